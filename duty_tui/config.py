@@ -1,0 +1,154 @@
+"""Settings in one place: environment `DUTY_*`, a TOML config file, and CLI flags.
+
+Precedence, highest first: command-line flags, environment variables, the
+config file (``DUTY_CONFIG`` or ``<user config dir>/duty-tui/config.toml``),
+then the defaults below.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from platformdirs import user_config_dir, user_data_dir
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from duty_tui.errors import EnvironmentProblem
+
+APP_NAME = "duty-tui"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+Jurisdiction = Literal["england", "scotland", "wales", "northern_ireland"]
+
+
+def default_config_path() -> Path:
+    """Where the config file lives unless ``DUTY_CONFIG`` says otherwise."""
+    env = os.environ.get("DUTY_CONFIG")
+    if env:
+        return Path(env).expanduser()
+    return Path(user_config_dir(APP_NAME)) / "config.toml"
+
+
+def default_db_path() -> Path:
+    """The embedded SQLite database in the user's data directory."""
+    return Path(user_data_dir(APP_NAME)) / "duty.db"
+
+
+def default_db_url() -> str:
+    """The SQLAlchemy URL of the embedded default database."""
+    return f"sqlite:///{default_db_path()}"
+
+
+class Settings(BaseSettings):
+    """Everything duty-tui can be configured with."""
+
+    model_config = SettingsConfigDict(env_prefix="DUTY_", extra="forbid", validate_assignment=True)
+
+    db_url: str = Field(default_factory=default_db_url)
+    """SQLAlchemy URL: ``sqlite:///path.db`` or ``postgresql+psycopg://user:pass@host/db``."""
+
+    office_name: str = "Riverside Housing Options & Tenancy Services"
+    """The office's name, shown in the header and on receipts."""
+
+    office_code: str = "MAIN"
+    """Short code of this office (receipt numbers are gap-free per office)."""
+
+    jurisdiction: Jurisdiction = "england"
+    """Whose law and bank holidays apply: england, scotland, wales or northern_ireland."""
+
+    theme: str = "textual-dark"
+    """Textual theme name; ``duty-high-contrast``, ``ansi-dark`` and ``ansi-light`` are included."""
+
+    keymap: str = "default"
+    """A keymap name in ``keymaps/`` (default, vim) or a path to a TOML keymap file."""
+
+    data_dir: Path = REPO_ROOT / "data"
+    """Folder of reference data and policy (roles, code lists, letters)."""
+
+    keymap_dir: Path = REPO_ROOT / "keymaps"
+    """Folder holding the named keymaps."""
+
+    auth: Literal["password", "os"] = "password"
+    """``password`` asks for a username and password; ``os`` maps the OS user (SSH hosts)."""
+
+    terminal_id: str = ""
+    """Names this terminal in the audit trail; defaults to host/tty or the SSH client."""
+
+    idle_lock_minutes: int = Field(default=5, ge=1, le=240)
+    """Minutes of no keys before a shared terminal locks."""
+
+    demo: bool = False
+    """Set by ``duty-tui demo``: the login screen shows the demo users."""
+
+    @field_validator("db_url")
+    @classmethod
+    def _url_has_scheme(cls, value: str) -> str:
+        if "://" not in value:
+            raise ValueError("must be a SQLAlchemy URL such as sqlite:///duty.db or postgresql+psycopg://user@host/db")
+        return value
+
+
+_FIELD_NAMES = set(Settings.model_fields)
+
+
+def _read_config_file(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        with path.open("rb") as handle:
+            raw = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise EnvironmentProblem(f"config file {path}: {exc}; fix the TOML syntax there") from None
+    except OSError as exc:
+        raise EnvironmentProblem(f"config file {path} cannot be read: {exc.strerror}") from None
+    table = raw.get("duty", raw)
+    unknown = sorted(set(table) - _FIELD_NAMES)
+    if unknown:
+        raise EnvironmentProblem(
+            f"config file {path}: unknown setting(s) {', '.join(unknown)}; "
+            f"known settings are {', '.join(sorted(_FIELD_NAMES))}"
+        )
+    return dict(table)
+
+
+def load_settings(config_path: Path | None = None, **overrides: Any) -> Settings:
+    """Build settings from file, environment and explicit overrides (CLI flags).
+
+    Raises EnvironmentProblem with a message naming the bad value and where it came from.
+    """
+    path = config_path or default_config_path()
+    from_file = _read_config_file(path)
+    env_keys = {name for name in _FIELD_NAMES if f"DUTY_{name.upper()}" in os.environ}
+    merged = {k: v for k, v in from_file.items() if k not in env_keys}
+    merged.update({k: v for k, v in overrides.items() if v is not None})
+    try:
+        return Settings(**merged)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            field = ".".join(str(part) for part in error["loc"]) or "settings"
+            source = (
+                "command line"
+                if field in overrides and overrides[field] is not None
+                else f"environment DUTY_{field.upper()}"
+                if field in env_keys
+                else f"config file {path}"
+            )
+            problems.append(f"setting {field} ({source}): {error['msg']}")
+        raise EnvironmentProblem("; ".join(problems)) from None
+
+
+def hide_password(url: str) -> str:
+    """The URL with any password replaced by ***, for messages and logs."""
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        # Not a parseable URL: hide anything between ':' and '@' after the scheme.
+        import re
+
+        return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)

@@ -1,0 +1,1 @@
+"""Database layer: SQLModel tables, the engine factory and Alembic migrations. No business rules."""

@@ -1,0 +1,20 @@
+"""Alembic environment: the engine is handed in by duty_tui.db.migrate."""
+
+from alembic import context
+
+from duty_tui.db import models  # noqa: F401  (registers the tables)
+from sqlmodel import SQLModel
+
+config = context.config
+engine = config.attributes["engine"]
+
+with engine.connect() as connection:
+    context.configure(
+        connection=connection,
+        target_metadata=SQLModel.metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+    connection.commit()

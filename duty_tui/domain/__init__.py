@@ -1,0 +1,1 @@
+"""Pure rules: no database, no Textual, no clock reads (the date is an argument)."""
