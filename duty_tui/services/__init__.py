@@ -1,0 +1,1 @@
+"""Use cases: each is one transaction, checks permission, and audits in the same transaction."""
