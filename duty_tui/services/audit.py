@@ -1,0 +1,106 @@
+"""The audit trail: append-only, hash-chained, written in the same transaction as the act.
+
+Each event's hash covers its own fields and the previous event's hash, so an
+edited, inserted or deleted row breaks the chain at that point. Writers are
+serialised through the single ``audit_head`` row (row lock on PostgreSQL; the
+write transaction on SQLite), so ids are gap-free and the chain is linear.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, text, update
+from sqlmodel import Session
+
+from duty_tui.db.engine import session_scope
+from duty_tui.db.models import AuditEvent, AuditHead
+
+GENESIS_HASH = "0" * 64
+
+
+def event_hash(prev_hash: str, event_id: int, at: datetime, actor_id: int | None, actor: str, terminal: str,
+               action: str, entity: str | None, entity_id: str | None, detail: str | None) -> str:
+    """SHA-256 over the previous hash and the event's canonical fields."""
+    payload = json.dumps(
+        [prev_hash, event_id, at.isoformat(timespec="microseconds"), actor_id, actor, terminal, action,
+         entity, entity_id, detail],
+        ensure_ascii=True, separators=(",", ":"),
+    )
+    return hashlib.sha256(payload.encode("ascii")).hexdigest()
+
+
+def record(session: Session, ctx: Any, action: str, entity: str | None = None, entity_id: Any = None,
+           detail: dict[str, Any] | None = None, *, actor_name: str | None = None) -> AuditEvent:
+    """Append one audit event inside the caller's transaction (which must be a write session)."""
+    actor = ctx.actor
+    query = select(AuditHead).where(AuditHead.id == 1)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    head = session.exec(query).one()
+    event_id = head.last_id + 1
+    at = ctx.now()
+    detail_text = json.dumps(detail, sort_keys=True, ensure_ascii=False, default=str) if detail else None
+    who = actor.username if actor else (actor_name or "-")
+    digest = event_hash(head.last_hash, event_id, at, actor.id if actor else None, who, ctx.terminal, action,
+                        entity, None if entity_id is None else str(entity_id), detail_text)
+    event = AuditEvent(id=event_id, at=at, actor_id=actor.id if actor else None, actor=who,
+                       terminal=ctx.terminal[:128], action=action, entity=entity,
+                       entity_id=None if entity_id is None else str(entity_id), detail=detail_text,
+                       prev_hash=head.last_hash, hash=digest)
+    session.add(event)
+    session.exec(update(AuditHead).where(AuditHead.id == 1).values(last_id=event_id, last_hash=digest))  # type: ignore[call-overload]
+    return event
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """The outcome of walking the audit chain."""
+
+    ok: bool
+    events: int
+    first_broken_id: int | None = None
+    problem: str | None = None
+
+
+def verify_chain(engine, batch: int = 5000) -> ChainReport:
+    """Walk every event in id order, recomputing hashes; report the first broken link."""
+    expected_prev = GENESIS_HASH
+    expected_id = 1
+    count = 0
+    with session_scope(engine) as session:
+        connection = session.connection()
+        last_id = 0
+        while True:
+            rows = connection.execute(
+                text("SELECT id, at, actor_id, actor, terminal, action, entity, entity_id, detail, prev_hash, hash "
+                     "FROM audit_event WHERE id > :after ORDER BY id LIMIT :n"),
+                {"after": last_id, "n": batch},
+            ).all()
+            if not rows:
+                break
+            for row in rows:
+                at = row.at if isinstance(row.at, datetime) else datetime.fromisoformat(str(row.at))
+                if row.id != expected_id:
+                    return ChainReport(False, count, expected_id if row.id > expected_id else row.id,
+                                       f"event {expected_id} is missing (next event is {row.id})")
+                if row.prev_hash != expected_prev:
+                    return ChainReport(False, count, row.id, f"event {row.id} does not follow event {row.id - 1}")
+                digest = event_hash(row.prev_hash, row.id, at, row.actor_id, row.actor, row.terminal, row.action,
+                                    row.entity, row.entity_id, row.detail)
+                if digest != row.hash:
+                    return ChainReport(False, count, row.id, f"event {row.id} was altered after it was written")
+                expected_prev = row.hash
+                expected_id += 1
+                count += 1
+                last_id = row.id
+        head = connection.execute(text("SELECT last_id, last_hash FROM audit_head WHERE id = 1")).one()
+        if head.last_id != count or head.last_hash != expected_prev:
+            return ChainReport(False, count, count + 1 if head.last_id > count else head.last_id or 1,
+                               f"the chain ends at event {count} but the head records event {head.last_id}; "
+                               "events were deleted from the end")
+    return ChainReport(True, count)

@@ -1,0 +1,134 @@
+"""Signing in: passwords (argon2) or the operating-system user (SSH hosts).
+
+Failed attempts are counted per user and slow down: after three failures each
+further attempt must wait longer (2, 4, 8 … up to 60 seconds). Every success
+and failure is audited.
+"""
+
+from __future__ import annotations
+
+import getpass
+from datetime import timedelta
+
+from sqlmodel import select
+
+from duty_tui.db.engine import session_scope
+from duty_tui.db.models import StaffUser, Team
+from duty_tui.errors import AuthError
+from duty_tui.services import audit
+from duty_tui.services.context import Actor, ServiceContext
+from duty_tui.services.passwords import verify_password
+
+FREE_ATTEMPTS = 3
+MAX_DELAY_SECONDS = 60
+
+
+def retry_delay(failed_logins: int) -> int:
+    """Seconds a user must wait before the next attempt after ``failed_logins`` failures."""
+    if failed_logins < FREE_ATTEMPTS:
+        return 0
+    return min(2 ** (failed_logins - FREE_ATTEMPTS + 1), MAX_DELAY_SECONDS)
+
+
+def _actor(ctx: ServiceContext, user: StaffUser, team_code: str | None) -> Actor:
+    role = ctx.reference.roles.get(user.role)
+    if role is None:
+        raise AuthError(f"user {user.username} has role {user.role!r}, which data/roles.toml does not define; "
+                        "ask an administrator")
+    return Actor(id=user.id or 0, username=user.username, display_name=user.display_name, role=user.role,
+                 role_name=role.name, permissions=role.permissions, team_id=user.team_id, team_code=team_code)
+
+
+def _team_code(session, team_id: int | None) -> str | None:
+    if team_id is None:
+        return None
+    team = session.get(Team, team_id)
+    return team.code if team else None
+
+
+def sign_in(ctx: ServiceContext, username: str, password: str) -> Actor:
+    """Check a username and password; returns the Actor or raises AuthError saying what to do.
+
+    A refusal is committed (failure count, audit event) before it is raised.
+    """
+    username = (username or "").strip()
+    if not username:
+        raise AuthError("enter your username")
+    now = ctx.now()
+    refusal: str | None = None
+    actor: Actor | None = None
+    with session_scope(ctx.engine, write=True) as session:
+        user = session.exec(select(StaffUser).where(StaffUser.username == username)).first()
+        wait = retry_delay(user.failed_logins) if user is not None and user.last_failed_at else 0
+        if user is not None and wait and now < user.last_failed_at + timedelta(seconds=wait):
+            seconds = int((user.last_failed_at + timedelta(seconds=wait) - now).total_seconds()) + 1
+            audit.record(session, ctx, "login.throttled", "staff_user", user.id, actor_name=username[:64])
+            refusal = f"too many wrong passwords; wait {seconds} seconds and try again"
+        elif user is None or not user.active or not verify_password(user.password_hash, password):
+            if user is not None:
+                user.failed_logins += 1
+                user.last_failed_at = now
+                session.add(user)
+            audit.record(session, ctx, "login.failed", "staff_user", user.id if user else None,
+                         {"username": username[:64]}, actor_name=username[:64])
+            if user is not None and not user.active:
+                refusal = "this account is disabled; ask an administrator"
+            else:
+                refusal = "wrong username or password; check Caps Lock and try again"
+        else:
+            user.failed_logins = 0
+            user.last_failed_at = None
+            session.add(user)
+            actor = _actor(ctx, user, _team_code(session, user.team_id))
+            audit.record(session, ctx.as_actor(actor), "login", "staff_user", user.id)
+    if refusal is not None or actor is None:
+        raise AuthError(refusal or "sign-in failed")
+    return actor
+
+
+def sign_in_os_user(ctx: ServiceContext, os_user: str | None = None) -> Actor:
+    """Map the operating-system user (e.g. an SSH login) to a staff user."""
+    name = os_user or getpass.getuser()
+    with session_scope(ctx.engine, write=True) as session:
+        user = session.exec(select(StaffUser).where(StaffUser.os_user == name)).first()
+        if user is None:
+            user = session.exec(select(StaffUser).where(StaffUser.username == name)).first()
+        actor: Actor | None = None
+        if user is None or not user.active:
+            audit.record(session, ctx, "login.failed", "staff_user", None, {"os_user": name[:64]},
+                         actor_name=name[:64])
+        else:
+            actor = _actor(ctx, user, _team_code(session, user.team_id))
+            audit.record(session, ctx.as_actor(actor), "login", "staff_user", user.id, {"method": "os"})
+    if actor is None:
+        raise AuthError(
+            f"operating-system user {name!r} is not linked to an active duty-tui staff user; "
+            "ask an administrator to set staff_user.os_user"
+        )
+    return actor
+
+
+def find_actor(ctx: ServiceContext, username: str) -> Actor:
+    """The Actor for a named user, for batch commands run ``--as USER`` (no password: the OS user runs them)."""
+    with session_scope(ctx.engine) as session:
+        user = session.exec(select(StaffUser).where(StaffUser.username == username)).first()
+        if user is None or not user.active:
+            raise AuthError(f"no active staff user {username!r}; check --as")
+        return _actor(ctx, user, _team_code(session, user.team_id))
+
+
+def sign_out(ctx: ServiceContext) -> None:
+    """Record the end of a session."""
+    if ctx.actor is None:
+        return
+    with session_scope(ctx.engine, write=True) as session:
+        audit.record(session, ctx, "logout", "staff_user", ctx.actor.id)
+
+
+def demo_mode(ctx: ServiceContext) -> bool:
+    """True when this database holds the synthetic demo office."""
+    from duty_tui.db.models import Setting
+
+    with session_scope(ctx.engine) as session:
+        row = session.get(Setting, "demo")
+        return bool(row and row.value == "1")
