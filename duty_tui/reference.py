@@ -21,7 +21,7 @@ KNOWN_PERMISSIONS = frozenset(
         "cashup.signoff", "audit.view", "gdpr.export", "admin.users",
     }
 )
-REQUIRED_ROLES = ("reception", "options_officer", "income_officer", "team_leader", "admin")
+REQUIRED_ROLES = ("reception", "options_officer", "income_officer", "team_leader", "admin", "batch")
 
 
 @dataclass(frozen=True)

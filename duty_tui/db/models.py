@@ -6,11 +6,13 @@ Conventions:
 - Every table that staff edit carries ``version``; services update with
   ``WHERE version = :seen`` so a save over a newer change is refused.
 - ``ledger_entry`` and ``audit_event`` are append-only.
+- Timestamps are timezone-aware and stored as UTC (SQLModel's UTCDateTime);
+  staff see UK time (domain.local_time).
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import BigInteger, Column, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -92,7 +94,7 @@ class Person(SQLModel, table=True):
     forename_key: str = Field(default="", max_length=80)
     surname_sound: str = Field(default="", max_length=8)
     forename_sound: str = Field(default="", max_length=8)
-    created_at: datetime = Field(default_factory=datetime.now)
+    created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
     version: int = Field(default=1)
 
 
@@ -184,7 +186,7 @@ class LedgerEntry(SQLModel, table=True):
         Integer(), "sqlite"), primary_key=True, autoincrement=True))
     account_id: int = Field(foreign_key="account.id")
     effective_date: date
-    posted_at: datetime = Field(default_factory=datetime.now)
+    posted_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
     kind: str = Field(max_length=24)
     method: str | None = Field(default=None, max_length=24)
     amount_pence: int

@@ -57,7 +57,7 @@ MARKER_TODAY = "! TODAY"
 _SUBDIVISION: dict[str, str] = {
     "england": "ENG",
     "wales": "WLS",
-    "scotland": "SCT",
+    "scotland": "ENG",
     "northern_ireland": "NIR",
 }
 
@@ -460,7 +460,8 @@ def describe_due(
             return _status("overdue", f"overdue by {_hours_minutes(math.ceil(-seconds / 60))}")
         if seconds == 0:
             return _status("due_today", "due now")
-        label = f"due in {_hours_minutes(math.floor(seconds / 60))}"
+        minutes_left = math.floor(seconds / 60)
+        label = f"due in {_hours_minutes(minutes_left)}" if minutes_left else "due in under 1 min"
         local_due = due_at.astimezone(now.tzinfo) if now.tzinfo is not None else due_at
         if local_due.date() == now.date():
             return _status("due_today", label)

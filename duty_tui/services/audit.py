@@ -11,11 +11,11 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, text, update
-from sqlmodel import Session
+from sqlalchemy import text, update
+from sqlmodel import Session, select
 
 from duty_tui.db.engine import session_scope
 from duty_tui.db.models import AuditEvent, AuditHead
@@ -26,8 +26,10 @@ GENESIS_HASH = "0" * 64
 def event_hash(prev_hash: str, event_id: int, at: datetime, actor_id: int | None, actor: str, terminal: str,
                action: str, entity: str | None, entity_id: str | None, detail: str | None) -> str:
     """SHA-256 over the previous hash and the event's canonical fields."""
+    # Naive values are UTC as SQLite hands them back; aware ones are normalised to UTC.
+    utc = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
     payload = json.dumps(
-        [prev_hash, event_id, at.isoformat(timespec="microseconds"), actor_id, actor, terminal, action,
+        [prev_hash, event_id, utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), actor_id, actor, terminal, action,
          entity, entity_id, detail],
         ensure_ascii=True, separators=(",", ":"),
     )

@@ -117,6 +117,15 @@ def find_actor(ctx: ServiceContext, username: str) -> Actor:
         return _actor(ctx, user, _team_code(session, user.team_id))
 
 
+def find_os_actor(ctx: ServiceContext, os_user: str) -> Actor:
+    """The staff user linked to an OS user, for batch commands; AuthError when none is."""
+    with session_scope(ctx.engine) as session:
+        user = session.exec(select(StaffUser).where(StaffUser.os_user == os_user, StaffUser.active.is_(True))).first()  # type: ignore[attr-defined]
+        if user is None:
+            raise AuthError(f"operating-system user {os_user!r} is not linked to a staff user")
+        return _actor(ctx, user, _team_code(session, user.team_id))
+
+
 def sign_out(ctx: ServiceContext) -> None:
     """Record the end of a session."""
     if ctx.actor is None:

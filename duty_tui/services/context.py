@@ -7,20 +7,21 @@ import os
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import Engine
 
 from duty_tui.config import Settings
+from duty_tui.domain.local_time import local_date
 from duty_tui.errors import PermissionDenied
 from duty_tui.reference import Reference, load_reference
 
 
 @dataclass(frozen=True)
 class Actor:
-    """The signed-in member of staff."""
+    """The signed-in member of staff (id is None for a batch job with no staff user)."""
 
-    id: int
+    id: int | None
     username: str
     display_name: str
     role: str
@@ -55,7 +56,7 @@ class ServiceContext:
     reference: Reference
     actor: Actor | None = None
     terminal: str = field(default_factory=default_terminal)
-    clock: Callable[[], datetime] = datetime.now
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     @classmethod
     def create(cls, engine: Engine, settings: Settings, **kwargs) -> ServiceContext:
@@ -68,9 +69,19 @@ class ServiceContext:
         """The same context acting as someone else (after login or switch user)."""
         return replace(self, actor=actor)
 
+    def batch_actor(self, os_user: str) -> ServiceContext:
+        """Act as the narrow ``batch`` role, for command-line jobs run without --as."""
+        role = self.reference.roles["batch"]
+        return self.as_actor(Actor(id=None, username=f"os:{os_user}"[:64], display_name=f"Batch job ({os_user})",
+                                   role="batch", role_name=role.name, permissions=role.permissions, team_id=None))
+
     def now(self) -> datetime:
-        """The current time (injectable for tests)."""
+        """The current time, aware UTC (injectable for tests)."""
         return self.clock()
+
+    def today(self) -> date:
+        """Today's date in the UK."""
+        return local_date(self.clock())
 
     def can(self, permission: str) -> bool:
         """True when the signed-in user's role grants ``permission``."""

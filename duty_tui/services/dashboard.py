@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, time
 
 from sqlalchemy import func
 from sqlmodel import select
 
 from duty_tui.db.engine import session_scope
 from duty_tui.db.models import Case, Contact, Person, Team
+from duty_tui.domain.local_time import end_of_local_day, start_of_local_day
 from duty_tui.services.context import ServiceContext
 from duty_tui.services.people import CaseView, _case_views
 
@@ -47,8 +47,8 @@ def load_dashboard(ctx: ServiceContext, limit: int = 50) -> Dashboard:
     """My open cases and my team's, soonest due first, with today's counts."""
     actor = ctx.require("case.view")
     now = ctx.now()
-    start_of_day = datetime.combine(now.date(), time.min)
-    end_of_day = datetime.combine(now.date(), time.max)
+    start_of_day = start_of_local_day(ctx.today())
+    end_of_day = end_of_local_day(ctx.today())
     is_open = Case.status.in_(OPEN_STATUSES)  # type: ignore[attr-defined]
     with session_scope(ctx.engine) as session:
         mine = session.exec(select(Case).where(Case.assignee_id == actor.id, is_open)

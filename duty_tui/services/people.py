@@ -153,7 +153,7 @@ def get_person(ctx: ServiceContext, ref: str, *, contacts_limit: int = 15) -> Pe
     ctx.require("person.view")
     sensitive = ctx.can("person.view_sensitive")
     restricted_ok = ctx.can("alert.view_restricted")
-    today = ctx.now().date()
+    today = ctx.today()
     with session_scope(ctx.engine, write=True) as session:
         person = session.exec(select(Person).where(Person.ref == ref.strip().upper())).first()
         if person is None:

@@ -1,0 +1,361 @@
+"""The `duty-tui` command: starts the app and runs the batch jobs in CONTRACTS.md.
+
+Exit codes: 0 success; 2 the input or arguments are wrong (nothing changed);
+3 the environment is wrong (database unreachable, old schema, locked). Every
+failure is one clear line per problem on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from duty_tui.errors import DutyError, EnvironmentProblem, InputError
+
+app = typer.Typer(
+    name="duty-tui",
+    help="Front-office terminal for UK social landlords. Run with no command to open the app.",
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    no_args_is_help=False,
+    rich_markup_mode=None,
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+person_app = typer.Typer(help="People.", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(person_app, name="person")
+app.add_typer(audit_app, name="audit")
+
+
+@dataclass
+class CliState:
+    """Options given before the subcommand (and --db anywhere)."""
+
+    db: str | None = None
+    config: Path | None = None
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+    def settings(self, **extra: Any):
+        """Settings from file, environment and flags."""
+        from duty_tui.config import load_settings
+
+        return load_settings(self.config, db_url=self.db, **self.overrides, **extra)
+
+
+def _state(ctx: typer.Context) -> CliState:
+    root = ctx.find_root()
+    if root.obj is None:
+        root.obj = CliState()
+    return root.obj
+
+
+def _engine(settings, *, check: bool = True):
+    from duty_tui.db.engine import make_engine, ping
+    from duty_tui.db.migrate import check_current
+
+    engine = make_engine(settings.db_url)
+    ping(engine)
+    if check:
+        check_current(engine)
+    return engine
+
+
+def _context(settings, engine, as_user: str | None):
+    """A service context acting as --as USER, the mapped OS user, or the batch role."""
+    from duty_tui.errors import AuthError
+    from duty_tui.services.auth import find_actor
+    from duty_tui.services.context import ServiceContext
+
+    ctx = ServiceContext.create(engine, settings)
+    if as_user:
+        return ctx.as_actor(find_actor(ctx, as_user))
+    os_user = getpass.getuser()
+    try:
+        from duty_tui.services.auth import find_os_actor
+
+        return ctx.as_actor(find_os_actor(ctx, os_user))
+    except AuthError:
+        return ctx.batch_actor(os_user)
+
+
+@app.callback(invoke_without_command=True)
+def root(
+    ctx: typer.Context,
+    db: Annotated[Optional[str], typer.Option("--db", help="Database URL (sqlite:///file.db or postgresql+psycopg://...).")] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", help="Config file (TOML).")] = None,
+    keymap: Annotated[Optional[str], typer.Option("--keymap", help="Keymap name (default, vim) or a TOML file.")] = None,
+    theme: Annotated[Optional[str], typer.Option("--theme", help="Theme name.")] = None,
+    auth: Annotated[Optional[str], typer.Option("--auth", help="password (default) or os: sign in as the OS user.")] = None,
+) -> None:
+    """Open the app on the configured database."""
+    state = _state(ctx)
+    state.db = db or state.db
+    state.config = config
+    state.overrides.update({k: v for k, v in {"keymap": keymap, "theme": theme, "auth": auth}.items() if v})
+    if ctx.invoked_subcommand is None:
+        settings = state.settings()
+        engine = _engine(settings)
+        _run_tui(settings, engine)
+
+
+def _run_tui(settings, engine) -> None:
+    from duty_tui.tui.app import make_app
+
+    make_app(settings, engine=engine).run()
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context) -> None:
+    """Bring the database to the current schema (idempotent)."""
+    from duty_tui.db.engine import make_engine, ping
+    from duty_tui.db.migrate import upgrade
+
+    settings = _state(ctx).settings()
+    engine = make_engine(settings.db_url)
+    ping(engine)
+    before, after = upgrade(engine)
+    if before == after:
+        typer.echo(f"database already at schema revision {after}", err=True)
+    else:
+        typer.echo(f"database upgraded from {before or 'empty'} to schema revision {after}", err=True)
+
+
+@app.command("demo")
+def demo(
+    ctx: typer.Context,
+    size: Annotated[str, typer.Option("--size", help="small, office (default) or council.")] = "office",
+    seed: Annotated[int, typer.Option("--seed", help="Same seed, same data.")] = 0,
+    reset: Annotated[bool, typer.Option("--reset", help="Replace any data already in the database.")] = False,
+    no_tui: Annotated[bool, typer.Option("--no-tui", help="Create the demo office and exit.")] = False,
+) -> None:
+    """Create (upgrading first) and fill a realistic synthetic office, then open the app on it."""
+    from duty_tui.db.engine import make_engine, ping, session_scope
+    from duty_tui.db.migrate import upgrade
+    from duty_tui.db.models import Setting
+    from duty_tui.demo import generator
+
+    if size not in generator.SIZES:
+        raise InputError(f"--size {size!r} is not a demo size; use small, office or council")
+    settings = _state(ctx).settings(demo=True)
+    engine = make_engine(settings.db_url)
+    ping(engine)
+    upgrade(engine)
+    with session_scope(engine) as session:
+        existing = session.get(Setting, "demo")
+    if generator.has_data(engine):
+        if existing is not None and existing.value == "1" and not reset and existing_demo_matches(engine, size, seed):
+            typer.echo("the demo office is already in this database; opening it", err=True)
+        elif not reset:
+            raise InputError("this database already holds data; add --reset to replace it with the demo office "
+                             "(everything in it will be deleted)")
+        else:
+            generator.reset(engine)
+    if not generator.has_data(engine):
+        import time
+
+        started = time.perf_counter()
+        summary = generator.generate(engine, size=size, seed=seed, today=date.today(), office_name=settings.office_name,
+                                     jurisdiction=settings.jurisdiction,
+                                     progress=lambda message: typer.echo(message, err=True))
+        with session_scope(engine, write=True) as session:
+            for key, value in (("demo", "1"), ("demo_size", size), ("demo_seed", str(seed))):
+                session.merge(Setting(key=key, value=value))
+        typer.echo(f"demo office ({size}, seed {seed}) created in {time.perf_counter() - started:.1f} s: "
+                   f"{_summary_text(summary)}", err=True)
+    if not no_tui:
+        _run_tui(settings, engine)
+
+
+def existing_demo_matches(engine, size: str, seed: int) -> bool:
+    """True when the database holds the demo office of this size and seed."""
+    from duty_tui.db.engine import session_scope
+    from duty_tui.db.models import Setting
+
+    with session_scope(engine) as session:
+        got_size = session.get(Setting, "demo_size")
+        got_seed = session.get(Setting, "demo_seed")
+    return bool(got_size and got_seed and got_size.value == size and got_seed.value == str(seed))
+
+
+def _summary_text(summary: Any) -> str:
+    counts = getattr(summary, "counts", None) or {}
+    return ", ".join(f"{value:,} {key}" for key, value in counts.items()) or "done"
+
+
+@person_app.command("find")
+def person_find(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(help="Name, address, postcode, phone number or a ref.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list, best first.")] = False,
+    limit: Annotated[int, typer.Option("--limit", help="At most this many results (1-200).")] = 20,
+    as_user: Annotated[Optional[str], typer.Option("--as", help="Act as this staff user.")] = None,
+) -> None:
+    """Find people: names fuzzy, refs, postcodes and phone numbers exact."""
+    from duty_tui.services.search import find_people
+
+    if not 1 <= limit <= 200:
+        raise InputError(f"--limit {limit} is out of range; use 1 to 200")
+    if not query.strip():
+        raise InputError("give something to search for: a name, address, postcode, phone number or ref")
+    settings = _state(ctx).settings()
+    engine = _engine(settings)
+    hits = find_people(_context(settings, engine, as_user), query, limit)
+    if as_json:
+        typer.echo(json.dumps([{"ref": h.ref, "name": h.name, "born": h.born, "address": h.address,
+                                "tenancy_ref": h.tenancy_ref} for h in hits], ensure_ascii=False))
+        return
+    if not hits:
+        typer.echo(f"no one found for {query!r}", err=True)
+        return
+    for h in hits:
+        typer.echo(f"{h.ref}  {h.name:<28.28}  {h.born or '----'}  {h.tenancy_ref or '-':<7}  {h.address or '-'}")
+
+
+@audit_app.command("verify")
+def audit_verify(ctx: typer.Context) -> None:
+    """Walk the audit chain: exit 0 when intact, 1 naming the first broken event."""
+    from duty_tui.services.audit import verify_chain
+
+    settings = _state(ctx).settings()
+    engine = _engine(settings)
+    report = verify_chain(engine)
+    if report.ok:
+        typer.echo(f"audit chain intact: {report.events:,} events", err=True)
+        return
+    typer.echo(f"audit chain broken at event {report.first_broken_id}: {report.problem}", err=True)
+    raise typer.Exit(1)
+
+
+@app.command("serve")
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on (default localhost only).")] = "localhost",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    public_url: Annotated[Optional[str], typer.Option("--public-url", help="URL the browser reaches (behind a proxy).")] = None,
+) -> None:
+    """Serve the app to a browser through textual-serve."""
+    import shlex
+
+    from textual_serve.server import Server
+
+    state = _state(ctx)
+    settings = state.settings()
+    _engine(settings)  # fail here, clearly, rather than inside every browser session
+    command = [sys.executable, "-m", "duty_tui", "--db", settings.db_url]
+    if state.config:
+        command += ["--config", str(state.config)]
+    for key, value in state.overrides.items():
+        command += [f"--{key}", str(value)]
+    typer.echo(
+        f"serving duty-tui on http://{host}:{port} — it has no login of its own beyond the app's; "
+        "to reach it from other machines, put it behind an authenticating HTTPS proxy.",
+        err=True,
+    )
+    Server(shlex.join(command), host=host, port=port, title="duty-tui", public_url=public_url).serve()
+
+
+def _register_optional() -> None:
+    """Sub-apps owned by other areas (each module may not exist yet in a partial checkout)."""
+    import importlib
+
+    for module_name, name in (("duty_tui.commands.triage", "triage"),):
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        app.add_typer(module.app, name=name)
+
+
+_register_optional()
+
+
+def _hoist_db(argv: list[str]) -> tuple[list[str], str | None]:
+    """Accept --db before or after the subcommand (CONTRACTS.md) by lifting it out of argv."""
+    out: list[str] = []
+    db: str | None = None
+    index = 0
+    while index < len(argv):
+        arg = argv[index]
+        if arg == "--":
+            out.extend(argv[index:])
+            break
+        if arg == "--db" and index + 1 < len(argv):
+            db = argv[index + 1]
+            index += 2
+            continue
+        if arg.startswith("--db="):
+            db = arg.split("=", 1)[1]
+            index += 1
+            continue
+        out.append(arg)
+        index += 1
+    return out, db
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit code (never raises for user-facing errors)."""
+    args, db = _hoist_db(list(sys.argv[1:] if argv is None else argv))
+    state = CliState(db=db)
+    try:
+        result = app(args=args, prog_name="duty-tui", standalone_mode=False, obj=state)
+        # With standalone_mode off, click returns typer.Exit's code instead of raising it.
+        if isinstance(result, int):
+            return result
+    except DutyError as exc:
+        problems = getattr(exc, "problems", None) or [exc.message]
+        for problem in problems:
+            typer.echo(f"duty-tui: {problem}", err=True)
+        return exc.exit_code
+    except typer.Exit as exc:
+        return exc.exit_code
+    except typer.Abort:
+        typer.echo("duty-tui: aborted", err=True)
+        return 130
+    except typer.TyperException as exc:  # usage errors: unknown command, bad option value
+        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        typer.echo(f"duty-tui: {message}", err=True)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a bug: say so plainly, keep the traceback in a log file
+        log = _log_crash(exc)
+        typer.echo(f"duty-tui: unexpected error ({type(exc).__name__}: {exc}); details saved to {log}", err=True)
+        return 1
+    return 0
+
+
+def _log_crash(exc: BaseException) -> str:
+    import traceback
+    from datetime import datetime
+
+    from platformdirs import user_log_dir
+
+    try:
+        folder = Path(user_log_dir("duty-tui"))
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "crash.log"
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(f"--- {datetime.now().isoformat()}\n")
+            handle.write("".join(traceback.format_exception(exc)))
+        return str(path)
+    except OSError:
+        return "nowhere (the log folder cannot be written)"
+
+
+
+def main() -> None:
+    """Console-script entry point."""
+    sys.exit(run())
+
+
+__all__ = ["app", "main", "run", "EnvironmentProblem"]

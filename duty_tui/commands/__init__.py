@@ -1,0 +1,1 @@
+"""Typer sub-apps for the command line, one module per area."""
