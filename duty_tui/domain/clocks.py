@@ -57,7 +57,7 @@ MARKER_TODAY = "! TODAY"
 _SUBDIVISION: dict[str, str] = {
     "england": "ENG",
     "wales": "WLS",
-    "scotland": "ENG",
+    "scotland": "SCT",
     "northern_ireland": "NIR",
 }
 
