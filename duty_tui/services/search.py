@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from rapidfuzz import fuzz
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_
+from sqlmodel import select
 from sqlmodel import Session
 
 from duty_tui.db.engine import session_scope
@@ -243,6 +244,13 @@ def find_people(ctx: ServiceContext, query: str, limit: int = 20, *, audit_searc
             for pid, forename, surname, _born in _name_candidates(session, tokens):
                 scores[pid] = _score_name(tokens, forename, surname)
             matched_on = "name"
+            street = street_key(query)
+            if len(scores) < limit and len(street) >= 4:
+                # "mill lane": people living on a street of that name, after the name matches.
+                for pid in _people_at(session, _prefix_range(Property.street_key, street))[:limit]:
+                    scores.setdefault(pid, 50.0)
+                if scores and max(scores.values()) <= 50.0:
+                    matched_on = "address"
             ranked = sorted(scores, key=lambda i: (-scores[i], i))[:limit]
         else:
             ids, matched_on = _ids_for_kind(session, kind, query)

@@ -1,0 +1,1 @@
+"""The Textual face of duty-tui. Only this package imports textual."""

@@ -1,0 +1,207 @@
+"""The App: screens, keymap, theme and the global bindings. Kept small on purpose."""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.theme import Theme
+
+from duty_tui.config import Settings
+from duty_tui.domain.clocks import WorkingCalendar
+from duty_tui.errors import DutyError
+from duty_tui.services.context import Actor, ServiceContext
+
+HIGH_CONTRAST = Theme(
+    name="duty-high-contrast",
+    primary="#FFFF00",
+    secondary="#00FFFF",
+    accent="#FFFFFF",
+    foreground="#FFFFFF",
+    background="#000000",
+    surface="#000000",
+    panel="#1A1A1A",
+    success="#00FF00",
+    warning="#FFFF00",
+    error="#FF4040",
+    dark=True,
+)
+
+
+class DutyApp(App[None]):
+    """duty-tui: one fast screen for the whole front office."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "duty-tui"
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS = [
+        Binding("f1", "help", "Help", id="help", tooltip="List the keys in force on this screen", priority=True),
+        Binding("f2", "search", "Search", id="search", priority=True,
+                tooltip="Find a person by name, address, postcode, phone or ref, from anywhere"),
+        Binding("f3", "home", "Home", id="home", tooltip="Back to the duty dashboard"),
+        Binding("f10", "sign_out", "Sign out", id="sign-out", tooltip="Sign out so the next person can sign in"),
+        Binding("ctrl+q", "quit", "Quit", id="quit", tooltip="Close duty-tui", show=False),
+    ]
+
+    def __init__(self, settings: Settings, ctx: ServiceContext, *, demo: bool = False,
+                 keymap: dict[str, str] | None = None, keymap_warnings: list[str] | None = None) -> None:
+        super().__init__()
+        self.settings = settings
+        self.ctx = ctx
+        self.demo = demo
+        self._keymap_overrides = keymap or {}
+        self.keymap_warnings = keymap_warnings or []
+        self.calendar = WorkingCalendar(settings.jurisdiction)
+
+    # ----------------------------------------------------------------- start-up
+    def on_mount(self) -> None:
+        self.register_theme(HIGH_CONTRAST)
+        try:
+            self.theme = self.settings.theme
+        except Exception:
+            self.notify(f"theme {self.settings.theme!r} is not known; using textual-dark "
+                        "(try duty-high-contrast, ansi-dark or ansi-light)", severity="warning", timeout=10)
+        if self._keymap_overrides:
+            self.set_keymap(self._keymap_overrides)
+        for warning in self.keymap_warnings:
+            self.notify(warning, title="Keymap", severity="warning", timeout=15)
+        self.sub_title = self.settings.office_name
+        from duty_tui.tui.screens.login import LoginScreen
+
+        self.push_screen(LoginScreen())
+
+    @property
+    def actor(self) -> Actor | None:
+        """The signed-in member of staff."""
+        return self.ctx.actor
+
+    def signed_in(self, actor: Actor) -> None:
+        """Switch to the signed-in user and show their dashboard."""
+        from duty_tui.tui.screens.home import HomeScreen
+
+        self.ctx = self.ctx.as_actor(actor)
+        self.sub_title = f"{actor.display_name} · {actor.role_name} · {self.settings.office_name}"
+        self._clear_to(HomeScreen())
+
+    def _clear_to(self, screen: Screen) -> None:
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        if len(self.screen_stack) == 2:
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+    # ------------------------------------------------------------------ actions
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("search", "home", "sign_out") and self.ctx.actor is None:
+            return False
+        return True
+
+    def action_search(self) -> None:
+        """Open the global search (or focus it if it is already open)."""
+        from duty_tui.tui.screens.search import SearchScreen
+
+        if isinstance(self.screen, SearchScreen):
+            self.screen.focus_query()
+            return
+        self.push_screen(SearchScreen())
+
+    def action_home(self) -> None:
+        """Back to the dashboard."""
+        from duty_tui.tui.screens.home import HomeScreen
+
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, HomeScreen):
+            self.pop_screen()
+        if isinstance(self.screen, HomeScreen):
+            self.screen.refresh_data()
+
+    def action_help(self) -> None:
+        """Show the keys in force on the current screen."""
+        from duty_tui.tui.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.pop_screen()
+            return
+        rows = []
+        seen: set[str] = set()
+        for key, active in self.active_bindings.items():
+            binding = active.binding
+            if not binding.description or binding.action in seen and key in seen:
+                continue
+            seen.add(key)
+            rows.append((binding.key_display or self.get_key_display(binding), binding.description,
+                         binding.tooltip or active.tooltip or "", bool(active.enabled)))
+        self.push_screen(HelpScreen(rows, screen_title=self.screen.title or type(self.screen).__name__))
+
+    def action_sign_out(self) -> None:
+        """Sign out and return to the login screen."""
+        from duty_tui.services.auth import sign_out
+        from duty_tui.tui.screens.login import LoginScreen
+
+        ctx = self.ctx
+        self.ctx = self.ctx.as_actor(None)
+        self.sub_title = self.settings.office_name
+        self.run_worker(lambda: sign_out(ctx), thread=True, exit_on_error=False, group="auth")
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.push_screen(LoginScreen())
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if self.ctx.actor is not None:
+            yield SystemCommand("Search people", "Find a person by name, address, postcode, phone or ref (F2)",
+                                self.action_search)
+            yield SystemCommand("Home: duty dashboard", "My work, my team's queue, today's counts (F3)",
+                                self.action_home)
+            yield SystemCommand("Sign out", "Sign out of duty-tui (F10)", self.action_sign_out)
+        yield SystemCommand("Keys in force", "List the keys on this screen (F1)", self.action_help)
+        for theme in ("duty-high-contrast", "ansi-dark", "ansi-light", "textual-dark", "textual-light"):
+            yield SystemCommand(f"Theme: {theme}", f"Switch to the {theme} theme",
+                                lambda theme=theme: setattr(self, "theme", theme))
+
+    # ------------------------------------------------------------------- errors
+    def report_error(self, error: BaseException | None) -> None:
+        """Show a failed worker's error as a message, never a traceback."""
+        if isinstance(error, DutyError):
+            self.notify(error.message, severity="error", timeout=10)
+            return
+        log = _log_crash(error)
+        self.notify(f"Something went wrong ({type(error).__name__}); nothing was lost. Details saved to {log}.",
+                    severity="error", timeout=15)
+
+
+def _log_crash(error: BaseException | None) -> str:
+    from platformdirs import user_log_dir
+
+    try:
+        folder = Path(user_log_dir("duty-tui"))
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "crash.log"
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(f"--- {datetime.now().isoformat()}\n")
+            if error is not None:
+                handle.write("".join(traceback.format_exception(error)))
+        return str(path)
+    except OSError:
+        return "nowhere (the log folder cannot be written)"
+
+
+def make_app(settings: Settings, *, engine=None, ctx: ServiceContext | None = None, demo: bool | None = None) -> DutyApp:
+    """Build the App for the CLI and for the tests alike."""
+    from duty_tui.db.engine import make_engine
+    from duty_tui.services.auth import demo_mode
+    from duty_tui.tui.keymaps import load_keymap
+
+    if ctx is None:
+        engine = engine or make_engine(settings.db_url)
+        ctx = ServiceContext.create(engine, settings)
+    if demo is None:
+        demo = settings.demo or demo_mode(ctx)
+    loaded = load_keymap(settings.keymap, settings.keymap_dir)
+    return DutyApp(settings, ctx, demo=demo, keymap=loaded.keymap, keymap_warnings=loaded.warnings)

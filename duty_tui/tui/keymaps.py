@@ -1,0 +1,150 @@
+"""Binding ids, keymap files and the key reference.
+
+Every user-facing binding has a stable kebab-case id. A keymap file maps ids
+to keys; ``App.set_keymap`` applies it. Problems in a keymap file (unknown id,
+two actions on one key in the same place) are start-up warnings that name the
+file and line; the app still starts with the defaults for anything not valid.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual.binding import Binding
+
+from duty_tui.reference import line_of
+
+
+@dataclass(frozen=True)
+class BindingInfo:
+    """One binding as the key reference lists it."""
+
+    id: str
+    keys: str
+    description: str
+    tooltip: str
+    scope: str
+
+
+def binding_registry() -> list[BindingInfo]:
+    """Every binding with an id, from the app and every screen (the one source of truth)."""
+    from duty_tui.tui.app import DutyApp
+    from duty_tui.tui.screens import ALL_SCREENS
+
+    infos: list[BindingInfo] = []
+    for scope, owner in [("global", DutyApp), *[(s.SCOPE_NAME, s) for s in ALL_SCREENS]]:
+        for binding in _bindings_of(owner):
+            if binding.id:
+                infos.append(BindingInfo(binding.id, binding.key, binding.description, binding.tooltip, scope))
+    return infos
+
+
+def _bindings_of(owner: type) -> Iterable[Binding]:
+    for item in owner.__dict__.get("BINDINGS", []):
+        if isinstance(item, Binding):
+            yield item
+
+
+@dataclass(frozen=True)
+class KeymapLoad:
+    """A loaded keymap and any warnings about it."""
+
+    keymap: dict[str, str]
+    warnings: list[str]
+    path: Path | None
+
+
+def resolve_keymap_path(name_or_path: str, keymap_dir: Path) -> Path | None:
+    """``default``/``vim`` name a file in keymap_dir; anything else is a path."""
+    candidate = Path(name_or_path).expanduser()
+    if candidate.suffix == ".toml" or candidate.exists() or "/" in name_or_path:
+        return candidate
+    return keymap_dir / f"{name_or_path}.toml"
+
+
+def load_keymap(name_or_path: str, keymap_dir: Path, registry: list[BindingInfo] | None = None) -> KeymapLoad:
+    """Read a keymap file, dropping (and warning about) unknown ids and clashing keys."""
+    path = resolve_keymap_path(name_or_path, keymap_dir)
+    registry = registry if registry is not None else binding_registry()
+    if path is None or not path.exists():
+        known = ", ".join(sorted(p.stem for p in keymap_dir.glob("*.toml")))
+        return KeymapLoad({}, [f"keymap {name_or_path!r} not found (known: {known}); using the default keys"], None)
+    try:
+        with path.open("rb") as handle:
+            raw = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        return KeymapLoad({}, [f"{path}: {exc}; using the default keys"], path)
+    except (OSError, UnicodeDecodeError) as exc:
+        return KeymapLoad({}, [f"{path}: cannot be read ({exc}); using the default keys"], path)
+    table = raw.get("bindings", {})
+    if not isinstance(table, dict):
+        return KeymapLoad({}, [f"{path}:{line_of(path, 'bindings')}: [bindings] must be a table of id = \"keys\""], path)
+    by_id = {info.id: info for info in registry}
+    warnings: list[str] = []
+    keymap: dict[str, str] = {}
+    for binding_id, keys in table.items():
+        line = line_of(path, binding_id)
+        if binding_id not in by_id:
+            warnings.append(f"{path}:{line}: unknown binding id {binding_id!r} (see docs/KEYS.md); ignored")
+            continue
+        if not isinstance(keys, str) or not keys.strip():
+            warnings.append(f"{path}:{line}: {binding_id} must be a string of keys like \"f2,slash\"; ignored")
+            continue
+        keymap[binding_id] = ",".join(k.strip() for k in keys.split(",") if k.strip())
+    warnings.extend(_clashes(path, keymap, registry))
+    return KeymapLoad(keymap, warnings, path)
+
+
+def effective_keys(registry: list[BindingInfo], keymap: dict[str, str]) -> dict[str, list[str]]:
+    """id -> the keys in force once the keymap is applied."""
+    return {info.id: keymap.get(info.id, info.keys).split(",") for info in registry}
+
+
+def _clashes(path: Path, keymap: dict[str, str], registry: list[BindingInfo]) -> list[str]:
+    """Two ids on one key where both are active together (same screen, or global + a screen)."""
+    keys = effective_keys(registry, keymap)
+    scope_of = {info.id: info.scope for info in registry}
+    owners: dict[tuple[str, str], str] = {}
+    warnings: list[str] = []
+    for binding_id, key_list in keys.items():
+        for key in key_list:
+            for scope in {scope_of[binding_id], "global"} if scope_of[binding_id] != "global" else {"global"}:
+                other = owners.get((scope, key))
+                if other and other != binding_id and (binding_id in keymap or other in keymap):
+                    culprit = binding_id if binding_id in keymap else other
+                    warnings.append(
+                        f"{path}:{line_of(path, culprit)}: key {key!r} is given to both {other} and {binding_id}; "
+                        f"{culprit} keeps its default key"
+                    )
+                    keymap.pop(culprit, None)
+                owners.setdefault((scope, key), binding_id)
+    return warnings
+
+
+def render_keys_markdown(registry: list[BindingInfo] | None = None) -> str:
+    """docs/KEYS.md: every binding id with its default key, generated from the code."""
+    registry = registry if registry is not None else binding_registry()
+    lines = [
+        "# Keys",
+        "",
+        "Generated from the code by `duty-tui keys --markdown > docs/KEYS.md`; a test fails when it is stale.",
+        "Rebind any id in a keymap file (`keymaps/default.toml`, `keymaps/vim.toml`, or your own,",
+        "chosen with `--keymap NAME|PATH` or `keymap = \"...\"` in the config file):",
+        "",
+        "```toml",
+        "[bindings]",
+        'search = "f2,slash"',
+        "```",
+        "",
+        "Keys that some terminals or tmux swallow (ctrl+s, ctrl+j, ctrl+enter) are never an action's only route;",
+        "every action is also in the command palette (ctrl+p).",
+        "",
+        "| id | default keys | where | what it does |",
+        "|---|---|---|---|",
+    ]
+    for info in sorted(registry, key=lambda i: (i.scope != "global", i.scope, i.id)):
+        lines.append(f"| `{info.id}` | `{info.keys}` | {info.scope} | {info.description}: {info.tooltip} |")
+    return "\n".join(lines) + "\n"

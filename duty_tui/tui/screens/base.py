@@ -1,0 +1,43 @@
+"""What every duty-tui screen shares: failed workers become messages, not crashes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on
+from textual.screen import ModalScreen, Screen
+from textual.worker import Worker, WorkerState
+
+if TYPE_CHECKING:
+    from duty_tui.tui.app import DutyApp
+
+
+class WorkerErrors:
+    """Mixin: a worker that fails reports through the app's report_error."""
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            event.stop()
+            self.on_worker_error(event.worker.error)  # type: ignore[attr-defined]
+
+    def on_worker_error(self, error: BaseException | None) -> None:
+        """Override to restore the screen's state; always report the error."""
+        self.app.report_error(error)  # type: ignore[attr-defined]
+
+
+class DutyScreen(WorkerErrors, Screen):
+    """A full screen. SCOPE_NAME names it in docs/KEYS.md."""
+
+    SCOPE_NAME: ClassVar[str] = "screen"
+
+    @property
+    def duty_app(self) -> DutyApp:
+        """The app, typed."""
+        return self.app  # type: ignore[return-value]
+
+
+class DutyModal(WorkerErrors, ModalScreen):
+    """A modal dialog screen."""
+
+    SCOPE_NAME: ClassVar[str] = "dialog"

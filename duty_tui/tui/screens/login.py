@@ -1,0 +1,112 @@
+"""Sign in: username and password (argon2), or the operating-system user on SSH hosts."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Center, Vertical
+from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+
+from duty_tui.errors import AuthError
+from duty_tui.tui.screens.base import DutyScreen
+from duty_tui.tui.text import plain
+
+
+class LoginScreen(DutyScreen):
+    """The first screen: who is at this terminal?"""
+
+    SCOPE_NAME = "login"
+    TITLE = "Sign in"
+    BINDINGS = [
+        Binding("escape", "clear", "Clear", id="login-clear", tooltip="Clear the password and start again"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Center():
+            with Vertical(id="login-box"):
+                yield Static("Sign in to duty-tui", id="login-title")
+                yield Label("Username")
+                yield Input(placeholder="your username", id="username", max_length=64)
+                yield Label("Password")
+                yield Input(placeholder="password", password=True, id="password", max_length=256)
+                yield Static("", id="login-message")
+        if self.duty_app.demo:
+            yield Static("DEMO OFFICE — synthetic people only. Demo users (password: demo):", id="demo-banner")
+            yield DataTable(id="demo-users", cursor_type="row", show_cursor=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.duty_app.demo:
+            from duty_tui.demo.generator import DEMO_USERS
+
+            table = self.query_one("#demo-users", DataTable)
+            table.add_columns("username", "role", "name")
+            for user in DEMO_USERS:
+                table.add_row(user.username, user.role, user.display_name)
+            table.can_focus = False
+        if self.duty_app.settings.auth == "os":
+            self._message("Signing in as your computer account…")
+            self.sign_in_os()
+        self.query_one("#username", Input).focus()
+
+    def _message(self, text: str, error: bool = False) -> None:
+        message = self.query_one("#login-message", Static)
+        message.update(plain(text))
+        message.set_class(error, "error")
+
+    @on(Input.Submitted, "#username")
+    def _username_done(self) -> None:
+        self.query_one("#password", Input).focus()
+
+    @on(Input.Submitted, "#password")
+    def _password_done(self) -> None:
+        username = self.query_one("#username", Input).value
+        password = self.query_one("#password", Input).value
+        if not username.strip():
+            self._message("Enter your username first.", error=True)
+            self.query_one("#username", Input).focus()
+            return
+        self._message("Checking…")
+        self.query_one("#password", Input).disabled = True
+        self.sign_in(username, password)
+
+    def action_clear(self) -> None:
+        """Clear the password (the username is kept)."""
+        self.query_one("#password", Input).value = ""
+        self.query_one("#password", Input).focus()
+        self._message("")
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="auth")
+    def sign_in(self, username: str, password: str) -> None:
+        from duty_tui.services.auth import sign_in
+
+        try:
+            actor = sign_in(self.duty_app.ctx, username, password)
+        except AuthError as exc:
+            self.app.call_from_thread(self._refused, exc.message)
+            return
+        self.app.call_from_thread(self.duty_app.signed_in, actor)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="auth")
+    def sign_in_os(self) -> None:
+        from duty_tui.services.auth import sign_in_os_user
+
+        try:
+            actor = sign_in_os_user(self.duty_app.ctx)
+        except AuthError as exc:
+            self.app.call_from_thread(self._refused, f"{exc.message}. Sign in with a password instead.")
+            return
+        self.app.call_from_thread(self.duty_app.signed_in, actor)
+
+    def _refused(self, message: str) -> None:
+        password = self.query_one("#password", Input)
+        password.disabled = False
+        password.value = ""
+        password.focus()
+        self._message(message, error=True)
+
+    def on_worker_error(self, error: BaseException | None) -> None:
+        self._refused("Could not sign in: the database did not answer. Try again in a moment.")
+        super().on_worker_error(error)

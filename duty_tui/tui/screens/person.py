@@ -1,0 +1,213 @@
+"""The person / household view: alerts first, then identity, tenancy, money, history."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+
+from duty_tui.domain.local_time import format_local
+from duty_tui.domain.money import format_balance, format_pence
+from duty_tui.services.people import PersonView
+from duty_tui.tui.screens.base import DutyScreen
+from duty_tui.tui.text import due_cells, plain
+
+ACCOUNT_NAMES = {
+    "rent": "Rent", "former_tenant": "Former tenant arrears", "rechargeable_repairs": "Rechargeable repairs",
+    "court_costs": "Court costs", "service_charge": "Service charge", "suspense": "Suspense",
+}
+TABS = ("overview", "household", "accounts", "history", "cases", "details")
+
+
+class PersonScreen(DutyScreen):
+    """One person, their household, tenancy, balances, alerts and history."""
+
+    SCOPE_NAME = "person"
+    TITLE = "Person"
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="person-back", tooltip="Back to the previous screen"),
+        Binding("1", "tab('overview')", "Overview", id="person-overview", show=False,
+                tooltip="Tenancy, balances and open cases"),
+        Binding("2", "tab('household')", "Household", id="person-household", show=False,
+                tooltip="Who lives in the household"),
+        Binding("3", "tab('accounts')", "Accounts", id="person-accounts", show=False, tooltip="Every account and its balance"),
+        Binding("4", "tab('history')", "History", id="person-history", show=False, tooltip="Recent contacts"),
+        Binding("5", "tab('cases')", "Cases", id="person-cases", show=False, tooltip="Open cases"),
+        Binding("6", "tab('details')", "Details", id="person-details", show=False,
+                tooltip="Identity and contact details (masked for some roles)"),
+        Binding("r", "reload", "Reload", id="person-reload", tooltip="Load this person again"),
+    ]
+
+    def __init__(self, ref: str) -> None:
+        super().__init__()
+        self.ref = ref
+        self.view: PersonView | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="alerts")
+        yield Static(plain(f"Loading {self.ref}…"), id="identity")
+        with TabbedContent(initial="overview"):
+            with TabPane("1 Overview", id="overview"):
+                yield VerticalScroll(Static("", id="overview-body"))
+            with TabPane("2 Household", id="household"):
+                yield DataTable(id="members", cursor_type="row")
+            with TabPane("3 Accounts", id="accounts"):
+                yield DataTable(id="accounts-table", cursor_type="row")
+            with TabPane("4 History", id="history"):
+                yield DataTable(id="contacts", cursor_type="row")
+            with TabPane("5 Cases", id="cases"):
+                yield DataTable(id="cases-table", cursor_type="row")
+            with TabPane("6 Details", id="details"):
+                yield VerticalScroll(Static("", id="details-body"))
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#alerts").display = False
+        self.query_one("#members", DataTable).add_columns("Ref", "Name", "Relationship", "Age")
+        self.query_one("#accounts-table", DataTable).add_columns("Account", "Type", "Balance", "Last paid")
+        self.query_one("#contacts", DataTable).add_columns("When", "Channel", "Reason", "Outcome", "By")
+        self.query_one("#cases-table", DataTable).add_columns("!", "Due", "Case", "Type", "Team", "Summary")
+        self.load()
+
+    def action_back(self) -> None:
+        """Back to where we came from."""
+        self.app.pop_screen()
+
+    def action_reload(self) -> None:
+        """Load again (another terminal may have changed something)."""
+        self.load()
+
+    def action_tab(self, tab: str) -> None:
+        """Switch to a tab by number key."""
+        self.query_one(TabbedContent).active = tab
+        pane = self.query_one(f"#{tab}", TabPane)
+        for table in pane.query(DataTable):
+            table.focus()
+            break
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="person")
+    def load(self) -> None:
+        from duty_tui.services.people import get_person
+
+        view = get_person(self.duty_app.ctx, self.ref)
+        self.app.call_from_thread(self._show, view)
+
+    def on_worker_error(self, error: BaseException | None) -> None:
+        self.query_one("#identity", Static).update(plain(f"Could not open {self.ref}. Esc to go back."))
+        super().on_worker_error(error)
+
+    def _show(self, view: PersonView) -> None:
+        self.view = view
+        self.title = f"{view.name} ({view.ref})"
+        self._show_alerts(view)
+        self._show_identity(view)
+        self._show_overview(view)
+        self._show_tables(view)
+
+    def _show_alerts(self, view: PersonView) -> None:
+        banner = self.query_one("#alerts", Static)
+        if not view.alerts:
+            banner.display = False
+            return
+        text = Text()
+        text.append(f" ⚠ {len(view.alerts)} ALERT{'S' if len(view.alerts) > 1 else ''} ", style="bold reverse")
+        for alert in view.alerts:
+            text.append("\n ▲ ")
+            text.append(plain(alert.category_name, style="bold"))
+            if alert.on == "property":
+                text.append(" (property)")
+            text.append(": ")
+            text.append(plain(alert.summary))
+            if alert.detail and alert.detail != alert.summary:
+                text.append(" — ")
+                text.append(plain(alert.detail, style="italic"))
+        banner.update(text)
+        banner.display = True
+
+    def _show_identity(self, view: PersonView) -> None:
+        line = Text()
+        line.append(plain(f"{view.title + ' ' if view.title else ''}{view.name}", style="bold"))
+        line.append(plain(f"  {view.ref}  born {view.date_of_birth}"))
+        if view.age is not None:
+            line.append(plain(f" (age {view.age})"))
+        if view.interpreter_needed:
+            line.append(plain(f"  INTERPRETER: {view.language or 'yes'}", style="bold"))
+        self.query_one("#identity", Static).update(line)
+
+    def _show_overview(self, view: PersonView) -> None:
+        body = Text()
+        tenancy = view.tenancy
+        if tenancy:
+            body.append("Tenancy ", style="bold")
+            body.append(plain(f"{tenancy.ref} · {tenancy.tenancy_type.replace('_', ' ')} · {tenancy.status} "
+                              f"since {tenancy.start_date:%d/%m/%Y}"
+                              + (f" ended {tenancy.end_date:%d/%m/%Y}" if tenancy.end_date else "")))
+            body.append("\nHome    ", style="bold")
+            body.append(plain(f"{tenancy.address} {tenancy.postcode}"))
+            body.append(plain(f"\n        {tenancy.bedrooms}-bed {tenancy.property_type} · rent "
+                              f"{format_pence(tenancy.weekly_rent_pence)}/week · {tenancy.property_ref}"))
+        else:
+            body.append("No tenancy held.", style="bold")
+        if view.household_ref:
+            body.append(plain(f"\nHousehold {view.household_ref}: {len(view.members)} "
+                              f"{'person' if len(view.members) == 1 else 'people'} (2 for details)"))
+        body.append("\n")
+        if view.accounts:
+            for account in view.accounts:
+                style = "bold" if account.balance_pence > 0 and not account.closed else ""
+                body.append("\n")
+                body.append(plain(f"{ACCOUNT_NAMES.get(account.account_type, account.account_type):<22} "
+                                  f"{account.ref:<10} {format_balance(account.balance_pence):>22}"
+                                  + (" (closed)" if account.closed else ""), style=style))
+        else:
+            body.append("\nNo accounts.")
+        body.append("\n\n")
+        body.append(plain(f"Open cases: {len(view.cases)} (5)   Recent contacts: {len(view.contacts)} (4)"))
+        if view.contacts:
+            last = view.contacts[0]
+            body.append(plain(f"\nLast contact {format_local(last.at)} {last.channel}: {last.reason}"
+                              f" — {last.outcome or 'no outcome'}"))
+        self.query_one("#overview-body", Static).update(body)
+
+    def _show_tables(self, view: PersonView) -> None:
+        now = self.duty_app.ctx.now()
+        members = self.query_one("#members", DataTable)
+        members.clear()
+        for m in view.members:
+            members.add_row(plain(m.ref), plain(m.name + (" (lead)" if m.is_lead else "")), plain(m.relationship),
+                            plain("" if m.age is None else m.age))
+        accounts = self.query_one("#accounts-table", DataTable)
+        accounts.clear()
+        for a in view.accounts:
+            accounts.add_row(plain(a.ref), plain(ACCOUNT_NAMES.get(a.account_type, a.account_type)),
+                             plain(format_balance(a.balance_pence)),
+                             plain(a.last_payment_on.strftime("%d/%m/%Y") if a.last_payment_on else "never"))
+        contacts = self.query_one("#contacts", DataTable)
+        contacts.clear()
+        for c in view.contacts:
+            contacts.add_row(plain(format_local(c.at)), plain(c.channel), plain(c.reason), plain(c.outcome or "—"),
+                             plain(c.staff or "—"))
+        cases = self.query_one("#cases-table", DataTable)
+        cases.clear()
+        for case in view.cases:
+            mark, due = due_cells(case.due_at, now, self.duty_app.calendar, hours=case.priority == "emergency")
+            cases.add_row(mark, due, plain(case.ref), plain(case.case_type), plain(case.team or "—"),
+                          plain(case.summary))
+        details = Text()
+        rows = [
+            ("Name", view.name), ("Preferred name", view.preferred_name or "—"), ("Date of birth", view.date_of_birth),
+            ("NI number", view.ni_number), ("Phone", view.phone_main), ("Other phone", view.phone_alt),
+            ("Email", view.email), ("Contact by", view.preferred_contact or "—"),
+            ("Language", view.language or "English"), ("Interpreter", "needed" if view.interpreter_needed else "no"),
+        ]
+        for label, value in rows:
+            details.append(f"{label:<16}", style="bold")
+            details.append(plain(value))
+            details.append("\n")
+        if not view.sensitive_visible:
+            details.append("\nSome details are masked for your role.", style="italic")
+        self.query_one("#details-body", Static).update(details)

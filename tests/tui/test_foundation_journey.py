@@ -1,0 +1,138 @@
+"""The foundation journey, driven through the real app at 80x24 with Pilot.
+
+Log in, search a misspelt surname, tell two similar people apart, open the
+household and see tenancy, balance, alerts and history — keyboard only.
+"""
+
+from __future__ import annotations
+
+import pytest
+from builders import NOW, PASSWORD, seed_office
+from textual.widgets import DataTable, Input, Static
+
+from duty_tui.config import Settings
+from duty_tui.services.context import ServiceContext
+from duty_tui.tui.app import make_app
+from duty_tui.tui.screens.home import HomeScreen
+from duty_tui.tui.screens.login import LoginScreen
+from duty_tui.tui.screens.person import PersonScreen
+from duty_tui.tui.screens.search import SearchScreen
+
+SIZE = (80, 24)
+
+
+def build_app(engine, **settings):
+    s = Settings(db_url=str(engine.url), **settings)
+    ctx = ServiceContext.create(engine, s, terminal="pilot", clock=lambda: NOW)
+    return make_app(s, ctx=ctx, demo=False)
+
+
+async def settle(app, pilot):
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def keys(text: str) -> list[str]:
+    """Pilot key names for typing ``text``."""
+    return ["space" if c == " " else c for c in text]
+
+
+async def sign_in(app, pilot, username="leader", password=PASSWORD):
+    await pilot.press(*keys(username), "enter")
+    await pilot.press(*keys(password), "enter")
+    await settle(app, pilot)
+
+
+def text_of(widget: Static) -> str:
+    return str(widget.render())
+
+
+async def test_wrong_password_keeps_username_and_says_so(engine):
+    seed_office(engine)
+    app = build_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, LoginScreen)
+        await sign_in(app, pilot, password="nope")
+        assert isinstance(app.screen, LoginScreen)
+        assert app.screen.query_one("#username", Input).value == "leader"
+        assert app.screen.query_one("#password", Input).value == ""
+        assert "wrong username or password" in text_of(app.screen.query_one("#login-message", Static))
+
+
+async def test_login_search_misspelt_tell_apart_open_household(engine):
+    office = seed_office(engine)
+    app = build_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await sign_in(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+        mine = app.screen.query_one("#mine-table", DataTable)
+        assert mine.row_count == 1  # the arrears case assigned to the leader
+
+        await pilot.press("f2")
+        await settle(app, pilot)
+        assert isinstance(app.screen, SearchScreen)
+        await pilot.press(*keys("jon smtih"))  # misspelt
+        await pilot.pause(0.3)
+        await settle(app, pilot)
+        results = app.screen.query_one("#results", DataTable)
+        refs = [str(results.coordinate_to_cell_key((row, 0)).row_key.value) for row in range(results.row_count)]
+        assert {office.smith_1961, office.smith_1987, office.smyth_1975} <= set(refs)
+        # Two John Smiths are told apart by birth year and address.
+        rows = {ref: [str(c) for c in results.get_row(ref)] for ref in refs}
+        assert rows[office.smith_1961][2] == "1961" and rows[office.smith_1987][2] == "1987"
+        assert rows[office.smith_1961][5] != rows[office.smith_1987][5]
+
+        await pilot.press("down")  # into the results
+        target = refs.index(office.smith_1961)
+        for _ in range(target):
+            await pilot.press("down")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, PersonScreen)
+        screen = app.screen
+        alerts = text_of(screen.query_one("#alerts", Static))
+        assert "ALERT" in alerts and "Violent or aggressive" in alerts
+        assert "knife" in alerts  # a team leader may read restricted detail
+        overview = text_of(screen.query_one("#overview-body", Static))
+        assert "T00001" in overview and "12 Mill Lane" in overview
+        assert "£152.50 arrears" in overview
+        await pilot.press("4")
+        history = screen.query_one("#contacts", DataTable)
+        assert history.row_count == 1
+        await pilot.press("2")
+        assert screen.query_one("#members", DataTable).row_count == 1
+
+
+async def test_reception_sees_alert_exists_but_not_restricted_detail(engine):
+    office = seed_office(engine)
+    app = build_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await sign_in(app, pilot, username="reception")
+        app.push_screen(PersonScreen(office.smith_1961))
+        await settle(app, pilot)
+        alerts = text_of(app.screen.query_one("#alerts", Static))
+        assert "Violent or aggressive" in alerts
+        assert "knife" not in alerts and "Restricted" in alerts
+        await pilot.press("6")
+        details = text_of(app.screen.query_one("#details-body", Static))
+        assert "AB123456C" not in details and "**/**/1961" in details
+
+
+@pytest.mark.parametrize("key", ["f1"])
+async def test_help_lists_keys_in_force(engine, key):
+    seed_office(engine)
+    app = build_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await sign_in(app, pilot)
+        await pilot.press(key)
+        await settle(app, pilot)
+        table = app.screen.query_one("#help-keys", DataTable)
+        actions = {str(table.get_row_at(i)[1]) for i in range(table.row_count)}
+        assert {"Search", "Refresh"} <= {a.split(" (")[0] for a in actions}
+        await pilot.press("escape")
+        assert isinstance(app.screen, HomeScreen)
