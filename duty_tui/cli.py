@@ -262,6 +262,27 @@ def serve(
     Server(shlex.join(command), host=host, port=port, title="duty-tui", public_url=public_url).serve()
 
 
+@app.command("keys")
+def keys(
+    ctx: typer.Context,
+    markdown: Annotated[bool, typer.Option("--markdown", help="Print docs/KEYS.md (every binding id).")] = False,
+) -> None:
+    """List every key binding id with the keys in force under the chosen keymap."""
+    from duty_tui.tui.keymaps import binding_registry, effective_keys, load_keymap, render_keys_markdown
+
+    registry = binding_registry()
+    if markdown:
+        typer.echo(render_keys_markdown(registry), nl=False)
+        return
+    settings = _state(ctx).settings()
+    loaded = load_keymap(settings.keymap, settings.keymap_dir, registry)
+    for warning in loaded.warnings:
+        typer.echo(f"duty-tui: warning: {warning}", err=True)
+    in_force = effective_keys(registry, loaded.keymap)
+    for info in sorted(registry, key=lambda i: (i.scope != "global", i.scope, i.id)):
+        typer.echo(f"{info.id:<22} {','.join(in_force[info.id]):<14} {info.scope:<8} {info.description}")
+
+
 def _register_optional() -> None:
     """Sub-apps owned by other areas (each module may not exist yet in a partial checkout)."""
     import importlib

@@ -33,9 +33,11 @@ def binding_registry() -> list[BindingInfo]:
     """Every binding with an id, from the app and every screen (the one source of truth)."""
     from duty_tui.tui.app import DutyApp
     from duty_tui.tui.screens import ALL_SCREENS
+    from duty_tui.tui.widgets.table import DutyTable
 
     infos: list[BindingInfo] = []
-    for scope, owner in [("global", DutyApp), *[(s.SCOPE_NAME, s) for s in ALL_SCREENS]]:
+    owners = [("global", DutyApp), *[(s.SCOPE_NAME, s) for s in ALL_SCREENS], (DutyTable.SCOPE_NAME, DutyTable)]
+    for scope, owner in owners:
         for binding in _bindings_of(owner):
             if binding.id:
                 infos.append(BindingInfo(binding.id, binding.key, binding.description, binding.tooltip, scope))
@@ -104,23 +106,30 @@ def effective_keys(registry: list[BindingInfo], keymap: dict[str, str]) -> dict[
 
 
 def _clashes(path: Path, keymap: dict[str, str], registry: list[BindingInfo]) -> list[str]:
-    """Two ids on one key where both are active together (same screen, or global + a screen)."""
+    """Two ids on one key where both are active together: the same screen, or global and a screen.
+
+    A binding of the lists scope lives on the focused table, so it is checked only against other list bindings.
+    """
     keys = effective_keys(registry, keymap)
     scope_of = {info.id: info.scope for info in registry}
     owners: dict[tuple[str, str], str] = {}
     warnings: list[str] = []
-    for binding_id, key_list in keys.items():
-        for key in key_list:
-            for scope in {scope_of[binding_id], "global"} if scope_of[binding_id] != "global" else {"global"}:
-                other = owners.get((scope, key))
-                if other and other != binding_id and (binding_id in keymap or other in keymap):
-                    culprit = binding_id if binding_id in keymap else other
-                    warnings.append(
-                        f"{path}:{line_of(path, culprit)}: key {key!r} is given to both {other} and {binding_id}; "
-                        f"{culprit} keeps its default key"
-                    )
-                    keymap.pop(culprit, None)
-                owners.setdefault((scope, key), binding_id)
+    default_of = {info.id: info.keys for info in registry}
+    # Bindings left at their default keys claim them first: the changed one is the culprit.
+    ordered = sorted(keys, key=lambda i: (scope_of[i] != "global", keymap.get(i, default_of[i]) != default_of[i], i))
+    for binding_id in ordered:
+        scope = scope_of[binding_id]
+        for key in list(keys[binding_id]):
+            checks = [(scope, key)] if scope in ("global", "lists") else [(scope, key), ("global", key)]
+            other = next((owners[c] for c in checks if c in owners and owners[c] != binding_id), None)
+            if other is not None and binding_id in keymap:
+                warnings.append(
+                    f"{path}:{line_of(path, binding_id)}: key {key!r} is already {other}'s; "
+                    f"{binding_id} keeps its default keys"
+                )
+                keymap.pop(binding_id, None)
+                break
+            owners[(scope, key)] = binding_id
     return warnings
 
 

@@ -7,6 +7,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
+from duty_tui.tui.widgets.table import DutyTable
 from duty_tui.tui.screens.base import DutyModal
 from duty_tui.tui.text import plain
 
@@ -28,7 +29,7 @@ class HelpScreen(DutyModal):
         with Vertical(id="help-box"):
             yield Static(plain(f"Keys on {self.screen_title} — ctrl+p finds any action by name. Esc or F1 closes."),
                          id="help-title")
-            yield DataTable(id="help-keys", cursor_type="row", zebra_stripes=True)
+            yield DutyTable(id="help-keys", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

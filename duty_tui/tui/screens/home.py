@@ -8,6 +8,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
 from duty_tui.services.dashboard import Dashboard
+from duty_tui.tui.widgets.table import DutyTable
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import due_cells, plain
 
@@ -28,15 +29,15 @@ class HomeScreen(DutyScreen):
         yield Static("Loading…", id="stats")
         with TabbedContent(initial="mine"):
             with TabPane("My work", id="mine"):
-                yield DataTable(id="mine-table", cursor_type="row", zebra_stripes=True)
+                yield DutyTable(id="mine-table", cursor_type="row", zebra_stripes=True)
             with TabPane("Team queue", id="team"):
-                yield DataTable(id="team-table", cursor_type="row", zebra_stripes=True)
+                yield DutyTable(id="team-table", cursor_type="row", zebra_stripes=True)
         yield Static("F2 search a person · Enter open the person on a case · F1 keys", id="home-hint")
         yield Footer()
 
     def on_mount(self) -> None:
         for table_id in ("#mine-table", "#team-table"):
-            table = self.query_one(table_id, DataTable)
+            table = self.query_one(table_id, DutyTable)
             table.add_column("!", key="mark", width=3)
             table.add_column("Due", key="due", width=17)
             table.add_column("Case", key="ref", width=8)
@@ -56,7 +57,7 @@ class HomeScreen(DutyScreen):
     def action_show_tab(self, tab: str) -> None:
         """Switch between my work and my team's queue."""
         self.query_one(TabbedContent).active = tab
-        self.query_one(f"#{tab}-table", DataTable).focus()
+        self.query_one(f"#{tab}-table", DutyTable).focus()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard")
     def load(self) -> None:
@@ -75,7 +76,7 @@ class HomeScreen(DutyScreen):
         self.query_one(TabbedContent).get_tab("mine").label = f"My work ({len(board.my_cases)})"
         self.query_one(TabbedContent).get_tab("team").label = f"Team queue ({board.team_open})"
         for table_id, cases in (("#mine-table", board.my_cases), ("#team-table", board.team_cases)):
-            table = self.query_one(table_id, DataTable)
+            table = self.query_one(table_id, DutyTable)
             table.clear()
             for case in cases:
                 mark, due = due_cells(case.due_at, now, self.duty_app.calendar, hours=case.priority == "emergency")
@@ -83,9 +84,9 @@ class HomeScreen(DutyScreen):
                               plain(case.summary), key=f"{case.ref}|{case.person_ref or ''}")
         if not board.my_cases and board.team_cases:
             self.query_one(TabbedContent).active = "team"
-            self.query_one("#team-table", DataTable).focus()
+            self.query_one("#team-table", DutyTable).focus()
         else:
-            self.query_one("#mine-table", DataTable).focus()
+            self.query_one("#mine-table", DutyTable).focus()
 
     @on(DataTable.RowSelected)
     def _open_person(self, event: DataTable.RowSelected) -> None:

@@ -9,6 +9,7 @@ from textual.containers import Center, Vertical
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
 from duty_tui.errors import AuthError
+from duty_tui.tui.widgets.table import DutyTable
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import plain
 
@@ -34,14 +35,14 @@ class LoginScreen(DutyScreen):
                 yield Static("", id="login-message")
         if self.duty_app.demo:
             yield Static("DEMO OFFICE — synthetic people only. Demo users (password: demo):", id="demo-banner")
-            yield DataTable(id="demo-users", cursor_type="row", show_cursor=False)
+            yield DutyTable(id="demo-users", cursor_type="row", show_cursor=False)
         yield Footer()
 
     def on_mount(self) -> None:
         if self.duty_app.demo:
             from duty_tui.demo.generator import DEMO_USERS
 
-            table = self.query_one("#demo-users", DataTable)
+            table = self.query_one("#demo-users", DutyTable)
             table.add_columns("username", "role", "name")
             for user in DEMO_USERS:
                 table.add_row(user.username, user.role, user.display_name)

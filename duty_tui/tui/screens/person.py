@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, Ta
 from duty_tui.domain.local_time import format_local
 from duty_tui.domain.money import format_balance, format_pence
 from duty_tui.services.people import PersonView
+from duty_tui.tui.widgets.table import DutyTable
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import due_cells, plain
 
@@ -54,23 +55,23 @@ class PersonScreen(DutyScreen):
             with TabPane("1 Overview", id="overview"):
                 yield VerticalScroll(Static("", id="overview-body"))
             with TabPane("2 Household", id="household"):
-                yield DataTable(id="members", cursor_type="row")
+                yield DutyTable(id="members", cursor_type="row")
             with TabPane("3 Accounts", id="accounts"):
-                yield DataTable(id="accounts-table", cursor_type="row")
+                yield DutyTable(id="accounts-table", cursor_type="row")
             with TabPane("4 History", id="history"):
-                yield DataTable(id="contacts", cursor_type="row")
+                yield DutyTable(id="contacts", cursor_type="row")
             with TabPane("5 Cases", id="cases"):
-                yield DataTable(id="cases-table", cursor_type="row")
+                yield DutyTable(id="cases-table", cursor_type="row")
             with TabPane("6 Details", id="details"):
                 yield VerticalScroll(Static("", id="details-body"))
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#alerts").display = False
-        self.query_one("#members", DataTable).add_columns("Ref", "Name", "Relationship", "Age")
-        self.query_one("#accounts-table", DataTable).add_columns("Account", "Type", "Balance", "Last paid")
-        self.query_one("#contacts", DataTable).add_columns("When", "Channel", "Reason", "Outcome", "By")
-        self.query_one("#cases-table", DataTable).add_columns("!", "Due", "Case", "Type", "Team", "Summary")
+        self.query_one("#members", DutyTable).add_columns("Ref", "Name", "Relationship", "Age")
+        self.query_one("#accounts-table", DutyTable).add_columns("Account", "Type", "Balance", "Last paid")
+        self.query_one("#contacts", DutyTable).add_columns("When", "Channel", "Reason", "Outcome", "By")
+        self.query_one("#cases-table", DutyTable).add_columns("!", "Due", "Case", "Type", "Team", "Summary")
         self.load()
 
     def action_back(self) -> None:
@@ -175,23 +176,23 @@ class PersonScreen(DutyScreen):
 
     def _show_tables(self, view: PersonView) -> None:
         now = self.duty_app.ctx.now()
-        members = self.query_one("#members", DataTable)
+        members = self.query_one("#members", DutyTable)
         members.clear()
         for m in view.members:
             members.add_row(plain(m.ref), plain(m.name + (" (lead)" if m.is_lead else "")), plain(m.relationship),
                             plain("" if m.age is None else m.age))
-        accounts = self.query_one("#accounts-table", DataTable)
+        accounts = self.query_one("#accounts-table", DutyTable)
         accounts.clear()
         for a in view.accounts:
             accounts.add_row(plain(a.ref), plain(ACCOUNT_NAMES.get(a.account_type, a.account_type)),
                              plain(format_balance(a.balance_pence)),
                              plain(a.last_payment_on.strftime("%d/%m/%Y") if a.last_payment_on else "never"))
-        contacts = self.query_one("#contacts", DataTable)
+        contacts = self.query_one("#contacts", DutyTable)
         contacts.clear()
         for c in view.contacts:
             contacts.add_row(plain(format_local(c.at)), plain(c.channel), plain(c.reason), plain(c.outcome or "—"),
                              plain(c.staff or "—"))
-        cases = self.query_one("#cases-table", DataTable)
+        cases = self.query_one("#cases-table", DutyTable)
         cases.clear()
         for case in view.cases:
             mark, due = due_cells(case.due_at, now, self.duty_app.calendar, hours=case.priority == "emergency")

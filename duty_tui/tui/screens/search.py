@@ -9,6 +9,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.worker import get_current_worker
 
 from duty_tui.services.search import PersonHit
+from duty_tui.tui.widgets.table import DutyTable
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import plain
 
@@ -37,11 +38,11 @@ class SearchScreen(DutyScreen):
         yield Input(value=self._initial, placeholder="name, address, postcode, phone, P/T/RNT/C ref…", id="query",
                     max_length=100)
         yield Static("Type at least two letters. Misspellings are fine: 'smyth' finds Smith.", id="search-status")
-        yield DataTable(id="results", cursor_type="row", zebra_stripes=True)
+        yield DutyTable(id="results", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#results", DataTable)
+        table = self.query_one("#results", DutyTable)
         table.add_column("Ref", key="ref", width=8)
         table.add_column("Name", key="name", width=20)
         table.add_column("Born", key="born", width=4)
@@ -63,7 +64,7 @@ class SearchScreen(DutyScreen):
 
     def action_to_results(self) -> None:
         """Move to the results table."""
-        table = self.query_one("#results", DataTable)
+        table = self.query_one("#results", DutyTable)
         if table.row_count:
             table.focus()
 
@@ -75,7 +76,7 @@ class SearchScreen(DutyScreen):
 
     @on(Input.Submitted, "#query")
     def _submitted(self) -> None:
-        table = self.query_one("#results", DataTable)
+        table = self.query_one("#results", DutyTable)
         if self.query_one("#query", Input).value.strip() != self._last_query:
             self._search_now()
         elif table.row_count == 1:
@@ -87,7 +88,7 @@ class SearchScreen(DutyScreen):
         query = self.query_one("#query", Input).value.strip()
         self._last_query = query
         if len(query) < 2:
-            self.query_one("#results", DataTable).clear()
+            self.query_one("#results", DutyTable).clear()
             self.query_one("#search-status", Static).update("Type at least two letters.")
             return
         self.run_search(query)
@@ -103,7 +104,7 @@ class SearchScreen(DutyScreen):
     def _show(self, query: str, hits: list[PersonHit]) -> None:
         if query != self._last_query:
             return  # an older search finished after a newer one started
-        table = self.query_one("#results", DataTable)
+        table = self.query_one("#results", DutyTable)
         table.clear()
         for hit in hits:
             table.add_row(plain(hit.ref), plain(hit.name), plain(hit.born or ""),
