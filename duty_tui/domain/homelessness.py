@@ -254,10 +254,6 @@ def parse_approach(obj: dict) -> Approach:
     da_elsewhere = _parse_flag(obj, "da_risk_in_connected_area", problems)
     relief_start = _parse_date(obj, "relief_start", problems)
 
-    for key in obj:
-        if key not in _INPUT_KEY_SET:
-            problems.append(f"{key}: unknown key")
-
     if approach_date is not None:
         if as_of is not None and as_of < approach_date:
             problems.append("as_of: must not be before approach_date")
@@ -270,6 +266,9 @@ def parse_approach(obj: dict) -> Approach:
         if relief_start is not None and relief_start > approach_date:
             problems.append("relief_start: must not be after approach_date")
 
+    for key in obj:
+        if key not in _INPUT_KEY_SET:
+            problems.append(f"{key}: unknown key")
     if problems:
         raise ApproachInputError(problems)
     return Approach(
@@ -319,13 +318,13 @@ def assess(approach: Approach) -> Assessment:
 
 
 def _status(a: Approach, homeless: bool, limit: date, window: str, reasons: list[str],
-            threat_sections: tuple[str, str], homeless_section: str) -> str:
+            threat_sections: tuple[str, str, str], homeless_section: str) -> str:
     """Shared status rule; `limit` is the last day a loss still counts as threatened."""
     if a.eligible is False:
         return "ineligible"
     if homeless:
         return "homeless"
-    loss_sec, s21_sec = threat_sections
+    loss_sec, s21_sec, notice = threat_sections
     if a.loss_date is not None and a.loss_date <= limit:
         reasons.append(
             f"{loss_sec}: the home will probably be lost on {a.loss_date}, within {window} "
@@ -336,7 +335,7 @@ def _status(a: Approach, homeless: bool, limit: date, window: str, reasons: list
     # past"): the tenant is still there and possession is still coming.
     if a.s21_expiry is not None and a.s21_expiry <= limit:
         reasons.append(
-            f"{s21_sec}: a valid section 21 notice expires on {a.s21_expiry}, on or before "
+            f"{s21_sec}: a valid {notice} expires on {a.s21_expiry}, on or before "
             f"{limit}, so threatened with homelessness"
         )
         return "threatened"
@@ -387,7 +386,7 @@ def _assess_england(a: Approach) -> Assessment:
         reasons.append("s175(1): no accommodation available and reasonable to occupy, so homeless")
 
     limit = approach_date + DAYS_56
-    status = _status(a, homeless, limit, "56 days", reasons, ("s175(4)", "s175(5)"), "s175")
+    status = _status(a, homeless, limit, "56 days", reasons, ("s175(4)", "s175(5)", "section 21 notice"), "s175")
     outstanding: list[str] = []
     referral = False
     eligible = a.eligible is True
@@ -408,6 +407,10 @@ def _assess_england(a: Approach) -> Assessment:
             # s189A: assessment (and plan) for every eligible applicant homeless or threatened.
             duties.append(Duty("assessment", "s189A", start, None))
             duties.append(Duty("relief", "s189B", start, relief_until))
+            reasons.append(
+                "s189A: eligible and homeless, so an assessment and personalised housing plan, "
+                "kept under review while relief runs"
+            )
             reasons.append(
                 f"s189B: eligible and homeless, so the relief duty runs 56 days from {start} "
                 f"to {relief_until}"
@@ -477,6 +480,10 @@ def _assess_england(a: Approach) -> Assessment:
             until = approach_date + DAYS_56
             duties.append(Duty("assessment", "s189A", approach_date, None))
             duties.append(Duty("prevention", "s195", approach_date, until))
+            reasons.append(
+                "s189A: eligible and threatened, so an assessment and personalised housing plan, "
+                "kept under review while prevention runs"
+            )
             if as_of < until:
                 reasons.append(
                     f"s195: eligible and threatened, so the prevention duty runs from "
@@ -522,9 +529,12 @@ def _assess_scotland(a: Approach) -> Assessment:
         reasons.append("1987 Act s24(1): no accommodation reasonable to occupy, so homeless")
 
     limit = add_months(approach_date, SCOTTISH_THREAT_MONTHS)
+    # Section 21 notices are English (Housing Act 1988); in Scotland the contract's
+    # s21_expiry is read as the expiry of the notice ending the tenancy (e.g. a notice to
+    # leave) and, like a loss date, threatens within the two months of s24(4).
     status = _status(
         a, homeless, limit, "two months", reasons,
-        ("1987 Act s24(4)", "1987 Act s24(4)"), "1987 Act s24",
+        ("1987 Act s24(4)", "1987 Act s24(4)", "notice to end the tenancy"), "1987 Act s24",
     )
     outstanding: list[str] = []
     eligible = a.eligible is True

@@ -1,0 +1,1 @@
+"""Returns and extracts (H-CLIC, cash-up, KPIs)."""
