@@ -11,8 +11,9 @@ from __future__ import annotations
 from rich.text import Text
 
 # C0 controls map to the Unicode "control pictures" block (U+2400...), DEL to U+2421.
-_CONTROL_PICTURES = {code: chr(0x2400 + code) for code in range(0x20)}
+_CONTROL_PICTURES = {code: chr(0x2400 + code) for code in range(0x20) if code != 0x0A}  # keep newlines
 _CONTROL_PICTURES[0x7F] = "\u2421"
+_CONTROL_PICTURES[0x09] = " "  # a tab is just space on screen
 # C1 controls (0x80-0x9F) include CSI; show them as a replacement character.
 _CONTROL_PICTURES.update({code: "\ufffd" for code in range(0x80, 0xA0)})
 _TRANSLATE = str.maketrans(_CONTROL_PICTURES)
@@ -48,6 +49,9 @@ def due_cells(due, now, calendar=None, *, hours: bool = False) -> tuple[Text, Te
         status = describe_due(Deadline(to_local(due), "hours"), to_local(now), calendar)
     else:
         status = describe_due(Deadline(local_date(due), "working_days"), local_date(now), calendar)
+    label = status.label
+    if label.startswith("due next working day ("):  # keep queue columns narrow at 80x24
+        label = "due " + label.removeprefix("due next working day (").rstrip(")")
     style = {"overdue": "bold red", "due_today": "bold yellow"}.get(status.state, "")
     marker = {"overdue": "!!", "due_today": "!"}.get(status.state, "")
-    return Text(marker, style=style), Text(status.label, style=style)
+    return Text(marker, style=style), Text(label, style=style)

@@ -38,12 +38,11 @@ class HomeScreen(DutyScreen):
     def on_mount(self) -> None:
         for table_id in ("#mine-table", "#team-table"):
             table = self.query_one(table_id, DutyTable)
-            table.add_column("!", key="mark", width=3)
-            table.add_column("Due", key="due", width=17)
+            table.add_column("!", key="mark", width=2)
+            table.add_column("Due", key="due", width=25)
             table.add_column("Case", key="ref", width=8)
-            table.add_column("Type", key="type", width=11)
             table.add_column("Person", key="person", width=14)
-            table.add_column("Summary", key="summary")
+            table.add_column("Type: summary", key="summary")
         self.refresh_data()
 
     def refresh_data(self) -> None:
@@ -80,8 +79,8 @@ class HomeScreen(DutyScreen):
             table.clear()
             for case in cases:
                 mark, due = due_cells(case.due_at, now, self.duty_app.calendar, hours=case.priority == "emergency")
-                table.add_row(mark, due, plain(case.ref), plain(case.case_type), plain(case.person_name or "—"),
-                              plain(case.summary), key=f"{case.ref}|{case.person_ref or ''}")
+                table.add_row(mark, due, plain(case.ref), plain(case.person_name or "—"),
+                              plain(f"{case.case_type}: {case.summary}"), key=f"{case.ref}|{case.person_ref or ''}")
         if not board.my_cases and board.team_cases:
             self.query_one(TabbedContent).active = "team"
             self.query_one("#team-table", DutyTable).focus()
