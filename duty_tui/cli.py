@@ -266,13 +266,19 @@ def serve(
 def keys(
     ctx: typer.Context,
     markdown: Annotated[bool, typer.Option("--markdown", help="Print docs/KEYS.md (every binding id).")] = False,
+    toml: Annotated[bool, typer.Option("--toml", help="Print keymaps/default.toml (every id, default keys).")] = False,
 ) -> None:
     """List every key binding id with the keys in force under the chosen keymap."""
-    from duty_tui.tui.keymaps import binding_registry, effective_keys, load_keymap, render_keys_markdown
+    from duty_tui.tui.keymaps import (
+        binding_registry, effective_keys, load_keymap, render_default_keymap, render_keys_markdown,
+    )
 
     registry = binding_registry()
     if markdown:
         typer.echo(render_keys_markdown(registry), nl=False)
+        return
+    if toml:
+        typer.echo(render_default_keymap(registry), nl=False)
         return
     settings = _state(ctx).settings()
     loaded = load_keymap(settings.keymap, settings.keymap_dir, registry)
@@ -287,7 +293,14 @@ def _register_optional() -> None:
     """Sub-apps owned by other areas (each module may not exist yet in a partial checkout)."""
     import importlib
 
-    for module_name, name in (("duty_tui.commands.triage", "triage"),):
+    for module_name, name in (
+        ("duty_tui.commands.triage", "triage"),
+        ("duty_tui.commands.account", "account"),
+        ("duty_tui.commands.payments", "payments"),
+        ("duty_tui.commands.report", "report"),
+        ("duty_tui.commands.gdpr", "gdpr"),
+        ("duty_tui.commands.queue", "queue"),
+    ):
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:

@@ -1,7 +1,11 @@
 """Schema migrations through Alembic, configured in code (no alembic.ini needed).
 
-``upgrade`` brings a database to head; ``check_current`` refuses a database at
-an older revision with a message naming ``duty-tui db upgrade``.
+``upgrade`` brings a database to every head; ``check_current`` refuses a
+database at an older revision with a message naming ``duty-tui db upgrade``.
+
+Each area of the program (front desk, payments, housing options, trust) keeps
+its own branch of migrations off the initial schema, so areas can add tables
+independently; the database is current when it is at all of the heads.
 """
 
 from __future__ import annotations
@@ -30,51 +34,61 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
+def _label(revisions: set[str] | tuple[str, ...]) -> str:
+    return "+".join(sorted(revisions)) or "empty"
+
+
 def head_revision() -> str:
-    """The newest revision this program knows."""
+    """The newest revision(s) this program knows, joined with '+'."""
     script = ScriptDirectory.from_config(alembic_config(None))  # type: ignore[arg-type]
-    head = script.get_current_head()
-    assert head is not None
-    return head
+    return _label(tuple(script.get_heads()))
+
+
+def current_revisions(engine: Engine) -> set[str]:
+    """The database's revisions (one per branch); empty when never migrated."""
+    try:
+        with engine.connect() as connection:
+            return set(MigrationContext.configure(connection).get_current_heads())
+    except (OperationalError, DBAPIError) as exc:
+        raise environment_problem(engine, exc) from None
 
 
 def current_revision(engine: Engine) -> str | None:
-    """The database's revision, or None when it has never been migrated."""
-    try:
-        with engine.connect() as connection:
-            return MigrationContext.configure(connection).get_current_revision()
-    except (OperationalError, DBAPIError) as exc:
-        raise environment_problem(engine, exc) from None
+    """The database's revision(s) joined with '+', or None when it has never been migrated."""
+    revisions = current_revisions(engine)
+    return _label(revisions) if revisions else None
 
 
 def upgrade(engine: Engine) -> tuple[str | None, str]:
-    """Bring the database to head; idempotent. Returns (before, after) revisions."""
+    """Bring the database to every head; idempotent. Returns (before, after) revisions."""
     before = current_revision(engine)
     try:
-        command.upgrade(alembic_config(engine), "head")
+        command.upgrade(alembic_config(engine), "heads")
     except (OperationalError, DBAPIError) as exc:
         raise environment_problem(engine, exc) from None
-    return before, head_revision()
+    return before, current_revision(engine) or head_revision()
 
 
 def check_current(engine: Engine) -> None:
-    """Raise EnvironmentProblem unless the database is at the head revision."""
-    current = current_revision(engine)
-    head = head_revision()
+    """Raise EnvironmentProblem unless the database is at every head revision."""
+    current = current_revisions(engine)
+    script = ScriptDirectory.from_config(alembic_config(engine))
+    heads = set(script.get_heads())
     url = hide_password(str(engine.url))
-    if current is None:
+    if not current:
         raise EnvironmentProblem(
             f"database {url} has no duty-tui schema yet; run: duty-tui db upgrade "
             "(or duty-tui demo to create a demo office)"
         )
-    if current != head:
-        script = ScriptDirectory.from_config(alembic_config(engine))
+    if current != heads:
         known = {rev.revision for rev in script.walk_revisions()}
-        if current not in known:
+        unknown = current - known
+        if unknown:
             raise EnvironmentProblem(
-                f"database {url} is at schema revision {current}, newer than this program knows ({head}); "
-                "upgrade duty-tui"
+                f"database {url} is at schema revision {_label(unknown)}, newer than this program knows "
+                f"({_label(heads)}); upgrade duty-tui"
             )
         raise EnvironmentProblem(
-            f"database {url} is at an older schema revision ({current}, current is {head}); run: duty-tui db upgrade"
+            f"database {url} is at an older schema revision ({_label(current)}, current is {_label(heads)}); "
+            "run: duty-tui db upgrade"
         )

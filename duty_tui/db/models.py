@@ -307,3 +307,15 @@ class Setting(SQLModel, table=True):
     __tablename__ = "db_setting"
     key: str = Field(primary_key=True, max_length=64)
     value: str = Field(max_length=255)
+
+
+def import_all_models() -> None:
+    """Import every area's table module (``duty_tui/db/models_*.py``) so the metadata is complete."""
+    import importlib
+    import pkgutil
+
+    import duty_tui.db as package
+
+    for module in pkgutil.iter_modules(package.__path__):
+        if module.name.startswith("models_"):
+            importlib.import_module(f"duty_tui.db.{module.name}")

@@ -7,7 +7,10 @@ and failure is audited.
 
 from __future__ import annotations
 
+import functools
 import getpass
+import math
+import secrets
 from datetime import timedelta
 
 from sqlmodel import select
@@ -17,7 +20,7 @@ from duty_tui.db.models import StaffUser, Team
 from duty_tui.errors import AuthError
 from duty_tui.services import audit
 from duty_tui.services.context import Actor, ServiceContext
-from duty_tui.services.passwords import verify_password
+from duty_tui.services.passwords import hash_password, verify_password
 
 FREE_ATTEMPTS = 3
 MAX_DELAY_SECONDS = 60
@@ -28,6 +31,12 @@ def retry_delay(failed_logins: int) -> int:
     if failed_logins < FREE_ATTEMPTS:
         return 0
     return min(2 ** (failed_logins - FREE_ATTEMPTS + 1), MAX_DELAY_SECONDS)
+
+
+@functools.cache
+def _decoy_hash() -> str:
+    """A hash no one knows the password of, checked for unknown usernames so they cost as long as known ones."""
+    return hash_password(secrets.token_hex(16))
 
 
 def _actor(ctx: ServiceContext, user: StaffUser, team_code: str | None) -> Actor:
@@ -61,10 +70,11 @@ def sign_in(ctx: ServiceContext, username: str, password: str) -> Actor:
         user = session.exec(select(StaffUser).where(StaffUser.username == username)).first()
         wait = retry_delay(user.failed_logins) if user is not None and user.last_failed_at else 0
         if user is not None and wait and now < user.last_failed_at + timedelta(seconds=wait):
-            seconds = int((user.last_failed_at + timedelta(seconds=wait) - now).total_seconds()) + 1
+            seconds = max(1, math.ceil((user.last_failed_at + timedelta(seconds=wait) - now).total_seconds()))
             audit.record(session, ctx, "login.throttled", "staff_user", user.id, actor_name=username[:64])
             refusal = f"too many wrong passwords; wait {seconds} seconds and try again"
-        elif user is None or not user.active or not verify_password(user.password_hash, password):
+        elif (not verify_password(user.password_hash if user is not None else _decoy_hash(), password)
+              or user is None or not user.active):
             if user is not None:
                 user.failed_logins += 1
                 user.last_failed_at = now

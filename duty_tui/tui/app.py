@@ -45,6 +45,15 @@ class DutyApp(App[None]):
         Binding("f2", "search", "Search", id="search", priority=True,
                 tooltip="Find a person by name, address, postcode, phone or ref, from anywhere"),
         Binding("f3", "home", "Home", id="home", tooltip="Back to the duty dashboard"),
+        Binding("f4", "open_area('contact')", "Log contact", id="log-contact", priority=True,
+                tooltip="Log a contact (desk, phone, email, letter), for the person on screen if any"),
+        Binding("f5", "open_area('payment')", "Payment", id="take-payment", priority=True,
+                tooltip="Take a payment, for the person on screen if any"),
+        Binding("f6", "open_area('approach')", "Approach", id="homeless-approach", priority=True,
+                tooltip="Triage a homelessness approach, for the person on screen if any"),
+        Binding("f7", "open_area('queues')", "Queues", id="queues", tooltip="Team and officer queues, sorted by due"),
+        Binding("f8", "open_area('callers')", "Callers", id="callers-waiting",
+                tooltip="Callers waiting at reception"),
         Binding("f10", "sign_out", "Sign out", id="sign-out", tooltip="Sign out so the next person can sign in"),
         Binding("ctrl+q", "quit", "Quit", id="quit", tooltip="Close duty-tui", show=False),
     ]
@@ -99,9 +108,29 @@ class DutyApp(App[None]):
 
     # ------------------------------------------------------------------ actions
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("search", "home", "sign_out") and self.ctx.actor is None:
+        if action in ("search", "home", "sign_out", "open_area") and self.ctx.actor is None:
             return False
+        if action == "open_area":
+            # Hidden until the area's screen exists in this build.
+            return True if _area_screen(str(parameters[0])) is not None else None
         return True
+
+    def current_person_ref(self) -> str | None:
+        """The person on screen (person view), so F4/F5/F6 start with them."""
+        from duty_tui.tui.screens.person import PersonScreen
+
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, PersonScreen):
+                return screen.ref
+        return None
+
+    def action_open_area(self, area: str) -> None:
+        """Open an area's main screen (log contact, payment, approach, queues, callers)."""
+        screen_class = _area_screen(area)
+        if screen_class is None:
+            self.notify(f"{area} is not part of this build yet.", severity="warning")
+            return
+        self.push_screen(screen_class(person_ref=self.current_person_ref()))
 
     def action_search(self) -> None:
         """Open the global search (or focus it if it is already open)."""
@@ -160,6 +189,11 @@ class DutyApp(App[None]):
             yield SystemCommand("Home: duty dashboard", "My work, my team's queue, today's counts (F3)",
                                 self.action_home)
             yield SystemCommand("Sign out", "Sign out of duty-tui (F10)", self.action_sign_out)
+            for area, title in (("contact", "Log a contact (F4)"), ("payment", "Take a payment (F5)"),
+                                ("approach", "Homelessness approach: triage (F6)"),
+                                ("queues", "Team and officer queues (F7)"), ("callers", "Callers waiting (F8)")):
+                if _area_screen(area) is not None:
+                    yield SystemCommand(title.split(" (")[0], title, lambda area=area: self.action_open_area(area))
         yield SystemCommand("Keys in force", "List the keys on this screen (F1)", self.action_help)
         for theme in ("duty-high-contrast", "ansi-dark", "ansi-light", "textual-dark", "textual-light"):
             yield SystemCommand(f"Theme: {theme}", f"Switch to the {theme} theme",
@@ -174,6 +208,33 @@ class DutyApp(App[None]):
         log = _log_crash(error)
         self.notify(f"Something went wrong ({type(error).__name__}); nothing was lost. Details saved to {log}.",
                     severity="error", timeout=15)
+
+
+AREA_SCREENS: dict[str, tuple[str, str]] = {
+    "contact": ("duty_tui.tui.screens.contact", "LogContactScreen"),
+    "payment": ("duty_tui.tui.screens.payment", "TakePaymentScreen"),
+    "approach": ("duty_tui.tui.screens.approach", "ApproachScreen"),
+    "queues": ("duty_tui.tui.screens.queues", "QueuesScreen"),
+    "callers": ("duty_tui.tui.screens.callers", "CallersScreen"),
+}
+"""Areas' main screens, opened by the F-keys. Each takes ``person_ref`` (the person on screen, or None)."""
+
+
+def _area_screen(area: str):
+    """The screen class for an area, or None when this build does not have it."""
+    import importlib
+
+    entry = AREA_SCREENS.get(area)
+    if entry is None:
+        return None
+    module_name, class_name = entry
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name == module_name:
+            return None
+        raise
+    return getattr(module, class_name, None)
 
 
 def _log_crash(error: BaseException | None) -> str:

@@ -139,7 +139,7 @@ def render_keys_markdown(registry: list[BindingInfo] | None = None) -> str:
     lines = [
         "# Keys",
         "",
-        "Generated from the code by `duty-tui keys --markdown > docs/KEYS.md`; a test fails when it is stale.",
+        "Generated from the code by `duty-tui keys --markdown > docs/KEYS.md` (and `keymaps/default.toml` by `duty-tui keys --toml`); a test fails when it is stale.",
         "Rebind any id in a keymap file (`keymaps/default.toml`, `keymaps/vim.toml`, or your own,",
         "chosen with `--keymap NAME|PATH` or `keymap = \"...\"` in the config file):",
         "",
@@ -156,4 +156,25 @@ def render_keys_markdown(registry: list[BindingInfo] | None = None) -> str:
     ]
     for info in sorted(registry, key=lambda i: (i.scope != "global", i.scope, i.id)):
         lines.append(f"| `{info.id}` | `{info.keys}` | {info.scope} | {info.description}: {info.tooltip} |")
+    return "\n".join(lines) + "\n"
+
+
+def render_default_keymap(registry: list[BindingInfo] | None = None) -> str:
+    """keymaps/default.toml: every binding id with its default keys, to copy and edit."""
+    registry = registry if registry is not None else binding_registry()
+    lines = [
+        "# The default keymap: every binding id and its keys (generated: duty-tui keys --toml).",
+        "# Copy this file, change what you need, and choose it with --keymap PATH",
+        '# or `keymap = "/path/to/file.toml"` in the config file. Ids are listed in docs/KEYS.md.',
+        '# Several keys for one action: "f2,ctrl+f". Avoid ctrl+s, ctrl+j and ctrl+enter as an',
+        "# action's only key: some terminals and tmux swallow them.",
+        "",
+        "[bindings]",
+    ]
+    scope = None
+    for info in sorted(registry, key=lambda i: (i.scope != "global", i.scope, i.id)):
+        if info.scope != scope:
+            lines.extend(["", f"# {info.scope}"])
+            scope = info.scope
+        lines.append(f'{info.id} = "{info.keys}"')
     return "\n".join(lines) + "\n"

@@ -2,8 +2,11 @@
 
 from alembic import context
 
-from duty_tui.db import models  # noqa: F401  (registers the tables)
 from sqlmodel import SQLModel
+
+from duty_tui.db.models import import_all_models
+
+import_all_models()  # every area's tables, so autogenerate sees them all
 
 config = context.config
 engine = config.attributes["engine"]

@@ -1,0 +1,1 @@
+"""The synthetic demo office behind ``duty-tui demo``: realistic, deterministic, bulk-loaded."""
