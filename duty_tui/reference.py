@@ -19,6 +19,8 @@ KNOWN_PERMISSIONS = frozenset(
         "account.view", "case.view", "case.manage", "contact.log", "homelessness.assess",
         "payment.take", "payment.reverse", "refund.request", "refund.authorise",
         "cashup.signoff", "audit.view", "gdpr.export", "admin.users",
+        "callers.manage", "payments.import", "suspense.allocate", "arrangement.manage",
+        "homelessness.decide", "statistics.view", "complaint.manage",
     }
 )
 REQUIRED_ROLES = ("reception", "options_officer", "income_officer", "team_leader", "admin", "batch")

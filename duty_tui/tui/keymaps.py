@@ -32,11 +32,11 @@ class BindingInfo:
 def binding_registry() -> list[BindingInfo]:
     """Every binding with an id, from the app and every screen (the one source of truth)."""
     from duty_tui.tui.app import DutyApp
-    from duty_tui.tui.screens import ALL_SCREENS
+    from duty_tui.tui.screens import all_screens
     from duty_tui.tui.widgets.table import DutyTable
 
     infos: list[BindingInfo] = []
-    owners = [("global", DutyApp), *[(s.SCOPE_NAME, s) for s in ALL_SCREENS], (DutyTable.SCOPE_NAME, DutyTable)]
+    owners = [("global", DutyApp), *[(s.SCOPE_NAME, s) for s in all_screens()], (DutyTable.SCOPE_NAME, DutyTable)]
     for scope, owner in owners:
         for binding in _bindings_of(owner):
             if binding.id:
