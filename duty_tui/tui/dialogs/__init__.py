@@ -1,0 +1,1 @@
+"""Typed ModalScreen dialogs: the caller awaits a value, not a side effect."""
