@@ -22,9 +22,9 @@ def text_pdf(title: str, lines: list[str], *, font_size: int = 10) -> bytes:
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
     pdf.set_font("Courier", style="B", size=font_size + 2)
-    pdf.multi_cell(0, 6, _latin1(title))
+    pdf.multi_cell(0, 6, _latin1(title), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     pdf.set_font("Courier", size=font_size)
     for line in lines:
-        pdf.multi_cell(0, 5, _latin1(line) if line else " ")
+        pdf.multi_cell(0, 5, _latin1(line) if line else " ", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
