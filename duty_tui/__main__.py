@@ -1,6 +1,6 @@
 """`python -m duty_tui` runs the command line."""
 
-from duty_tui.cli import main
+from duty_tui.launch import main
 
 if __name__ == "__main__":
     main()

@@ -54,7 +54,7 @@ def _state(ctx: typer.Context) -> CliState:
     root = ctx.find_root()
     if root.obj is None:
         root.obj = CliState()
-    return root.obj
+    return root.obj  # type: ignore[no-any-return]
 
 
 def _engine(settings, *, check: bool = True):
@@ -101,15 +101,23 @@ def root(
     state.config = config
     state.overrides.update({k: v for k, v in {"keymap": keymap, "theme": theme, "auth": auth}.items() if v})
     if ctx.invoked_subcommand is None:
-        settings = state.settings()
-        engine = _engine(settings)
-        _run_tui(settings, engine)
+        code = _open_app(state.settings())
+        if code:
+            raise typer.Exit(code)
 
 
-def _run_tui(settings, engine) -> None:
-    from duty_tui.tui.app import make_app
+def _open_app(settings) -> int:
+    """Check the database quickly, then open the app (the database layer loads after the first paint)."""
+    from duty_tui.db.preflight import check
+    from duty_tui.launch import run_app
 
-    make_app(settings, engine=engine).run()
+    return run_app(settings, demo=check(settings.db_url).demo)
+
+
+def _run_tui(settings, engine, *, demo: bool | None = None) -> int:
+    from duty_tui.launch import run_app
+
+    return run_app(settings, engine=engine, demo=demo)
 
 
 @db_app.command("upgrade")
@@ -171,7 +179,9 @@ def demo(
         typer.echo(f"demo office ({size}, seed {seed}) created in {time.perf_counter() - started:.1f} s: "
                    f"{_summary_text(summary)}", err=True)
     if not no_tui:
-        _run_tui(settings, engine)
+        code = _run_tui(settings, engine, demo=True)
+        if code:
+            raise typer.Exit(code)
 
 
 def existing_demo_matches(engine, size: str, seed: int) -> bool:
@@ -313,34 +323,20 @@ def _register_optional() -> None:
 _register_optional()
 
 
-def _hoist_db(argv: list[str]) -> tuple[list[str], str | None]:
-    """Accept --db before or after the subcommand (CONTRACTS.md) by lifting it out of argv."""
-    out: list[str] = []
-    db: str | None = None
-    index = 0
-    while index < len(argv):
-        arg = argv[index]
-        if arg == "--":
-            out.extend(argv[index:])
-            break
-        if arg == "--db" and index + 1 < len(argv):
-            db = argv[index + 1]
-            index += 2
-            continue
-        if arg.startswith("--db="):
-            db = arg.split("=", 1)[1]
-            index += 1
-            continue
-        out.append(arg)
-        index += 1
-    return out, db
-
-
 def run(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code (never raises for user-facing errors)."""
-    args, db = _hoist_db(list(sys.argv[1:] if argv is None else argv))
+    from duty_tui.launch import hoist_db
+
+    args, db = hoist_db(list(sys.argv[1:] if argv is None else argv))
     state = CliState(db=db)
     try:
+        from duty_tui.launch import fast_app_args
+
+        fast = fast_app_args(args)
+        if fast is not None:
+            from duty_tui.launch import open_app
+
+            return open_app(db, fast)
         result = app(args=args, prog_name="duty-tui", standalone_mode=False, obj=state)
         # With standalone_mode off, click returns typer.Exit's code instead of raising it.
         if isinstance(result, int):

@@ -8,6 +8,7 @@ then the defaults below.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -88,6 +89,23 @@ class Settings(BaseSettings):
     def _url_has_scheme(cls, value: str) -> str:
         if "://" not in value:
             raise ValueError("must be a SQLAlchemy URL such as sqlite:///duty.db or postgresql+psycopg://user@host/db")
+        from urllib.parse import urlsplit
+
+        # Checked without importing SQLAlchemy (start-up speed); the messages never repeat the
+        # URL: it may hold a password.
+        scheme = value.split("://", 1)[0]
+        netloc = urlsplit(value).netloc
+        if not scheme or not scheme[0].isalpha():
+            raise ValueError("must start with a database kind, e.g. sqlite:/// or postgresql+psycopg://")
+        if netloc.count("@") > 1:
+            # An un-encoded '@' in the password: the rest of the password would be taken for the host name.
+            raise ValueError("the user name or password holds a character that must be percent-encoded "
+                             "(@ as %40, : as %3A, / as %2F)")
+        try:
+            urlsplit(value).port
+        except ValueError:
+            raise ValueError("is not a URL that can be read (is the port a number?); use sqlite:///path/to/file.db "
+                             "or postgresql+psycopg://user:pass@host:port/dbname") from None
         return value
 
 
@@ -105,6 +123,8 @@ def _read_config_file(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise EnvironmentProblem(f"config file {path} cannot be read: {exc.strerror}") from None
     table = raw.get("duty", raw)
+    if not isinstance(table, dict):
+        raise EnvironmentProblem(f"config file {path}: 'duty' must be a table ([duty]) of settings")
     unknown = sorted(set(table) - _FIELD_NAMES)
     if unknown:
         raise EnvironmentProblem(
@@ -120,6 +140,9 @@ def load_settings(config_path: Path | None = None, **overrides: Any) -> Settings
     Raises EnvironmentProblem with a message naming the bad value and where it came from.
     """
     path = config_path or default_config_path()
+    if config_path is not None and not path.exists():
+        # A file named on the command line that is not there is a typo, not "no config": say so.
+        raise EnvironmentProblem(f"config file {path} does not exist; check the --config path")
     from_file = _read_config_file(path)
     env_keys = {name for name in _FIELD_NAMES if f"DUTY_{name.upper()}" in os.environ}
     merged = {k: v for k, v in from_file.items() if k not in env_keys}
@@ -141,14 +164,12 @@ def load_settings(config_path: Path | None = None, **overrides: Any) -> Settings
         raise EnvironmentProblem("; ".join(problems)) from None
 
 
+# The password runs to the last '@' before the query: it may hold '/' or '@' the user did not encode.
+_PASSWORD_IN_URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*://[^:/@?#]*:)[^?#]*(@)")
+# libpq also takes the password as a query parameter: ...?password=secret
+_PASSWORD_IN_QUERY = re.compile(r"([?&]password=)[^&#]*", re.IGNORECASE)
+
+
 def hide_password(url: str) -> str:
-    """The URL with any password replaced by ***, for messages and logs."""
-    try:
-        from sqlalchemy.engine import make_url
-
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:
-        # Not a parseable URL: hide anything between ':' and '@' after the scheme.
-        import re
-
-        return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
+    """The URL with any password replaced by ***, for messages and logs (no SQLAlchemy import)."""
+    return _PASSWORD_IN_QUERY.sub(r"\1***", _PASSWORD_IN_URL.sub(r"\1***\2", url or ""))

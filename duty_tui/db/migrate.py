@@ -71,24 +71,8 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
 
 def check_current(engine: Engine) -> None:
     """Raise EnvironmentProblem unless the database is at every head revision."""
-    current = current_revisions(engine)
+    from duty_tui.db.preflight import compare_revisions
+
     script = ScriptDirectory.from_config(alembic_config(engine))
-    heads = set(script.get_heads())
-    url = hide_password(str(engine.url))
-    if not current:
-        raise EnvironmentProblem(
-            f"database {url} has no duty-tui schema yet; run: duty-tui db upgrade "
-            "(or duty-tui demo to create a demo office)"
-        )
-    if current != heads:
-        known = {rev.revision for rev in script.walk_revisions()}
-        unknown = current - known
-        if unknown:
-            raise EnvironmentProblem(
-                f"database {url} is at schema revision {_label(unknown)}, newer than this program knows "
-                f"({_label(heads)}); upgrade duty-tui"
-            )
-        raise EnvironmentProblem(
-            f"database {url} is at an older schema revision ({_label(current)}, current is {_label(heads)}); "
-            "run: duty-tui db upgrade"
-        )
+    known = {rev.revision for rev in script.walk_revisions()}
+    compare_revisions(current_revisions(engine), set(script.get_heads()), known, hide_password(str(engine.url)))

@@ -8,13 +8,15 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
-
-from sqlalchemy import Engine
+from typing import TYPE_CHECKING
 
 from duty_tui.config import Settings
 from duty_tui.domain.local_time import local_date
 from duty_tui.errors import PermissionDenied
 from duty_tui.reference import Reference, load_reference
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 
 @dataclass(frozen=True)

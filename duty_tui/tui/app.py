@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 import traceback
 from collections.abc import Iterable
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 
 from textual.app import App, SystemCommand
@@ -13,8 +15,7 @@ from textual.screen import Screen
 from textual.theme import Theme
 
 from duty_tui.config import Settings
-from duty_tui.domain.clocks import WorkingCalendar
-from duty_tui.errors import DutyError
+from duty_tui.errors import DutyError, EnvironmentProblem
 from duty_tui.services.context import Actor, ServiceContext
 
 HIGH_CONTRAST = Theme(
@@ -58,15 +59,28 @@ class DutyApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", id="quit", tooltip="Close duty-tui", show=False),
     ]
 
-    def __init__(self, settings: Settings, ctx: ServiceContext, *, demo: bool = False,
-                 keymap: dict[str, str] | None = None, keymap_warnings: list[str] | None = None) -> None:
+    def __init__(self, settings: Settings, ctx: ServiceContext | None = None, *, demo: bool = False,
+                 keymap: dict[str, str] | None = None, keymap_warnings: list[str] | None = None,
+                 validate_keymap: bool = False) -> None:
         super().__init__()
         self.settings = settings
-        self.ctx = ctx
+        # Without a ctx the database layer (SQLAlchemy) loads in a worker after the first paint.
+        self.ctx: ServiceContext = ctx  # type: ignore[assignment]
+        self.ready = threading.Event()
+        if ctx is not None:
+            self.ready.set()
         self.demo = demo
         self._keymap_overrides = keymap or {}
         self.keymap_warnings = keymap_warnings or []
-        self.calendar = WorkingCalendar(settings.jurisdiction)
+        self._validate_keymap = validate_keymap
+        self.exit_when_ready = False  # set by the start-up benchmark
+
+    @cached_property
+    def calendar(self):
+        """The office's working-day calendar (its jurisdiction's bank holidays)."""
+        from duty_tui.domain.clocks import WorkingCalendar
+
+        return WorkingCalendar(self.settings.jurisdiction)
 
     # ----------------------------------------------------------------- start-up
     def on_mount(self) -> None:
@@ -84,11 +98,44 @@ class DutyApp(App[None]):
         from duty_tui.tui.screens.login import LoginScreen
 
         self.push_screen(LoginScreen())
+        if self._validate_keymap:
+            self.call_after_refresh(self._check_keymap)
+
+    def start_connecting(self) -> None:
+        """Load the database layer in a worker, once the first screen is on show."""
+        if not self.ready.is_set() and not any(w.name == "connect" for w in self.workers):
+            self.run_worker(self._connect, thread=True, exit_on_error=False, group="connect", name="connect")
+
+    def _connect(self) -> None:
+        """Load the database layer and build the service context (in a worker)."""
+        try:
+            from duty_tui.db.engine import make_engine
+
+            ctx = ServiceContext.create(make_engine(self.settings.db_url), self.settings)
+            from duty_tui.services import auth, people, search  # noqa: F401  (warm the first clicks)
+        except DutyError as exc:
+            self.call_from_thread(lambda: self.exit(return_code=3, message=f"duty-tui: {exc.message}"))
+            return
+        self.call_from_thread(self._connected, ctx)
+
+    def _connected(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+        self.ready.set()
+
+    def _check_keymap(self) -> None:
+        """Warn, after the first paint, about unknown ids and clashes in the chosen keymap."""
+        from duty_tui.tui.keymaps import load_keymap
+
+        loaded = load_keymap(self.settings.keymap, self.settings.keymap_dir)
+        if loaded.keymap != self._keymap_overrides:
+            self.set_keymap(loaded.keymap)
+        for warning in loaded.warnings:
+            self.notify(warning, title="Keymap", severity="warning", timeout=15)
 
     @property
     def actor(self) -> Actor | None:
         """The signed-in member of staff."""
-        return self.ctx.actor
+        return self.ctx.actor if self.ctx is not None else None
 
     def signed_in(self, actor: Actor) -> None:
         """Switch to the signed-in user and show their dashboard."""
@@ -108,11 +155,11 @@ class DutyApp(App[None]):
 
     # ------------------------------------------------------------------ actions
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("search", "home", "sign_out", "open_area") and self.ctx.actor is None:
+        if action in ("search", "home", "sign_out", "open_area") and self.actor is None:
             return False
         if action == "open_area":
             # Hidden until the area's screen exists in this build.
-            return True if _area_screen(str(parameters[0])) is not None else None
+            return True if _area_available(str(parameters[0])) else None
         return True
 
     def current_person_ref(self) -> str | None:
@@ -183,7 +230,7 @@ class DutyApp(App[None]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        if self.ctx.actor is not None:
+        if self.actor is not None:
             yield SystemCommand("Search people", "Find a person by name, address, postcode, phone or ref (F2)",
                                 self.action_search)
             yield SystemCommand("Home: duty dashboard", "My work, my team's queue, today's counts (F3)",
@@ -192,7 +239,7 @@ class DutyApp(App[None]):
             for area, title in (("contact", "Log a contact (F4)"), ("payment", "Take a payment (F5)"),
                                 ("approach", "Homelessness approach: triage (F6)"),
                                 ("queues", "Team and officer queues (F7)"), ("callers", "Callers waiting (F8)")):
-                if _area_screen(area) is not None:
+                if _area_available(area):
                     yield SystemCommand(title.split(" (")[0], title, lambda area=area: self.action_open_area(area))
         yield SystemCommand("Keys in force", "List the keys on this screen (F1)", self.action_help)
         for theme in ("duty-high-contrast", "ansi-dark", "ansi-light", "textual-dark", "textual-light"):
@@ -218,6 +265,14 @@ AREA_SCREENS: dict[str, tuple[str, str]] = {
     "callers": ("duty_tui.tui.screens.callers", "CallersScreen"),
 }
 """Areas' main screens, opened by the F-keys. Each takes ``person_ref`` (the person on screen, or None)."""
+
+
+def _area_available(area: str) -> bool:
+    """True when this build has the area's screen module (found without importing it)."""
+    import importlib.util
+
+    entry = AREA_SCREENS.get(area)
+    return entry is not None and importlib.util.find_spec(entry[0]) is not None
 
 
 def _area_screen(area: str):
@@ -253,16 +308,26 @@ def _log_crash(error: BaseException | None) -> str:
         return "nowhere (the log folder cannot be written)"
 
 
-def make_app(settings: Settings, *, engine=None, ctx: ServiceContext | None = None, demo: bool | None = None) -> DutyApp:
-    """Build the App for the CLI and for the tests alike."""
-    from duty_tui.db.engine import make_engine
-    from duty_tui.services.auth import demo_mode
-    from duty_tui.tui.keymaps import load_keymap
+def make_app(settings: Settings, *, engine=None, ctx: ServiceContext | None = None, demo: bool | None = None,
+             fast: bool = False) -> DutyApp:
+    """Build the App for the CLI and for the tests alike.
 
+    ``fast`` (the CLI) defers loading the database layer and validating the keymap until after the
+    first screen is drawn; the database has already been checked by ``duty_tui.db.preflight``.
+    """
+    from duty_tui.tui.keymaps import load_keymap, read_keymap
+
+    if fast:
+        return DutyApp(settings, ctx, demo=bool(demo or settings.demo),
+                       keymap=read_keymap(settings.keymap, settings.keymap_dir), validate_keymap=True)
     if ctx is None:
+        from duty_tui.db.engine import make_engine
+
         engine = engine or make_engine(settings.db_url)
         ctx = ServiceContext.create(engine, settings)
     if demo is None:
+        from duty_tui.services.auth import demo_mode
+
         demo = settings.demo or demo_mode(ctx)
     loaded = load_keymap(settings.keymap, settings.keymap_dir)
     return DutyApp(settings, ctx, demo=demo, keymap=loaded.keymap, keymap_warnings=loaded.warnings)

@@ -67,6 +67,20 @@ def resolve_keymap_path(name_or_path: str, keymap_dir: Path) -> Path | None:
     return keymap_dir / f"{name_or_path}.toml"
 
 
+def read_keymap(name_or_path: str, keymap_dir: Path) -> dict[str, str]:
+    """The keymap's id -> keys table without validation (fast, for the first paint); {} on any problem."""
+    path = resolve_keymap_path(name_or_path, keymap_dir)
+    try:
+        with path.open("rb") as handle:  # type: ignore[union-attr]
+            table = tomllib.load(handle).get("bindings", {})
+    except (OSError, AttributeError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return {}
+    if not isinstance(table, dict):
+        return {}
+    return {k: ",".join(p.strip() for p in v.split(",") if p.strip())
+            for k, v in table.items() if isinstance(v, str) and v.strip()}
+
+
 def load_keymap(name_or_path: str, keymap_dir: Path, registry: list[BindingInfo] | None = None) -> KeymapLoad:
     """Read a keymap file, dropping (and warning about) unknown ids and clashing keys."""
     path = resolve_keymap_path(name_or_path, keymap_dir)

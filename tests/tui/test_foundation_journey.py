@@ -136,3 +136,64 @@ async def test_help_lists_keys_in_force(engine, key):
         assert {"Search", "Refresh"} <= {a.split(" (")[0] for a in actions}
         await pilot.press("escape")
         assert isinstance(app.screen, HomeScreen)
+
+
+async def test_fast_start_connects_after_first_paint_then_signs_in(engine, monkeypatch):
+    """The CLI's path: the app is built without a database layer and connects after the first paint."""
+    seed_office(engine)
+    settings = Settings(db_url=str(engine.url))
+    app = make_app(settings, fast=True, demo=False)
+    assert app.ctx is None and not app.ready.is_set()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, LoginScreen)
+        await sign_in(app, pilot)
+        assert app.ready.is_set()
+        assert isinstance(app.screen, HomeScreen)
+        assert app.actor is not None and app.actor.username == "leader"
+
+
+async def test_os_user_signs_in_without_password(engine, monkeypatch):
+    """--auth os on an SSH host: the OS account linked to a staff user is signed in directly."""
+    seed_office(engine)
+    monkeypatch.setattr("getpass.getuser", lambda: "os-reception")
+    app = build_app(engine, auth="os")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert app.actor.username == "reception"
+
+
+async def test_unlinked_os_user_falls_back_to_password(engine, monkeypatch):
+    seed_office(engine)
+    monkeypatch.setattr("getpass.getuser", lambda: "stranger")
+    app = build_app(engine, auth="os")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, LoginScreen)
+        assert "not linked" in text_of(app.screen.query_one("#login-message", Static))
+        await sign_in(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_hostile_name_displays_literally(engine):
+    """Markup and escape sequences in stored data are shown as text, never obeyed."""
+    from sqlmodel import select
+
+    from duty_tui.db.engine import session_scope
+    from duty_tui.db.models import Person
+
+    office = seed_office(engine)
+    with session_scope(engine, write=True) as session:
+        person = session.exec(select(Person).where(Person.ref == office.smith_1987)).one()
+        person.forename = "\x1b[2J[bold red]John"
+        session.add(person)
+    app = build_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await sign_in(app, pilot)
+        app.push_screen(PersonScreen(office.smith_1987))
+        await settle(app, pilot)
+        identity = text_of(app.screen.query_one("#identity", Static))
+        assert "␛[2J[bold red]John Smith" in identity
+        assert "\x1b" not in identity

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen, Screen, ScreenResultType
 from textual.worker import Worker, WorkerState
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ class DutyScreen(WorkerErrors, Screen):
         return self.app  # type: ignore[return-value]
 
 
-class DutyModal(WorkerErrors, ModalScreen):
-    """A modal dialog screen."""
+class DutyModal(WorkerErrors, ModalScreen[ScreenResultType]):
+    """A modal dialog screen; ``DutyModal[bool]`` dismisses with a bool."""
 
     SCOPE_NAME: ClassVar[str] = "dialog"

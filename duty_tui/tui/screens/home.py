@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
-from duty_tui.services.dashboard import Dashboard
 from duty_tui.tui.widgets.table import DutyTable
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import due_cells, plain
+
+if TYPE_CHECKING:
+    from duty_tui.services.dashboard import Dashboard
 
 
 class HomeScreen(DutyScreen):

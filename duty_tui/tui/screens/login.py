@@ -40,17 +40,36 @@ class LoginScreen(DutyScreen):
 
     def on_mount(self) -> None:
         if self.duty_app.demo:
-            from duty_tui.demo.generator import DEMO_USERS
-
             table = self.query_one("#demo-users", DutyTable)
             table.add_columns("username", "role", "name")
-            for user in DEMO_USERS:
-                table.add_row(user.username, user.role, user.display_name)
             table.can_focus = False
+            self.load_demo_users()
         if self.duty_app.settings.auth == "os":
             self._message("Signing in as your computer account…")
             self.sign_in_os()
         self.query_one("#username", Input).focus()
+        if self.duty_app.exit_when_ready:
+            self.call_after_refresh(self._ready_for_benchmark)
+        else:
+            self.call_after_refresh(self.duty_app.start_connecting)
+
+    def _ready_for_benchmark(self) -> None:
+        import sys
+        import time
+
+        print(f"READY {time.time():.6f}", file=sys.stderr, flush=True)
+        self.app.exit()
+
+    @work(thread=True, exit_on_error=False, group="demo-users")
+    def load_demo_users(self) -> None:
+        from duty_tui.demo.generator import DEMO_USERS
+
+        self.app.call_from_thread(self._show_demo_users, DEMO_USERS)
+
+    def _show_demo_users(self, users) -> None:
+        table = self.query_one("#demo-users", DutyTable)
+        for user in users:
+            table.add_row(plain(user.username), plain(user.role), plain(user.display_name))
 
     def _message(self, text: str, error: bool = False) -> None:
         message = self.query_one("#login-message", Static)
@@ -81,6 +100,9 @@ class LoginScreen(DutyScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="auth")
     def sign_in(self, username: str, password: str) -> None:
+        if not self.duty_app.ready.wait(60):
+            self.app.call_from_thread(self._refused, "The database did not answer in time; try again.")
+            return
         from duty_tui.services.auth import sign_in
 
         try:
@@ -92,6 +114,9 @@ class LoginScreen(DutyScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="auth")
     def sign_in_os(self) -> None:
+        if not self.duty_app.ready.wait(60):
+            self.app.call_from_thread(self._refused, "The database did not answer in time; sign in with a password.")
+            return
         from duty_tui.services.auth import sign_in_os_user
 
         try:
@@ -105,7 +130,8 @@ class LoginScreen(DutyScreen):
         password = self.query_one("#password", Input)
         password.disabled = False
         password.value = ""
-        password.focus()
+        username = self.query_one("#username", Input)
+        (password if username.value.strip() else username).focus()
         self._message(message, error=True)
 
     def on_worker_error(self, error: BaseException | None) -> None:

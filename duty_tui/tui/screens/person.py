@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -11,10 +13,12 @@ from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, Ta
 
 from duty_tui.domain.local_time import format_local
 from duty_tui.domain.money import format_balance, format_pence
-from duty_tui.services.people import PersonView
 from duty_tui.tui.widgets.table import DutyTable
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import due_cells, plain
+
+if TYPE_CHECKING:
+    from duty_tui.services.people import PersonView
 
 ACCOUNT_NAMES = {
     "rent": "Rent", "former_tenant": "Former tenant arrears", "rechargeable_repairs": "Rechargeable repairs",

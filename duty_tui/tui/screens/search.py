@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.worker import get_current_worker
 
-from duty_tui.services.search import PersonHit
 from duty_tui.tui.widgets.table import DutyTable
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import plain
+
+if TYPE_CHECKING:
+    from duty_tui.services.search import PersonHit
 
 DEBOUNCE_SECONDS = 0.12
 

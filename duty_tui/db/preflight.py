@@ -1,0 +1,154 @@
+"""A fast pre-flight check of the database, before the app draws its first screen.
+
+It uses only the DB-API drivers (sqlite3, psycopg) and reads the migration files
+as text, so that starting `duty-tui` does not wait for SQLAlchemy and Alembic to
+import: those load in the background once the first screen is up. The rules are
+the same as ``duty_tui.db.migrate.check_current`` (a test keeps the two in step).
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from duty_tui.config import hide_password
+from duty_tui.errors import EnvironmentProblem
+
+VERSIONS_DIR = Path(__file__).resolve().parent / "migrations" / "versions"
+_REVISION = re.compile(r"^revision\s*(?::\s*str\s*)?=\s*['\"]([^'\"]+)['\"]", re.M)
+_DOWN = re.compile(r"^down_revision\s*(?::[^=]+)?=\s*(.+)$", re.M)
+
+
+def migration_heads(versions_dir: Path = VERSIONS_DIR) -> set[str]:
+    """Revisions that no other migration builds on, read from the files' text."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in versions_dir.glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        found = _REVISION.search(text)
+        if not found:
+            continue
+        revisions.add(found.group(1))
+        down = _DOWN.search(text)
+        if down:
+            parents.update(re.findall(r"['\"]([^'\"]+)['\"]", down.group(1)))
+    return revisions - parents
+
+
+def compare_revisions(current: set[str], heads: set[str], known: set[str] | None, url: str) -> None:
+    """Raise EnvironmentProblem unless ``current`` is every head; the message says what to run."""
+    label = lambda revs: "+".join(sorted(revs)) or "empty"  # noqa: E731
+    if not current:
+        raise EnvironmentProblem(
+            f"database {url} has no duty-tui schema yet; run: duty-tui db upgrade "
+            "(or duty-tui demo to create a demo office)"
+        )
+    if current == heads:
+        return
+    unknown = current - known if known is not None else set()
+    if unknown:
+        raise EnvironmentProblem(
+            f"database {url} is at schema revision {label(unknown)}, newer than this program knows "
+            f"({label(heads)}); upgrade duty-tui"
+        )
+    raise EnvironmentProblem(
+        f"database {url} is at an older schema revision ({label(current)}, current is {label(heads)}); "
+        "run: duty-tui db upgrade"
+    )
+
+
+@dataclass(frozen=True)
+class Preflight:
+    """What the first screen needs to know before the full database layer is loaded."""
+
+    demo: bool
+
+
+def _known_revisions() -> set[str]:
+    found: set[str] = set()
+    for path in VERSIONS_DIR.glob("*.py"):
+        match = _REVISION.search(path.read_text(encoding="utf-8"))
+        if match:
+            found.add(match.group(1))
+    return found
+
+
+def check(url: str) -> Preflight:
+    """Reachable, at the current schema, and whether it holds the demo office."""
+    shown = hide_password(url)
+    scheme = url.split("://", 1)[0]
+    if scheme.startswith("sqlite"):
+        rows, demo = _sqlite(url, shown)
+    elif scheme.startswith("postgresql"):
+        rows, demo = _postgres(url, shown)
+    else:
+        raise EnvironmentProblem(f"database URL {shown!r}: backend {scheme!r} is not supported; use sqlite or postgresql")
+    compare_revisions(rows, migration_heads(), _known_revisions(), shown)
+    return Preflight(demo=demo)
+
+
+def _sqlite(url: str, shown: str) -> tuple[set[str], bool]:
+    path = url.split(":///", 1)[1] if ":///" in url else ""
+    if not path or path == ":memory:":
+        return set(), False
+    if not Path(path).expanduser().exists():
+        return set(), False  # no file: "no schema yet" (and no file is created)
+    try:
+        connection = sqlite3.connect(f"file:{Path(path).expanduser()}?mode=ro", uri=True, timeout=10)
+    except sqlite3.Error as exc:
+        raise EnvironmentProblem(f"database {shown} cannot be opened ({exc}); check the path and permissions") from None
+    try:
+        try:
+            revisions = {row[0] for row in connection.execute("SELECT version_num FROM alembic_version")}
+        except sqlite3.DatabaseError as exc:
+            message = str(exc).lower()
+            if "no such table" in message:
+                return set(), False
+            if "locked" in message or "busy" in message:
+                raise EnvironmentProblem(f"database {shown} is locked by another program; close it and try again") from None
+            raise EnvironmentProblem(
+                f"database {shown} is not a usable SQLite database ({exc}); restore it from backup or point --db elsewhere"
+            ) from None
+        try:
+            demo = connection.execute("SELECT value FROM db_setting WHERE key = 'demo'").fetchone()
+        except sqlite3.DatabaseError:
+            demo = None
+        return revisions, bool(demo and demo[0] == "1")
+    finally:
+        connection.close()
+
+
+def _postgres(url: str, shown: str) -> tuple[set[str], bool]:
+    import psycopg
+
+    parts = urlsplit(url)
+    conninfo = {
+        "host": parts.hostname or None,
+        "port": parts.port or None,
+        "user": unquote(parts.username) if parts.username else None,
+        "password": unquote(parts.password) if parts.password else None,
+        "dbname": parts.path.lstrip("/") or None,
+        "connect_timeout": 10,
+    }
+    try:
+        with psycopg.connect(**{k: v for k, v in conninfo.items() if v is not None}) as connection:
+            try:
+                revisions = {row[0] for row in connection.execute("SELECT version_num FROM alembic_version")}
+            except psycopg.errors.UndefinedTable:
+                return set(), False
+            connection.rollback()
+            try:
+                demo = connection.execute("SELECT value FROM db_setting WHERE key = 'demo'").fetchone()
+            except psycopg.Error:
+                demo = None
+            return revisions, bool(demo and demo[0] == "1")
+    except psycopg.OperationalError as exc:
+        detail = str(exc).strip().splitlines()[0] if str(exc) else "connection failed"
+        if "password authentication failed" in detail.lower():
+            raise EnvironmentProblem(f"database {shown}: the server refused the password; check DUTY_DB_URL") from None
+        raise EnvironmentProblem(
+            f"database {shown} cannot be reached ({detail}); check the server is running and the URL is right"
+        ) from None
