@@ -67,6 +67,13 @@ class ServiceContext:
         return cls(engine=engine, settings=settings, reference=load_reference(settings.data_dir),
                    terminal=terminal, **kwargs)
 
+    @classmethod
+    def connect(cls, settings: Settings, **kwargs) -> ServiceContext:
+        """Open the configured database and build a context for it (the TUI's way in)."""
+        from duty_tui.db.engine import make_engine
+
+        return cls.create(make_engine(settings.db_url), settings, **kwargs)
+
     def as_actor(self, actor: Actor | None) -> ServiceContext:
         """The same context acting as someone else (after login or switch user)."""
         return replace(self, actor=actor)

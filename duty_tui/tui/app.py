@@ -109,9 +109,7 @@ class DutyApp(App[None]):
     def _connect(self) -> None:
         """Load the database layer and build the service context (in a worker)."""
         try:
-            from duty_tui.db.engine import make_engine
-
-            ctx = ServiceContext.create(make_engine(self.settings.db_url), self.settings)
+            ctx = ServiceContext.connect(self.settings)
             from duty_tui.services import auth, people, search  # noqa: F401  (warm the first clicks)
         except DutyError as exc:
             self.call_from_thread(lambda: self.exit(return_code=3, message=f"duty-tui: {exc.message}"))
@@ -321,10 +319,7 @@ def make_app(settings: Settings, *, engine=None, ctx: ServiceContext | None = No
         return DutyApp(settings, ctx, demo=bool(demo or settings.demo),
                        keymap=read_keymap(settings.keymap, settings.keymap_dir), validate_keymap=True)
     if ctx is None:
-        from duty_tui.db.engine import make_engine
-
-        engine = engine or make_engine(settings.db_url)
-        ctx = ServiceContext.create(engine, settings)
+        ctx = ServiceContext.create(engine, settings) if engine is not None else ServiceContext.connect(settings)
     if demo is None:
         from duty_tui.services.auth import demo_mode
 
