@@ -16,7 +16,10 @@ from duty_tui.commands import triage
 from duty_tui.commands.triage import render_assessments
 from duty_tui.domain.homelessness import PRIORITY_NEED_GROUNDS, assess, assessment_to_json, parse_approach
 
-EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "examples" / "triage"
+# The worked examples from shared/examples/triage, copied into the repo (tests/examples/triage) so a
+# clean clone always runs them; the shared folder beside the repo wins when present (it is the source).
+_SHARED_EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "examples" / "triage"
+EXAMPLES = _SHARED_EXAMPLES if _SHARED_EXAMPLES.is_dir() else Path(__file__).resolve().parents[1] / "examples" / "triage"
 needs_examples = pytest.mark.skipif(not EXAMPLES.is_dir(), reason=f"shared examples not found at {EXAMPLES}")
 
 RELIEF = {"approach_date": "2026-03-09", "eligible": True, "rough_sleeping": True, "priority_need": ["vulnerable"]}

@@ -29,7 +29,10 @@ from duty_tui.domain.homelessness import (
 )
 from duty_tui.errors import InputError
 
-EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "examples" / "triage"
+# The worked examples from shared/examples/triage, copied into the repo (tests/examples/triage) so a
+# clean clone always runs them; the shared folder beside the repo wins when present (it is the source).
+_SHARED_EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "examples" / "triage"
+EXAMPLES = _SHARED_EXAMPLES if _SHARED_EXAMPLES.is_dir() else Path(__file__).resolve().parents[1] / "examples" / "triage"
 A = "2026-03-09"  # approach date used throughout
 END = "2026-05-04"  # A + 56 days
 
