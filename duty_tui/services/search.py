@@ -23,7 +23,7 @@ from duty_tui.domain.search_keys import fold, phone_key, postcode_key, sound, st
 from duty_tui.services import audit
 from duty_tui.services.context import ServiceContext
 
-CANDIDATE_CAP = 400
+CANDIDATE_CAP = 250
 MAX_QUERY = 100
 
 _REF_PATTERNS: list[tuple[re.Pattern[str], str]] = [
@@ -69,54 +69,77 @@ def classify(query: str) -> str:
     return "name"
 
 
+# The next character within the keys' own alphabets (folded names: a-z; postcodes: 0-9 then A-Z).
+_NEXT_KEY_CHAR = {**{a: b for a, b in zip("abcdefghijklmnopqrstuvwxy", "bcdefghijklmnopqrstuvwxyz")},
+                  **{a: b for a, b in zip("ABCDEFGHIJKLMNOPQRSTUVWXY", "BCDEFGHIJKLMNOPQRSTUVWXYZ")},
+                  **{a: b for a, b in zip("0123456789", "123456789A")}}
+
+
 def _prefix_range(column, prefix: str):
-    """An index-friendly prefix test: column >= 'smi' AND column < 'smj'."""
-    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-    return and_(column >= prefix, column < upper)
+    """An index-friendly prefix test: column >= 'smi' AND column < 'smj'.
+
+    The upper bound stays inside the key alphabet ('lopez' -> 'lopf', 'SN9' -> 'SNA'): a bound
+    such as 'lope{' or 'SN:' sorts before the letters under a locale collation (en_GB on most
+    PostgreSQL servers), which would leave the range empty.
+    """
+    stem = prefix
+    while stem:
+        following = _NEXT_KEY_CHAR.get(stem[-1])
+        if following is None and stem[-1] not in "zZ":
+            following = chr(ord(stem[-1]) + 1)
+        if following is not None:
+            return and_(column >= prefix, column < stem[:-1] + following)
+        stem = stem[:-1]
+    return column >= prefix
 
 
-def _name_candidates(session: Session, tokens: list[str]) -> list[tuple[int, str, str, date | None]]:
-    cols = (Person.id, Person.forename, Person.surname, Person.date_of_birth)
+def _name_candidates(session: Session, tokens: list[str]) -> list[tuple[int, str, str]]:
+    """People whose names could be meant, from several small index-friendly queries.
+
+    Each query filters on one indexed key (a folded-name prefix range or a sound
+    key); SQLite and PostgreSQL both plan those as index range scans, where one
+    big OR of ANDs would scan the whole table.
+    """
+    cols = (Person.id, Person.forename_key, Person.surname_key)
     keys = [fold(t) for t in tokens if fold(t)]
     if not keys:
         return []
     if len(keys) == 1:
         key = keys[0]
-        condition = or_(_prefix_range(Person.surname_key, key), Person.surname_sound == sound(key))
+        conditions = [_prefix_range(Person.surname_key, key), Person.surname_sound == sound(key)]
         if len(key) >= 3:
-            condition = or_(condition, _prefix_range(Person.forename_key, key))
+            conditions.append(_prefix_range(Person.forename_key, key))
     else:
-        # "john smith", "smith john", "j smith": try both orders, initials as prefixes.
+        # "john smith", "smith john", "j smith": both orders; an initial is a prefix.
         first, last = keys[0], keys[-1]
-
-        def pair(fore: str, sur: str):
+        conditions = []
+        for fore, sur in ((first, last), (last, first)):
             fore_cond = _prefix_range(Person.forename_key, fore)
             if len(fore) > 1:
                 fore_cond = or_(fore_cond, Person.forename_sound == sound(fore))
-            return and_(or_(_prefix_range(Person.surname_key, sur), Person.surname_sound == sound(sur)), fore_cond)
+            conditions.append(and_(_prefix_range(Person.surname_key, sur), fore_cond))
+            conditions.append(and_(Person.surname_sound == sound(sur), fore_cond))
+    found: dict[int, tuple[int, str, str]] = {}
+    for condition in conditions:
+        rows = session.exec(select(*cols).where(condition).limit(CANDIDATE_CAP)).all()  # type: ignore[call-overload]
+        for row in rows:
+            found.setdefault(row[0], tuple(row))
+    return list(found.values())
 
-        condition = or_(pair(first, last), pair(last, first))
-    rows = session.exec(  # type: ignore[call-overload]
-        select(*cols).where(condition).order_by(Person.surname_key, Person.forename_key, Person.id)
-        .limit(CANDIDATE_CAP * 4)
-    ).all()
-    return [tuple(r) for r in rows]
 
-
-def _score_name(tokens: list[str], forename: str, surname: str) -> float:
-    query = " ".join(fold(t) for t in tokens)
-    full = f"{fold(forename)} {fold(surname)}"
-    reverse = f"{fold(surname)} {fold(forename)}"
-    best = max(fuzz.ratio(query, full), fuzz.ratio(query, reverse), fuzz.ratio(query, fold(surname)))
-    if len(tokens) == 1:
-        key = fold(tokens[0])
-        if fold(surname).startswith(key):
-            best = max(best, 90 + 10 * len(key) / max(len(fold(surname)), 1))
-        elif fold(forename).startswith(key):
+def _score_name(keys: list[str], forename_key: str, surname_key: str) -> float:
+    """0-100: how well folded query words match a person's folded forename and surname."""
+    query = " ".join(keys)
+    best = max(fuzz.ratio(query, f"{forename_key} {surname_key}"), fuzz.ratio(query, f"{surname_key} {forename_key}"),
+               fuzz.ratio(query, surname_key))
+    if len(keys) == 1:
+        key = keys[0]
+        if surname_key.startswith(key):
+            best = max(best, 90 + 10 * len(key) / max(len(surname_key), 1))
+        elif forename_key.startswith(key):
             best = max(best, 70.0)
-    else:
-        if fold(surname).startswith(fold(tokens[-1])) and fold(forename).startswith(fold(tokens[0])):
-            best = max(best, 95.0)
+    elif surname_key.startswith(keys[-1]) and forename_key.startswith(keys[0]):
+        best = max(best, 95.0)
     return float(best)
 
 
@@ -160,7 +183,15 @@ def _ids_for_kind(session: Session, kind: str, query: str) -> tuple[list[int], s
         return list(ids), "phone"
     if kind == "postcode":
         key = postcode_key(query)
-        cond = Property.postcode_key == key if _POSTCODE_FULL.match(key) else _prefix_range(Property.postcode_key, key)
+        if _POSTCODE_FULL.match(key):
+            cond = Property.postcode_key == key
+        else:
+            # A district ("SN1", or "SN1 2" part-typed): the inward code is always three characters, so
+            # SN1's postcodes are six long and SN10's seven; a bare prefix would mix the two districts.
+            parts = query.split()
+            outward = postcode_key(parts[0]) if len(parts) > 1 else key
+            cond = and_(_prefix_range(Property.postcode_key, key),
+                        func.length(Property.postcode_key) == len(outward) + 3)
         return _people_at(session, cond), "postcode"
     if kind == "address":
         number = re.findall(r"\d+[A-Za-z]?", query)
@@ -241,8 +272,9 @@ def find_people(ctx: ServiceContext, query: str, limit: int = 20, *, audit_searc
         scores: dict[int, float] = {}
         if kind == "name":
             tokens = query.replace(",", " ").split()
-            for pid, forename, surname, _born in _name_candidates(session, tokens):
-                scores[pid] = _score_name(tokens, forename, surname)
+            keys = [k for k in (fold(t) for t in tokens) if k]
+            for pid, forename_key, surname_key in _name_candidates(session, tokens):
+                scores[pid] = _score_name(keys, forename_key, surname_key)
             matched_on = "name"
             street = street_key(query)
             if len(scores) < limit and len(street) >= 4:
@@ -256,8 +288,9 @@ def find_people(ctx: ServiceContext, query: str, limit: int = 20, *, audit_searc
             ids, matched_on = _ids_for_kind(session, kind, query)
             if not ids and kind in ("address", "postcode"):
                 tokens = query.split()
-                for pid, forename, surname, _born in _name_candidates(session, tokens):
-                    scores[pid] = _score_name(tokens, forename, surname)
+                keys = [k for k in (fold(t) for t in tokens) if k]
+                for pid, forename_key, surname_key in _name_candidates(session, tokens):
+                    scores[pid] = _score_name(keys, forename_key, surname_key)
                 ids, matched_on = sorted(scores, key=lambda i: (-scores[i], i)), "name"
             ranked = list(dict.fromkeys(ids))[:limit]
             scores = {pid: scores.get(pid, 100.0) for pid in ranked}
