@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
+
+_NI_SHAPE = re.compile(r"[A-Z]{2}[0-9]{6}[A-Z]")
 
 
 def mask_date_of_birth(born: date | None) -> str:
@@ -11,10 +14,14 @@ def mask_date_of_birth(born: date | None) -> str:
 
 
 def mask_ni_number(ni: str | None) -> str:
-    """'AB123456C' -> 'AB ** ** *6 C'."""
-    if not ni:
+    """'AB123456C' (or 'ab 12 34 56 c' as typed) -> 'AB ** ** *6 C'; anything else is masked whole."""
+    key = re.sub(r"[\s-]", "", ni or "").upper()
+    if not key:
         return "—"
-    return f"{ni[:2]} ** ** *{ni[7:8]} {ni[8:]}"
+    if not _NI_SHAPE.fullmatch(key):
+        # Not an NI number's shape, so we cannot tell which characters are safe to show.
+        return "** ** ** ** *"
+    return f"{key[:2]} ** ** *{key[7]} {key[8]}"
 
 
 def mask_phone(phone: str | None) -> str:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-_POUNDS = re.compile(r"^\d{1,3}(,\d{3})*(\.\d{1,2})?$|^\d+(\.\d{1,2})?$")
+# ASCII digits only: \d would also take '١٢' or '１２', which Decimal then reads as twelve.
+_POUNDS = re.compile(r"^\d{1,3}(,\d{3})*(\.\d{1,2})?$|^\d+(\.\d{1,2})?$", re.ASCII)
 
 
 def parse_pounds(text: str, *, limit_pence: int | None = None) -> int:
@@ -17,7 +18,7 @@ def parse_pounds(text: str, *, limit_pence: int | None = None) -> int:
     if value.startswith("-"):
         raise ValueError(f"amount {raw!r} is negative; enter a positive amount")
     if not _POUNDS.match(value):
-        if re.match(r"^[\d,]*\.\d{3,}$", value):
+        if re.match(r"^[\d,]*\.\d{3,}$", value, re.ASCII):
             raise ValueError(f"amount {raw!r} has more than two decimal places; pounds and pence only")
         raise ValueError(f"amount {raw!r} is not an amount in pounds; use digits like 25 or 1,234.50")
     try:

@@ -13,7 +13,12 @@ from datetime import date, datetime
 from duty_tui.domain.search_keys import phone_key, postcode_key
 
 # Royal Mail postcode shape: outward code (area + district) then inward code (sector + unit).
-_POSTCODE = re.compile(r"^(GIR0AA|[A-PR-UWYZ][A-HK-Y]?[0-9][0-9A-HJKMNPR-Y]?[0-9][ABD-HJLNP-UW-Z]{2})$")
+# The letter after the district digit depends on the shape: A9A takes A-H J K P S T U W, AA9A takes
+# A B E H M N P R V W X Y (so 'S1N 2AB', a slip for SN1 2AB, is refused).
+_POSTCODE = re.compile(
+    r"^(GIR0AA|(?:[A-PR-UWYZ][0-9][0-9]?|[A-PR-UWYZ][A-HK-Y][0-9][0-9]?|[A-PR-UWYZ][0-9][A-HJKPSTUW]"
+    r"|[A-PR-UWYZ][A-HK-Y][0-9][ABEHMNPRV-Y])[0-9][ABD-HJLNP-UW-Z]{2})$"
+)
 # NI number (HMRC NIM39110): two prefix letters, six digits, suffix A-D.
 _NINO = re.compile(r"^(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z][0-9]{6}[A-D]$")
 

@@ -21,6 +21,7 @@ from duty_tui.db.engine import session_scope
 from duty_tui.db.models import AuditEvent, AuditHead
 
 GENESIS_HASH = "0" * 64
+_BEFORE_ALL_IDS = -(2**63)  # the smallest BIGINT / SQLite integer
 
 
 def event_hash(prev_hash: str, event_id: int, at: datetime, actor_id: int | None, actor: str, terminal: str,
@@ -76,7 +77,7 @@ def verify_chain(engine, batch: int = 5000) -> ChainReport:
     count = 0
     with session_scope(engine) as session:
         connection = session.connection()
-        last_id = 0
+        last_id = _BEFORE_ALL_IDS  # not 0: a row forged with id 0 or below must not be skipped
         while True:
             rows = connection.execute(
                 text("SELECT id, at, actor_id, actor, terminal, action, entity, entity_id, detail, prev_hash, hash "
@@ -87,8 +88,11 @@ def verify_chain(engine, batch: int = 5000) -> ChainReport:
                 break
             for row in rows:
                 at = row.at if isinstance(row.at, datetime) else datetime.fromisoformat(str(row.at))
+                if row.id < expected_id:
+                    return ChainReport(False, count, row.id,
+                                       f"event {row.id} is not part of the chain, which starts at event 1")
                 if row.id != expected_id:
-                    return ChainReport(False, count, expected_id if row.id > expected_id else row.id,
+                    return ChainReport(False, count, expected_id,
                                        f"event {expected_id} is missing (next event is {row.id})")
                 if row.prev_hash != expected_prev:
                     return ChainReport(False, count, row.id, f"event {row.id} does not follow event {row.id - 1}")
@@ -101,8 +105,15 @@ def verify_chain(engine, batch: int = 5000) -> ChainReport:
                 count += 1
                 last_id = row.id
         head = connection.execute(text("SELECT last_id, last_hash FROM audit_head WHERE id = 1")).one()
-        if head.last_id != count or head.last_hash != expected_prev:
-            return ChainReport(False, count, count + 1 if head.last_id > count else head.last_id or 1,
+        if head.last_id > count:
+            return ChainReport(False, count, count + 1,
                                f"the chain ends at event {count} but the head records event {head.last_id}; "
                                "events were deleted from the end")
+        if head.last_id < count:
+            return ChainReport(False, count, head.last_id + 1,
+                               f"the head records event {head.last_id} as the last, but the chain goes on to "
+                               f"event {count}; events from {head.last_id + 1} were added outside duty-tui")
+        if head.last_hash != expected_prev:
+            return ChainReport(False, count, count or 1,
+                               f"event {count} is not the event the head recorded; it was replaced")
     return ChainReport(True, count)
