@@ -8,6 +8,7 @@ file and line; the app still starts with the defaults for anything not valid.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -15,7 +16,18 @@ from pathlib import Path
 
 from textual.binding import Binding
 
-from duty_tui.reference import line_of
+
+
+def line_of(path: Path, key: str) -> int:
+    """The 1-based line where ``key = ...`` is set in a TOML file (1 when not found)."""
+    pattern = re.compile(rf"""^\s*(?:{re.escape(key)}|"{re.escape(key)}"|'{re.escape(key)}')\s*=""")
+    try:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if pattern.match(line):
+                return number
+    except (OSError, UnicodeDecodeError):
+        pass
+    return 1
 
 
 @dataclass(frozen=True)
@@ -27,20 +39,44 @@ class BindingInfo:
     description: str
     tooltip: str
     scope: str
+    kind: str = "screen"  # "global" (the app), "screen" (a screen or dialog) or "widget" (while it has focus)
+
+
+def binding_owners() -> list[type]:
+    """Every class in duty_tui.tui that declares its own BINDINGS: the app, screens, dialogs, widgets."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import duty_tui.tui as tui
+
+    owners: list[type] = []
+    for info in sorted(pkgutil.walk_packages(tui.__path__, prefix="duty_tui.tui."), key=lambda i: i.name):
+        module = importlib.import_module(info.name)
+        for _name, obj in inspect.getmembers(module, inspect.isclass):
+            if obj.__module__ == module.__name__ and "BINDINGS" in obj.__dict__ and obj not in owners:
+                owners.append(obj)
+    return owners
+
+
+def _scope_of(owner: type) -> tuple[str, str]:
+    from textual.app import App
+    from textual.screen import Screen
+
+    if issubclass(owner, App):
+        return "global", "global"
+    name = owner.__dict__.get("SCOPE_NAME") or re.sub(r"(?<!^)(?=[A-Z])", "-", owner.__name__).lower()
+    return name, "screen" if issubclass(owner, Screen) else "widget"
 
 
 def binding_registry() -> list[BindingInfo]:
-    """Every binding with an id, from the app and every screen (the one source of truth)."""
-    from duty_tui.tui.app import DutyApp
-    from duty_tui.tui.screens import all_screens
-    from duty_tui.tui.widgets.table import DutyTable
-
+    """Every binding with an id anywhere in the TUI (the one source of truth for keys)."""
     infos: list[BindingInfo] = []
-    owners = [("global", DutyApp), *[(s.SCOPE_NAME, s) for s in all_screens()], (DutyTable.SCOPE_NAME, DutyTable)]
-    for scope, owner in owners:
+    for owner in binding_owners():
+        scope, kind = _scope_of(owner)
         for binding in _bindings_of(owner):
             if binding.id:
-                infos.append(BindingInfo(binding.id, binding.key, binding.description, binding.tooltip, scope))
+                infos.append(BindingInfo(binding.id, binding.key, binding.description, binding.tooltip, scope, kind))
     return infos
 
 
@@ -97,7 +133,7 @@ def load_keymap(name_or_path: str, keymap_dir: Path, registry: list[BindingInfo]
         return KeymapLoad({}, [f"{path}: cannot be read ({exc}); using the default keys"], path)
     table = raw.get("bindings", {})
     if not isinstance(table, dict):
-        return KeymapLoad({}, [f"{path}:{line_of(path, 'bindings')}: [bindings] must be a table of id = \"keys\""], path)
+        return KeymapLoad({}, [f"{path}:1: [bindings] must be a table of id = \"keys\""], path)
     by_id = {info.id: info for info in registry}
     warnings: list[str] = []
     keymap: dict[str, str] = {}
@@ -126,6 +162,7 @@ def _clashes(path: Path, keymap: dict[str, str], registry: list[BindingInfo]) ->
     """
     keys = effective_keys(registry, keymap)
     scope_of = {info.id: info.scope for info in registry}
+    kind_of = {info.id: info.kind for info in registry}
     owners: dict[tuple[str, str], str] = {}
     warnings: list[str] = []
     default_of = {info.id: info.keys for info in registry}
@@ -134,7 +171,7 @@ def _clashes(path: Path, keymap: dict[str, str], registry: list[BindingInfo]) ->
     for binding_id in ordered:
         scope = scope_of[binding_id]
         for key in list(keys[binding_id]):
-            checks = [(scope, key)] if scope in ("global", "lists") else [(scope, key), ("global", key)]
+            checks = [(scope, key)] if kind_of[binding_id] != "screen" else [(scope, key), ("global", key)]
             other = next((owners[c] for c in checks if c in owners and owners[c] != binding_id), None)
             if other is not None and binding_id in keymap:
                 warnings.append(

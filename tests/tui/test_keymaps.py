@@ -115,13 +115,6 @@ def test_every_tui_module_imports():
     assert tui_modules()[1] == {}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG duty_tui/tui/screens/__init__.py:10-18 all_screens() looks only in the screens package and only "
-           "at DutyScreen/DutyModal subclasses, so dialogs (tui/dialogs/*: confirm-yes, form-save, ...) and "
-           "widgets declared in screen modules (ChoiceField, ComboInput) are missing from the registry, "
-           "docs/KEYS.md and keymap validation",
-)
 def test_every_binding_id_in_the_tui_is_in_the_registry(registry):
     """Dialogs and widgets too: an id missing here is missing from docs/KEYS.md and cannot be rebound."""
     registered = {info.id for info in registry}
@@ -246,12 +239,6 @@ def test_a_toml_syntax_error_warns_and_keeps_the_defaults(registry, tmp_path):
     assert str(path) in warning and "line 2" in warning
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG duty_tui/tui/keymaps.py:105,141 take the line from reference.line_of(path, id) "
-           "(duty_tui/reference.py:64), the first line containing the id anywhere (a longer id, a comment), "
-           "so 'search' is reported at 'search-close''s line",
-)
 def test_the_line_is_the_ids_own_line_not_a_longer_ids(registry, tmp_path):
     path = write_keymap(tmp_path, '[bindings]\nsearch-close = "escape"\nsearch = "f1"\n')
     loaded = load_keymap(str(path), KEYMAP_DIR, registry)
