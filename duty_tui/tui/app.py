@@ -110,9 +110,15 @@ class DutyApp(App[None]):
         """Load the database layer and build the service context (in a worker)."""
         try:
             ctx = ServiceContext.connect(self.settings)
-            from duty_tui.services import auth, people, search  # noqa: F401  (warm the first clicks)
+            from duty_tui.services import auth, dashboard, people, search  # noqa: F401  (warm the first clicks)
         except DutyError as exc:
-            self.call_from_thread(lambda: self.exit(return_code=3, message=f"duty-tui: {exc.message}"))
+            message = exc.message
+            self.call_from_thread(lambda: self.exit(return_code=3, message=f"duty-tui: {message}"))
+            return
+        except Exception as exc:  # a bug: keep the details, say so plainly
+            log = _log_crash(exc)
+            text = f"duty-tui: could not load the database layer ({type(exc).__name__}); details saved to {log}"
+            self.call_from_thread(lambda: self.exit(return_code=1, message=text))
             return
         self.call_from_thread(self._connected, ctx)
 

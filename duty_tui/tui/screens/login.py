@@ -62,6 +62,10 @@ class LoginScreen(DutyScreen):
 
     @work(thread=True, exit_on_error=False, group="demo-users")
     def load_demo_users(self) -> None:
+        # Import only once the database layer has loaded: two threads importing the same
+        # module graph at once can deadlock in Python's import locks.
+        if not self.duty_app.ready.wait(60):
+            return
         from duty_tui.demo.generator import DEMO_USERS
 
         self.app.call_from_thread(self._show_demo_users, DEMO_USERS)
