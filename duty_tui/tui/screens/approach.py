@@ -1,0 +1,534 @@
+"""F6: a homelessness approach — intake and live triage.
+
+The officer answers questions on the left; the status, the duties owed with their dates,
+what is still outstanding (and what each answer would change) and the reasons update on the
+right within a frame of each answer. The duty engine is pure and fast, so it runs on the UI
+thread on every change; only loading and saving go to a worker.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import date
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widget import Widget
+from textual.widgets import Checkbox, Footer, Header, Input, Label, Select, SelectionList, Static
+
+from duty_tui.domain.homelessness import PRIORITY_NEED_GROUNDS, assess, describe_duty, what_would_change
+from duty_tui.domain.homelessness_intake import IntakeCheck, check_answers
+from duty_tui.errors import InputError
+from duty_tui.housing_reference import PRIORITY_NEED_WORDS, ROUTE_WORDS, load_housing_reference
+from duty_tui.tui.screens.base import DutyScreen
+from duty_tui.tui.text import plain
+
+STATUS_WORDS = {
+    "ineligible": "NOT ELIGIBLE — advice only",
+    "homeless": "HOMELESS",
+    "threatened": "THREATENED WITH HOMELESSNESS",
+    "not_threatened": "NOT HOMELESS OR THREATENED — advice",
+    "undetermined": "NOT YET KNOWN — inquiries continue",
+}
+FACT_WORDS = {"eligible": "Eligible?", "homeless": "Homeless now?", "priority_need": "Priority need?",
+              "intentional": "Intentionally homeless?"}
+
+
+def _d(value: date | None) -> str:
+    return value.strftime("%d/%m/%Y") if value else "—"
+
+
+_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
+def uk_dates(text: str) -> str:
+    """The engine's ISO dates written as staff read them (DD/MM/YYYY)."""
+    return _ISO.sub(lambda m: f"{m.group(3)}/{m.group(2)}/{m.group(1)}", text)
+
+
+class ChoiceField(Widget, can_focus=True):
+    """A one-line answer chosen by its first letter (y/n/u ...) or with ←/→."""
+
+    DEFAULT_CSS = """
+    ChoiceField { height: 1; width: 1fr; }
+    ChoiceField:focus { background: $accent 25%; }
+    """
+    BINDINGS: ClassVar = [
+        Binding("left", "step(-1)", "Previous answer", id="approach-choice-previous", show=False,
+                tooltip="Choose the previous answer"),
+        Binding("right,space", "step(1)", "Next answer", id="approach-choice-next", show=False,
+                tooltip="Choose the next answer"),
+        Binding("enter", "next_field", "Next question", id="approach-choice-next-field", show=False,
+                tooltip="Move to the next question"),
+    ]
+
+    value: reactive[str] = reactive("unknown")
+
+    class Changed(Message):
+        """The answer changed."""
+
+        def __init__(self, field: ChoiceField, value: str) -> None:
+            super().__init__()
+            self.field = field
+            self.value = value
+
+        @property
+        def control(self) -> ChoiceField:
+            """The field that changed."""
+            return self.field
+
+    def __init__(self, options: list[tuple[str, str]], value: str = "unknown", *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.options = options  # (value, label); the label's first letter is its key
+        self.set_reactive(ChoiceField.value, value)
+
+    def render(self) -> Text:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for value, label in self.options:
+            if value == self.value:
+                text.append(f"[{label}]", style="bold reverse")
+            else:
+                text.append(f" {label} ")
+            text.append(" ")
+        return text
+
+    def watch_value(self, value: str) -> None:
+        self.post_message(self.Changed(self, value))
+
+    def action_step(self, delta: int) -> None:
+        """Move to the previous or next answer."""
+        values = [v for v, _l in self.options]
+        index = values.index(self.value) if self.value in values else 0
+        self.value = values[(index + delta) % len(values)]
+
+    def action_next_field(self) -> None:
+        """Enter moves on, as in a paper form."""
+        self.screen.focus_next()
+
+    def on_key(self, event) -> None:
+        character = (event.character or "").lower()
+        for value, label in self.options:
+            if character and label[:1].lower() == character:
+                self.value = value
+                event.stop()
+                event.prevent_default()
+                return
+
+
+class ApproachScreen(DutyScreen):
+    """Triage an approach: answers on the left, the law's consequences on the right."""
+
+    SCOPE_NAME = "approach"
+    TITLE = "Homelessness approach"
+    BINDINGS = [
+        Binding("f9", "save", "Save", id="approach-save", priority=True,
+                tooltip="Save the approach (creates or updates the case and records the duty owed)"),
+        Binding("ctrl+s", "save", "Save", id="approach-save-ctrl", show=False,
+                tooltip="Save the approach (same as F9)"),
+        Binding("f11", "choose_applicant", "Applicant", id="approach-applicant", priority=True,
+                tooltip="Find the applicant, or add someone new"),
+        Binding("f12", "caseload", "Caseload", id="approach-caseload", priority=True,
+                tooltip="The options caseload with every clock (open a case for letters, plan, moves)"),
+        Binding("escape", "back", "Back", id="approach-back", tooltip="Leave (asks first if answers are unsaved)"),
+    ]
+    DEFAULT_CSS = """
+    ApproachScreen #applicant { height: auto; max-height: 2; padding: 0 1; background: $panel; }
+    ApproachScreen #approach-body { height: 1fr; }
+    ApproachScreen #form { width: 44; border-right: solid $primary; padding: 0 1 0 0; }
+    ApproachScreen #assessment-scroll { width: 1fr; padding: 0 0 0 1; }
+    ApproachScreen .q-row { height: 1; }
+    ApproachScreen .q-label { width: 15; color: $text-muted; }
+    ApproachScreen .q-section { margin-top: 1; text-style: bold; color: $secondary; }
+    ApproachScreen .field-msg { height: auto; color: $error; padding-left: 15; }
+    ApproachScreen .field-msg.warning { color: $warning; }
+    ApproachScreen .field-msg.empty { display: none; }
+    ApproachScreen Input { width: 1fr; }
+    ApproachScreen Select { width: 1fr; }
+    ApproachScreen SelectionList { height: auto; max-height: 24; }
+    ApproachScreen #save-state { height: 1; color: $text-muted; }
+    """
+
+    def __init__(self, person_ref: str | None = None, case_ref: str | None = None) -> None:
+        super().__init__()
+        self.person_ref = person_ref
+        self.case_ref = case_ref
+        self.version: int | None = None
+        self.stage: str | None = None
+        self.applicant_born: date | None = None
+        self.applicant_name: str | None = None
+        self._baseline: dict[str, Any] = {}
+        self._messages: dict[str, Static] | None = None
+        self._shown: dict[str, str] = {}
+        self.last_check: IntakeCheck | None = None
+        self.update_seconds: list[float] = []  # engine + widget update per answer (bench/bench_housing.py)
+        self.paint_seconds: list[float] = []  # ... until the screen has been refreshed (when measure_paint)
+        self.measure_paint = False
+        self._panel_height = 0
+
+    # ------------------------------------------------------------------ layout
+    def _row(self, label: str, widget: Widget, key: str) -> ComposeResult:
+        with Horizontal(classes="q-row"):
+            yield Label(label, classes="q-label")
+            yield widget
+        yield Static("", id=f"msg-{key}", classes="field-msg empty")
+
+    def compose(self) -> ComposeResult:
+        ref = load_housing_reference(self.duty_app.settings.data_dir)
+        today = self.duty_app.ctx.today()
+        yield Header()
+        yield Static(plain("No applicant chosen yet — F11 to find them (or add someone new)."), id="applicant")
+        with Horizontal(id="approach-body"):
+            with VerticalScroll(id="form"):
+                yield Static("The facts (answer what you know)", classes="q-section")
+                yield from self._row("Approach date", Input(today.strftime("%d/%m/%Y"), placeholder="DD/MM/YYYY",
+                                                            id="approach_date", compact=True, max_length=10),
+                                     "approach_date")
+                yield Static("", id="msg-applicant", classes="field-msg empty")
+                yield from self._row("Eligible?", ChoiceField(self._yn(), id="eligible"), "eligible")
+                yield from self._row("Homeless now?", ChoiceField(self._yn(), id="homeless"), "homeless")
+                yield Checkbox("Sleeping rough", id="rough_sleeping", compact=True)
+                yield Checkbox("Nowhere to stay tonight", id="nowhere_tonight", compact=True)
+                yield Checkbox("Abuse risk if they stay (s177)", id="domestic_abuse_risk_at_home", compact=True)
+                yield from self._row("Loss date", Input(placeholder="DD/MM/YYYY when home is lost", id="loss_date",
+                                                        compact=True, max_length=10), "loss_date")
+                yield from self._row("s21 expires", Input(placeholder="DD/MM/YYYY", id="s21_expiry", compact=True,
+                                                          max_length=10), "s21_expiry")
+                yield from self._row("Priority need", ChoiceField(
+                    [("unknown", "Unknown"), ("none", "None"), ("grounds", "Grounds")], id="priority_state"),
+                    "priority_state")
+                yield SelectionList(*[(PRIORITY_NEED_WORDS[g], g) for g in PRIORITY_NEED_GROUNDS],
+                                    id="priority_grounds", compact=True)
+                yield Static("", id="msg-priority_grounds", classes="field-msg empty")
+                yield from self._row("Intentional?", ChoiceField(self._yn(), id="intentional"), "intentional")
+                yield from self._row("Connection", ChoiceField(
+                    [("here", "Here"), ("elsewhere", "Elsewhere"), ("none", "None"), ("unknown", "Unknown")],
+                    value="unknown", id="local_connection"), "local_connection")
+                yield Checkbox("Abuse risk in the connected area", id="da_risk_in_connected_area", compact=True)
+                yield Static("", id="msg-da_risk_in_connected_area", classes="field-msg empty")
+                yield from self._row("Relief began", Input(placeholder="only if before the approach", id="relief_start",
+                                                           compact=True, max_length=10), "relief_start")
+                yield Static("Household", classes="q-section")
+                yield from self._row("Others", Input(placeholder="partner 34, child 7", id="household", compact=True,
+                                                     max_length=400), "household")
+                yield Checkbox("Someone is pregnant", id="pregnant", compact=True)
+                yield Static("How they came", classes="q-section")
+                yield from self._row("Route", Select([(v, k) for k, v in ROUTE_WORDS.items()], value="self",
+                                                     allow_blank=False, id="route", compact=True), "route")
+                yield from self._row("Referred by", Select([(b.name, c) for c, b in ref.referral_bodies.items()],
+                                                           id="referral_body", compact=True, prompt="(none)"),
+                                     "referral_body")
+                yield from self._row("Consent?", ChoiceField(self._yn(), id="referral_consent"), "referral_consent")
+                yield from self._row("Referral note", Input(id="referral_details", compact=True, max_length=500),
+                                     "referral_details")
+                yield Static("Home and why it is being lost", classes="q-section")
+                yield from self._row("Living now", Select([(n, c) for c, n in ref.accommodation.items()],
+                                                          id="current_accommodation", compact=True, prompt="(choose)"),
+                                     "current_accommodation")
+                yield from self._row("Last settled", Select([(n, c) for c, n in ref.accommodation.items()],
+                                                            id="last_settled_accommodation", compact=True,
+                                                            prompt="(choose)"), "last_settled_accommodation")
+                yield from self._row("Reason", Select([(n, c) for c, n in ref.loss_reasons.items()],
+                                                      id="loss_reason", compact=True, prompt="(choose)"), "loss_reason")
+                yield Static("Support needs (space to tick)", classes="q-section")
+                yield Checkbox("Support needs assessed", id="support_needs_assessed", compact=True)
+                yield SelectionList(*[(n, c) for c, n in ref.support_needs.items()], id="support_needs", compact=True)
+                yield Static("Safety and notes", classes="q-section")
+                yield Checkbox("Safeguarding concern", id="safeguarding", compact=True)
+                yield from self._row("Safeguarding", Input(id="safeguarding_notes", compact=True, max_length=500),
+                                     "safeguarding_notes")
+                yield from self._row("Eligibility", Input(placeholder="immigration status, evidence",
+                                                          id="eligibility_notes", compact=True, max_length=500),
+                                     "eligibility_notes")
+                yield from self._row("Notes", Input(id="notes", compact=True, max_length=2000), "notes")
+            with VerticalScroll(id="assessment-scroll"):
+                yield Static("", id="assessment")
+        yield Static("F9 save · F11 applicant · F12 caseload · Tab next question · y/n/u answers", id="save-state")
+        yield Footer()
+
+    @staticmethod
+    def _yn() -> list[tuple[str, str]]:
+        return [("yes", "Yes"), ("no", "No"), ("unknown", "Unknown")]
+
+    def on_mount(self) -> None:
+        self.query_one("#approach_date", Input).focus()
+        self._baseline = self.answers()
+        self.reassess()
+        if self.case_ref:
+            self.load_case(self.case_ref)
+        elif self.person_ref:
+            self.load_applicant(self.person_ref)
+        else:
+            self.call_after_refresh(self.action_choose_applicant)
+
+    # ------------------------------------------------------------------ answers
+    def answers(self) -> dict[str, Any]:
+        """Everything on the form as the services take it."""
+        q = self.query_one
+        values: dict[str, Any] = {}
+        for key in ("approach_date", "loss_date", "s21_expiry", "relief_start", "household", "referral_details",
+                    "safeguarding_notes", "eligibility_notes", "notes"):
+            values[key] = q(f"#{key}", Input).value
+        for key in ("eligible", "homeless", "intentional", "local_connection", "priority_state", "referral_consent"):
+            values[key] = q(f"#{key}", ChoiceField).value
+        for key in ("rough_sleeping", "nowhere_tonight", "domestic_abuse_risk_at_home", "da_risk_in_connected_area",
+                    "pregnant", "support_needs_assessed", "safeguarding"):
+            values[key] = q(f"#{key}", Checkbox).value
+        for key in ("route", "referral_body", "current_accommodation", "last_settled_accommodation", "loss_reason"):
+            value = q(f"#{key}", Select).value
+            values[key] = "" if value in (Select.NULL, Select.BLANK) or value is None else value
+        values["priority_grounds"] = list(q("#priority_grounds", SelectionList).selected)
+        values["support_needs"] = list(q("#support_needs", SelectionList).selected)
+        return values
+
+    def fill(self, answers: dict[str, Any]) -> None:
+        """Put stored answers into the form; what is filled is the baseline for 'unsaved changes'."""
+        q = self.query_one
+        for key in ("approach_date", "loss_date", "s21_expiry", "relief_start", "household", "referral_details",
+                    "safeguarding_notes", "eligibility_notes", "notes"):
+            q(f"#{key}", Input).value = str(answers.get(key) or "")
+        for key in ("eligible", "homeless", "intentional", "local_connection", "priority_state", "referral_consent"):
+            q(f"#{key}", ChoiceField).value = answers.get(key) or "unknown"
+        for key in ("rough_sleeping", "nowhere_tonight", "domestic_abuse_risk_at_home", "da_risk_in_connected_area",
+                    "pregnant", "support_needs_assessed", "safeguarding"):
+            q(f"#{key}", Checkbox).value = bool(answers.get(key))
+        for key in ("route", "referral_body", "current_accommodation", "last_settled_accommodation", "loss_reason"):
+            select = q(f"#{key}", Select)
+            value = answers.get(key)
+            if value:
+                select.value = value
+            elif key != "route":
+                select.clear()
+        for key in ("priority_grounds", "support_needs"):
+            selection = q(f"#{key}", SelectionList)
+            selection.deselect_all()
+            for value in answers.get(key) or []:
+                selection.select(value)
+        self._baseline = self.answers()
+        self.reassess()
+
+    @property
+    def dirty(self) -> bool:
+        """True when the form differs from what was last loaded or saved."""
+        return self.answers() != self._baseline
+
+    @on(Input.Changed)
+    @on(Checkbox.Changed)
+    @on(Select.Changed)
+    @on(SelectionList.SelectedChanged)
+    @on(ChoiceField.Changed)
+    def _answer_changed(self, event: Message) -> None:
+        control_id = getattr(getattr(event, "control", None), "id", None)
+        # Keep the priority-need answer and its grounds in step.
+        if control_id == "priority_grounds":
+            if self.query_one("#priority_grounds", SelectionList).selected:
+                self.query_one("#priority_state", ChoiceField).value = "grounds"
+        elif control_id == "priority_state":
+            grounds = self.query_one("#priority_grounds", SelectionList)
+            if self.query_one("#priority_state", ChoiceField).value in ("unknown", "none") and grounds.selected:
+                grounds.deselect_all()
+        self.reassess()
+
+    # ------------------------------------------------------------------ the engine, live
+    def reassess(self) -> None:
+        """Run the intake checks and the duty engine on the answers; show the result (synchronous)."""
+        started = time.perf_counter()
+        ctx = self.duty_app.ctx
+        jurisdiction = self.duty_app.settings.jurisdiction
+        today = ctx.today()
+        check = check_answers(self.answers(), today=today, applicant_born=self.applicant_born,
+                              jurisdiction=jurisdiction if jurisdiction in ("england", "scotland") else "england")
+        self.last_check = check
+        self._show_messages(check)
+        self._show_assessment(check, today)
+        self.update_seconds.append(time.perf_counter() - started)
+        if self.measure_paint:
+            self.call_after_refresh(lambda: self.paint_seconds.append(time.perf_counter() - started))
+
+    def _show_messages(self, check: IntakeCheck) -> None:
+        if self._messages is None:  # found once: querying the DOM on every answer costs more than the law
+            self._messages = {(m.id or "").removeprefix("msg-"): m for m in self.query(".field-msg")}
+        for key, message in self._messages.items():
+            text = check.problems.get(key) or check.warnings.get(key) or ""
+            shown = ("✗ " if key in check.problems else "△ ") + text if text else ""
+            if self._shown.get(key, "") == shown:
+                continue
+            self._shown[key] = shown
+            message.update(plain(shown))
+            message.set_class(bool(text) and key not in check.problems, "warning")
+            message.set_class(not text, "empty")
+
+    def _show_assessment(self, check: IntakeCheck, today: date) -> None:
+        panel = self.query_one("#assessment", Static)
+        out = Text()
+        if check.approach is None:
+            out.append("Give the approach date to see the duties owed.\n", style="bold")
+            if check.problems:
+                out.append(plain(f"\n{len(check.problems)} answer(s) to fix (marked ✗)."))
+            self._paint_panel(panel, out)
+            return
+        approach = check.approach
+        as_of = max(today, approach.approach_date)
+        from dataclasses import replace
+
+        approach = replace(approach, as_of=as_of)
+        result = assess(approach)
+        out.append(STATUS_WORDS.get(result.status, result.status) + "\n", style="bold reverse")
+        out.append(plain(f"Duties owed on {_d(as_of)}:\n"))
+        for duty in result.duties:
+            line = uk_dates(describe_duty(duty))
+            style = "bold" if duty.duty in ("relief", "prevention", "main", "interim_accommodation",
+                                            "temporary_accommodation", "settled_accommodation") else ""
+            out.append(" • ")
+            out.append(plain(line, style=style))
+            out.append("\n")
+        if result.referral_possible:
+            out.append(" ↪ local connection referral possible (s198)\n", style="bold")
+        if result.outstanding:
+            out.append("\nStill to decide:\n", style="bold")
+            changes = what_would_change(approach)
+            for fact in result.outstanding:
+                out.append(plain(f" ? {FACT_WORDS.get(fact, fact)} ", style="bold"))
+                out.append(plain(uk_dates(changes.get(fact, ""))))
+                out.append("\n")
+        if check.problems:
+            out.append(plain(f"\n✗ {len(check.problems)} answer(s) to fix before saving (marked on the left).\n",
+                             style="bold"))
+        out.append("\nWhy:\n", style="bold")
+        for reason in result.reasons:
+            out.append(plain(f" – {uk_dates(reason)}\n"))
+        if self.stage and self.case_ref:
+            out.append(plain(f"\nCase {self.case_ref} is at {self.stage.replace('_', ' ')}.", style="italic"))
+        self._paint_panel(panel, out)
+
+    def _paint_panel(self, panel: Static, out: Text) -> None:
+        """Update the panel without a screen-wide layout unless it must grow.
+
+        The panel has a fixed height that only ever grows, so an answer repaints one widget
+        instead of re-laying out the whole form: that is what keeps an answer within a frame.
+        """
+        width = max(10, panel.content_size.width or panel.size.width or 34)
+        needed = len(out.wrap(self.app.console, width)) + 1
+        if needed > self._panel_height:
+            self._panel_height = max(needed + 8, 40)
+            panel.styles.height = self._panel_height
+            panel.update(out)
+        else:
+            panel.update(out, layout=False)
+
+    # ------------------------------------------------------------------ applicant and loading
+    def action_choose_applicant(self) -> None:
+        """Find the applicant (or add someone new)."""
+        from duty_tui.tui.dialogs.housing_person_pick import PersonPickDialog
+
+        def chosen(ref: str | None) -> None:
+            if ref:
+                self.person_ref = ref
+                self.load_applicant(ref)
+        self.app.push_screen(PersonPickDialog(), chosen)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="approach-load")
+    def load_applicant(self, person_ref: str) -> None:
+        from duty_tui.services.housing import applicant, get_housing_case
+
+        who = applicant(self.duty_app.ctx, person_ref)
+        case = get_housing_case(self.duty_app.ctx, who.open_case_ref) if who.open_case_ref and not self.case_ref \
+            else None
+        self.app.call_from_thread(self._show_applicant, who, case)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="approach-load")
+    def load_case(self, case_ref: str) -> None:
+        from duty_tui.services.housing import applicant, get_housing_case
+
+        case = get_housing_case(self.duty_app.ctx, case_ref)
+        who = applicant(self.duty_app.ctx, case.person_ref) if case.person_ref else None
+        self.app.call_from_thread(self._show_applicant, who, case)
+
+    def _show_applicant(self, who, case) -> None:
+        if who is not None:
+            self.person_ref = who.ref
+            self.applicant_born = who.born
+            self.applicant_name = who.name
+        line = Text()
+        if who is not None:
+            line.append(plain(f"{who.name}", style="bold"))
+            line.append(plain(f"  {who.ref}" + (f"  age {who.age}" if who.age is not None else "  age not recorded")))
+        else:
+            line.append(plain("No applicant linked yet — F11 to find them", style="bold"))
+        if case is not None:
+            self.case_ref, self.version, self.stage = case.case_ref, case.version, case.stage
+            line.append(plain(f"  · case {case.case_ref} ({case.stage.replace('_', ' ')})"))
+            if case.relief_ends:
+                line.append(plain(f" relief ends {_d(case.relief_ends)}", style="bold"))
+            self.fill(case.answers)
+        elif who is not None and who.household_text and not self.query_one("#household", Input).value:
+            self.query_one("#household", Input).value = who.household_text
+            self._baseline = self.answers()
+        self.query_one("#applicant", Static).update(line)
+        self.reassess()
+
+    # ------------------------------------------------------------------ saving
+    def action_save(self) -> None:
+        """Save in a worker; a failed save keeps everything typed."""
+        check = self.last_check
+        if check is not None and check.problems:
+            self.notify(f"Fix the {len(check.problems)} answer(s) marked ✗ first; nothing was saved.",
+                        severity="error", timeout=8)
+            return
+        if not self.person_ref:
+            self.notify("Choose the applicant first (F11).", severity="error")
+            return
+        self.query_one("#save-state", Static).update("Saving…")
+        self.save(self.answers(), self.person_ref, self.case_ref, self.version)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="approach-save")
+    def save(self, answers: dict, person_ref: str, case_ref: str | None, version: int | None) -> None:
+        from duty_tui.services.housing import save_approach
+
+        saved = save_approach(self.duty_app.ctx, answers, person_ref=person_ref, case_ref=case_ref, version=version)
+        self.app.call_from_thread(self._saved, saved)
+
+    def _saved(self, saved) -> None:
+        self.case_ref, self.version, self.stage = saved.case_ref, saved.version, saved.stage
+        self._baseline = self.answers()
+        self.query_one("#save-state", Static).update(plain(f"{saved.message}  F12 caseload"))
+        self.notify(saved.message, title="Approach saved", timeout=8)
+        self.reassess()
+
+    def on_worker_error(self, error: BaseException | None) -> None:
+        self.query_one("#save-state", Static).update(plain("Not saved — your answers are kept. See the message."))
+        if isinstance(error, InputError):
+            for line in error.problems:
+                key, _, message = line.partition(": ")
+                widget = self.query(f"#msg-{key}")
+                if widget and message:
+                    widget.first(Static).update(plain(f"✗ {message}"))
+                    widget.first(Static).remove_class("empty")
+                    self._shown[key] = f"✗ {message}"
+        super().on_worker_error(error)
+
+    # ------------------------------------------------------------------ leaving
+    def action_caseload(self) -> None:
+        """Open the options caseload."""
+        from duty_tui.tui.screens.options_cases import OptionsCasesScreen
+
+        self.app.push_screen(OptionsCasesScreen())
+
+    def action_back(self) -> None:
+        """Leave, asking first when answers are unsaved."""
+        if not self.dirty:
+            self.app.pop_screen()
+            return
+        from duty_tui.tui.dialogs.housing_form import confirm_dialog
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.app.pop_screen()
+        self.app.push_screen(confirm_dialog("Discard the answers you have typed? They are not saved.",
+                                           yes="Discard", no="Keep typing"), answered)

@@ -1,0 +1,452 @@
+"""One homelessness case: its clocks, duties and timeline; letters, plan, moves, reviews, TA, s193B."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Header, Static
+
+from duty_tui.domain.clocks import Deadline, describe_due
+from duty_tui.domain.homelessness import describe_duty
+from duty_tui.domain.homelessness_casework import REVIEW_KIND_WORDS, STAGE_WORDS
+from duty_tui.housing_reference import REVIEW_OUTCOMES, TA_DUTY_WORDS, load_housing_reference
+from duty_tui.tui.dialogs.housing_form import FormField, HousingFormDialog
+from duty_tui.tui.screens.base import DutyScreen
+from duty_tui.tui.text import plain
+from duty_tui.tui.widgets.table import DutyTable
+
+
+def letters_folder() -> Path:
+    """Where issued letters are saved as PDF (the user's data folder)."""
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("duty-tui")) / "letters"
+
+
+class OptionsCaseScreen(DutyScreen):
+    """A homelessness case: every clock, the duties, and what happened when."""
+
+    SCOPE_NAME = "options-case"
+    TITLE = "Homelessness case"
+    BINDINGS = [
+        Binding("l", "letter", "Letter", id="housing-case-letter", tooltip="Preview and issue a decision or duty letter"),
+        Binding("m", "move", "Move", id="housing-case-move", tooltip="Record a duty decision or ending (with date and reason)"),
+        Binding("a", "approach", "Answers", id="housing-case-approach", tooltip="Open the triage answers to update them"),
+        Binding("s", "step", "Plan step", id="housing-case-plan-step", tooltip="Add a step to the personalised housing plan"),
+        Binding("d", "step_done", "Step done", id="housing-case-step-done", show=False,
+                tooltip="Mark the highlighted plan step done (or not done)"),
+        Binding("v", "plan_review", "Plan review", id="housing-case-plan-review", show=False,
+                tooltip="Record a review of the plan and set the next one"),
+        Binding("t", "place", "TA", id="housing-case-ta-place", tooltip="Record a temporary accommodation placement"),
+        Binding("e", "end_ta", "End TA", id="housing-case-ta-end", show=False, tooltip="End the current placement"),
+        Binding("r", "review", "Review", id="housing-case-review-request", show=False,
+                tooltip="Record a s202 review request against a letter"),
+        Binding("x", "decide_review", "Decide review", id="housing-case-review-decide", show=False,
+                tooltip="Record the outcome of a review"),
+        Binding("w", "warning", "s193B warning", id="housing-case-s193b-warning", show=False,
+                tooltip="Issue the s193B(5) warning letter"),
+        Binding("n", "propose", "s193B notice", id="housing-case-s193b-propose", show=False,
+                tooltip="Propose a s193B notice for a second officer to sign off"),
+        Binding("o", "sign_off", "Sign off s193B", id="housing-case-s193b-sign-off", show=False,
+                tooltip="Sign off a proposed s193B notice (a second, different officer)"),
+        Binding("k", "take", "Take", id="housing-case-take", show=False, tooltip="Assign this case to me"),
+        Binding("g", "reload", "Reload", id="housing-case-reload", show=False, tooltip="Load the case again"),
+        Binding("escape", "back", "Back", id="housing-case-back", tooltip="Back to the previous screen"),
+    ]
+    DEFAULT_CSS = """
+    OptionsCaseScreen #case-head { height: auto; padding: 0 1; background: $panel; }
+    OptionsCaseScreen #case-clocks { height: auto; padding: 0 1; }
+    OptionsCaseScreen #timeline { height: 1fr; }
+    OptionsCaseScreen #case-hint { height: 1; color: $text-muted; padding: 0 1; }
+    """
+
+    def __init__(self, case_ref: str, person_ref: str | None = None) -> None:
+        super().__init__()
+        self.case_ref = case_ref
+        self.view = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(plain(f"Loading {self.case_ref}…"), id="case-head")
+        yield Static("", id="case-clocks")
+        yield DutyTable(id="timeline", cursor_type="row", zebra_stripes=True)
+        yield Static("l letter · m move · s step · t TA · r review · w/n/o s193B · a answers · F1 all keys",
+                     id="case-hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#timeline", DutyTable)
+        table.add_column("Date", key="date", width=10)
+        table.add_column("What", key="what")
+        table.add_column("By", key="by", width=12)
+        table.focus()
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        self.load()
+
+    # ------------------------------------------------------------------ loading
+    @work(thread=True, exclusive=True, exit_on_error=False, group="case-load")
+    def load(self) -> None:
+        from duty_tui.services.housing import get_housing_case
+
+        view = get_housing_case(self.duty_app.ctx, self.case_ref)
+        self.app.call_from_thread(self._show, view)
+
+    def _show(self, view) -> None:
+        self.view = view
+        self.title = f"{view.case_ref} {view.person_name or ''}".strip()
+        head = Text()
+        head.append(plain(f"{view.case_ref} ", style="bold"))
+        head.append(plain(f"{view.person_name or 'no applicant linked'}"
+                          + (f" ({view.person_ref})" if view.person_ref else "")))
+        head.append(plain(f" · {STAGE_WORDS.get(view.stage, view.stage).upper()}", style="bold"))
+        head.append(plain(f" · approach {view.approach_date:%d/%m/%Y} · {view.assignee or 'unassigned'}"))
+        if view.assessment is not None:
+            owed = [describe_duty(d) for d in view.assessment.duties if d.duty != "advice"]
+            head.append("\n")
+            head.append(plain("Owed today: " + ("; ".join(owed) if owed else "advice only (s179)")))
+        self.query_one("#case-head", Static).update(head)
+        today = self.duty_app.ctx.today()
+        clocks = Text()
+        for clock in view.clocks:
+            status = describe_due(Deadline(clock.due, "calendar_days"), today, self.duty_app.calendar)
+            marker = {"overdue": "!! ", "due_today": "!  "}.get(status.state, "   ")
+            style = {"overdue": "bold red", "due_today": "bold yellow"}.get(status.state, "")
+            clocks.append(plain(f"{marker}{clock.label:<18} {clock.due:%a %d/%m/%Y}  {status.label}", style=style))
+            clocks.append("\n")
+        pending = [p for p in view.proposals if p.status == "proposed"]
+        if pending:
+            clocks.append(plain(f"!  s193B notice proposed by {pending[0].proposed_by}: awaiting sign-off (o) by a "
+                                "second officer\n", style="bold"))
+        if not view.clocks and not pending:
+            clocks.append(plain("No clocks running." if view.stage == "closed" else ""))
+        self.query_one("#case-clocks", Static).update(clocks)
+        table = self.query_one("#timeline", DutyTable)
+        table.clear()
+        for item in view.timeline:
+            table.add_row(plain(f"{item.on:%d/%m/%Y}"), plain(item.text), plain(item.officer or ""), key=item.key)
+
+    def _selected_key(self) -> str | None:
+        table = self.query_one("#timeline", DutyTable)
+        if not table.row_count:
+            return None
+        return str(table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value)
+
+    def _need_view(self) -> bool:
+        if self.view is None:
+            self.notify("The case is still loading.", severity="warning")
+            return False
+        return True
+
+    def action_reload(self) -> None:
+        """Load again."""
+        self.load()
+
+    def action_back(self) -> None:
+        """Back."""
+        self.app.pop_screen()
+
+    def action_approach(self) -> None:
+        """Open the triage answers."""
+        from duty_tui.tui.screens.approach import ApproachScreen
+
+        self.app.push_screen(ApproachScreen(case_ref=self.case_ref))
+
+    # ------------------------------------------------------------------ letters
+    def action_letter(self, code: str | None = None, extra: dict | None = None) -> None:
+        """Choose a letter, preview it, issue it."""
+        if not self._need_view():
+            return
+        letters = [(title, c) for c, title in self.view.letters if c != "s193b_warning"]
+        if code is None:
+            if not letters:
+                self.notify("No letter can be issued at this stage.", severity="warning")
+                return
+            default = "s184_decision" if any(c == "s184_decision" for _t, c in letters) else letters[0][1]
+
+            def chosen(values: dict | None) -> None:
+                if values and values.get("letter"):
+                    self.preview(values["letter"], None)
+            self.app.push_screen(HousingFormDialog("Which letter?", [FormField(
+                "letter", "Letter", "select", tuple(letters), value=default, required=True)]), chosen)
+            return
+        self.preview(code, extra)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="case-letter")
+    def preview(self, code: str, extra: dict | None) -> None:
+        from duty_tui.services.housing import preview_letter
+
+        letter = preview_letter(self.duty_app.ctx, self.case_ref, code, extra)
+        self.app.call_from_thread(self._show_preview, letter, extra)
+
+    def _show_preview(self, letter, extra) -> None:
+        from duty_tui.tui.dialogs.housing_letter import LetterDialog
+
+        def answered(choice: str | None) -> None:
+            if choice == "issue":
+                self.issue(letter.code, extra)
+        self.app.push_screen(LetterDialog(letter.title, letter.text, can_issue=True), answered)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="case-letter")
+    def issue(self, code: str, extra: dict | None) -> None:
+        from duty_tui.services.housing import issue_letter, notice_pdf
+
+        notice = issue_letter(self.duty_app.ctx, self.case_ref, code, extra)
+        name, data = notice_pdf(self.duty_app.ctx, notice.id)
+        path = self._write_pdf(name, data)
+        message = f"Issued: {notice.title}. Saved {path}."
+        if notice.review_last_day:
+            message += f" Review requests by {notice.review_last_day:%d/%m/%Y}."
+        self.app.call_from_thread(self.notify, message, title="Letter issued", timeout=10)
+        self.app.call_from_thread(self.load)
+
+    @staticmethod
+    def _write_pdf(name: str, data: bytes) -> Path:
+        folder = letters_folder()
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / name
+        path.write_bytes(data)
+        return path
+
+    @on(DataTable.RowSelected, "#timeline")
+    def _open_item(self, event: DataTable.RowSelected) -> None:
+        key = str(event.row_key.value)
+        kind, _, ident = key.partition(":")
+        if kind == "notice" and self.view is not None:
+            from duty_tui.tui.dialogs.housing_letter import LetterDialog
+
+            notice = next(n for n in self.view.notices if str(n.id) == ident)
+
+            def answered(choice: str | None) -> None:
+                if choice == "pdf":
+                    self.save_pdf(notice.id)
+            self.app.push_screen(LetterDialog(notice.title, notice.body, can_issue=False), answered)
+        elif kind == "step":
+            self.action_step_done()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="case-pdf")
+    def save_pdf(self, notice_id: int) -> None:
+        from duty_tui.services.housing import notice_pdf
+
+        name, data = notice_pdf(self.duty_app.ctx, notice_id)
+        path = self._write_pdf(name, data)
+        self.app.call_from_thread(self.notify, f"Saved {path}.", title="PDF")
+
+    # ------------------------------------------------------------------ moves
+    def action_move(self) -> None:
+        """Record a duty decision or ending."""
+        if not self._need_view():
+            return
+        if not self.view.allowed_moves:
+            self.notify("This case is closed: nothing follows.", severity="warning")
+            return
+        ref = load_housing_reference(self.duty_app.settings.data_dir)
+        options = tuple((f"→ {STAGE_WORDS[stage]}: {words}", f"{code}|{stage}")
+                        for code, words, stage in self.view.allowed_moves)
+        finals = tuple((name, code) for code, (name, _stage) in ref.final_decisions.items())
+        fields = [FormField("move", "What happened", "select", options, required=True),
+                  FormField("on", "On", "date", value=self.duty_app.ctx.today(), required=True)]
+        if self.view.stage == "relief":
+            fields.append(FormField("final", "Decision", "select", finals,
+                                    placeholder="when relief ends after 56 days"))
+        if self.view.stage in ("prevention", "relief"):
+            fields.append(FormField("accommodation", "Housed in", "select",
+                                    tuple((n, c) for c, n in ref.accommodation.items())))
+        fields.append(FormField("note", "Reasons / note"))
+
+        def chosen(values: dict | None) -> None:
+            if values:
+                reason, _, stage = values["move"].partition("|")
+                self.move(stage, reason, values["on"], values.get("note"), values.get("final"),
+                          values.get("accommodation"))
+        self.app.push_screen(HousingFormDialog(f"Move {self.case_ref} on from {STAGE_WORDS[self.view.stage]}",
+                                               fields, note="Each move is recorded with its date, reason and you."),
+                             chosen)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="case-action")
+    def move(self, stage, reason, on, note, final, accommodation) -> None:
+        from duty_tui.services.housing import record_move
+
+        record_move(self.duty_app.ctx, self.case_ref, self.view.version if self.view else None, stage, reason, on,
+                    note, final, accommodation)
+        self.app.call_from_thread(self.notify, f"Recorded: {STAGE_WORDS[stage]}. Issue the notice with l.",
+                                  title="Case moved")
+        self.app.call_from_thread(self.load)
+
+    # ------------------------------------------------------------------ plan
+    def action_step(self) -> None:
+        """Add a plan step."""
+        fields = [FormField("party", "Whose step", "select", (("Applicant", "applicant"), ("Council", "council")),
+                            value="applicant", required=True),
+                  FormField("text", "Step", required=True),
+                  FormField("due", "By", "date"),
+                  FormField("mandatory", "Recorded as a step they must take (s189A(6)(b))", "check")]
+
+        def chosen(values: dict | None) -> None:
+            if values:
+                self.run_action("add_plan_step", values["party"], values["text"], values["due"], values["mandatory"])
+        self.app.push_screen(HousingFormDialog("Personalised housing plan: add a step", fields), chosen)
+
+    def action_step_done(self) -> None:
+        """Toggle the highlighted plan step done."""
+        key = self._selected_key()
+        if not key or not key.startswith("step:"):
+            self.notify("Highlight a plan step first.", severity="warning")
+            return
+        self.run_action("complete_plan_step", int(key.split(":")[1]))
+
+    def action_plan_review(self) -> None:
+        """Record a plan review."""
+        fields = [FormField("on", "Reviewed on", "date", value=self.duty_app.ctx.today(), required=True),
+                  FormField("next", "Next review", "date", placeholder="blank: council policy interval")]
+
+        def chosen(values: dict | None) -> None:
+            if values:
+                self.run_action("record_plan_review", values["on"], values["next"])
+        self.app.push_screen(HousingFormDialog("Plan review (s189A(9))", fields), chosen)
+
+    # ------------------------------------------------------------------ TA
+    def action_place(self) -> None:
+        """Record a temporary accommodation placement."""
+        ref = load_housing_reference(self.duty_app.settings.data_dir)
+        fields = [FormField("address", "Address", required=True),
+                  FormField("ta_type", "Type", "select", tuple((t.name, c) for c, t in ref.ta_types.items()),
+                            required=True),
+                  FormField("start", "Moved in", "date", value=self.duty_app.ctx.today(), required=True),
+                  FormField("basis", "Duty", "select", tuple((w, c) for c, w in TA_DUTY_WORDS.items()),
+                            placeholder="blank: from the stage")]
+
+        def chosen(values: dict | None) -> None:
+            if values:
+                self.run_action("place_in_ta", values["address"], values["ta_type"], values["start"], values["basis"])
+        self.app.push_screen(HousingFormDialog("Temporary accommodation placement", fields), chosen)
+
+    def action_end_ta(self) -> None:
+        """End the current placement."""
+        if not self._need_view():
+            return
+        current = [p for p in self.view.placements if p.end_on is None]
+        if not current:
+            self.notify("No current placement.", severity="warning")
+            return
+        fields = [FormField("end", "Left on", "date", value=self.duty_app.ctx.today(), required=True),
+                  FormField("reason", "Why")]
+
+        def chosen(values: dict | None) -> None:
+            if values:
+                self.run_action("end_ta", current[0].id, values["end"], values["reason"])
+        self.app.push_screen(HousingFormDialog(f"End placement at {current[0].address}", fields), chosen)
+
+    # ------------------------------------------------------------------ reviews
+    def action_review(self) -> None:
+        """Record a s202 review request."""
+        if not self._need_view():
+            return
+        notices = tuple((f"{n.title} ({n.issued_on:%d/%m/%Y})", str(n.id)) for n in self.view.notices if n.review_kind)
+        if not notices:
+            self.notify("No letter with a review right has been issued yet.", severity="warning")
+            return
+        fields = [FormField("notice", "Decision", "select", notices, value=notices[-1][1], required=True),
+                  FormField("on", "Requested on", "date", value=self.duty_app.ctx.today(), required=True),
+                  FormField("kind", "Kind", "select", tuple((w, k) for k, w in REVIEW_KIND_WORDS.items()),
+                            placeholder="blank: from the letter"),
+                  FormField("late", "Late, but the council allows it in writing (s202(3))", "check")]
+
+        def chosen(values: dict | None) -> None:
+            if values:
+                self.run_action("request_review", int(values["notice"]), values["on"], values["kind"], values["late"])
+        self.app.push_screen(HousingFormDialog("Review request (s202)", fields), chosen)
+
+    def action_decide_review(self) -> None:
+        """Record a review outcome."""
+        if not self._need_view():
+            return
+        open_reviews = tuple((f"{r.notice_title or 'decision'}: requested {r.requested_on:%d/%m/%Y}", str(r.id))
+                             for r in self.view.reviews if r.decided_on is None)
+        if not open_reviews:
+            self.notify("No open review.", severity="warning")
+            return
+        fields = [FormField("review", "Review", "select", open_reviews, value=open_reviews[0][1], required=True),
+                  FormField("outcome", "Outcome", "select", tuple((w, k) for k, w in REVIEW_OUTCOMES.items()),
+                            required=True),
+                  FormField("on", "Decided on", "date", value=self.duty_app.ctx.today(), required=True),
+                  FormField("notes", "Notes")]
+
+        def chosen(values: dict | None) -> None:
+            if values:
+                self.run_action("decide_review", int(values["review"]), values["outcome"], values["on"],
+                                values["notes"])
+        self.app.push_screen(HousingFormDialog("Review decision", fields), chosen)
+
+    # ------------------------------------------------------------------ s193B
+    def action_warning(self) -> None:
+        """Issue the s193B(5) warning letter."""
+        fields = [FormField("reasons", "Steps refused", required=True,
+                            placeholder="which agreed steps they deliberately and unreasonably refused")]
+
+        def chosen(values: dict | None) -> None:
+            if values:
+                from duty_tui.domain.homelessness_letters import bullet_lines
+
+                self.preview("s193b_warning", {"reasons": bullet_lines([values["reasons"]])})
+        self.app.push_screen(HousingFormDialog("s193B(5) warning", fields), chosen)
+
+    def action_propose(self) -> None:
+        """Propose a s193B notice."""
+        fields = [FormField("reasons", "Steps refused", required=True,
+                            placeholder="since the warning, which steps were refused")]
+
+        def chosen(values: dict | None) -> None:
+            if values:
+                self.run_action("propose_non_cooperation", values["reasons"])
+        self.app.push_screen(HousingFormDialog("Propose a s193B notice (needs a second officer's sign-off)", fields),
+                             chosen)
+
+    def action_sign_off(self) -> None:
+        """Sign off a proposed s193B notice as the second officer."""
+        if not self._need_view():
+            return
+        pending = [p for p in self.view.proposals if p.status == "proposed"]
+        if not pending:
+            self.notify("No s193B notice is awaiting sign-off on this case.", severity="warning")
+            return
+        from duty_tui.tui.dialogs.housing_form import confirm_dialog
+
+        proposal = pending[0]
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.run_action("sign_off_non_cooperation", proposal.id)
+        self.app.push_screen(confirm_dialog(
+            f"Authorise the s193B notice proposed by {proposal.proposed_by}? Reasons: {proposal.reasons}. "
+            "This ends the duty and issues the notice.", yes="Authorise", no="Not now"), answered)
+
+    def action_take(self) -> None:
+        """Assign the case to me."""
+        self.run_action("take_case")
+
+    # ------------------------------------------------------------------ running a service
+    @work(thread=True, exclusive=True, exit_on_error=False, group="case-action")
+    def run_action(self, name: str, *args) -> None:
+        from duty_tui.services import housing
+
+        result = getattr(housing, name)(self.duty_app.ctx, self.case_ref, *args)
+        words = {"add_plan_step": "Plan step added.", "complete_plan_step": "Plan step updated.",
+                 "record_plan_review": "Plan review recorded.", "place_in_ta": "Placement recorded.",
+                 "end_ta": "Placement ended.", "request_review": "Review request recorded.",
+                 "decide_review": "Review decision recorded.",
+                 "propose_non_cooperation": "s193B notice proposed: a second officer must sign it off (o).",
+                 "sign_off_non_cooperation": "s193B notice authorised and issued; the duty has ended.",
+                 "take_case": "The case is yours."}
+        message = words.get(name, "Done.")
+        if name == "request_review":
+            message += f" Decide by {result.decision_due:%d/%m/%Y}."
+        if name == "record_plan_review":
+            message += f" Next review {result:%d/%m/%Y}."
+        self.app.call_from_thread(self.notify, message)
+        self.app.call_from_thread(self.load)

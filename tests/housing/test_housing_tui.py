@@ -1,0 +1,193 @@
+"""Pilot journeys at 80x24, keyboard only: an options officer triages three approaches, issues the
+s184 letter and sees the relief-end date on the queue."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from builders import NOW, PASSWORD, seed_office
+from textual.widgets import DataTable, Input, SelectionList, Static
+
+from duty_tui.config import Settings
+from duty_tui.services.context import ServiceContext
+from duty_tui.tui.app import make_app
+
+SIZE = (80, 24)
+
+
+def build_app(engine):
+    settings = Settings(db_url=str(engine.url))
+    ctx = ServiceContext.create(engine, settings, terminal="pilot", clock=lambda: NOW)
+    return make_app(settings, ctx=ctx, demo=False)
+
+
+async def settle(app, pilot) -> None:
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def keys(text: str) -> list[str]:
+    return ["space" if c == " " else "slash" if c == "/" else c for c in text]
+
+
+async def sign_in(app, pilot, username: str = "options") -> None:
+    await settle(app, pilot)
+    await pilot.press(*keys(username), "enter")
+    await pilot.press(*keys(PASSWORD), "enter")
+    await settle(app, pilot)
+
+
+def panel(app) -> str:
+    return str(app.screen.query_one("#assessment", Static).render())
+
+
+def message(app, key: str) -> str:
+    return str(app.screen.query_one(f"#msg-{key}", Static).render())
+
+
+async def answer(app, pilot, field: str, *presses: str) -> None:
+    app.screen.query_one(f"#{field}").focus()
+    await pilot.press(*presses)
+    await pilot.pause()
+
+
+async def tick_ground(app, pilot, list_id: str, value: str) -> None:
+    selection = app.screen.query_one(f"#{list_id}", SelectionList)
+    selection.focus()
+    index = [selection.get_option_at_index(i).value for i in range(selection.option_count)].index(value)
+    await pilot.press("home", *["down"] * index, "space")
+    await pilot.pause()
+
+
+async def test_officer_triages_three_approaches_issues_the_letter_and_sees_relief_end(engine, tmp_path) -> None:
+    seed_office(engine)
+    app = build_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(app, pilot)
+
+        # 1. A rough sleeper with a vulnerability: F6 with no one on screen asks who it is.
+        await pilot.press("f6")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "PersonPickDialog"
+        await pilot.press(*keys("jon smyth"))
+        await pilot.pause(0.3)
+        await settle(app, pilot)
+        await pilot.press("down", "enter")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "ApproachScreen" and app.screen.person_ref == "P0000003"
+        assert "Jon Smyth" in str(app.screen.query_one("#applicant", Static).render())
+        assert "NOT YET KNOWN" in panel(app)
+        await pilot.press("tab", "y")  # eligible: yes
+        await answer(app, pilot, "rough_sleeping", "space")
+        assert "relief duty (s189B) from 10/03/2026 to 05/05/2026" in panel(app)
+        assert "Priority need?" in panel(app)  # outstanding, with what it would change
+        await tick_ground(app, pilot, "priority_grounds", "vulnerable")
+        text = panel(app)
+        assert "HOMELESS" in text and "interim accommodation (s188) from 10/03/2026" in text
+        assert "Intentionally homeless?" in text and "main housing duty" in text
+        await pilot.press("f9")
+        await settle(app, pilot)
+        assert app.screen.case_ref and app.screen.stage == "relief"
+        rough_case = app.screen.case_ref
+
+        # The queue shows the relief-end date.
+        await pilot.press("f12")
+        await settle(app, pilot)
+        table = app.screen.query_one("#caseload", DataTable)
+        row = [str(c) for c in table.get_row(rough_case)]
+        assert "05 May" in row[4] and "Jon Smyth" in row[2]
+
+        # Open the case and issue the s184 letter: preview, then issue; a PDF is saved.
+        table.move_cursor(row=table.get_row_index(rough_case))
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "OptionsCaseScreen"
+        assert "relief ends" in str(app.screen.query_one("#case-clocks", Static).render())
+        await pilot.press("l")
+        await settle(app, pilot)
+        await pilot.press("f9")  # the letter chooser defaults to the s184 decision
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "LetterDialog"
+        letter = str(app.screen.query_one("#letter-text", Static).render())
+        assert "section 184" in letter and "30 March 2026" in letter
+        await pilot.press("i")
+        await settle(app, pilot)
+        await settle(app, pilot)
+        timeline = app.screen.query_one("#timeline", DataTable)
+        rows = [" ".join(str(c) for c in timeline.get_row_at(i)) for i in range(timeline.row_count)]
+        assert any("Letter: Decision on your homelessness application" in r and "30/03/2026" in r for r in rows)
+        pdfs = list(Path(tmp_path / "xdg" / "data").rglob("*.pdf"))
+        assert pdfs and pdfs[0].read_bytes().startswith(b"%PDF")
+        await pilot.press("escape")  # back to the caseload
+        await settle(app, pilot)
+        await pilot.press("escape")  # back to the first approach screen
+        await settle(app, pilot)
+        await pilot.press("escape")
+        await settle(app, pilot)
+
+        # 2. A family with a section 21 notice: from the person view, F6 starts with them.
+        from duty_tui.tui.screens.person import PersonScreen
+
+        app.push_screen(PersonScreen("P0000004"))
+        await settle(app, pilot)
+        await pilot.press("f6")
+        await settle(app, pilot)
+        assert app.screen.person_ref == "P0000004"
+        assert app.screen.query_one("#household", Input).value == "child 11"  # from the household record
+        await answer(app, pilot, "eligible", "y")
+        await answer(app, pilot, "homeless", "n")
+        await answer(app, pilot, "s21_expiry", *keys("20/04/2026"))
+        await tick_ground(app, pilot, "priority_grounds", "dependent_children")
+        text = panel(app)
+        assert "THREATENED" in text and "prevention duty (s195) from 10/03/2026" in text
+        assert "interim accommodation" not in text  # never for someone only threatened
+        await pilot.press("f9")
+        await settle(app, pilot)
+        assert app.screen.stage == "prevention"
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await pilot.press("escape")
+        await settle(app, pilot)
+
+        # 3. Someone not eligible: advice only.
+        app.push_screen(PersonScreen("P0000002"))
+        await settle(app, pilot)
+        await pilot.press("f6")
+        await settle(app, pilot)
+        await answer(app, pilot, "eligible", "n")
+        await answer(app, pilot, "homeless", "y")
+        text = panel(app)
+        assert "NOT ELIGIBLE" in text and "advice (s179)" in text and "relief" not in text.split("Why:")[0]
+        await pilot.press("f9")
+        await settle(app, pilot)
+        assert app.screen.stage == "closed"
+
+
+async def test_bad_answers_are_shown_at_the_field_and_unsaved_answers_are_not_lost(engine) -> None:
+    seed_office(engine)
+    app = build_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(app, pilot)
+        from duty_tui.tui.screens.approach import ApproachScreen
+
+        app.push_screen(ApproachScreen(person_ref="P0000001"))
+        await settle(app, pilot)
+        await answer(app, pilot, "loss_date", *keys("01/03/2026"))
+        assert "after the approach date" in message(app, "loss_date")
+        await answer(app, pilot, "homeless", "n")
+        await answer(app, pilot, "rough_sleeping", "space")
+        assert "sleeping rough is homeless" in message(app, "homeless").lower() or \
+            "sleeping rough" in message(app, "homeless")
+        await tick_ground(app, pilot, "priority_grounds", "aged_16_17")
+        assert "was 64" in message(app, "priority_grounds")
+        await pilot.press("f9")  # refused: nothing saved, everything kept
+        await settle(app, pilot)
+        assert app.screen.case_ref is None
+        assert app.screen.query_one("#loss_date", Input).value == "01/03/2026"
+        await pilot.press("escape")  # unsaved answers: asks first
+        await settle(app, pilot)
+        assert "Confirm" in type(app.screen).__name__
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ApproachScreen)
