@@ -170,9 +170,13 @@ def demo(
         import time
 
         started = time.perf_counter()
-        summary = generator.generate(engine, size=size, seed=seed, today=date.today(), office_name=settings.office_name,
+        today = date.today()
+        summary = generator.generate(engine, size=size, seed=seed, today=today, office_name=settings.office_name,
                                      jurisdiction=settings.jurisdiction,
                                      progress=lambda message: typer.echo(message, err=True))
+        for area, counts in _generate_areas(engine, seed=seed, today=today, size=size,
+                                            jurisdiction=settings.jurisdiction):
+            typer.echo(f"  {area}: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()), err=True)
         with session_scope(engine, write=True) as session:
             for key, value in (("demo", "1"), ("demo_size", size), ("demo_seed", str(seed))):
                 session.merge(Setting(key=key, value=value))
@@ -182,6 +186,25 @@ def demo(
         code = _run_tui(settings, engine, demo=True)
         if code:
             raise typer.Exit(code)
+
+
+DEMO_AREAS = (("housing", "duty_tui.demo.housing", "generate_housing"),
+              ("payments", "duty_tui.demo.payments", "generate_payments"),
+              ("frontdesk", "duty_tui.demo.frontdesk", "generate_frontdesk"))
+
+
+def _generate_areas(engine, **kwargs):
+    """Each area's demo rows on top of the base office, for the areas this build has."""
+    import importlib
+
+    for area, module_name, function in DEMO_AREAS:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        yield area, getattr(module, function)(engine, **kwargs)
 
 
 def existing_demo_matches(engine, size: str, seed: int) -> bool:

@@ -41,13 +41,6 @@ def register(app: typer.Typer) -> None:
         settings = _state(ctx).settings()
         engine = _engine(settings)
         svc = _context(settings, engine, as_user)
-        if svc.actor is not None and svc.actor.role == "batch" and not svc.can("statistics.view"):
-            # Returns are a batch job (CONTRACTS.md: councils' scripts produce them). Until the
-            # batch role carries statistics.view in roles.toml, grant it for this command only;
-            # the report is audited as the batch actor like any other.
-            from dataclasses import replace
-
-            svc = svc.as_actor(replace(svc.actor, permissions=svc.actor.permissions | {"statistics.view"}))
         summary = write_homelessness_report(svc, quarter, out)
         typer.echo(
             f"{summary.quarter.label} ({summary.quarter.words}): {len(summary.files)} files in {out}; "

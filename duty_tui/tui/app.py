@@ -162,8 +162,8 @@ class DutyApp(App[None]):
         if action in ("search", "home", "sign_out", "open_area") and self.actor is None:
             return False
         if action == "open_area":
-            # Hidden until the area's screen exists in this build.
-            return True if _area_available(str(parameters[0])) else None
+            # Hidden (not just greyed out) until the area's screen exists in this build.
+            return _area_available(str(parameters[0]))
         return True
 
     def current_person_ref(self) -> str | None:
@@ -174,6 +174,11 @@ class DutyApp(App[None]):
             if isinstance(screen, PersonScreen):
                 return screen.ref
         return None
+
+    def _push_named(self, module_name: str, class_name: str) -> None:
+        import importlib
+
+        self.push_screen(getattr(importlib.import_module(module_name), class_name)())
 
     def action_open_area(self, area: str) -> None:
         """Open an area's main screen (log contact, payment, approach, queues, callers)."""
@@ -245,6 +250,10 @@ class DutyApp(App[None]):
                                 ("queues", "Team and officer queues (F7)"), ("callers", "Callers waiting (F8)")):
                 if _area_available(area):
                     yield SystemCommand(title.split(" (")[0], title, lambda area=area: self.action_open_area(area))
+            for title, help_text, (module_name, class_name) in EXTRA_SCREENS:
+                if _module_available(module_name):
+                    yield SystemCommand(title, help_text,
+                                        lambda m=module_name, c=class_name: self._push_named(m, c))
         yield SystemCommand("Keys in force", "List the keys on this screen (F1)", self.action_help)
         for theme in ("duty-high-contrast", "ansi-dark", "ansi-light", "textual-dark", "textual-light"):
             yield SystemCommand(f"Theme: {theme}", f"Switch to the {theme} theme",
@@ -269,6 +278,21 @@ AREA_SCREENS: dict[str, tuple[str, str]] = {
     "callers": ("duty_tui.tui.screens.callers", "CallersScreen"),
 }
 """Areas' main screens, opened by the F-keys. Each takes ``person_ref`` (the person on screen, or None)."""
+
+
+EXTRA_SCREENS: list[tuple[str, str, tuple[str, str]]] = [
+    ("Options caseload", "Open homelessness cases with every clock, soonest first",
+     ("duty_tui.tui.screens.options_cases", "OptionsCasesScreen")),
+    ("Homelessness statistics", "The quarter's live-table figures",
+     ("duty_tui.tui.screens.options_stats", "HomelessnessStatsScreen")),
+]
+"""Screens reached from the command palette (title, help, (module, class)); constructed with no arguments."""
+
+
+def _module_available(module_name: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(module_name) is not None
 
 
 def _area_available(area: str) -> bool:

@@ -84,7 +84,7 @@ class HomeScreen(DutyScreen):
             for case in cases:
                 mark, due = due_cells(case.due_at, now, self.duty_app.calendar, hours=case.priority == "emergency")
                 table.add_row(mark, due, plain(case.ref), plain(case.person_name or "—"),
-                              plain(f"{case.case_type}: {case.summary}"), key=f"{case.ref}|{case.person_ref or ''}")
+                              plain(f"{case.case_type}: {case.summary}"), key=f"{case.ref}|{case.person_ref or ''}|{case.case_type}")
         if not board.my_cases and board.team_cases:
             self.query_one(TabbedContent).active = "team"
             self.query_one("#team-table", DutyTable).focus()
@@ -93,7 +93,15 @@ class HomeScreen(DutyScreen):
 
     @on(DataTable.RowSelected)
     def _open_person(self, event: DataTable.RowSelected) -> None:
-        _case_ref, _, person_ref = str(event.row_key.value).partition("|")
+        case_ref, person_ref, case_type = (str(event.row_key.value).split("|") + ["", ""])[:3]
+        if case_type == "homelessness":
+            try:
+                from duty_tui.tui.screens.options_case import OptionsCaseScreen
+            except ModuleNotFoundError:  # a build without the housing options area
+                OptionsCaseScreen = None
+            if OptionsCaseScreen is not None:
+                self.app.push_screen(OptionsCaseScreen(case_ref, person_ref=person_ref or None))
+                return
         if person_ref:
             from duty_tui.tui.screens.person import PersonScreen
 

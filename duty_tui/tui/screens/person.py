@@ -44,12 +44,15 @@ class PersonScreen(DutyScreen):
         Binding("6", "tab('details')", "Details", id="person-details", show=False,
                 tooltip="Identity and contact details (masked for some roles)"),
         Binding("r", "reload", "Reload", id="person-reload", tooltip="Load this person again"),
+        Binding("o", "open_options_case", "Options case", id="person-options-case",
+                tooltip="Open this person's homelessness case"),
     ]
 
     def __init__(self, ref: str) -> None:
         super().__init__()
         self.ref = ref
         self.view: PersonView | None = None
+        self.options_case_ref: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -98,18 +101,41 @@ class PersonScreen(DutyScreen):
     def load(self) -> None:
         from duty_tui.services.people import get_person
 
-        view = get_person(self.duty_app.ctx, self.ref)
-        self.app.call_from_thread(self._show, view)
+        ctx = self.duty_app.ctx
+        view = get_person(ctx, self.ref)
+        summary = None
+        if ctx.can("case.view"):
+            try:
+                from duty_tui.services.housing import homelessness_summary
+            except ModuleNotFoundError:  # a build without the housing options area
+                homelessness_summary = None
+            if homelessness_summary is not None:
+                summary = homelessness_summary(ctx, self.ref)
+        self.app.call_from_thread(self._show, view, summary)
 
     def on_worker_error(self, error: BaseException | None) -> None:
         self.query_one("#identity", Static).update(plain(f"Could not open {self.ref}. Esc to go back."))
         super().on_worker_error(error)
 
-    def _show(self, view: PersonView) -> None:
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "open_options_case":
+            return self.options_case_ref is not None
+        return True
+
+    def action_open_options_case(self) -> None:
+        """Open the person's homelessness case."""
+        if self.options_case_ref:
+            from duty_tui.tui.screens.options_case import OptionsCaseScreen
+
+            self.app.push_screen(OptionsCaseScreen(self.options_case_ref, person_ref=self.ref))
+
+    def _show(self, view: PersonView, homelessness=None) -> None:
         self.view = view
         self.title = f"{view.name} ({view.ref})"
+        self.options_case_ref = homelessness.case_ref if homelessness else None
+        self.refresh_bindings()
         self._show_alerts(view)
-        self._show_identity(view)
+        self._show_identity(view, homelessness.line if homelessness else None)
         self._show_overview(view)
         self._show_tables(view)
 
@@ -133,7 +159,7 @@ class PersonScreen(DutyScreen):
         banner.update(text)
         banner.display = True
 
-    def _show_identity(self, view: PersonView) -> None:
+    def _show_identity(self, view: PersonView, homelessness_line: str | None = None) -> None:
         line = Text()
         line.append(plain(f"{view.title + ' ' if view.title else ''}{view.name}", style="bold"))
         line.append(plain(f"  {view.ref}  born {view.date_of_birth}"))
@@ -141,6 +167,9 @@ class PersonScreen(DutyScreen):
             line.append(plain(f" (age {view.age})"))
         if view.interpreter_needed:
             line.append(plain(f"  INTERPRETER: {view.language or 'yes'}", style="bold"))
+        if homelessness_line:
+            line.append("\n")
+            line.append(plain(f"{homelessness_line} (o to open)", style="bold"))
         self.query_one("#identity", Static).update(line)
 
     def _show_overview(self, view: PersonView) -> None:
