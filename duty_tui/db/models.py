@@ -71,6 +71,7 @@ class Person(SQLModel, table=True):
         Index("ix_person_surname_forename", "surname_key", "forename_key"),
         Index("ix_person_surname_sound", "surname_sound"),
         Index("ix_person_forename_sound", "forename_sound"),
+        Index("ix_person_forename_key", "forename_key"),  # migration core_0002
     )
     id: int | None = Field(default=None, primary_key=True)
     ref: str = Field(max_length=16, unique=True)
