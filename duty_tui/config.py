@@ -13,34 +13,15 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from platformdirs import user_config_dir, user_data_dir
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from duty_tui.errors import EnvironmentProblem
-
-APP_NAME = "duty-tui"
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from duty_tui.settings_preview import (  # noqa: F401  (re-exported)
+    APP_NAME, DEFAULTS, REPO_ROOT, default_config_path, default_db_path, default_db_url, hide_password,
+)
 
 Jurisdiction = Literal["england", "scotland", "wales", "northern_ireland"]
-
-
-def default_config_path() -> Path:
-    """Where the config file lives unless ``DUTY_CONFIG`` says otherwise."""
-    env = os.environ.get("DUTY_CONFIG")
-    if env:
-        return Path(env).expanduser()
-    return Path(user_config_dir(APP_NAME)) / "config.toml"
-
-
-def default_db_path() -> Path:
-    """The embedded SQLite database in the user's data directory."""
-    return Path(user_data_dir(APP_NAME)) / "duty.db"
-
-
-def default_db_url() -> str:
-    """The SQLAlchemy URL of the embedded default database."""
-    return f"sqlite:///{default_db_path()}"
 
 
 class Settings(BaseSettings):
@@ -51,37 +32,37 @@ class Settings(BaseSettings):
     db_url: str = Field(default_factory=default_db_url)
     """SQLAlchemy URL: ``sqlite:///path.db`` or ``postgresql+psycopg://user:pass@host/db``."""
 
-    office_name: str = "Riverside Housing Options & Tenancy Services"
+    office_name: str = DEFAULTS["office_name"]
     """The office's name, shown in the header and on receipts."""
 
-    office_code: str = "MAIN"
+    office_code: str = DEFAULTS["office_code"]
     """Short code of this office (receipt numbers are gap-free per office)."""
 
-    jurisdiction: Jurisdiction = "england"
+    jurisdiction: Jurisdiction = DEFAULTS["jurisdiction"]
     """Whose law and bank holidays apply: england, scotland, wales or northern_ireland."""
 
-    theme: str = "textual-dark"
+    theme: str = DEFAULTS["theme"]
     """Textual theme name; ``duty-high-contrast``, ``ansi-dark`` and ``ansi-light`` are included."""
 
-    keymap: str = "default"
+    keymap: str = DEFAULTS["keymap"]
     """A keymap name in ``keymaps/`` (default, vim) or a path to a TOML keymap file."""
 
-    data_dir: Path = REPO_ROOT / "data"
+    data_dir: Path = DEFAULTS["data_dir"]
     """Folder of reference data and policy (roles, code lists, letters)."""
 
-    keymap_dir: Path = REPO_ROOT / "keymaps"
+    keymap_dir: Path = DEFAULTS["keymap_dir"]
     """Folder holding the named keymaps."""
 
-    auth: Literal["password", "os"] = "password"
+    auth: Literal["password", "os"] = DEFAULTS["auth"]
     """``password`` asks for a username and password; ``os`` maps the OS user (SSH hosts)."""
 
-    terminal_id: str = ""
+    terminal_id: str = DEFAULTS["terminal_id"]
     """Names this terminal in the audit trail; defaults to host/tty or the SSH client."""
 
-    idle_lock_minutes: int = Field(default=5, ge=1, le=240)
+    idle_lock_minutes: int = Field(default=DEFAULTS["idle_lock_minutes"], ge=1, le=240)
     """Minutes of no keys before a shared terminal locks."""
 
-    demo: bool = False
+    demo: bool = DEFAULTS["demo"]
     """Set by ``duty-tui demo``: the login screen shows the demo users."""
 
     @field_validator("db_url")
@@ -165,11 +146,3 @@ def load_settings(config_path: Path | None = None, **overrides: Any) -> Settings
 
 
 # The password runs to the last '@' before the query: it may hold '/' or '@' the user did not encode.
-_PASSWORD_IN_URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*://[^:/@?#]*:)[^?#]*(@)")
-# libpq also takes the password as a query parameter: ...?password=secret
-_PASSWORD_IN_QUERY = re.compile(r"([?&]password=)[^&#]*", re.IGNORECASE)
-
-
-def hide_password(url: str) -> str:
-    """The URL with any password replaced by ***, for messages and logs (no SQLAlchemy import)."""
-    return _PASSWORD_IN_QUERY.sub(r"\1***", _PASSWORD_IN_URL.sub(r"\1***\2", url or ""))

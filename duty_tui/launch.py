@@ -63,23 +63,30 @@ def open_app(db: str | None, options: dict[str, str]) -> int:
     """Settings, a quick database check, then the app. Returns the exit code."""
     from pathlib import Path
 
-    from duty_tui.config import load_settings
     from duty_tui.db.preflight import check
     from duty_tui.errors import InputError
+    from duty_tui.settings_preview import preview_settings
 
     if options.get("auth") not in (None, "password", "os"):
         raise InputError(f"--auth {options['auth']!r}: use password or os")
     config = Path(options.pop("config")) if "config" in options else None
-    settings = load_settings(config, db_url=db, **options)
-    preflight = check(settings.db_url)
-    return run_app(settings, demo=preflight.demo)
+
+    def load():
+        # The real, validated settings (pydantic-settings), loaded after the first paint.
+        from duty_tui.config import load_settings
+
+        return load_settings(config, db_url=db, **options)
+
+    preview = preview_settings(config, db_url=db, **options)
+    preflight = check(preview.db_url)
+    return run_app(preview, demo=preflight.demo, settings_loader=load)
 
 
-def run_app(settings, *, engine=None, demo: bool | None = None) -> int:
+def run_app(settings, *, engine=None, demo: bool | None = None, settings_loader=None) -> int:
     """Run the TUI; with no engine the database layer loads after the first paint."""
     from duty_tui.tui.app import make_app
 
-    app = make_app(settings, engine=engine, fast=engine is None, demo=demo)
+    app = make_app(settings, engine=engine, fast=engine is None, demo=demo, settings_loader=settings_loader)
     if os.environ.get("DUTY_BENCH_EXIT_WHEN_READY"):
         # bench/bench_startup.py: run without a terminal and exit once the first screen is usable.
         app.exit_when_ready = True

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from duty_tui.config import hide_password
+from duty_tui.settings_preview import hide_password
 from duty_tui.errors import EnvironmentProblem
 
 VERSIONS_DIR = Path(__file__).resolve().parent / "migrations" / "versions"

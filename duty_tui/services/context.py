@@ -10,13 +10,14 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
-from duty_tui.config import Settings
 from duty_tui.domain.local_time import local_date
 from duty_tui.errors import PermissionDenied
 from duty_tui.reference import Reference, load_reference
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
+
+    from duty_tui.config import Settings
 
 
 @dataclass(frozen=True)

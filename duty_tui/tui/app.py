@@ -14,9 +14,13 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.theme import Theme
 
-from duty_tui.config import Settings
+from typing import TYPE_CHECKING
+
 from duty_tui.errors import DutyError, EnvironmentProblem
 from duty_tui.services.context import Actor, ServiceContext
+
+if TYPE_CHECKING:
+    from duty_tui.config import Settings
 
 HIGH_CONTRAST = Theme(
     name="duty-high-contrast",
@@ -61,9 +65,11 @@ class DutyApp(App[None]):
 
     def __init__(self, settings: Settings, ctx: ServiceContext | None = None, *, demo: bool = False,
                  keymap: dict[str, str] | None = None, keymap_warnings: list[str] | None = None,
-                 validate_keymap: bool = False) -> None:
+                 validate_keymap: bool = False, settings_loader=None) -> None:
         super().__init__()
+        # With a settings_loader, ``settings`` is a quick preview; the loader validates in the background.
         self.settings = settings
+        self._settings_loader = settings_loader
         # Without a ctx the database layer (SQLAlchemy) loads in a worker after the first paint.
         self.ctx: ServiceContext = ctx  # type: ignore[assignment]
         self.ready = threading.Event()
@@ -109,6 +115,8 @@ class DutyApp(App[None]):
     def _connect(self) -> None:
         """Load the database layer and build the service context (in a worker)."""
         try:
+            if self._settings_loader is not None:
+                self.settings = self._settings_loader()
             ctx = ServiceContext.connect(self.settings)
             from duty_tui.services import auth, dashboard, people, search  # noqa: F401  (warm the first clicks)
         except DutyError as exc:
@@ -123,8 +131,13 @@ class DutyApp(App[None]):
         self.call_from_thread(self._connected, ctx)
 
     def _connected(self, ctx: ServiceContext) -> None:
+        from duty_tui.tui.screens.login import LoginScreen
+
         self.ctx = ctx
         self.ready.set()
+        for screen in self.screen_stack:
+            if isinstance(screen, LoginScreen) and self.demo:
+                screen.load_demo_users()
 
     def _check_keymap(self) -> None:
         """Warn, after the first paint, about unknown ids and clashes in the chosen keymap."""
@@ -337,7 +350,7 @@ def _log_crash(error: BaseException | None) -> str:
 
 
 def make_app(settings: Settings, *, engine=None, ctx: ServiceContext | None = None, demo: bool | None = None,
-             fast: bool = False) -> DutyApp:
+             fast: bool = False, settings_loader=None) -> DutyApp:
     """Build the App for the CLI and for the tests alike.
 
     ``fast`` (the CLI) defers loading the database layer and validating the keymap until after the
@@ -347,7 +360,8 @@ def make_app(settings: Settings, *, engine=None, ctx: ServiceContext | None = No
 
     if fast:
         return DutyApp(settings, ctx, demo=bool(demo or settings.demo),
-                       keymap=read_keymap(settings.keymap, settings.keymap_dir), validate_keymap=True)
+                       keymap=read_keymap(settings.keymap, settings.keymap_dir), validate_keymap=True,
+                       settings_loader=settings_loader)
     if ctx is None:
         ctx = ServiceContext.create(engine, settings) if engine is not None else ServiceContext.connect(settings)
     if demo is None:

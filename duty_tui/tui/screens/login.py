@@ -43,7 +43,9 @@ class LoginScreen(DutyScreen):
             table = self.query_one("#demo-users", DutyTable)
             table.add_columns("username", "role", "name")
             table.can_focus = False
-            self.load_demo_users()
+            if self.duty_app.ready.is_set():
+                self.load_demo_users()
+            # else: the app calls load_demo_users once the database layer has loaded
         if self.duty_app.settings.auth == "os":
             self._message("Signing in as your computer account…")
             self.sign_in_os()
@@ -62,10 +64,8 @@ class LoginScreen(DutyScreen):
 
     @work(thread=True, exit_on_error=False, group="demo-users")
     def load_demo_users(self) -> None:
-        # Import only once the database layer has loaded: two threads importing the same
+        # Called only once the database layer has loaded: two threads importing the same
         # module graph at once can deadlock in Python's import locks.
-        if not self.duty_app.ready.wait(60):
-            return
         from duty_tui.demo.generator import DEMO_USERS
 
         self.app.call_from_thread(self._show_demo_users, DEMO_USERS)
