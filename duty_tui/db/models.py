@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import BigInteger, Column, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, Integer, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 
@@ -241,6 +241,13 @@ class Case(SQLModel, table=True):
     due_at: datetime | None = None
     closed_at: datetime | None = None
     outcome: str | None = Field(default=None, max_length=64)
+    # The clock behind due_at (front desk): its kind ("working_days", "hours", ...), what is
+    # due ("Stage 1 acknowledgement"), and when it started (when the landlord became aware).
+    clock_kind: str | None = Field(default=None, max_length=16)
+    clock_name: str | None = Field(default=None, max_length=64)
+    clock_started_at: datetime | None = None
+    escalated_at: datetime | None = None
+    created_by: int | None = None  # staff_user.id (no FK: added without rebuilding work_case on SQLite)
     version: int = Field(default=1)
 
 
@@ -271,6 +278,18 @@ class Contact(SQLModel, table=True):
     team_id: int | None = Field(default=None, foreign_key="team.id")
     case_id: int | None = Field(default=None, foreign_key="work_case.id")
     notes: str | None = Field(default=None, sa_column=_text())
+    # Front desk: when it was typed in (``at`` may be earlier, e.g. a letter opened late),
+    # who called (anonymous, or a third party on the person's behalf), the identity check
+    # made before disclosure, and the agency signposted to. All reasons: contact_reason.
+    logged_at: datetime | None = None
+    anonymous: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    third_party_name: str | None = Field(default=None, max_length=120)
+    third_party_org: str | None = Field(default=None, max_length=120)
+    third_party_relationship: str | None = Field(default=None, max_length=40)
+    third_party_phone: str | None = Field(default=None, max_length=32)
+    id_check_method: str | None = Field(default=None, max_length=16)
+    id_check_result: str | None = Field(default=None, max_length=16)
+    agency_code: str | None = Field(default=None, max_length=48)
     version: int = Field(default=1)
 
 

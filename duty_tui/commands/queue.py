@@ -1,0 +1,97 @@
+"""`duty-tui queue ...`: the batch face of the team queues and the reception queue.
+
+- ``duty-tui queue show TEAM [--json] [--limit N] [--as USER]``: a team's open cases, soonest due first,
+  overdue and due-today marked in text (TEAM may be ``me`` for the acting user's own work);
+- ``duty-tui queue callers [--json] [--as USER]``: today's callers waiting at reception.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Optional
+
+import typer
+
+from duty_tui.errors import InputError
+
+app = typer.Typer(help="Team queues and the callers-waiting queue.", no_args_is_help=True)
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    team: Annotated[str, typer.Argument(help="Team code from data/teams.toml (e.g. repairs), or 'me'.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list.")] = False,
+    limit: Annotated[int, typer.Option("--limit", help="At most this many cases (1-1000).")] = 50,
+    as_user: Annotated[Optional[str], typer.Option("--as", help="Act as this staff user.")] = None,
+) -> None:
+    """A team's open cases, soonest due first."""
+    from duty_tui.cli import _context, _engine, _state
+    from duty_tui.domain.clocks import Deadline, describe_due
+    from duty_tui.domain.local_time import local_date, to_local
+    from duty_tui.services.frontdesk_common import calendar_for
+    from duty_tui.services.routing import queue_page
+
+    if not 1 <= limit <= 1000:
+        raise InputError(f"--limit {limit} is out of range; use 1 to 1000")
+    settings = _state(ctx).settings()
+    engine = _engine(settings)
+    svc = _context(settings, engine, as_user)
+    if team == "me":
+        if svc.actor is None or svc.actor.id is None:
+            raise InputError("'me' needs a staff user: add --as USER")
+        page = queue_page(svc, "officer", svc.actor.username, limit=limit)
+    else:
+        page = queue_page(svc, "team", team, limit=limit)
+    calendar = calendar_for(svc)
+    now = svc.now()
+    rows = []
+    for row in page.rows:
+        status = None
+        if row.due_at is not None:
+            deadline = (Deadline(to_local(row.due_at), "hours") if row.clock_kind == "hours"
+                        else Deadline(local_date(row.due_at), "working_days"))
+            status = describe_due(deadline, to_local(now) if row.clock_kind == "hours" else local_date(now), calendar)
+        rows.append({"ref": row.ref, "type": row.case_type, "status": row.status, "priority": row.priority,
+                     "due_at": row.due_at.isoformat() if row.due_at else None, "clock": row.clock_name,
+                     "due": status.label if status else "no due date", "marker": status.marker if status else "",
+                     "assignee": row.assignee, "person_ref": row.person_ref, "summary": row.summary,
+                     "escalated": row.escalated})
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    typer.echo(f"{page.title}: {page.total:,} open, {page.overdue:,} overdue, {page.due_today:,} due today", err=True)
+    for r in rows:
+        typer.echo(f"{r['marker']:<10} {r['ref']}  {r['due']:<28.28} {r['type']:<14.14} {r['summary'][:60]}")
+
+
+@app.command("callers")
+def callers(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
+    as_user: Annotated[Optional[str], typer.Option("--as", help="Act as this staff user.")] = None,
+) -> None:
+    """Today's callers waiting at reception and those with staff."""
+    from duty_tui.cli import _context, _engine, _state
+    from duty_tui.domain.frontdesk import waited_minutes
+    from duty_tui.services.queue_callers import callers_board
+
+    settings = _state(ctx).settings()
+    engine = _engine(settings)
+    svc = _context(settings, engine, as_user)
+    board = callers_board(svc)
+    now = svc.now()
+
+    def line(v) -> dict:
+        return {"ticket": v.ticket, "name": v.name, "reason": v.reason, "status": v.status, "desk": v.desk,
+                "waited_minutes": round(waited_minutes(v.arrived_at, v.called_at or now), 1)}
+
+    if as_json:
+        typer.echo(json.dumps({"waiting": [line(v) for v in board.waiting], "with_staff": [line(v) for v in board.called],
+                               "median_wait_minutes": board.median_wait_minutes,
+                               "left_without_being_seen": board.left_without_being_seen}, ensure_ascii=False))
+        return
+    typer.echo(f"waiting {len(board.waiting)}, with staff {len(board.called)}", err=True)
+    for v in board.waiting:
+        item = line(v)
+        typer.echo(f"{item['ticket']:<6} {(item['name'] or '-'):<20.20} {item['waited_minutes']:>5.0f} min  {item['reason'] or ''}")

@@ -1,0 +1,222 @@
+"""Change notifications between terminals: one terminal writes, the others refresh without a key.
+
+Writers call ``notify(session, channel)`` inside their transaction; listeners hold a
+``ChangeFeed`` for the channels they show and call ``feed.wait(timeout)`` in a worker
+thread, which returns the channels that changed (an empty set on timeout).
+
+* PostgreSQL: ``pg_notify`` in the writing transaction (delivered at commit) and
+  ``LISTEN`` on a dedicated psycopg connection owned by the feed.
+* SQLite: the writer bumps a per-channel counter (``change_signal``); the feed's own
+  sqlite3 connection polls ``PRAGMA data_version`` (cheap: it changes only when
+  another connection commits) and, when it moves, reads the counters to see which
+  channels changed.
+
+A feed is used from one thread (a Textual thread worker loops on ``wait``); close
+it in that thread's ``finally``. Channels in use: ``callers`` (reception queue),
+``cases`` (queues, timelines), ``contacts``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable
+
+from sqlalchemy import Engine, text
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session
+
+from duty_tui.db.engine import environment_problem
+from duty_tui.db.models_frontdesk import ChangeSignal
+
+PG_CHANNEL = "duty_changes"
+"""The one PostgreSQL NOTIFY channel; the payload names the logical channel."""
+
+ANY = "*"
+"""Returned by ``wait`` when the feed lost track (reconnected) and everything should reload."""
+
+DEFAULT_POLL_SECONDS = 0.25
+
+
+def notify(session: Session, channel: str) -> None:
+    """Tell other terminals that ``channel`` changed, when this transaction commits."""
+    if len(channel) > 32:
+        raise ValueError("a change channel name is at most 32 characters")
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        session.execute(text("SELECT pg_notify(:pg, :channel)"), {"pg": PG_CHANNEL, "channel": channel})
+        return
+    from datetime import UTC, datetime
+
+    statement = sqlite_insert(ChangeSignal).values(channel=channel, seq=1, at=datetime.now(UTC))
+    statement = statement.on_conflict_do_update(
+        index_elements=["channel"], set_={"seq": ChangeSignal.seq + 1, "at": statement.excluded.at})
+    session.execute(statement)
+
+
+class ChangeFeed:
+    """Waits for changes on some channels, for one listening thread."""
+
+    def __init__(self, engine: Engine, channels: Iterable[str], *, poll_seconds: float = DEFAULT_POLL_SECONDS) -> None:
+        self.engine = engine
+        self.channels = frozenset(channels)
+        self.poll_seconds = poll_seconds
+        self._closed = threading.Event()
+        self._pg = None
+        self._sqlite: sqlite3.Connection | None = None
+        self._data_version: int | None = None
+        self._seqs: dict[str, int] = {}
+        self._fallback_engine_poll = False
+        self._open()
+
+    # -- connections -----------------------------------------------------------------
+
+    @property
+    def backend(self) -> str:
+        """'postgresql' or 'sqlite'."""
+        return self.engine.dialect.name
+
+    def _open(self) -> None:
+        if self.backend == "postgresql":
+            import psycopg
+
+            url = self.engine.url.set(drivername="postgresql")
+            try:
+                self._pg = psycopg.connect(url.render_as_string(hide_password=False), autocommit=True)
+                self._pg.execute(f"LISTEN {PG_CHANNEL}")
+            except psycopg.Error as exc:
+                self._pg = None
+                raise environment_problem(self.engine, exc) from None
+            return
+        database = self.engine.url.database or ""
+        if not database or database == ":memory:" or database.startswith("file:"):
+            self._fallback_engine_poll = True  # no file another connection can share: read counters
+            self._seqs = self._read_seqs_engine()
+            return
+        try:
+            self._sqlite = sqlite3.connect(database, timeout=10, check_same_thread=False, isolation_level=None)
+            self._data_version = self._sqlite.execute("PRAGMA data_version").fetchone()[0]
+            self._seqs = self._read_seqs_sqlite()
+        except sqlite3.Error as exc:
+            self._sqlite = None
+            raise environment_problem(self.engine, exc) from None
+
+    def close(self) -> None:
+        """Stop listening and close the feed's own connection."""
+        self._closed.set()
+        with contextlib.suppress(Exception):
+            if self._pg is not None:
+                self._pg.close()
+        with contextlib.suppress(Exception):
+            if self._sqlite is not None:
+                self._sqlite.close()
+        self._pg = None
+        self._sqlite = None
+
+    def __enter__(self) -> ChangeFeed:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def closed(self) -> bool:
+        """True once closed."""
+        return self._closed.is_set()
+
+    # -- waiting -----------------------------------------------------------------------
+
+    def wait(self, timeout: float) -> set[str]:
+        """Block up to ``timeout`` seconds; the watched channels that changed (empty on timeout)."""
+        if self.closed:
+            return set()
+        if self.backend == "postgresql":
+            return self._wait_pg(timeout)
+        return self._wait_sqlite(timeout)
+
+    def _wait_pg(self, timeout: float) -> set[str]:
+        import psycopg
+
+        deadline = time.monotonic() + timeout
+        got: set[str] = set()
+        while not self.closed:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            try:
+                if self._pg is None:
+                    self._open()
+                    return {ANY}
+                for note in self._pg.notifies(timeout=min(remaining, 0.5), stop_after=1):
+                    if note.payload in self.channels:
+                        got.add(note.payload)
+                if got:
+                    # Take whatever else is already queued, without waiting.
+                    for note in self._pg.notifies(timeout=0.001):
+                        if note.payload in self.channels:
+                            got.add(note.payload)
+                    break
+            except Exception as exc:  # connection lost: reconnect on the next turn
+                if self.closed:
+                    break
+                with contextlib.suppress(Exception):
+                    if self._pg is not None:
+                        self._pg.close()
+                self._pg = None
+                if isinstance(exc, psycopg.Error):
+                    self._closed.wait(min(1.0, max(0.0, deadline - time.monotonic())))
+                    continue
+                raise
+        return got
+
+    def _read_seqs_sqlite(self) -> dict[str, int]:
+        assert self._sqlite is not None
+        try:
+            return dict(self._sqlite.execute("SELECT channel, seq FROM change_signal").fetchall())
+        except sqlite3.OperationalError:
+            return {}
+
+    def _read_seqs_engine(self) -> dict[str, int]:
+        with self.engine.connect() as connection:
+            return {row[0]: row[1] for row in connection.execute(text("SELECT channel, seq FROM change_signal"))}
+
+    def _changed(self, seqs: dict[str, int]) -> set[str]:
+        changed = {channel for channel, seq in seqs.items() if self._seqs.get(channel) != seq}
+        self._seqs = seqs
+        return changed & self.channels
+
+    def _wait_sqlite(self, timeout: float) -> set[str]:
+        deadline = time.monotonic() + timeout
+        while not self.closed:
+            try:
+                if self._fallback_engine_poll:
+                    changed = self._changed(self._read_seqs_engine())
+                else:
+                    if self._sqlite is None:
+                        self._open()
+                        return {ANY}
+                    version = self._sqlite.execute("PRAGMA data_version").fetchone()[0]
+                    changed = set()
+                    if version != self._data_version:
+                        self._data_version = version
+                        changed = self._changed(self._read_seqs_sqlite())
+            except sqlite3.Error:
+                with contextlib.suppress(Exception):
+                    if self._sqlite is not None:
+                        self._sqlite.close()
+                self._sqlite = None
+                changed = set()
+            if changed:
+                return changed
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return set()
+            self._closed.wait(min(self.poll_seconds, remaining))
+        return set()
+
+
+def open_feed(ctx, channels: Iterable[str], *, poll_seconds: float = DEFAULT_POLL_SECONDS) -> ChangeFeed:
+    """A feed on the context's database, for a screen that refreshes when ``channels`` change."""
+    return ChangeFeed(ctx.engine, channels, poll_seconds=poll_seconds)

@@ -1,0 +1,742 @@
+"""Logging contacts: who called, why, what happened — and everything that follows from it.
+
+``log_contact`` is one transaction: the contact and its reasons; a quick-created person;
+cases opened (or added to) for the teams that must act, with their clocks running from the
+moment of contact (complaints, repairs and Awaab's Law hazards included); a safeguarding
+concern's urgent same-day case for the safeguarding lead; a callback or appointment; the
+reception visit it came from. ``check_identity`` compares what a caller says with the record
+(a yes/no, audited) and only then discloses account balances.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from duty_tui.db.engine import session_scope
+from duty_tui.db.models import (
+    Account, Alert, AuditEvent, Case, Contact, HouseholdMember, LedgerEntry, Person, Property, StaffUser, Team,
+    Tenancy,
+)
+from duty_tui.db.models_frontdesk import ContactReason, FollowUp, ReceptionVisit, SafeguardingConcern
+from duty_tui.domain import frontdesk as rules
+from duty_tui.domain.frontdesk import ContactFacts, IdentityRecord, deadline_at
+from duty_tui.domain.local_time import format_local
+from duty_tui.domain.search_keys import fold, phone_key, sound
+from duty_tui.domain.validators import clean_phone, parse_date_of_birth
+from duty_tui.errors import InputError, NotFound
+from duty_tui.frontdesk_reference import ReasonDef
+from duty_tui.services import audit
+from duty_tui.services.changes import notify
+from duty_tui.services.context import ServiceContext
+from duty_tui.services.frontdesk_common import (
+    OPEN_STATUSES, actor_id, add_event, calendar_for, fd_reference, insert_with_ref, person_by_ref,
+    staff_by_username, team_by_code,
+)
+from duty_tui.services.people import RESTRICTED_PLACEHOLDER, AlertView
+from duty_tui.services.routing import CASE_CHANNEL, StaffChoice, open_case, reason_clock
+
+CONTACT_CHANNEL = "contacts"
+MAX_FAILED_CHECKS = 3
+"""Failed identity checks on one person by one member of staff within FAILED_CHECK_WINDOW before refusing more."""
+FAILED_CHECK_WINDOW = timedelta(minutes=15)
+SPECIAL_INTAKES = ("complaint", "service_request", "repair", "damp_mould", "emergency_hazard", "safeguarding_child",
+                   "safeguarding_adult", "homeless_tonight")
+
+
+# --- what the form offers ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReasonChoice:
+    """A reason as the form lists it."""
+
+    code: str
+    label: str
+    needs_identity_check: bool
+    team: str
+    intake: str
+    routes: bool
+    keywords: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AgencyChoice:
+    """An agency to signpost to."""
+
+    code: str
+    name: str
+    phone: str
+    web: str
+    helps_with: str
+
+
+@dataclass(frozen=True)
+class ContactForm:
+    """Everything the contact form offers, from data/ and the staff list."""
+
+    channels: list[tuple[str, str]]
+    reasons: list[ReasonChoice]
+    outcomes: list[tuple[str, str]]
+    agencies: list[AgencyChoice]
+    teams: list[tuple[str, str]]
+    staff: list[StaffChoice]
+    repair_priorities: list[tuple[str, str]]
+    identity_methods: list[tuple[str, str]]
+    notes_max: int
+    jurisdiction: str
+
+
+def contact_form(ctx: ServiceContext) -> ContactForm:
+    """The code lists the contact form needs, from data/ (no database: safe to call while composing).
+
+    The staff list for routing to an officer comes from ``routing.list_staff`` (a database read).
+    """
+    from duty_tui.services.repairs import priorities_for
+
+    ctx.require("contact.log")
+    ref = fd_reference(ctx)
+    jurisdiction = ctx.settings.jurisdiction
+    return ContactForm(
+        channels=[(c.code, c.name) for c in ref.channels.values()],
+        reasons=[ReasonChoice(r.code, r.label, r.needs_identity_check, r.team, r.intake, r.routes, r.keywords)
+                 for r in ref.reasons.values()],
+        outcomes=[(o.code, o.name) for o in ref.outcomes.values()],
+        agencies=[AgencyChoice(a.code, a.name, a.phone, a.web, a.helps_with) for a in ref.agencies.values()
+                  if a.offered_in(jurisdiction)],
+        teams=[(t.code, t.name) for t in ctx.reference.teams.values()],
+        staff=[],
+        repair_priorities=[(p.code, p.name) for p in priorities_for(ctx)],
+        identity_methods=list(rules.IDENTITY_METHODS.items()),
+        notes_max=ref.policy.notes_max,
+        jurisdiction=jurisdiction,
+    )
+
+
+def match_reasons(form: ContactForm, query: str) -> list[ReasonChoice]:
+    """The form's reasons matching what was typed, best first."""
+    by_code = {r.code: r for r in form.reasons}
+    return [by_code[c] for c in rules.match_reasons(query, [(r.code, r.label, r.keywords) for r in form.reasons])]
+
+
+# --- the caller ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpenCaseLine:
+    """An open case the contact could be added to."""
+
+    ref: str
+    case_type: str
+    summary: str
+    team: str | None
+
+
+@dataclass(frozen=True)
+class CallerBrief:
+    """A selected caller: alerts first, then enough to be sure it is the right person."""
+
+    ref: str
+    name: str
+    born: int | None
+    address: str | None
+    tenancy_ref: str | None
+    alerts: list[AlertView]
+    open_cases: list[OpenCaseLine]
+    language: str | None
+    interpreter_needed: bool
+    last_contact: str | None
+
+
+def _current_home(session: Session, person_id: int) -> tuple[Tenancy | None, Property | None, int | None]:
+    membership = session.exec(select(HouseholdMember.household_id).where(
+        HouseholdMember.person_id == person_id, HouseholdMember.left_on.is_(None))).first()  # type: ignore[union-attr]
+    if membership is None:
+        return None, None, None
+    tenancy = session.exec(select(Tenancy).where(Tenancy.household_id == membership)
+                           .order_by(Tenancy.status != "current", Tenancy.start_date.desc())).first()  # type: ignore[attr-defined]
+    prop = session.get(Property, tenancy.property_id) if tenancy else None
+    return tenancy, prop, membership
+
+
+def alerts_for(session: Session, ctx: ServiceContext, person: Person, property_id: int | None) -> list[AlertView]:
+    """The person's (and their home's) active alerts, restricted detail hidden from roles that may not see it."""
+    restricted_ok = ctx.can("alert.view_restricted")
+    where = Alert.person_id == person.id
+    if property_id is not None:
+        where = where | (Alert.property_id == property_id)
+    categories = ctx.reference.alert_categories
+    return [
+        AlertView(category=a.category,
+                  category_name=categories[a.category].name if a.category in categories else a.category,
+                  summary=a.summary, detail=a.detail if (restricted_ok or not a.restricted) else RESTRICTED_PLACEHOLDER,
+                  restricted=a.restricted, raised_on=a.raised_on,
+                  on="person" if a.person_id == person.id else "property")
+        for a in session.exec(select(Alert).where(where, Alert.active.is_(True))  # type: ignore[union-attr]
+                              .order_by(Alert.raised_on.desc())).all()  # type: ignore[union-attr]
+    ]
+
+
+def caller_brief(ctx: ServiceContext, ref: str) -> CallerBrief:
+    """The person chosen as the caller: cautionary alerts first, open cases, last contact. Audited."""
+    ctx.require("contact.log")
+    with session_scope(ctx.engine, write=True) as session:
+        person = person_by_ref(session, ref)
+        assert person is not None
+        tenancy, prop, household_id = _current_home(session, person.id)
+        alerts = alerts_for(session, ctx, person, prop.id if prop else None)
+        case_filter = Case.person_id == person.id
+        if household_id is not None:
+            case_filter = case_filter | (Case.household_id == household_id)
+        cases = session.exec(select(Case.ref, Case.case_type, Case.summary, Team.name)
+                             .join(Team, Team.id == Case.team_id, isouter=True)
+                             .where(case_filter, Case.status.in_(OPEN_STATUSES))  # type: ignore[attr-defined]
+                             .order_by(Case.due_at).limit(20)).all()
+        last = session.exec(select(Contact.at, Contact.channel, Contact.reason).where(Contact.person_id == person.id)
+                            .order_by(Contact.at.desc()).limit(1)).first()  # type: ignore[attr-defined]
+        audit.record(session, ctx, "contact.caller", "person", person.ref, {"alerts": len(alerts)})
+    fdref = fd_reference(ctx)
+    last_text = None
+    if last is not None:
+        last_text = f"{format_local(last[0])} {last[1]}: {fdref.reason_label(last[2])}"
+    address = None
+    if prop is not None:
+        address = ", ".join(x for x in (prop.address_line1, prop.town, prop.postcode) if x)
+    return CallerBrief(ref=person.ref, name=f"{person.forename} {person.surname}",
+                       born=person.date_of_birth.year if person.date_of_birth else None, address=address,
+                       tenancy_ref=tenancy.ref if tenancy else None, alerts=alerts,
+                       open_cases=[OpenCaseLine(*row) for row in cases], language=person.language,
+                       interpreter_needed=person.interpreter_needed, last_contact=last_text)
+
+
+# --- the identity check before disclosure ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AccountBalance:
+    """An account balance, disclosed only after a passed identity check."""
+
+    ref: str
+    account_type: str
+    balance_pence: int
+
+
+@dataclass(frozen=True)
+class IdentityResult:
+    """The yes/no of an identity check and, when passed, what may now be disclosed."""
+
+    passed: bool
+    method: str
+    message: str
+    accounts: list[AccountBalance] = field(default_factory=list)
+
+
+def check_identity(ctx: ServiceContext, person_ref: str, method: str, answer: str) -> IdentityResult:
+    """Compare what the caller says with the record; audited (method and result, never the answer).
+
+    The record itself is never returned: reception cannot see a full date of birth. After
+    three failures in 15 minutes the check refuses further tries for that person.
+    """
+    actor = ctx.require("contact.log")
+    problem = rules.identity_check_problem(method, answer)
+    if problem:
+        raise InputError(f"identity check: {problem}")
+    now = ctx.now()
+    with session_scope(ctx.engine, write=True) as session:
+        person = person_by_ref(session, person_ref)
+        assert person is not None
+        failures = session.exec(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == "contact.identity_check", AuditEvent.entity_id == person.ref,
+            AuditEvent.actor == actor.username, AuditEvent.at >= now - FAILED_CHECK_WINDOW,
+            AuditEvent.detail.like('%"passed": false%'))).one()  # type: ignore[union-attr]
+        if failures >= MAX_FAILED_CHECKS:
+            audit.record(session, ctx, "contact.identity_check", "person", person.ref,
+                         {"method": method, "passed": False, "refused": True})
+            return IdentityResult(False, method, "Too many failed checks for this person in the last 15 minutes: "
+                                  "do not disclose anything; offer a call back or a visit with ID.")
+        tenancy, prop, household_id = _current_home(session, person.id)
+        tenancy_ids = []
+        tenancy_refs: list[str] = []
+        if household_id is not None:
+            for t in session.exec(select(Tenancy).where(Tenancy.household_id == household_id)).all():
+                tenancy_ids.append(t.id)
+                tenancy_refs.append(t.ref)
+        account_filter = Account.person_id == person.id
+        if tenancy_ids:
+            account_filter = account_filter | Account.tenancy_id.in_(tenancy_ids)  # type: ignore[union-attr]
+        accounts = session.exec(select(Account).where(account_filter).order_by(Account.ref)).all()
+        record = IdentityRecord(tuple(tenancy_refs), tuple(a.ref for a in accounts), person.date_of_birth,
+                                prop.address_line1 if prop else None, prop.postcode if prop else None)
+        passed = rules.identity_matches(method, answer, record)
+        balances: list[AccountBalance] = []
+        if passed and ctx.can("account.view") and accounts:
+            sums = dict(session.exec(select(LedgerEntry.account_id, func.coalesce(func.sum(LedgerEntry.amount_pence), 0))
+                                     .where(LedgerEntry.account_id.in_([a.id for a in accounts]))  # type: ignore[union-attr]
+                                     .group_by(LedgerEntry.account_id)).all())
+            balances = [AccountBalance(a.ref, a.account_type, int(sums.get(a.id, 0))) for a in accounts
+                        if a.closed_on is None or sums.get(a.id, 0)]
+        audit.record(session, ctx, "contact.identity_check", "person", person.ref,
+                     {"method": method, "passed": passed, "disclosed": [b.ref for b in balances]})
+    label = rules.IDENTITY_METHODS[method].lower()
+    if passed:
+        return IdentityResult(True, method, f"Identity confirmed by {label}: account details may be given.", balances)
+    return IdentityResult(False, method, f"The {label} given does NOT match: do not disclose account details. "
+                          "Try another check, or offer a call back.")
+
+
+# --- logging a contact -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ThirdParty:
+    """Someone contacting us on the person's behalf (advocate, agency, councillor, relative)."""
+
+    name: str
+    organisation: str = ""
+    relationship: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class NewPerson:
+    """Only what is needed to create a person now; the rest is added later."""
+
+    forename: str
+    surname: str
+    date_of_birth: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class ContactDraft:
+    """What the desk typed. Unused parts stay empty."""
+
+    channel: str
+    reasons: tuple[str, ...]
+    outcome: str
+    notes: str = ""
+    at: datetime | None = None
+    person_ref: str | None = None
+    anonymous: bool = False
+    third_party: ThirdParty | None = None
+    new_person: NewPerson | None = None
+    id_check_method: str | None = None
+    id_check_result: str | None = None  # "passed" or "failed"
+    agency: str = ""
+    route_team: str = ""
+    route_officer: str = ""
+    add_to_case: str = ""
+    callback_phone: str = ""
+    callback_due: datetime | None = None
+    appointment_at: datetime | None = None
+    appointment_place: str = ""
+    repair_priority: str = ""
+    repair_location: str = ""
+    safeguarding_subject: str = ""
+    visit_id: int | None = None
+
+
+@dataclass(frozen=True)
+class CaseOpened:
+    """A case the contact opened or was added to."""
+
+    ref: str
+    team: str
+    opened: bool
+    due_at: datetime | None
+    clock_name: str | None
+    clock_kind: str | None
+
+
+@dataclass(frozen=True)
+class ContactSaved:
+    """What saving a contact did."""
+
+    contact_id: int
+    at: datetime
+    person_ref: str | None
+    person_created: bool
+    cases: list[CaseOpened]
+    follow_up: str | None
+    messages: list[str]
+
+
+def _facts(draft: ContactDraft, at: datetime) -> ContactFacts:
+    return ContactFacts(
+        channel=draft.channel, at=at, reasons=list(draft.reasons), notes=draft.notes or "", outcome=draft.outcome,
+        person_chosen=bool(draft.person_ref), anonymous=draft.anonymous,
+        third_party_name=draft.third_party.name if draft.third_party else "",
+        new_person_surname=draft.new_person.surname if draft.new_person else "", agency=draft.agency,
+        route_team=draft.route_team, callback_phone=draft.callback_phone, appointment_at=draft.appointment_at)
+
+
+def contact_problems(ctx: ServiceContext, draft: ContactDraft) -> list[str]:
+    """Every problem with a draft that needs no database, each saying what to fix (the form shows them inline)."""
+    ref = fd_reference(ctx)
+    now = ctx.now()
+    at = draft.at or now
+    problems = rules.contact_problems(_facts(draft, at), now=now, notes_max=ref.policy.notes_max,
+                                      backdate_max_days=ref.policy.backdate_max_days, channels=ref.channels,
+                                      outcomes=ref.outcomes)
+    unknown = [code for code in draft.reasons if code not in ref.reasons]
+    if unknown:
+        problems.append(f"reason: {', '.join(unknown)} is not in data/contact_reasons.toml; choose from the list")
+    if draft.outcome == "signposted" and draft.agency and draft.agency not in ref.agencies:
+        problems.append(f"agency: {draft.agency!r} is not in data/agencies.toml; choose from the list")
+    if draft.route_team and draft.route_team not in ctx.reference.teams:
+        problems.append(f"team: {draft.route_team!r} is not a team; choose from the list")
+    if draft.new_person is not None:
+        if not draft.new_person.forename.strip() or not draft.new_person.surname.strip():
+            problems.append("new person: give at least a first name and a surname")
+        if draft.new_person.date_of_birth.strip():
+            try:
+                parse_date_of_birth(draft.new_person.date_of_birth, ctx.today())
+            except ValueError as exc:
+                problems.append(f"new person: {exc}")
+        if draft.new_person.phone.strip():
+            try:
+                clean_phone(draft.new_person.phone)
+            except ValueError as exc:
+                problems.append(f"new person: {exc}")
+        if draft.person_ref:
+            problems.append("caller: a new person cannot also be an existing one; clear one of them")
+    if draft.third_party is not None and not draft.third_party.name.strip():
+        problems.append("third party: give the name of the person calling on their behalf")
+    if draft.callback_phone.strip():
+        try:
+            clean_phone(draft.callback_phone)
+        except ValueError as exc:
+            problems.append(f"callback: {exc}")
+    if draft.id_check_result not in (None, "", "passed", "failed"):
+        problems.append("identity check: the result is passed or failed")
+    reasons = [ref.reasons[c] for c in draft.reasons if c in ref.reasons]
+    if any(r.intake.startswith("safeguarding") for r in reasons) and not (
+            draft.safeguarding_subject.strip() or draft.person_ref or draft.new_person):
+        problems.append("safeguarding: give the name (or a description) of the child or adult at risk")
+    return problems
+
+
+def _quick_create(session: Session, ctx: ServiceContext, new: NewPerson) -> Person:
+    born = parse_date_of_birth(new.date_of_birth, ctx.today()) if new.date_of_birth.strip() else None
+    phone = clean_phone(new.phone) if new.phone.strip() else None
+    forename, surname = new.forename.strip(), new.surname.strip()
+    return insert_with_ref(session, lambda ref: Person(
+        ref=ref, forename=forename, surname=surname, date_of_birth=born, phone_main=phone,
+        phone_main_key=phone_key(phone) if phone else None, surname_key=fold(surname), forename_key=fold(forename),
+        surname_sound=sound(surname), forename_sound=sound(forename), created_at=ctx.now()), Person.ref, "P")
+
+
+def _case_line(session: Session, case: Case, opened: bool) -> CaseOpened:
+    team = session.get(Team, case.team_id) if case.team_id else None
+    return CaseOpened(case.ref, team.name if team else "—", opened, case.due_at, case.clock_name, case.clock_kind)
+
+
+def _summary(reason: ReasonDef, draft: ContactDraft, person: Person | None) -> str:
+    who = f"{person.forename} {person.surname}" if person else ("anonymous caller" if draft.anonymous else
+                                                               (draft.third_party.name if draft.third_party else "caller"))
+    first_line = (draft.notes or "").strip().splitlines()[0] if (draft.notes or "").strip() else ""
+    text = f"{reason.label} — {who}"
+    if first_line:
+        text += f": {first_line}"
+    return text[:200]
+
+
+def _raise_safeguarding(session: Session, ctx: ServiceContext, reason: ReasonDef, draft: ContactDraft,
+                        person: Person | None, contact: Contact, at: datetime) -> Case:
+    """An urgent case for the safeguarding lead, due the same day, and the concern itself."""
+    policy = fd_reference(ctx).policy
+    lead = session.exec(select(StaffUser).where(StaffUser.username == policy.safeguarding_lead,
+                                                StaffUser.active.is_(True))).first() if policy.safeguarding_lead else None  # type: ignore[union-attr]
+    if lead is None:  # no named lead: the safeguarding team's leader
+        lead = session.exec(select(StaffUser).join(Team, Team.id == StaffUser.team_id).where(
+            Team.code == policy.safeguarding_team, StaffUser.role == "team_leader",
+            StaffUser.active.is_(True)).order_by(StaffUser.id)).first()  # type: ignore[union-attr]
+    kind = "child" if reason.intake == "safeguarding_child" else "adult"
+    subject = draft.safeguarding_subject.strip() or (f"{person.forename} {person.surname}" if person else "")
+    due = deadline_at("same_day", 0, ctx.now(), calendar_for(ctx))
+    case = open_case(session, ctx, case_type="safeguarding", team_code=policy.safeguarding_team,
+                     summary=f"SAFEGUARDING: {'child' if kind == 'child' else 'adult'} at risk — {subject or 'see notes'}",
+                     opened_at=at, due_at=due, clock_kind="working_days", clock_name="Safeguarding: same day",
+                     priority="urgent", person_id=person.id if person else None,
+                     assignee_id=lead.id if lead else None, contact_id=contact.id, detail=draft.notes or None)
+    session.add(SafeguardingConcern(case_id=case.id, contact_id=contact.id, kind=kind,
+                                    subject_person_id=person.id if person and not draft.safeguarding_subject.strip()
+                                    else None, subject_name=subject[:120] or None, details=draft.notes or None,
+                                    raised_at=at, raised_by=actor_id(ctx)))
+    return case
+
+
+def _open_for_reason(session: Session, ctx: ServiceContext, reason: ReasonDef, draft: ContactDraft,
+                     person: Person | None, contact: Contact, at: datetime, team_code: str,
+                     assignee_id: int | None) -> Case:
+    """Open the case a reason needs, with its clock (and complaint or repair detail)."""
+    from duty_tui.services.complaints import start_complaint
+    from duty_tui.services.repairs import start_repair
+
+    due, kind, clock_name = reason_clock(ctx, reason, at)
+    case = open_case(session, ctx, case_type=reason.case_type, team_code=team_code, summary=_summary(reason, draft, person),
+                     opened_at=at, due_at=due, clock_kind=kind, clock_name=clock_name, priority=reason.priority,
+                     person_id=person.id if person else None, assignee_id=assignee_id, contact_id=contact.id,
+                     detail=draft.notes or None)
+    if reason.intake == "complaint":
+        start_complaint(session, ctx, case, at)
+    elif reason.intake in ("repair", "damp_mould", "emergency_hazard"):
+        start_repair(session, ctx, case, intake=reason.intake, priority_code=draft.repair_priority,
+                     location=draft.repair_location, aware_at=at)
+    return case
+
+
+def _open_homelessness_case(session: Session, person: Person | None) -> Case | None:
+    if person is None:
+        return None
+    return session.exec(select(Case).where(Case.person_id == person.id, Case.case_type == "homelessness",
+                                           Case.status.in_(OPEN_STATUSES))).first()  # type: ignore[attr-defined]
+
+
+def _housing_module():
+    """duty_tui.services.housing when the housing options area is part of this build."""
+    if importlib.util.find_spec("duty_tui.services.housing") is None:
+        return None
+    module = importlib.import_module("duty_tui.services.housing")
+    return module if hasattr(module, "open_urgent_approach") else None
+
+
+def log_contact(ctx: ServiceContext, draft: ContactDraft) -> ContactSaved:
+    """Save a contact and everything it starts, in one transaction (InputError lists what to fix)."""
+    ctx.require("contact.log")
+    problems = contact_problems(ctx, draft)
+    if problems:
+        raise InputError(problems[0], problems=problems)
+    ref = fd_reference(ctx)
+    now = ctx.now()
+    at = draft.at or now
+    reasons = [ref.reasons[c] for c in draft.reasons]
+    primary = reasons[0]
+    messages: list[str] = []
+    tonight_reason = next((r for r in reasons if r.intake == "homeless_tonight"), None)
+    housing = _housing_module() if tonight_reason else None
+    with session_scope(ctx.engine, write=True) as session:
+        try:
+            person = person_by_ref(session, draft.person_ref)
+        except NotFound as exc:
+            raise InputError(exc.message, problems=[exc.message]) from None
+        created = False
+        if draft.new_person is not None:
+            person = _quick_create(session, ctx, draft.new_person)
+            created = True
+        officer = staff_by_username(session, draft.route_officer) if draft.route_officer.strip() else None
+        add_to: Case | None = None
+        if draft.add_to_case.strip():
+            add_to = session.exec(select(Case).where(Case.ref == draft.add_to_case.strip().upper())).first()
+            if add_to is None:
+                raise InputError(f"case: no case {draft.add_to_case!r}; choose one of the caller's open cases",
+                                 problems=[f"case: no case {draft.add_to_case!r}"])
+            if add_to.status not in OPEN_STATUSES:
+                raise InputError(f"case: {add_to.ref} is closed; open a new case instead",
+                                 problems=[f"case: {add_to.ref} is closed"])
+        third = draft.third_party
+        contact = Contact(
+            at=at, channel=draft.channel, person_id=person.id if person else None, staff_id=actor_id(ctx),
+            reason=primary.code, outcome=draft.outcome, notes=(draft.notes or "").strip() or None, logged_at=now,
+            anonymous=draft.anonymous, third_party_name=third.name.strip()[:120] if third else None,
+            third_party_org=(third.organisation.strip()[:120] or None) if third else None,
+            third_party_relationship=(third.relationship.strip()[:40] or None) if third else None,
+            third_party_phone=(third.phone.strip()[:32] or None) if third else None,
+            id_check_method=draft.id_check_method or None, id_check_result=draft.id_check_result or None,
+            agency_code=draft.agency or None if draft.outcome == "signposted" else None)
+        session.add(contact)
+        session.flush()
+        for position, reason in enumerate(reasons):
+            session.add(ContactReason(contact_id=contact.id, reason_code=reason.code, position=position))
+
+        cases: list[tuple[Case, bool]] = []
+        routed_team = draft.route_team or None
+        # 1. Reasons that always start their own work: safeguarding, complaints, repairs and hazards,
+        #    service requests, and "nowhere to stay tonight" when housing options is not in this build.
+        for reason in reasons:
+            if reason.intake in ("safeguarding_child", "safeguarding_adult"):
+                cases.append((_raise_safeguarding(session, ctx, reason, draft, person, contact, at), True))
+            elif reason.intake == "homeless_tonight":
+                if housing is None:
+                    existing = _open_homelessness_case(session, person)
+                    if existing is not None:
+                        add_event(session, ctx, existing, "contact", "Nowhere to stay tonight (front desk)",
+                                  detail=draft.notes or None, contact_id=contact.id)
+                        existing.priority = "emergency"
+                        session.add(existing)
+                        cases.append((existing, False))
+                    else:
+                        cases.append((_open_for_reason(session, ctx, reason, draft, person, contact, at,
+                                                       reason.team, None), True))
+            elif reason.routes and reason.intake in SPECIAL_INTAKES:
+                team = draft.route_team if (draft.route_team and len(reasons) == 1) else reason.team
+                cases.append((_open_for_reason(session, ctx, reason, draft, person, contact, at, team,
+                                               officer.id if officer and len(reasons) == 1 else None), True))
+        # 2. Everything else goes where the outcome says.
+        ordinary = [r for r in reasons if not (r.routes and r.intake in SPECIAL_INTAKES)
+                    and r.intake != "homeless_tonight"]
+        if draft.outcome == "routed" and add_to is not None:
+            add_event(session, ctx, add_to, "contact", f"Contact added: {', '.join(r.label for r in reasons)}",
+                      detail=draft.notes or None, contact_id=contact.id)
+            if officer is not None or draft.route_team:
+                pass  # adding to a case does not move it; reassign from the queue
+            cases.insert(0, (add_to, False))
+        elif draft.outcome == "routed" and ordinary:
+            reason = ordinary[0]
+            if reason.intake == "homeless_approach":
+                existing = _open_homelessness_case(session, person)
+                if existing is not None:
+                    add_event(session, ctx, existing, "contact", "Homelessness approach (front desk)",
+                              detail=draft.notes or None, contact_id=contact.id)
+                    cases.insert(0, (existing, False))
+                    reason = None  # type: ignore[assignment]
+            if reason is not None:
+                case = _open_for_reason(session, ctx, reason, draft, person, contact, at,
+                                        draft.route_team or reason.team, officer.id if officer else None)
+                if len(ordinary) > 1:
+                    add_event(session, ctx, case, "contact", "Also about: " +
+                              ", ".join(r.label for r in ordinary[1:]), contact_id=contact.id)
+                cases.insert(0, (case, True))
+        elif draft.outcome == "routed" and not cases and not (tonight_reason and housing):
+            raise InputError("outcome: routed — say which team, or choose a reason that is routed",
+                             problems=["outcome: routed — say which team, or choose a reason that is routed"])
+        # 3. A callback or an appointment.
+        follow_up_text = None
+        if draft.outcome in ("callback", "appointment"):
+            team_code = draft.route_team or primary.team
+            team = team_by_code(session, ctx, team_code)
+            if draft.outcome == "callback":
+                due = draft.callback_due or deadline_at("working_days", ref.policy.callback_working_days, now,
+                                                        calendar_for(ctx))
+                phone = clean_phone(draft.callback_phone)
+                place = None
+            else:
+                due = draft.appointment_at
+                phone = None
+                place = draft.appointment_place.strip()[:80] or None
+            assert due is not None
+            follow = FollowUp(kind=draft.outcome, contact_id=contact.id, person_id=person.id if person else None,
+                              case_id=cases[0][0].id if cases else None, team_id=team.id,
+                              assignee_id=officer.id if officer else None, due_at=due, phone=phone, place=place,
+                              notes=(draft.notes or "").strip()[:500] or None, created_at=now, created_by=actor_id(ctx))
+            session.add(follow)
+            routed_team = routed_team or team_code
+            word = "Callback" if draft.outcome == "callback" else "Appointment"
+            when = (f"by {format_local(due, '%a %d %b')}" if format_local(due, "%H:%M") == "23:59"
+                    else format_local(due, "%a %d %b %H:%M"))
+            follow_up_text = f"{word} {when} · {team.name}" + (
+                f" · {officer.display_name}" if officer else "")
+        # 4. Link the contact to its main case and its team.
+        if cases:
+            contact.case_id = cases[0][0].id
+            contact.team_id = cases[0][0].team_id
+        else:
+            contact.team_id = team_by_code(session, ctx, routed_team or primary.team).id
+        session.add(contact)
+        if draft.visit_id is not None:
+            visit = session.get(ReceptionVisit, draft.visit_id)
+            if visit is not None:
+                visit.contact_id = contact.id
+                if visit.person_id is None and person is not None:
+                    visit.person_id = person.id
+                session.add(visit)
+                notify(session, "callers")
+        if cases:
+            notify(session, CASE_CHANNEL)
+        notify(session, CONTACT_CHANNEL)
+        session.flush()
+        case_lines = [_case_line(session, case, opened) for case, opened in cases]
+        audit.record(session, ctx, "contact.log", "contact", contact.id, {
+            "person": person.ref if person else None, "created_person": created, "channel": draft.channel,
+            "reasons": list(draft.reasons), "outcome": draft.outcome, "cases": [c.ref for c in case_lines],
+            "identity_check": draft.id_check_result or None, "third_party": bool(third),
+            "anonymous": draft.anonymous})
+        contact_id = contact.id
+        person_ref = person.ref if person else None
+    # "Nowhere to stay tonight" goes to housing options' own service (its own transaction).
+    if tonight_reason is not None and housing is not None:
+        try:
+            case_ref = housing.open_urgent_approach(ctx, person_ref, draft.notes or "")
+        except Exception as exc:  # the contact is saved; say what still needs doing
+            message = getattr(exc, "message", None) or type(exc).__name__
+            messages.append(f"The contact is saved, but the urgent homelessness case could not be opened ({message}); "
+                            "open it now with F6.")
+        else:
+            with session_scope(ctx.engine, write=True) as session:
+                case = session.exec(select(Case).where(Case.ref == case_ref)).first()
+                if case is not None:
+                    add_event(session, ctx, case, "contact", "Nowhere to stay tonight (front desk contact)",
+                              detail=draft.notes or None, contact_id=contact_id)
+                    saved = session.get(Contact, contact_id)
+                    if saved is not None and saved.case_id is None:
+                        saved.case_id, saved.team_id = case.id, case.team_id
+                        session.add(saved)
+                    case_lines.append(_case_line(session, case, True))
+                    notify(session, CASE_CHANNEL)
+    return ContactSaved(contact_id=contact_id, at=at, person_ref=person_ref, person_created=created, cases=case_lines,
+                        follow_up=follow_up_text, messages=messages)
+
+
+# --- history ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContactLine:
+    """A contact in a person's history."""
+
+    id: int
+    at: datetime
+    channel: str
+    reasons: str
+    outcome: str
+    staff: str | None
+    case_ref: str | None
+    notes: str | None
+    caller: str
+
+
+def person_contacts(ctx: ServiceContext, person_ref: str, *, limit: int = 50,
+                    before: datetime | None = None) -> list[ContactLine]:
+    """A person's contacts, newest first (a page at a time with ``before``); for the person view's history."""
+    ctx.require("person.view")
+    ref = fd_reference(ctx)
+    with session_scope(ctx.engine) as session:
+        person = person_by_ref(session, person_ref)
+        assert person is not None
+        query = (select(Contact, StaffUser.display_name, Case.ref)
+                 .join(StaffUser, StaffUser.id == Contact.staff_id, isouter=True)
+                 .join(Case, Case.id == Contact.case_id, isouter=True)
+                 .where(Contact.person_id == person.id))
+        if before is not None:
+            query = query.where(Contact.at < before)
+        rows = session.exec(query.order_by(Contact.at.desc()).limit(limit)).all()  # type: ignore[attr-defined]
+        ids = [c.id for c, _s, _r in rows]
+        reasons: dict[int, list[str]] = {}
+        if ids:
+            for cid, code in session.exec(select(ContactReason.contact_id, ContactReason.reason_code)
+                                          .where(ContactReason.contact_id.in_(ids))  # type: ignore[union-attr]
+                                          .order_by(ContactReason.position)).all():
+                reasons.setdefault(cid, []).append(code)
+    out = []
+    for contact, staff, case_ref in rows:
+        codes = reasons.get(contact.id, [contact.reason])
+        caller = "anonymous" if contact.anonymous else (
+            f"for them: {contact.third_party_name}" if contact.third_party_name else "themselves")
+        out.append(ContactLine(contact.id, contact.at,
+                               ref.channels[contact.channel].name if contact.channel in ref.channels else contact.channel,
+                               "; ".join(ref.reason_label(c) for c in codes),
+                               ref.outcomes[contact.outcome].name if contact.outcome in ref.outcomes else (contact.outcome or "—"),
+                               staff, case_ref, contact.notes, caller))
+    return out
+
+
+__all__ = [
+    "AccountBalance", "CallerBrief", "CaseOpened", "ContactDraft", "ContactForm", "ContactSaved", "IdentityResult",
+    "NewPerson", "ThirdParty", "caller_brief", "check_identity", "contact_form", "contact_problems", "log_contact",
+    "match_reasons", "person_contacts",
+]

@@ -1,0 +1,167 @@
+"""Helpers shared by the front-desk services (not use cases themselves).
+
+Lookups by code/ref/username, reference allocation, optimistic-lock updates,
+case timeline events and the office's working calendar.
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import datetime
+
+from sqlalchemy import func, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from duty_tui.db.models import Case, Person, StaffUser, Team
+from duty_tui.db.models_frontdesk import CaseEvent, FrontdeskSequence
+from duty_tui.domain.clocks import WorkingCalendar
+from duty_tui.domain.local_time import format_local
+from duty_tui.errors import ConflictError, InputError, NotFound
+from duty_tui.frontdesk_reference import FrontdeskReference, load_frontdesk_reference
+from duty_tui.services.context import ServiceContext
+
+OPEN_STATUSES = ("open", "in_progress", "awaiting")
+"""Case statuses that are still work to do (the dashboard uses the same three)."""
+
+_REF_RETRIES = 8
+
+
+def fd_reference(ctx: ServiceContext) -> FrontdeskReference:
+    """The front desk's reference data for this context's data folder."""
+    return load_frontdesk_reference(ctx.settings.data_dir)
+
+
+@functools.cache
+def _calendar(jurisdiction: str) -> WorkingCalendar:
+    return WorkingCalendar(jurisdiction)  # type: ignore[arg-type]
+
+
+def calendar_for(ctx: ServiceContext) -> WorkingCalendar:
+    """The office's working calendar (its jurisdiction's bank holidays)."""
+    return _calendar(ctx.settings.jurisdiction)
+
+
+def actor_id(ctx: ServiceContext) -> int | None:
+    """The signed-in user's id (None for a batch job)."""
+    return ctx.actor.id if ctx.actor else None
+
+
+def person_by_ref(session: Session, ref: str | None) -> Person | None:
+    """The person with ``ref`` (None for no ref); NotFound saying what to do when unknown."""
+    if not ref:
+        return None
+    person = session.exec(select(Person).where(Person.ref == ref.strip().upper())).first()
+    if person is None:
+        raise NotFound(f"caller: no person with ref {ref!r}; search again by name, address or phone")
+    return person
+
+
+def team_by_code(session: Session, ctx: ServiceContext, code: str) -> Team:
+    """The team with ``code``; a team listed in teams.toml but not yet in the database is added."""
+    team = session.exec(select(Team).where(Team.code == code)).first()
+    if team is not None:
+        return team
+    definition = ctx.reference.teams.get(code)
+    if definition is None:
+        raise NotFound(f"team {code!r} is not in data/teams.toml; choose another team")
+    team = Team(code=code, name=definition.name)
+    session.add(team)
+    session.flush()
+    return team
+
+
+def staff_by_username(session: Session, username: str) -> StaffUser:
+    """The active staff user ``username``; NotFound when there is none."""
+    user = session.exec(select(StaffUser).where(StaffUser.username == username.strip(),
+                                                StaffUser.active.is_(True))).first()  # type: ignore[union-attr]
+    if user is None:
+        raise NotFound(f"officer: no active member of staff called {username!r}")
+    return user
+
+
+def _next_ref(session: Session, column, prefix: str, digits: int = 7) -> str:
+    """The next free ref PREFIX + digits (refs of other shapes are ignored); same scheme as housing."""
+    low, high = prefix + "0" * digits, prefix + "9" * digits
+    top = session.exec(
+        select(column).where(column >= low, column <= high, func.length(column) == len(low))
+        .order_by(column.desc()).limit(1)
+    ).first()
+    number = int(top[len(prefix):]) + 1 if top else 1
+    return f"{prefix}{number:0{digits}d}"
+
+
+def insert_with_ref(session: Session, make, column, prefix: str):
+    """Insert ``make(ref)`` with the next free ref, retrying (in a savepoint) if another terminal took it."""
+    for _attempt in range(_REF_RETRIES):
+        row = make(_next_ref(session, column, prefix))
+        nested = session.begin_nested()
+        try:
+            session.add(row)
+            session.flush()
+        except IntegrityError:
+            nested.rollback()
+            continue
+        nested.commit()
+        return row
+    raise InputError("could not allocate a new reference (another terminal was busy); try again")
+
+
+def next_sequence(session: Session, key: str) -> int:
+    """The next value of the named counter, allocated inside this (write) transaction."""
+    row = session.exec(select(FrontdeskSequence).where(FrontdeskSequence.key == key)
+                       .with_for_update()).first()
+    if row is None:
+        nested = session.begin_nested()
+        try:
+            session.add(FrontdeskSequence(key=key, value=1))
+            session.flush()
+            nested.commit()
+            return 1
+        except IntegrityError:
+            nested.rollback()
+            row = session.exec(select(FrontdeskSequence).where(FrontdeskSequence.key == key)
+                               .with_for_update()).one()
+    row.value += 1
+    session.add(row)
+    session.flush()
+    return row.value
+
+
+def conflict(what: str, at: datetime | None) -> ConflictError:
+    """The optimistic-lock message: who-knows-who changed it, when, and that the user's text is kept."""
+    when = f" at {format_local(at, '%H:%M')}" if at else ""
+    return ConflictError(f"someone else changed this {what}{when}; your text is kept — reload and re-apply")
+
+
+def versioned_update(session: Session, model, row_id: int, seen: int, values: dict, *, what: str,
+                     changed_at: datetime | None = None) -> None:
+    """UPDATE ... SET values, version = version + 1 WHERE id = :id AND version = :seen, or ConflictError."""
+    result = session.execute(
+        update(model).where(model.id == row_id, model.version == seen)
+        .values(**values, version=model.version + 1)
+    )
+    if result.rowcount != 1:
+        raise conflict(what, changed_at)
+
+
+def add_event(session: Session, ctx: ServiceContext, case: Case, kind: str, summary: str, *,
+              detail: str | None = None, contact_id: int | None = None, at: datetime | None = None) -> CaseEvent:
+    """Append a line to the case's timeline."""
+    event = CaseEvent(case_id=case.id, at=at or ctx.now(), actor_id=actor_id(ctx), kind=kind,
+                      summary=summary[:200], detail=detail, contact_id=contact_id)
+    session.add(event)
+    return event
+
+
+def last_event_at(session: Session, case_id: int) -> datetime | None:
+    """When the case's timeline last moved (for conflict messages)."""
+    return session.exec(select(func.max(CaseEvent.at)).where(CaseEvent.case_id == case_id)).one()
+
+
+def case_by_ref(session: Session, ref: str) -> Case:
+    """The case with ``ref``; NotFound when there is none."""
+    case = session.exec(select(Case).where(Case.ref == (ref or "").strip().upper())).first()
+    if case is None:
+        raise NotFound(f"no case with ref {ref!r}")
+    return case

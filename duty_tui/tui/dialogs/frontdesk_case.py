@@ -1,0 +1,164 @@
+"""The dialogs behind the case actions (queues and case screen) and the one place that runs them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from duty_tui.domain.frontdesk import parse_when
+from duty_tui.tui.dialogs.frontdesk_form import FormDialog, FormField
+
+
+def _push(screen, title: str, fields: list[FormField], then: Callable[[dict], None], *, intro: str = "",
+          submit: str = "Save") -> None:
+    def done(values: dict | None) -> None:
+        if values:
+            then(values)
+
+    screen.app.push_screen(FormDialog(title, fields, intro=intro, submit=submit), done)
+
+
+def _staff_options(staff) -> tuple[tuple[str, str], ...]:
+    return tuple((s.username, f"{s.name} ({s.team or 'no team'})") for s in staff)
+
+
+def reassign_dialog(screen, row, staff, then) -> None:
+    """Team (required) and officer (blank: the team's unassigned work) and a note. ``staff``: StaffChoice list."""
+    from duty_tui.services.routing import list_teams
+
+    teams = tuple(list_teams(screen.duty_app.ctx))  # data/teams.toml: no database
+    current = next((code for code, name in teams if name == row.team), "")
+    _push(screen, f"Reassign {row.ref}", [
+        FormField("team", "Team", kind="select", options=teams, value=current, required=True),
+        FormField("officer", "Officer (leave blank for the team's unassigned work)", kind="select",
+                  options=_staff_options(staff)),
+        FormField("note", "Why (goes on the timeline)", max_length=200),
+    ], then, submit="Reassign")
+
+
+def escalate_dialog(screen, row, then) -> None:
+    """The reason for escalating."""
+    _push(screen, f"Escalate {row.ref}", [FormField("reason", "Reason", required=True, max_length=200,
+                                                    placeholder="e.g. tenant chased three times")], then,
+          submit="Escalate")
+
+
+def close_dialog(screen, row, then) -> None:
+    """An outcome from data/frontdesk.toml and a note."""
+    from duty_tui.services.frontdesk_common import fd_reference
+
+    outcomes = tuple((o.code, o.name) for o in fd_reference(screen.duty_app.ctx).case_outcomes.values())
+    _push(screen, f"Close {row.ref}", [
+        FormField("outcome", "Outcome", kind="select", options=outcomes, required=True),
+        FormField("note", "Note", max_length=200),
+    ], then, submit="Close case")
+
+
+def note_dialog(screen, row, then) -> None:
+    """A note for the timeline."""
+    _push(screen, f"Note on {row.ref}", [FormField("text", "Note", kind="text", required=True)], then,
+          submit="Add note")
+
+
+def complaint_dialog(screen, row, step: str, staff, then) -> None:
+    """Acknowledge, extend, respond or escalate a complaint (``staff``: who may handle the next stage)."""
+    from duty_tui.services.complaints import RESPONSE_OUTCOMES
+
+    ctx = screen.duty_app.ctx
+    if step == "acknowledge":
+        fields = [FormField("when", "Acknowledged (blank: now)", placeholder="e.g. 09:30 or 07/04/2026 09:30",
+                            check=_when_problem(ctx))]
+        title, submit = f"Acknowledge complaint {row.ref}", "Acknowledge"
+    elif step == "extend":
+        fields = [FormField("days", "Extend by (working days)", required=True, check=_days_problem),
+                  FormField("reason", "Reason (given to the complainant)", required=True, max_length=400)]
+        title, submit = f"Extend complaint {row.ref}", "Extend"
+    elif step == "respond":
+        fields = [FormField("outcome", "Outcome", kind="select", required=True,
+                            options=tuple((o, o.replace("_", " ")) for o in RESPONSE_OUTCOMES)),
+                  FormField("summary", "Summary of the response sent", kind="text", required=True)]
+        title, submit = f"Respond to complaint {row.ref}", "Record response"
+    else:
+        fields = [FormField("handler", "Handler for the next stage (not the last stage's)", kind="select",
+                            options=_staff_options(staff)),
+                  FormField("when", "Escalation requested (blank: now)", check=_when_problem(ctx))]
+        title, submit = f"Escalate complaint {row.ref} to the next stage", "Escalate"
+    _push(screen, title, fields, then, submit=submit)
+
+
+def repair_step_dialog(screen, row, then) -> None:
+    """Record a repair step (investigated — significant or not —, summary sent, works, completed)."""
+    from duty_tui.services.repairs import STEPS
+
+    _push(screen, f"Record a step on {row.ref}", [
+        FormField("step", "Step", kind="select", options=tuple(STEPS.items()), required=True),
+        FormField("on", "On (blank: today)", placeholder="DD/MM/YYYY", check=_date_problem),
+        FormField("significant", "Investigation found a significant hazard", kind="checkbox", value=True),
+    ], then, submit="Record")
+
+
+def _when_problem(ctx):
+    def check(text: str) -> str | None:
+        try:
+            parse_when(text, ctx.now())
+        except ValueError as exc:
+            return str(exc)
+        return None
+
+    return check
+
+
+def _days_problem(text: str) -> str | None:
+    return None if text.strip().isdigit() and int(text) > 0 else "a whole number of working days, e.g. 5"
+
+
+def _date_problem(text: str) -> str | None:
+    from duty_tui.domain.validators import parse_date
+
+    try:
+        parse_date(text)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def perform(ctx, action: str, ref: str, version: int, values: dict[str, Any]) -> str:
+    """Run a case action through its service (in a worker thread); returns what to tell the user."""
+    from duty_tui.services import complaints, repairs, routing
+
+    if action == "take":
+        routing.take_case(ctx, ref, version)
+        return f"{ref} is yours."
+    if action == "reassign":
+        routing.reassign_case(ctx, ref, version, values["team"], values.get("officer", ""), values.get("note", ""))
+        return f"{ref} reassigned."
+    if action == "escalate":
+        routing.escalate_case(ctx, ref, version, values["reason"])
+        return f"{ref} escalated."
+    if action == "close":
+        routing.close_case(ctx, ref, version, values["outcome"], values.get("note", ""))
+        return f"{ref} closed."
+    if action == "note":
+        routing.add_case_note(ctx, ref, values["text"])
+        return f"Note added to {ref}."
+    if action == "acknowledge":
+        complaints.acknowledge_complaint(ctx, ref, version, parse_when(values.get("when", ""), ctx.now()))
+        return f"{ref}: acknowledgement recorded; the response clock now counts from it."
+    if action == "extend":
+        complaints.extend_complaint(ctx, ref, version, int(values["days"]), values["reason"])
+        return f"{ref}: extended by {values['days']} working days."
+    if action == "respond":
+        complaints.respond_complaint(ctx, ref, version, values["outcome"], values["summary"])
+        return f"{ref}: response recorded."
+    if action == "escalate_complaint":
+        complaints.escalate_complaint(ctx, ref, version, values.get("handler", ""),
+                                      parse_when(values.get("when", ""), ctx.now()))
+        return f"{ref}: moved to the next stage."
+    if action == "repair_step":
+        from duty_tui.domain.validators import parse_date
+
+        on = parse_date(values["on"]) if values.get("on", "").strip() else None
+        repairs.record_repair_step(ctx, ref, version, values["step"], on,
+                                   significant=bool(values.get("significant", True)))
+        return f"{ref}: {repairs.STEPS[values['step']].lower()} recorded."
+    raise ValueError(f"unknown case action {action!r}")

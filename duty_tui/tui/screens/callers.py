@@ -1,0 +1,304 @@
+"""Callers waiting at reception: the same live queue on every terminal (F8)."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Header, Static
+
+from duty_tui.domain.frontdesk import format_minutes, waited_minutes
+from duty_tui.domain.local_time import format_local
+from duty_tui.services.queue_callers import CallersBoard, VisitView
+from duty_tui.tui.screens.base import DutyScreen
+from duty_tui.tui.screens.frontdesk_live import LiveRefresh
+from duty_tui.tui.text import plain
+from duty_tui.tui.widgets.table import DutyTable
+
+TICK_SECONDS = 10
+
+
+class CallersScreen(LiveRefresh, DutyScreen):
+    """Arrivals, live waiting times, call next to a desk, seen or left without being seen."""
+
+    SCOPE_NAME = "callers"
+    TITLE = "Callers waiting"
+    LIVE_CHANNELS = frozenset({"callers"})
+    DEFAULT_CSS = """
+    CallersScreen #callers-summary { height: auto; padding: 0 1; background: $panel; }
+    CallersScreen #waiting { height: 1fr; }
+    CallersScreen #with-staff-title { height: 1; padding: 0 1; text-style: bold; }
+    CallersScreen #with-staff { height: 6; }
+    CallersScreen #callers-message { height: auto; padding: 0 1; }
+    """
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="callers-back", show=False, tooltip="Back to the previous screen"),
+        Binding("a", "add", "Arrival", id="callers-add", tooltip="Add someone who has arrived (name or ticket, reason, needs)"),
+        Binding("n", "call_next", "Call next", id="callers-call-next", tooltip="Call the longest-waiting caller to your desk"),
+        Binding("s", "finish('seen')", "Seen", id="callers-seen", tooltip="The highlighted caller has been seen"),
+        Binding("l", "finish('left')", "Left", id="callers-left", tooltip="The highlighted caller left without being seen"),
+        Binding("b", "finish('waiting')", "Back to queue", id="callers-requeue", show=False,
+                tooltip="Put a called caller back in the queue (they did not come to the desk)"),
+        Binding("c", "log_contact", "Log contact", id="callers-contact",
+                tooltip="Log the contact for the highlighted caller at your desk"),
+        Binding("d", "choose_desk", "Desk", id="callers-desk", show=False, tooltip="Choose which desk you call people to"),
+        Binding("r", "refresh", "Refresh", id="callers-refresh", show=False, tooltip="Load the queue again"),
+    ]
+
+    def __init__(self, person_ref: str | None = None) -> None:
+        super().__init__()
+        self.person_ref = person_ref
+        self.board: CallersBoard | None = None
+        self._visits: dict[int, VisitView] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Loading the queue…", id="callers-summary")
+        yield DutyTable(id="waiting", cursor_type="row", zebra_stripes=True)
+        yield Static("With staff", id="with-staff-title")
+        yield DutyTable(id="with-staff", cursor_type="row")
+        yield Static("", id="callers-message")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        waiting = self.query_one("#waiting", DutyTable)
+        waiting.add_column("Ticket", key="ticket", width=6)
+        waiting.add_column("Name", key="name", width=16)
+        waiting.add_column("Waiting", key="wait", width=10)
+        waiting.add_column("Reason", key="reason", width=22)
+        waiting.add_column("Needs", key="needs")
+        staff = self.query_one("#with-staff", DutyTable)
+        staff.add_column("Ticket", key="ticket", width=6)
+        staff.add_column("Name", key="name", width=16)
+        staff.add_column("Desk", key="desk", width=12)
+        staff.add_column("Called", key="called", width=6)
+        staff.add_column("By", key="by")
+        waiting.focus()
+        self.set_interval(TICK_SECONDS, self._tick)
+        self.load()
+        self.start_live()
+
+    # -- data --------------------------------------------------------------------------------
+
+    @property
+    def desk(self) -> str:
+        """The desk this terminal calls people to (chosen with d; the first desk by default)."""
+        chosen = getattr(self.app, "_frontdesk_desk", None)
+        if chosen:
+            return chosen
+        return self.board.desks[0] if self.board else "Desk 1"
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="callers")
+    def load(self) -> None:
+        """Load today's queue."""
+        from duty_tui.services.queue_callers import callers_board
+
+        board = callers_board(self.duty_app.ctx)
+        self.app.call_from_thread(self._show, board)
+
+    def on_live_change(self, channels: set[str]) -> None:
+        self.load()
+
+    def _show(self, board: CallersBoard) -> None:
+        self.board = board
+        self._visits = {v.id: v for v in board.waiting + board.called + board.finished}
+        waiting = self.query_one("#waiting", DutyTable)
+        keep = self._highlighted_key(waiting)
+        waiting.clear()
+        for visit in board.waiting:
+            waiting.add_row(plain(visit.ticket), plain(visit.name or "—"), self._wait_cell(visit),
+                            plain(visit.reason or "—"), plain(self._needs(visit)), key=str(visit.id))
+        staff = self.query_one("#with-staff", DutyTable)
+        keep_staff = self._highlighted_key(staff)
+        staff.clear()
+        for visit in board.called:
+            staff.add_row(plain(visit.ticket), plain(visit.name or "—"), plain(visit.desk or "—"),
+                          plain(format_local(visit.called_at, "%H:%M")), plain(visit.called_by or "—"),
+                          key=str(visit.id))
+        self._restore(waiting, keep)
+        self._restore(staff, keep_staff)
+        self._summary()
+
+    def _needs(self, visit: VisitView) -> str:
+        parts = []
+        if visit.interpreter:
+            parts.append(f"Interpreter: {visit.interpreter}")
+        if visit.needs:
+            parts.append(visit.needs)
+        return " · ".join(parts) or "—"
+
+    def _wait_cell(self, visit: VisitView):
+        minutes = waited_minutes(visit.arrived_at, self.duty_app.ctx.now())
+        warn = self.board is not None and minutes >= self.board.wait_warning_minutes
+        return plain(("! " if warn else "") + format_minutes(minutes), style="bold" if warn else "")
+
+    def _summary(self) -> None:
+        board = self.board
+        if board is None:
+            return
+        now = self.duty_app.ctx.now()
+        longest = max((waited_minutes(v.arrived_at, now) for v in board.waiting), default=None)
+        text = (f"Waiting {len(board.waiting)} · longest {format_minutes(longest)} · with staff {len(board.called)} · "
+                f"median wait today {format_minutes(board.median_wait_minutes)} · left without being seen "
+                f"{board.left_without_being_seen} · your desk: {self.desk}")
+        self.query_one("#callers-summary", Static).update(plain(text))
+        self.query_one("#with-staff-title", Static).update(
+            plain(f"With staff ({len(board.called)}) — s seen · l left · b back to queue · c log contact"))
+
+    def _tick(self) -> None:
+        """Keep waiting times live without going to the database."""
+        if self.board is None:
+            return
+        waiting = self.query_one("#waiting", DutyTable)
+        for visit in self.board.waiting:
+            try:
+                waiting.update_cell(str(visit.id), "wait", self._wait_cell(visit))
+            except Exception:
+                pass
+        self._summary()
+
+    @staticmethod
+    def _highlighted_key(table: DutyTable) -> str | None:
+        if not table.row_count:
+            return None
+        try:
+            return str(table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value)
+        except Exception:
+            return None
+
+    @staticmethod
+    def _restore(table: DutyTable, key: str | None) -> None:
+        if key is None:
+            return
+        try:
+            table.move_cursor(row=table.get_row_index(key))
+        except Exception:
+            pass
+
+    def _selected(self) -> tuple[str, VisitView | None]:
+        """Which table has focus ('waiting' or 'with-staff') and its highlighted visit."""
+        focused = self.focused
+        table = focused if isinstance(focused, DutyTable) else self.query_one("#waiting", DutyTable)
+        key = self._highlighted_key(table)
+        return (table.id or "waiting"), (self._visits.get(int(key)) if key else None)
+
+    def _say(self, text: str) -> None:
+        self.query_one("#callers-message", Static).update(plain(text))
+
+    # -- actions ------------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        """Back."""
+        self.app.pop_screen()
+
+    def action_refresh(self) -> None:
+        """Reload."""
+        self.load()
+
+    def action_add(self) -> None:
+        """Add an arrival through a small form."""
+        from duty_tui.services.contacts import contact_form
+        from duty_tui.tui.dialogs.frontdesk_form import FormDialog, FormField
+
+        reasons = tuple((r.code, r.label) for r in contact_form(self.duty_app.ctx).reasons)
+        fields = [
+            FormField("name", "Name (or leave blank and give a ticket)", placeholder="e.g. Ms Khan", max_length=120),
+            FormField("ticket", "Ticket number (blank: the next number is given)", placeholder="e.g. A17",
+                      max_length=16),
+            FormField("reason", "Reason", kind="select", options=reasons),
+            FormField("needs", "Access needs", placeholder="e.g. wheelchair user, hearing loop", max_length=200),
+            FormField("interpreter", "Interpreter (language)", placeholder="e.g. Urdu", max_length=40),
+        ]
+
+        def done(values) -> None:
+            if values:
+                self.add_arrival(values)
+
+        self.app.push_screen(FormDialog("Add an arrival", fields, submit="Add"), done)
+
+    @work(thread=True, exclusive=False, exit_on_error=False, group="callers-write")
+    def add_arrival(self, values: dict) -> None:
+        """Save an arrival."""
+        from duty_tui.services.queue_callers import add_arrival
+
+        visit = add_arrival(self.duty_app.ctx, name=values["name"], ticket=values["ticket"],
+                            reason_code=values["reason"], needs=values["needs"], interpreter=values["interpreter"],
+                            person_ref=self.person_ref if not values["name"] and not values["ticket"] else None)
+        self.app.call_from_thread(self._done, f"Added {visit.label} to the queue.")
+
+    def _done(self, message: str) -> None:
+        self._say(message)
+        self.load()
+
+    def action_call_next(self) -> None:
+        """Call the longest-waiting caller to my desk (Enter on a row calls that one instead)."""
+        self.call(None)
+
+    @on(DataTable.RowSelected, "#waiting")
+    def _call_selected(self, event: DataTable.RowSelected) -> None:
+        self.call(int(str(event.row_key.value)))
+
+    @on(DataTable.RowSelected, "#with-staff")
+    def _contact_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_log_contact()
+
+    @work(thread=True, exclusive=False, exit_on_error=False, group="callers-write")
+    def call(self, visit_id: int | None) -> None:
+        """Call a caller to this terminal's desk."""
+        from duty_tui.services.queue_callers import call_next
+
+        visit = call_next(self.duty_app.ctx, self.desk, visit_id)
+        self.app.call_from_thread(self._done, f"Called {visit.label} to {visit.desk}.")
+
+    def on_worker_error(self, error: BaseException | None) -> None:
+        from duty_tui.errors import DutyError
+
+        if isinstance(error, DutyError):
+            self._say(error.message)  # said on the screen, where the desk is looking
+            self.load()
+            return
+        super().on_worker_error(error)
+
+    def action_finish(self, outcome: str) -> None:
+        """Seen, left, or back to the queue, for the highlighted caller."""
+        _table, visit = self._selected()
+        if visit is None:
+            self._say("Highlight a caller first (Tab moves between the two lists).")
+            return
+        if outcome in ("seen", "waiting") and visit.status != "called":
+            self._say(f"{visit.label} has not been called yet: call them first (Enter or n).")
+            return
+        self.finish(visit.id, visit.version, outcome, visit.label)
+
+    @work(thread=True, exclusive=False, exit_on_error=False, group="callers-write")
+    def finish(self, visit_id: int, version: int, outcome: str, label: str) -> None:
+        """Save seen / left / back to waiting."""
+        from duty_tui.services.queue_callers import finish_visit
+
+        finish_visit(self.duty_app.ctx, visit_id, version, outcome)
+        words = {"seen": "seen", "left": "left without being seen", "waiting": "back in the queue"}[outcome]
+        self.app.call_from_thread(self._done, f"{label}: {words}.")
+
+    def action_choose_desk(self) -> None:
+        """Choose this terminal's desk."""
+        from duty_tui.tui.dialogs.frontdesk_choose import ChooseDialog
+
+        desks = self.board.desks if self.board else ("Desk 1",)
+
+        def chosen(desk: str | None) -> None:
+            if desk:
+                setattr(self.app, "_frontdesk_desk", desk)
+                self._summary()
+
+        self.app.push_screen(ChooseDialog("Which desk are you at?", [(d, d) for d in desks], self.desk), chosen)
+
+    def action_log_contact(self) -> None:
+        """Log the contact for the highlighted caller (face to face), linked to their visit."""
+        from duty_tui.tui.screens.contact import LogContactScreen
+
+        _table, visit = self._selected()
+        if visit is None or visit.status != "called":
+            self._say("Highlight a caller at a desk (the With staff list) first.")
+            return
+        self.app.push_screen(LogContactScreen(person_ref=visit.person_ref, visit_id=visit.id,
+                                              channel="face_to_face", reason=visit.reason_code))

@@ -1,0 +1,270 @@
+"""One case: its clocks (every due date, done or not) and its timeline (contacts, notes, status
+changes, clock events), with the actions that move it on."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+
+from duty_tui.domain.local_time import format_local
+from duty_tui.services.routing import CaseDetail
+from duty_tui.tui.screens.base import DutyScreen
+from duty_tui.tui.screens.frontdesk_live import LiveRefresh
+from duty_tui.tui.text import due_cells, plain
+from duty_tui.tui.widgets.table import DutyTable
+
+
+def _when(value: date | datetime | None, kind: str) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        return format_local(value, "%a %d %b %H:%M" if kind == "hours" else "%a %d %b %Y")
+    return value.strftime("%a %d %b %Y")
+
+
+class CaseScreen(LiveRefresh, DutyScreen):
+    """A case's clocks and timeline."""
+
+    SCOPE_NAME = "case"
+    TITLE = "Case"
+    LIVE_CHANNELS = frozenset({"cases"})
+    DEFAULT_CSS = """
+    CaseScreen #case-head { height: auto; max-height: 5; padding: 0 1; background: $panel; }
+    CaseScreen #timeline-detail { height: 4; padding: 0 1; border-top: solid $panel; }
+    CaseScreen #case-message { height: auto; padding: 0 1; }
+    """
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="case-back", show=False, tooltip="Back to the queue"),
+        Binding("1", "tab('clocks')", "Clocks", id="case-clocks", show=False, tooltip="Every due date on the case"),
+        Binding("2", "tab('timeline')", "Timeline", id="case-timeline", show=False,
+                tooltip="Contacts, notes, status changes and clock events"),
+        Binding("t", "act('take')", "Take", id="case-take", tooltip="Take the case (assign it to me)"),
+        Binding("a", "reassign", "Reassign", id="case-reassign", tooltip="Move the case to another team or officer"),
+        Binding("e", "escalate", "Escalate", id="case-escalate", show=False, tooltip="Escalate the case, with a reason"),
+        Binding("c", "close_case", "Close", id="case-close", tooltip="Close the case with an outcome"),
+        Binding("n", "note", "Note", id="case-note", show=False, tooltip="Add a note to the timeline"),
+        Binding("k", "complaint('acknowledge')", "Acknowledge", id="case-acknowledge",
+                tooltip="Complaint: record the acknowledgement"),
+        Binding("x", "complaint('extend')", "Extend", id="case-extend", show=False,
+                tooltip="Complaint: the stage's one extension, with a reason"),
+        Binding("p", "complaint('respond')", "Respond", id="case-respond", tooltip="Complaint: record the response"),
+        Binding("g", "complaint('escalate_complaint')", "Next stage", id="case-next-stage", show=False,
+                tooltip="Complaint: escalate to the next stage (a different handler)"),
+        Binding("i", "repair_step", "Repair step", id="case-repair-step",
+                tooltip="Repair: record a step (investigated, summary sent, works, completed)"),
+        Binding("o", "open_person", "Person", id="case-person", show=False, tooltip="Open the person this case is about"),
+        Binding("r", "reload", "Reload", id="case-reload", show=False, tooltip="Load the case again"),
+    ]
+
+    def __init__(self, ref: str) -> None:
+        super().__init__()
+        self.ref = ref
+        self.detail: CaseDetail | None = None
+        self.staff: list = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(plain(f"Loading {self.ref}…"), id="case-head")
+        with TabbedContent(initial="clocks"):
+            with TabPane("1 Clocks", id="clocks"):
+                yield DutyTable(id="clocks-table", cursor_type="row")
+            with TabPane("2 Timeline", id="timeline"):
+                yield DutyTable(id="timeline-table", cursor_type="row", zebra_stripes=True)
+                yield Static("", id="timeline-detail")
+        yield Static("", id="case-message")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        clocks = self.query_one("#clocks-table", DutyTable)
+        clocks.add_column("!", key="mark", width=2)
+        clocks.add_column("Step", key="step", width=32)
+        clocks.add_column("Due", key="due", width=15)
+        clocks.add_column("Done / status", key="done")
+        timeline = self.query_one("#timeline-table", DutyTable)
+        timeline.add_column("When", key="when", width=16)
+        timeline.add_column("What", key="what", width=44)
+        timeline.add_column("Who", key="who")
+        clocks.focus()
+        self.load()
+        self.start_live()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="case")
+    def load(self) -> None:
+        """Load the case."""
+        from duty_tui.services.routing import case_detail, list_staff
+
+        detail = case_detail(self.duty_app.ctx, self.ref)
+        staff = list_staff(self.duty_app.ctx)
+        self.app.call_from_thread(self._show, detail, staff)
+
+    def on_live_change(self, channels: set[str]) -> None:
+        self.load()
+
+    def _show(self, detail: CaseDetail, staff) -> None:
+        self.detail = detail
+        self.staff = staff
+        row = detail.row
+        self.title = f"Case {row.ref}"
+        now = self.duty_app.ctx.now()
+        head = Text()
+        head.append(plain(f"{row.ref} {row.case_type} · {row.status}", style="bold"))
+        if row.escalated:
+            head.append(plain(" · ▲ ESCALATED", style="bold"))
+        head.append(plain(f" · {row.priority} · {row.team or '—'} · {row.assignee or 'unassigned'}"))
+        head.append(plain(f"\n{row.person_name or 'no person'}{' (' + row.person_ref + ')' if row.person_ref else ''}"
+                          f" · opened {format_local(row.opened_at)}" + (f" by {detail.opened_by}" if detail.opened_by else "")))
+        if detail.closed_at:
+            head.append(plain(f" · CLOSED {format_local(detail.closed_at)}: {detail.outcome}", style="bold"))
+        elif row.due_at:
+            mark, label = due_cells(row.due_at, now, self.duty_app.calendar, hours=row.clock_kind == "hours")
+            head.append(plain(f"\nNext: {row.clock_name} — " if row.clock_name else "\nDue: "))
+            head.append(mark)
+            head.append(" ")
+            head.append(label)
+        head.append(plain(f"\n{row.summary}"))
+        self.query_one("#case-head", Static).update(head)
+        clocks = self.query_one("#clocks-table", DutyTable)
+        clocks.clear()
+        for line in detail.clocks:
+            if line.done_at is not None:
+                mark, status = plain("✔"), plain(f"done {_when(line.done_at, line.kind)}")
+            elif line.due is None:
+                mark, status = plain(""), plain(line.note or "waits on an earlier step")
+            else:
+                due = line.due
+                if isinstance(due, date) and not isinstance(due, datetime):
+                    from duty_tui.domain.frontdesk import end_of_day_utc
+
+                    due = end_of_day_utc(due)
+                mark, status = due_cells(due, now, self.duty_app.calendar, hours=line.kind == "hours")
+                if line.note:
+                    status = Text.assemble(status, plain(f" · {line.note}"))
+            clocks.add_row(mark, plain(line.name), plain(_when(line.due, line.kind)), status)
+        timeline = self.query_one("#timeline-table", DutyTable)
+        timeline.clear()
+        for index, line in enumerate(detail.timeline):
+            timeline.add_row(plain(format_local(line.at, "%d/%m/%y %H:%M")), plain(line.summary),
+                             plain(line.who or "—"), key=str(index))
+        self._timeline_detail()
+
+    @on(DataTable.RowHighlighted, "#timeline-table")
+    def _timeline_detail(self, event: DataTable.RowHighlighted | None = None) -> None:
+        detail = self.query_one("#timeline-detail", Static)
+        table = self.query_one("#timeline-table", DutyTable)
+        if self.detail is None or not self.detail.timeline or not table.row_count:
+            detail.update("")
+            return
+        line = self.detail.timeline[min(table.cursor_row, len(self.detail.timeline) - 1)]
+        detail.update(plain(f"{line.kind}: {line.summary}" + (f"\n{line.detail}" if line.detail else "")))
+
+    # -- actions -----------------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        """Back."""
+        self.app.pop_screen()
+
+    def action_reload(self) -> None:
+        """Reload."""
+        self.load()
+
+    def action_tab(self, tab: str) -> None:
+        """Switch tab."""
+        self.query_one(TabbedContent).active = tab
+        self.query_one(f"#{tab}-table", DutyTable).focus()
+
+    def _say(self, text: str) -> None:
+        self.query_one("#case-message", Static).update(plain(text))
+
+    def action_act(self, action: str, values: dict | None = None) -> None:
+        """Run a case action."""
+        if self.detail is None:
+            return
+        self.run_action(action, values or {})
+
+    @work(thread=True, exclusive=False, exit_on_error=False, group="case-write")
+    def run_action(self, action: str, values: dict) -> None:
+        """Run the action in a worker."""
+        from duty_tui.tui.dialogs.frontdesk_case import perform
+
+        assert self.detail is not None
+        message = perform(self.duty_app.ctx, action, self.ref, self.detail.row.version, values)
+        self.app.call_from_thread(self._acted, message)
+
+    def _acted(self, message: str) -> None:
+        self._say(message)
+        self.load()
+
+    def on_worker_error(self, error: BaseException | None) -> None:
+        from duty_tui.errors import DutyError
+
+        if isinstance(error, DutyError):
+            self._say(error.message)
+            if self.detail is not None:
+                self.load()
+                return
+        super().on_worker_error(error)
+
+    def action_reassign(self) -> None:
+        """Reassign."""
+        from duty_tui.tui.dialogs.frontdesk_case import reassign_dialog
+
+        if self.detail:
+            reassign_dialog(self, self.detail.row, self.staff, lambda v: self.run_action("reassign", v))
+
+    def action_escalate(self) -> None:
+        """Escalate."""
+        from duty_tui.tui.dialogs.frontdesk_case import escalate_dialog
+
+        if self.detail:
+            escalate_dialog(self, self.detail.row, lambda v: self.run_action("escalate", v))
+
+    def action_close_case(self) -> None:
+        """Close."""
+        from duty_tui.tui.dialogs.frontdesk_case import close_dialog
+
+        if self.detail:
+            close_dialog(self, self.detail.row, lambda v: self.run_action("close", v))
+
+    def action_note(self) -> None:
+        """Add a note."""
+        from duty_tui.tui.dialogs.frontdesk_case import note_dialog
+
+        if self.detail:
+            note_dialog(self, self.detail.row, lambda v: self.run_action("note", v))
+
+    def action_complaint(self, step: str) -> None:
+        """A complaint step."""
+        from duty_tui.tui.dialogs.frontdesk_case import complaint_dialog
+
+        if self.detail is None:
+            return
+        if self.detail.complaint_stage is None:
+            self._say("This case is not a complaint.")
+            return
+        complaint_dialog(self, self.detail.row, "escalate" if step == "escalate_complaint" else step, self.staff,
+                         lambda v: self.run_action(step, v))
+
+    def action_repair_step(self) -> None:
+        """Record a repair step."""
+        from duty_tui.tui.dialogs.frontdesk_case import repair_step_dialog
+
+        if self.detail is None:
+            return
+        if self.detail.repair_priority is None:
+            self._say("This case is not a repair reported at the desk.")
+            return
+        repair_step_dialog(self, self.detail.row, lambda v: self.run_action("repair_step", v))
+
+    def action_open_person(self) -> None:
+        """Open the person."""
+        from duty_tui.tui.screens.person import PersonScreen
+
+        if self.detail and self.detail.row.person_ref:
+            self.app.push_screen(PersonScreen(self.detail.row.person_ref))
+        else:
+            self._say("This case is not linked to a person.")

@@ -1,0 +1,427 @@
+"""Team and officer queues (F7): sorted by due, overdue and due-today marked in text, a page at a time.
+
+Take, reassign, escalate and close with an outcome from the keyboard; Enter opens the case
+timeline; f shows today's callbacks and appointments. Another terminal's changes appear by
+themselves (the ``cases`` change channel).
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import ContentSwitcher, DataTable, Footer, Header, Static
+
+from duty_tui.domain.local_time import format_local
+from duty_tui.services.routing import FollowUpView, QueueChoice, QueuePage, QueueRow
+from duty_tui.tui.screens.base import DutyScreen
+from duty_tui.tui.screens.frontdesk_live import LiveRefresh
+from duty_tui.tui.text import due_cells, plain
+from duty_tui.tui.widgets.table import DutyTable
+
+FIRST_PAGE = 100
+PAGE = 300
+LOAD_MORE_WITHIN = 25
+
+
+class QueuesScreen(LiveRefresh, DutyScreen):
+    """A queue of open cases, soonest due first, with the actions a team works it with."""
+
+    SCOPE_NAME = "queues"
+    TITLE = "Queues"
+    LIVE_CHANNELS = frozenset({"cases"})
+    DEFAULT_CSS = """
+    QueuesScreen #queue-bar { height: 1; padding: 0 1; background: $panel; }
+    QueuesScreen ContentSwitcher { height: 1fr; }
+    QueuesScreen #queue-table, QueuesScreen #follow-ups { height: 1fr; }
+    QueuesScreen #queue-detail { height: 3; padding: 0 1; border-top: solid $panel; }
+    QueuesScreen #queue-message { height: auto; padding: 0 1; }
+    """
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="queues-back", show=False, tooltip="Back to the previous screen"),
+        Binding("q", "choose_queue", "Queue", id="queues-choose", tooltip="Choose a team's queue or your own work"),
+        Binding("right_square_bracket", "next_queue", "Next queue", id="queues-next", show=False,
+                tooltip="The next queue in the list"),
+        Binding("left_square_bracket", "previous_queue", "Previous queue", id="queues-previous", show=False,
+                tooltip="The previous queue in the list"),
+        Binding("t", "take", "Take", id="queues-take", tooltip="Take the highlighted case (assign it to me)"),
+        Binding("a", "reassign", "Reassign", id="queues-reassign", tooltip="Move the case to another team or officer"),
+        Binding("e", "escalate", "Escalate", id="queues-escalate", tooltip="Escalate the case, with a reason"),
+        Binding("c", "close_case", "Close", id="queues-close", tooltip="Close the case with an outcome"),
+        Binding("n", "note", "Note", id="queues-note", show=False, tooltip="Add a note to the case timeline"),
+        Binding("u", "toggle_unassigned", "Unassigned", id="queues-unassigned", show=False,
+                tooltip="Show only cases no one has taken (press again for all)"),
+        Binding("f", "toggle_follow_ups", "Callbacks", id="queues-follow-ups",
+                tooltip="Today's callbacks and appointments (press again for the queue)"),
+        Binding("d", "follow_up_done", "Done", id="queues-follow-up-done", show=False,
+                tooltip="Mark the highlighted callback or appointment done"),
+        Binding("s", "statistics", "Statistics", id="queues-statistics", show=False, tooltip="Duty statistics"),
+        Binding("r", "refresh", "Refresh", id="queues-refresh", show=False, tooltip="Load the queue again"),
+    ]
+
+    def __init__(self, person_ref: str | None = None, *, team: str | None = None) -> None:
+        super().__init__()
+        self.person_ref = person_ref
+        self.choices: list[QueueChoice] = []
+        self.kind = "team" if team else "officer"
+        self.code: str | None = team
+        self.unassigned_only = False
+        self.rows: list[QueueRow] = []
+        self.total = 0
+        self._loading_more = False
+        self._generation = 0
+        self.follow_ups: list[FollowUpView] = []
+        self.staff: list = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Loading…", id="queue-bar")
+        with ContentSwitcher(initial="queue-view"):
+            with Vertical(id="queue-view"):
+                yield DutyTable(id="queue-table", cursor_type="row", zebra_stripes=True)
+                yield Static("", id="queue-detail")
+            with Vertical(id="follow-up-view"):
+                yield DutyTable(id="follow-ups", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="queue-message")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#queue-table", DutyTable)
+        table.add_column("!", key="mark", width=3)
+        table.add_column("Due", key="due", width=21)
+        table.add_column("Case", key="ref", width=8)
+        table.add_column("Person", key="person", width=12)
+        table.add_column("What", key="what")
+        follow = self.query_one("#follow-ups", DutyTable)
+        follow.add_column("!", key="mark", width=2)
+        follow.add_column("When", key="when", width=11)
+        follow.add_column("What", key="kind", width=11)
+        follow.add_column("Person", key="person", width=14)
+        follow.add_column("Phone / place", key="where", width=14)
+        follow.add_column("Case · notes", key="notes")
+        table.focus()
+        if self.code is None:
+            actor = self.duty_app.ctx.actor
+            if actor is not None and actor.team_code:
+                self.kind, self.code = "team", actor.team_code  # my team's queue first
+            else:
+                self.code = actor.username if actor else ""
+        self.load_choices()
+        self.load_first()
+        self.start_live()
+
+    # -- loading ---------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="queue-choices")
+    def load_choices(self) -> None:
+        """The queues to choose from, with counts."""
+        from duty_tui.services.routing import list_queues
+
+        from duty_tui.services.routing import list_staff
+
+        choices = list_queues(self.duty_app.ctx)
+        staff = list_staff(self.duty_app.ctx)
+        self.app.call_from_thread(self._choices_ready, choices, staff)
+
+    def _choices_ready(self, choices: list[QueueChoice], staff) -> None:
+        self.choices = choices
+        self.staff = staff
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="queue-page")
+    def load_first(self, keep: str | None = None, size: int = FIRST_PAGE) -> None:
+        """The first page of the queue (the first paint)."""
+        from duty_tui.services.routing import queue_page
+
+        page = queue_page(self.duty_app.ctx, self.kind, self.code or "", limit=size,
+                          unassigned_only=self.unassigned_only)
+        self.app.call_from_thread(self._first_ready, page, keep)
+
+    def _first_ready(self, page: QueuePage, keep: str | None) -> None:
+        self._generation += 1
+        self.rows = list(page.rows)
+        self.total = page.total
+        table = self.query_one("#queue-table", DutyTable)
+        table.clear()
+        self._add_rows(page.rows)
+        self._bar(page)
+        if keep:
+            refs = [r.ref for r in self.rows]
+            if keep in refs:
+                table.move_cursor(row=refs.index(keep))
+        self._detail()
+
+    @work(thread=True, exclusive=False, exit_on_error=False, group="queue-more")
+    def load_more(self, generation: int, offset: int) -> None:
+        """The next page, as the cursor nears the end of what is loaded."""
+        from duty_tui.services.routing import queue_page
+
+        page = queue_page(self.duty_app.ctx, self.kind, self.code or "", offset=offset, limit=PAGE,
+                          unassigned_only=self.unassigned_only)
+        self.app.call_from_thread(self._more_ready, generation, page)
+
+    def _more_ready(self, generation: int, page: QueuePage) -> None:
+        self._loading_more = False
+        if generation != self._generation or page.offset != len(self.rows):
+            return  # the queue was reloaded meanwhile
+        self.rows.extend(page.rows)
+        self._add_rows(page.rows)
+        self._bar(page)
+
+    def _add_rows(self, rows: list[QueueRow]) -> None:
+        table = self.query_one("#queue-table", DutyTable)
+        now = self.duty_app.ctx.now()
+        calendar = self.duty_app.calendar
+        for row in rows:
+            mark, due = due_cells(row.due_at, now, calendar, hours=row.clock_kind == "hours")
+            if row.escalated:
+                mark = Text.assemble(mark, Text("▲", style="bold"))
+            what = f"{row.case_type}"
+            if row.clock_name:
+                what += f" · {row.clock_name}"
+            what += f" · {row.summary}"
+            table.add_row(mark, due, plain(row.ref), plain(row.person_name or "—"), plain(what), key=row.ref)
+
+    def _bar(self, page: QueuePage) -> None:
+        scope = " (unassigned only)" if self.unassigned_only else ""
+        text = (f"{page.title}{scope}: {page.total:,} open · {page.overdue:,} overdue (!!) · "
+                f"{page.due_today:,} due today (!) · showing {len(self.rows):,} · q queue")
+        self.query_one("#queue-bar", Static).update(plain(text))
+
+    def on_live_change(self, channels: set[str]) -> None:
+        self.load_first(keep=self._current_ref(), size=max(FIRST_PAGE, min(len(self.rows), 1000)))
+        self.load_choices()
+        if self.query_one(ContentSwitcher).current == "follow-up-view":
+            self.load_follow_ups()
+
+    # -- the highlighted case -----------------------------------------------------------------------
+
+    def _current(self) -> QueueRow | None:
+        table = self.query_one("#queue-table", DutyTable)
+        if not table.row_count or not self.rows:
+            return None
+        index = table.cursor_row
+        return self.rows[index] if 0 <= index < len(self.rows) else None
+
+    def _current_ref(self) -> str | None:
+        row = self._current()
+        return row.ref if row else None
+
+    @on(DataTable.RowHighlighted, "#queue-table")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._detail()
+        table = self.query_one("#queue-table", DutyTable)
+        if (not self._loading_more and len(self.rows) < self.total
+                and table.cursor_row >= len(self.rows) - LOAD_MORE_WITHIN):
+            self._loading_more = True
+            self.load_more(self._generation, len(self.rows))
+
+    def _detail(self) -> None:
+        row = self._current()
+        detail = self.query_one("#queue-detail", Static)
+        if row is None:
+            detail.update(plain("Nothing in this queue." if not self.rows else ""))
+            return
+        fmt = "%a %d %b %H:%M" if row.clock_kind == "hours" else "%a %d %b %Y"
+        line = Text()
+        line.append(plain(f"{row.ref} {row.case_type} · {row.priority}", style="bold"))
+        if row.escalated:
+            line.append(plain(" · ▲ ESCALATED", style="bold"))
+        line.append(plain(f" · {row.team or '—'} · {row.assignee or 'unassigned'}"))
+        line.append(plain(f"\n{row.clock_name or 'Due'}: {format_local(row.due_at, fmt) if row.due_at else 'no date'}"
+                          f" · opened {format_local(row.opened_at, '%d/%m/%Y')}"))
+        line.append(plain(f"\n{row.summary}"))
+        detail.update(line)
+
+    @on(DataTable.RowSelected, "#queue-table")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        from duty_tui.tui.screens.case import CaseScreen
+
+        self.app.push_screen(CaseScreen(str(event.row_key.value)))
+
+    # -- actions ----------------------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        """Back."""
+        self.app.pop_screen()
+
+    def action_refresh(self) -> None:
+        """Reload the queue."""
+        self.load_choices()
+        self.load_first(keep=self._current_ref())
+
+    def _switch(self, kind: str, code: str) -> None:
+        self.kind, self.code = kind, code
+        self.rows = []
+        self.query_one("#queue-table", DutyTable).clear()
+        self.query_one("#queue-bar", Static).update("Loading…")
+        self.load_first()
+
+    def action_choose_queue(self) -> None:
+        """Choose a queue from a list."""
+        from duty_tui.tui.dialogs.frontdesk_choose import ChooseDialog
+
+        options = [(f"{c.kind}:{c.code}", f"{c.name} — {c.open:,} open, {c.overdue:,} overdue") for c in self.choices]
+
+        def chosen(value: str | None) -> None:
+            if value:
+                kind, _, code = value.partition(":")
+                self._switch(kind, code)
+
+        self.app.push_screen(ChooseDialog("Which queue?", options, f"{self.kind}:{self.code}"), chosen)
+
+    def _step_queue(self, delta: int) -> None:
+        if not self.choices:
+            return
+        keys = [(c.kind, c.code) for c in self.choices]
+        index = keys.index((self.kind, self.code)) if (self.kind, self.code) in keys else 0
+        kind, code = keys[(index + delta) % len(keys)]
+        self._switch(kind, code)
+
+    def action_next_queue(self) -> None:
+        """The next queue."""
+        self._step_queue(1)
+
+    def action_previous_queue(self) -> None:
+        """The previous queue."""
+        self._step_queue(-1)
+
+    def action_toggle_unassigned(self) -> None:
+        """Only cases no one has taken, or all."""
+        self.unassigned_only = not self.unassigned_only
+        self.load_first()
+
+    def _say(self, text: str) -> None:
+        self.query_one("#queue-message", Static).update(plain(text))
+
+    def _need_row(self) -> QueueRow | None:
+        row = self._current()
+        if row is None:
+            self._say("Highlight a case first.")
+        return row
+
+    def action_take(self) -> None:
+        """Take the highlighted case."""
+        row = self._need_row()
+        if row:
+            self.run_action("take", row, {})
+
+    def action_reassign(self) -> None:
+        """Reassign to a team and/or officer."""
+        from duty_tui.tui.dialogs.frontdesk_case import reassign_dialog
+
+        row = self._need_row()
+        if row:
+            reassign_dialog(self, row, self.staff, lambda values: self.run_action("reassign", row, values))
+
+    def action_escalate(self) -> None:
+        """Escalate with a reason."""
+        from duty_tui.tui.dialogs.frontdesk_case import escalate_dialog
+
+        row = self._need_row()
+        if row:
+            escalate_dialog(self, row, lambda values: self.run_action("escalate", row, values))
+
+    def action_close_case(self) -> None:
+        """Close with an outcome."""
+        from duty_tui.tui.dialogs.frontdesk_case import close_dialog
+
+        row = self._need_row()
+        if row:
+            close_dialog(self, row, lambda values: self.run_action("close", row, values))
+
+    def action_note(self) -> None:
+        """Add a note."""
+        from duty_tui.tui.dialogs.frontdesk_case import note_dialog
+
+        row = self._need_row()
+        if row:
+            note_dialog(self, row, lambda values: self.run_action("note", row, values))
+
+    @work(thread=True, exclusive=False, exit_on_error=False, group="queue-write")
+    def run_action(self, action: str, row: QueueRow, values: dict) -> None:
+        """Run a case action in a worker."""
+        from duty_tui.tui.dialogs.frontdesk_case import perform
+
+        message = perform(self.duty_app.ctx, action, row.ref, row.version, values)
+        self.app.call_from_thread(self._acted, message, row.ref)
+
+    def _acted(self, message: str, ref: str) -> None:
+        self._say(message)
+        self.load_first(keep=ref, size=max(FIRST_PAGE, min(len(self.rows), 1000)))
+        self.load_choices()
+
+    def on_worker_error(self, error: BaseException | None) -> None:
+        from duty_tui.errors import DutyError
+
+        if isinstance(error, DutyError):
+            self._say(error.message)
+            self._loading_more = False
+            self.load_first(keep=self._current_ref())
+            return
+        super().on_worker_error(error)
+
+    # -- callbacks and appointments --------------------------------------------------------------
+
+    def action_toggle_follow_ups(self) -> None:
+        """Switch between the queue and today's callbacks and appointments."""
+        switcher = self.query_one(ContentSwitcher)
+        if switcher.current == "follow-up-view":
+            switcher.current = "queue-view"
+            self.query_one("#queue-table", DutyTable).focus()
+        else:
+            switcher.current = "follow-up-view"
+            self.query_one("#follow-ups", DutyTable).focus()
+            self.load_follow_ups()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="queue-follow-ups")
+    def load_follow_ups(self) -> None:
+        """Today's (and earlier, still open) callbacks and appointments for this queue."""
+        from duty_tui.services.routing import follow_ups_for_day
+
+        ctx = self.duty_app.ctx
+        if self.kind == "team":
+            items = follow_ups_for_day(ctx, team_code=self.code)
+        else:
+            items = follow_ups_for_day(ctx, username=self.code)
+        self.app.call_from_thread(self._follow_ups_ready, items)
+
+    def _follow_ups_ready(self, items: list[FollowUpView]) -> None:
+        self.follow_ups = items
+        table = self.query_one("#follow-ups", DutyTable)
+        table.clear()
+        now = self.duty_app.ctx.now()
+        for item in items:
+            late = item.due_at < now
+            when = format_local(item.due_at, "%H:%M" if format_local(item.due_at, "%d%m") == format_local(now, "%d%m")
+                                else "%d/%m %H:%M")
+            if format_local(item.due_at, "%H:%M") == "23:59":
+                when = "by " + format_local(item.due_at, "%d/%m")
+            table.add_row(plain("!!" if late else "", style="bold red" if late else ""), plain(when),
+                          plain(item.kind), plain(item.person_name or "—"), plain(item.phone or item.place or "—"),
+                          plain(" · ".join(x for x in (item.case_ref, item.notes) if x) or "—"), key=str(item.id))
+        self.query_one("#queue-bar", Static).update(plain(
+            f"Callbacks and appointments due today or overdue: {len(items)} · d done · f back to the queue"))
+
+    def action_follow_up_done(self) -> None:
+        """Mark the highlighted callback or appointment done."""
+        if self.query_one(ContentSwitcher).current != "follow-up-view" or not self.follow_ups:
+            return
+        table = self.query_one("#follow-ups", DutyTable)
+        item = self.follow_ups[table.cursor_row]
+        self.complete(item.id, item.version)
+
+    @work(thread=True, exclusive=False, exit_on_error=False, group="queue-write")
+    def complete(self, follow_up_id: int, version: int) -> None:
+        """Save a done callback or appointment."""
+        from duty_tui.services.routing import complete_follow_up
+
+        complete_follow_up(self.duty_app.ctx, follow_up_id, version, "done")
+        self.app.call_from_thread(self.load_follow_ups)
+
+    def action_statistics(self) -> None:
+        """Open the duty statistics."""
+        from duty_tui.tui.screens.stats import StatsScreen
+
+        self.app.push_screen(StatsScreen())
