@@ -337,5 +337,5 @@ CONTACT_NOTES = {
     "general.other": ("General enquiry answered.", "Directed to council tax."),
     "general.directions": ("Gave directions to the one-stop shop.",),
 }
-CONTACT_CHANNELS = ("desk", "phone", "email", "letter")
+CONTACT_CHANNELS = ("face_to_face", "phone", "email", "letter")
 CONTACT_CHANNEL_WEIGHTS = (35, 45, 15, 5)

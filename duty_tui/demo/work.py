@@ -361,8 +361,8 @@ class WorkBuilder:
                 "damp" if "mould" in case.summary.lower() else \
                 "reception" if case.team == "reception" else case.case_type
             reason, _team = CONTACT_REASONS.get(key, ("general.other", "reception"))
-            channel = rng.choices(("desk", "phone", "email"), (40, 45, 15))[0]
-            if channel == "desk" and not self.calendar.is_working_day(case.opened.date()):
+            channel = rng.choices(("face_to_face", "phone", "email"), (40, 45, 15))[0]
+            if channel == "face_to_face" and not self.calendar.is_working_day(case.opened.date()):
                 channel = "phone"
             self.contacts.append((case.opened, channel, case.person, case.creator, reason, "routed", teams.get(case.team),
                                   case, case.summary))
@@ -382,7 +382,7 @@ class WorkBuilder:
             else:
                 day, seconds = today, rng.randint(8 * 3600 + 1800, 11 * 3600 + 1800)
             channel = rng.choices(CONTACT_CHANNELS, CONTACT_CHANNEL_WEIGHTS)[0]
-            if channel == "desk" and not self.calendar.is_working_day(day):
+            if channel == "face_to_face" and not self.calendar.is_working_day(day):
                 channel = "phone"
             index = rng.choices(range(len(reasons)), reason_weights)[0]
             reason, team = reasons[index], teams_of[index]

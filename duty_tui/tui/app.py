@@ -298,6 +298,8 @@ EXTRA_SCREENS: list[tuple[str, str, tuple[str, str]]] = [
      ("duty_tui.tui.screens.options_cases", "OptionsCasesScreen")),
     ("Homelessness statistics", "The quarter's live-table figures",
      ("duty_tui.tui.screens.options_stats", "HomelessnessStatsScreen")),
+    ("Duty statistics", "Contacts by channel, reason and outcome; waiting times; overdue work by team",
+     ("duty_tui.tui.screens.stats", "StatsScreen")),
 ]
 """Screens reached from the command palette (title, help, (module, class)); constructed with no arguments."""
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on
 from textual.screen import ModalScreen, Screen, ScreenResultType
 from textual.worker import Worker, WorkerState
 
@@ -15,8 +14,9 @@ if TYPE_CHECKING:
 class WorkerErrors:
     """Mixin: a worker that fails reports through the app's report_error."""
 
-    @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # A plain method name, not @on: Textual registers @on handlers only on its own
+        # message-pump classes, so a decorated handler on this mixin would never run.
         if event.state == WorkerState.ERROR:
             event.stop()
             self.on_worker_error(event.worker.error)  # type: ignore[attr-defined]
