@@ -176,12 +176,20 @@ class Account(SQLModel, table=True):
 
 
 class LedgerEntry(SQLModel, table=True):
-    """One immutable money movement; balance = sum(amount_pence). Append-only."""
+    """One immutable money movement; balance = sum(amount_pence). Append-only.
+
+    The lines of one payment (split across accounts) share its receipt number, so the
+    receipt number is unique per office on the payment (``payment.receipt_no``), and
+    indexed, not unique, here. ``till_code`` marks counter takings (cash-up);
+    ``reason`` says why a reversal, refund or suspense row exists.
+    """
 
     __tablename__ = "ledger_entry"
     __table_args__ = (
         Index("ix_ledger_account_date", "account_id", "effective_date"),
-        UniqueConstraint("office_id", "receipt_no", name="uq_ledger_receipt"),
+        Index("ix_ledger_receipt", "office_id", "receipt_no"),
+        Index("ix_ledger_reverses", "reverses_id"),
+        Index("ix_ledger_till_date", "till_code", "effective_date"),
     )
     id: int | None = Field(default=None, sa_column=Column(BigInteger().with_variant(
         Integer(), "sqlite"), primary_key=True, autoincrement=True))
@@ -198,6 +206,8 @@ class LedgerEntry(SQLModel, table=True):
     reverses_id: int | None = Field(default=None, foreign_key="ledger_entry.id")
     created_by: int | None = Field(default=None, foreign_key="staff_user.id")
     terminal: str | None = Field(default=None, max_length=64)
+    till_code: str | None = Field(default=None, max_length=16)
+    reason: str | None = Field(default=None, max_length=200)
 
 
 class Alert(SQLModel, table=True):

@@ -1,0 +1,506 @@
+"""F5: take a payment — for the person on screen, or any account found by ref, person ref or name.
+
+The posting key is made when the form opens: pressing F9 twice, or posting again
+after a timeout, returns the first receipt instead of posting twice. A failed post
+keeps everything typed. No card number or security code is accepted anywhere.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.containers import Horizontal
+from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
+
+from duty_tui.domain.money import format_balance, format_pence, parse_pounds
+from duty_tui.domain.payments import AccountBalance, SplitLine, check_split, parse_split, suggest_split
+from duty_tui.domain.validators import parse_date
+from duty_tui.errors import DutyError, EnvironmentProblem
+from duty_tui.payments_reference import load_policy
+from duty_tui.services.payments import AccountLookup, PayableAccount, PaymentRequest, ReceiptView
+from duty_tui.tui.dialogs.confirm import ConfirmDialog
+from duty_tui.tui.dialogs.payments_forms import DateValidator, MoneyValidator, NoCardDataValidator
+from duty_tui.tui.screens.base import DutyScreen
+from duty_tui.tui.text import plain
+from duty_tui.tui.widgets.table import DutyTable
+
+TYPED_FIELDS = ("#pay-amount", "#pay-last4", "#pay-terminal", "#pay-cheque", "#pay-paid-by", "#pay-reference",
+                "#pay-split", "#pay-date")
+
+
+PALETTE = (
+    ("Payments: cash up my till", "Count my till for today (c on the list)", "open('cashup')"),
+    ("Payments: cash-ups to sign off", "Cash-ups waiting for a second person (o on the list)", "open('signoff')"),
+    ("Payments: suspense", "Move unmatched money to the right account (u on the list)", "open('suspense')"),
+    ("Payments: refunds to authorise", "Refund requests waiting for a decision (r on the list)", "open('refunds')"),
+    ("Payments: broken arrangements", "Arrangements that are behind (b on the list)", "open('broken')"),
+    ("Payments: open the highlighted account", "Statement, reversals, refunds, arrangements (v)", "view_account"),
+    ("Payments: post the payment", "Check, confirm and post (F9)", "post"),
+)
+
+
+class PaymentCommands(Provider):
+    """Every payments action in the command palette (ctrl+p) while the payment screen is open."""
+
+    async def discover(self) -> Hits:
+        for name, help_text, action in PALETTE:
+            yield DiscoveryHit(name, self._runner(action), help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, action in PALETTE:
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), self._runner(action), help=help_text)
+
+    def _runner(self, action: str):
+        screen = self.screen
+
+        async def run() -> None:
+            await screen.run_action(action)
+
+        return run
+
+
+class TakePaymentScreen(DutyScreen):
+    """Take a payment: choose the account(s), amount and method, confirm, get a receipt."""
+
+    COMMANDS = {PaymentCommands}
+
+    SCOPE_NAME = "payment"
+    TITLE = "Take a payment"
+    DEFAULT_CSS = """
+    TakePaymentScreen .pay-row { height: 1; margin: 0 1; }
+    TakePaymentScreen .pay-row Label { padding: 0 1 0 0; }
+    TakePaymentScreen #pay-find { width: 1fr; }
+    TakePaymentScreen #pay-status { height: 1; margin: 0 1; color: $text-muted; }
+    TakePaymentScreen #pay-accounts { height: 7; margin: 0 1; }
+    TakePaymentScreen #pay-amount { width: 12; }
+    TakePaymentScreen #pay-method { width: 1fr; }
+    TakePaymentScreen #pay-till { width: 12; }
+    TakePaymentScreen #pay-last4 { width: 7; }
+    TakePaymentScreen #pay-terminal { width: 1fr; }
+    TakePaymentScreen #pay-cheque { width: 10; }
+    TakePaymentScreen #pay-paid-by { width: 1fr; }
+    TakePaymentScreen #pay-reference { width: 1fr; }
+    TakePaymentScreen #pay-date { width: 12; }
+    TakePaymentScreen #pay-split { width: 1fr; }
+    TakePaymentScreen #pay-paying { height: auto; margin: 1 1 0 1; text-style: bold; }
+    TakePaymentScreen #pay-message { height: auto; margin: 0 1; color: $error; }
+    TakePaymentScreen #pay-hint { height: 1; margin: 0 1; color: $text-muted; }
+    """
+    BINDINGS = [
+        Binding("f9", "post", "Post", id="payment-post", tooltip="Check the payment, confirm it and post it"),
+        Binding("ctrl+s", "post", "Post", id="payment-post-ctrl", show=False,
+                tooltip="Post the payment (the same as F9)"),
+        Binding("escape", "close", "Back", id="payment-close",
+                tooltip="Close the form (asks first when something is typed)"),
+        Binding("slash", "find", "Find", id="payment-find", tooltip="Find an account by ref, person ref or name"),
+        Binding("v", "view_account", "Account", id="payment-view-account",
+                tooltip="Open the highlighted account: statement, reversals, refunds, arrangements"),
+        Binding("a", "auto_split", "Split", id="payment-auto-split",
+                tooltip="Split the amount over the accounts that owe, in the policy's order"),
+        Binding("c", "open('cashup')", "Cash-up", id="payment-cashup", tooltip="Cash up my till at the end of the day"),
+        Binding("o", "open('signoff')", "Sign off", id="payment-signoff", show=False,
+                tooltip="Cash-ups waiting for a second person's sign-off"),
+        Binding("u", "open('suspense')", "Suspense", id="payment-suspense", show=False,
+                tooltip="Unmatched money waiting in suspense"),
+        Binding("r", "open('refunds')", "Refunds", id="payment-refunds", show=False,
+                tooltip="Refund requests waiting for authorisation"),
+        Binding("b", "open('broken')", "Broken plans", id="payment-broken", show=False,
+                tooltip="Broken arrangements to chase (income queue)"),
+    ]
+
+    def __init__(self, person_ref: str | None = None, account_ref: str | None = None) -> None:
+        super().__init__()
+        self.person_ref = person_ref
+        self.account_ref = account_ref
+        self.accounts: list[PayableAccount] = []
+        self.idempotency_key = uuid.uuid4().hex
+        self._posting = False
+        self._last_query = ""
+
+    # ------------------------------------------------------------------ layout
+    def compose(self) -> ComposeResult:
+        rules = self.rules
+        yield Header()
+        with Horizontal(classes="pay-row"):
+            yield Label("Find")
+            yield Input(placeholder="account ref, person ref or name; Enter to look up", id="pay-find",
+                        max_length=100, compact=True)
+        yield Static("", id="pay-status")
+        yield DutyTable(id="pay-accounts", cursor_type="row", zebra_stripes=True)
+        with Horizontal(classes="pay-row"):
+            yield Label("Amount £")
+            yield Input(id="pay-amount", max_length=12, compact=True, placeholder="0.00",
+                        validators=[MoneyValidator(rules.counter_limit_pence)])
+            yield Label(" Method")
+            yield Select([(m.name, m.code) for m in rules.form_methods.values()], id="pay-method", compact=True,
+                         value=next(iter(rules.form_methods)), allow_blank=False)
+        with Horizontal(classes="pay-row"):
+            yield Label("Till")
+            yield Select([(t, t) for t in rules.tills], id="pay-till", compact=True, value=rules.tills[0],
+                         allow_blank=False)
+            yield Label(" Card last 4")
+            yield Input(id="pay-last4", max_length=8, compact=True, placeholder="1234",
+                        validators=[NoCardDataValidator("card last four")])
+            yield Label(" Terminal ref")
+            yield Input(id="pay-terminal", max_length=40, compact=True, placeholder="auth code from slip/gateway",
+                        validators=[NoCardDataValidator("terminal/gateway reference")])
+        with Horizontal(classes="pay-row"):
+            yield Label("Cheque no")
+            yield Input(id="pay-cheque", max_length=12, compact=True, placeholder="100234")
+            yield Label(" Paid by")
+            yield Input(id="pay-paid-by", max_length=120, compact=True, placeholder="if not the holder",
+                        validators=[NoCardDataValidator("paid by")])
+            yield Label(" Ref")
+            yield Input(id="pay-reference", max_length=64, compact=True, validators=[NoCardDataValidator("reference")])
+        with Horizontal(classes="pay-row"):
+            yield Label("Date")
+            yield Input(id="pay-date", max_length=10, compact=True, placeholder="today",
+                        validators=[DateValidator(optional=True)])
+            yield Label(" Split")
+            yield Input(id="pay-split", max_length=200, compact=True,
+                        placeholder="blank = all to the highlighted account; or RNT000001 60, FTA000001 40")
+        yield Static("", id="pay-paying")
+        yield Static("", id="pay-message")
+        yield Static("Enter/F9 post · / find · on the list: v account, a split, c cash-up · F1 keys", id="pay-hint")
+        yield Footer()
+
+    @property
+    def rules(self):
+        """The payments policy (data/payments.toml)."""
+        return load_policy(self.duty_app.settings.data_dir)
+
+    def on_mount(self) -> None:
+        table = self.query_one("#pay-accounts", DutyTable)
+        table.add_column("Account", key="ref", width=10)
+        table.add_column("Type", key="type", width=16)
+        table.add_column("Holder", key="holder", width=20)
+        table.add_column("Balance", key="balance", width=22)
+        self._method_changed()
+        if self.account_ref:
+            self.query_one("#pay-find", Input).value = self.account_ref
+            self.lookup(None, self.account_ref)
+        elif self.person_ref:
+            self.lookup(self.person_ref, None)
+        else:
+            self.query_one("#pay-find", Input).focus()
+            self._status("Find the account: type its ref (RNT000123), a person ref or a name, then Enter.")
+
+    # ------------------------------------------------------------------ finding accounts
+    def action_find(self) -> None:
+        """Put the cursor in the find box."""
+        self.query_one("#pay-find", Input).focus()
+
+    @on(Input.Submitted, "#pay-find")
+    def _find_submitted(self, event: Input.Submitted) -> None:
+        query = event.value.strip()
+        if len(query) < 2:
+            self._status("Type at least two characters: an account ref, a person ref or a name.")
+            return
+        self._status(f"Looking up {query!r}…")
+        self.lookup(None, query)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="payment-lookup")
+    def lookup(self, person_ref: str | None, query: str | None) -> None:
+        from duty_tui.services.payments import find_payable_accounts
+
+        try:
+            found = find_payable_accounts(self.duty_app.ctx, person_ref=person_ref, query=query)
+        except DutyError as exc:
+            self.app.call_from_thread(self._status, exc.message)
+            return
+        self.app.call_from_thread(self._show_accounts, found)
+
+    def _show_accounts(self, found: AccountLookup, keep_ref: str | None = None) -> None:
+        self.accounts = found.accounts
+        if found.person_ref:
+            self.person_ref = found.person_ref
+        table = self.query_one("#pay-accounts", DutyTable)
+        table.clear()
+        for account in found.accounts:
+            table.add_row(plain(account.ref), plain(account.type_name),
+                          plain(account.holder), plain(format_balance(account.balance_pence)
+                                               + (" CLOSED" if account.closed else "")), key=account.ref)
+        self._status(found.message)
+        if found.accounts:
+            wanted = keep_ref or self.account_ref
+            refs = [a.ref for a in found.accounts]
+            if wanted in refs:
+                table.move_cursor(row=refs.index(wanted))
+            if keep_ref is None:
+                table.focus()
+        self._show_paying()
+
+    def _status(self, text: str) -> None:
+        self.query_one("#pay-status", Static).update(plain(text))
+
+    def _message(self, text: str) -> None:
+        self.query_one("#pay-message", Static).update(plain(text))
+
+    def highlighted(self) -> PayableAccount | None:
+        """The account under the list's cursor."""
+        table = self.query_one("#pay-accounts", DutyTable)
+        if not self.accounts or table.cursor_row is None or table.cursor_row >= len(self.accounts):
+            return None
+        ref = str(table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value)
+        return next((a for a in self.accounts if a.ref == ref), None)
+
+    @on(DataTable.RowHighlighted, "#pay-accounts")
+    def _highlighted(self) -> None:
+        self._show_paying()
+
+    @on(DataTable.RowSelected, "#pay-accounts")
+    def _chosen(self) -> None:
+        self._show_paying()
+        self.query_one("#pay-amount", Input).focus()
+
+    def _show_paying(self) -> None:
+        account = self.highlighted()
+        paying = self.query_one("#pay-paying", Static)
+        if account is None:
+            paying.update("")
+            return
+        text = f"Paying {account.ref} ({account.type_name}) {account.holder}: {format_balance(account.balance_pence)}"
+        if account.closed:
+            text += " — CLOSED: choose an open account"
+        paying.update(plain(text))
+
+    # ------------------------------------------------------------------ the form
+    @on(Input.Submitted, "#pay-amount")
+    @on(Input.Submitted, "#pay-last4")
+    @on(Input.Submitted, "#pay-terminal")
+    @on(Input.Submitted, "#pay-cheque")
+    @on(Input.Submitted, "#pay-paid-by")
+    @on(Input.Submitted, "#pay-reference")
+    @on(Input.Submitted, "#pay-date")
+    @on(Input.Submitted, "#pay-split")
+    def _enter_in_the_form(self) -> None:
+        """Enter anywhere in the form does what F9 does (and asks to confirm: a second Enter posts nothing)."""
+        self.action_post()
+
+    @on(Select.Changed, "#pay-method")
+    def _method_changed(self) -> None:
+        choice = self.rules.form_methods.get(str(self.query_one("#pay-method", Select).value))
+        if choice is None:
+            return
+        card = choice.method == "card"
+        self.query_one("#pay-till", Select).disabled = not choice.counter
+        self.query_one("#pay-last4", Input).disabled = not card
+        self.query_one("#pay-terminal", Input).disabled = not card
+        self.query_one("#pay-cheque", Input).disabled = choice.method != "cheque"
+        self.query_one("#pay-date", Input).disabled = choice.counter
+
+    def _value(self, selector: str) -> str:
+        widget = self.query_one(selector, Input)
+        return "" if widget.disabled else widget.value
+
+    def action_auto_split(self) -> None:
+        """Fill the split from the amount: owed balances first, in the policy's order."""
+        try:
+            pence = parse_pounds(self.query_one("#pay-amount", Input).value)
+        except ValueError as exc:
+            self._message(f"Type the amount first: {exc}")
+            self.query_one("#pay-amount", Input).focus()
+            return
+        open_accounts = [AccountBalance(a.ref, a.account_type, a.balance_pence) for a in self.accounts if not a.closed]
+        try:
+            parts = suggest_split(pence, open_accounts, self.rules.split_priority)
+        except ValueError as exc:
+            self._message(str(exc))
+            return
+        self.query_one("#pay-split", Input).value = ", ".join(
+            f"{p.account_ref} {p.amount_pence // 100}.{p.amount_pence % 100:02d}" for p in parts)
+        self._message("")
+
+    def _request(self) -> PaymentRequest | None:
+        """The payment as typed, checked as the service will check it; None (and a message) when wrong."""
+        from duty_tui.services.payments import check_payment_request
+
+        rules = self.rules
+        problems: list[str] = []
+        try:
+            pence = parse_pounds(self.query_one("#pay-amount", Input).value, limit_pence=rules.counter_limit_pence)
+        except ValueError as exc:
+            self._message(str(exc))
+            self.query_one("#pay-amount", Input).focus()
+            return None
+        split_text = self._value("#pay-split").strip()
+        if split_text:
+            try:
+                lines = check_split(pence, parse_split(split_text), [a.ref for a in self.accounts if not a.closed])
+            except ValueError as exc:
+                self._message(str(exc))
+                self.query_one("#pay-split", Input).focus()
+                return None
+        else:
+            account = self.highlighted()
+            if account is None:
+                self._message("Choose the account first: find it, then highlight it in the list.")
+                self.query_one("#pay-find", Input).focus()
+                return None
+            lines = [SplitLine(account.ref, pence)]
+        effective: date | None = None
+        if self._value("#pay-date").strip():
+            try:
+                effective = parse_date(self._value("#pay-date"))
+            except ValueError as exc:
+                problems.append(str(exc))
+        request = PaymentRequest(
+            idempotency_key=self.idempotency_key, form_method=str(self.query_one("#pay-method", Select).value),
+            lines=tuple(lines), till_code=None if self.query_one("#pay-till", Select).disabled
+            else str(self.query_one("#pay-till", Select).value),
+            card_last4=self._value("#pay-last4") or None, terminal_ref=self._value("#pay-terminal") or None,
+            cheque_no=self._value("#pay-cheque") or None, reference=self._value("#pay-reference") or None,
+            paid_by=self._value("#pay-paid-by") or None, effective_date=effective, person_ref=self.person_ref)
+        try:
+            check_payment_request(rules, request, self.duty_app.ctx.today())
+        except DutyError as exc:
+            problems.extend(getattr(exc, "problems", [exc.message]))
+        if problems:
+            self._message("\n".join(problems))
+            return None
+        return request
+
+    def action_post(self) -> None:
+        """Check, confirm, then post (never twice: the key stays until a receipt comes back)."""
+        if self._posting:
+            self._message("Posting… wait for the receipt.")
+            return
+        request = self._request()
+        if request is None:
+            return
+        self._message("")
+        choice = self.rules.form_methods[request.form_method]
+        total = sum(line.amount_pence for line in request.lines)
+        where = f" into {request.till_code}" if request.till_code else ""
+        parts = ", ".join(f"{format_pence(line.amount_pence)} to {line.account_ref}" for line in request.lines)
+        question = f"Take {format_pence(total)} — {choice.name}{where}?\n{parts}"
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._posting = True
+                self._message("Posting…")
+                self.post(request)
+
+        self.app.push_screen(ConfirmDialog(question, yes="Yes, post it", no="No, go back"), answered)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="payment-post")
+    def post(self, request: PaymentRequest) -> None:
+        from duty_tui.services.payments import take_payment
+
+        try:
+            receipt = take_payment(self.duty_app.ctx, request)
+        except EnvironmentProblem as exc:
+            # The database did not answer: the payment may or may not have been committed.
+            self.app.call_from_thread(self._unsure, exc.message)
+            return
+        except DutyError as exc:
+            self.app.call_from_thread(self._failed, getattr(exc, "problems", None) or [exc.message])
+            return
+        except BaseException:
+            self.app.call_from_thread(self._post_crashed)
+            raise
+        self.app.call_from_thread(self._posted, receipt)
+
+    def _post_crashed(self) -> None:
+        self._posting = False
+        self._message("The payment may not have been posted. Press F9 again: it will never be posted twice.")
+
+    def _unsure(self, message: str) -> None:
+        self._posting = False
+        self._message(f"{message}\nThe payment may not have been posted. Press F9 again when the database answers: "
+                      "the same payment is never posted twice.")
+
+    def _failed(self, problems: list[str]) -> None:
+        self._posting = False
+        self._message("\n".join(problems) + "\nNothing was posted; fix it and press F9 again.")
+
+    def _posted(self, receipt: ReceiptView) -> None:
+        from duty_tui.tui.screens.payment_receipt import ReceiptScreen
+
+        self._posting = False
+        self.idempotency_key = uuid.uuid4().hex  # the next payment is a new one
+        for selector in TYPED_FIELDS:
+            self.query_one(selector, Input).value = ""
+        self._message("")
+        note = " (already posted: this is the same payment)" if receipt.replayed else ""
+        self._status(f"Receipt {receipt.label} for {format_pence(receipt.total_pence)}{note}.")
+        keep = self.highlighted().ref if self.highlighted() else None
+        self.refresh_accounts(keep)
+        self.app.push_screen(ReceiptScreen(receipt))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="payment-lookup")
+    def refresh_accounts(self, keep_ref: str | None) -> None:
+        from duty_tui.services.payments import find_payable_accounts
+
+        if self.person_ref:
+            found = find_payable_accounts(self.duty_app.ctx, person_ref=self.person_ref)
+        elif keep_ref:
+            found = find_payable_accounts(self.duty_app.ctx, query=keep_ref)
+        else:
+            return
+        self.app.call_from_thread(self._show_accounts, found, keep_ref or "")
+
+    # ------------------------------------------------------------------ elsewhere
+    def _typed(self) -> bool:
+        return any(self.query_one(s, Input).value.strip() for s in TYPED_FIELDS)
+
+    def action_close(self) -> None:
+        """Close, asking first if a payment is half typed."""
+        if self._posting:
+            self._message("Posting… wait for the receipt before closing.")
+            return
+        if not self._typed():
+            self.app.pop_screen()
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.app.pop_screen()
+
+        self.app.push_screen(ConfirmDialog("Discard this payment? What you typed will be lost.",
+                                           yes="Yes, discard", no="No, keep it"), answered)
+
+    def action_view_account(self) -> None:
+        """Open the highlighted account's statement (reverse, refund, arrangements from there)."""
+        from duty_tui.tui.screens.payment_account import AccountScreen
+
+        account = self.highlighted()
+        if account is None:
+            self._message("Highlight an account in the list first.")
+            return
+        self.app.push_screen(AccountScreen(account.ref))
+
+    def action_open(self, what: str) -> None:
+        """Open another payments screen: cash-up, sign-off, suspense, refunds, broken arrangements."""
+        if what == "cashup":
+            from duty_tui.tui.screens.payment_cashup import CashUpScreen
+
+            self.app.push_screen(CashUpScreen())
+        elif what == "signoff":
+            from duty_tui.tui.screens.payment_signoff import CashUpSignOffScreen
+
+            self.app.push_screen(CashUpSignOffScreen())
+        elif what == "suspense":
+            from duty_tui.tui.screens.payment_suspense import SuspenseScreen
+
+            self.app.push_screen(SuspenseScreen())
+        elif what == "refunds":
+            from duty_tui.tui.screens.payment_refunds import RefundsScreen
+
+            self.app.push_screen(RefundsScreen())
+        elif what == "broken":
+            from duty_tui.tui.screens.payment_arrangements import ArrangementsScreen
+
+            self.app.push_screen(ArrangementsScreen(None))
+
+    def on_worker_error(self, error: BaseException | None) -> None:
+        self._posting = False
+        super().on_worker_error(error)

@@ -1,0 +1,282 @@
+"""One account: its statement for any period (screen, text, PDF), and from here a reversal,
+a refund request or its arrangements."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import Footer, Header, Input, Label, Static
+
+from duty_tui.domain.money import format_balance, format_pence
+from duty_tui.domain.validators import parse_date
+from duty_tui.errors import DutyError
+from duty_tui.payments_reference import load_policy
+from duty_tui.services.payments import StatementRow, StatementView
+from duty_tui.tui.dialogs.payments_forms import DateValidator, RefundForm, RefundRequestDialog, ReverseDialog
+from duty_tui.tui.screens.base import DutyScreen
+from duty_tui.tui.text import plain
+from duty_tui.tui.widgets.table import DutyTable
+
+
+class AccountScreen(DutyScreen):
+    """An account's statement: every row with its running balance; reverse, refund, arrangements."""
+
+    SCOPE_NAME = "account"
+    TITLE = "Account"
+    DEFAULT_CSS = """
+    AccountScreen .acct-row { height: 1; margin: 0 1; }
+    AccountScreen .acct-row Label { padding: 0 1 0 0; }
+    AccountScreen #acct-from, AccountScreen #acct-to { width: 12; }
+    AccountScreen #acct-summary { height: auto; margin: 0 1; text-style: bold; }
+    AccountScreen #acct-rows { height: 1fr; margin: 0 1; }
+    AccountScreen #acct-message { height: auto; margin: 0 1; }
+    """
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="account-back", tooltip="Back to the previous screen"),
+        Binding("x", "reverse", "Reverse", id="account-reverse",
+                tooltip="Reverse the highlighted row (team leaders): a new row naming it, with a reason"),
+        Binding("f", "refund", "Refund", id="account-refund",
+                tooltip="Request a refund of proven credit (another person authorises it)"),
+        Binding("g", "arrangements", "Arrangements", id="account-arrangements",
+                tooltip="Arrangements to pay on this account, each instalment checked"),
+        Binding("p", "print", "Print", id="account-print", tooltip="Save this statement as a text file and a PDF"),
+        Binding("r", "receipt", "Receipt", id="account-receipt",
+                tooltip="Show the receipt of the highlighted payment (to print it again)"),
+        Binding("f9", "reload", "Period", id="account-reload", tooltip="Show the period typed in From/To"),
+    ]
+
+    def __init__(self, account_ref: str, start: date | None = None, end: date | None = None) -> None:
+        super().__init__()
+        self.account_ref = account_ref
+        self.start = start
+        self.end = end
+        self.view: StatementView | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(classes="acct-row"):
+            yield Label("From")
+            yield Input(id="acct-from", max_length=10, compact=True, validators=[DateValidator(False)])
+            yield Label(" To")
+            yield Input(id="acct-to", max_length=10, compact=True, validators=[DateValidator(False)])
+            yield Label("  Enter or F9 shows the period")
+        yield Static(plain(f"Loading {self.account_ref}…"), id="acct-summary")
+        yield DutyTable(id="acct-rows", cursor_type="row", zebra_stripes=True)
+        yield Static("x reverse · r receipt · f refund · g arrangements · p print · Esc back", id="acct-message")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        today = self.duty_app.ctx.today()
+        self.end = self.end or today
+        self.start = self.start or self.end - timedelta(weeks=13)
+        self.query_one("#acct-from", Input).value = self.start.strftime("%d/%m/%Y")
+        self.query_one("#acct-to", Input).value = self.end.strftime("%d/%m/%Y")
+        table = self.query_one("#acct-rows", DutyTable)
+        table.add_column("Date", key="date", width=10)
+        table.add_column("Row", key="row", width=7)
+        table.add_column("Details", key="details", width=28)
+        table.add_column("Amount", key="amount", width=11)
+        table.add_column("Balance", key="balance", width=11)
+        self.load()
+        table.focus()
+
+    def _message(self, text: str) -> None:
+        self.query_one("#acct-message", Static).update(plain(text))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="account")
+    def load(self) -> None:
+        from duty_tui.services.payments import account_statement
+
+        view = account_statement(self.duty_app.ctx, self.account_ref, self.start, self.end)
+        self.app.call_from_thread(self._show, view)
+
+    def _show(self, view: StatementView) -> None:
+        self.view = view
+        self.title = f"{view.account_ref} {view.type_name} — {view.holder}"
+        self.query_one("#acct-summary", Static).update(plain(
+            f"{view.account_ref} {view.type_name} · {view.holder}"
+            + (f" · CLOSED {view.closed_on:%d/%m/%Y}" if view.closed_on else "")
+            + f"\nOpening {format_pence(view.opening_pence)} · closing {format_pence(view.closing_pence)}"
+              f" · today {format_balance(view.balance_now_pence)}"))
+        table = self.query_one("#acct-rows", DutyTable)
+        row_before = table.cursor_row
+        table.clear()
+        for row in view.rows:
+            mark = " R" if row.reversed_by else ""
+            details = row.description + (f" · {row.receipt}" if row.receipt else "")
+            table.add_row(plain(f"{row.effective_date:%d/%m/%Y}"), plain(f"#{row.entry_id}{mark}"), plain(details),
+                          plain(format_pence(row.amount_pence)), plain(format_pence(row.balance_pence)),
+                          key=str(row.entry_id))
+        if view.rows:
+            table.move_cursor(row=min(row_before or len(view.rows) - 1, len(view.rows) - 1))
+
+    def highlighted(self) -> StatementRow | None:
+        """The statement row under the cursor."""
+        table = self.query_one("#acct-rows", DutyTable)
+        if self.view is None or not self.view.rows or table.cursor_row is None:
+            return None
+        entry_id = int(str(table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value))
+        return next((r for r in self.view.rows if r.entry_id == entry_id), None)
+
+    # ------------------------------------------------------------------ period and print
+    @on(Input.Submitted, "#acct-from")
+    @on(Input.Submitted, "#acct-to")
+    def _period_typed(self) -> None:
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        """Load the period typed in From and To."""
+        try:
+            self.start = parse_date(self.query_one("#acct-from", Input).value)
+            self.end = parse_date(self.query_one("#acct-to", Input).value)
+        except ValueError as exc:
+            self._message(str(exc))
+            return
+        if self.start > self.end:
+            self._message("From is after To; swap the dates.")
+            return
+        self._message("")
+        self.load()
+
+    def action_back(self) -> None:
+        """Back."""
+        self.app.pop_screen()
+
+    def action_print(self) -> None:
+        """Save the statement as text and PDF."""
+        if self.view is not None:
+            self._message("Saving…")
+            self.save(self.view)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="account-print")
+    def save(self, view: StatementView) -> None:
+        from duty_tui.services.payments_print import save_document, statement_lines, statement_pdf
+
+        name = f"statement-{view.account_ref}-{view.start:%Y%m%d}-{view.end:%Y%m%d}"
+        paths = save_document("statements", name, statement_lines(view), statement_pdf(view))
+        self.app.call_from_thread(self._message, "Saved: " + " and ".join(str(p) for p in paths))
+
+    # ------------------------------------------------------------------ receipt again
+    def action_receipt(self) -> None:
+        """Open the highlighted payment's receipt (printable again)."""
+        row = self.highlighted()
+        if row is None or not row.receipt:
+            self._message("Highlight a payment that has a receipt number.")
+            return
+        office_code, _, number = row.receipt.rpartition("-")
+        self.load_receipt(office_code, int(number))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="account-receipt")
+    def load_receipt(self, office_code: str, receipt_no: int) -> None:
+        from duty_tui.services.payments import get_receipt
+        from duty_tui.tui.screens.payment_receipt import ReceiptScreen
+
+        try:
+            receipt = get_receipt(self.duty_app.ctx, receipt_no, office_code)
+        except DutyError as exc:
+            self.app.call_from_thread(self._message, exc.message)
+            return
+        self.app.call_from_thread(self.app.push_screen, ReceiptScreen(receipt))
+
+    # ------------------------------------------------------------------ reverse
+    def action_reverse(self) -> None:
+        """Reverse the highlighted row, with a reason."""
+        if not self.duty_app.ctx.can("payment.reverse"):
+            self._message("Your role may not reverse payments (payment.reverse); ask a team leader.")
+            return
+        row = self.highlighted()
+        if row is None:
+            self._message("Highlight the row to reverse.")
+            return
+        if not row.can_reverse:
+            self._message(f"Row #{row.entry_id} cannot be reversed"
+                          + (f": it was reversed by #{row.reversed_by}." if row.reversed_by else "."))
+            return
+        rules = load_policy(self.duty_app.settings.data_dir)
+        reasons = [(r.code, r.name) for r in rules.reversal_reasons.values()]
+        description = (f"#{row.entry_id} {row.effective_date:%d/%m/%Y} {row.description} "
+                       f"{format_pence(row.amount_pence)}" + (f" ({row.receipt})" if row.receipt else ""))
+
+        def answered(result: tuple[str, str] | None) -> None:
+            if result is not None:
+                self._message("Reversing…")
+                self.reverse(row.entry_id, result[0], result[1])
+
+        self.app.push_screen(ReverseDialog(description, reasons), answered)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="account-change")
+    def reverse(self, entry_id: int, reason: str, note: str) -> None:
+        from duty_tui.services.payments import reverse_entry
+
+        try:
+            done = reverse_entry(self.duty_app.ctx, entry_id, reason, note or None)
+        except DutyError as exc:
+            self.app.call_from_thread(self._message, "\n".join(getattr(exc, "problems", None) or [exc.message]))
+            return
+        self.app.call_from_thread(self._message, f"Reversed #{entry_id} with row #{done.entry_id}; balance now "
+                                                 f"{format_balance(done.balance_after_pence)}.")
+        self.app.call_from_thread(self.load)
+
+    # ------------------------------------------------------------------ refund
+    def action_refund(self) -> None:
+        """Request a refund of this account's proven credit."""
+        if not self.duty_app.ctx.can("refund.request"):
+            self._message("Your role may not request refunds (refund.request).")
+            return
+        self._message("Checking the credit…")
+        self.check_credit()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="account-change")
+    def check_credit(self) -> None:
+        from duty_tui.services.payments_refunds import refund_position
+
+        position = refund_position(self.duty_app.ctx, self.account_ref)
+        self.app.call_from_thread(self._ask_refund, position)
+
+    def _ask_refund(self, position) -> None:
+        if position.available_pence <= 0:
+            self._message(f"No refund possible: credit {format_pence(position.credit_now_pence)}, proven "
+                          f"{format_pence(position.proven_pence)}, already requested "
+                          f"{format_pence(position.requested_pence)}.")
+            return
+        rules = load_policy(self.duty_app.settings.data_dir)
+        methods = [(m, rules.method_name(m)) for m in rules.refund_methods]
+        text = (f"Credit {format_pence(position.credit_now_pence)}; proven against the ledger "
+                f"{format_pence(position.proven_pence)}; already requested {format_pence(position.requested_pence)}; "
+                f"up to {format_pence(position.available_pence)} may be refunded.")
+        key = uuid.uuid4().hex
+
+        def answered(form: RefundForm | None) -> None:
+            if form is not None:
+                self._message("Requesting…")
+                self.request(form, key)
+            else:
+                self._message("")
+
+        self.app.push_screen(RefundRequestDialog(self.account_ref, text, methods, position.available_pence,
+                                                 position.holder), answered)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="account-change")
+    def request(self, form: RefundForm, key: str) -> None:
+        from duty_tui.services.payments_refunds import request_refund
+
+        try:
+            refund = request_refund(self.duty_app.ctx, self.account_ref, form.amount_pence, form.method, form.payee,
+                                    form.reason, idempotency_key=key)
+        except DutyError as exc:
+            self.app.call_from_thread(self._message, "\n".join(getattr(exc, "problems", None) or [exc.message]))
+            return
+        self.app.call_from_thread(self._message, f"Refund {refund.ref} of {format_pence(refund.amount_pence)} "
+                                                 "requested; another person must authorise it.")
+
+    # ------------------------------------------------------------------ arrangements
+    def action_arrangements(self) -> None:
+        """Open this account's arrangements."""
+        from duty_tui.tui.screens.payment_arrangements import ArrangementsScreen
+
+        self.app.push_screen(ArrangementsScreen(self.account_ref))

@@ -1,0 +1,199 @@
+"""Arrangements to pay: an account's plans with every instalment checked against the ledger,
+or (with no account) the broken arrangements the income team chases."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Header, Static
+
+from duty_tui.domain.money import format_pence
+from duty_tui.domain.payments import FREQUENCY_NAMES
+from duty_tui.errors import DutyError
+from duty_tui.payments_reference import load_policy
+from duty_tui.services.payments_arrangements import ArrangementStatus
+from duty_tui.tui.dialogs.payments_forms import ArrangementDialog, ArrangementForm, ReasonDialog
+from duty_tui.tui.screens.base import DutyScreen
+from duty_tui.tui.text import plain
+from duty_tui.tui.widgets.table import DutyTable
+
+STATE_MARKS = {"met": "met", "missed": "!! missed", "due": "due", "upcoming": "-"}
+
+
+class ArrangementsScreen(DutyScreen):
+    """One account's arrangements (n new, e end), or all broken arrangements when no account is given."""
+
+    SCOPE_NAME = "arrangements"
+    TITLE = "Arrangements"
+    DEFAULT_CSS = """
+    ArrangementsScreen #arr-table { height: 8; margin: 0 1; }
+    ArrangementsScreen #arr-detail { height: 1fr; margin: 0 1; }
+    ArrangementsScreen #arr-message { height: auto; margin: 0 1; }
+    """
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="arrangements-back", tooltip="Back to the previous screen"),
+        Binding("n", "new", "New", id="arrangements-new", tooltip="Agree a new arrangement on this account"),
+        Binding("e", "end", "End", id="arrangements-end", tooltip="End the highlighted arrangement, saying why"),
+        Binding("f9", "reload", "Reload", id="arrangements-reload", tooltip="Check the arrangements again"),
+    ]
+
+    def __init__(self, account_ref: str | None) -> None:
+        super().__init__()
+        self.account_ref = account_ref
+        self.items: list[ArrangementStatus] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield DutyTable(id="arr-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="arr-detail")
+        hint = "n new · e end · Esc back" if self.account_ref else "Enter open the account · Esc back"
+        yield Static(hint, id="arr-message")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = f"Arrangements on {self.account_ref}" if self.account_ref else "Broken arrangements"
+        table = self.query_one("#arr-table", DutyTable)
+        table.add_column("Plan", key="ref", width=8)
+        table.add_column("Account", key="account", width=10)
+        if self.account_ref:
+            table.add_column("Amount", key="amount", width=24)
+            table.add_column("Status", key="status")
+        else:
+            table.add_column("Person", key="person", width=18)
+            table.add_column("Behind", key="behind", width=10)
+            table.add_column("Missed", key="missed", width=6)
+            table.add_column("Plan", key="plan")
+        table.focus()
+        self.load()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("new", "end") and self.account_ref is None:
+            return None
+        return True
+
+    def _message(self, text: str) -> None:
+        self.query_one("#arr-message", Static).update(plain(text))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="arrangements")
+    def load(self) -> None:
+        from duty_tui.services.payments_arrangements import arrangements_for_account, broken_arrangements
+
+        ctx = self.duty_app.ctx
+        items = arrangements_for_account(ctx, self.account_ref) if self.account_ref else broken_arrangements(ctx)
+        self.app.call_from_thread(self._show, items)
+
+    def _show(self, items: list[ArrangementStatus]) -> None:
+        self.items = items
+        table = self.query_one("#arr-table", DutyTable)
+        table.clear()
+        for a in items:
+            if self.account_ref:
+                table.add_row(plain(a.ref), plain(a.account_ref), plain(a.plan), plain(a.label), key=a.ref)
+            else:
+                table.add_row(plain(a.ref), plain(a.account_ref), plain(a.person_name or "—"),
+                              plain(format_pence(a.shortfall_pence)), plain(a.missed), plain(a.plan), key=a.ref)
+        if not items:
+            self.query_one("#arr-detail", Static).update(
+                "No arrangements on this account. n agrees one." if self.account_ref else "No broken arrangements.")
+        self._detail()
+
+    @on(DataTable.RowHighlighted, "#arr-table")
+    def _detail(self) -> None:
+        item = self.highlighted()
+        if item is None:
+            return
+        lines = [f"{item.ref} {item.plan}, total {format_pence(item.total_pence)}: {item.label}",
+                 f"Paid since the start {format_pence(item.paid_to_date_pence)} of "
+                 f"{format_pence(item.due_to_date_pence)} due so far."]
+        if item.note:
+            lines.append(f"Note: {item.note}")
+        if item.instalments:
+            shown = item.instalments[:24]
+            cells = [f"{i.seq:>2} {i.due_date:%d/%m/%y} {format_pence(i.amount_pence):>8} "
+                     f"{STATE_MARKS.get(i.state, i.state):<9}" for i in shown]
+            lines += ["  ".join(cells[n:n + 2]) for n in range(0, len(cells), 2)]
+            if len(item.instalments) > len(shown):
+                lines.append(f"… and {len(item.instalments) - len(shown)} more instalments")
+        self.query_one("#arr-detail", Static).update(plain("\n".join(lines)))
+
+    def highlighted(self) -> ArrangementStatus | None:
+        """The arrangement under the cursor."""
+        table = self.query_one("#arr-table", DutyTable)
+        if not self.items or table.cursor_row is None:
+            return None
+        ref = str(table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value)
+        return next((a for a in self.items if a.ref == ref), None)
+
+    @on(DataTable.RowSelected, "#arr-table")
+    def _open(self) -> None:
+        item = self.highlighted()
+        if item is not None and self.account_ref is None:
+            from duty_tui.tui.screens.payment_account import AccountScreen
+
+            self.app.push_screen(AccountScreen(item.account_ref))
+
+    def action_back(self) -> None:
+        """Back."""
+        self.app.pop_screen()
+
+    def action_reload(self) -> None:
+        """Check again."""
+        self.load()
+
+    def action_new(self) -> None:
+        """Agree a new arrangement."""
+        if self.account_ref is None:
+            return
+        if not self.duty_app.ctx.can("arrangement.manage"):
+            self._message("Your role may not agree arrangements (arrangement.manage).")
+            return
+        rules = load_policy(self.duty_app.settings.data_dir)
+        frequencies = [(f, FREQUENCY_NAMES.get(f, f)) for f in rules.frequencies]
+
+        def answered(form: ArrangementForm | None) -> None:
+            if form is not None:
+                self._message("Agreeing…")
+                self.create(form)
+
+        self.app.push_screen(ArrangementDialog(self.account_ref, None, frequencies,
+                                               self.duty_app.ctx.today()), answered)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="arrangements-change")
+    def create(self, form: ArrangementForm) -> None:
+        from duty_tui.services.payments_arrangements import create_arrangement
+
+        try:
+            made = create_arrangement(self.duty_app.ctx, self.account_ref, form.amount_pence, form.frequency,
+                                      form.start_date, note=form.note or None)
+        except DutyError as exc:
+            self.app.call_from_thread(self._message, "\n".join(getattr(exc, "problems", None) or [exc.message]))
+            return
+        self.app.call_from_thread(self._message, f"Arrangement {made.ref} agreed: {made.plan}, "
+                                                 f"{len(made.instalments)} instalments.")
+        self.app.call_from_thread(self.load)
+
+    def action_end(self) -> None:
+        """End the highlighted arrangement."""
+        item = self.highlighted()
+        if item is None or not item.active:
+            self._message("Highlight an active arrangement to end.")
+            return
+
+        def answered(reason: str | None) -> None:
+            if reason:
+                self.end(item, reason)
+
+        self.app.push_screen(ReasonDialog(f"End {item.ref}", "why it ends (cleared, replaced, cancelled)"), answered)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="arrangements-change")
+    def end(self, item: ArrangementStatus, reason: str) -> None:
+        from duty_tui.services.payments_arrangements import end_arrangement
+
+        try:
+            end_arrangement(self.duty_app.ctx, item.ref, reason, item.version)
+        except DutyError as exc:
+            self.app.call_from_thread(self._message, exc.message)
+            return
+        self.app.call_from_thread(self._message, f"{item.ref} ended.")
+        self.app.call_from_thread(self.load)

@@ -1,0 +1,240 @@
+"""End of day: cash up my till — expected by method from the ledger against what I count
+(cash by denomination), the variance with a reason; then a second person signs it off."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import Footer, Header, Input, Label, Select, Static
+
+from duty_tui.domain.money import format_pence, parse_pounds
+from duty_tui.domain.payments import CashUpLine, cashup_lines, parse_count
+from duty_tui.errors import DutyError
+from duty_tui.payments_reference import load_policy
+from duty_tui.services.payments_cashup import CashUpView, TillTakings
+from duty_tui.tui.dialogs.confirm import ConfirmDialog
+from duty_tui.tui.dialogs.payments_forms import NoCardDataValidator
+from duty_tui.tui.screens.base import DutyScreen
+from duty_tui.tui.text import plain
+from duty_tui.tui.widgets.table import DutyTable
+
+
+class CashUpScreen(DutyScreen):
+    """Count my till for today; F9 submits (the till then takes no more counter payments today)."""
+
+    SCOPE_NAME = "cashup"
+    TITLE = "Cash up my till"
+    DEFAULT_CSS = """
+    CashUpScreen .cu-row { height: 1; margin: 0 1; }
+    CashUpScreen .cu-row Label { padding: 0 1 0 0; }
+    CashUpScreen .cu-row Input { width: 7; margin-right: 1; }
+    CashUpScreen .cu-row .cu-money { width: 12; }
+    CashUpScreen #cu-till { width: 12; }
+    CashUpScreen #cu-expected { height: 5; margin: 0 1; }
+    CashUpScreen #cu-reason { width: 1fr; }
+    CashUpScreen #cu-totals { height: 1; margin: 0 1; text-style: bold; }
+    CashUpScreen #cu-message { height: auto; margin: 0 1; color: $error; }
+    """
+    BINDINGS = [
+        Binding("f9", "submit", "Cash up", id="cashup-submit", tooltip="Check the count, confirm and cash up the till"),
+        Binding("escape", "back", "Back", id="cashup-back", tooltip="Back (asks first when counts are typed)"),
+    ]
+
+    def __init__(self, person_ref: str | None = None) -> None:
+        super().__init__()
+        self.takings: TillTakings | None = None
+        self._busy = False
+
+    def compose(self) -> ComposeResult:
+        rules = self.rules
+        yield Header()
+        with Horizontal(classes="cu-row"):
+            yield Label("Till")
+            yield Select([(t, t) for t in rules.tills], id="cu-till", value=rules.tills[0], allow_blank=False,
+                         compact=True)
+            yield Static("", id="cu-who")
+        yield DutyTable(id="cu-expected", cursor_type="row", show_cursor=False)
+        denominations = list(rules.denominations)
+        for start in range(0, len(denominations), 4):
+            with Horizontal(classes="cu-row"):
+                for d in denominations[start:start + 4]:
+                    yield Label(f"{d.name:>4}")
+                    yield Input(id=f"cu-cash-{d.pence}", max_length=6, compact=True, restrict=r"[0-9]*",
+                                placeholder="0")
+        with Horizontal(classes="cu-row"):
+            for code, method in rules.methods.items():
+                if method.cashup == "total":
+                    yield Label(f"{code.replace('_', ' ').capitalize()} £")
+                    yield Input(id=f"cu-total-{code}", max_length=12, compact=True, placeholder="0.00",
+                                classes="cu-money")
+        yield Static("", id="cu-totals")
+        with Horizontal(classes="cu-row"):
+            yield Label("Variance reason")
+            yield Input(id="cu-reason", max_length=300, compact=True, placeholder="needed when over or short",
+                        validators=[NoCardDataValidator("variance reason")])
+        yield Static("", id="cu-message")
+        yield Footer()
+
+    @property
+    def rules(self):
+        """The payments policy."""
+        return load_policy(self.duty_app.settings.data_dir)
+
+    def on_mount(self) -> None:
+        table = self.query_one("#cu-expected", DutyTable)
+        table.add_column("Method", key="method", width=24)
+        table.add_column("Lines", key="lines", width=6)
+        table.add_column("Expected", key="expected", width=12)
+        table.add_column("Counted", key="counted", width=12)
+        table.add_column("Variance", key="variance", width=12)
+        table.can_focus = False
+        self.query_one(f"#cu-cash-{self.rules.denominations[0].pence}", Input).focus()
+        self.load()
+
+    def _message(self, text: str) -> None:
+        self.query_one("#cu-message", Static).update(plain(text))
+
+    @on(Select.Changed, "#cu-till")
+    def _till_changed(self) -> None:
+        if self.is_mounted:
+            self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="cashup")
+    def load(self) -> None:
+        from duty_tui.services.payments_cashup import till_takings
+
+        till = str(self.query_one("#cu-till", Select).value)
+        takings = till_takings(self.duty_app.ctx, till)
+        self.app.call_from_thread(self._show, takings)
+
+    def _show(self, takings: TillTakings) -> None:
+        self.takings = takings
+        done = f" · ALREADY CASHED UP ({takings.cashup_ref})" if takings.cashup_ref else ""
+        self.query_one("#cu-who", Static).update(plain(
+            f"  {takings.business_date:%d/%m/%Y} · {takings.user_name}{done}"))
+        self._recount()
+
+    def _counted(self) -> tuple[dict[int, int], dict[str, int], list[str]]:
+        rules = self.rules
+        counts: dict[int, int] = {}
+        totals: dict[str, int] = {}
+        problems: list[str] = []
+        for d in rules.denominations:
+            try:
+                counts[d.pence] = parse_count(self.query_one(f"#cu-cash-{d.pence}", Input).value)
+            except ValueError as exc:
+                problems.append(f"{d.name}: {exc}")
+        for code, method in rules.methods.items():
+            if method.cashup == "total":
+                raw = self.query_one(f"#cu-total-{code}", Input).value.strip()
+                if not raw or raw.removeprefix("£") in ("0", "0.00"):
+                    totals[code] = 0
+                    continue
+                try:
+                    totals[code] = parse_pounds(raw)
+                except ValueError as exc:
+                    problems.append(f"{method.name}: {exc}")
+        return counts, totals, problems
+
+    def _lines(self) -> list[CashUpLine]:
+        counts, totals, _ = self._counted()
+        rules = self.rules
+        counted = dict(totals)
+        for code, method in rules.methods.items():
+            if method.cashup == "denominations":
+                counted[code] = sum(p * q for p, q in counts.items())
+        expected = {line.method: (line.payments, line.expected_pence) for line in self.takings.lines} \
+            if self.takings else {}
+        order = [code for code, m in rules.methods.items() if "counter" in m.channels]
+        return cashup_lines(expected, {m: v for m, v in counted.items() if m in order}, order)
+
+    @on(Input.Changed)
+    def _recount(self) -> None:
+        if self.takings is None:
+            return
+        rules = self.rules
+        lines = self._lines()
+        table = self.query_one("#cu-expected", DutyTable)
+        table.clear()
+        for line in lines:
+            table.add_row(plain(rules.method_name(line.method)), plain(line.payments),
+                          plain(format_pence(line.expected_pence)), plain(format_pence(line.counted_pence)),
+                          plain(format_pence(line.variance_pence)))
+        expected = sum(line.expected_pence for line in lines)
+        counted = sum(line.counted_pence for line in lines)
+        variance = counted - expected
+        state = "balanced" if not any(line.variance_pence for line in lines) else \
+            f"{format_pence(abs(variance))} {'OVER' if variance > 0 else 'SHORT' if variance < 0 else 'out by method'}"
+        self.query_one("#cu-totals", Static).update(plain(
+            f"Counted {format_pence(counted)} · expected {format_pence(expected)} · {state}"))
+
+    def action_submit(self) -> None:
+        """Check the count, confirm, and cash up."""
+        if self._busy or self.takings is None:
+            return
+        counts, totals, problems = self._counted()
+        reason = self.query_one("#cu-reason", Input)
+        result = reason.validate(reason.value)
+        if result is not None and not result.is_valid:
+            problems += result.failure_descriptions
+        lines = self._lines()
+        if any(line.variance_pence for line in lines) and len(reason.value.strip()) < 5:
+            problems.append("The count differs from the ledger: say why in the variance reason.")
+        if problems:
+            self._message("\n".join(problems))
+            return
+        self._message("")
+        till = self.takings.till_code
+        counted = sum(line.counted_pence for line in lines)
+        expected = sum(line.expected_pence for line in lines)
+        question = (f"Cash up {till} for {self.takings.business_date:%d/%m/%Y}? Counted {format_pence(counted)}, "
+                    f"expected {format_pence(expected)}. {till} then takes no more counter payments today.")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._busy = True
+                self._message("Cashing up…")
+                self.submit(till, counts, totals, reason.value)
+
+        self.app.push_screen(ConfirmDialog(question, yes="Yes, cash up", no="No, recount"), answered)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="cashup-submit")
+    def submit(self, till: str, counts: dict[int, int], totals: dict[str, int], reason: str) -> None:
+        from duty_tui.services.payments_cashup import submit_cashup
+
+        try:
+            view = submit_cashup(self.duty_app.ctx, till, counts, totals, reason or None)
+        except DutyError as exc:
+            self.app.call_from_thread(self._failed, getattr(exc, "problems", None) or [exc.message])
+            return
+        self.app.call_from_thread(self._done, view)
+
+    def _failed(self, problems: list[str]) -> None:
+        self._busy = False
+        self._message("\n".join(problems))
+
+    def _done(self, view: CashUpView) -> None:
+        from duty_tui.tui.screens.payment_cashup_report import CashUpReportScreen
+
+        self._busy = False
+        self.app.switch_screen(CashUpReportScreen(view))
+
+    def on_worker_error(self, error: BaseException | None) -> None:
+        self._busy = False
+        super().on_worker_error(error)
+
+    def action_back(self) -> None:
+        """Back, asking first if counts are typed."""
+        typed = any(i.value.strip() for i in self.query(Input))
+        if not typed:
+            self.app.pop_screen()
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.app.pop_screen()
+
+        self.app.push_screen(ConfirmDialog("Leave the cash-up? The counts typed will be lost.", yes="Yes, leave"),
+                             answered)

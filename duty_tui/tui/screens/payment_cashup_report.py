@@ -1,0 +1,112 @@
+"""A cash-up report: expected against counted by method, the cash by denomination, the variance
+and its reason, and the sign-off — printable as text and PDF; s signs it off (a second person)."""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Footer, Header, Static
+
+from duty_tui.errors import DutyError
+from duty_tui.payments_reference import load_policy
+from duty_tui.services.payments_cashup import CashUpView
+from duty_tui.tui.dialogs.confirm import ConfirmDialog
+from duty_tui.tui.screens.base import DutyScreen
+from duty_tui.tui.text import plain
+
+
+class CashUpReportScreen(DutyScreen):
+    """One cash-up's report."""
+
+    SCOPE_NAME = "cashup-report"
+    TITLE = "Cash-up report"
+    DEFAULT_CSS = """
+    CashUpReportScreen #cur-body { height: auto; margin: 0 1; }
+    CashUpReportScreen #cur-message { height: auto; margin: 0 1; }
+    """
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="cashup-report-back", tooltip="Back to the previous screen"),
+        Binding("s", "sign_off", "Sign off", id="cashup-report-sign-off",
+                tooltip="Sign off this cash-up as the second person (not the one who counted)"),
+        Binding("p", "print", "Print", id="cashup-report-print", tooltip="Save the report as a text file and a PDF"),
+    ]
+
+    def __init__(self, view: CashUpView) -> None:
+        super().__init__()
+        self.view = view
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll():
+            yield Static("", id="cur-body")
+            yield Static("p print · s sign off (second person) · Esc back", id="cur-message")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._show(self.view)
+
+    def _lines(self, view: CashUpView) -> list[str]:
+        from duty_tui.services.payments_print import cashup_lines
+
+        rules = load_policy(self.duty_app.settings.data_dir)
+        return cashup_lines(view, rules.method_name)
+
+    def _show(self, view: CashUpView) -> None:
+        self.view = view
+        self.title = f"Cash-up {view.ref}"
+        self.query_one("#cur-body", Static).update(plain("\n".join(self._lines(view))))
+
+    def _message(self, text: str) -> None:
+        self.query_one("#cur-message", Static).update(plain(text))
+
+    def action_back(self) -> None:
+        """Back."""
+        self.app.pop_screen()
+
+    def action_print(self) -> None:
+        """Save as text and PDF."""
+        self.save(self.view)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="cashup-print")
+    def save(self, view: CashUpView) -> None:
+        from duty_tui.reports.pdf import text_pdf
+        from duty_tui.services.payments_print import save_document
+
+        lines = self._lines(view)
+        paths = save_document("cashups", f"cashup-{view.ref}", lines, text_pdf(f"Cash-up {view.ref}", lines))
+        self.app.call_from_thread(self._message, "Saved: " + " and ".join(str(p) for p in paths))
+
+    def action_sign_off(self) -> None:
+        """Sign off, after a confirmation."""
+        ctx = self.duty_app.ctx
+        if not ctx.can("cashup.signoff"):
+            self._message("Your role may not sign off cash-ups (cashup.signoff).")
+            return
+        if ctx.actor is not None and ctx.actor.id == self.view.user_id:
+            self._message(f"You counted {self.view.ref}; a second person must sign it off.")
+            return
+        if self.view.status != "counted":
+            self._message(f"{self.view.ref} is already signed off.")
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.sign_off(self.view)
+
+        self.app.push_screen(ConfirmDialog(f"Sign off {self.view.ref} ({self.view.till_code}, "
+                                           f"{self.view.user_name})? You confirm you checked the count.",
+                                           yes="Yes, sign off"), answered)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="cashup-sign")
+    def sign_off(self, view: CashUpView) -> None:
+        from duty_tui.services.payments_cashup import sign_off_cashup
+
+        try:
+            done = sign_off_cashup(self.duty_app.ctx, view.ref, view.version)
+        except DutyError as exc:
+            self.app.call_from_thread(self._message, exc.message)
+            return
+        self.app.call_from_thread(self._show, done)
+        self.app.call_from_thread(self._message, f"{done.ref} signed off.")
