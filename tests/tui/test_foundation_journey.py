@@ -197,3 +197,21 @@ async def test_hostile_name_displays_literally(engine):
         identity = text_of(app.screen.query_one("#identity", Static))
         assert "␛[2J[bold red]John Smith" in identity
         assert "\x1b" not in identity
+
+
+async def test_enter_on_an_account_opens_its_statement(engine):
+    """From the person view's accounts tab, Enter opens the account's statement screen."""
+    pytest.importorskip("duty_tui.tui.screens.payment_account")
+    from duty_tui.tui.screens.payment_account import AccountScreen
+
+    office = seed_office(engine)
+    app = build_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await sign_in(app, pilot)
+        app.push_screen(PersonScreen(office.smith_1961))
+        await settle(app, pilot)
+        await pilot.press("3")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AccountScreen)

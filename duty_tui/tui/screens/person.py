@@ -117,6 +117,16 @@ class PersonScreen(DutyScreen):
         self.query_one("#identity", Static).update(plain(f"Could not open {self.ref}. Esc to go back."))
         super().on_worker_error(error)
 
+    def on_data_table_row_selected(self, event) -> None:
+        """Enter on an account opens its statement (reversals, refunds, arrangements), where the build has it."""
+        if event.data_table.id != "accounts-table" or event.row_key.value is None:
+            return
+        try:
+            from duty_tui.tui.screens.payment_account import AccountScreen
+        except ModuleNotFoundError:  # a build without the payments area
+            return
+        self.app.push_screen(AccountScreen(str(event.row_key.value)))
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "open_options_case":
             return self.options_case_ref is not None
@@ -219,7 +229,8 @@ class PersonScreen(DutyScreen):
         for a in view.accounts:
             accounts.add_row(plain(a.ref), plain(ACCOUNT_NAMES.get(a.account_type, a.account_type)),
                              plain(format_balance(a.balance_pence)),
-                             plain(a.last_payment_on.strftime("%d/%m/%Y") if a.last_payment_on else "never"))
+                             plain(a.last_payment_on.strftime("%d/%m/%Y") if a.last_payment_on else "never"),
+                             key=a.ref)
         contacts = self.query_one("#contacts", DutyTable)
         contacts.clear()
         for c in view.contacts:
