@@ -20,11 +20,11 @@ from duty_tui.domain.local_time import format_local
 from duty_tui.errors import ConflictError, InputError, NotFound
 from duty_tui.frontdesk_reference import FrontdeskReference, load_frontdesk_reference
 from duty_tui.services.context import ServiceContext
+from duty_tui.services.refs import insert_with_ref  # noqa: F401  (re-exported to the front-desk services)
 
 OPEN_STATUSES = ("open", "in_progress", "awaiting")
 """Case statuses that are still work to do (the dashboard uses the same three)."""
 
-_REF_RETRIES = 8
 
 
 def fd_reference(ctx: ServiceContext) -> FrontdeskReference:
@@ -78,33 +78,6 @@ def staff_by_username(session: Session, username: str) -> StaffUser:
     if user is None:
         raise NotFound(f"officer: no active member of staff called {username!r}")
     return user
-
-
-def _next_ref(session: Session, column, prefix: str, digits: int = 7) -> str:
-    """The next free ref PREFIX + digits (refs of other shapes are ignored); same scheme as housing."""
-    low, high = prefix + "0" * digits, prefix + "9" * digits
-    top = session.exec(
-        select(column).where(column >= low, column <= high, func.length(column) == len(low))
-        .order_by(column.desc()).limit(1)
-    ).first()
-    number = int(top[len(prefix):]) + 1 if top else 1
-    return f"{prefix}{number:0{digits}d}"
-
-
-def insert_with_ref(session: Session, make, column, prefix: str):
-    """Insert ``make(ref)`` with the next free ref, retrying (in a savepoint) if another terminal took it."""
-    for _attempt in range(_REF_RETRIES):
-        row = make(_next_ref(session, column, prefix))
-        nested = session.begin_nested()
-        try:
-            session.add(row)
-            session.flush()
-        except IntegrityError:
-            nested.rollback()
-            continue
-        nested.commit()
-        return row
-    raise InputError("could not allocate a new reference (another terminal was busy); try again")
 
 
 def next_sequence(session: Session, key: str) -> int:

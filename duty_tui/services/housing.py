@@ -66,12 +66,12 @@ from duty_tui.domain.search_keys import fold, phone_key, sound
 from duty_tui.errors import ConflictError, InputError, NotFound
 from duty_tui.housing_reference import HousingReference, load_housing_reference
 from duty_tui.services import audit
+from duty_tui.services.refs import insert_with_ref as _insert_with_ref
 from duty_tui.services.context import ServiceContext
 
 CASE_TYPE = "homelessness"
 TEAM_CODE = "options"
 OPEN_CASE_STATUSES = ("open", "in_progress", "awaiting")
-_REF_RETRIES = 8
 
 # The answers a form sends (check_answers reads most; the rest are intake details).
 INTAKE_KEYS = (
@@ -272,34 +272,6 @@ def _jurisdiction(ctx: ServiceContext) -> str:
 def _problems(summary: str, problems: list[str]) -> InputError:
     """One error carrying every problem; its message lists them (the TUI shows the message)."""
     return InputError(f"{summary}: " + "; ".join(problems), problems=list(problems))
-
-
-def _next_ref(session: Session, column, prefix: str, digits: int = 7) -> str:
-    """The next free ref of the form PREFIX + digits (refs of other shapes are ignored)."""
-    low, high = prefix + "0" * digits, prefix + "9" * digits
-    top = session.exec(
-        select(column).where(column >= low, column <= high, func.length(column) == len(low))
-        .order_by(column.desc()).limit(1)
-    ).first()
-    number = int(top[len(prefix):]) + 1 if top else 1
-    return f"{prefix}{number:0{digits}d}"
-
-
-def _insert_with_ref(session: Session, make, column, prefix: str):
-    """Insert the row ``make(ref)`` with the next free ref, retrying if another terminal took it."""
-    for _attempt in range(_REF_RETRIES):
-        ref = _next_ref(session, column, prefix)
-        row = make(ref)
-        nested = session.begin_nested()
-        try:
-            session.add(row)
-            session.flush()
-        except IntegrityError:
-            nested.rollback()
-            continue
-        nested.commit()
-        return row
-    raise InputError("could not allocate a new reference (another terminal was busy); try again")
 
 
 def _person(session: Session, ref: str | None) -> Person | None:
