@@ -1,0 +1,78 @@
+"""`duty-tui gdpr sar PERSON_REF --out DIR` and `duty-tui gdpr purge [--dry-run]` (CONTRACTS.md).
+
+Both need the gdpr.export permission (`--as USER`; the batch role does not have it).
+Exit 2 for wrong input (unknown ref, a non-empty --out folder), 3 for the environment.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+app = typer.Typer(help="Subject access exports and retention (UK GDPR).", no_args_is_help=True, add_completion=False)
+
+_SHOWN_REFS = 50
+"""Refs listed per record type in the text output (all of them with --json)."""
+
+
+@app.callback()
+def _gdpr() -> None:
+    """Subject access exports and retention (UK GDPR)."""
+
+
+@app.command("sar")
+def sar(
+    ctx: typer.Context,
+    person_ref: Annotated[str, typer.Argument(help="The person's ref, e.g. P0012345.")],
+    out: Annotated[Path, typer.Option("--out", help="A new or empty folder for report.txt and sar.json.")],
+    as_user: Annotated[Optional[str], typer.Option("--as", help="Act as this staff user (needs gdpr.export).")] = None,
+) -> None:
+    """Everything held about one person, as a readable report and JSON, in DIR."""
+    from duty_tui.cli import _context, _engine, _state
+    from duty_tui.services.gdpr import check_out_dir, subject_access
+
+    check_out_dir(out)
+    settings = _state(ctx).settings()
+    engine = _engine(settings)
+    summary = subject_access(_context(settings, engine, as_user), person_ref, out)
+    total = sum(summary.counts.values())
+    typer.echo(f"subject access export for {summary.person_ref}: {total:,} records written to "
+               + ", ".join(str(f) for f in summary.files), err=True)
+
+
+@app.command("purge")
+def purge(
+    ctx: typer.Context,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="List what would be anonymised; change nothing.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object: record type -> {count, refs}.")] = False,
+    as_user: Annotated[Optional[str], typer.Option("--as", help="Act as this staff user (needs gdpr.export).")] = None,
+) -> None:
+    """Anonymise what is past retention (data/retention.toml) as of today."""
+    from duty_tui.cli import _context, _engine, _state
+    from duty_tui.services.gdpr_purge import purge as run_purge
+
+    settings = _state(ctx).settings()
+    engine = _engine(settings)
+    result = run_purge(_context(settings, engine, as_user), dry_run=dry_run)
+    if as_json:
+        typer.echo(json.dumps({"dry_run": dry_run, "as_of": result.as_of.isoformat(),
+                               "records": {k: {"count": len(v), "refs": list(v)} for k, v in result.found.items()}},
+                              ensure_ascii=False))
+    else:
+        verb = "would anonymise" if dry_run else "anonymised"
+        for record_type, refs in result.found.items():
+            line = f"{record_type}: {verb} {len(refs):,}"
+            if dry_run and refs:
+                shown = ", ".join(refs[:_SHOWN_REFS])
+                more = f" and {len(refs) - _SHOWN_REFS:,} more (--json lists all)" if len(refs) > _SHOWN_REFS else ""
+                line += f": {shown}{more}"
+            typer.echo(line)
+    total = sum(len(v) for v in result.found.values())
+    if dry_run:
+        typer.echo(f"dry run as of {result.as_of}: {total:,} records past retention; nothing changed", err=True)
+    else:
+        typer.echo(f"purge as of {result.as_of}: {total:,} records anonymised"
+                   + ("" if total else " (nothing past retention)"), err=True)
