@@ -20,6 +20,7 @@ from duty_tui.domain.homelessness import (
     assess,
     parse_approach,
 )
+from duty_tui.domain.validators import inert
 
 app = typer.Typer(
     help="Homelessness triage: which statutory duties are owed (England: HA 1996 Part 7; Scotland: H(S)A 1987).",
@@ -34,9 +35,21 @@ def _triage() -> None:
     # The callback keeps `assess` a named subcommand here, as it is under `duty-tui triage`.
 
 
+MAX_PROBLEM_LINES = 100
+"""At most this many problem lines are printed; a hostile file may hold thousands of bad keys."""
+
+
 def _fail(problems: list[str]) -> NoReturn:
-    for line in problems:
-        typer.echo(line, err=True)
+    # A problem may quote the input (an unknown key): shown inert, so no escape sequence in a
+    # key reaches the terminal and no newline in it splits one problem over two lines.
+    for line in problems[:MAX_PROBLEM_LINES]:
+        line = line.replace("\n", " ")
+        if len(line) > 200:  # a 5,000-character key: its start and the problem after it
+            line = f"{line[:120]} … {line[-60:]}"
+        typer.echo(inert(line), err=True)
+    if len(problems) > MAX_PROBLEM_LINES:
+        extra = len(problems) - MAX_PROBLEM_LINES
+        typer.echo(f"… and {extra:,} more problem{'s' if extra > 1 else ''}; fix the ones above first", err=True)
     raise typer.Exit(code=2)
 
 
@@ -142,6 +155,8 @@ def assess_command(
         _fail([f"{_name(source)}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"])
     except RecursionError:
         _fail([f"{_name(source)}: not valid JSON: nested too deeply"])
+    except ValueError:  # json's int() refuses a number of more than 4,300 digits
+        _fail([f"{_name(source)}: a number in it is thousands of digits long; no value here is a number that big"])
     try:
         result = assess_document(document)
     except ApproachInputError as exc:

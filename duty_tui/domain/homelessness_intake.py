@@ -73,6 +73,8 @@ class IntakeCheck:
 
 def parse_form_date(text: str | None) -> date | None:
     """A date typed as YYYY-MM-DD or DD/MM/YYYY; None when blank; ValueError with what to type."""
+    if text is not None and not isinstance(text, str):
+        raise ValueError("type a date as DD/MM/YYYY or YYYY-MM-DD")
     value = (text or "").strip()
     if not value:
         return None
@@ -104,9 +106,17 @@ def answer_of(value: bool | None) -> str:
     return "unknown" if value is None else "yes" if value else "no"
 
 
+def _entry(raw: str, limit: int = 40) -> str:
+    """One household entry as quoted in a message: trimmed and cut to ``limit`` characters."""
+    value = raw.strip()
+    return value[:limit] + "…" if len(value) > limit else value
+
+
 def parse_household(text: str | None) -> tuple[list[Member], str | None]:
     """'partner 34 pregnant, child 7; son 3' -> members; or a message saying what to fix."""
     members: list[Member] = []
+    if text is not None and not isinstance(text, str):
+        return [], "write each person as who and age, e.g. 'partner 34, child 7'"
     for raw in re.split(r"[,;\n]", text or ""):
         item = raw.strip().lower()
         if not item:
@@ -117,21 +127,22 @@ def parse_household(text: str | None) -> tuple[list[Member], str | None]:
         numbers = [w for w in words if re.fullmatch(r"-?\d+", w)]
         names = [w for w in words if not re.fullmatch(r"-?\d+", w)]
         if len(names) != 1 or len(numbers) > 1:
-            return [], (f"'{raw.strip()}': write each person as who and age, e.g. 'partner 34, child 7' "
+            return [], (f"'{_entry(raw)}': write each person as who and age, e.g. 'partner 34, child 7' "
                         "(add 'pregnant' where it applies)")
         relationship = _RELATIONSHIP_WORDS.get(names[0])
         if relationship is None:
-            return [], (f"'{names[0]}' is not a relationship duty-tui knows; use partner, child, parent, "
+            return [], (f"'{_entry(names[0])}' is not a relationship duty-tui knows; use partner, child, parent, "
                         "sibling or other")
-        age = int(numbers[0]) if numbers else None
+        # More than three digits is no age (and int() refuses thousands of them with a bare ValueError).
+        age = (int(numbers[0]) if len(numbers[0].lstrip("-")) <= 3 else MAX_AGE + 1) if numbers else None
         if age is not None and not 0 <= age <= MAX_AGE:
-            return [], f"'{raw.strip()}': an age must be between 0 and {MAX_AGE}"
+            return [], f"'{_entry(raw)}': an age must be between 0 and {MAX_AGE}"
         if relationship == "child" and age is not None and age > 25:
             relationship = "other_adult"  # an adult son or daughter
         if relationship == "other_adult" and age is not None and age < 18:
             relationship = "other_child"
         if pregnant and age is not None and age < 10:
-            return [], f"'{raw.strip()}': a child of {age} cannot be pregnant; check the entry"
+            return [], f"'{_entry(raw)}': a child of {age} cannot be pregnant; check the entry"
         members.append(Member(relationship, age, pregnant))
     return members, None
 
@@ -214,10 +225,14 @@ def check_answers(answers: dict[str, Any], *, today: date, applicant_born: date 
         problems["applicant"] = f"the applicant's date of birth gives an age of {age}; check it on the person record"
 
     state = answers.get("priority_state") or "unknown"
-    grounds_given = [g for g in (answers.get("priority_grounds") or []) if g]
-    unknown_grounds = [g for g in grounds_given if g not in PRIORITY_NEED_GROUNDS]
+    raw_grounds = answers.get("priority_grounds") or []
+    if isinstance(raw_grounds, str) or not isinstance(raw_grounds, (list, tuple, set, frozenset)):
+        raw_grounds = [raw_grounds]  # one ground given on its own (or something that is not a list)
+    grounds_given = [g for g in raw_grounds if g]
+    unknown_grounds = [g for g in grounds_given if not isinstance(g, str) or g not in PRIORITY_NEED_GROUNDS]
     if unknown_grounds:
-        problems["priority_grounds"] = f"unknown priority need ground {unknown_grounds[0]!r}"
+        shown = repr(unknown_grounds[0])
+        problems["priority_grounds"] = f"unknown priority need ground {shown[:40] + '…' if len(shown) > 40 else shown}"
     grounds = [g for g in PRIORITY_NEED_GROUNDS if g in grounds_given]
     priority_need: list[str] | None
     if grounds:
@@ -269,8 +284,8 @@ def check_answers(answers: dict[str, Any], *, today: date, applicant_born: date 
         "da_risk_in_connected_area": da_elsewhere,
         "relief_start": relief_start.isoformat() if relief_start else None,
     }
-    if "homeless" in problems:
-        facts["homeless"] = None
+    if "homeless" in problems:  # contradictory: unknown, unless nowhere to stay tonight says it anyway
+        facts["homeless"] = True if nowhere_tonight else None
     approach = None
     if approach_date is not None:
         try:

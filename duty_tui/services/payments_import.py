@@ -57,6 +57,37 @@ class ImportSummary:
                 "total_pence": self.total_pence}
 
 
+FORMULA_STARTS = ("=", "+", "-", "@")
+"""A cell starting with one of these is run as a formula when a CSV is opened in a spreadsheet."""
+MAX_CELL_PROBLEMS = 100
+
+
+def _short(problem: str, limit: int = 300) -> str:
+    """A problem line that quotes a 5,000-character cell: its start and its end (what to fix)."""
+    return problem if len(problem) <= limit else f"{problem[:limit // 2]} … {problem[-(limit // 2):]}"
+
+
+def hostile_cells(rows) -> list[str]:
+    """``line N: ...`` for each account ref or transaction id that no provider would send: a
+    spreadsheet formula ('=cmd|...', later exported into someone's Excel), a control character
+    or a NUL/surrogate that cannot be stored. Checked before anything is posted."""
+    problems: list[str] = []
+    for row in rows:
+        for column, value in (("account_ref", row.account_ref), ("external_id", row.external_id)):
+            shown = repr(value[:40] + "…") if len(value) > 40 else repr(value)
+            if value.startswith(FORMULA_STARTS):
+                problems.append(f"line {row.line}: {column} {shown} starts with {value[0]!r}, which a spreadsheet "
+                                "runs as a formula; a provider's ref never does — check the file's origin")
+            elif any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 or 0xD800 <= ord(c) < 0xE000 for c in value):
+                problems.append(f"line {row.line}: {column} {shown} holds a control character; "
+                                "export the file again as plain CSV")
+            else:
+                continue
+            if len(problems) >= MAX_CELL_PROBLEMS:
+                return problems + ["… and perhaps more; fix the ones above first"]
+    return problems
+
+
 def suspense_account(session, ctx: ServiceContext, today: date) -> Account:
     """The suspense account (created the first time money needs it)."""
     rules = policy(ctx)
@@ -82,7 +113,11 @@ def import_payment_file(ctx: ServiceContext, data: bytes, file_name: str) -> Imp
     try:
         rows = parse_payment_file(data, methods=methods, row_limit_pence=rules.import_row_limit_pence, today=today)
     except FileProblems as exc:
-        raise InputError(exc.problems[0], problems=exc.problems) from None
+        problems = [_short(problem) for problem in exc.problems]
+        raise InputError(problems[0], problems=problems) from None
+    problems = hostile_cells(rows)
+    if problems:
+        raise InputError(problems[0], problems=problems)
     digest = hashlib.sha256(data).hexdigest()
     rows.sort(key=lambda r: r.external_id)  # one lock order for every import: no deadlocks between them
     for _attempt in range(ATTEMPTS):
@@ -266,5 +301,5 @@ def reallocate_suspense(ctx: ServiceContext, entry_id: int, account_ref: str, no
                             "nothing was changed") from None
 
 
-__all__ = ["ImportSummary", "ReallocationView", "SuspenseItem", "import_payment_file", "reallocate_suspense",
-           "suspense_account", "suspense_items"]
+__all__ = ["FORMULA_STARTS", "ImportSummary", "ReallocationView", "SuspenseItem", "hostile_cells",
+           "import_payment_file", "reallocate_suspense", "suspense_account", "suspense_items"]

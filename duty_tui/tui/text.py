@@ -10,23 +10,24 @@ from __future__ import annotations
 
 from rich.text import Text
 
-# C0 controls map to the Unicode "control pictures" block (U+2400...), DEL to U+2421.
-_CONTROL_PICTURES = {code: chr(0x2400 + code) for code in range(0x20) if code != 0x0A}  # keep newlines
-_CONTROL_PICTURES[0x7F] = "\u2421"
-_CONTROL_PICTURES[0x09] = " "  # a tab is just space on screen
-# C1 controls (0x80-0x9F) include CSI; show them as a replacement character.
-_CONTROL_PICTURES.update({code: "\ufffd" for code in range(0x80, 0xA0)})
-_TRANSLATE = str.maketrans(_CONTROL_PICTURES)
+from duty_tui.domain.validators import MAX_MARKS, PLAIN_LIMIT, inert
+
+__all__ = ["MAX_MARKS", "PLAIN_LIMIT", "dash", "due_cells", "plain", "visible"]
 
 
-def visible(value: object) -> str:
-    """The value as a string with control characters made visible."""
-    return ("" if value is None else str(value)).translate(_TRANSLATE)
+def visible(value: object, *, limit: int | None = PLAIN_LIMIT) -> str:
+    """The value as a string with control characters made visible (``duty_tui.domain.validators.inert``).
+
+    Nothing in it can reach the terminal as a control: C0/C1 controls, ESC and CSI, bidi overrides,
+    line separators and lone surrogates are shown as visible symbols; runs of combining marks are cut
+    to MAX_MARKS per letter; and over ``limit`` characters the rest is replaced by a note of how many.
+    """
+    return inert(value, limit=limit)
 
 
-def plain(value: object, style: str = "") -> Text:
-    """Inert Text for a cell or a Static: no markup, no control codes."""
-    return Text(visible(value), style=style, no_wrap=False)
+def plain(value: object, style: str = "", *, limit: int | None = PLAIN_LIMIT) -> Text:
+    """Inert Text for a cell or a Static: no markup, no control codes, at most ``limit`` characters."""
+    return Text(visible(value, limit=limit), style=style, no_wrap=False)
 
 
 def dash(value: object) -> Text:

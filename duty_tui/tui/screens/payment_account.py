@@ -97,7 +97,7 @@ class AccountScreen(DutyScreen):
 
     def _show(self, view: StatementView) -> None:
         self.view = view
-        self.title = f"{view.account_ref} {view.type_name} — {view.holder}"
+        self.title = plain(f"{view.account_ref} {view.type_name} — {view.holder}").plain
         self.query_one("#acct-summary", Static).update(plain(
             f"{view.account_ref} {view.type_name} · {view.holder}"
             + (f" · CLOSED {view.closed_on:%d/%m/%Y}" if view.closed_on else "")
