@@ -136,6 +136,32 @@ def db_upgrade(ctx: typer.Context) -> None:
         typer.echo(f"database upgraded from {before or 'empty'} to schema revision {after}", err=True)
 
 
+@db_app.command("grants")
+def db_grants(
+    ctx: typer.Context,
+    app_role: Annotated[str, typer.Option("--app-role", help="The login role the app connects as.")],
+    print_sql: Annotated[bool, typer.Option("--print", help="Print the SQL instead of running it.")] = False,
+) -> None:
+    """PostgreSQL: give the app role ordinary DML but no UPDATE/DELETE/TRUNCATE on the audit trail (run as owner)."""
+    from duty_tui.db import grants
+
+    settings = _state(ctx).settings()
+    grants.check_role_name(app_role)
+    try:
+        backend, database = grants.url_database(settings.db_url)
+    except Exception:  # a malformed URL: make_engine says what is wrong with it, password hidden
+        backend, database = None, None
+    if backend == "sqlite":
+        raise InputError(grants.SQLITE_MESSAGE)
+    if print_sql and backend == "postgresql":
+        typer.echo(grants.render_sql(app_role, database=database), nl=False)
+        return
+    engine = _engine(settings)
+    result = grants.apply_grants(engine, app_role)
+    typer.echo(f"granted {result.app_role} ordinary DML on {result.tables} tables owned by {result.owner}; "
+               "it may not UPDATE, DELETE or TRUNCATE audit_event", err=True)
+
+
 @app.command("demo")
 def demo(
     ctx: typer.Context,
@@ -238,6 +264,11 @@ def person_find(
         raise InputError(f"--limit {limit} is out of range; use 1 to 200")
     if not query.strip():
         raise InputError("give something to search for: a name, address, postcode, phone number or ref")
+    from duty_tui.domain.validators import inert, text_problem
+
+    problem = text_problem("the search", query)
+    if problem:
+        raise InputError(problem)
     settings = _state(ctx).settings()
     engine = _engine(settings)
     hits = find_people(_context(settings, engine, as_user), query, limit)
@@ -246,22 +277,46 @@ def person_find(
                                 "tenancy_ref": h.tenancy_ref} for h in hits], ensure_ascii=False))
         return
     if not hits:
-        typer.echo(f"no one found for {query!r}", err=True)
+        typer.echo(f"no one found for {inert(repr(query))}", err=True)
         return
-    for h in hits:
-        typer.echo(f"{h.ref}  {h.name:<28.28}  {h.born or '----'}  {h.tenancy_ref or '-':<7}  {h.address or '-'}")
+    for h in hits:  # names and addresses are data: shown inert, never as escapes for the terminal
+        typer.echo(f"{inert(h.ref)}  {inert(h.name):<28.28}  {h.born or '----'}  {inert(h.tenancy_ref or '-'):<7}  "
+                   f"{inert(h.address or '-')}")
 
 
 @audit_app.command("verify")
-def audit_verify(ctx: typer.Context) -> None:
+def audit_verify(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print {ok, events, head_id, head_hash, first_broken, "
+                                                         "problem} on stdout; keep head_id:head_hash offsite.")] = False,
+    anchor: Annotated[Optional[list[str]], typer.Option("--anchor", help="ID:HASH published earlier (head_id:head_hash "
+                                                                         "from --json); event ID must still have it.")] = None,
+) -> None:
     """Walk the audit chain: exit 0 when intact, 1 naming the first broken event."""
-    from duty_tui.services.audit import verify_chain
+    from duty_tui.services.audit import parse_anchor, verify_chain
 
+    anchors: dict[int, str] = {}
+    problems = []
+    for value in anchor or []:
+        try:
+            event_id, digest = parse_anchor(value)
+        except ValueError as exc:
+            problems.append(f"--anchor: {exc}")
+            continue
+        anchors[event_id] = digest
+    if problems:
+        raise InputError(problems[0], problems=problems)
     settings = _state(ctx).settings()
     engine = _engine(settings)
-    report = verify_chain(engine)
+    report = verify_chain(engine, anchors=anchors)
+    if as_json:
+        typer.echo(json.dumps({"ok": report.ok, "events": report.events, "head_id": report.head_id,
+                               "head_hash": report.head_hash, "first_broken": report.first_broken_id,
+                               "problem": report.problem}))
     if report.ok:
-        typer.echo(f"audit chain intact: {report.events:,} events", err=True)
+        typer.echo(f"audit chain intact: {report.events:,} events; head {report.head_id}:{report.head_hash}"
+                   + (f" (matches {len(anchors)} anchor{'s' if len(anchors) != 1 else ''})" if anchors else ""),
+                   err=True)
         return
     typer.echo(f"audit chain broken at event {report.first_broken_id}: {report.problem}", err=True)
     raise typer.Exit(1)
@@ -366,8 +421,10 @@ def run(argv: list[str] | None = None) -> int:
             return result
     except DutyError as exc:
         problems = getattr(exc, "problems", None) or [exc.message]
-        for problem in problems:
-            typer.echo(f"duty-tui: {problem}", err=True)
+        from duty_tui.domain.validators import inert
+
+        for problem in problems:  # problems may quote input (file names, cells): shown inert
+            typer.echo(f"duty-tui: {inert(problem)}", err=True)
         return exc.exit_code
     except typer.Exit as exc:
         return exc.exit_code

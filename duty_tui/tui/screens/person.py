@@ -46,6 +46,8 @@ class PersonScreen(DutyScreen):
         Binding("r", "reload", "Reload", id="person-reload", tooltip="Load this person again"),
         Binding("o", "open_options_case", "Options case", id="person-options-case",
                 tooltip="Open this person's homelessness case"),
+        Binding("w", "who_viewed", "Who viewed", id="person-who-viewed",
+                tooltip="Who has looked at or changed this person's records (team leaders)"),
     ]
 
     def __init__(self, ref: str) -> None:
@@ -130,6 +132,8 @@ class PersonScreen(DutyScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "open_options_case":
             return self.options_case_ref is not None
+        if action == "who_viewed":
+            return self.duty_app.ctx.can("audit.view")
         return True
 
     def action_open_options_case(self) -> None:
@@ -139,9 +143,16 @@ class PersonScreen(DutyScreen):
 
             self.app.push_screen(OptionsCaseScreen(self.options_case_ref, person_ref=self.ref))
 
+    def action_who_viewed(self) -> None:
+        """Who has looked at or changed this person's records (audit.view)."""
+        if self.duty_app.ctx.can("audit.view"):
+            from duty_tui.tui.screens.person_access import PersonAccessScreen
+
+            self.app.push_screen(PersonAccessScreen(person_ref=self.ref))
+
     def _show(self, view: PersonView, homelessness=None) -> None:
         self.view = view
-        self.title = f"{view.name} ({view.ref})"
+        self.title = plain(f"{view.name} ({view.ref})").plain  # the header shows ESC raw otherwise
         self.options_case_ref = homelessness.case_ref if homelessness else None
         self.refresh_bindings()
         self._show_alerts(view)
