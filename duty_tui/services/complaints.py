@@ -105,10 +105,11 @@ def _current_stage(session: Session, case: Case) -> ComplaintStage:
     return stage
 
 
-def _apply(session: Session, ctx: ServiceContext, case: Case, stage: ComplaintStage, seen_version: int) -> None:
+def _apply(session: Session, ctx: ServiceContext, case: Case, stage: ComplaintStage, seen_version: int,
+           yours: dict[str, str] | None = None) -> None:
     values = _due_values(ctx, stage)
     session.add(stage)
-    _changed(session, ctx, case, seen_version, values)
+    _changed(session, ctx, case, seen_version, values, yours)
 
 
 def acknowledge_complaint(ctx: ServiceContext, ref: str, seen_version: int, on: datetime | None = None) -> None:
@@ -117,8 +118,9 @@ def acknowledge_complaint(ctx: ServiceContext, ref: str, seen_version: int, on: 
     at = on or ctx.now()
     if at > ctx.now():
         raise InputError("acknowledged: the date is in the future")
+    yours = {"Change": "Acknowledge the complaint"}
     with session_scope(ctx.engine, write=True) as session:
-        case = _load_for_change(session, ref)
+        case = _load_for_change(session, ref, ctx, seen_version, yours)
         stage = _current_stage(session, case)
         if stage.acknowledged_at is not None:
             raise InputError(f"stage {stage.stage} was already acknowledged")
@@ -127,7 +129,7 @@ def acknowledge_complaint(ctx: ServiceContext, ref: str, seen_version: int, on: 
         stage.acknowledged_at = at
         if stage.handler_id is None:
             stage.handler_id = actor_id(ctx)
-        _apply(session, ctx, case, stage, seen_version)
+        _apply(session, ctx, case, stage, seen_version, yours)
         add_event(session, ctx, case, "acknowledged", f"Stage {stage.stage} acknowledged; respond by "
                   f"{stage.response_due:%a %d %b %Y}")
         audit.record(session, ctx, "complaint.acknowledge", "case", case.ref, {"stage": stage.stage})
@@ -137,8 +139,9 @@ def extend_complaint(ctx: ServiceContext, ref: str, seen_version: int, days: int
     """The stage's one extension, within the code's limit, with a reason given to the complainant."""
     ctx.require("complaint.manage")
     scheme_defs = fd_reference(ctx).complaint_schemes
+    yours = {"Change": f"Extend by {days} working days", "Note": (reason or "").strip()}
     with session_scope(ctx.engine, write=True) as session:
-        case = _load_for_change(session, ref)
+        case = _load_for_change(session, ref, ctx, seen_version, yours)
         stage = _current_stage(session, case)
         if stage.responded_at is not None:
             raise InputError(f"stage {stage.stage} has been answered; there is nothing to extend")
@@ -150,7 +153,7 @@ def extend_complaint(ctx: ServiceContext, ref: str, seen_version: int, days: int
         stage.extension_days = days
         stage.extension_reason = reason.strip()
         stage.extended_at = ctx.now()
-        _apply(session, ctx, case, stage, seen_version)
+        _apply(session, ctx, case, stage, seen_version, yours)
         add_event(session, ctx, case, "extended", f"Stage {stage.stage} extended by {days} working days; respond by "
                   f"{stage.response_due:%a %d %b %Y}", detail=reason.strip())
         audit.record(session, ctx, "complaint.extend", "case", case.ref, {"stage": stage.stage, "days": days})
@@ -163,8 +166,9 @@ def respond_complaint(ctx: ServiceContext, ref: str, seen_version: int, outcome:
         raise InputError(f"outcome: one of {', '.join(o.replace('_', ' ') for o in RESPONSE_OUTCOMES)}")
     if not summary.strip():
         raise InputError("response: summarise the response sent to the complainant")
+    yours = {"Change": f"Response: {outcome.replace('_', ' ')}", "Note": summary.strip()}
     with session_scope(ctx.engine, write=True) as session:
-        case = _load_for_change(session, ref)
+        case = _load_for_change(session, ref, ctx, seen_version, yours)
         stage = _current_stage(session, case)
         if stage.responded_at is not None:
             raise InputError(f"stage {stage.stage} has already been answered")
@@ -176,7 +180,7 @@ def respond_complaint(ctx: ServiceContext, ref: str, seen_version: int, outcome:
         stage.response_summary = summary.strip()
         if stage.handler_id is None:
             stage.handler_id = actor_id(ctx)
-        _apply(session, ctx, case, stage, seen_version)
+        _apply(session, ctx, case, stage, seen_version, yours)
         add_event(session, ctx, case, "responded", f"Stage {stage.stage} response: {outcome.replace('_', ' ')}",
                   detail=summary.strip())
         audit.record(session, ctx, "complaint.respond", "case", case.ref, {"stage": stage.stage, "outcome": outcome})
@@ -190,8 +194,9 @@ def escalate_complaint(ctx: ServiceContext, ref: str, seen_version: int, handler
     at = requested_at or ctx.now()
     if at > ctx.now():
         raise InputError("escalation requested: the date is in the future")
+    yours = {"Change": "Escalate to the next complaint stage", "Officer": handler_username.strip() or "unassigned"}
     with session_scope(ctx.engine, write=True) as session:
-        case = _load_for_change(session, ref)
+        case = _load_for_change(session, ref, ctx, seen_version, yours)
         previous = _current_stage(session, case)
         scheme = scheme_defs[previous.scheme]
         if previous.stage >= scheme.last_stage:
@@ -216,7 +221,7 @@ def escalate_complaint(ctx: ServiceContext, ref: str, seen_version: int, handler
         if handler is not None:
             values["assignee_id"] = handler.id
             values["status"] = "in_progress"
-        _changed(session, ctx, case, seen_version, values)
+        _changed(session, ctx, case, seen_version, values, yours)
         add_event(session, ctx, case, "escalated", f"Escalated to {policy.name}: acknowledge by "
                   f"{clock.ack_due:%a %d %b %Y}" + (f"; handler {handler.display_name}" if handler else ""))
         audit.record(session, ctx, "complaint.escalate", "case", case.ref, {"stage": policy.number})

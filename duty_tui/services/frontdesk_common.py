@@ -7,6 +7,7 @@ case timeline events and the office's working calendar.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import func, update
@@ -101,21 +102,74 @@ def next_sequence(session: Session, key: str) -> int:
     return row.value
 
 
-def conflict(what: str, at: datetime | None) -> ConflictError:
-    """The optimistic-lock message: who-knows-who changed it, when, and that the user's text is kept."""
+def conflict(what: str, at: datetime | None, **extra) -> ConflictError:
+    """The optimistic-lock message: who-knows-who changed it, when, and that the user's text is kept.
+
+    ``extra`` (record, changed_by, theirs, yours, version) is what a screen needs to show both versions.
+    """
     when = f" at {format_local(at, '%H:%M')}" if at else ""
-    return ConflictError(f"someone else changed this {what}{when}; your text is kept — reload and re-apply")
+    extra.setdefault("record", what)
+    return ConflictError(f"someone else changed this {what}{when}; your text is kept — reload and re-apply",
+                         changed_at=at, **extra)
 
 
 def versioned_update(session: Session, model, row_id: int, seen: int, values: dict, *, what: str,
-                     changed_at: datetime | None = None) -> None:
-    """UPDATE ... SET values, version = version + 1 WHERE id = :id AND version = :seen, or ConflictError."""
+                     changed_at: datetime | None = None,
+                     explain: Callable[[], ConflictError] | None = None) -> None:
+    """UPDATE ... SET values, version = version + 1 WHERE id = :id AND version = :seen, or ConflictError.
+
+    ``explain`` builds the richer error (who, when, both versions) when the update is refused.
+    """
     result = session.execute(
         update(model).where(model.id == row_id, model.version == seen)
         .values(**values, version=model.version + 1)
     )
     if result.rowcount != 1:
-        raise conflict(what, changed_at)
+        raise explain() if explain is not None else conflict(what, changed_at)
+
+
+CASE_FIELDS = ("Status", "Team", "Officer", "Priority", "Escalated", "Outcome", "Change", "Note")
+"""The labels a case conflict compares, in order (the screens label the user's side the same way)."""
+
+
+def case_state(session: Session, ctx: ServiceContext, case: Case) -> dict[str, str]:
+    """The case as now stored, as text under CASE_FIELDS; Change/Note: its latest timeline entry."""
+    from duty_tui.db.models import CaseNote
+    from duty_tui.services.conflicts import BLANK, as_text
+
+    session.refresh(case)
+    team = session.exec(select(Team.name).where(Team.id == case.team_id)).first() if case.team_id else None
+    officer = (session.exec(select(StaffUser.display_name).where(StaffUser.id == case.assignee_id)).first()
+               if case.assignee_id else None)
+    outcomes = fd_reference(ctx).case_outcomes
+    outcome = outcomes[case.outcome].name if case.outcome in outcomes else case.outcome
+    event = session.exec(select(CaseEvent).where(CaseEvent.case_id == case.id)
+                         .order_by(CaseEvent.at.desc(), CaseEvent.id.desc()).limit(1)).first()  # type: ignore[attr-defined]
+    note = session.exec(select(CaseNote).where(CaseNote.case_id == case.id)
+                        .order_by(CaseNote.at.desc(), CaseNote.id.desc()).limit(1)).first()  # type: ignore[attr-defined]
+    change, detail = (event.summary, event.detail) if event is not None else (None, None)
+    if note is not None and (event is None or note.at >= event.at):
+        change, detail = "Note", note.text
+    return {
+        "Status": case.status.replace("_", " "),
+        "Team": as_text(team),
+        "Officer": officer or "unassigned",
+        "Priority": case.priority,
+        "Escalated": "yes" if case.escalated_at else "no",
+        "Outcome": as_text(outcome),
+        "Change": as_text(change),
+        "Note": as_text(detail) if detail else BLANK,
+    }
+
+
+def case_conflict(session: Session, ctx: ServiceContext, case: Case,
+                  yours: dict[str, str] | None = None) -> ConflictError:
+    """The conflict for a case saved over a newer version: who/when (audit trail) and both versions."""
+    from duty_tui.services.conflicts import build_conflict
+
+    theirs = case_state(session, ctx, case)
+    return build_conflict(session, what=f"case {case.ref}", entity="case", entity_id=case.ref, theirs=theirs,
+                          yours=yours, version=case.version, changed_at=last_event_at(session, case.id))
 
 
 def add_event(session: Session, ctx: ServiceContext, case: Case, kind: str, summary: str, *,

@@ -292,13 +292,93 @@ def _load_case(session: Session, case_ref: str, *, for_update: bool = False) -> 
     return case, hc
 
 
-def _check_version(hc: HomelessCase, seen: int | None) -> None:
+ANSWER_LABELS = {
+    "approach_date": "Approach date", "eligible": "Eligible?", "homeless": "Homeless now?",
+    "rough_sleeping": "Sleeping rough", "nowhere_tonight": "Nowhere tonight",
+    "domestic_abuse_risk_at_home": "Abuse risk (s177)", "loss_date": "Loss date", "s21_expiry": "s21 expires",
+    "priority_state": "Priority need", "priority_grounds": "Priority grounds", "intentional": "Intentional?",
+    "local_connection": "Connection", "da_risk_in_connected_area": "Abuse risk there", "relief_start": "Relief began",
+    "household": "Others", "pregnant": "Pregnant", "route": "Route", "referral_body": "Referred by",
+    "referral_consent": "Consent?", "referral_details": "Referral note", "current_accommodation": "Living now",
+    "last_settled_accommodation": "Last settled", "loss_reason": "Reason", "support_needs": "Support needs",
+    "support_needs_assessed": "Needs assessed", "safeguarding": "Safeguarding", "safeguarding_notes": "Safeguarding note",
+    "eligibility_notes": "Eligibility", "notes": "Notes",
+}
+"""The approach form's labels (screens/approach.py), for a conflict's side-by-side comparison."""
+
+CONFLICT_TAIL = "your answers are kept — reload (r) and re-apply them"
+
+
+def answers_as_text(ctx: ServiceContext, answers: dict[str, Any]) -> dict[str, str]:
+    """The approach answers as label → text (codes as their names), in form order."""
+    from duty_tui.housing_reference import PRIORITY_NEED_WORDS, ROUTE_WORDS
+    from duty_tui.services.conflicts import as_text
+
+    ref = housing_reference(ctx)
+    names: dict[str, dict[str, str]] = {
+        "route": ROUTE_WORDS, "referral_body": {c: b.name for c, b in ref.referral_bodies.items()},
+        "current_accommodation": ref.accommodation, "last_settled_accommodation": ref.accommodation,
+        "loss_reason": ref.loss_reasons, "support_needs": ref.support_needs, "priority_grounds": PRIORITY_NEED_WORDS,
+    }
+    out: dict[str, str] = {}
+    for key, label in ANSWER_LABELS.items():
+        value = answers.get(key)
+        words = names.get(key)
+        if words and isinstance(value, list):
+            value = [words.get(v, v) for v in value]
+        elif words and isinstance(value, str):
+            value = words.get(value, value)
+        out[label] = as_text(value)
+    return out
+
+
+def _stored_answers(session: Session, hc: HomelessCase) -> dict[str, Any]:
+    return answers_from_case(hc, _needs(session, hc.id))  # type: ignore[arg-type]
+
+
+def _case_conflict(session: Session, ctx: ServiceContext, case: Case, hc: HomelessCase, *,
+                   answers: dict[str, Any] | None = None, yours: dict[str, Any] | None = None,
+                   theirs_answers: dict[str, Any] | None = None) -> ConflictError:
+    """Someone saved the case first: who/when and both versions (the answers that differ, or ``yours``)."""
+    from duty_tui.services.conflicts import build_conflict, differing
+
+    theirs: dict[str, Any] = {"Stage": STAGE_WORDS.get(hc.stage, hc.stage)}
+    mine: dict[str, Any] = dict(yours or {})
+    if answers is None:
+        move = session.exec(select(HomelessMove).where(HomelessMove.homeless_case_id == hc.id)
+                            .order_by(HomelessMove.id.desc()).limit(1)).first()  # type: ignore[union-attr]
+        if move is not None:
+            exit_def = housing_reference(ctx).exit(move.from_stage, move.reason)
+            theirs["Change"] = f"{exit_def.name if exit_def else move.reason} (on {move.on_date:%d/%m/%Y})"
+            theirs["Note"] = move.note or ""
+    if answers is not None:
+        stored = theirs_answers if theirs_answers is not None else _stored_answers(session, hc)
+        given = {k: answers.get(k, stored.get(k)) for k in ANSWER_LABELS}
+        t, y = differing(answers_as_text(ctx, stored), answers_as_text(ctx, given), keep=["Notes"])
+        theirs, mine = t, y
+    return build_conflict(session, what=f"case {case.ref}", entity="case", entity_id=case.ref, theirs=theirs,
+                          yours=mine, version=hc.version, tail=CONFLICT_TAIL)
+
+
+def _check_version(session: Session, ctx: ServiceContext, case: Case, hc: HomelessCase, seen: int | None, *,
+                   answers: dict[str, Any] | None = None, yours: dict[str, Any] | None = None) -> None:
     if seen is not None and hc.version != seen:
-        raise ConflictError("someone else changed this case just now; your answers are kept — reload (r) "
-                            "and re-apply them")
+        raise _case_conflict(session, ctx, case, hc, answers=answers, yours=yours)
 
 
-def _bump(session: Session, hc: HomelessCase, seen: int | None) -> None:
+def _fresh_answers(ctx: ServiceContext, hc_id: int) -> tuple[HomelessCase, dict[str, Any]]:
+    """The case as committed now, read outside this transaction (whose own changes are not saved)."""
+    with session_scope(ctx.engine) as other:
+        fresh = other.get(HomelessCase, hc_id)
+        assert fresh is not None
+        stored = _stored_answers(other, fresh)
+        other.expunge(fresh)
+        return fresh, stored
+
+
+def _bump(session: Session, hc: HomelessCase, seen: int | None, *, ctx: ServiceContext | None = None,
+          case: Case | None = None, answers: dict[str, Any] | None = None,
+          yours: dict[str, Any] | None = None) -> None:
     """Optimistic lock: UPDATE ... SET version = version + 1 WHERE version = :seen."""
     from sqlalchemy import update
 
@@ -306,8 +386,11 @@ def _bump(session: Session, hc: HomelessCase, seen: int | None) -> None:
     result = session.exec(update(HomelessCase).where(HomelessCase.id == hc.id, HomelessCase.version == expected)  # type: ignore[call-overload]
                           .values(version=expected + 1))
     if result.rowcount != 1:
-        raise ConflictError("someone else changed this case just now; your answers are kept — reload (r) "
-                            "and re-apply them")
+        if ctx is not None and case is not None:
+            # Our own changes are flushed into this (doomed) transaction: read theirs from the database.
+            fresh, stored = _fresh_answers(ctx, hc.id)  # type: ignore[arg-type]
+            raise _case_conflict(session, ctx, case, fresh, answers=answers, yours=yours, theirs_answers=stored)
+        raise ConflictError("someone else changed this case just now; " + CONFLICT_TAIL)
     session.refresh(hc)
 
 
@@ -676,7 +759,7 @@ def save_approach(ctx: ServiceContext, answers: dict[str, Any], *, person_ref: s
         hc: HomelessCase | None = None
         if case_ref:
             case, hc = _load_case(session, case_ref)
-            _check_version(hc, version)
+            _check_version(session, ctx, case, hc, version, answers=answers)
             if person is None and hc.person_id is not None:
                 person = session.get(Person, hc.person_id)
             if hc.stage == "closed":
@@ -713,7 +796,7 @@ def save_approach(ctx: ServiceContext, answers: dict[str, Any], *, person_ref: s
         session.add(hc)
         session.flush()
         if not created:
-            _bump(session, hc, version)
+            _bump(session, hc, version, ctx=ctx, case=case, answers=answers)
         session.exec(HomelessSupportNeed.__table__.delete().where(  # type: ignore[attr-defined]
             HomelessSupportNeed.__table__.c.homeless_case_id == hc.id))  # type: ignore[attr-defined]
         for need in needs:
@@ -961,10 +1044,13 @@ def record_move(ctx: ServiceContext, case_ref: str, version: int | None, to_stag
         if exit_def is not None and exit_def.s193b:
             raise InputError("ending a duty for non-cooperation needs a s193B notice: give the warning letter, then "
                              "propose the notice (n) for a second officer to sign off")
+        exit_name = exit_def.name if exit_def is not None else reason
+        yours = {"Stage": STAGE_WORDS.get(to_stage, to_stage), "Change": exit_name, "Note": note or ""}
+        _check_version(session, ctx, case, hc, version, yours=yours)
         before = hc.stage
         _record_move(session, ctx, hc, to_stage, reason, on or ctx.today(), note, final_decision, accommodation)
         session.flush()
-        _bump(session, hc, version)
+        _bump(session, hc, version, ctx=ctx, case=case, yours=yours)
         _refresh_case(session, ctx, case, hc)
         if to_stage == "closed":
             case.outcome = reason[:64]

@@ -197,6 +197,22 @@ def end_arrangement(ctx: ServiceContext, ref: str, reason: str, seen_version: in
         arrangement = session.exec(select(Arrangement).where(Arrangement.ref == ref.strip().upper())).first()
         if arrangement is None:
             raise NotFound(f"no arrangement {ref!r}")
+        def refused() -> ConflictError:
+            from duty_tui.db.models import StaffUser
+            from duty_tui.services.conflicts import as_text, last_change
+
+            session.refresh(arrangement)
+            who, at = last_change(session, "arrangement", arrangement.ref)
+            by = session.get(StaffUser, arrangement.ended_by) if arrangement.ended_by else None
+            return ConflictError(
+                "someone else changed this arrangement just now; nothing was changed — reload and try again",
+                record=f"arrangement {arrangement.ref}", changed_by=who, changed_at=at, version=arrangement.version,
+                theirs={"Status": arrangement.status, "Ended by": as_text(by.display_name if by else None),
+                        "Reason": as_text(arrangement.end_reason)},
+                yours={"Status": "ended", "Ended by": actor.display_name, "Reason": text})
+
+        if arrangement.version != seen_version:
+            raise refused()
         if arrangement.status != "active":
             raise InputError(f"arrangement {arrangement.ref} has already ended")
         now = ctx.now()
@@ -204,8 +220,7 @@ def end_arrangement(ctx: ServiceContext, ref: str, reason: str, seen_version: in
             Arrangement.id == arrangement.id, Arrangement.version == seen_version).values(
             status="ended", ended_by=actor.id, ended_at=now, end_reason=text, version=Arrangement.version + 1))
         if changed.rowcount != 1:
-            raise ConflictError("someone else changed this arrangement just now; nothing was changed — reload "
-                                "and try again")
+            raise refused()
         session.refresh(arrangement)
         audit.record(session, ctx, "arrangement.end", "arrangement", arrangement.ref, {"reason": text})
         return _statuses(ctx, session, [arrangement], detail=True)[0]

@@ -195,8 +195,22 @@ def _decide(ctx: ServiceContext, ref: str, seen_version: int, *, authorise: bool
         refund = session.exec(select(RefundRequest).where(RefundRequest.ref == ref.strip().upper())).first()
         if refund is None:
             raise NotFound(f"no refund request {ref!r}")
+        def refused(message: str) -> ConflictError:
+            from duty_tui.db.models import StaffUser
+            from duty_tui.services.conflicts import as_text, last_change
+
+            session.refresh(refund)
+            who, at = last_change(session, "refund_request", refund.ref)
+            by = session.get(StaffUser, refund.decided_by) if refund.decided_by else None
+            return ConflictError(
+                message, record=f"refund {refund.ref}", changed_by=who, changed_at=at, version=refund.version,
+                theirs={"Status": refund.status, "Decided by": as_text(by.display_name if by else None),
+                        "Note": as_text(refund.decision_note)},
+                yours={"Status": "authorised" if authorise else "rejected", "Decided by": actor.display_name,
+                       "Note": as_text(clean_note)})
+
         if refund.status != "requested":
-            raise ConflictError(f"refund {refund.ref} was already {refund.status}; nothing was changed")
+            raise refused(f"refund {refund.ref} was already {refund.status}; nothing was changed")
         if refund.requested_by == actor.id:
             raise PermissionDenied(f"you requested refund {refund.ref}; another person must "
                                    f"{'authorise' if authorise else 'reject'} it")
@@ -220,8 +234,8 @@ def _decide(ctx: ServiceContext, ref: str, seen_version: int, *, authorise: bool
             status="authorised" if authorise else "rejected", decided_by=actor.id, decided_at=now,
             decision_note=clean_note, ledger_entry_id=entry_id, version=RefundRequest.version + 1))
         if changed.rowcount != 1:
-            raise ConflictError(f"someone else changed refund {refund.ref} just now; nothing was changed — reload "
-                                "and decide again")
+            raise refused(f"someone else changed refund {refund.ref} just now; nothing was changed — reload "
+                          "and decide again")
         session.refresh(refund)
         audit.record(session, ctx, "refund.authorise" if authorise else "refund.reject", "refund_request",
                      refund.ref, {"account": account.ref, "amount_pence": refund.amount_pence,

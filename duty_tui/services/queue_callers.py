@@ -22,7 +22,7 @@ from duty_tui.services import audit
 from duty_tui.services.changes import notify
 from duty_tui.services.context import ServiceContext
 from duty_tui.services.frontdesk_common import (
-    actor_id, conflict, fd_reference, next_sequence, person_by_ref, versioned_update,
+    actor_id, fd_reference, next_sequence, person_by_ref, versioned_update,
 )
 
 CALLERS_CHANNEL = "callers"
@@ -217,15 +217,30 @@ def finish_visit(ctx: ServiceContext, visit_id: int, seen_version: int, outcome:
         visit = session.get(ReceptionVisit, visit_id)
         if visit is None:
             raise NotFound("that caller is no longer on the queue")
+        words = {"seen": "seen", "left": "left without being seen", "waiting": "waiting", "called": "called"}
+
+        def refused() -> Exception:
+            from duty_tui.services.conflicts import build_conflict
+
+            session.refresh(visit)
+            by = session.get(StaffUser, visit.called_by) if visit.called_by else None
+            return build_conflict(
+                session, what=f"caller {visit.ticket}", entity="visit", entity_id=visit.id,
+                theirs={"Status": words.get(visit.status, visit.status), "Desk": visit.desk,
+                        "Called by": by.display_name if by else None},
+                yours={"Status": words[outcome], "Desk": None if outcome == "waiting" else visit.desk,
+                       "Called by": None if outcome == "waiting" else (by.display_name if by else None)},
+                version=visit.version, changed_at=visit.finished_at or visit.called_at)
+
         if visit.status in ("seen", "left"):
-            raise conflict(f"caller {visit.ticket}", visit.finished_at)
+            raise refused()
         values: dict = {"status": outcome}
         if outcome == "waiting":
             values.update(called_at=None, called_by=None, desk=None)
         else:
             values["finished_at"] = ctx.now()
         versioned_update(session, ReceptionVisit, visit.id, seen_version, values, what=f"caller {visit.ticket}",
-                         changed_at=visit.called_at)
+                         explain=refused)
         notify(session, CALLERS_CHANNEL)
         audit.record(session, ctx, f"callers.{outcome}", "visit", visit.id, {"ticket": visit.ticket})
 

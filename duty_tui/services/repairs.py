@@ -157,8 +157,9 @@ def record_repair_step(ctx: ServiceContext, ref: str, seen_version: int, step: s
     day = on or today
     if day > today:
         raise InputError("the date is in the future")
+    yours = {"Change": f"{STEPS[step]} on {day:%d/%m/%Y}"}
     with session_scope(ctx.engine, write=True) as session:
-        case = _load_for_change(session, ref)
+        case = _load_for_change(session, ref, ctx, seen_version, yours)
         repair = session.exec(select(RepairDetail).where(RepairDetail.case_id == case.id)).first()
         if repair is None:
             raise InputError(f"case {case.ref} is not a repair reported at the desk")
@@ -189,7 +190,7 @@ def record_repair_step(ctx: ServiceContext, ref: str, seen_version: int, step: s
         elif step == "completed":
             repair.completed_at = now if on is None else end_of_day_utc(day)
         session.add(repair)
-        _changed(session, ctx, case, seen_version, _due_values(ctx, repair))
+        _changed(session, ctx, case, seen_version, _due_values(ctx, repair), yours)
         extra = ""
         if step == "investigated":
             extra = " — significant hazard" if repair.significant else " — not a significant hazard"

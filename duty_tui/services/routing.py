@@ -28,8 +28,8 @@ from duty_tui.services import audit
 from duty_tui.services.changes import notify
 from duty_tui.services.context import ServiceContext
 from duty_tui.services.frontdesk_common import (
-    OPEN_STATUSES, actor_id, add_event, calendar_for, case_by_ref, conflict, fd_reference, insert_with_ref,
-    last_event_at, staff_by_username, team_by_code, versioned_update,
+    OPEN_STATUSES, actor_id, add_event, calendar_for, case_by_ref, case_conflict, fd_reference,
+    insert_with_ref, staff_by_username, team_by_code, versioned_update,
 )
 
 PAGE_SIZE = 200
@@ -309,25 +309,32 @@ def list_teams(ctx: ServiceContext) -> list[tuple[str, str]]:
 # --- actions ------------------------------------------------------------------------------
 
 
-def _load_for_change(session: Session, ref: str) -> Case:
+def _load_for_change(session: Session, ref: str, ctx: ServiceContext | None = None, seen: int | None = None,
+                     yours: dict[str, str] | None = None) -> Case:
+    """The case to change; with ``seen``, a newer stored version is a conflict (checked before anything else,
+    so a case someone else closed meanwhile shows both versions rather than only "it is closed")."""
     case = case_by_ref(session, ref)
+    if ctx is not None and seen is not None and case.version != seen:
+        raise case_conflict(session, ctx, case, yours)
     if case.status not in OPEN_STATUSES:
         raise InputError(f"case {case.ref} is closed ({case.outcome or 'no outcome'}); it cannot be changed")
     return case
 
 
-def _changed(session: Session, ctx: ServiceContext, case: Case, seen: int, values: dict) -> None:
+def _changed(session: Session, ctx: ServiceContext, case: Case, seen: int, values: dict,
+             yours: dict[str, str] | None = None) -> None:
     versioned_update(session, Case, case.id, seen, values, what=f"case {case.ref}",
-                     changed_at=last_event_at(session, case.id))
+                     explain=lambda: case_conflict(session, ctx, case, yours))
     notify(session, CASE_CHANNEL)
 
 
 def take_case(ctx: ServiceContext, ref: str, seen_version: int) -> None:
     """Assign the case to me and mark it in progress."""
     actor = ctx.require("case.manage")
+    yours = {"Status": "in progress", "Officer": actor.display_name, "Change": f"Take (assign to {actor.display_name})"}
     with session_scope(ctx.engine, write=True) as session:
-        case = _load_for_change(session, ref)
-        _changed(session, ctx, case, seen_version, {"assignee_id": actor.id, "status": "in_progress"})
+        case = _load_for_change(session, ref, ctx, seen_version, yours)
+        _changed(session, ctx, case, seen_version, {"assignee_id": actor.id, "status": "in_progress"}, yours)
         add_event(session, ctx, case, "assigned", f"Taken by {actor.display_name}")
         audit.record(session, ctx, "case.take", "case", case.ref)
 
@@ -337,11 +344,13 @@ def reassign_case(ctx: ServiceContext, ref: str, seen_version: int, team_code: s
     """Move the case to another team and/or officer (blank officer: back to the team's unassigned work)."""
     ctx.require("case.manage")
     with session_scope(ctx.engine, write=True) as session:
-        case = _load_for_change(session, ref)
         team = team_by_code(session, ctx, team_code)
         user = staff_by_username(session, username) if username.strip() else None
+        yours = {"Team": team.name, "Officer": user.display_name if user else "unassigned", "Change": "Reassign",
+                 "Note": note.strip()}
+        case = _load_for_change(session, ref, ctx, seen_version, yours)
         _changed(session, ctx, case, seen_version, {"team_id": team.id, "assignee_id": user.id if user else None,
-                                                    "status": "in_progress" if user else "open"})
+                                                    "status": "in_progress" if user else "open"}, yours)
         to = f"{team.name}" + (f" · {user.display_name}" if user else " (unassigned)")
         add_event(session, ctx, case, "assigned", f"Reassigned to {to}", detail=note.strip() or None)
         audit.record(session, ctx, "case.reassign", "case", case.ref,
@@ -353,12 +362,13 @@ def escalate_case(ctx: ServiceContext, ref: str, seen_version: int, reason: str)
     ctx.require("case.manage")
     if not reason.strip():
         raise InputError("give the reason for escalating")
+    yours = {"Escalated": "yes", "Change": "Escalate", "Note": reason.strip()}
     with session_scope(ctx.engine, write=True) as session:
-        case = _load_for_change(session, ref)
+        case = _load_for_change(session, ref, ctx, seen_version, yours)
         values: dict = {"escalated_at": ctx.now()}
         if case.priority == "normal":
             values["priority"] = "urgent"
-        _changed(session, ctx, case, seen_version, values)
+        _changed(session, ctx, case, seen_version, values, yours)
         add_event(session, ctx, case, "escalated", "Escalated", detail=reason.strip())
         audit.record(session, ctx, "case.escalate", "case", case.ref)
 
@@ -372,8 +382,10 @@ def close_case(ctx: ServiceContext, ref: str, seen_version: int, outcome: str, n
     outcomes = fd_reference(ctx).case_outcomes
     if outcome not in outcomes:
         raise InputError(f"outcome: choose one of {', '.join(o.name for o in outcomes.values())}")
+    yours = {"Status": "closed", "Outcome": outcomes[outcome].name, "Change": f"Close: {outcomes[outcome].name}",
+             "Note": note.strip()}
     with session_scope(ctx.engine, write=True) as session:
-        case = _load_for_change(session, ref)
+        case = _load_for_change(session, ref, ctx, seen_version, yours)
         if case.case_type == "complaint" and outcome != "withdrawn":
             open_stage = session.exec(select(ComplaintStage).where(
                 ComplaintStage.case_id == case.id, ComplaintStage.responded_at.is_(None))).first()  # type: ignore[union-attr]
@@ -381,7 +393,7 @@ def close_case(ctx: ServiceContext, ref: str, seen_version: int, outcome: str, n
                 raise InputError(f"respond to the stage {open_stage.stage} complaint before closing it "
                                  "(or close it as withdrawn)")
         now = ctx.now()
-        _changed(session, ctx, case, seen_version, {"status": "closed", "closed_at": now, "outcome": outcome})
+        _changed(session, ctx, case, seen_version, {"status": "closed", "closed_at": now, "outcome": outcome}, yours)
         add_event(session, ctx, case, "closed", f"Closed: {outcomes[outcome].name}", detail=note.strip() or None)
         audit.record(session, ctx, "case.close", "case", case.ref, {"outcome": outcome})
 
@@ -514,11 +526,23 @@ def complete_follow_up(ctx: ServiceContext, follow_up_id: int, seen_version: int
         follow_up = session.get(FollowUp, follow_up_id)
         if follow_up is None:
             raise NotFound("that callback or appointment no longer exists")
+        def refused() -> Exception:
+            from duty_tui.services.conflicts import build_conflict
+
+            session.refresh(follow_up)
+            done_by = (session.exec(select(StaffUser.display_name).where(StaffUser.id == follow_up.done_by)).first()
+                       if follow_up.done_by else None)
+            return build_conflict(
+                session, what=f"{follow_up.kind}", entity="follow_up", entity_id=follow_up_id,
+                theirs={"Status": follow_up.status, "When": follow_up.done_at, "By": done_by},
+                yours={"Status": status, "When": ctx.now(), "By": ctx.actor.display_name if ctx.actor else None},
+                version=follow_up.version, changed_at=follow_up.done_at)
+
         if follow_up.status != "open":
-            raise conflict("callback or appointment", follow_up.done_at)
+            raise refused()
         versioned_update(session, FollowUp, follow_up_id, seen_version,
                          {"status": status, "done_at": ctx.now(), "done_by": actor_id(ctx)},
-                         what="callback or appointment", changed_at=follow_up.done_at)
+                         what="callback or appointment", explain=refused)
         if follow_up.case_id:
             case = session.get(Case, follow_up.case_id)
             if case is not None:

@@ -3,18 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from duty_tui.domain.frontdesk import parse_when
 from duty_tui.tui.dialogs.frontdesk_form import FormDialog, FormField
 
 
-def _push(screen, title: str, fields: list[FormField], then: Callable[[dict], None], *, intro: str = "",
-          submit: str = "Save") -> None:
-    def done(values: dict | None) -> None:
-        if values:
-            then(values)
+class RefilledFormDialog(FormDialog):
+    """A FormDialog holding what the user typed before a refused save: Esc asks before discarding it."""
 
+    def on_mount(self) -> None:
+        super().on_mount()
+        self._initial = {f.id: (False if f.kind == "checkbox" else "") for f in self.fields}
+
+
+def _push(screen, title: str, fields: list[FormField], then: Callable[[dict], None], *, intro: str = "",
+          submit: str = "Save", values: dict[str, Any] | None = None) -> None:
+    def done(result: dict | None) -> None:
+        if result:
+            then(result)
+
+    if values:
+        fields = [replace(f, value=values[f.id]) if f.id in values else f for f in fields]
+        intro = "Your typing is back in the form." + (f" {intro}" if intro else "")
+        screen.app.push_screen(RefilledFormDialog(title, fields, intro=intro, submit=submit), done)
+        return
     screen.app.push_screen(FormDialog(title, fields, intro=intro, submit=submit), done)
 
 
@@ -22,7 +36,7 @@ def _staff_options(staff) -> tuple[tuple[str, str], ...]:
     return tuple((s.username, f"{s.name} ({s.team or 'no team'})") for s in staff)
 
 
-def reassign_dialog(screen, row, staff, then) -> None:
+def reassign_dialog(screen, row, staff, then, values: dict | None = None) -> None:
     """Team (required) and officer (blank: the team's unassigned work) and a note. ``staff``: StaffChoice list."""
     from duty_tui.services.routing import list_teams
 
@@ -33,17 +47,17 @@ def reassign_dialog(screen, row, staff, then) -> None:
         FormField("officer", "Officer (leave blank for the team's unassigned work)", kind="select",
                   options=_staff_options(staff)),
         FormField("note", "Why (goes on the timeline)", max_length=200),
-    ], then, submit="Reassign")
+    ], then, submit="Reassign", values=values)
 
 
-def escalate_dialog(screen, row, then) -> None:
+def escalate_dialog(screen, row, then, values: dict | None = None) -> None:
     """The reason for escalating."""
     _push(screen, f"Escalate {row.ref}", [FormField("reason", "Reason", required=True, max_length=200,
                                                     placeholder="e.g. tenant chased three times")], then,
-          submit="Escalate")
+          submit="Escalate", values=values)
 
 
-def close_dialog(screen, row, then) -> None:
+def close_dialog(screen, row, then, values: dict | None = None) -> None:
     """An outcome from data/frontdesk.toml and a note."""
     from duty_tui.services.frontdesk_common import fd_reference
 
@@ -51,16 +65,16 @@ def close_dialog(screen, row, then) -> None:
     _push(screen, f"Close {row.ref}", [
         FormField("outcome", "Outcome", kind="select", options=outcomes, required=True),
         FormField("note", "Note", max_length=200),
-    ], then, submit="Close case")
+    ], then, submit="Close case", values=values)
 
 
-def note_dialog(screen, row, then) -> None:
+def note_dialog(screen, row, then, values: dict | None = None) -> None:
     """A note for the timeline."""
     _push(screen, f"Note on {row.ref}", [FormField("text", "Note", kind="text", required=True)], then,
-          submit="Add note")
+          submit="Add note", values=values)
 
 
-def complaint_dialog(screen, row, step: str, staff, then) -> None:
+def complaint_dialog(screen, row, step: str, staff, then, values: dict | None = None) -> None:
     """Acknowledge, extend, respond or escalate a complaint (``staff``: who may handle the next stage)."""
     from duty_tui.services.complaints import RESPONSE_OUTCOMES
 
@@ -83,10 +97,10 @@ def complaint_dialog(screen, row, step: str, staff, then) -> None:
                             options=_staff_options(staff)),
                   FormField("when", "Escalation requested (blank: now)", check=_when_problem(ctx))]
         title, submit = f"Escalate complaint {row.ref} to the next stage", "Escalate"
-    _push(screen, title, fields, then, submit=submit)
+    _push(screen, title, fields, then, submit=submit, values=values)
 
 
-def repair_step_dialog(screen, row, then) -> None:
+def repair_step_dialog(screen, row, then, values: dict | None = None) -> None:
     """Record a repair step (investigated — significant or not —, summary sent, works, completed)."""
     from duty_tui.services.repairs import STEPS
 
@@ -94,7 +108,7 @@ def repair_step_dialog(screen, row, then) -> None:
         FormField("step", "Step", kind="select", options=tuple(STEPS.items()), required=True),
         FormField("on", "On (blank: today)", placeholder="DD/MM/YYYY", check=_date_problem),
         FormField("significant", "Investigation found a significant hazard", kind="checkbox", value=True),
-    ], then, submit="Record")
+    ], then, submit="Record", values=values)
 
 
 def _when_problem(ctx):
@@ -162,3 +176,58 @@ def perform(ctx, action: str, ref: str, version: int, values: dict[str, Any]) ->
                                    significant=bool(values.get("significant", True)))
         return f"{ref}: {repairs.STEPS[values['step']].lower()} recorded."
     raise ValueError(f"unknown case action {action!r}")
+
+
+# --- after a refused save (someone else saved the case first) ----------------------------------
+
+NOTE_FIELDS = {"reassign": "note", "escalate": "reason", "close": "note", "note": "text", "extend": "reason",
+               "respond": "summary"}
+"""The free-text field of each action: what 'c' in the conflict dialog keeps as a note of its own."""
+
+
+def open_action_form(screen, action: str, row, staff, then: Callable[[dict], None],
+                     values: dict[str, Any] | None = None) -> bool:
+    """Open the form for ``action`` (pre-filled with ``values``); False for an action without a form (take)."""
+    if action == "reassign":
+        reassign_dialog(screen, row, staff, then, values=values)
+    elif action == "escalate":
+        escalate_dialog(screen, row, then, values=values)
+    elif action == "close":
+        close_dialog(screen, row, then, values=values)
+    elif action == "note":
+        note_dialog(screen, row, then, values=values)
+    elif action in ("acknowledge", "extend", "respond", "escalate_complaint"):
+        complaint_dialog(screen, row, "escalate" if action == "escalate_complaint" else action, staff, then,
+                         values=values)
+    elif action == "repair_step":
+        repair_step_dialog(screen, row, then, values=values)
+    else:
+        return False
+    return True
+
+
+def after_conflict(screen, error, action: str, row, staff, values: dict[str, Any], seen: int,
+                   run: Callable[[str, dict, int], None], refresh: Callable[[], None]) -> None:
+    """Show both versions; then the user's typing goes back into the action's form.
+
+    r: the screen reloads and the form reopens with the typing, bound to the newer version (saving
+    puts it over theirs on purpose); Esc: the form reopens exactly as it was (the old version, so
+    saving shows the conflict again); c: the action's note text is added as a note of its own.
+    """
+    from duty_tui.tui.dialogs.conflict import show_conflict
+
+    note_field = NOTE_FIELDS.get(action)
+    note_text = str(values.get(note_field) or "").strip() if note_field else ""
+
+    def reload() -> None:
+        refresh()
+        newer = error.version if error.version is not None else seen
+        if not open_action_form(screen, action, row, staff, lambda v: run(action, v, newer), values):
+            screen.notify(f"{row.ref} reloaded; press the key again to {action} it over the newer version.",
+                          timeout=8, markup=False)
+
+    def back() -> None:
+        open_action_form(screen, action, row, staff, lambda v: run(action, v, seen), values)
+
+    show_conflict(screen, error, None, on_reload=reload, on_back=back, note_text=note_text or None,
+                  on_note=(lambda text: run("note", {"text": text}, seen)) if note_text and action != "note" else None)

@@ -251,8 +251,14 @@ class CallersScreen(LiveRefresh, DutyScreen):
         self.app.call_from_thread(self._done, f"Called {visit.label} to {visit.desk}.")
 
     def on_worker_error(self, error: BaseException | None) -> None:
-        from duty_tui.errors import DutyError
+        from duty_tui.errors import ConflictError, DutyError
 
+        if isinstance(error, ConflictError) and error.has_versions:
+            from duty_tui.tui.dialogs.conflict import show_conflict
+
+            self._say(error.message)
+            show_conflict(self, error, None, on_reload=self.load, on_back=self.load)  # nothing typed to keep
+            return
         if isinstance(error, DutyError):
             self._say(error.message)  # said on the screen, where the desk is looking
             self.load()

@@ -66,6 +66,7 @@ class CaseScreen(LiveRefresh, DutyScreen):
         self.ref = ref
         self.detail: CaseDetail | None = None
         self.staff: list = []
+        self._attempt: tuple[str, dict, int] | None = None  # the last save tried: (action, typed values, seen)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -184,15 +185,29 @@ class CaseScreen(LiveRefresh, DutyScreen):
         """Run a case action."""
         if self.detail is None:
             return
-        self.run_action(action, values or {})
+        self.start(action, values or {})
+
+    def _seen(self) -> int:
+        """The version on screen now: an action's form saves against the version it was opened on."""
+        assert self.detail is not None
+        return self.detail.row.version
+
+    def start(self, action: str, values: dict, seen: int | None = None) -> None:
+        """Save an action against the version the user saw (kept, with the typing, in case of a conflict)."""
+        if self.detail is None:
+            return
+        seen = self._seen() if seen is None else seen
+        self._attempt = (action, values, seen)
+        self.run_action(action, values, seen)
 
     @work(thread=True, exclusive=False, exit_on_error=False, group="case-write")
-    def run_action(self, action: str, values: dict) -> None:
+    def run_action(self, action: str, values: dict, seen: int | None = None) -> None:
         """Run the action in a worker."""
         from duty_tui.tui.dialogs.frontdesk_case import perform
 
         assert self.detail is not None
-        message = perform(self.duty_app.ctx, action, self.ref, self.detail.row.version, values)
+        message = perform(self.duty_app.ctx, action, self.ref, self.detail.row.version if seen is None else seen,
+                          values)
         self.app.call_from_thread(self._acted, message)
 
     def _acted(self, message: str) -> None:
@@ -200,8 +215,15 @@ class CaseScreen(LiveRefresh, DutyScreen):
         self.load()
 
     def on_worker_error(self, error: BaseException | None) -> None:
-        from duty_tui.errors import DutyError
+        from duty_tui.errors import ConflictError, DutyError
 
+        if isinstance(error, ConflictError) and self._attempt is not None and self.detail is not None:
+            from duty_tui.tui.dialogs.frontdesk_case import after_conflict
+
+            action, values, seen = self._attempt
+            self._say(error.message)
+            after_conflict(self, error, action, self.detail.row, self.staff, values, seen, self.start, self.load)
+            return
         if isinstance(error, DutyError):
             self._say(error.message)
             if self.detail is not None:
@@ -214,28 +236,32 @@ class CaseScreen(LiveRefresh, DutyScreen):
         from duty_tui.tui.dialogs.frontdesk_case import reassign_dialog
 
         if self.detail:
-            reassign_dialog(self, self.detail.row, self.staff, lambda v: self.run_action("reassign", v))
+            seen = self._seen()
+            reassign_dialog(self, self.detail.row, self.staff, lambda v: self.start("reassign", v, seen))
 
     def action_escalate(self) -> None:
         """Escalate."""
         from duty_tui.tui.dialogs.frontdesk_case import escalate_dialog
 
         if self.detail:
-            escalate_dialog(self, self.detail.row, lambda v: self.run_action("escalate", v))
+            seen = self._seen()
+            escalate_dialog(self, self.detail.row, lambda v: self.start("escalate", v, seen))
 
     def action_close_case(self) -> None:
         """Close."""
         from duty_tui.tui.dialogs.frontdesk_case import close_dialog
 
         if self.detail:
-            close_dialog(self, self.detail.row, lambda v: self.run_action("close", v))
+            seen = self._seen()
+            close_dialog(self, self.detail.row, lambda v: self.start("close", v, seen))
 
     def action_note(self) -> None:
         """Add a note."""
         from duty_tui.tui.dialogs.frontdesk_case import note_dialog
 
         if self.detail:
-            note_dialog(self, self.detail.row, lambda v: self.run_action("note", v))
+            seen = self._seen()
+            note_dialog(self, self.detail.row, lambda v: self.start("note", v, seen))
 
     def action_complaint(self, step: str) -> None:
         """A complaint step."""
@@ -246,8 +272,9 @@ class CaseScreen(LiveRefresh, DutyScreen):
         if self.detail.complaint_stage is None:
             self._say("This case is not a complaint.")
             return
+        seen = self._seen()
         complaint_dialog(self, self.detail.row, "escalate" if step == "escalate_complaint" else step, self.staff,
-                         lambda v: self.run_action(step, v))
+                         lambda v: self.start(step, v, seen))
 
     def action_repair_step(self) -> None:
         """Record a repair step."""
@@ -258,7 +285,8 @@ class CaseScreen(LiveRefresh, DutyScreen):
         if self.detail.repair_priority is None:
             self._say("This case is not a repair reported at the desk.")
             return
-        repair_step_dialog(self, self.detail.row, lambda v: self.run_action("repair_step", v))
+        seen = self._seen()
+        repair_step_dialog(self, self.detail.row, lambda v: self.start("repair_step", v, seen))
 
     def action_open_person(self) -> None:
         """Open the person."""

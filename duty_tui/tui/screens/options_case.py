@@ -68,6 +68,43 @@ class OptionsCaseScreen(DutyScreen):
         super().__init__()
         self.case_ref = case_ref
         self.view = None
+        self._move_attempt: tuple[dict, int | None] | None = None  # a move's typed values and the version seen
+
+    def on_worker_error(self, error: BaseException | None) -> None:
+        from duty_tui.errors import ConflictError
+
+        if isinstance(error, ConflictError):
+            self.show_conflict(error)
+            return
+        super().on_worker_error(error)
+
+    def show_conflict(self, error) -> None:
+        """Both versions; a move's typing goes back into its form (r: over the newer version, Esc: as it was)."""
+        from duty_tui.tui.dialogs.conflict import show_conflict
+
+        attempt, self._move_attempt = self._move_attempt, None
+        if attempt is None:  # an action without a form: reload and say so
+            show_conflict(self, error, None, on_reload=self.load, on_back=self.load)
+            return
+        typed, seen = attempt
+
+        def reload() -> None:
+            self._reopen_after_load = (typed, error.version)
+            self.load()
+
+        show_conflict(self, error, None, on_reload=reload, on_back=lambda: self.action_move(typed, seen),
+                      note_text=str(typed.get("note") or "") or None,
+                      on_note=lambda text: self.keep_note(text))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="case-note")
+    def keep_note(self, text: str) -> None:
+        """Add the move's note to the case as a note of its own."""
+        from duty_tui.services.routing import add_case_note
+
+        add_case_note(self.duty_app.ctx, self.case_ref, text)
+        self.app.call_from_thread(self.notify, f"Your note was added to {self.case_ref}; the move was not saved.",
+                                  markup=False)
+        self.app.call_from_thread(self.load)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -97,9 +134,15 @@ class OptionsCaseScreen(DutyScreen):
         view = get_housing_case(self.duty_app.ctx, self.case_ref)
         self.app.call_from_thread(self._show, view)
 
+    _reopen_after_load: tuple[dict, int | None] | None = None
+
     def _show(self, view) -> None:
         self.view = view
-        self.title = f"{view.case_ref} {view.person_name or ''}".strip()
+        if self._reopen_after_load is not None:
+            typed, version = self._reopen_after_load
+            self._reopen_after_load = None
+            self.call_after_refresh(self.action_move, typed, version)
+        self.title = plain(f"{view.case_ref} {view.person_name or ''}".strip()).plain
         head = Text()
         head.append(plain(f"{view.case_ref} ", style="bold"))
         head.append(plain(f"{view.person_name or 'no applicant linked'}"
@@ -238,8 +281,8 @@ class OptionsCaseScreen(DutyScreen):
         self.app.call_from_thread(self.notify, f"Saved {path}.", title="PDF")
 
     # ------------------------------------------------------------------ moves
-    def action_move(self) -> None:
-        """Record a duty decision or ending."""
+    def action_move(self, typed: dict | None = None, seen: int | None = None) -> None:
+        """Record a duty decision or ending (``typed``: the values kept from a save someone else beat)."""
         if not self._need_view():
             return
         if not self.view.allowed_moves:
@@ -258,22 +301,37 @@ class OptionsCaseScreen(DutyScreen):
             fields.append(FormField("accommodation", "Housed in", "select",
                                     tuple((n, c) for c, n in ref.accommodation.items())))
         fields.append(FormField("note", "Reasons / note"))
+        if typed:
+            from dataclasses import replace
+
+            def fits(f: FormField) -> bool:  # a choice the case's stage no longer offers is left blank
+                value = typed.get(f.key)
+                return value not in (None, "") and (f.kind != "select" or value in {v for _w, v in f.options})
+
+            fields = [replace(f, value=typed[f.key]) if fits(f) else f for f in fields]
+        # The version the user is looking at now: the move saves against it, however the screen reloads meanwhile.
+        version = self.view.version if seen is None else seen
 
         def chosen(values: dict | None) -> None:
             if values:
                 reason, _, stage = values["move"].partition("|")
+                self._move_attempt = (values, version)
                 self.move(stage, reason, values["on"], values.get("note"), values.get("final"),
-                          values.get("accommodation"))
+                          values.get("accommodation"), version)
+        note = "Each move is recorded with its date, reason and you."
+        if typed:
+            note = "Your typing is back in the form. " + note
         self.app.push_screen(HousingFormDialog(f"Move {self.case_ref} on from {STAGE_WORDS[self.view.stage]}",
-                                               fields, note="Each move is recorded with its date, reason and you."),
-                             chosen)
+                                               fields, note=note), chosen)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="case-action")
-    def move(self, stage, reason, on, note, final, accommodation) -> None:
+    def move(self, stage, reason, on, note, final, accommodation, version: int | None = None) -> None:
         from duty_tui.services.housing import record_move
 
-        record_move(self.duty_app.ctx, self.case_ref, self.view.version if self.view else None, stage, reason, on,
-                    note, final, accommodation)
+        if version is None:
+            version = self.view.version if self.view else None
+        record_move(self.duty_app.ctx, self.case_ref, version, stage, reason, on, note, final, accommodation)
+        self._move_attempt = None
         self.app.call_from_thread(self.notify, f"Recorded: {STAGE_WORDS[stage]}. Issue the notice with l.",
                                   title="Case moved")
         self.app.call_from_thread(self.load)

@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from duty_tui.domain.money import format_pence
 from duty_tui.domain.payments import FREQUENCY_NAMES
-from duty_tui.errors import DutyError
+from duty_tui.errors import ConflictError, DutyError
 from duty_tui.payments_reference import load_policy
 from duty_tui.services.payments_arrangements import ArrangementStatus
 from duty_tui.tui.dialogs.payments_forms import ArrangementDialog, ArrangementForm, ReasonDialog
@@ -179,12 +179,35 @@ class ArrangementsScreen(DutyScreen):
         if item is None or not item.active:
             self._message("Highlight an active arrangement to end.")
             return
+        self._ask_end(item, "")
 
+    def _ask_end(self, item: ArrangementStatus, typed: str) -> None:
+        """The reason dialog (``typed``: the reason kept from a save someone else beat)."""
         def answered(reason: str | None) -> None:
             if reason:
                 self.end(item, reason)
 
-        self.app.push_screen(ReasonDialog(f"End {item.ref}", "why it ends (cleared, replaced, cancelled)"), answered)
+        dialog = ReasonDialog(f"End {item.ref}", "why it ends (cleared, replaced, cancelled)")
+        self.app.push_screen(dialog, answered)
+        if typed:
+            from textual.widgets import Input
+
+            dialog.call_after_refresh(lambda: setattr(dialog.query_one("#reason-text", Input), "value", typed))
+
+    def _end_conflict(self, error, item: ArrangementStatus, reason: str) -> None:
+        """Both versions; r: the reason back in its dialog over the newer version; Esc: as it was."""
+        from dataclasses import replace
+
+        from duty_tui.tui.dialogs.conflict import show_conflict
+
+        self._message(error.message)
+
+        def reload() -> None:
+            self.load()
+            if error.version is not None:
+                self._ask_end(replace(item, version=error.version), reason)
+
+        show_conflict(self, error, None, on_reload=reload, on_back=lambda: self._ask_end(item, reason))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="arrangements-change")
     def end(self, item: ArrangementStatus, reason: str) -> None:
@@ -192,6 +215,9 @@ class ArrangementsScreen(DutyScreen):
 
         try:
             end_arrangement(self.duty_app.ctx, item.ref, reason, item.version)
+        except ConflictError as exc:
+            self.app.call_from_thread(self._end_conflict, exc, item, reason)
+            return
         except DutyError as exc:
             self.app.call_from_thread(self._message, exc.message)
             return

@@ -9,7 +9,7 @@ from textual.widgets import Footer, Header, Static
 
 from duty_tui.domain.local_time import format_local
 from duty_tui.domain.money import format_pence
-from duty_tui.errors import DutyError
+from duty_tui.errors import ConflictError, DutyError
 from duty_tui.services.payments_refunds import RefundView
 from duty_tui.tui.dialogs.confirm import ConfirmDialog
 from duty_tui.tui.dialogs.payments_forms import ReasonDialog
@@ -128,11 +128,36 @@ class RefundsScreen(DutyScreen):
         if refund is None:
             return
 
+        self._ask_reject(refund, "")
+
+    def _ask_reject(self, refund: RefundView, typed: str) -> None:
+        """The reason dialog (``typed``: the reason kept from a save someone else beat)."""
         def answered(reason: str | None) -> None:
             if reason:
                 self.decide(refund, False, reason)
 
-        self.app.push_screen(ReasonDialog(f"Reject {refund.ref}", "why it is rejected"), answered)
+        dialog = ReasonDialog(f"Reject {refund.ref}", "why it is rejected")
+        self.app.push_screen(dialog, answered)
+        if typed:
+            from textual.widgets import Input
+
+            dialog.call_after_refresh(lambda: setattr(dialog.query_one("#reason-text", Input), "value", typed))
+
+    def _decide_conflict(self, error, refund: RefundView, authorise: bool, note: str | None) -> None:
+        """Both versions; a rejection's reason goes back into its dialog (r: over the newer version)."""
+        from dataclasses import replace
+
+        from duty_tui.tui.dialogs.conflict import show_conflict
+
+        self._message(error.message)
+
+        def reload() -> None:
+            self.load()
+            if not authorise and note and error.version is not None and error.theirs.get("Status") == "requested":
+                self._ask_reject(replace(refund, version=error.version), note)
+
+        show_conflict(self, error, None, on_reload=reload,
+                      on_back=(lambda: self._ask_reject(refund, note)) if not authorise and note else self.load)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="refunds-change")
     def decide(self, refund: RefundView, authorise: bool, note: str | None) -> None:
@@ -143,6 +168,9 @@ class RefundsScreen(DutyScreen):
                 done = authorise_refund(self.duty_app.ctx, refund.ref, refund.version)
             else:
                 done = reject_refund(self.duty_app.ctx, refund.ref, refund.version, note or "")
+        except ConflictError as exc:
+            self.app.call_from_thread(self._decide_conflict, exc, refund, authorise, note)
+            return
         except DutyError as exc:
             self.app.call_from_thread(self._message, exc.message)
             return

@@ -15,6 +15,7 @@ from textual.containers import Vertical
 from textual.widgets import ContentSwitcher, DataTable, Footer, Header, Static
 
 from duty_tui.domain.local_time import format_local
+from duty_tui.domain.masking import mask_phone
 from duty_tui.services.routing import FollowUpView, QueueChoice, QueuePage, QueueRow
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.screens.frontdesk_live import LiveRefresh
@@ -74,6 +75,7 @@ class QueuesScreen(LiveRefresh, DutyScreen):
         self._generation = 0
         self.follow_ups: list[FollowUpView] = []
         self.staff: list = []
+        self._attempt: tuple | None = None  # the last save tried: ("case", action, row, values, seen) or ("follow_up",)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -305,7 +307,7 @@ class QueuesScreen(LiveRefresh, DutyScreen):
         """Take the highlighted case."""
         row = self._need_row()
         if row:
-            self.run_action("take", row, {})
+            self.start("take", row, {})
 
     def action_reassign(self) -> None:
         """Reassign to a team and/or officer."""
@@ -313,7 +315,7 @@ class QueuesScreen(LiveRefresh, DutyScreen):
 
         row = self._need_row()
         if row:
-            reassign_dialog(self, row, self.staff, lambda values: self.run_action("reassign", row, values))
+            reassign_dialog(self, row, self.staff, lambda values: self.start("reassign", row, values))
 
     def action_escalate(self) -> None:
         """Escalate with a reason."""
@@ -321,7 +323,7 @@ class QueuesScreen(LiveRefresh, DutyScreen):
 
         row = self._need_row()
         if row:
-            escalate_dialog(self, row, lambda values: self.run_action("escalate", row, values))
+            escalate_dialog(self, row, lambda values: self.start("escalate", row, values))
 
     def action_close_case(self) -> None:
         """Close with an outcome."""
@@ -329,7 +331,7 @@ class QueuesScreen(LiveRefresh, DutyScreen):
 
         row = self._need_row()
         if row:
-            close_dialog(self, row, lambda values: self.run_action("close", row, values))
+            close_dialog(self, row, lambda values: self.start("close", row, values))
 
     def action_note(self) -> None:
         """Add a note."""
@@ -337,14 +339,20 @@ class QueuesScreen(LiveRefresh, DutyScreen):
 
         row = self._need_row()
         if row:
-            note_dialog(self, row, lambda values: self.run_action("note", row, values))
+            note_dialog(self, row, lambda values: self.start("note", row, values))
+
+    def start(self, action: str, row: QueueRow, values: dict, seen: int | None = None) -> None:
+        """Save a case action against the version the row had when the user chose it (kept for a conflict)."""
+        seen = row.version if seen is None else seen
+        self._attempt = ("case", action, row, values, seen)
+        self.run_action(action, row, values, seen)
 
     @work(thread=True, exclusive=False, exit_on_error=False, group="queue-write")
-    def run_action(self, action: str, row: QueueRow, values: dict) -> None:
+    def run_action(self, action: str, row: QueueRow, values: dict, seen: int | None = None) -> None:
         """Run a case action in a worker."""
         from duty_tui.tui.dialogs.frontdesk_case import perform
 
-        message = perform(self.duty_app.ctx, action, row.ref, row.version, values)
+        message = perform(self.duty_app.ctx, action, row.ref, row.version if seen is None else seen, values)
         self.app.call_from_thread(self._acted, message, row.ref)
 
     def _acted(self, message: str, ref: str) -> None:
@@ -353,8 +361,23 @@ class QueuesScreen(LiveRefresh, DutyScreen):
         self.load_choices()
 
     def on_worker_error(self, error: BaseException | None) -> None:
-        from duty_tui.errors import DutyError
+        from duty_tui.errors import ConflictError, DutyError
 
+        if isinstance(error, ConflictError) and self._attempt is not None:
+            self._say(error.message)
+            self._loading_more = False
+            if self._attempt[0] == "case":
+                from duty_tui.tui.dialogs.frontdesk_case import after_conflict
+
+                _kind, action, row, values, seen = self._attempt
+                after_conflict(self, error, action, row, self.staff, values, seen,
+                               lambda a, v, s: self.start(a, row, v, s),
+                               lambda: self.load_first(keep=row.ref))
+            else:
+                from duty_tui.tui.dialogs.conflict import show_conflict
+
+                show_conflict(self, error, None, on_reload=self.load_follow_ups, on_back=self.load_follow_ups)
+            return
         if isinstance(error, DutyError):
             self._say(error.message)
             self._loading_more = False
@@ -399,10 +422,23 @@ class QueuesScreen(LiveRefresh, DutyScreen):
             if format_local(item.due_at, "%H:%M") == "23:59":
                 when = "by " + format_local(item.due_at, "%d/%m")
             table.add_row(plain("!!" if late else "", style="bold red" if late else ""), plain(when),
-                          plain(item.kind), plain(item.person_name or "—"), plain(item.phone or item.place or "—"),
+                          # Lists mask phone numbers (shared screens); the highlighted one shows in full below.
+                          plain(item.kind), plain(item.person_name or "—"),
+                          plain(mask_phone(item.phone) if item.phone else item.place or "—"),
                           plain(" · ".join(x for x in (item.case_ref, item.notes) if x) or "—"), key=str(item.id))
         self.query_one("#queue-bar", Static).update(plain(
             f"Callbacks and appointments due today or overdue: {len(items)} · d done · f back to the queue"))
+
+    @on(DataTable.RowHighlighted, "#follow-ups")
+    def _follow_up_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        row = event.cursor_row
+        if not (0 <= row < len(self.follow_ups)):
+            return
+        item = self.follow_ups[row]
+        action = f"Call {item.phone}" if item.phone else f"At {item.place or 'the office'}"
+        self.query_one("#queue-bar", Static).update(plain(
+            f"{action} · {item.person_name or 'no person'} · {len(self.follow_ups)} due today or overdue · "
+            "d done · f back to the queue"))
 
     def action_follow_up_done(self) -> None:
         """Mark the highlighted callback or appointment done."""
@@ -410,6 +446,7 @@ class QueuesScreen(LiveRefresh, DutyScreen):
             return
         table = self.query_one("#follow-ups", DutyTable)
         item = self.follow_ups[table.cursor_row]
+        self._attempt = ("follow_up",)
         self.complete(item.id, item.version)
 
     @work(thread=True, exclusive=False, exit_on_error=False, group="queue-write")
