@@ -17,7 +17,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlmodel import Session
 
 from duty_tui.config import hide_password
-from duty_tui.errors import EnvironmentProblem
+from duty_tui.errors import DatabaseUnavailable, EnvironmentProblem
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -104,13 +104,24 @@ def session_scope(engine: Engine, *, write: bool = False) -> Iterator[Session]:
                 yield session
                 session.commit()
             except OperationalError as exc:
-                session.rollback()
+                _rollback_quietly(session)
+                raise environment_problem(engine, exc) from None
+            except DBAPIError as exc:
+                if not exc.connection_invalidated:
+                    _rollback_quietly(session)
+                    raise
                 raise environment_problem(engine, exc) from None
             except BaseException:
                 session.rollback()
                 raise
     finally:
-        connection.close()
+        with contextlib.suppress(Exception):  # a connection to a server that went away may not close cleanly
+            connection.close()
+
+
+def _rollback_quietly(session: Session) -> None:
+    with contextlib.suppress(Exception):
+        session.rollback()
 
 
 def environment_problem(engine: Engine, exc: Exception) -> EnvironmentProblem:
@@ -119,7 +130,7 @@ def environment_problem(engine: Engine, exc: Exception) -> EnvironmentProblem:
     detail = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else type(exc).__name__
     lowered = detail.lower()
     if "locked" in lowered or "busy" in lowered:
-        return EnvironmentProblem(
+        return DatabaseUnavailable(
             f"database {url} is locked by another program; close it (or wait) and try again ({detail})"
         )
     if is_sqlite(engine):
@@ -134,8 +145,13 @@ def environment_problem(engine: Engine, exc: Exception) -> EnvironmentProblem:
     else:
         if "password authentication failed" in lowered:
             return EnvironmentProblem(f"database {url}: the server refused the password; check DUTY_DB_URL")
-        if "connection" in lowered or "could not" in lowered or "does not exist" in lowered:
+        if "does not exist" in lowered:
             return EnvironmentProblem(
+                f"database {url} cannot be reached ({detail}); check the server is running and the URL is right"
+            )
+        if ("connection" in lowered or "could not" in lowered or "terminat" in lowered or "server closed" in lowered
+                or "shutting down" in lowered or "timeout" in lowered or "timed out" in lowered):
+            return DatabaseUnavailable(
                 f"database {url} cannot be reached ({detail}); check the server is running and the URL is right"
             )
     return EnvironmentProblem(f"database {url}: {detail}")

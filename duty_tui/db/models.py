@@ -277,7 +277,8 @@ class Contact(SQLModel, table=True):
     """A logged contact (desk, phone, email, letter). The front-desk issue fills this out."""
 
     __tablename__ = "contact"
-    __table_args__ = (Index("ix_contact_person_at", "person_id", "at"),)
+    __table_args__ = (Index("ix_contact_person_at", "person_id", "at"),
+                      Index("ux_contact_save_key", "save_key", unique=True))
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(index=True)
     channel: str = Field(max_length=24)
@@ -301,6 +302,8 @@ class Contact(SQLModel, table=True):
     id_check_result: str | None = Field(default=None, max_length=16)
     agency_code: str | None = Field(default=None, max_length=48)
     version: int = Field(default=1)
+    # Made when the form opens: a save retried after the database came back posts once (trust_0001).
+    save_key: str | None = Field(default=None, max_length=64)
 
 
 class AuditEvent(SQLModel, table=True):

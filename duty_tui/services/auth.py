@@ -55,11 +55,16 @@ def _team_code(session, team_id: int | None) -> str | None:
     return team.code if team else None
 
 
-def sign_in(ctx: ServiceContext, username: str, password: str) -> Actor:
+def sign_in(ctx: ServiceContext, username: str, password: str, *, action: str = "login") -> Actor:
     """Check a username and password; returns the Actor or raises AuthError saying what to do.
 
-    A refusal is committed (failure count, audit event) before it is raised.
+    ``action`` names the success in the audit trail: "login", "unlock" (the same person back
+    at a locked terminal) or "switch_user" (a colleague taking over a shared terminal).
+    A refusal is committed (failure count, audit event) before it is raised; the same
+    throttle applies whichever way the password is given.
     """
+    if action not in ("login", "unlock", "switch_user"):
+        raise ValueError(f"unknown sign-in action {action!r}")
     username = (username or "").strip()
     if not username:
         raise AuthError("enter your username")
@@ -90,7 +95,8 @@ def sign_in(ctx: ServiceContext, username: str, password: str) -> Actor:
             user.last_failed_at = None
             session.add(user)
             actor = _actor(ctx, user, _team_code(session, user.team_id))
-            audit.record(session, ctx.as_actor(actor), "login", "staff_user", user.id)
+            detail = {"from": ctx.actor.username} if action == "switch_user" and ctx.actor else None
+            audit.record(session, ctx.as_actor(actor), action, "staff_user", user.id, detail)
     if refusal is not None or actor is None:
         raise AuthError(refusal or "sign-in failed")
     return actor
@@ -151,3 +157,11 @@ def demo_mode(ctx: ServiceContext) -> bool:
     with session_scope(ctx.engine) as session:
         row = session.get(Setting, "demo")
         return bool(row and row.value == "1")
+
+
+def record_lock(ctx: ServiceContext, reason: str) -> None:
+    """Audit that a terminal was locked (idle, or by its user) with this member of staff signed in."""
+    if ctx.actor is None:
+        return
+    with session_scope(ctx.engine, write=True) as session:
+        audit.record(session, ctx, "lock", "staff_user", ctx.actor.id, {"reason": reason})

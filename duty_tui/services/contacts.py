@@ -28,7 +28,7 @@ from duty_tui.domain import frontdesk as rules
 from duty_tui.domain.frontdesk import ContactFacts, IdentityRecord, deadline_at
 from duty_tui.domain.local_time import format_local
 from duty_tui.domain.search_keys import fold, phone_key, sound
-from duty_tui.domain.validators import clean_phone, parse_date_of_birth
+from duty_tui.domain.validators import clean_phone, parse_date_of_birth, text_problem
 from duty_tui.errors import InputError, NotFound
 from duty_tui.frontdesk_reference import ReasonDef
 from duty_tui.services import audit
@@ -339,6 +339,9 @@ class ContactDraft:
     repair_location: str = ""
     safeguarding_subject: str = ""
     visit_id: int | None = None
+    # Made once when the form opens: saving again with the same key (Enter twice, or a retry
+    # after the database came back) returns the first save instead of posting a second contact.
+    save_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -383,6 +386,15 @@ def contact_problems(ctx: ServiceContext, draft: ContactDraft) -> list[str]:
     problems = rules.contact_problems(_facts(draft, at), now=now, notes_max=ref.policy.notes_max,
                                       backdate_max_days=ref.policy.backdate_max_days, channels=ref.channels,
                                       outcomes=ref.outcomes)
+    texts = [("notes", draft.notes), ("repair location", draft.repair_location),
+             ("safeguarding: who is at risk", draft.safeguarding_subject), ("appointment place", draft.appointment_place)]
+    if draft.third_party is not None:
+        texts += [("third party name", draft.third_party.name), ("organisation", draft.third_party.organisation),
+                  ("relationship", draft.third_party.relationship)]
+    if draft.new_person is not None:
+        texts += [("new person: first name", draft.new_person.forename),
+                  ("new person: surname", draft.new_person.surname)]
+    problems.extend(p for p in (text_problem(label, value) for label, value in texts) if p)
     unknown = [code for code in draft.reasons if code not in ref.reasons]
     if unknown:
         problems.append(f"reason: {', '.join(unknown)} is not in data/contact_reasons.toml; choose from the list")
@@ -521,6 +533,10 @@ def log_contact(ctx: ServiceContext, draft: ContactDraft) -> ContactSaved:
     tonight_reason = next((r for r in reasons if r.intake == "homeless_tonight"), None)
     housing = _housing_module() if tonight_reason else None
     with session_scope(ctx.engine, write=True) as session:
+        if draft.save_key:
+            earlier = _already_saved(session, draft.save_key)
+            if earlier is not None:
+                return earlier
         try:
             person = person_by_ref(session, draft.person_ref)
         except NotFound as exc:
@@ -548,7 +564,8 @@ def log_contact(ctx: ServiceContext, draft: ContactDraft) -> ContactSaved:
             third_party_relationship=(third.relationship.strip()[:40] or None) if third else None,
             third_party_phone=(third.phone.strip()[:32] or None) if third else None,
             id_check_method=draft.id_check_method or None, id_check_result=draft.id_check_result or None,
-            agency_code=draft.agency or None if draft.outcome == "signposted" else None)
+            agency_code=draft.agency or None if draft.outcome == "signposted" else None,
+            save_key=(draft.save_key or None))
         session.add(contact)
         session.flush()
         for position, reason in enumerate(reasons):
@@ -680,6 +697,22 @@ def log_contact(ctx: ServiceContext, draft: ContactDraft) -> ContactSaved:
                     notify(session, CASE_CHANNEL)
     return ContactSaved(contact_id=contact_id, at=at, person_ref=person_ref, person_created=created, cases=case_lines,
                         follow_up=follow_up_text, messages=messages)
+
+
+def _already_saved(session, save_key: str) -> ContactSaved | None:
+    """The contact an earlier save with this key posted, as that save reported it (else None)."""
+    contact = session.exec(select(Contact).where(Contact.save_key == save_key)).first()
+    if contact is None:
+        return None
+    person = session.get(Person, contact.person_id) if contact.person_id else None
+    cases: list = []
+    if contact.case_id is not None:
+        case = session.get(Case, contact.case_id)
+        if case is not None:
+            cases.append(_case_line(session, case, False))
+    return ContactSaved(contact_id=contact.id, at=contact.at, person_ref=person.ref if person else None,
+                        person_created=False, cases=cases, follow_up=None,
+                        messages=["This contact had already been saved; it was not saved twice."])
 
 
 # --- history ----------------------------------------------------------------------------------------

@@ -25,8 +25,9 @@ from textual.widgets import Checkbox, Footer, Header, Input, Label, Select, Sele
 
 from duty_tui.domain.homelessness import PRIORITY_NEED_GROUNDS, assess, describe_duty, what_would_change
 from duty_tui.domain.homelessness_intake import IntakeCheck, check_answers
-from duty_tui.errors import InputError
+from duty_tui.errors import ConflictError, InputError
 from duty_tui.housing_reference import PRIORITY_NEED_WORDS, ROUTE_WORDS, load_housing_reference
+from duty_tui.tui.drafts import DraftForm
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import plain
 
@@ -122,7 +123,7 @@ class ChoiceField(Widget, can_focus=True):
                 return
 
 
-class ApproachScreen(DutyScreen):
+class ApproachScreen(DraftForm, DutyScreen):
     """Triage an approach: answers on the left, the law's consequences on the right."""
 
     SCOPE_NAME = "approach"
@@ -471,7 +472,42 @@ class ApproachScreen(DutyScreen):
             self.query_one("#household", Input).value = who.household_text
             self._baseline = self.answers()
         self.query_one("#applicant", Static).update(line)
+        self._loaded = True
+        if self._pending_draft is not None:
+            self._apply_draft(self._pending_draft)
         self.reassess()
+
+    # ------------------------------------------------------------------ drafts
+    DRAFT_KIND = "approach"
+    _pending_draft: dict[str, Any] | None = None
+    _loaded = False
+
+    def draft_title(self) -> str:
+        who = getattr(self, "applicant_name", None) or self.person_ref or "applicant not chosen"
+        return f"Homelessness approach: {who}" + (f" (case {self.case_ref})" if self.case_ref else "")
+
+    def draft_args(self) -> dict[str, Any]:
+        return {"person_ref": self.person_ref, "case_ref": self.case_ref}
+
+    def draft_values(self) -> dict[str, Any]:
+        return {"answers": self.answers(), "version": self.version}
+
+    def restore_draft(self, values: dict[str, Any]) -> None:
+        """Answers come back once the case or applicant has loaded (loading fills the form first)."""
+        if (self.case_ref or self.person_ref) and not self._loaded:
+            self._pending_draft = values
+        else:
+            self._apply_draft(values)
+
+    def _apply_draft(self, values: dict[str, Any]) -> None:
+        self._pending_draft = None
+        baseline = self._baseline
+        self.fill(values.get("answers") or {})
+        self._baseline = baseline  # still unsaved
+        if values.get("version") is not None and self.case_ref:
+            # Saved against the version the officer was typing over: a newer save shows as a conflict.
+            self.version = values["version"]
+        self.notify("Your unsaved answers are back; check them and press F9 to save.", title="Draft reopened")
 
     # ------------------------------------------------------------------ saving
     def action_save(self) -> None:
@@ -502,6 +538,9 @@ class ApproachScreen(DutyScreen):
         self.reassess()
 
     def on_worker_error(self, error: BaseException | None) -> None:
+        if isinstance(error, ConflictError):
+            self.show_conflict(error)
+            return
         self.query_one("#save-state", Static).update(plain("Not saved — your answers are kept. See the message."))
         if isinstance(error, InputError):
             for line in error.problems:
@@ -512,6 +551,46 @@ class ApproachScreen(DutyScreen):
                     widget.first(Static).remove_class("empty")
                     self._shown[key] = f"✗ {message}"
         super().on_worker_error(error)
+
+    # ------------------------------------------------------------------ someone else saved first
+    def show_conflict(self, error: ConflictError) -> None:
+        """Both versions side by side; the form keeps every answer typed whatever is chosen."""
+        from duty_tui.tui.dialogs.conflict import show_conflict
+
+        self.query_one("#save-state", Static).update(
+            plain("Not saved — someone else saved this case first. Your answers are still in the form."))
+        answers = self.answers()
+        show_conflict(self, error, None, on_reload=lambda: self._reapply(error), on_back=self._back_to_form,
+                      note_text=answers.get("notes") or None,
+                      on_note=self._keep_note if self.case_ref else None)
+
+    def _reapply(self, error: ConflictError) -> None:
+        """Take the newer version's number; the answers stay as typed, so F9 now saves them over theirs."""
+        if error.version is not None:
+            self.version = error.version
+        who = error.changed_by or "the other officer"
+        self.query_one("#save-state", Static).update(plain(
+            f"Your answers are kept over {who}'s newer version — F9 saves them over it, Esc leaves"))
+        self.notify(f"Reloaded {error.record or 'the case'}: your answers are kept; F9 to save them over {who}'s.",
+                    timeout=8, markup=False)
+
+    def _back_to_form(self) -> None:
+        self.query_one("#save-state", Static).update(plain(
+            "Not saved — your answers are kept. F9 again shows the other version; r there reloads it."))
+
+    def _keep_note(self, text: str) -> None:
+        self.keep_note(self.case_ref, text)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="approach-note")
+    def keep_note(self, case_ref: str | None, text: str) -> None:
+        """Add the typed note to the case as a note of its own (nothing else is saved)."""
+        from duty_tui.services.routing import add_case_note
+
+        if not case_ref:
+            return
+        add_case_note(self.duty_app.ctx, case_ref, text)
+        self.app.call_from_thread(self.notify, f"Your note was added to {case_ref}; your other answers are still "
+                                  "in the form, not saved.", timeout=8, markup=False)
 
     # ------------------------------------------------------------------ leaving
     def action_caseload(self) -> None:

@@ -25,6 +25,12 @@ class WorkerErrors:
         """Override to restore the screen's state; always report the error."""
         self.app.report_error(error)  # type: ignore[attr-defined]
 
+    def notify(self, message: str, *, title: str = "", severity="information", timeout=None,
+               markup: bool = False) -> None:
+        """A toast; messages quote stored and typed text, so they are never read as markup."""
+        self.app.notify(message, title=title, severity=severity, timeout=timeout,  # type: ignore[attr-defined]
+                        markup=markup)
+
 
 class DutyScreen(WorkerErrors, Screen):
     """A full screen. SCOPE_NAME names it in docs/KEYS.md."""
@@ -35,6 +41,12 @@ class DutyScreen(WorkerErrors, Screen):
     def duty_app(self) -> DutyApp:
         """The app, typed."""
         return self.app  # type: ignore[return-value]
+
+    def on_screen_resume(self) -> None:
+        # The "database unreachable" banner follows the user from screen to screen.
+        sync = getattr(self.app, "sync_banner", None)
+        if sync is not None and (getattr(self.app, "db_down", False) or self.query("#db-banner")):
+            sync(self)
 
 
 class DutyModal(WorkerErrors, ModalScreen[ScreenResultType]):

@@ -29,6 +29,7 @@ from duty_tui.services.contacts import (
 )
 from duty_tui.services.search import PersonHit
 from duty_tui.tui.screens.frontdesk_live import WorkerFailures
+from duty_tui.tui.drafts import DraftForm, apply_values, collect_values
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import plain
 from duty_tui.tui.widgets.table import DutyTable
@@ -88,10 +89,11 @@ class ComboInput(Input):
         super().action_delete_left()
 
 
-class LogContactScreen(WorkerFailures, DutyScreen):
+class LogContactScreen(DraftForm, WorkerFailures, DutyScreen):
     """Log a contact: channel, caller, reasons, identity check, notes, outcome."""
 
     SCOPE_NAME = "contact"
+    DRAFT_KIND = "contact"
     TITLE = "Log a contact"
     DEFAULT_CSS = """
     LogContactScreen #contact-alerts { height: auto; max-height: 5; background: $error 30%; border-left: thick $error;
@@ -135,6 +137,10 @@ class LogContactScreen(WorkerFailures, DutyScreen):
         self._timer = None
         self._saving = False
         self._last_query = ""
+        import uuid
+
+        self.save_key = uuid.uuid4().hex  # a retried save (database back, Enter twice) posts once
+        self._waiting_for_database = False
 
     # -- layout ------------------------------------------------------------------------------
 
@@ -627,7 +633,7 @@ class LogContactScreen(WorkerFailures, DutyScreen):
             repair_priority=value("#repair-priority"),
             repair_location=value("#repair-location"),
             safeguarding_subject=value("#safeguarding-subject"),
-            visit_id=self.visit_id,
+            visit_id=self.visit_id, save_key=self.save_key,
         )
         return draft, problems
 
@@ -645,7 +651,16 @@ class LogContactScreen(WorkerFailures, DutyScreen):
             return
         self._problems([])
         self._saving = True
+        self._last_save_attempt = draft
         self.save(draft)
+
+    _last_save_attempt: ContactDraft | None = None
+
+    def _database_back(self) -> None:
+        """The database answers again: save what is in the form now (the same save key: once only)."""
+        self._waiting_for_database = False
+        if self.is_mounted and self._last_save_attempt is not None:
+            self.action_save()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="contact-save")
     def save(self, draft: ContactDraft) -> None:
@@ -673,9 +688,18 @@ class LogContactScreen(WorkerFailures, DutyScreen):
         self.dismiss() if self.is_modal else self.app.pop_screen()
 
     def on_worker_error(self, error: BaseException | None) -> None:
-        from duty_tui.errors import DutyError
+        from duty_tui.errors import DatabaseUnavailable, DutyError
 
         self._saving = False
+        if isinstance(error, DatabaseUnavailable) and self._last_save_attempt is not None:
+            # Keep the form; save it (once: same save key) when the database answers again.
+            self._problems([f"{error.message}", "Your contact is kept and will be saved as soon as the database "
+                            "answers; you can keep typing (F9 saves what is there then)."])
+            self.duty_app.database_lost(error.message)
+            if not self._waiting_for_database:
+                self._waiting_for_database = True
+                self.duty_app.when_database_back(self._database_back)
+            return
         if isinstance(error, DutyError):
             problems = getattr(error, "problems", None) or [error.message]
             self._problems(list(problems))
@@ -709,6 +733,48 @@ class LogContactScreen(WorkerFailures, DutyScreen):
 
         self.app.push_screen(ConfirmDialog("Discard this contact? What you typed will be lost.", yes="Discard",
                                            no="No, keep typing"), answered)
+
+    # -- drafts ------------------------------------------------------------------------------------------
+
+    def draft_person_ref(self) -> str | None:
+        return self.caller.ref if self.caller is not None else self.person_ref
+
+    def draft_title(self) -> str:
+        who = f"{self.caller.ref} {self.caller.name}" if self.caller is not None else "no caller chosen yet"
+        return f"Contact: {who}"
+
+    def draft_args(self) -> dict[str, Any]:
+        return {"person_ref": self.draft_person_ref(), "visit_id": self.visit_id}
+
+    def draft_values(self) -> dict[str, Any]:
+        values = collect_values(self)
+        values["_reasons"] = list(self.reasons)
+        values["_save_key"] = self.save_key
+        return values
+
+    def restore_draft(self, values: dict[str, Any]) -> None:
+        """Put a kept contact back: caller kind and reasons first (they build sections), then the rest."""
+        values = dict(values)
+        self.save_key = values.pop("_save_key", None) or self.save_key
+        reasons = values.pop("_reasons", [])
+        for key in ("caller-kind", "channel"):
+            if values.get(key):
+                self.query_one(f"#{key}", Select).value = values.pop(key)
+        for code in reasons:
+            if code in {r.code for r in self.form.reasons}:
+                self._add_reason(code)
+        if values.get("outcome"):
+            self.query_one("#outcome", Select).value = values.pop("outcome")
+        self._refresh_sections()
+        values.pop("who", None)  # the caller is reloaded from the draft's person
+        self.call_after_refresh(lambda: self._restore_rest(values))
+
+    def _restore_rest(self, values: dict[str, Any]) -> None:
+        self._refresh_sections()
+        apply_values(self, {k: v for k, v in values.items() if v not in (None, "")})
+        self._problems(["This contact was kept as a draft; check it (identity checks must be asked again) "
+                        "and press F9 to save."])
+        self.query_one("#notes", TextArea).focus()
 
     def field_values(self) -> dict[str, Any]:
         """Everything typed (for tests and for re-trying after a failed save)."""

@@ -20,11 +20,12 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Sta
 from duty_tui.domain.money import format_balance, format_pence, parse_pounds
 from duty_tui.domain.payments import AccountBalance, SplitLine, check_split, parse_split, suggest_split
 from duty_tui.domain.validators import parse_date
-from duty_tui.errors import DutyError, EnvironmentProblem
+from duty_tui.errors import DatabaseUnavailable, DutyError, EnvironmentProblem
 from duty_tui.payments_reference import load_policy
 from duty_tui.services.payments import AccountLookup, PayableAccount, PaymentRequest, ReceiptView
 from duty_tui.tui.dialogs.confirm import ConfirmDialog
 from duty_tui.tui.dialogs.payments_forms import DateValidator, MoneyValidator, NoCardDataValidator
+from duty_tui.tui.drafts import DraftForm, collect_values
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import plain
 from duty_tui.tui.widgets.table import DutyTable
@@ -67,7 +68,7 @@ class PaymentCommands(Provider):
         return run
 
 
-class TakePaymentScreen(DutyScreen):
+class TakePaymentScreen(DraftForm, DutyScreen):
     """Take a payment: choose the account(s), amount and method, confirm, get a receipt."""
 
     COMMANDS = {PaymentCommands}
@@ -387,6 +388,7 @@ class TakePaymentScreen(DutyScreen):
             if yes:
                 self._posting = True
                 self._message("Posting…")
+                self._confirmed = request
                 self.post(request)
 
         self.app.push_screen(ConfirmDialog(question, yes="Yes, post it", no="No, go back"), answered)
@@ -397,6 +399,10 @@ class TakePaymentScreen(DutyScreen):
 
         try:
             receipt = take_payment(self.duty_app.ctx, request)
+        except DatabaseUnavailable as exc:
+            # The database went away: post this confirmed payment when it answers (same key: once only).
+            self.app.call_from_thread(self._wait_for_database, exc.message)
+            return
         except EnvironmentProblem as exc:
             # The database did not answer: the payment may or may not have been committed.
             self.app.call_from_thread(self._unsure, exc.message)
@@ -409,7 +415,26 @@ class TakePaymentScreen(DutyScreen):
             raise
         self.app.call_from_thread(self._posted, receipt)
 
-    def _post_crashed(self) -> None:
+    _confirmed: PaymentRequest | None = None
+    _waiting_for_database = False
+
+    def _wait_for_database(self, message: str) -> None:
+        self._posting = False
+        self._message(f"{message}\nThe payment you confirmed is kept and will be posted as soon as the database "
+                      "answers — once only, whatever happens. Keep the customer's card slip.")
+        self.duty_app.database_lost(message)
+        if not self._waiting_for_database:
+            self._waiting_for_database = True
+            self.duty_app.when_database_back(self._database_back)
+
+    def _database_back(self) -> None:
+        self._waiting_for_database = False
+        if self.is_mounted and self._confirmed is not None and not self._posting:
+            self._posting = True
+            self._message("The database is back: posting the payment you confirmed…")
+            self.post(self._confirmed)
+
+
         self._posting = False
         self._message("The payment may not have been posted. Press F9 again: it will never be posted twice.")
 
@@ -426,6 +451,7 @@ class TakePaymentScreen(DutyScreen):
         from duty_tui.tui.screens.payment_receipt import ReceiptScreen
 
         self._posting = False
+        self._confirmed = None
         self.idempotency_key = uuid.uuid4().hex  # the next payment is a new one
         for selector in TYPED_FIELDS:
             self.query_one(selector, Input).value = ""
@@ -447,6 +473,49 @@ class TakePaymentScreen(DutyScreen):
         else:
             return
         self.app.call_from_thread(self._show_accounts, found, keep_ref or "")
+
+    # ------------------------------------------------------------------ drafts
+    DRAFT_KIND = "payment"
+    CARD_FIELDS = ("pay-last4", "pay-terminal")
+
+    def dirty(self) -> bool:
+        """A payment half typed (and not yet posted)."""
+        return self._typed()
+
+    def draft_title(self) -> str:
+        account = self.highlighted()
+        return f"Payment (not posted) to {account.ref if account else self.account_ref or 'an account not chosen'}"
+
+    def draft_args(self) -> dict:
+        account = self.highlighted()
+        return {"person_ref": self.person_ref, "account_ref": account.ref if account else self.account_ref}
+
+    def draft_values(self) -> dict:
+        """What was typed, never card data: the card fields are left out, and any field holding what
+        looks like a card number or security code is dropped (PCI DSS: never stored, not even here)."""
+        from duty_tui.domain.payments import check_no_card_data
+
+        values = {}
+        for key, value in collect_values(self).items():
+            if key in self.CARD_FIELDS:
+                continue
+            if isinstance(value, str):
+                try:
+                    check_no_card_data(key, value)
+                except ValueError:
+                    continue
+            values[key] = value
+        values["_idempotency_key"] = self.idempotency_key
+        return values
+
+    def restore_draft(self, values: dict) -> None:
+        from duty_tui.tui.drafts import apply_values
+
+        values = dict(values)
+        self.idempotency_key = values.pop("_idempotency_key", None) or self.idempotency_key
+        apply_values(self, {k: v for k, v in values.items() if k != "pay-find" and v not in (None, "")})
+        self._message("This payment was kept as a draft and has NOT been posted. Check it, retype the card "
+                      "details if any, and press F9.")
 
     # ------------------------------------------------------------------ elsewhere
     def _typed(self) -> bool:
