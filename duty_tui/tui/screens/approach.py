@@ -541,6 +541,18 @@ class ApproachScreen(DraftForm, DutyScreen):
         if isinstance(error, ConflictError):
             self.show_conflict(error)
             return
+        from duty_tui.errors import DatabaseUnavailable
+
+        if isinstance(error, DatabaseUnavailable):
+            # Keep everything; save what is on the form when the database answers again.
+            self.query_one("#save-state", Static).update(plain(
+                "Not saved yet — the database is not answering. Your answers are kept and will be saved "
+                "when it answers; keep working."))
+            self.duty_app.database_lost(error.message)
+            if not self._waiting_for_database:
+                self._waiting_for_database = True
+                self.duty_app.when_database_back(self._database_back)
+            return
         self.query_one("#save-state", Static).update(plain("Not saved — your answers are kept. See the message."))
         if isinstance(error, InputError):
             for line in error.problems:
@@ -551,6 +563,13 @@ class ApproachScreen(DraftForm, DutyScreen):
                     widget.first(Static).remove_class("empty")
                     self._shown[key] = f"✗ {message}"
         super().on_worker_error(error)
+
+    _waiting_for_database = False
+
+    def _database_back(self) -> None:
+        self._waiting_for_database = False
+        if self.is_mounted and self.dirty:
+            self.action_save()
 
     # ------------------------------------------------------------------ someone else saved first
     def show_conflict(self, error: ConflictError) -> None:
