@@ -9,6 +9,12 @@ The database fixtures are a contract other test modules code against:
 - ``postgres_server``: one throwaway PostgreSQL for the whole run, started with
   pytest-postgresql's executor around ``pg_ctl``. PostgreSQL refuses to run as
   root, so under root ``initdb`` and ``pg_ctl`` run as the ``postgres`` user.
+  Its data lives in RAM (/dev/shm) when there is room (``pg_base_dir``).
+- ``@pytest.mark.sqlite_only`` on a Pilot journey taking ``engine``: runs it on
+  SQLite alone. Service tests always run on both; each area keeps one journey on both.
+
+Under pytest-xdist (``-n auto`` in pyproject) each worker is its own session, so it
+starts its own server and SQLite template: nothing is shared between workers.
 
 ``pytest -m "not postgres"`` runs everything that needs no server. A missing
 PostgreSQL skips the postgres tests, unless ``DUTY_REQUIRE_POSTGRES=1`` (CI sets
@@ -59,9 +65,19 @@ PG_HOST = "127.0.0.1"
 
 PG_SERVER_OPTIONS = (
     f"-c listen_addresses={PG_HOST} -c fsync=off -c synchronous_commit=off "
-    "-c full_page_writes=off -c max_connections=200"
+    "-c full_page_writes=off -c max_connections=200 -c max_wal_size=128MB -c min_wal_size=32MB"
 )
-"""A throwaway cluster needs no durability; these make CREATE/DROP DATABASE cheap."""
+"""A throwaway cluster needs no durability; these make CREATE/DROP DATABASE cheap.
+
+The WAL limits keep the cluster small when it lives in RAM (see ``pg_base_dir``):
+every CREATE DATABASE ... TEMPLATE writes the whole template (~10 MB) to the WAL.
+"""
+
+PG_RAM_DIRS = ("/dev/shm",)
+"""RAM-backed directories tried for the throwaway cluster before the system temp dir."""
+
+PG_RAM_MIN_FREE = 1 << 30
+"""Free space a RAM directory must have to be used (Docker's default /dev/shm is 64 MB: too small)."""
 
 INSTALL_HINT = (
     "install the PostgreSQL server (Debian/Ubuntu: sudo apt-get install postgresql; "
@@ -69,7 +85,7 @@ INSTALL_HINT = (
     "or set DUTY_PG_CTL to the path of its pg_ctl"
 )
 
-TEST_INFRA_ENV = frozenset({"DUTY_REQUIRE_POSTGRES", "DUTY_PG_CTL"})
+TEST_INFRA_ENV = frozenset({"DUTY_REQUIRE_POSTGRES", "DUTY_PG_CTL", "DUTY_PG_TMPDIR"})
 """DUTY_* variables that configure the test run itself, kept by the isolation fixture."""
 
 
@@ -126,6 +142,28 @@ def _postgres_unavailable(reason: str) -> None:
 
 
 # --- the throwaway server ---------------------------------------------------------
+
+
+def pg_base_dir() -> str | None:
+    """Where the throwaway cluster goes: $DUTY_PG_TMPDIR, else a roomy RAM disk, else None (TMPDIR).
+
+    On a disk-backed /tmp every CREATE DATABASE ... TEMPLATE costs 0.5-1.5 s of
+    write-back even with fsync=off; on tmpfs it costs ~0.06 s, and the suite
+    creates one database per PostgreSQL test.
+    """
+    explicit = os.environ.get("DUTY_PG_TMPDIR", "").strip()
+    if explicit:
+        return explicit
+    for candidate in PG_RAM_DIRS:
+        try:
+            mode = os.stat(candidate).st_mode
+            roomy = shutil.disk_usage(candidate).free >= PG_RAM_MIN_FREE
+        except OSError:
+            continue
+        # World-writable and sticky, like /tmp: the postgres user must reach it when we are root.
+        if roomy and (mode & 0o1777) == 0o1777 and os.access(candidate, os.W_OK | os.X_OK):
+            return candidate
+    return None
 
 
 class PostgresServer:
@@ -245,7 +283,7 @@ def _wait_until_ready(executor: PostgreSQLExecutor, timeout: float = 90) -> None
 def running_postgres(pg_ctl: str, *, attempts: int = 3) -> Iterator[PostgresServer]:
     """Start a throwaway cluster in a new temp dir; stop it and delete the dir on exit."""
     as_root = os.geteuid() == 0
-    base = Path(tempfile.mkdtemp(prefix="duty-pg-"))
+    base = Path(tempfile.mkdtemp(prefix="duty-pg-", dir=pg_base_dir()))
     run_dir = base / "run"  # data, socket and log: owned by whoever runs the server
     executor: PostgreSQLExecutor | None = None
     datadir = run_dir / "unused"
@@ -269,7 +307,7 @@ def running_postgres(pg_ctl: str, *, attempts: int = 3) -> Iterator[PostgresServ
             probe = subprocess.run([_runuser(), "-u", PG_OS_USER, "--", "test", "-w", str(run_dir)], check=False)
             if probe.returncode != 0:
                 raise RuntimeError(
-                    f"the {PG_OS_USER} user cannot write {run_dir}; point TMPDIR at a directory "
+                    f"the {PG_OS_USER} user cannot write {run_dir}; point DUTY_PG_TMPDIR (or TMPDIR) at a directory "
                     "every user can reach (such as /tmp)"
                 )
         last_error: Exception | None = None
@@ -308,6 +346,7 @@ def running_postgres(pg_ctl: str, *, attempts: int = 3) -> Iterator[PostgresServ
             assert last_error is not None
             raise last_error
         server = PostgresServer(PG_HOST, executor.port, PG_TEST_ROLE)
+        server.executor = executor  # a test that must stop and restart its own server uses this
         yield server
     finally:
         if server is not None:
@@ -463,6 +502,24 @@ def engine(db_url: str) -> Iterator[Engine]:
         yield engine
     finally:
         engine.dispose()
+
+
+SQLITE_ONLY = pytest.mark.parametrize("db_backend", [pytest.param("sqlite", id="sqlite")], indirect=True)
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest's own hooks turn parametrize marks and fixture params into tests
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """``@pytest.mark.sqlite_only``: a test taking ``engine`` runs once, ``[sqlite]``, not on both backends.
+
+    For Pilot journeys only (DESIGN: every service test runs on both databases; each
+    area keeps one end-to-end journey on PostgreSQL too). A parametrize mark on the
+    test itself takes precedence over the fixture's params, so this adds one.
+    """
+    if metafunc.definition.get_closest_marker("sqlite_only") is None:
+        return
+    if "db_backend" not in metafunc.fixturenames:
+        raise pytest.UsageError(f"{metafunc.definition.nodeid}: sqlite_only needs a test taking engine/db_url")
+    metafunc.definition.add_marker(SQLITE_ONLY)
 
 
 @pytest.hookimpl(tryfirst=True)  # before -m deselects anything

@@ -1,10 +1,15 @@
 """Pilot journeys at 80x24, keyboard only: an options officer triages three approaches, issues the
-s184 letter and sees the relief-end date on the queue."""
+s184 letter and sees the relief-end date on the queue.
+
+The triage journey runs on SQLite and PostgreSQL (the area's end-to-end check on both); the
+other journeys are ``sqlite_only`` (the services they drive are tested on both databases).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from builders import NOW, PASSWORD, seed_office
 from textual.widgets import DataTable, Input, SelectionList, Static
 
@@ -164,6 +169,7 @@ async def test_officer_triages_three_approaches_issues_the_letter_and_sees_relie
         assert app.screen.stage == "closed"
 
 
+@pytest.mark.sqlite_only  # a Pilot journey: SQLite only (see the module docstring)
 async def test_bad_answers_are_shown_at_the_field_and_unsaved_answers_are_not_lost(engine) -> None:
     seed_office(engine)
     app = build_app(engine)

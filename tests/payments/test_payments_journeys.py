@@ -1,10 +1,15 @@
-"""The payments journeys of issue 5, driven through the real app at 80x24, keyboard only, on both databases."""
+"""The payments journeys of issue 5, driven through the real app at 80x24, keyboard only.
+
+The cash payment at the counter runs on SQLite and PostgreSQL (the area's end-to-end check on
+both); the other journeys are ``sqlite_only`` (the services they drive are tested on both databases).
+"""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import pytest
 from builders import seed_office
 from pay_helpers import SIZE, build_app, cash, ctx_for, screen_text, settle, sign_in, sign_out, type_text
 from sqlalchemy import text
@@ -78,6 +83,7 @@ async def test_cash_payment_at_the_counter_with_receipt(engine):
                            "(SELECT id FROM account WHERE ref = 'RNT000001')") == 10250
 
 
+@pytest.mark.sqlite_only  # a Pilot journey: SQLite only (see the module docstring)
 async def test_card_payment_by_phone_refuses_a_pasted_card_number(engine):
     office = seed_office(engine)
     app = build_app(engine)
@@ -126,6 +132,7 @@ async def test_card_payment_by_phone_refuses_a_pasted_card_number(engine):
     assert _scalar(engine, "SELECT card_last4 FROM payment") == "1111"
 
 
+@pytest.mark.sqlite_only  # a Pilot journey: SQLite only (see the module docstring)
 async def test_reverse_a_mistaken_payment_as_team_leader_not_reception(engine):
     seed_office(engine)
     cash(ctx_for(engine, "reception"), "RNT000001", 9000)  # meant to be £9.00
@@ -165,6 +172,7 @@ async def test_reverse_a_mistaken_payment_as_team_leader_not_reception(engine):
     assert _scalar(engine, "SELECT COUNT(*) FROM ledger_entry WHERE reverses_id IS NOT NULL") == 1
 
 
+@pytest.mark.sqlite_only  # a Pilot journey: SQLite only (see the module docstring)
 async def test_refund_requested_and_authorised_by_two_different_users(engine):
     seed_office(engine)
     app = build_app(engine)
@@ -206,6 +214,7 @@ async def test_refund_requested_and_authorised_by_two_different_users(engine):
                            "(SELECT id FROM account WHERE ref = 'RNT000002')") == 0
 
 
+@pytest.mark.sqlite_only  # a Pilot journey: SQLite only (see the module docstring)
 async def test_cash_up_the_till_with_a_variance_and_second_person_signs_off(engine):
     seed_office(engine)
     reception = ctx_for(engine, "reception")
@@ -263,6 +272,7 @@ async def test_cash_up_the_till_with_a_variance_and_second_person_signs_off(engi
     assert _scalar(engine, "SELECT variance_pence FROM cashup") == -10
 
 
+@pytest.mark.sqlite_only  # a Pilot journey: SQLite only (see the module docstring)
 async def test_import_with_an_unknown_ref_to_suspense_then_reallocate(engine, db_url, tmp_path, capsys):
     seed_office(engine)
     path = tmp_path / "allpay.csv"
@@ -296,6 +306,7 @@ async def test_import_with_an_unknown_ref_to_suspense_then_reallocate(engine, db
     assert _scalar(engine, "SELECT COUNT(*) FROM audit_event WHERE action = 'suspense.allocate'") == 1
 
 
+@pytest.mark.sqlite_only  # a Pilot journey: SQLite only (see the module docstring)
 async def test_retry_after_a_timeout_never_posts_twice(engine, monkeypatch):
     import duty_tui.services.payments as payments_service
     from duty_tui.errors import EnvironmentProblem

@@ -2,6 +2,9 @@
 
 Log in, search a misspelt surname, tell two similar people apart, open the
 household and see tenancy, balance, alerts and history — keyboard only.
+
+That journey runs on SQLite and PostgreSQL (the end-to-end check on both); the other
+journeys are ``sqlite_only`` (the services they drive are tested on both databases).
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ def text_of(widget: Static) -> str:
     return str(widget.render())
 
 
+@pytest.mark.sqlite_only  # a Pilot journey: SQLite only (see the module docstring)
 async def test_wrong_password_keeps_username_and_says_so(engine):
     seed_office(engine)
     app = build_app(engine)
@@ -106,6 +110,7 @@ async def test_login_search_misspelt_tell_apart_open_household(engine):
         assert screen.query_one("#members", DataTable).row_count == 1
 
 
+@pytest.mark.sqlite_only  # a Pilot journey: SQLite only (see the module docstring)
 async def test_reception_sees_alert_exists_but_not_restricted_detail(engine):
     office = seed_office(engine)
     app = build_app(engine)
@@ -122,6 +127,7 @@ async def test_reception_sees_alert_exists_but_not_restricted_detail(engine):
         assert "AB123456C" not in details and "**/**/1961" in details
 
 
+@pytest.mark.sqlite_only  # a Pilot journey: SQLite only (see the module docstring)
 @pytest.mark.parametrize("key", ["f1"])
 async def test_help_lists_keys_in_force(engine, key):
     seed_office(engine)
@@ -138,6 +144,7 @@ async def test_help_lists_keys_in_force(engine, key):
         assert isinstance(app.screen, HomeScreen)
 
 
+@pytest.mark.sqlite_only  # a Pilot journey: SQLite only (see the module docstring)
 async def test_fast_start_connects_after_first_paint_then_signs_in(engine, monkeypatch):
     """The CLI's path: the app is built without a database layer and connects after the first paint."""
     seed_office(engine)
@@ -153,6 +160,7 @@ async def test_fast_start_connects_after_first_paint_then_signs_in(engine, monke
         assert app.actor is not None and app.actor.username == "leader"
 
 
+@pytest.mark.sqlite_only  # a Pilot journey: SQLite only (see the module docstring)
 async def test_os_user_signs_in_without_password(engine, monkeypatch):
     """--auth os on an SSH host: the OS account linked to a staff user is signed in directly."""
     seed_office(engine)
@@ -164,6 +172,7 @@ async def test_os_user_signs_in_without_password(engine, monkeypatch):
         assert app.actor.username == "reception"
 
 
+@pytest.mark.sqlite_only  # a Pilot journey: SQLite only (see the module docstring)
 async def test_unlinked_os_user_falls_back_to_password(engine, monkeypatch):
     seed_office(engine)
     monkeypatch.setattr("getpass.getuser", lambda: "stranger")
@@ -176,6 +185,7 @@ async def test_unlinked_os_user_falls_back_to_password(engine, monkeypatch):
         assert isinstance(app.screen, HomeScreen)
 
 
+@pytest.mark.sqlite_only  # a Pilot journey: SQLite only (see the module docstring)
 async def test_hostile_name_displays_literally(engine):
     """Markup and escape sequences in stored data are shown as text, never obeyed."""
     from sqlmodel import select
@@ -199,6 +209,7 @@ async def test_hostile_name_displays_literally(engine):
         assert "\x1b" not in identity
 
 
+@pytest.mark.sqlite_only  # a Pilot journey: SQLite only (see the module docstring)
 async def test_enter_on_an_account_opens_its_statement(engine):
     """From the person view's accounts tab, Enter opens the account's statement screen."""
     pytest.importorskip("duty_tui.tui.screens.payment_account")
