@@ -1,0 +1,156 @@
+"""The database goes away mid-save and comes back: nothing typed is lost, nothing is posted twice.
+
+PostgreSQL: a server of this test's own is stopped (pg_ctl stop -m fast) while a contact is
+being saved, then started again. SQLite: another program holds the database's write lock
+(``BEGIN EXCLUSIVE``) for the same span — what "the database is not answering" means for a
+file. Driven through the real app at 80x24 with Pilot.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "frontdesk"))
+
+from builders import NOW, seed_office  # noqa: E402
+from conftest import PG_TEMPLATE_DB, _postgres_unavailable, _wait_until_ready, find_pg_ctl, running_postgres  # noqa: E402
+from fd_pilot import SIZE, build_app, keys, screen_text, settle, sign_in  # noqa: E402
+from sqlmodel import select  # noqa: E402
+from textual.widgets import TextArea  # noqa: E402
+
+import duty_tui.db.engine as engine_module  # noqa: E402
+from duty_tui.config import Settings  # noqa: E402
+from duty_tui.db.engine import make_engine, session_scope  # noqa: E402
+from duty_tui.db.migrate import upgrade  # noqa: E402
+from duty_tui.db.models import Contact  # noqa: E402
+from duty_tui.services.contacts import ContactDraft, log_contact  # noqa: E402
+from duty_tui.services.context import ServiceContext  # noqa: E402
+from duty_tui.tui.screens.contact import LogContactScreen  # noqa: E402
+from duty_tui.tui.screens.home import HomeScreen  # noqa: E402
+
+NOTE = "Needs a callback about the hostel"
+
+
+class SqliteOutage:
+    """Another program holds the write lock on the file."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.holder: sqlite3.Connection | None = None
+
+    def stop(self) -> None:
+        self.holder = sqlite3.connect(self.path, isolation_level=None, timeout=5)
+        self.holder.execute("BEGIN EXCLUSIVE")
+
+    def start(self) -> None:
+        assert self.holder is not None
+        self.holder.execute("ROLLBACK")
+        self.holder.close()
+
+
+class PostgresOutage:
+    """The server itself stops, and starts again."""
+
+    def __init__(self, server) -> None:
+        self.executor = server.executor
+
+    def stop(self) -> None:
+        self.executor.stop()
+
+    def start(self) -> None:
+        self.executor.start()
+        _wait_until_ready(self.executor)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def outage(request, tmp_path, monkeypatch):
+    """(engine, outage) on a database that this test alone may take away."""
+    monkeypatch.setattr(engine_module, "SQLITE_BUSY_TIMEOUT_MS", 300)  # a locked file fails fast
+    if request.param == "sqlite":
+        path = tmp_path / "outage.db"
+        engine = make_engine(f"sqlite:///{path}")
+        upgrade(engine)
+        yield engine, SqliteOutage(str(path))
+        engine.dispose()
+        return
+    pg_ctl = find_pg_ctl()
+    if pg_ctl is None:
+        _postgres_unavailable("PostgreSQL server binaries (pg_ctl) not found")
+    with running_postgres(pg_ctl) as server:
+        server.create_database(PG_TEMPLATE_DB)
+        engine = make_engine(server.url(PG_TEMPLATE_DB))
+        upgrade(engine)
+        yield engine, PostgresOutage(server)
+        engine.dispose()
+
+
+async def wait_for(app, pilot, condition, attempts: int = 300) -> bool:
+    """Pump the app until ``condition()`` holds; failed saves are expected here, so workers are not awaited."""
+    for _ in range(attempts):
+        await pilot.pause(0.05)
+        if condition():
+            return True
+    return condition()
+
+
+def contacts_with_note(engine) -> int:
+    with session_scope(engine) as session:
+        return len(session.exec(select(Contact).where(Contact.notes == NOTE)).all())
+
+
+async def test_a_save_while_the_database_is_away_goes_through_once_when_it_returns(outage):
+    engine, away = outage
+    seed_office(engine)
+    app = build_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(app, pilot)
+        await pilot.press("f4")
+        await settle(app, pilot)
+        await pilot.press(*keys("T00002"))
+        await pilot.pause(0.2)
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press(*keys("pay"), "enter", "tab", *keys(NOTE))
+        await settle(app, pilot)
+
+        away.stop()
+        try:
+            await pilot.press("f9")
+            assert await wait_for(app, pilot, lambda: app.db_down)
+            screen = app.screen
+            assert isinstance(screen, LogContactScreen)  # the form stays, with everything typed
+            assert screen.query_one("#notes", TextArea).text == NOTE
+            assert "DATABASE UNREACHABLE" in screen_text(app)
+            await pilot.press(*keys(" Agreed"))  # the user keeps typing
+            await pilot.pause(0.1)
+        finally:
+            away.start()
+        assert await wait_for(app, pilot, lambda: isinstance(app.screen, HomeScreen), attempts=600)
+        assert not app.db_down
+        assert "DATABASE UNREACHABLE" not in screen_text(app)
+    with session_scope(engine) as session:
+        saved = session.exec(select(Contact).where(Contact.notes.like(NOTE + "%"))).all()  # type: ignore[union-attr]
+    assert [c.notes for c in saved] == [NOTE + " Agreed"]  # once, with what was typed while it was away
+
+
+def test_a_save_repeated_after_a_lost_reply_posts_once(engine):
+    """The commit happened but the reply was lost: saving again with the same key returns the first."""
+    seed_office(engine)
+    settings = Settings(db_url=str(engine.url))
+    ctx = ServiceContext.create(engine, settings, terminal="pilot", clock=lambda: NOW)
+    from duty_tui.services.auth import find_actor
+
+    ctx = ctx.as_actor(find_actor(ctx, "reception"))
+    draft = ContactDraft(channel="phone", reasons=("rent.payment",), outcome="resolved", person_ref="P0000002",
+                         notes=NOTE, save_key=uuid.uuid4().hex)
+    first = log_contact(ctx, draft)
+    again = log_contact(ctx, draft)
+    assert again.contact_id == first.contact_id
+    assert "already been saved" in " ".join(again.messages)
+    assert contacts_with_note(engine) == 1
