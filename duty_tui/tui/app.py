@@ -213,11 +213,8 @@ class DutyApp(App[None]):
                 self.pop_screen()
             return
         previous = self.ctx
-        try:
-            self.drafts.keep_all()
-            self.drafts.flush_now()
-        except Exception as exc:
-            self.report_error(exc)
+        self.drafts.keep_all()
+        self.drafts.flush_in_background()
         self.run_worker(lambda: _quiet_sign_out(previous), thread=True, exit_on_error=False, group="auth")
         self.signed_in(actor)
 
@@ -454,11 +451,8 @@ class DutyApp(App[None]):
         from duty_tui.tui.screens.login import LoginScreen
 
         ctx = self.ctx
-        try:
-            self.drafts.keep_all()
-            self.drafts.flush_now()
-        except Exception as exc:
-            self.report_error(exc)
+        self.drafts.keep_all()
+        self.drafts.flush_in_background()
         self.ctx = self.ctx.as_actor(None)
         self.locked = False
         self._show_subtitle()

@@ -207,8 +207,20 @@ class DraftKeeper:
             for draft in drafts:
                 self._written.pop(draft.key, None)
 
+    def flush_in_background(self) -> None:
+        """Sign-out and switch user: read every form now (UI thread), write them in a worker
+        as the person they belong to — the screen never waits on the database."""
+        ctx = self.app.ctx
+        if ctx is None or ctx.actor is None:
+            return
+        self._written.clear()
+        drafts = self.pending()
+        if drafts:
+            self.app.run_worker(lambda: self._write(ctx, drafts), thread=True, exit_on_error=False,
+                                group="drafts", name="drafts")
+
     def flush_now(self) -> str:
-        """Write every form with unsaved typing, now, on this thread (hang-up, switch user, quit)."""
+        """Write every form with unsaved typing, now, on this thread (hang-up and quit: the process is ending)."""
         from duty_tui.services.drafts import keep
 
         ctx = self.app.ctx
