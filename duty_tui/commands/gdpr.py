@@ -59,7 +59,8 @@ def purge(
     result = run_purge(_context(settings, engine, as_user), dry_run=dry_run)
     if as_json:
         typer.echo(json.dumps({"dry_run": dry_run, "as_of": result.as_of.isoformat(),
-                               "records": {k: {"count": len(v), "refs": list(v)} for k, v in result.found.items()}},
+                               "records": {k: {"count": len(v), "refs": list(v)} for k, v in result.found.items()},
+                               "stale_drafts": result.stale_drafts},
                               ensure_ascii=False))
     else:
         verb = "would anonymise" if dry_run else "anonymised"
@@ -70,6 +71,8 @@ def purge(
                 more = f" and {len(refs) - _SHOWN_REFS:,} more (--json lists all)" if len(refs) > _SHOWN_REFS else ""
                 line += f": {shown}{more}"
             typer.echo(line)
+        typer.echo(f"unfinished forms (drafts) untouched for 14 days: {'would remove' if dry_run else 'removed'} "
+                   f"{result.stale_drafts:,}")
     total = sum(len(v) for v in result.found.values())
     if dry_run:
         typer.echo(f"dry run as of {result.as_of}: {total:,} records past retention; nothing changed", err=True)

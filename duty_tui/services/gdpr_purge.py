@@ -39,6 +39,7 @@ class PurgeResult:
     dry_run: bool
     found: dict[str, list[str]]
     kept: dict[str, int] = field(default_factory=dict)
+    stale_drafts: int = 0  # unfinished forms untouched for DRAFT_MAX_AGE_DAYS: removed (not anonymised)
 
 
 def years_before(day: date, years: int) -> date:
@@ -59,14 +60,32 @@ def purge(ctx: ServiceContext, *, dry_run: bool = False) -> PurgeResult:
         plan = _Plan(connection, rules, today)
         plan.find()
         found = {kind: [plan.refs[kind][i] for i in sorted(plan.ids[kind])] for kind in PURGED_TYPES}
+        stale_drafts = _stale_drafts(session, ctx, remove=not dry_run)
         if not dry_run:
             plan.apply()
             for kind in PURGED_TYPES:
                 for batch in chunks(found[kind]):
                     audit.record(session, ctx, "gdpr.anonymise", kind, None, {"as_of": today.isoformat(), "refs": batch})
             audit.record(session, ctx, "gdpr.purge", None, None,
-                         {"as_of": today.isoformat(), "counts": {k: len(v) for k, v in found.items()}})
-    return PurgeResult(today, dry_run, found, {"audit_event": plan.audit_past})
+                         {"as_of": today.isoformat(), "counts": {k: len(v) for k, v in found.items()},
+                          "stale_drafts_removed": stale_drafts})
+    return PurgeResult(today, dry_run, found, {"audit_event": plan.audit_past}, stale_drafts)
+
+
+def _stale_drafts(session, ctx: ServiceContext, *, remove: bool) -> int:
+    """Drafts nobody has touched for DRAFT_MAX_AGE_DAYS (their owner may never sign in again)."""
+    from datetime import timedelta
+
+    from sqlalchemy import delete as sql_delete
+
+    from duty_tui.db.models_trust import Draft
+    from duty_tui.services.drafts import DRAFT_MAX_AGE_DAYS
+
+    old = Draft.updated_at < ctx.now() - timedelta(days=DRAFT_MAX_AGE_DAYS)  # type: ignore[operator]
+    count = session.execute(select(func.count()).select_from(Draft).where(old)).scalar_one()
+    if remove and count:
+        session.execute(sql_delete(Draft).where(old))
+    return int(count)
 
 
 class _Plan:

@@ -214,3 +214,19 @@ def test_purge_cli_dry_run_json_and_permission(engine, db_url, capsys):
     out, err = capsys.readouterr()
     assert code == 0 and "person: would anonymise 0" in out
     assert run(["--db", db_url, "audit", "verify"]) == 0
+
+
+def test_purge_removes_drafts_nobody_has_touched_for_two_weeks(engine):
+    """Unfinished forms hold personal data too: a draft its owner never came back to goes."""
+    from duty_tui.services.drafts import DraftIn, list_drafts, save_draft
+
+    seed_office(engine)
+    stale_at, fresh_at = NOW - timedelta(days=15), NOW - timedelta(days=1)
+    for key, at in (("stale", stale_at), ("fresh", fresh_at)):
+        save_draft(ctx_for(engine, "reception", now=at), DraftIn(key, "contact", f"Contact {key}", "duty_tui.tui.screens.contact:LogContactScreen",
+                                {"person_ref": "P0000001"}, {"notes": "about John Smith"}, "P0000001"))
+    admin = ctx_for(engine, "admin")
+    assert purge(admin, dry_run=True).stale_drafts == 1
+    assert purge(admin).stale_drafts == 1
+    assert [d.key for d in list_drafts(ctx_for(engine, "reception"))] == ["fresh"]
+    assert purge(admin).stale_drafts == 0
