@@ -254,3 +254,39 @@ async def test_a_pasted_escape_sequence_never_reaches_the_terminal(sqlite_engine
         text = app.screen.query_one("#notes", TextArea).text
         assert text.endswith(" ␛[2J␛]8;;http://x␇click\ufffd31m\nnext line")
         assert "\x1b" not in screen_text(app)
+
+
+async def test_a_case_note_half_typed_comes_back_in_its_form(sqlite_engine):
+    """A note typed over a case (a dialog), kept at sign-out: the case opens with the note form refilled."""
+    from duty_tui.tui.dialogs.frontdesk_form import FormDialog
+    from duty_tui.tui.screens.case import CaseScreen
+
+    seed_office(sqlite_engine)
+    app = build_app(sqlite_engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(app, pilot, username="leader")
+        app.push_screen(CaseScreen("C0000002"))
+        await settle(app, pilot)
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert isinstance(app.screen, FormDialog)
+        await pilot.press(*keys("Promised 20 pounds Friday"))
+        app.drafts.tick()  # the every-few-seconds write
+        await settle(app, pilot)
+        [kept] = drafts_in(sqlite_engine)
+        assert kept.kind == "case_note" and kept.person_ref == "P0000001" and "Promised 20 pounds" in kept.payload
+        app.action_sign_out()  # (F10 is not offered inside a dialog)
+        await settle(app, pilot)
+        await sign_in(app, pilot, username="leader")
+        assert isinstance(app.screen, DraftsDialog)
+        await pilot.press("enter")
+        await settle(app, pilot, rounds=3)
+        assert isinstance(app.screen, FormDialog)
+        assert app.screen.values()["text"] == "Promised 20 pounds Friday"
+        assert isinstance(app.screen_stack[-2], CaseScreen)
+        await pilot.press("f9")  # save the note: it is on the timeline, the draft goes
+        await settle(app, pilot, rounds=3)
+        assert isinstance(app.screen, CaseScreen)
+        app.drafts.tick()
+        await settle(app, pilot)
+        assert drafts_in(sqlite_engine) == []

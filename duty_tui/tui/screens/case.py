@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, Ta
 
 from duty_tui.domain.local_time import format_local
 from duty_tui.services.routing import CaseDetail
+from duty_tui.tui.drafts import DraftForm
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.screens.frontdesk_live import LiveRefresh
 from duty_tui.tui.text import due_cells, plain
@@ -27,7 +28,7 @@ def _when(value: date | datetime | None, kind: str) -> str:
     return value.strftime("%a %d %b %Y")
 
 
-class CaseScreen(LiveRefresh, DutyScreen):
+class CaseScreen(DraftForm, LiveRefresh, DutyScreen):
     """A case's clocks and timeline."""
 
     SCOPE_NAME = "case"
@@ -152,6 +153,8 @@ class CaseScreen(LiveRefresh, DutyScreen):
             timeline.add_row(plain(format_local(line.at, "%d/%m/%y %H:%M")), plain(line.summary),
                              plain(line.who or "—"), key=str(index))
         self._timeline_detail()
+        if self._pending_draft is not None:
+            self._reopen_form(self._pending_draft)
 
     @on(DataTable.RowHighlighted, "#timeline-table")
     def _timeline_detail(self, event: DataTable.RowHighlighted | None = None) -> None:
@@ -235,6 +238,7 @@ class CaseScreen(LiveRefresh, DutyScreen):
         """Reassign."""
         from duty_tui.tui.dialogs.frontdesk_case import reassign_dialog
 
+        self._form_action = "reassign"
         if self.detail:
             seen = self._seen()
             reassign_dialog(self, self.detail.row, self.staff, lambda v: self.start("reassign", v, seen))
@@ -243,6 +247,7 @@ class CaseScreen(LiveRefresh, DutyScreen):
         """Escalate."""
         from duty_tui.tui.dialogs.frontdesk_case import escalate_dialog
 
+        self._form_action = "escalate"
         if self.detail:
             seen = self._seen()
             escalate_dialog(self, self.detail.row, lambda v: self.start("escalate", v, seen))
@@ -251,6 +256,7 @@ class CaseScreen(LiveRefresh, DutyScreen):
         """Close."""
         from duty_tui.tui.dialogs.frontdesk_case import close_dialog
 
+        self._form_action = "close"
         if self.detail:
             seen = self._seen()
             close_dialog(self, self.detail.row, lambda v: self.start("close", v, seen))
@@ -259,6 +265,7 @@ class CaseScreen(LiveRefresh, DutyScreen):
         """Add a note."""
         from duty_tui.tui.dialogs.frontdesk_case import note_dialog
 
+        self._form_action = "note"
         if self.detail:
             seen = self._seen()
             note_dialog(self, self.detail.row, lambda v: self.start("note", v, seen))
@@ -267,6 +274,7 @@ class CaseScreen(LiveRefresh, DutyScreen):
         """A complaint step."""
         from duty_tui.tui.dialogs.frontdesk_case import complaint_dialog
 
+        self._form_action = step
         if self.detail is None:
             return
         if self.detail.complaint_stage is None:
@@ -280,6 +288,7 @@ class CaseScreen(LiveRefresh, DutyScreen):
         """Record a repair step."""
         from duty_tui.tui.dialogs.frontdesk_case import repair_step_dialog
 
+        self._form_action = "repair_step"
         if self.detail is None:
             return
         if self.detail.repair_priority is None:
@@ -296,3 +305,72 @@ class CaseScreen(LiveRefresh, DutyScreen):
             self.app.push_screen(PersonScreen(self.detail.row.person_ref))
         else:
             self._say("This case is not linked to a person.")
+
+    # -- drafts: a note (or any action's form) typed over this case --------------------------------
+    DRAFT_KIND = "case_note"
+    _form_action: str | None = None
+    _pending_draft: dict | None = None
+
+    def _open_form(self):
+        """The action form open over this screen, if any."""
+        from duty_tui.tui.dialogs.frontdesk_form import FormDialog
+
+        stack = self.app.screen_stack
+        above = stack[stack.index(self) + 1:] if self in stack else []
+        return next((s for s in above if isinstance(s, FormDialog) and s.is_mounted), None)
+
+    def dirty(self) -> bool:
+        """A case action's form is open with something typed in it."""
+        form = self._open_form()
+        if form is None or self._form_action is None:
+            return False
+        initial = getattr(form, "_initial", None) or {}
+        return any(value not in ("", None, False) and value != initial.get(key) for key, value in form.values().items())
+
+    def draft_title(self) -> str:
+        what = (self._form_action or "note").replace("_", " ")
+        return f"Case {self.ref}: {what} (not saved)"
+
+    def draft_person_ref(self) -> str | None:
+        return self.detail.row.person_ref if self.detail is not None else None
+
+    def draft_args(self) -> dict:
+        return {"ref": self.ref}
+
+    def draft_values(self) -> dict:
+        form = self._open_form()
+        return {"action": self._form_action, "values": form.values() if form is not None else {}}
+
+    def restore_draft(self, values: dict) -> None:
+        """Open the same action's form again with the typing in it, once the case has loaded."""
+        if self.detail is None:
+            self._pending_draft = values
+        else:
+            self._reopen_form(values)
+
+    def _reopen_form(self, draft: dict) -> None:
+        from duty_tui.tui.dialogs import frontdesk_case as dialogs
+
+        self._pending_draft = None
+        action, typed = draft.get("action"), draft.get("values") or {}
+        if self.detail is None or not action:
+            return
+        row, seen = self.detail.row, self._seen()
+        self._form_action = action
+
+        def then(values: dict) -> None:
+            self.start(action, values, seen)
+
+        if action == "reassign":
+            dialogs.reassign_dialog(self, row, self.staff, then, values=typed)
+        elif action == "escalate":
+            dialogs.escalate_dialog(self, row, then, values=typed)
+        elif action == "close":
+            dialogs.close_dialog(self, row, then, values=typed)
+        elif action == "repair_step":
+            dialogs.repair_step_dialog(self, row, then, values=typed)
+        elif action in ("acknowledge", "extend", "respond", "escalate_complaint"):
+            step = "escalate" if action == "escalate_complaint" else action
+            dialogs.complaint_dialog(self, row, step, self.staff, then, values=typed)
+        else:
+            dialogs.note_dialog(self, row, then, values=typed)
