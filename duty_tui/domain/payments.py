@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from duty_tui.domain.money import format_pence, parse_pounds
-from duty_tui.domain.validators import parse_date
+from duty_tui.domain.validators import parse_date, quoted
 
 # --------------------------------------------------------------------------- card data (PCI DSS)
 # Never store a full card number or a card security code (PCI DSS requirement 3).
@@ -118,7 +118,7 @@ def clean_cheque_no(text: str | None) -> str:
         raise ValueError("cheque number: enter the cheque's number (the 6 digits at the bottom left)")
     check_no_card_data("cheque number", value)
     if not value.isdigit() or not 4 <= len(value) <= 10:
-        raise ValueError(f"cheque number {value!r}: use the digits at the bottom left of the cheque, usually 6")
+        raise ValueError(f"cheque number {quoted(value)}: use the digits at the bottom left of the cheque, usually 6")
     return value
 
 
@@ -164,12 +164,12 @@ def parse_split(text: str, *, limit_pence: int | None = None) -> list[SplitLine]
             continue
         match = _SPLIT_PART.match(part)
         if not match:
-            raise ValueError(f"split {part.strip()!r}: write each part as ACCOUNT AMOUNT, e.g. RNT000001 60.00, "
+            raise ValueError(f"split {quoted(part)}: write each part as ACCOUNT AMOUNT, e.g. RNT000001 60.00, "
                              "FTA000001 40.00")
         try:
             pence = parse_pounds(match.group(2), limit_pence=limit_pence)
         except ValueError as exc:
-            raise ValueError(f"split {part.strip()!r}: {exc}") from None
+            raise ValueError(f"split {quoted(part)}: {exc}") from None
         lines.append(SplitLine(match.group(1).upper(), pence))
     if not lines:
         raise ValueError("split: give at least one ACCOUNT AMOUNT, e.g. RNT000001 60.00")
@@ -237,7 +237,7 @@ def instalment_due(start: date, frequency: str, index: int) -> date:
     if frequency in _FREQUENCY_DAYS:
         return start + timedelta(days=_FREQUENCY_DAYS[frequency] * index)
     if frequency != "monthly":
-        raise ValueError(f"frequency {frequency!r} is not weekly, fortnightly, four_weekly or monthly")
+        raise ValueError(f"frequency {quoted(frequency)} is not weekly, fortnightly, four_weekly or monthly")
     month0 = start.month - 1 + index
     year, month = start.year + month0 // 12, month0 % 12 + 1
     return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
@@ -401,7 +401,7 @@ def parse_count(text: str) -> int:
     if not value:
         return 0
     if not value.isdigit():
-        raise ValueError(f"{value!r} is not a count; type how many, e.g. 12")
+        raise ValueError(f"{quoted(value)} is not a count; type how many, e.g. 12")
     return int(value)
 
 
@@ -503,7 +503,7 @@ def parse_payment_file(data: bytes, *, methods: Sequence[str], row_limit_pence: 
     problems: list[str] = []
     for name in set(names):
         if name in REQUIRED_COLUMNS and names.count(name) > 1:
-            problems.append(f"line 1: column {name!r} appears twice; keep one")
+            problems.append(f"line 1: column {quoted(name)} appears twice; keep one")
     missing = [c for c in REQUIRED_COLUMNS if c not in names]
     if missing:
         problems.append(f"line 1: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}; the header "
@@ -540,7 +540,7 @@ def parse_payment_file(data: bytes, *, methods: Sequence[str], row_limit_pence: 
             if when is None:
                 row_problems.append("date is empty; use YYYY-MM-DD or DD/MM/YYYY")
             elif when > today:
-                row_problems.append(f"date {raw_date!r} is in the future; check the day and month are not swapped")
+                row_problems.append(f"date {quoted(raw_date)} is in the future; check the day and month are not swapped")
         except ValueError as exc:
             row_problems.append(f"date {exc}")
         ref = value("account_ref").upper()
@@ -563,7 +563,7 @@ def parse_payment_file(data: bytes, *, methods: Sequence[str], row_limit_pence: 
         elif len(external_id) > 64:
             row_problems.append("external_id is longer than 64 characters")
         elif external_id in first_line_of:
-            row_problems.append(f"external_id {external_id!r} is also on line {first_line_of[external_id]}; "
+            row_problems.append(f"external_id {quoted(external_id)} is also on line {first_line_of[external_id]}; "
                                 "each transaction id must appear once in the file")
         else:
             first_line_of[external_id] = line

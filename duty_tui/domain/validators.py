@@ -106,10 +106,13 @@ def inert(value: object, *, limit: int | None = PLAIN_LIMIT) -> str:
 # --- identifiers -------------------------------------------------------------------------------
 
 
-def _quote(text: str | None, limit: int = 40) -> str:
+def quoted(text: object, limit: int = 40) -> str:
     """What was typed, quoted for a message: repr (controls escaped), cut to ``limit`` characters."""
-    value = (text or "").strip()
+    value = ("" if text is None else str(text)).strip()
     return repr(value[:limit] + "…") if len(value) > limit else repr(value)
+
+
+_quote = quoted
 
 # Royal Mail postcode shape: outward code (area + district) then inward code (sector + unit).
 # The letter after the district digit depends on the shape: A9A takes A-H J K P S T U W, AA9A takes
