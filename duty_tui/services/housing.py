@@ -1096,14 +1096,27 @@ def add_plan_step(ctx: ServiceContext, case_ref: str, party: str, text: str, due
         return step.id  # type: ignore[return-value]
 
 
-def complete_plan_step(ctx: ServiceContext, case_ref: str, step_id: int, done_on: date | None = None) -> None:
-    """Mark a plan step done (or not done again when already done)."""
+def complete_plan_step(ctx: ServiceContext, case_ref: str, step_id: int, done_on: date | None = None,
+                       seen_version: int | None = None) -> None:
+    """Mark a plan step done (or not done again when already done).
+
+    With ``seen_version`` (the screens pass it), a step someone else ticked or unticked since is a
+    conflict rather than a silent toggle back.
+    """
     ctx.require("homelessness.assess")
     with session_scope(ctx.engine, write=True) as session:
         case, hc = _load_case(session, case_ref)
         step = session.get(HomelessPlanStep, step_id)
         if step is None or step.homeless_case_id != hc.id:
             raise NotFound(f"no plan step {step_id} on {case.ref}")
+        if seen_version is not None and step.version != seen_version:
+            from duty_tui.services.conflicts import build_conflict
+
+            state = f"done on {step.done_on:%d/%m/%Y}" if step.done_on else "not done"
+            raise build_conflict(session, what=f"plan step on case {case.ref}", entity="case", entity_id=case.ref,
+                                 theirs={"Step": step.text, "Now": state},
+                                 yours={"Step": step.text, "You pressed": "done / not done"},
+                                 version=step.version, tail=CONFLICT_TAIL)
         step.done_on = None if step.done_on else (done_on or ctx.today())
         step.version += 1
         session.add(step)

@@ -148,3 +148,17 @@ def test_comparison_helpers_and_the_dialog_rendering() -> None:
         out = console.export_text()
         assert "≠" in out and "[bold]mine" in out and "\x1b" not in out  # marked in text; markup inert
         assert ("Theirs (now saved)" in out) is not narrow and ("theirs (now saved): theirs" in out) is narrow
+
+
+def test_a_plan_step_ticked_by_someone_else_is_a_conflict_not_a_toggle_back(engine):
+    """Two officers press 'done' on the same step: the second is told, instead of un-ticking it."""
+    seed_office(engine)
+    a, b = ctx_for(engine, "options", "desk-a"), ctx_for(engine, "leader", "desk-b")
+    case_ref = H.save_approach(a, FAMILY, person_ref="P0000004").case_ref
+    H.add_plan_step(a, case_ref, "applicant", "Bring payslips", None, False)
+    step = H.get_housing_case(b, case_ref).steps[0]  # both screens show the step, not done
+    H.complete_plan_step(a, case_ref, step.id, seen_version=step.version)
+    with pytest.raises(ConflictError) as refused:
+        H.complete_plan_step(b, case_ref, step.id, seen_version=step.version)
+    assert "done on" in refused.value.theirs["Now"] and refused.value.changed_by == "Olu Options"
+    assert H.get_housing_case(a, case_ref).steps[0].done_on is not None  # still done

@@ -356,7 +356,9 @@ class OptionsCaseScreen(DutyScreen):
         if not key or not key.startswith("step:"):
             self.notify("Highlight a plan step first.", severity="warning")
             return
-        self.run_action("complete_plan_step", int(key.split(":")[1]))
+        step_id = int(key.split(":")[1])
+        seen = next((step.version for step in (self.view.steps if self.view else ()) if step.id == step_id), None)
+        self.run_action("complete_plan_step", step_id, None, seen)
 
     def action_plan_review(self) -> None:
         """Record a plan review."""
