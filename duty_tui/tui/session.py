@@ -1,0 +1,291 @@
+"""What a shared front-office terminal needs besides its screens, as mixins for the App.
+
+- ``SharedTerminal``: the idle lock, lock now / switch user, hang-ups (SIGHUP/SIGTERM) and quit
+  keeping every form as a draft, pastes made inert.
+- ``DraftOffers``: after sign-in, the forms this person did not finish, offered back.
+- ``DatabaseWatch``: the database stopped answering — a banner on every screen, saves that wait
+  and go through (once) when it answers again.
+
+Each expects the App's ``ctx``, ``settings``, ``drafts`` (a DraftKeeper), ``locked``,
+``last_input``, ``db_down``, ``_when_back`` and ``_probe_timer`` (set in ``DutyApp.__init__``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import signal
+import threading
+import time
+from typing import TYPE_CHECKING
+
+from textual import events
+from textual.screen import Screen
+
+from duty_tui.errors import DutyError
+from duty_tui.tui.drafts import DraftForm
+
+if TYPE_CHECKING:
+    from duty_tui.services.context import Actor, ServiceContext
+
+_UNSAFE_PASTE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_PASTE_PICTURES = {chr(code): chr(0x2400 + code) for code in range(0x20)} | {"\x7f": "\u2421"}
+
+IDLE_CHECK_SECONDS = 5.0
+"""How often the idle lock looks at the clock."""
+
+PROBE_SECONDS = 2.0
+"""How often an unreachable database is tried again."""
+
+
+def _quiet_sign_out(ctx: ServiceContext) -> None:
+    from duty_tui.services.auth import sign_out
+
+    with contextlib.suppress(DutyError):
+        sign_out(ctx)
+
+
+class SharedTerminal:
+    """Idle lock, switch user, hang-ups and quit (forms kept as drafts), inert pastes."""
+
+    def _install_signal_handlers(self) -> None:
+        import asyncio
+
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError, AttributeError):
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGHUP, signal.SIGTERM):
+                loop.add_signal_handler(signum, self.hang_up, signum)
+
+    def hang_up(self, signum: int = signal.SIGHUP) -> None:
+        """The terminal hung up (SIGHUP) or we were told to stop (SIGTERM): keep every form, then go."""
+        # Whatever happens to the terminal from here, the process ends within a few seconds.
+        watchdog = threading.Timer(5.0, os._exit, (128 + signum,))
+        watchdog.daemon = True
+        watchdog.start()
+        try:
+            self.drafts.keep_all()
+            self.drafts.flush_now()
+        except Exception as exc:  # the database and the spool both failed: say so in the crash log
+            _crash_log(exc)
+        self.exit(return_code=128 + signum)
+
+    def exit(self, result=None, return_code: int = 0, message=None) -> None:
+        """Leaving, however it happens: forms closing now keep their drafts."""
+        drafts = getattr(self, "drafts", None)
+        if drafts is not None:
+            drafts.keeping = True
+        super().exit(result, return_code, message)
+
+    async def action_quit(self) -> None:
+        """Close duty-tui; forms in progress are kept as drafts."""
+        with contextlib.suppress(Exception):
+            self.drafts.keep_all()
+            self.drafts.flush_now()
+        self.exit()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseDown, events.Paste)) and not getattr(event, "is_forwarded", False):
+            self.last_input = time.monotonic()
+        if isinstance(event, events.Paste) and _UNSAFE_PASTE.search(event.text):
+            # Text boxes draw what they hold as it is: a pasted escape sequence would reach the
+            # terminal. Control characters in a paste become visible symbols (newlines and tabs stay).
+            event.text = _UNSAFE_PASTE.sub(lambda m: _PASTE_PICTURES.get(m.group(), "\ufffd"), event.text)
+        await super().on_event(event)
+
+    def idle_seconds(self) -> float:
+        """Seconds since the last key or click."""
+        return time.monotonic() - self.last_input
+
+    def check_idle(self) -> None:
+        """Lock a signed-in terminal left idle for longer than the setting."""
+        if self.actor is None or self.locked:
+            return
+        minutes = getattr(self.settings, "idle_lock_minutes", 5)
+        if self.idle_seconds() >= minutes * 60:
+            self.lock(f"Locked after {minutes} minute{'s' if minutes != 1 else ''} without a key.")
+
+    def action_lock(self) -> None:
+        """Lock now (leaving the desk), or switch user."""
+        self.lock("Locked by its user.")
+
+    def lock(self, reason: str) -> None:
+        """Cover everything with the lock screen until a password is given."""
+        from duty_tui.services.auth import record_lock
+        from duty_tui.tui.screens.lock import LockScreen
+
+        if self.actor is None or self.locked:
+            return
+        self.locked = True
+        ctx = self.ctx
+        self.run_worker(lambda: record_lock(ctx, reason), thread=True, exit_on_error=False, group="auth")
+        self.push_screen(LockScreen(reason))
+
+    def unlocked(self, actor: Actor) -> None:
+        """A password was given at the lock screen: the same person carries on; someone else switches in."""
+        from duty_tui.tui.screens.lock import LockScreen
+
+        self.locked = False
+        self.last_input = time.monotonic()
+        if self.actor is not None and actor.username == self.actor.username:
+            if isinstance(self.screen, LockScreen):
+                self.pop_screen()
+            return
+        previous = self.ctx
+        self.drafts.keep_all()
+        self.drafts.flush_in_background()
+        self.run_worker(lambda: _quiet_sign_out(previous), thread=True, exit_on_error=False, group="auth")
+        self.signed_in(actor)
+
+
+class DraftOffers:
+    """Offer back the forms a member of staff did not finish."""
+
+    def offer_drafts(self) -> None:
+        """After sign-in: offer back any forms this person did not finish."""
+        ctx = self.ctx
+
+        def find() -> None:
+            from duty_tui.services.drafts import adopt_spooled, list_drafts
+
+            adopt_spooled(ctx)
+            found = list_drafts(ctx)
+            if found:
+                self.call_from_thread(self._show_drafts, found)
+
+        self.run_worker(find, thread=True, exit_on_error=False, group="drafts-offer")
+
+    def _show_drafts(self, found) -> None:
+        from duty_tui.tui.dialogs.drafts import DraftsDialog
+
+        if self.actor is None or self.locked:
+            return
+
+        def chosen(result) -> None:
+            if not result:
+                return
+            what, view = result
+            if what == "open":
+                self.reopen_draft(view)
+            elif what == "discard":
+                from duty_tui.services.drafts import delete_draft
+
+                ctx = self.ctx
+                self.run_worker(lambda: delete_draft(ctx, view.key, reason="discarded"), thread=True,
+                                exit_on_error=False, group="drafts-delete")
+                rest = [d for d in found if d.key != view.key]
+                if rest:
+                    self._show_drafts(rest)
+
+        self.push_screen(DraftsDialog(found), chosen)
+
+    def action_drafts(self) -> None:
+        """Forms you did not finish."""
+        self.offer_drafts()
+
+    def reopen_draft(self, view) -> None:
+        """Open the draft's form again with everything that was typed."""
+        import importlib
+
+        module_name, _, class_name = view.screen.partition(":")
+        screen_class = None
+        if module_name.startswith("duty_tui.tui.screens."):
+            with contextlib.suppress(ImportError, AttributeError):
+                screen_class = getattr(importlib.import_module(module_name), class_name)
+        if not (isinstance(screen_class, type) and issubclass(screen_class, DraftForm)):
+            self.notify(f"This draft ({view.title}) belongs to a form this version does not have.", severity="error")
+            return
+        try:
+            screen = screen_class(**view.args)
+        except TypeError:
+            screen = screen_class()
+        self.drafts.adopt(screen, view.key)
+        self.push_screen(screen)
+        screen.call_after_refresh(screen.restore_draft, view.values)
+        ctx = self.ctx
+        from duty_tui.services.drafts import reopened
+
+        self.run_worker(lambda: reopened(ctx, view.key), thread=True, exit_on_error=False, group="drafts-delete")
+
+    def _clear_to(self, screen: Screen) -> None:
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        if len(self.screen_stack) == 2:
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+
+class DatabaseWatch:
+    """Say when the database is away, on every screen; run waiting saves when it is back."""
+
+    def database_lost(self, message: str) -> None:
+        """The database stopped answering: say so on every screen and watch for it coming back."""
+        first = not self.db_down
+        self.db_down = True
+        self._show_subtitle()
+        self.sync_banner(self.screen)
+        if first:
+            self.notify(f"{message}\nKeep typing: nothing is lost, and waiting saves go through when it answers.",
+                        title="Database unreachable", severity="error", timeout=15)
+        if self._probe_timer is None:
+            self._probe_timer = self.set_interval(PROBE_SECONDS, self._probe_database, name="db-probe")
+
+    def when_database_back(self, callback) -> None:
+        """Run ``callback`` (on the UI thread) once the database answers again; at once if it is up."""
+        if not self.db_down:
+            callback()
+            return
+        self._when_back.append(callback)
+
+    def _probe_database(self) -> None:
+        if any(w.name == "db-probe" and not w.is_finished for w in self.workers):
+            return
+        ctx = self.ctx
+
+        def probe() -> None:
+            from duty_tui.services.health import database_answers
+
+            if database_answers(ctx):
+                self.call_from_thread(self._database_back)
+
+        self.run_worker(probe, thread=True, exit_on_error=False, group="db-probe", name="db-probe")
+
+    def _database_back(self) -> None:
+        if not self.db_down:
+            return
+        self.db_down = False
+        if self._probe_timer is not None:
+            self._probe_timer.stop()
+            self._probe_timer = None
+        self._show_subtitle()
+        for screen in self.screen_stack:
+            self.sync_banner(screen)
+        waiting, self._when_back = self._when_back, []
+        self.notify("The database is answering again" + (f"; saving {len(waiting)} waiting form(s)." if waiting
+                                                          else "."), title="Database back", timeout=8)
+        for callback in waiting:
+            try:
+                callback()
+            except Exception as exc:
+                self.report_error(exc)
+
+    def sync_banner(self, screen: Screen) -> None:
+        """Show (or take down) the 'database unreachable' banner on a full screen."""
+        from textual.widgets import Static
+
+        if getattr(screen, "is_modal", False) or not screen.is_mounted:
+            return
+        found = screen.query("#db-banner")
+        if self.db_down and not found:
+            banner = Static("⚠ DATABASE UNREACHABLE — keep typing: nothing is lost; saves wait and go through "
+                            "(once) when it answers.", id="db-banner")
+            screen.mount(banner, before=0 if screen.children else None)
+        elif not self.db_down and found:
+            found.remove()
+
+
+def _crash_log(error: BaseException) -> str:
+    from duty_tui.tui.app import _log_crash
+
+    return _log_crash(error)
