@@ -1592,11 +1592,27 @@ def options_caseload(ctx: ServiceContext, scope: str = "team", limit: int = 500)
     return out
 
 
-def take_case(ctx: ServiceContext, case_ref: str) -> None:
-    """Assign the case to me."""
+_NOT_SEEN = object()
+
+
+def take_case(ctx: ServiceContext, case_ref: str, seen_assignee: object = _NOT_SEEN) -> None:
+    """Assign the case to me.
+
+    ``seen_assignee`` (the screens pass it: the officer's name on screen, or None for nobody):
+    if someone else took the case meanwhile, that is a conflict, not a silent take-over.
+    """
     actor = ctx.require("case.manage")
     with session_scope(ctx.engine, write=True) as session:
         case, _hc = _load_case(session, case_ref)
+        if seen_assignee is not _NOT_SEEN and case.assignee_id not in (None, actor.id):
+            current = session.get(StaffUser, case.assignee_id)
+            now_with = current.display_name if current else "another officer"
+            if now_with != seen_assignee:
+                from duty_tui.services.conflicts import build_conflict
+
+                raise build_conflict(session, what=f"case {case.ref}", entity="case", entity_id=case.ref,
+                                     theirs={"Officer": now_with}, yours={"Officer": actor.display_name},
+                                     version=case.version, tail=CONFLICT_TAIL)
         case.assignee_id = actor.id
         case.version += 1
         session.add(case)

@@ -162,3 +162,20 @@ def test_a_plan_step_ticked_by_someone_else_is_a_conflict_not_a_toggle_back(engi
         H.complete_plan_step(b, case_ref, step.id, seen_version=step.version)
     assert "done on" in refused.value.theirs["Now"] and refused.value.changed_by == "Olu Options"
     assert H.get_housing_case(a, case_ref).steps[0].done_on is not None  # still done
+
+
+def test_taking_a_case_someone_else_took_meanwhile_is_a_conflict(engine):
+    """An officer presses 'take' on a screen that still shows the old officer: told who has it now."""
+    seed_office(engine)
+    a, b = ctx_for(engine, "options", "desk-a"), ctx_for(engine, "leader", "desk-b")
+    case_ref = H.save_approach(a, FAMILY, person_ref="P0000004").case_ref
+    seen_by_a = H.get_housing_case(a, case_ref).assignee  # a's screen: the case is a's
+    H.take_case(b, case_ref, H.get_housing_case(b, case_ref).assignee)  # the leader takes it, having seen that
+    leader = H.get_housing_case(b, case_ref).assignee
+    assert leader != seen_by_a
+    with pytest.raises(ConflictError) as refused:
+        H.take_case(a, case_ref, seen_by_a)  # a's screen still says the case is a's: not a silent take-back
+    assert refused.value.theirs == {"Officer": leader} and refused.value.yours == {"Officer": seen_by_a}
+    assert H.get_housing_case(a, case_ref).assignee == leader
+    H.take_case(a, case_ref, leader)  # having seen who has it, a takes it deliberately
+    assert H.get_housing_case(a, case_ref).assignee == seen_by_a

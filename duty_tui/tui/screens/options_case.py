@@ -487,8 +487,10 @@ class OptionsCaseScreen(DutyScreen):
             "This ends the duty and issues the notice.", yes="Authorise", no="Not now"), answered)
 
     def action_take(self) -> None:
-        """Assign the case to me."""
-        self.run_action("take_case")
+        """Assign the case to me (a conflict if someone else took it since this screen loaded)."""
+        if self.view is None:
+            return
+        self.run_action("take_case", self.view.assignee)
 
     # ------------------------------------------------------------------ running a service
     @work(thread=True, exclusive=True, exit_on_error=False, group="case-action")
