@@ -275,7 +275,7 @@ async def test_a_case_note_half_typed_comes_back_in_its_form(sqlite_engine):
         await settle(app, pilot)
         [kept] = drafts_in(sqlite_engine)
         assert kept.kind == "case_note" and kept.person_ref == "P0000001" and "Promised 20 pounds" in kept.payload
-        app.action_sign_out()  # (F10 is not offered inside a dialog)
+        await pilot.press("f10")  # sign out from inside the dialog: the draft stays
         await settle(app, pilot)
         await sign_in(app, pilot, username="leader")
         assert isinstance(app.screen, DraftsDialog)
