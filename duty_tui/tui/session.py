@@ -278,9 +278,16 @@ class DatabaseWatch:
             return
         found = screen.query("#db-banner")
         if self.db_down and not found:
-            banner = Static("⚠ DATABASE UNREACHABLE — keep typing: nothing is lost; saves wait and go through "
-                            "(once) when it answers.", id="db-banner")
-            screen.mount(banner, before=0 if screen.children else None)
+            from textual.widgets import Header
+
+            # One line under the header (not docked: a second docked widget would cover the header).
+            banner = Static("⚠ DATABASE UNREACHABLE — keep typing; saves go through (once) when it is back.",
+                            id="db-banner")
+            headers = [child for child in screen.children if isinstance(child, Header)]
+            if headers:
+                screen.mount(banner, after=headers[0])
+            else:
+                screen.mount(banner, before=0 if screen.children else None)
         elif not self.db_down and found:
             found.remove()
 

@@ -126,7 +126,8 @@ async def test_a_save_while_the_database_is_away_goes_through_once_when_it_retur
             screen = app.screen
             assert isinstance(screen, LogContactScreen)  # the form stays, with everything typed
             assert screen.query_one("#notes", TextArea).text == NOTE
-            assert "DATABASE UNREACHABLE" in screen_text(app)
+            # the banner, under the header, on this screen
+            assert await wait_for(app, pilot, lambda: "⚠ DATABASE UNREACHABLE — keep typing" in screen_text(app))
             await pilot.press(*keys(" Agreed"))  # the user keeps typing
             await pilot.pause(0.1)
         finally:
@@ -154,3 +155,41 @@ def test_a_save_repeated_after_a_lost_reply_posts_once(engine):
     assert again.contact_id == first.contact_id
     assert "already been saved" in " ".join(again.messages)
     assert contacts_with_note(engine) == 1
+
+
+async def test_a_confirmed_payment_waits_for_the_database_and_posts_once(outage):
+    """The card was taken and the payment confirmed just as the database went away: posted once, when back."""
+    from sqlalchemy import text
+
+    from duty_tui.tui.screens.payment import TakePaymentScreen
+    from duty_tui.tui.screens.payment_receipt import ReceiptScreen
+
+    engine, away = outage
+    seed_office(engine)
+    app = build_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(app, pilot)
+        await pilot.press("f5")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TakePaymentScreen)
+        await pilot.press(*keys("RNT000001"), "enter")
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press(*keys("20"), "f9")
+        await settle(app, pilot)
+        assert "Take £20.00" in screen_text(app)
+        away.stop()
+        try:
+            await pilot.press("y")
+            assert await wait_for(app, pilot, lambda: app.db_down)
+            assert isinstance(app.screen, TakePaymentScreen)
+            assert await wait_for(app, pilot, lambda: "⚠ DATABASE UNREACHABLE — keep typing" in screen_text(app))
+            assert "The payment you confirmed is kept" in screen_text(app)
+        finally:
+            away.start()
+        assert await wait_for(app, pilot, lambda: isinstance(app.screen, ReceiptScreen), attempts=600)
+        await settle(app, pilot)  # let the receipt screen finish mounting before the app closes
+        assert app.screen.receipt.total_pence == 2000
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT COUNT(*) FROM payment")).scalar() == 1
