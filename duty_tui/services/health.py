@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from duty_tui.db.engine import ping
+from sqlalchemy import text
+
+from duty_tui.db.engine import session_scope
+from duty_tui.errors import DutyError
 from duty_tui.services.context import ServiceContext
 
 
 def database_answers(ctx: ServiceContext) -> bool:
-    """True when a trivial query succeeds now."""
-    from duty_tui.errors import DutyError
-
+    """True when a save could go through now: a write transaction can begin (on SQLite that takes
+    the write lock, so a file another program holds locked still counts as away) and a query runs."""
     try:
-        ping(ctx.engine)
+        with session_scope(ctx.engine, write=True) as session:
+            session.execute(text("SELECT 1"))
     except DutyError:
         return False
     return True
