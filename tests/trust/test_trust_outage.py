@@ -193,3 +193,18 @@ async def test_a_confirmed_payment_waits_for_the_database_and_posts_once(outage)
         assert app.screen.receipt.total_pence == 2000
     with engine.connect() as connection:
         assert connection.execute(text("SELECT COUNT(*) FROM payment")).scalar() == 1
+
+
+def test_the_database_counts_as_back_only_when_a_save_could_go_through(outage):
+    """On SQLite a locked file still answers reads: 'back' means a write could begin."""
+    from duty_tui.services.health import database_answers
+
+    engine, away = outage
+    ctx = ServiceContext.create(engine, Settings(db_url=str(engine.url)), terminal="pilot", clock=lambda: NOW)
+    assert database_answers(ctx)
+    away.stop()
+    try:
+        assert not database_answers(ctx)
+    finally:
+        away.start()
+    assert database_answers(ctx)
