@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     idle_lock_minutes: int = Field(default=DEFAULTS["idle_lock_minutes"], ge=1, le=240)
     """Minutes of no keys before a shared terminal locks."""
 
+    draft_seconds: float = Field(default=DEFAULTS["draft_seconds"], ge=0.5, le=3600)
+    """Seconds between writes of forms in progress as drafts (they are also written on hang-up)."""
+
     demo: bool = DEFAULTS["demo"]
     """Set by ``duty-tui demo``: the login screen shows the demo users."""
 

@@ -31,6 +31,7 @@ DEFAULTS: dict[str, Any] = {
     "auth": "password",
     "terminal_id": "",
     "idle_lock_minutes": 5,
+    "draft_seconds": 3.0,
     "demo": False,
 }
 """Every setting's default but db_url (see default_db_url); duty_tui.config.Settings uses these."""

@@ -70,6 +70,14 @@ _CONTROL_PICTURES[0x2028] = _CONTROL_PICTURES[0x2029] = "\u2424"
 # A lone surrogate cannot be written to a terminal at all (it is not UTF-8).
 _CONTROL_PICTURES.update({code: "\ufffd" for code in range(0xD800, 0xE000)})
 _INERT = str.maketrans(_CONTROL_PICTURES)
+# In text being typed or pasted, tabs and carriage returns are layout, not controls.
+_TYPED = str.maketrans({code: picture for code, picture in _CONTROL_PICTURES.items() if code not in (0x09, 0x0D)})
+
+
+def visible_controls(text: str) -> str:
+    """Typed or pasted text with every control made visible as in ``inert`` (ESC, C0/C1, bidi overrides);
+    newlines, tabs and carriage returns stay, and nothing is cut."""
+    return text.translate(_TYPED)
 
 MAX_MARKS = 4
 """Combining marks kept per letter when shown: Vietnamese or pointed Hebrew need a few; 'zalgo'

@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -53,18 +53,11 @@ class DraftIn:
 
 
 @dataclass(frozen=True)
-class DraftView:
-    """A draft offered back."""
+class DraftView(DraftIn):
+    """A draft offered back: the form's state, and when and where it was last kept."""
 
-    key: str
-    kind: str
-    title: str
-    screen: str
-    args: dict[str, Any]
-    values: dict[str, Any]
-    person_ref: str | None
-    updated_at: datetime
-    terminal: str | None
+    updated_at: datetime = field(kw_only=True)
+    terminal: str | None = field(default=None, kw_only=True)
 
 
 def _encode(draft: DraftIn) -> tuple[str, str]:
@@ -110,7 +103,7 @@ def list_drafts(ctx: ServiceContext) -> list[DraftView]:
         rows = session.exec(select(Draft).where(Draft.staff_id == actor.id)
                             .order_by(Draft.updated_at.desc())).all()  # type: ignore[attr-defined]
         return [DraftView(r.draft_key, r.kind, r.title, r.screen, json.loads(r.args), json.loads(r.payload),
-                          r.person_ref, r.updated_at, r.terminal) for r in rows]
+                          r.person_ref, updated_at=r.updated_at, terminal=r.terminal) for r in rows]
 
 
 def delete_draft(ctx: ServiceContext, key: str, *, reason: str = "saved") -> bool:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from duty_tui.errors import DatabaseUnavailable, DutyError
 from duty_tui.services.context import Actor, ServiceContext
-from duty_tui.tui.drafts import DRAFT_SECONDS, DraftKeeper
+from duty_tui.tui.drafts import DraftKeeper, draft_seconds
 from duty_tui.tui.session import IDLE_CHECK_SECONDS, DatabaseWatch, DraftOffers, SharedTerminal
 
 if TYPE_CHECKING:
@@ -121,7 +121,7 @@ class DutyApp(SharedTerminal, DraftOffers, DatabaseWatch, App[None]):
             self.call_after_refresh(self._check_keymap)
         # else: checked once the database layer has loaded (_connected). Checking imports every
         # screen module, and two threads importing SQLAlchemy at once can leave a module half-built.
-        self.set_interval(DRAFT_SECONDS, self.drafts.tick, name="drafts")
+        self.set_interval(draft_seconds(self.settings), self.drafts.tick, name="drafts")
         self.set_interval(IDLE_CHECK_SECONDS, self.check_idle, name="idle-lock")
         if not self.is_headless:
             self._install_signal_handlers()

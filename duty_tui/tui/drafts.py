@@ -13,7 +13,6 @@ a ``value``); screens whose state is more than their widgets override them.
 from __future__ import annotations
 
 import json
-import os
 import uuid
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -23,15 +22,12 @@ if TYPE_CHECKING:
     from duty_tui.services.drafts import DraftIn
     from duty_tui.tui.app import DutyApp
 
-def _draft_seconds() -> float:
+def draft_seconds(settings) -> float:
+    """The ``draft_seconds`` setting as a number (the start-up preview may still hold the raw text)."""
     try:
-        return max(0.5, float(os.environ.get("DUTY_DRAFT_SECONDS", "3")))
-    except ValueError:
+        return min(3600.0, max(0.5, float(getattr(settings, "draft_seconds", 3.0))))
+    except (TypeError, ValueError):
         return 3.0
-
-
-DRAFT_SECONDS = _draft_seconds()
-"""How often forms in progress are written as drafts (DUTY_DRAFT_SECONDS; default 3)."""
 
 
 def collect_values(screen) -> dict[str, Any]:

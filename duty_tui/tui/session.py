@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import signal
 import threading
 import time
@@ -23,14 +22,12 @@ from typing import TYPE_CHECKING
 from textual import events
 from textual.screen import Screen
 
+from duty_tui.domain.validators import visible_controls
 from duty_tui.errors import DutyError
 from duty_tui.tui.drafts import DraftForm
 
 if TYPE_CHECKING:
     from duty_tui.services.context import Actor, ServiceContext
-
-_UNSAFE_PASTE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_PASTE_PICTURES = {chr(code): chr(0x2400 + code) for code in range(0x20)} | {"\x7f": "\u2421"}
 
 IDLE_CHECK_SECONDS = 5.0
 """How often the idle lock looks at the clock."""
@@ -87,10 +84,10 @@ class SharedTerminal:
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.MouseDown, events.Paste)) and not getattr(event, "is_forwarded", False):
             self.last_input = time.monotonic()
-        if isinstance(event, events.Paste) and _UNSAFE_PASTE.search(event.text):
+        if isinstance(event, events.Paste):
             # Text boxes draw what they hold as it is: a pasted escape sequence would reach the
             # terminal. Control characters in a paste become visible symbols (newlines and tabs stay).
-            event.text = _UNSAFE_PASTE.sub(lambda m: _PASTE_PICTURES.get(m.group(), "\ufffd"), event.text)
+            event.text = visible_controls(event.text)
         await super().on_event(event)
 
     def idle_seconds(self) -> float:
@@ -101,7 +98,10 @@ class SharedTerminal:
         """Lock a signed-in terminal left idle for longer than the setting."""
         if self.actor is None or self.locked:
             return
-        minutes = getattr(self.settings, "idle_lock_minutes", 5)
+        try:  # the start-up preview may still hold the setting as text
+            minutes = int(getattr(self.settings, "idle_lock_minutes", 5))
+        except (TypeError, ValueError):
+            minutes = 5
         if self.idle_seconds() >= minutes * 60:
             self.lock(f"Locked after {minutes} minute{'s' if minutes != 1 else ''} without a key.")
 
@@ -231,12 +231,12 @@ class DatabaseWatch:
         if self._probe_timer is None:
             self._probe_timer = self.set_interval(PROBE_SECONDS, self._probe_database, name="db-probe")
 
-    def when_database_back(self, callback) -> None:
-        """Run ``callback`` (on the UI thread) once the database answers again; at once if it is up."""
-        if not self.db_down:
-            callback()
-            return
-        self._when_back.append(callback)
+    def retry_when_database_back(self, message: str, retry) -> None:
+        """A save failed because the database is away: say so everywhere, and call ``retry`` (on the UI
+        thread) once it answers — once, however many times the same save asks."""
+        self.database_lost(message)
+        if retry not in self._when_back:  # bound methods of the same screen compare equal
+            self._when_back.append(retry)
 
     def _probe_database(self) -> None:
         if any(w.name == "db-probe" and not w.is_finished for w in self.workers):

@@ -9,20 +9,16 @@ and the markup in the data must appear literally — had it been interpreted, th
 from __future__ import annotations
 
 import re
-import sys
 import uuid
-from pathlib import Path
 
 from builders import NOW, seed_office
 from rich.cells import cell_len
 from sqlmodel import select
+from test_foundation_journey import SIZE, build_app, settle, sign_in
 
 from duty_tui.db.engine import session_scope
 from duty_tui.db.models import Alert, Case, Contact, Person
 from duty_tui.db.models_frontdesk import CaseEvent
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tui"))
-from test_foundation_journey import SIZE, build_app, settle, sign_in  # noqa: E402
 
 EVE = "\x1b[2J[bold red]Eve[/]"
 EVE_SHOWN = "\u241b[2J[bold red]Eve[/]"

@@ -21,19 +21,17 @@ import threading
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "frontdesk"))
+from builders import PASSWORD, seed_office
+from fd_pilot import SIZE, build_app, settle, sign_in
+from sqlalchemy import update
+from sqlmodel import select
+from textual.widgets import TextArea
 
-from builders import PASSWORD, seed_office  # noqa: E402
-from fd_pilot import SIZE, build_app, settle, sign_in  # noqa: E402
-from sqlalchemy import update  # noqa: E402
-from sqlmodel import select  # noqa: E402
-from textual.widgets import TextArea  # noqa: E402
-
-from duty_tui.db.engine import session_scope  # noqa: E402
-from duty_tui.db.models import StaffUser  # noqa: E402
-from duty_tui.db.models_trust import Draft  # noqa: E402
-from duty_tui.tui.dialogs.drafts import DraftsDialog  # noqa: E402
-from duty_tui.tui.screens.contact import LogContactScreen  # noqa: E402
+from duty_tui.db.engine import session_scope
+from duty_tui.db.models import StaffUser
+from duty_tui.db.models_trust import Draft
+from duty_tui.tui.dialogs.drafts import DraftsDialog
+from duty_tui.tui.screens.contact import LogContactScreen
 
 NOTE = "Landlord changed the locks"
 F4 = "\x1bOS"

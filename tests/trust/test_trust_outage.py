@@ -9,29 +9,24 @@ file. Driven through the real app at 80x24 with Pilot.
 from __future__ import annotations
 
 import sqlite3
-import sys
 import uuid
-from pathlib import Path
 
 import pytest
+from builders import NOW, seed_office
+from conftest import PG_TEMPLATE_DB, _postgres_unavailable, _wait_until_ready, find_pg_ctl, running_postgres
+from fd_pilot import SIZE, build_app, keys, screen_text, settle, sign_in
+from sqlmodel import select
+from textual.widgets import TextArea
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "frontdesk"))
-
-from builders import NOW, seed_office  # noqa: E402
-from conftest import PG_TEMPLATE_DB, _postgres_unavailable, _wait_until_ready, find_pg_ctl, running_postgres  # noqa: E402
-from fd_pilot import SIZE, build_app, keys, screen_text, settle, sign_in  # noqa: E402
-from sqlmodel import select  # noqa: E402
-from textual.widgets import TextArea  # noqa: E402
-
-import duty_tui.db.engine as engine_module  # noqa: E402
-from duty_tui.config import Settings  # noqa: E402
-from duty_tui.db.engine import make_engine, session_scope  # noqa: E402
-from duty_tui.db.migrate import upgrade  # noqa: E402
-from duty_tui.db.models import Contact  # noqa: E402
-from duty_tui.services.contacts import ContactDraft, log_contact  # noqa: E402
-from duty_tui.services.context import ServiceContext  # noqa: E402
-from duty_tui.tui.screens.contact import LogContactScreen  # noqa: E402
-from duty_tui.tui.screens.home import HomeScreen  # noqa: E402
+import duty_tui.db.engine as engine_module
+from duty_tui.config import Settings
+from duty_tui.db.engine import make_engine, session_scope
+from duty_tui.db.migrate import upgrade
+from duty_tui.db.models import Contact
+from duty_tui.services.contacts import ContactDraft, log_contact
+from duty_tui.services.context import ServiceContext
+from duty_tui.tui.screens.contact import LogContactScreen
+from duty_tui.tui.screens.home import HomeScreen
 
 NOTE = "Needs a callback about the hostel"
 

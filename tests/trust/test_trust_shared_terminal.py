@@ -8,24 +8,19 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+from builders import PASSWORD, seed_office
+from fd_pilot import SIZE, build_app, keys, screen_text, settle, sign_in
+from sqlmodel import select
+from textual.widgets import Input, TextArea
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "frontdesk"))
-
-from builders import PASSWORD, seed_office  # noqa: E402
-from fd_pilot import SIZE, build_app, keys, screen_text, settle, sign_in  # noqa: E402
-from sqlmodel import select  # noqa: E402
-from textual.widgets import Input, TextArea  # noqa: E402
-
-from duty_tui.db.engine import session_scope  # noqa: E402
-from duty_tui.db.models import AuditEvent, Contact  # noqa: E402
-from duty_tui.db.models_trust import Draft  # noqa: E402
-from duty_tui.tui.dialogs.drafts import DraftsDialog  # noqa: E402
-from duty_tui.tui.screens.contact import LogContactScreen  # noqa: E402
-from duty_tui.tui.screens.home import HomeScreen  # noqa: E402
-from duty_tui.tui.screens.lock import LockScreen  # noqa: E402
-from duty_tui.tui.screens.login import LoginScreen  # noqa: E402
+from duty_tui.db.engine import session_scope
+from duty_tui.db.models import AuditEvent, Contact
+from duty_tui.db.models_trust import Draft
+from duty_tui.tui.dialogs.drafts import DraftsDialog
+from duty_tui.tui.screens.contact import LogContactScreen
+from duty_tui.tui.screens.home import HomeScreen
+from duty_tui.tui.screens.lock import LockScreen
+from duty_tui.tui.screens.login import LoginScreen
 
 NOTE = "Worried about eviction letter"
 

@@ -548,10 +548,7 @@ class ApproachScreen(DraftForm, DutyScreen):
             self.query_one("#save-state", Static).update(plain(
                 "Not saved yet — the database is not answering. Your answers are kept and will be saved "
                 "when it answers; keep working."))
-            self.duty_app.database_lost(error.message)
-            if not self._waiting_for_database:
-                self._waiting_for_database = True
-                self.duty_app.when_database_back(self._database_back)
+            self.duty_app.retry_when_database_back(error.message, self._database_back)
             return
         self.query_one("#save-state", Static).update(plain("Not saved — your answers are kept. See the message."))
         if isinstance(error, InputError):
@@ -564,10 +561,7 @@ class ApproachScreen(DraftForm, DutyScreen):
                     self._shown[key] = f"✗ {message}"
         super().on_worker_error(error)
 
-    _waiting_for_database = False
-
     def _database_back(self) -> None:
-        self._waiting_for_database = False
         if self.is_mounted and self.dirty:
             self.action_save()
 

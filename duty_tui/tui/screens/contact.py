@@ -140,7 +140,7 @@ class LogContactScreen(DraftForm, WorkerFailures, DutyScreen):
         import uuid
 
         self.save_key = uuid.uuid4().hex  # a retried save (database back, Enter twice) posts once
-        self._waiting_for_database = False
+        self._last_save_attempt: ContactDraft | None = None  # what F9 last tried to save
 
     # -- layout ------------------------------------------------------------------------------
 
@@ -654,11 +654,8 @@ class LogContactScreen(DraftForm, WorkerFailures, DutyScreen):
         self._last_save_attempt = draft
         self.save(draft)
 
-    _last_save_attempt: ContactDraft | None = None
-
     def _database_back(self) -> None:
         """The database answers again: save what is in the form now (the same save key: once only)."""
-        self._waiting_for_database = False
         if self.is_mounted and self._last_save_attempt is not None:
             self.action_save()
 
@@ -695,10 +692,7 @@ class LogContactScreen(DraftForm, WorkerFailures, DutyScreen):
             # Keep the form; save it (once: same save key) when the database answers again.
             self._problems([f"{error.message}", "Your contact is kept and will be saved as soon as the database "
                             "answers; you can keep typing (F9 saves what is there then)."])
-            self.duty_app.database_lost(error.message)
-            if not self._waiting_for_database:
-                self._waiting_for_database = True
-                self.duty_app.when_database_back(self._database_back)
+            self.duty_app.retry_when_database_back(error.message, self._database_back)
             return
         if isinstance(error, DutyError):
             problems = getattr(error, "problems", None) or [error.message]

@@ -416,19 +416,14 @@ class TakePaymentScreen(DraftForm, DutyScreen):
         self.app.call_from_thread(self._posted, receipt)
 
     _confirmed: PaymentRequest | None = None
-    _waiting_for_database = False
 
     def _wait_for_database(self, message: str) -> None:
         self._posting = False
         self._message(f"{message}\nThe payment you confirmed is kept and will be posted as soon as the database "
                       "answers — once only, whatever happens. Keep the customer's card slip.")
-        self.duty_app.database_lost(message)
-        if not self._waiting_for_database:
-            self._waiting_for_database = True
-            self.duty_app.when_database_back(self._database_back)
+        self.duty_app.retry_when_database_back(message, self._database_back)
 
     def _database_back(self) -> None:
-        self._waiting_for_database = False
         if self.is_mounted and self._confirmed is not None and not self._posting:
             self._posting = True
             self._message("The database is back: posting the payment you confirmed…")
