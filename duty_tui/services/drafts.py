@@ -111,6 +111,7 @@ def delete_draft(ctx: ServiceContext, key: str, *, reason: str = "saved") -> boo
     actor = ctx.actor
     if actor is None or actor.id is None:
         return False
+    _unspool(ctx, [key])
     with session_scope(ctx.engine, write=True) as session:
         row = session.exec(select(Draft).where(Draft.staff_id == actor.id, Draft.draft_key == key)).first()
         if row is None:
@@ -142,52 +143,71 @@ def spool_dir() -> Path:
     return Path(user_data_dir("duty-tui")) / "drafts"
 
 
-def _spool_file(username: str) -> Path:
-    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in username)[:64] or "_"
-    return spool_dir() / f"{safe}.json"
+def _spool_file(ctx: ServiceContext) -> Path:
+    """One file per member of staff per database: a draft kept for one database never turns up in another."""
+    import hashlib
+
+    assert ctx.actor is not None
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in ctx.actor.username)[:64] or "_"
+    database = hashlib.sha256(ctx.engine.url.render_as_string(hide_password=True).encode()).hexdigest()[:12]
+    return spool_dir() / f"{safe}-{database}.json"
 
 
-def spool(username: str, drafts: list[DraftIn]) -> Path:
-    """Write drafts to the local spool file (replacing those with the same keys)."""
-    folder = spool_dir()
-    folder.mkdir(parents=True, exist_ok=True)
+def _read_spool(path: Path) -> dict[str, dict[str, Any]]:
+    if not path.exists():
+        return {}
+    try:
+        return {d["key"]: d for d in json.loads(path.read_text(encoding="utf-8"))}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def _write_spool(path: Path, held: dict[str, dict[str, Any]]) -> None:
+    if not held:
+        path.unlink(missing_ok=True)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
     with contextlib.suppress(OSError):
-        os.chmod(folder, 0o700)
-    path = _spool_file(username)
-    held: dict[str, dict[str, Any]] = {}
-    if path.exists():
-        with contextlib.suppress(OSError, ValueError):
-            held = {d["key"]: d for d in json.loads(path.read_text(encoding="utf-8"))}
-    for draft in drafts:
-        held[draft.key] = {"key": draft.key, "kind": draft.kind, "title": draft.title, "screen": draft.screen,
-                           "args": draft.args, "values": draft.values, "person_ref": draft.person_ref}
+        os.chmod(path.parent, 0o700)
     temporary = path.with_suffix(".tmp")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
         json.dump(list(held.values()), handle, ensure_ascii=False, default=str)
     os.replace(temporary, path)
+
+
+def spool(ctx: ServiceContext, drafts: list[DraftIn]) -> Path:
+    """Write drafts to the local spool file (replacing those with the same keys)."""
+    path = _spool_file(ctx)
+    held = _read_spool(path)
+    for draft in drafts:
+        held[draft.key] = {"key": draft.key, "kind": draft.kind, "title": draft.title, "screen": draft.screen,
+                           "args": draft.args, "values": draft.values, "person_ref": draft.person_ref}
+    _write_spool(path, held)
     return path
 
 
+def _unspool(ctx: ServiceContext, keys: list[str]) -> None:
+    """These drafts reached the database, or their forms were saved or discarded: the spooled copies go."""
+    if ctx.actor is None:
+        return
+    path = _spool_file(ctx)
+    held = _read_spool(path)
+    if any(key in held for key in keys):
+        _write_spool(path, {k: v for k, v in held.items() if k not in keys})
+
+
 def adopt_spooled(ctx: ServiceContext) -> int:
-    """Move the signed-in user's spooled drafts into the database; returns how many."""
-    actor = ctx.actor
-    if actor is None:
+    """Move the signed-in user's drafts spooled for this database into it; returns how many."""
+    if ctx.actor is None:
         return 0
-    path = _spool_file(actor.username)
-    if not path.exists():
-        return 0
-    try:
-        items = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return 0
-    count = 0
-    for item in items:
+    path = _spool_file(ctx)
+    held = _read_spool(path)
+    for item in held.values():
         save_draft(ctx, DraftIn(item["key"], item["kind"], item["title"], item["screen"], item.get("args") or {},
                                 item.get("values") or {}, item.get("person_ref")))
-        count += 1
     path.unlink(missing_ok=True)
-    return count
+    return len(held)
 
 
 def keep(ctx: ServiceContext, drafts: list[DraftIn]) -> str:
@@ -198,5 +218,6 @@ def keep(ctx: ServiceContext, drafts: list[DraftIn]) -> str:
     except DatabaseUnavailable:
         if ctx.actor is None:
             return "nowhere (nobody is signed in)"
-        return str(spool(ctx.actor.username, drafts))
+        return str(spool(ctx, drafts))
+    _unspool(ctx, [draft.key for draft in drafts])
     return "database"
