@@ -285,3 +285,15 @@ async def test_a_case_note_half_typed_comes_back_in_its_form(sqlite_engine):
         app.drafts.tick()
         await settle(app, pilot)
         assert drafts_in(sqlite_engine) == []
+
+
+async def test_enter_on_an_empty_password_asks_for_it_and_counts_no_failure(sqlite_engine):
+    seed_office(sqlite_engine)
+    app = build_app(sqlite_engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(app, pilot)
+        await pilot.press("ctrl+l", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, LockScreen)
+        assert "Type your password, then Enter." in screen_text(app)
+    assert "login.failed" not in actions(sqlite_engine)

@@ -132,6 +132,9 @@ class LockScreen(DutyScreen):
             self._message("Type your username first.", error=True)
             self.query_one("#lock-username", Input).focus()
             return
+        if not password:  # an Enter on an empty box is not a wrong password (no failed sign-in counted)
+            self._message("Type your password, then Enter.", error=True)
+            return
         self.query_one("#lock-password", Input).disabled = True
         self._message("Checking…")
         self.check(username, password)

@@ -92,6 +92,9 @@ class LoginScreen(DutyScreen):
             self._message("Enter your username first.", error=True)
             self.query_one("#username", Input).focus()
             return
+        if not password:  # an Enter on an empty box is not a wrong password (no failed sign-in counted)
+            self._message("Type your password, then Enter.", error=True)
+            return
         self._message("Checking…")
         self.query_one("#password", Input).disabled = True
         self.sign_in(username, password)
