@@ -1,4 +1,4 @@
-"""`python -m duty_tui` runs the command line."""
+"""`python -m duty_tui` runs the command line (under umask 077, set by ``main``: files it makes are private)."""
 
 from duty_tui.launch import main
 

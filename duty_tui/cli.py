@@ -57,15 +57,28 @@ def _state(ctx: typer.Context) -> CliState:
     return root.obj  # type: ignore[no-any-return]
 
 
-def _engine(settings, *, check: bool = True):
+def _engine(settings, *, check: bool = True, create: bool = False):
+    """The engine every command uses: never creates a database (only ``demo`` and ``db upgrade`` may)."""
     from duty_tui.db.engine import make_engine, ping
     from duty_tui.db.migrate import check_current
 
-    engine = make_engine(settings.db_url)
+    engine = make_engine(settings.db_url, create=create)
     ping(engine)
+    _warn_if_readable(settings.db_url)
     if check:
         check_current(engine)
     return engine
+
+
+def _warn_if_readable(db_url: str) -> None:
+    """Say so on stderr when the SQLite database file can be read by other users (never chmod it ourselves)."""
+    from duty_tui.private_files import readable_by_others_warning
+
+    warning = readable_by_others_warning(db_url)
+    if warning:
+        from duty_tui.domain.validators import inert
+
+        typer.echo(f"duty-tui: warning: {inert(warning)}", err=True)
 
 
 def _context(settings, engine, as_user: str | None):
@@ -123,12 +136,10 @@ def _run_tui(settings, engine, *, demo: bool | None = None) -> int:
 @db_app.command("upgrade")
 def db_upgrade(ctx: typer.Context) -> None:
     """Bring the database to the current schema (idempotent)."""
-    from duty_tui.db.engine import make_engine, ping
     from duty_tui.db.migrate import upgrade
 
     settings = _state(ctx).settings()
-    engine = make_engine(settings.db_url)
-    ping(engine)
+    engine = _engine(settings, check=False, create=True)
     before, after = upgrade(engine)
     if before == after:
         typer.echo(f"database already at schema revision {after}", err=True)
@@ -171,7 +182,7 @@ def demo(
     no_tui: Annotated[bool, typer.Option("--no-tui", help="Create the demo office and exit.")] = False,
 ) -> None:
     """Create (upgrading first) and fill a realistic synthetic office, then open the app on it."""
-    from duty_tui.db.engine import make_engine, ping, session_scope
+    from duty_tui.db.engine import session_scope
     from duty_tui.db.migrate import upgrade
     from duty_tui.db.models import Setting
     from duty_tui.demo import generator
@@ -179,8 +190,7 @@ def demo(
     if size not in generator.SIZES:
         raise InputError(f"--size {size!r} is not a demo size; use small, office or council")
     settings = _state(ctx).settings(demo=True)
-    engine = make_engine(settings.db_url)
-    ping(engine)
+    engine = _engine(settings, check=False, create=True)
     upgrade(engine)
     with session_scope(engine) as session:
         existing = session.get(Setting, "demo")
@@ -402,7 +412,17 @@ _register_optional()
 
 
 def run(argv: list[str] | None = None) -> int:
-    """Run the command line; returns the exit code (never raises for user-facing errors)."""
+    """Run the command line; returns the exit code (never raises for user-facing errors).
+
+    Everything a command creates is private to the user (umask 077: files 0600, folders 0700).
+    """
+    from duty_tui.private_files import private_umask
+
+    with private_umask():
+        return _run(argv)
+
+
+def _run(argv: list[str] | None) -> int:
     from duty_tui.launch import hoist_db
 
     args, db = hoist_db(list(sys.argv[1:] if argv is None else argv))
@@ -438,29 +458,20 @@ def run(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # a bug: say so plainly, keep the traceback in a log file
+        from duty_tui.domain.validators import inert
+        from duty_tui.errors import crash_summary
+
         log = _log_crash(exc)
-        typer.echo(f"duty-tui: unexpected error ({type(exc).__name__}: {exc}); details saved to {log}", err=True)
+        typer.echo(f"duty-tui: unexpected error ({inert(crash_summary(exc))}); details saved to {log}", err=True)
         return 1
     return 0
 
 
 def _log_crash(exc: BaseException) -> str:
-    import traceback
-    from datetime import datetime
+    """The traceback to crash.log (0600; no SQL parameters, row values or passwords); returns its path."""
+    from duty_tui.errors import log_crash
 
-    from platformdirs import user_log_dir
-
-    try:
-        folder = Path(user_log_dir("duty-tui"))
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / "crash.log"
-        with path.open("a", encoding="utf-8") as handle:
-            handle.write(f"--- {datetime.now().isoformat()}\n")
-            handle.write("".join(traceback.format_exception(exc)))
-        return str(path)
-    except OSError:
-        return "nowhere (the log folder cannot be written)"
-
+    return log_crash(exc)
 
 
 def main() -> None:

@@ -97,7 +97,14 @@ def run_app(settings, *, engine=None, demo: bool | None = None, settings_loader=
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: everything the app or a command creates is private (umask 077)."""
+    from duty_tui.private_files import private_umask
+
+    with private_umask():
+        _main()
+
+
+def _main() -> None:
     argv = sys.argv[1:]
     args, db = hoist_db(argv)
     options = fast_app_args(args)
@@ -110,14 +117,17 @@ def main() -> None:
     try:
         sys.exit(open_app(db, options))
     except DutyError as exc:
+        from duty_tui.domain.validators import inert
+
         for problem in getattr(exc, "problems", None) or [exc.message]:
-            print(f"duty-tui: {problem}", file=sys.stderr)
+            print(f"duty-tui: {inert(problem)}", file=sys.stderr)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.exit(130)
     except Exception as exc:  # a bug: say so plainly, keep the traceback in a log file
-        from duty_tui.cli import _log_crash
+        from duty_tui.domain.validators import inert
+        from duty_tui.errors import crash_summary, log_crash
 
-        log = _log_crash(exc)
-        print(f"duty-tui: unexpected error ({type(exc).__name__}: {exc}); details saved to {log}", file=sys.stderr)
+        log = log_crash(exc)
+        print(f"duty-tui: unexpected error ({inert(crash_summary(exc))}); details saved to {log}", file=sys.stderr)
         sys.exit(1)

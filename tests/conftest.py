@@ -460,6 +460,7 @@ def sqlite_url(sqlite_template_path: Path, tmp_path: Path) -> str:
     """A fresh migrated SQLite database file for this test."""
     path = tmp_path / "duty.db"
     shutil.copyfile(sqlite_template_path, path)
+    path.chmod(0o600)  # as duty-tui creates it; a copy readable by others draws a warning on every command
     return f"sqlite:///{path}"
 
 

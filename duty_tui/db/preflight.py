@@ -12,10 +12,11 @@ import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
+from duty_tui.errors import DatabaseNotWritable, EnvironmentProblem
+from duty_tui.private_files import missing_database_problem, permission_problem
 from duty_tui.settings_preview import hide_password
-from duty_tui.errors import EnvironmentProblem
 
 VERSIONS_DIR = Path(__file__).resolve().parent / "migrations" / "versions"
 _REVISION = re.compile(r"^revision\s*(?::\s*str\s*)?=\s*['\"]([^'\"]+)['\"]", re.M)
@@ -94,10 +95,17 @@ def _sqlite(url: str, shown: str) -> tuple[set[str], bool]:
     path = url.split(":///", 1)[1] if ":///" in url else ""
     if not path or path == ":memory:":
         return set(), False
-    if not Path(path).expanduser().exists():
-        return set(), False  # no file: "no schema yet" (and no file is created)
+    file = Path(path).expanduser()
+    missing = missing_database_problem(shown, file)
+    if missing:
+        raise EnvironmentProblem(missing)  # and no file or folder is created
+    # The app writes from its first sign-in (the audit trail): a database this user may read but not
+    # write is refused now, with the permissions to fix, rather than failing at every save.
+    denied = permission_problem(shown, file)
+    if denied:
+        raise DatabaseNotWritable(denied)
     try:
-        connection = sqlite3.connect(f"file:{Path(path).expanduser()}?mode=ro", uri=True, timeout=10)
+        connection = sqlite3.connect(f"file:{quote(str(file))}?mode=ro", uri=True, timeout=10)
     except sqlite3.Error as exc:
         raise EnvironmentProblem(f"database {shown} cannot be opened ({exc}); check the path and permissions") from None
     try:
@@ -109,9 +117,16 @@ def _sqlite(url: str, shown: str) -> tuple[set[str], bool]:
                 return set(), False
             if "locked" in message or "busy" in message:
                 raise EnvironmentProblem(f"database {shown} is locked by another program; close it and try again") from None
-            raise EnvironmentProblem(
-                f"database {shown} is not a usable SQLite database ({exc}); restore it from backup or point --db elsewhere"
-            ) from None
+            if "not a database" in message or "malformed" in message:
+                raise EnvironmentProblem(
+                    f"database {shown} is not a usable SQLite database ({exc}); restore it from backup or point --db elsewhere"
+                ) from None
+            if "readonly" in message or "read-only" in message or "unable to open" in message:
+                raise DatabaseNotWritable(
+                    f"database {shown} cannot be opened for writing ({exc}): the file or its folder is read-only "
+                    "(a read-only disk or mount?); make both writable for this user. The database itself is not damaged"
+                ) from None
+            raise EnvironmentProblem(f"database {shown} cannot be read ({exc}); check the path and permissions") from None
         try:
             demo = connection.execute("SELECT value FROM db_setting WHERE key = 'demo'").fetchone()
         except sqlite3.DatabaseError:
@@ -119,6 +134,17 @@ def _sqlite(url: str, shown: str) -> tuple[set[str], bool]:
         return revisions, bool(demo and demo[0] == "1")
     finally:
         connection.close()
+
+
+_APP_WRITES = (("audit_event", "INSERT"), ("audit_head", "UPDATE"), ("staff_user", "UPDATE"))
+"""What the app writes from the first sign-in, so what a role must be granted to use it at all."""
+
+
+def _role_message(shown: str, role: str, detail: str) -> str:
+    # Keep in step with duty_tui.db.engine.environment_problem's message for SQLSTATE 42501.
+    return (f"database {shown}: the PostgreSQL role {role} may not do what duty-tui needs ({detail}); the app "
+            f"reads and writes its tables: as the owner of the tables run duty-tui db grants --app-role {role} "
+            "(or GRANT SELECT, INSERT, UPDATE, DELETE on them). The database itself is not damaged")
 
 
 def _postgres(url: str, shown: str) -> tuple[set[str], bool]:
@@ -135,11 +161,23 @@ def _postgres(url: str, shown: str) -> tuple[set[str], bool]:
     }
     try:
         with psycopg.connect(**{k: v for k, v in conninfo.items() if v is not None}) as connection:
+            role = conninfo.get("user") or "(the connecting role)"
             try:
                 revisions = {row[0] for row in connection.execute("SELECT version_num FROM alembic_version")}
             except psycopg.errors.UndefinedTable:
                 return set(), False
+            except psycopg.errors.InsufficientPrivilege as exc:
+                raise DatabaseNotWritable(_role_message(shown, role, str(exc).strip().splitlines()[0])) from None
             connection.rollback()
+            if revisions:
+                # Signing in writes the audit trail (and the failed-sign-in count): a role that may only
+                # read is refused now, with the grant to fix, rather than at the first save.
+                lacking = [f"{privilege} on {table}" for table, privilege in _APP_WRITES
+                           if not connection.execute("SELECT has_table_privilege(%s, %s)",
+                                                     (table, privilege)).fetchone()[0]]
+                connection.rollback()
+                if lacking:
+                    raise DatabaseNotWritable(_role_message(shown, role, "no " + ", no ".join(lacking)))
             try:
                 demo = connection.execute("SELECT value FROM db_setting WHERE key = 'demo'").fetchone()
             except psycopg.Error:

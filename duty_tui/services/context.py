@@ -70,10 +70,10 @@ class ServiceContext:
 
     @classmethod
     def connect(cls, settings: Settings, **kwargs) -> ServiceContext:
-        """Open the configured database and build a context for it (the TUI's way in)."""
+        """Open the configured database and build a context for it (the TUI's way in; never creates one)."""
         from duty_tui.db.engine import make_engine
 
-        return cls.create(make_engine(settings.db_url), settings, **kwargs)
+        return cls.create(make_engine(settings.db_url, create=False), settings, **kwargs)
 
     def as_actor(self, actor: Actor | None) -> ServiceContext:
         """The same context acting as someone else (after login or switch user)."""

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import threading
 import time
-import traceback
 from collections.abc import Iterable
-from datetime import datetime
 from functools import cached_property
-from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -117,6 +114,11 @@ class DutyApp(SharedTerminal, DraftOffers, DatabaseWatch, App[None]):
         from duty_tui.tui.screens.login import LoginScreen
 
         self.push_screen(LoginScreen())
+        from duty_tui.private_files import readable_by_others_warning
+
+        warning = readable_by_others_warning(self.settings.db_url)  # one stat(): fine before the first paint
+        if warning:
+            self.notify(warning, title="Personal data readable by others", severity="warning", timeout=30)
         if self._validate_keymap and self.ready.is_set():
             self.call_after_refresh(self._check_keymap)
         # else: checked once the database layer has loaded (_connected). Checking imports every
@@ -389,19 +391,9 @@ def _area_screen(area: str):
 
 
 def _log_crash(error: BaseException | None) -> str:
-    from platformdirs import user_log_dir
+    from duty_tui.errors import log_crash
 
-    try:
-        folder = Path(user_log_dir("duty-tui"))
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / "crash.log"
-        with path.open("a", encoding="utf-8") as handle:
-            handle.write(f"--- {datetime.now().isoformat()}\n")
-            if error is not None:
-                handle.write("".join(traceback.format_exception(error)))
-        return str(path)
-    except OSError:
-        return "nowhere (the log folder cannot be written)"
+    return log_crash(error)  # 0600, scrubbed of SQL parameters, row values and passwords
 
 
 def make_app(settings: Settings, *, engine=None, ctx: ServiceContext | None = None, demo: bool | None = None,
