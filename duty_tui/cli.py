@@ -173,12 +173,23 @@ def db_grants(
                "it may not UPDATE, DELETE or TRUNCATE audit_event", err=True)
 
 
-@app.command("demo")
+@app.command("demo", help="""Create (upgrading first) and fill a realistic synthetic office, then open the app on it.
+
+A new SQLite database is created (mode 0600) only in a folder that exists, or in the default
+data folder (created 0700).
+
+--reset replaces only a database that duty-tui demo made, and never deletes an audit trail
+with real use. Demo use is what the demo's own accounts do (the demo users signing in to try
+the app) and sign-in attempts with no account behind them; real use is anything done by a
+staff account added later, or by a command run without --as (the batch role). Otherwise the
+command refuses (exit 2) and changes nothing.""")
 def demo(
     ctx: typer.Context,
     size: Annotated[str, typer.Option("--size", help="small, office (default) or council.")] = "office",
     seed: Annotated[int, typer.Option("--seed", help="Same seed, same data.")] = 0,
-    reset: Annotated[bool, typer.Option("--reset", help="Replace any data already in the database.")] = False,
+    reset: Annotated[bool, typer.Option("--reset", help="Replace the demo office already in this database (only a "
+                                                        "database the demo made, with no real use in its audit "
+                                                        "trail).")] = False,
     no_tui: Annotated[bool, typer.Option("--no-tui", help="Create the demo office and exit.")] = False,
 ) -> None:
     """Create (upgrading first) and fill a realistic synthetic office, then open the app on it."""
@@ -192,16 +203,19 @@ def demo(
     settings = _state(ctx).settings(demo=True)
     engine = _engine(settings, check=False, create=True)
     upgrade(engine)
-    with session_scope(engine) as session:
-        existing = session.get(Setting, "demo")
     if generator.has_data(engine):
-        if existing is not None and existing.value == "1" and not reset and existing_demo_matches(engine, size, seed):
+        is_demo = generator.made_by_demo(engine)
+        if is_demo and not reset and existing_demo_matches(engine, size, seed):
             typer.echo("the demo office is already in this database; opening it", err=True)
         elif not reset:
-            raise InputError("this database already holds data; add --reset to replace it with the demo office "
-                             "(everything in it will be deleted)")
+            if is_demo:
+                raise InputError(f"this database holds another demo office; add --reset to replace it with the "
+                                 f"{size} office, seed {seed}")
+            raise InputError("this database already holds data that duty-tui demo did not make; nothing was "
+                             "changed (--reset replaces only a demo office). For the demo, point --db at a new "
+                             "file, e.g. --db sqlite:///demo.db")
         else:
-            generator.reset(engine)
+            generator.reset(engine)  # refuses (exit 2) a database the demo did not make, or one with real use
     if not generator.has_data(engine):
         import time
 
@@ -214,7 +228,8 @@ def demo(
                                             jurisdiction=settings.jurisdiction):
             typer.echo(f"  {area}: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()), err=True)
         with session_scope(engine, write=True) as session:
-            for key, value in (("demo", "1"), ("demo_size", size), ("demo_seed", str(seed))):
+            # Written last: a demo whose areas failed part way does not "match" and is offered --reset.
+            for key, value in (("demo_size", size), ("demo_seed", str(seed))):
                 session.merge(Setting(key=key, value=value))
         typer.echo(f"demo office ({size}, seed {seed}) created in {time.perf_counter() - started:.1f} s: "
                    f"{_summary_text(summary)}", err=True)

@@ -25,17 +25,18 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from faker import Faker
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect, text
 
 from duty_tui.config import REPO_ROOT
 from duty_tui.demo import money, people, places, staff, work
-from duty_tui.demo.bulk import Loader, empty_database, has_rows
+from duty_tui.demo.bulk import Loader, empty_database
+from duty_tui.errors import InputError
 from duty_tui.demo.people import LOOKALIKES
 from duty_tui.demo.staff import DEMO_USERS, DemoUser
 from duty_tui.reference import load_reference
 
 __all__ = ["DEMO_USERS", "LOOKALIKES", "SIZES", "DemoSize", "DemoSummary", "DemoUser", "generate", "has_data",
-           "reset"]
+           "made_by_demo", "real_use", "reset"]
 
 
 @dataclass(frozen=True)
@@ -73,14 +74,98 @@ class DemoSummary:
     seconds: float
 
 
+DEMO_MARK = "demo"
+"""db_setting key: "1" when ``duty-tui demo`` made this database (the login screen then lists the demo users)."""
+
+DEMO_STAFF_MARK = "demo_staff_max_id"
+"""db_setting key: the highest staff_user id the demo created; later accounts are real people's."""
+
+SIGN_IN_ATTEMPTS = ("login.failed", "login.throttled")
+"""Audit actions with no account behind them that read and change nothing: not real use."""
+
+_EMPTY_TABLES_KEEP = frozenset({"alembic_version", "audit_head"})
+
+
 def has_data(engine: Engine) -> bool:
-    """True when the database holds any person or office row."""
-    return has_rows(engine, "person", "office")
+    """True when any app table holds a row (a fresh ``db upgrade`` leaves only the audit chain's head).
+
+    The audit trail and the staff accounts count: a database someone has used is never "empty".
+    """
+    with engine.connect() as connection:
+        for name in inspect(connection).get_table_names():
+            if name in _EMPTY_TABLES_KEEP:
+                continue
+            if connection.execute(text(f'SELECT 1 FROM "{name}" LIMIT 1')).first():
+                return True
+    return False
+
+
+def made_by_demo(engine: Engine) -> bool:
+    """True when ``duty-tui demo`` generated this database's contents (db_setting demo = "1")."""
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("db_setting"):
+            return False
+        value = connection.execute(text("SELECT value FROM db_setting WHERE key = :key"), {"key": DEMO_MARK}).scalar()
+    return value == "1"
+
+
+def real_use(engine: Engine) -> dict[str, int]:
+    """Audit events that are not demo use, counted by actor (most first); empty when there are none.
+
+    Demo use is what the demo's own accounts do — the demo users signing in to try the app,
+    searching, taking payments — and sign-in attempts with no account behind them (a mistyped
+    name reads and changes nothing). Everything else is real use: events by any staff account
+    added after the demo was generated, and commands run without ``--as`` (the batch role, e.g.
+    ``os:jbloggs``), which may be real jobs such as a nightly payments import.
+    """
+    with engine.connect() as connection:
+        marks = dict(connection.execute(text("SELECT key, value FROM db_setting")).all())
+        if DEMO_STAFF_MARK in marks and marks[DEMO_STAFF_MARK].isdigit():
+            demo_staff = "actor_id <= :staff_max"
+            params: dict[str, object] = {"staff_max": int(marks[DEMO_STAFF_MARK])}
+        else:  # made by an older duty-tui: only the named demo users are known to be the demo's
+            demo_staff = ("actor_id IN (SELECT id FROM staff_user WHERE username IN ("
+                          + ", ".join(f":u{i}" for i in range(len(DEMO_USERS))) + "))")
+            params = {f"u{i}": user.username for i, user in enumerate(DEMO_USERS)}
+        attempts = ", ".join(f":a{i}" for i in range(len(SIGN_IN_ATTEMPTS)))
+        params.update({f"a{i}": action for i, action in enumerate(SIGN_IN_ATTEMPTS)})
+        rows = connection.execute(text(
+            "SELECT actor, count(*) AS n FROM audit_event "
+            f"WHERE NOT (actor_id IS NOT NULL AND {demo_staff}) "
+            f"AND NOT (actor_id IS NULL AND action IN ({attempts})) "
+            "GROUP BY actor ORDER BY n DESC, actor"), params).all()
+    return {actor: count for actor, count in rows}
 
 
 def reset(engine: Engine) -> None:
-    """Delete every row of every app table (alembic_version kept) and re-seed the audit chain's head."""
+    """Delete every row of every app table (alembic_version kept) and re-seed the audit chain's head.
+
+    Only a database ``duty-tui demo`` made, and only while its audit trail holds nothing but demo
+    use (``real_use``): anything else raises InputError and nothing is deleted.
+    """
+    if not made_by_demo(engine):
+        raise InputError("--reset replaces only a demo office, and duty-tui demo did not make this database "
+                         "(it may hold real data); nothing was changed. For the demo, point --db at a new file, "
+                         "e.g. --db sqlite:///demo.db")
+    used = real_use(engine)
+    if used:
+        shown = ", ".join(f"{actor} {count:,}" for actor, count in list(used.items())[:5])
+        more = f" and {len(used) - 5} more" if len(used) > 5 else ""
+        raise InputError(
+            f"--reset would delete an audit trail with real use: {sum(used.values()):,} events by accounts the "
+            f"demo did not create ({shown}{more}); nothing was changed. duty-tui never deletes such a trail: if "
+            "nothing in this database is real, remove it yourself (delete the file, or drop the PostgreSQL "
+            "database) and run duty-tui demo again")
     empty_database(engine)
+
+
+def _mark_demo(engine: Engine, staff_max_id: int) -> None:
+    """Record that the demo made this database, and which staff accounts are the demo's."""
+    with engine.begin() as connection:
+        for key, value in ((DEMO_MARK, "1"), (DEMO_STAFF_MARK, str(staff_max_id))):
+            connection.execute(text("DELETE FROM db_setting WHERE key = :key"), {"key": key})
+            connection.execute(text("INSERT INTO db_setting (key, value) VALUES (:key, :value)"),
+                               {"key": key, "value": value})
 
 
 def _monday_on_or_before(d: date) -> date:
@@ -130,6 +215,11 @@ def generate(engine: Engine, *, size: str = "office", seed: int = 0, today: date
             empty_database(engine)
             raise
         loader.end_load()
+    try:
+        _mark_demo(engine, max((member.id for member in office.staff), default=0))
+    except BaseException:
+        empty_database(engine)
+        raise
     seconds = time.perf_counter() - started
     return DemoSummary(counts=dict(loader.counts), seconds=seconds)
 

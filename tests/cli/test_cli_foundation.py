@@ -463,11 +463,12 @@ def test_demo_refuses_a_database_holding_other_data(cli, generator, sqlite_engin
     assert people_in(sqlite_url) == 5  # nothing was changed
 
 
-def test_demo_reset_replaces_other_data(cli, generator, sqlite_engine, sqlite_url):
+def test_demo_reset_replaces_only_a_demo_office(cli, generator, sqlite_engine, sqlite_url):
     seed_office(sqlite_engine)
     result = cli("demo", "--size", "small", "--reset", "--no-tui", "--db", sqlite_url)
-    assert result.code == 0, result
-    assert people_in(sqlite_url) > 100
+    assert result.code == 2, result
+    assert "did not make this database" in result.err
+    assert people_in(sqlite_url) == 5  # a real office is never replaced (tests/demo/test_demo_reset.py)
 
 
 def test_demo_unknown_size_exits_2(cli, generator, tmp_path):
