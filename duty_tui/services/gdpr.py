@@ -9,7 +9,12 @@ past retention. docs/PRIVACY.md describes both for staff.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
+import os
+import shutil
+import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -19,7 +24,9 @@ from typing import Any
 from sqlalchemy import Table, and_, or_, select
 
 from duty_tui.db.engine import session_scope
-from duty_tui.errors import EnvironmentProblem, InputError, NotFound
+from duty_tui.domain.validators import inert
+from duty_tui.errors import DutyError, EnvironmentProblem, InputError, NotFound
+from duty_tui.private_files import is_disk_full, make_private_folder
 from duty_tui.reference import line_of, read_toml
 from duty_tui.services import audit
 from duty_tui.services.context import ServiceContext
@@ -212,7 +219,14 @@ def check_out_dir(out_dir: Path) -> None:
 
 
 def subject_access(ctx: ServiceContext, person_ref: str, out_dir: Path | str) -> SarSummary:
-    """Export everything held about one person to ``out_dir`` (gdpr.export), audited as gdpr.sar."""
+    """Export everything held about one person to ``out_dir`` (gdpr.export), audited as gdpr.sar.
+
+    The files are written into a private staging folder beside ``out_dir`` and moved into place
+    (one rename) only when both are complete, so ``out_dir`` holds the whole export or nothing.
+    The audit event is written in the transaction that reads the data; an export that fails once
+    the data has been read (disk full, say) is audited as gdpr.sar.failed, and the staging folder
+    is removed.
+    """
     ctx.require("gdpr.export")
     out = Path(out_dir)
     ref = (person_ref or "").strip().upper()
@@ -220,20 +234,101 @@ def subject_access(ctx: ServiceContext, person_ref: str, out_dir: Path | str) ->
         raise InputError("give the person's ref, e.g. P0012345")
     check_out_dir(out)
     rules = policy(ctx)
-    with session_scope(ctx.engine, write=True) as session:
-        connection = session.connection()
-        document = gather(connection, ref, rules.sar)
-        counts = {name: len(rows) for name, rows in document["sections"].items()}
-        document["export"] = {"person_ref": ref, "generated_at": _value(ctx.now()), "as_of": ctx.today().isoformat(),
-                              "generated_by": ctx.actor.username if ctx.actor else None,
-                              "policy": {"redact_household_members": rules.sar.redact_household_members,
-                                         "redact_third_party_callers": rules.sar.redact_third_party_callers,
-                                         "include_access_log": rules.sar.include_access_log}}
-        document = {"export": document.pop("export"), **document}
-        files = _write(out, document)
-        audit.record(session, ctx, "gdpr.sar", "person", ref, {"records": sum(counts.values()),
-                                                               "sections": {k: v for k, v in counts.items() if v}})
+    staging = _staging_folder(out)
+    placed = False
+    try:
+        with session_scope(ctx.engine, write=True) as session:
+            connection = session.connection()
+            document = gather(connection, ref, rules.sar)
+            counts = {name: len(rows) for name, rows in document["sections"].items()}
+            document["export"] = {"person_ref": ref, "generated_at": _value(ctx.now()),
+                                  "as_of": ctx.today().isoformat(),
+                                  "generated_by": ctx.actor.username if ctx.actor else None,
+                                  "policy": {"redact_household_members": rules.sar.redact_household_members,
+                                             "redact_third_party_callers": rules.sar.redact_third_party_callers,
+                                             "include_access_log": rules.sar.include_access_log}}
+            document = {"export": document.pop("export"), **document}
+            try:
+                _write(staging, document)
+            except OSError as exc:
+                raise _ExportFailed(exc, "writing") from None
+            audit.record(session, ctx, "gdpr.sar", "person", ref, {"records": sum(counts.values()),
+                                                                   "sections": {k: v for k, v in counts.items() if v}})
+            session.flush()  # the audit event is in before the files are in place
+            try:
+                _place(staging, out)
+            except OSError as exc:
+                raise _ExportFailed(exc, "moving into place") from None
+            placed = True
+    except _ExportFailed as failed:
+        _audit_failure(ctx, ref, failed)
+        raise failed.problem(out) from None
+    except BaseException:
+        if placed:  # the files are in place but the transaction (with its audit event) did not commit
+            _unplace(out)
+        raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    files = (out / "report.txt", out / "sar.json")
     return SarSummary(ref, out, files, counts)
+
+
+class _ExportFailed(Exception):
+    """Writing the export failed after the data was read (the audit event says so)."""
+
+    def __init__(self, error: OSError, step: str) -> None:
+        super().__init__(step)
+        self.error = error
+        self.step = step
+
+    @property
+    def reason(self) -> str:
+        code = errno.errorcode.get(self.error.errno or 0, "")
+        return f"{self.error.strerror or self.error}" + (f" ({code})" if code else "")
+
+    def problem(self, out: Path) -> DutyError:
+        if is_disk_full(self.error):
+            return EnvironmentProblem(
+                f"--out {out}: the disk is full ({self.reason}) while {self.step} the export; nothing was left "
+                "there (the attempt is in the audit trail as gdpr.sar.failed); free some space and run it again")
+        return InputError(f"--out {out}: cannot write there ({self.reason}) while {self.step} the export; nothing "
+                          "was left there (the attempt is in the audit trail as gdpr.sar.failed); give a new or "
+                          "empty folder you can write to")
+
+
+def _audit_failure(ctx: ServiceContext, ref: str, failed: _ExportFailed) -> None:
+    """Record that personal data was read for an export that was not delivered (best effort)."""
+    try:
+        with session_scope(ctx.engine, write=True) as session:
+            audit.record(session, ctx, "gdpr.sar.failed", "person", ref,
+                         {"step": failed.step, "error": failed.reason})
+    except DutyError:
+        pass  # the database went away too: the export's own error is the one to show
+
+
+def _staging_folder(out: Path) -> Path:
+    """A new private folder beside ``out`` (same file system, so the final move is one rename)."""
+    parent = out.parent if str(out.parent) else Path(".")
+    try:
+        make_private_folder(parent)
+        return Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=parent))
+    except OSError as exc:
+        if is_disk_full(exc):
+            raise EnvironmentProblem(f"--out {out}: the disk is full ({exc.strerror or exc}); free some space "
+                                     "and run the export again") from None
+        raise InputError(f"--out {out}: cannot write there ({exc.strerror or exc}); give a new or empty folder "
+                         "you can write to") from None
+
+
+def _place(staging: Path, out: Path) -> None:
+    """Move the finished export into place: a rename onto ``out`` (absent, or an empty folder)."""
+    os.rename(staging, out)
+
+
+def _unplace(out: Path) -> None:
+    with contextlib.suppress(OSError):
+        for name in ("sar.json", "report.txt"):
+            (out / name).unlink(missing_ok=True)
 
 
 def gather(connection, ref: str, sar: SarPolicy) -> dict[str, Any]:
@@ -551,17 +646,17 @@ def _plain(value: Any) -> str:
         return "-"
     if isinstance(value, bool):
         return "yes" if value else "no"
-    text = str(value)
-    # Control characters are shown, never sent to whoever prints the report.
-    return "".join(ch if ch >= " " or ch == "\n" else f"\\x{ord(ch):02x}" for ch in text).replace("\n", "\n      ")
+    # Controls, escapes and bidi overrides are shown as symbols, never sent to whoever prints or
+    # reads the report; nothing is cut (the report must hold everything).
+    return inert(value, limit=None).replace("\n", "\n      ")
 
 
 def render_text(document: dict[str, Any]) -> str:
     """The readable report a caseworker can hand over."""
     export = document["export"]
     person = document["person"]
-    out = [f"Subject access request: everything we hold about {person['ref']}",
-           f"Produced {export['generated_at']} (UK date {export['as_of']}) by {export['generated_by'] or '-'}.",
+    out = [f"Subject access request: everything we hold about {_plain(person['ref'])}",
+           f"Produced {export['generated_at']} (UK date {export['as_of']}) by {_plain(export['generated_by'])}.",
            "",
            "Other people's personal data is left out: other household members appear only as "
            f"\"{OTHER_MEMBER}\", and people who called or paid for you as \"{THIRD_PARTY}\".",
@@ -585,12 +680,38 @@ def render_text(document: dict[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
-def _write(out: Path, document: dict[str, Any]) -> tuple[Path, ...]:
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        json_path, text_path = out / "sar.json", out / "report.txt"
-        json_path.write_text(json.dumps(document, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
-        text_path.write_text(render_text(document), encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"--out {out}: cannot write there ({exc.strerror or exc}); give a folder you can write to") from None
+# TODO(lead): use the shared json helper
+_JSON_ESCAPES = {code: f"\\u{code:04x}" for code in (
+    *range(0x7F, 0xA0),                       # DEL and the C1 controls (CSI is 0x9B)
+    0x061C, *range(0x200B, 0x2010),           # Arabic letter mark, zero-width spaces and joiners, LRM, RLM
+    0x2028, 0x2029, *range(0x202A, 0x202F),   # line/paragraph separators; bidi embeddings and overrides
+    *range(0x2060, 0x2070), 0xFEFF,           # word joiner, invisible operators, bidi isolates; BOM
+    0xFFF9, 0xFFFA, 0xFFFB,                   # interlinear annotation marks
+    *range(0xD800, 0xE000),                   # lone surrogates (not UTF-8)
+)}
+
+
+def _json_text(document: Any) -> str:
+    """JSON with every control, bidi and invisible formatting character escaped as \\uXXXX.
+
+    ``json.dumps`` already escapes C0 controls; with ``ensure_ascii=False`` it leaves DEL, C1 and
+    U+202E (RIGHT-TO-LEFT OVERRIDE) raw, which reorder or restyle the file on a terminal or in an
+    editor. Escaped, the file shows them, and ``json.loads`` gives back exactly what is stored.
+    """
+    return json.dumps(document, ensure_ascii=False, indent=2, default=str).translate(_JSON_ESCAPES) + "\n"
+
+
+def _write_file(path: Path, text: str) -> None:
+    """A new file, mode 0600 whatever the umask (it holds one person's data)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _write(folder: Path, document: dict[str, Any]) -> tuple[Path, ...]:
+    json_path, text_path = folder / "sar.json", folder / "report.txt"
+    _write_file(json_path, _json_text(document))
+    _write_file(text_path, render_text(document))
     return (text_path, json_path)

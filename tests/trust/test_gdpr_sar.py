@@ -157,3 +157,83 @@ def test_retention_policy_errors_name_file_and_line(tmp_path):
     path.write_text(good.replace("redact_household_members = true", "redact_household_members = 1"))
     with pytest.raises(EnvironmentProblem, match="redact_household_members must be true or false"):
         load_policy(data)
+
+
+# --- an export that fails part way, and hostile text in the files (issue 10, items 15 and 16) ---
+
+
+def _audit_actions(engine, action_prefix: str) -> list[tuple[str, str, str, str | None]]:
+    with session_scope(engine) as s:
+        events = s.exec(select(AuditEvent).where(AuditEvent.action.startswith(action_prefix))
+                        .order_by(AuditEvent.id)).all()
+    return [(e.action, e.entity, e.entity_id, e.detail) for e in events]
+
+
+def test_sar_on_a_full_disk_leaves_nothing_and_is_audited_as_a_failed_attempt(engine, db_url, tmp_path, capsys,
+                                                                              monkeypatch):
+    import errno
+
+    from duty_tui.services import gdpr
+
+    seed_office(engine)
+    real_write = gdpr._write_file
+
+    def disk_fills_on_the_second_file(path, text):
+        if path.name == "report.txt":  # sar.json went in whole; the report gets half way
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(text[: len(text) // 2])
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_write(path, text)
+
+    monkeypatch.setattr(gdpr, "_write_file", disk_fills_on_the_second_file)
+    parent = tmp_path / "sar"
+    parent.mkdir()
+    empty = parent / "given-empty"
+    empty.mkdir()
+    for out in (parent / "new", empty):
+        code = run(["--db", db_url, "gdpr", "sar", "P0000004", "--out", str(out), "--as", "admin"])
+        err = capsys.readouterr().err
+        assert code == 3, err
+        assert "disk is full" in err and "ENOSPC" in err and "gdpr.sar.failed" in err and "Traceback" not in err
+        # Nothing half-written anywhere: not in DIR, not in a staging folder beside it.
+        assert sorted(p.name for p in parent.iterdir()) == ["given-empty"]
+        assert list(empty.iterdir()) == []
+    assert [(a, e, i) for a, e, i, _d in _audit_actions(engine, "gdpr.sar")] == [
+        ("gdpr.sar.failed", "person", "P0000004")] * 2
+    assert json.loads(_audit_actions(engine, "gdpr.sar")[0][3]) == {
+        "step": "writing", "error": "No space left on device (ENOSPC)"}
+    # With room again, the same folder takes the whole export, audited as an export.
+    monkeypatch.setattr(gdpr, "_write_file", real_write)
+    assert run(["--db", db_url, "gdpr", "sar", "P0000004", "--out", str(empty), "--as", "admin"]) == 0
+    assert sorted(p.name for p in empty.iterdir()) == ["report.txt", "sar.json"]
+    assert [a for a, *_rest in _audit_actions(engine, "gdpr.sar")] == ["gdpr.sar.failed"] * 2 + ["gdpr.sar"]
+
+
+HOSTILE_FORENAME = "Ai\u202esha\x1b[2J\x9b31m\u2066"
+HOSTILE_NOTE = "Rent\u202e\u200fdue\r\x07\x7f\u2028next\u0085line"
+
+
+def test_sar_files_show_controls_and_bidi_overrides_and_json_keeps_the_exact_values(engine, tmp_path):
+    seed_office(engine)
+    with session_scope(engine, write=True) as s:
+        aisha = s.exec(select(Person).where(Person.ref == "P0000004")).one()
+        aisha.forename = HOSTILE_FORENAME
+        s.add(aisha)
+        s.add(Contact(at=NOW - timedelta(days=1), channel="phone", person_id=aisha.id, reason="rent.balance",
+                      outcome="resolved", notes=HOSTILE_NOTE))
+    out = tmp_path / "sar"
+    subject_access(ctx_for(engine), "P0000004", out)
+
+    def raw_controls(text: str, marks: str = "") -> list[str]:
+        return sorted({hex(ord(ch)) for ch in text if (ord(ch) < 0x20 and ch != "\n") or 0x7F <= ord(ch) < 0xA0
+                       or 0x2028 <= ord(ch) <= 0x202E or 0x2066 <= ord(ch) <= 0x2069 or ch in marks})
+
+    report = (out / "report.txt").read_text(encoding="utf-8")
+    assert raw_controls(report) == []  # the plain RLM mark stays, as on screen: right-to-left names need it
+    assert "Ai\ufffdsha\u241b[2J\ufffd31m\ufffd" in report  # shown, as the app shows them (validators.inert)
+    raw_json = (out / "sar.json").read_text(encoding="utf-8")
+    assert raw_controls(raw_json, marks="\u200e\u200f") == []  # in JSON even the plain marks are escaped
+    assert "\\u202e" in raw_json and "\\u009b" in raw_json and "\\u001b" in raw_json
+    document = json.loads(raw_json)
+    assert document["person"]["forename"] == HOSTILE_FORENAME
+    assert [c["notes"] for c in document["sections"]["contacts"]] == [HOSTILE_NOTE]
