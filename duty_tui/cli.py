@@ -289,7 +289,8 @@ def person_find(
         raise InputError(f"--limit {limit} is out of range; use 1 to 200")
     if not query.strip():
         raise InputError("give something to search for: a name, address, postcode, phone number or ref")
-    from duty_tui.domain.validators import inert, text_problem
+    from duty_tui.domain.validators import text_problem
+    from duty_tui.services.outputs import dump_json, one_line
 
     problem = text_problem("the search", query)
     if problem:
@@ -298,15 +299,15 @@ def person_find(
     engine = _engine(settings)
     hits = find_people(_context(settings, engine, as_user), query, limit)
     if as_json:
-        typer.echo(json.dumps([{"ref": h.ref, "name": h.name, "born": h.born, "address": h.address,
-                                "tenancy_ref": h.tenancy_ref} for h in hits], ensure_ascii=False))
+        typer.echo(dump_json([{"ref": h.ref, "name": h.name, "born": h.born, "address": h.address,
+                               "tenancy_ref": h.tenancy_ref} for h in hits]))
         return
     if not hits:
-        typer.echo(f"no one found for {inert(repr(query))}", err=True)
+        typer.echo(f"no one found for {one_line(repr(query))}", err=True)
         return
     for h in hits:  # names and addresses are data: shown inert, never as escapes for the terminal
-        typer.echo(f"{inert(h.ref)}  {inert(h.name):<28.28}  {h.born or '----'}  {inert(h.tenancy_ref or '-'):<7}  "
-                   f"{inert(h.address or '-')}")
+        typer.echo(f"{one_line(h.ref)}  {one_line(h.name):<28.28}  {h.born or '----'}  "
+                   f"{one_line(h.tenancy_ref or '-'):<7}  {one_line(h.address or '-')}")
 
 
 @audit_app.command("verify")
@@ -319,6 +320,7 @@ def audit_verify(
 ) -> None:
     """Walk the audit chain: exit 0 when intact, 1 naming the first broken event."""
     from duty_tui.services.audit import parse_anchor, verify_chain
+    from duty_tui.services.outputs import dump_json, one_line
 
     anchors: dict[int, str] = {}
     problems = []
@@ -334,16 +336,25 @@ def audit_verify(
     settings = _state(ctx).settings()
     engine = _engine(settings)
     report = verify_chain(engine, anchors=anchors)
+    problems = [(report.first_broken_id, report.problem), *report.later] if not report.ok else []
     if as_json:
-        typer.echo(json.dumps({"ok": report.ok, "events": report.events, "head_id": report.head_id,
-                               "head_hash": report.head_hash, "first_broken": report.first_broken_id,
-                               "problem": report.problem}))
+        typer.echo(dump_json({"ok": report.ok, "events": report.events, "head_id": report.head_id,
+                              "head_hash": report.head_hash, "first_broken": report.first_broken_id,
+                              "problem": report.problem,
+                              "problems": [{"event": e, "problem": p} for e, p in problems],
+                              "more_problems": report.more}))
     if report.ok:
         typer.echo(f"audit chain intact: {report.events:,} events; head {report.head_id}:{report.head_hash}"
                    + (f" (matches {len(anchors)} anchor{'s' if len(anchors) != 1 else ''})" if anchors else ""),
                    err=True)
         return
-    typer.echo(f"audit chain broken at event {report.first_broken_id}: {report.problem}", err=True)
+    for number, (event_id, problem) in enumerate(problems):
+        # Problems quote stored values (a garbage time, a garbled head): shown inert, one line each.
+        where = f" at event {event_id}" if event_id is not None else ""
+        lead = "audit chain broken" if number == 0 else "also broken"
+        typer.echo(f"{lead}{where}: {one_line(problem)}", err=True)
+    if report.more:
+        typer.echo(f"… and {report.more:,} more problems not listed", err=True)
     raise typer.Exit(1)
 
 

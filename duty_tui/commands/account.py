@@ -2,11 +2,12 @@
 
 One JSON object per account: ``{"ref", "type", "holder", "balance_pence"}``;
 ``balance_pence`` is positive when the holder owes money. An unknown ref exits 2.
+Both are audited by the service (account.list, account.show). Text output shows stored values
+inert on one line; ``--json`` escapes controls and bidi characters (services/outputs.py).
 """
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Optional
 
 import typer
@@ -23,8 +24,11 @@ def _account() -> None:
 
 def _line(summary) -> str:
     from duty_tui.domain.money import format_pence
+    from duty_tui.services.outputs import one_line
 
-    return f"{summary.ref:<10} {summary.type:<21} {summary.holder[:30]:<30} {format_pence(summary.balance_pence):>13}"
+    # The holder's name is stored text: a name holding ESC or an OSC 52 clipboard write prints as symbols.
+    return (f"{one_line(summary.ref):<10} {one_line(summary.type):<21} {one_line(summary.holder)[:30]:<30} "
+            f"{format_pence(summary.balance_pence):>13}")
 
 
 def _arrears_over(text: str | None) -> int | None:
@@ -52,6 +56,7 @@ def account_list(
 ) -> None:
     """Every account with its balance, by ref."""
     from duty_tui.cli import _context, _engine, _state
+    from duty_tui.services.outputs import dump_json
     from duty_tui.services.payments import list_accounts
 
     threshold = _arrears_over(arrears_over)
@@ -59,7 +64,7 @@ def account_list(
     engine = _engine(settings)
     accounts = list_accounts(_context(settings, engine, as_user), arrears_over_pence=threshold)
     if as_json:
-        typer.echo(json.dumps([a.as_json() for a in accounts], ensure_ascii=False))
+        typer.echo(dump_json([a.as_json() for a in accounts]))
         return
     if not accounts:
         typer.echo("no accounts" + (" over that amount" if threshold is not None else ""), err=True)
@@ -77,12 +82,13 @@ def account_show(
 ) -> None:
     """One account and its balance; an unknown ref exits 2."""
     from duty_tui.cli import _context, _engine, _state
+    from duty_tui.services.outputs import dump_json
     from duty_tui.services.payments import show_account
 
     settings = _state(ctx).settings()
     engine = _engine(settings)
     account = show_account(_context(settings, engine, as_user), ref)
     if as_json:
-        typer.echo(json.dumps(account.as_json(), ensure_ascii=False))
+        typer.echo(dump_json(account.as_json()))
         return
     typer.echo(_line(account))

@@ -33,6 +33,7 @@ def payments_import(
 ) -> None:
     """Import a payment file: all rows or none; already-imported rows skipped; unknown refs to suspense."""
     from duty_tui.cli import _context, _engine, _state
+    from duty_tui.services.outputs import dump_json
     from duty_tui.services.payments_import import import_payment_file
 
     try:
@@ -51,6 +52,6 @@ def payments_import(
     except PermissionDenied as exc:
         raise PermissionDenied(f"{exc.message}; run it --as a user whose role has payments.import") from None
     if as_json:
-        typer.echo(json.dumps(summary.as_json()))
+        typer.echo(dump_json(summary.as_json()))
     else:
         typer.echo(summary.line())

@@ -3,11 +3,14 @@
 - ``duty-tui queue show TEAM [--json] [--limit N] [--as USER]``: a team's open cases, soonest due first,
   overdue and due-today marked in text (TEAM may be ``me`` for the acting user's own work);
 - ``duty-tui queue callers [--json] [--as USER]``: today's callers waiting at reception.
+
+Both print personal data (names, summaries, person refs), so each is audited before anything is
+printed ("case.queue_listed", "callers.listed"), naming the cases and people shown. Text output
+shows stored values inert on one line; ``--json`` escapes controls and bidi characters.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Optional
 
 import typer
@@ -29,7 +32,9 @@ def show(
     from duty_tui.cli import _context, _engine, _state
     from duty_tui.domain.clocks import Deadline, describe_due
     from duty_tui.domain.local_time import local_date, to_local
+    from duty_tui.services.audit import record_read
     from duty_tui.services.frontdesk_common import calendar_for
+    from duty_tui.services.outputs import dump_json, one_line
     from duty_tui.services.routing import queue_page
 
     if not 1 <= limit <= 1000:
@@ -40,9 +45,13 @@ def show(
     if team == "me":
         if svc.actor is None or svc.actor.id is None:
             raise InputError("'me' needs a staff user: add --as USER")
-        page = queue_page(svc, "officer", svc.actor.username, limit=limit)
+        kind, code = "officer", svc.actor.username
     else:
-        page = queue_page(svc, "team", team, limit=limit)
+        kind, code = "team", team
+    page = queue_page(svc, kind, code, limit=limit)
+    record_read(svc, "case.queue_listed", "queue", f"{kind}:{code}",
+                {"limit": limit, "total": page.total, "cases": [r.ref for r in page.rows],
+                 "people": sorted({r.person_ref for r in page.rows if r.person_ref})})
     calendar = calendar_for(svc)
     now = svc.now()
     rows = []
@@ -58,11 +67,13 @@ def show(
                      "assignee": row.assignee, "person_ref": row.person_ref, "summary": row.summary,
                      "escalated": row.escalated})
     if as_json:
-        typer.echo(json.dumps(rows, ensure_ascii=False))
+        typer.echo(dump_json(rows))
         return
-    typer.echo(f"{page.title}: {page.total:,} open, {page.overdue:,} overdue, {page.due_today:,} due today", err=True)
+    typer.echo(f"{one_line(page.title)}: {page.total:,} open, {page.overdue:,} overdue, {page.due_today:,} due today",
+               err=True)
     for r in rows:
-        typer.echo(f"{r['marker']:<10} {r['ref']}  {r['due']:<28.28} {r['type']:<14.14} {r['summary'][:60]}")
+        typer.echo(f"{one_line(r['marker']):<10} {one_line(r['ref'])}  {one_line(r['due']):<28.28} "
+                   f"{one_line(r['type']):<14.14} {one_line(r['summary'])[:60]}")
 
 
 @app.command("callers")
@@ -74,12 +85,18 @@ def callers(
     """Today's callers waiting at reception and those with staff."""
     from duty_tui.cli import _context, _engine, _state
     from duty_tui.domain.frontdesk import waited_minutes
+    from duty_tui.services.audit import record_read
+    from duty_tui.services.outputs import dump_json, one_line
     from duty_tui.services.queue_callers import callers_board
 
     settings = _state(ctx).settings()
     engine = _engine(settings)
     svc = _context(settings, engine, as_user)
     board = callers_board(svc)
+    shown = [*board.waiting, *board.called] if as_json else list(board.waiting)  # what will be printed
+    record_read(svc, "callers.listed", "callers", svc.today().isoformat(),
+                {"visits": [v.id for v in shown], "named": sum(1 for v in shown if v.name),
+                 "people": sorted({v.person_ref for v in shown if v.person_ref})})
     now = svc.now()
 
     def line(v) -> dict:
@@ -87,11 +104,12 @@ def callers(
                 "waited_minutes": round(waited_minutes(v.arrived_at, v.called_at or now), 1)}
 
     if as_json:
-        typer.echo(json.dumps({"waiting": [line(v) for v in board.waiting], "with_staff": [line(v) for v in board.called],
-                               "median_wait_minutes": board.median_wait_minutes,
-                               "left_without_being_seen": board.left_without_being_seen}, ensure_ascii=False))
+        typer.echo(dump_json({"waiting": [line(v) for v in board.waiting], "with_staff": [line(v) for v in board.called],
+                              "median_wait_minutes": board.median_wait_minutes,
+                              "left_without_being_seen": board.left_without_being_seen}))
         return
     typer.echo(f"waiting {len(board.waiting)}, with staff {len(board.called)}", err=True)
     for v in board.waiting:
         item = line(v)
-        typer.echo(f"{item['ticket']:<6} {(item['name'] or '-'):<20.20} {item['waited_minutes']:>5.0f} min  {item['reason'] or ''}")
+        typer.echo(f"{one_line(item['ticket']):<6} {one_line(item['name'] or '-'):<20.20} "
+                   f"{item['waited_minutes']:>5.0f} min  {one_line(item['reason'] or '')}")

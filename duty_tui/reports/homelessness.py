@@ -7,13 +7,18 @@ of the ministry's specification; until then duty-tui's own codes are written and
 data-quality report says which code lists are still to complete. The data-quality report
 also lists every case with a missing mandatory field, so officers can fix data before the
 deadline.
+
+The extract holds dates of birth and support needs (special-category data): the service that
+calls ``write_report`` checks the role may see them and audits the export (``before_writing``)
+once everything is read and before any file exists. Files go into a new or empty folder, never
+through a symbolic link, readable by their owner only (services/outputs.py).
 """
 
 from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -36,6 +41,7 @@ from duty_tui.domain.homelessness_casework import age_on
 from duty_tui.domain.homelessness_stats import CaseRow, MoveRow, Quarter, QuarterStats, TaRow, quarter_statistics
 from duty_tui.errors import InputError
 from duty_tui.housing_reference import HclicField, HousingReference, code_list
+from duty_tui.services.outputs import OutputFolder
 
 _CHUNK = 900  # below SQLite's bound-parameter limit
 
@@ -61,6 +67,8 @@ class ReportSummary:
     cases_with_problems: int
     mapping_todo: int
     stats: QuarterStats
+    case_refs: tuple[str, ...] = ()
+    """The cases in the H-CLIC extract (what the audit event names)."""
 
 
 def _chunks(ids: list[int]) -> Iterator[list[int]]:
@@ -125,8 +133,8 @@ def _cell(value: Any) -> str:
     return text
 
 
-def _write_csv(path: Path, header: Iterable[str], rows: Iterable[Iterable[Any]]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as handle:
+def _write_csv(folder: OutputFolder, name: str, header: Iterable[str], rows: Iterable[Iterable[Any]]) -> None:
+    with folder.create(name) as handle:
         writer = csv.writer(handle)
         writer.writerow(list(header))
         for row in rows:
@@ -266,23 +274,42 @@ def build_extract(engine: Engine, quarter: Quarter, ref: HousingReference) -> tu
 
 
 def write_report(engine: Engine, quarter: Quarter, ref: HousingReference, out_dir: Path, *,
-                 office_name: str = "") -> ReportSummary:
-    """Write every file for the quarter into ``out_dir`` (created if needed)."""
+                 office_name: str = "", before_writing: Callable[[ReportSummary], None] | None = None) -> ReportSummary:
+    """Count and extract the quarter, then write every file into ``out_dir`` (a new or empty folder).
+
+    ``before_writing`` gets the summary once everything is read and before any file is written:
+    the service audits the export there, so an audit that fails leaves no file. A failure while
+    writing removes the files written so far.
+    """
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        probe = out_dir / ".duty-tui-write-test"
-        probe.write_text("", encoding="utf-8")
-        probe.unlink()
+        with OutputFolder(out_dir) as folder:  # checked and opened first; any failure below removes what was written
+            text_files, summary = _prepare(engine, quarter, ref, out_dir, office_name)
+            if before_writing is not None:
+                before_writing(summary)
+            for name, header, rows in text_files.csvs:
+                _write_csv(folder, name, header, rows)
+            folder.write_text(text_files.readme_name, text_files.readme)
     except OSError as exc:
         raise InputError(f"--out {out_dir}: cannot write there ({exc.strerror or exc}); choose a folder you "
                          "may write to") from None
+    return summary
+
+
+@dataclass(frozen=True)
+class _Files:
+    csvs: list[tuple[str, Iterable[str], Iterable[Iterable[Any]]]]
+    readme_name: str
+    readme: str
+
+
+def _prepare(engine: Engine, quarter: Quarter, ref: HousingReference, out_dir: Path,
+             office_name: str) -> tuple[_Files, ReportSummary]:
+    """Everything the files will hold, read and counted (nothing written yet)."""
     stats = compute_statistics(engine, quarter, ref)
-    files: list[Path] = []
     label = quarter.label
+    csvs: list[tuple[str, Iterable[str], Iterable[Iterable[Any]]]] = []
     for table in stats.tables:
-        path = out_dir / f"homelessness_{label}_{table.code}_{_slug(table.title)}.csv"
-        _write_csv(path, table.columns, table.rows)
-        files.append(path)
+        csvs.append((f"homelessness_{label}_{table.code}_{_slug(table.title)}.csv", table.columns, table.rows))
 
     sections, problems, todo = build_extract(engine, quarter, ref)
     fields_by_section: dict[str, list[HclicField]] = {}
@@ -301,9 +328,7 @@ def write_report(engine: Engine, quarter: Quarter, ref: HousingReference, out_di
                         value = mapped
                 out.append(value)
             rows.append(out)
-        path = out_dir / f"{label}_{file}"
-        _write_csv(path, [ref.hclic.header(f) for f in fields], rows)
-        files.append(path)
+        csvs.append((f"{label}_{file}", [ref.hclic.header(f) for f in fields], rows))
 
     dq_rows: list[tuple[str, str, str, str]] = list(problems)
     for codes, values in todo.items():
@@ -311,12 +336,11 @@ def write_report(engine: Engine, quarter: Quarter, ref: HousingReference, out_di
                         f"{len(values)} code(s) still {ref.hclic.todo} in data/hclic/mapping.toml [codes.{codes}]: "
                         + ", ".join(values)))
     dq_rows.append(("", "section", "Assistance", "the Assistance section is not recorded by duty-tui yet"))
-    dq_path = out_dir / f"{label}_hclic_data_quality.csv"
-    _write_csv(dq_path, ("case_ref", "section", "field", "problem"), dq_rows)
-    files.append(dq_path)
+    dq_name = f"{label}_hclic_data_quality.csv"
+    csvs.append((dq_name, ("case_ref", "section", "field", "problem"), dq_rows))
 
     cases_with_problems = len({p[0] for p in problems})
-    readme = out_dir / f"{label}_README.txt"
+    readme_name = f"{label}_README.txt"
     lines = [
         f"Homelessness statistics and H-CLIC extract, {quarter.words} ({label})" + (f" - {office_name}" if office_name else ""),
         "",
@@ -324,13 +348,15 @@ def write_report(engine: Engine, quarter: Quarter, ref: HousingReference, out_di
         *[f"  {t.code}  {t.title}: {t.total() if t.code != 'A2' else t.total(3)} ({t.population})" for t in stats.tables],
         "",
         f"H-CLIC extract: {len(sections.get('main', []))} cases with a trigger in the quarter, one CSV per section.",
+        "It holds dates of birth and support needs: keep it to the people who submit the return.",
         "Field names and codes come from data/hclic/mapping.toml. The ministry's specification is not public:",
         f"where the mapping still says {ref.hclic.todo}, duty-tui's own names and codes are written.",
         "",
         f"Data quality: {len(problems)} missing mandatory field(s) on {cases_with_problems} case(s); "
-        f"{sum(len(v) for v in todo.values())} code(s) still to map. See {dq_path.name}.",
+        f"{sum(len(v) for v in todo.values())} code(s) still to map. See {dq_name}.",
     ]
-    readme.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    files.append(readme)
-    return ReportSummary(quarter, tuple(files), len(sections.get("main", [])), len(problems), cases_with_problems,
-                         sum(len(v) for v in todo.values()), stats)
+    summary = ReportSummary(quarter, tuple(out_dir / name for name, _h, _r in csvs) + (out_dir / readme_name,),
+                            len(sections.get("main", [])), len(problems), cases_with_problems,
+                            sum(len(v) for v in todo.values()), stats,
+                            tuple(case["case_ref"] for case in sections.get("main", [])))
+    return _Files(csvs, readme_name, "\n".join(lines) + "\n"), summary

@@ -99,7 +99,11 @@ def describe_action(words: dict[str, str], action: str) -> str:
 _RECORD_NAMES = {"person": "person", "case": "case", "contact": "contact #", "account": "account",
                  "ledger_entry": "ledger row #", "payment": "receipt", "refund_request": "refund",
                  "arrangement": "arrangement", "visit": "reception visit #", "follow_up": "follow-up #",
-                 "draft": "draft"}
+                 "draft": "draft", "queue": "queue", "callers": "callers on", "statistics": "homelessness return",
+                 "contacts": "contacts report"}
+
+LIST_ENTITIES = ("queue", "callers", "statistics")
+"""Entities of events that list many records: their detail names each person and case shown (JSON strings)."""
 
 
 def _record(entity: str | None, entity_id: str | None) -> str:
@@ -170,6 +174,10 @@ def _about_person(session: Session, person: Person):
              # Drafts name the person in their detail ("person": "P0000001"; JSON with sort_keys).
              and_(AuditEvent.entity == "draft",
                   AuditEvent.detail.like(f'%"person": {json.dumps(person.ref)}%'))]  # type: ignore[union-attr]
+    # A list event concerns everyone it showed: its detail holds their refs, or their cases' refs, as JSON strings.
+    shown_as = [person.ref, *case_refs]
+    terms.append(and_(AuditEvent.entity.in_(LIST_ENTITIES),  # type: ignore[union-attr]
+                      or_(*[AuditEvent.detail.like(f"%{json.dumps(ref)}%") for ref in shown_as])))  # type: ignore[union-attr]
     for entity, ids in (("case", case_refs), ("contact", contact_ids), ("account", account_refs),
                         ("payment", receipts), ("refund_request", refunds), ("arrangement", arrangements),
                         ("visit", visit_ids), ("follow_up", follow_up_ids)):

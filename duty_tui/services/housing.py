@@ -63,7 +63,7 @@ from duty_tui.domain.homelessness_letters import bullet_lines, long_date, readab
 from duty_tui.domain.local_time import end_of_local_day
 from duty_tui.domain.masking import age_on
 from duty_tui.domain.search_keys import fold, phone_key, sound
-from duty_tui.errors import ConflictError, InputError, NotFound
+from duty_tui.errors import ConflictError, InputError, NotFound, PermissionDenied
 from duty_tui.housing_reference import HousingReference, load_housing_reference
 from duty_tui.services import audit
 from duty_tui.services.refs import insert_with_ref as _insert_with_ref
@@ -1639,20 +1639,36 @@ def quarter_statistics(ctx: ServiceContext, quarter: str):
 
 
 def write_homelessness_report(ctx: ServiceContext, quarter: str, out_dir):
-    """Write the quarter's CSV tables, the H-CLIC extract and its data-quality report to a folder."""
+    """Write the quarter's CSV tables, the H-CLIC extract and its data-quality report to a new or empty folder.
+
+    The extract holds dates of birth and support needs (special-category data), so besides
+    statistics.view the role must be one that may see them (HCLIC_EXTRACT_NEEDS). The export is
+    audited once everything is read and before any file is written, naming the cases in it.
+    """
     from pathlib import Path
 
     from duty_tui.domain.homelessness_stats import parse_quarter
     from duty_tui.reports.homelessness import write_report
 
-    ctx.require("statistics.view")
+    actor = ctx.require("statistics.view")
+    missing = [p for p in HCLIC_EXTRACT_NEEDS if not ctx.can(p)]
+    if missing:
+        raise PermissionDenied(f"the H-CLIC extract holds dates of birth and support needs (special-category data); "
+                               f"your role ({actor.role_name}) may not see them ({', '.join(missing)})")
     try:
         q = parse_quarter(quarter)
     except ValueError as exc:
         raise InputError(str(exc)) from None
-    summary = write_report(ctx.engine, q, housing_reference(ctx), Path(out_dir), office_name=ctx.settings.office_name)
-    with session_scope(ctx.engine, write=True) as session:
-        audit.record(session, ctx, "housing.report_written", "statistics", q.label,
-                     {"files": len(summary.files), "cases": summary.extract_cases,
-                      "data_quality_problems": summary.problems})
-    return summary
+
+    def audit_first(summary) -> None:
+        with session_scope(ctx.engine, write=True) as session:
+            audit.record(session, ctx, "housing.report_written", "statistics", q.label,
+                         {"files": len(summary.files), "cases": summary.extract_cases,
+                          "case_refs": list(summary.case_refs), "data_quality_problems": summary.problems})
+
+    return write_report(ctx.engine, q, housing_reference(ctx), Path(out_dir), office_name=ctx.settings.office_name,
+                        before_writing=audit_first)
+
+
+HCLIC_EXTRACT_NEEDS = ("person.view_sensitive", "homelessness.assess")
+"""Who may produce the H-CLIC extract: those who may see full dates of birth and homelessness support needs."""

@@ -266,6 +266,10 @@ def find_people(ctx: ServiceContext, query: str, limit: int = 20, *, audit_searc
     query = (query or "").strip()[:MAX_QUERY]
     limit = max(1, min(limit, 200))
     if len(fold(query)) < 2 and len(re.sub(r"\D", "", query)) < 2:
+        # Too little to search on ("%%", "*", "a"): nothing is read, but the attempt is audited like any search.
+        if audit_search:
+            with session_scope(ctx.engine, write=True) as session:
+                audit.record(session, ctx, "person.search", None, None, {"query": query, "kind": "too_short", "found": 0})
         return []
     kind = classify(query)
     with session_scope(ctx.engine, write=audit_search) as session:

@@ -260,8 +260,13 @@ def test_report_command_exit_codes(engine, tmp_path, capsys) -> None:
     assert run(["--db", "sqlite:///" + str(tmp_path / "nothing" / "x.db"), "report", "homelessness",
                 "--quarter", "2026Q3", "--out", str(tmp_path / "o")]) == 3
     assert "duty-tui db upgrade" in capsys.readouterr().err
-    # The batch role (no --as) may produce the return.
-    assert run(["--db", url, "report", "homelessness", "--quarter", "2026Q3", "--out", str(tmp_path / "ok")]) == 0
+    # The extract holds dates of birth and support needs: the batch role (no --as) is refused (issue 10 item 17;
+    # tests/trust/test_cli_reads_audited.py), a role that may see them produces it.
+    seed_office(engine)
+    assert run(["--db", url, "report", "homelessness", "--quarter", "2026Q3", "--out", str(tmp_path / "no")]) == 2
+    assert "special-category" in capsys.readouterr().err and not (tmp_path / "no").exists()
+    assert run(["--db", url, "report", "homelessness", "--quarter", "2026Q3", "--out", str(tmp_path / "ok"),
+                "--as", "options"]) == 0
     assert "0 missing mandatory" in capsys.readouterr().err
 
 

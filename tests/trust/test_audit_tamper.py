@@ -175,7 +175,7 @@ def test_audit_verify_json_reports_the_head_to_keep_offsite(cli, engine, trail):
     assert intact.code == 0, intact
     last = rows(engine)[-1]
     assert json.loads(intact.out) == {"ok": True, "events": EVENTS, "head_id": EVENTS, "head_hash": last.hash,
-                                      "first_broken": None, "problem": None}
+                                      "first_broken": None, "problem": None, "problems": [], "more_problems": 0}
     assert f"head {EVENTS}:{last.hash}" in intact.err
 
     delete_middle(engine)
@@ -183,6 +183,7 @@ def test_audit_verify_json_reports_the_head_to_keep_offsite(cli, engine, trail):
     assert broken.code == 1
     report = json.loads(broken.out)
     assert report["ok"] is False and report["first_broken"] == 3 and "event 3" in report["problem"]
+    assert report["problems"] == [{"event": 3, "problem": report["problem"]}]
     assert "event 3" in broken.err
 
 
