@@ -28,7 +28,7 @@ from duty_tui.payments_reference import CONTRACT_METHODS
 from duty_tui.services import audit
 from duty_tui.services.context import ServiceContext
 from duty_tui.services.payments_common import (
-    account_by_ref, chunks, is_postgres, lock_office, office_for, policy, require_open,
+    account_by_ref, by_whom, chunks, is_postgres, lock_account, lock_office, office_for, policy, require_open,
 )
 
 INSERT_BATCH = 5000
@@ -264,10 +264,18 @@ def reallocate_suspense(ctx: ServiceContext, entry_id: int, account_ref: str, no
             if item is None or source is None or source.account_type != "suspense" or item.amount_pence >= 0 \
                     or item.kind == "suspense_transfer":
                 raise NotFound(f"row #{entry_id} is not money waiting in suspense")
-            if session.exec(select(SuspenseAllocation).where(SuspenseAllocation.suspense_entry_id == entry_id)).first():
-                raise ConflictError(f"row #{entry_id} was already moved out of suspense; nothing was changed")
-            if session.exec(select(LedgerEntry).where(LedgerEntry.reverses_id == entry_id)).first():
-                raise ConflictError(f"row #{entry_id} was reversed; there is nothing to move")
+            # A reversal of this item from another office locks the same account row: one of the two
+            # waits for the other, then finds the item gone (the office lock covers one office only).
+            lock_account(session, source.id)
+            moved = session.exec(select(SuspenseAllocation).where(
+                SuspenseAllocation.suspense_entry_id == entry_id)).first()
+            if moved is not None:
+                raise _already_moved(session, entry_id, moved)
+            reversal = session.exec(select(LedgerEntry).where(LedgerEntry.reverses_id == entry_id)).first()
+            if reversal is not None:
+                raise ConflictError(f"row #{entry_id} was reversed by "
+                                    f"{by_whom(session, reversal.created_by, reversal.posted_at)}; there is "
+                                    "nothing to move")
             target = account_by_ref(session, account_ref)
             if target.account_type == "suspense":
                 raise InputError("choose the payer's account, not the suspense account")
@@ -297,8 +305,20 @@ def reallocate_suspense(ctx: ServiceContext, entry_id: int, account_ref: str, no
                 "external_id": item.external_id, "note": clean_note, "in_entry_id": in_row.id})
             return ReallocationView(item.id, target.ref, amount, out_row.id, in_row.id, int(balance))
     except IntegrityError:
-        raise ConflictError(f"row #{entry_id} was moved out of suspense from another terminal just now; "
-                            "nothing was changed") from None
+        # UNIQUE suspense_entry_id: another move of this item was committed first.
+        with session_scope(ctx.engine) as session:
+            moved = session.exec(select(SuspenseAllocation).where(
+                SuspenseAllocation.suspense_entry_id == entry_id)).first()
+            if moved is None:
+                raise
+            raise _already_moved(session, entry_id, moved) from None
+
+
+def _already_moved(session, entry_id: int, moved: SuspenseAllocation) -> ConflictError:
+    target = session.get(Account, moved.target_account_id)
+    return ConflictError(f"row #{entry_id} was already moved to {target.ref if target else 'another account'} by "
+                         f"{by_whom(session, moved.allocated_by, moved.allocated_at)}; nothing was changed",
+                         record=f"suspense row #{entry_id}", changed_at=moved.allocated_at)
 
 
 __all__ = ["FORMULA_STARTS", "ImportSummary", "ReallocationView", "SuspenseItem", "hostile_cells",
