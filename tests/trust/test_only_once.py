@@ -341,6 +341,33 @@ def test_a_case_is_closed_once_when_two_offices_close_it_at_once(engine):
         assert c.execute(text("SELECT COUNT(*) FROM audit_event WHERE action = 'case.close'")).scalar() == ROUNDS
 
 
+def test_a_homelessness_case_is_closed_once_when_two_offices_close_it_at_once(engine):
+    from duty_tui.services import housing
+
+    two_offices(engine)
+    names = ("options", "admin")  # MAIN and EAST, both may decide
+    contexts = [ctx_for(engine, n) for n in names]
+    approach = {"approach_date": "10/03/2026", "eligible": "unknown", "homeless": "no", "s21_expiry": "20/04/2026",
+                "loss_reason": "end_ast", "current_accommodation": "private_rented",
+                "last_settled_accommodation": "private_rented"}
+    for round_no in range(ROUNDS):
+        saved = housing.save_approach(contexts[0], approach, person_ref="P0000004")
+        view = housing.get_housing_case(contexts[0], saved.case_ref)
+        exits = housing.housing_reference(contexts[0]).exits[view.stage]
+        assert "withdrew" in exits and "closed" in exits["withdrew"].leads_to
+        wins, losses = race(*(lambda c=c: housing.record_move(c, saved.case_ref, view.version, "closed", "withdrew",
+                                                              note=f"round {round_no}") for c in contexts))
+        _, winner, error = one_winner(wins, losses, names)
+        assert isinstance(error, ConflictError)
+        assert error.message == (f"case {saved.case_ref} was already closed by {winner} at {WHEN} "
+                                 f"({exits['withdrew'].name}); nothing was changed")
+        assert housing.get_housing_case(contexts[0], saved.case_ref).stage == "closed"
+    with engine.connect() as c:
+        assert c.execute(text("SELECT COUNT(*) FROM homeless_move WHERE to_stage = 'closed'")).scalar() == ROUNDS
+        assert c.execute(text("SELECT COUNT(*) FROM audit_event WHERE action = 'housing.stage_moved'")).scalar() \
+            == ROUNDS
+
+
 # --------------------------------------------------------------------------- cash-up
 
 
