@@ -413,3 +413,21 @@ def test_a_caller_is_called_once_when_two_desks_call_at_once(engine, chosen):
         with engine.connect() as c:
             assert c.execute(text("SELECT COUNT(*) FROM audit_event WHERE action = 'callers.call' "
                                   "AND entity_id = :v"), {"v": str(arrived.id)}).scalar() == 1
+
+
+def test_the_called_caller_message_gives_uk_time_in_summer(engine):
+    """The loser reads the time as the office's clocks show it: 11:30 BST, not the stored 10:30 UTC."""
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    from duty_tui.services.queue_callers import add_arrival, call_next
+
+    two_offices(engine)
+    summer = datetime(2026, 7, 14, 10, 30, tzinfo=UTC)
+    reception, admin = (replace(ctx_for(engine, n), clock=lambda: summer) for n in ("reception", "admin"))
+    arrived = add_arrival(reception, name="Summer caller")
+    call_next(reception, "Desk 1", arrived.id)
+    with pytest.raises(InputError) as caught:
+        call_next(admin, "Desk 2", arrived.id)
+    assert caught.value.message == (f"{arrived.ticket} was already called to Desk 1 by Rita Reception at 11:30; "
+                                    "the queue has been refreshed")
