@@ -182,13 +182,17 @@ class LedgerEntry(SQLModel, table=True):
     receipt number is unique per office on the payment (``payment.receipt_no``), and
     indexed, not unique, here. ``till_code`` marks counter takings (cash-up);
     ``reason`` says why a reversal, refund or suspense row exists.
+
+    A row is reversed at most once: ``reverses_id`` is UNIQUE (``ux_ledger_reverses``,
+    migration payments_0002), so two reversals posted at the same moment from two
+    offices cannot both land; the second fails and says who reversed it first.
     """
 
     __tablename__ = "ledger_entry"
     __table_args__ = (
         Index("ix_ledger_account_date", "account_id", "effective_date"),
         Index("ix_ledger_receipt", "office_id", "receipt_no"),
-        Index("ix_ledger_reverses", "reverses_id"),
+        Index("ux_ledger_reverses", "reverses_id", unique=True),  # one reversal per row (payments_0002)
         Index("ix_ledger_till_date", "till_code", "effective_date"),
     )
     id: int | None = Field(default=None, sa_column=Column(BigInteger().with_variant(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -71,11 +71,24 @@ class RefundRequest(SQLModel, table=True):
     version: int = Field(default=1)
 
 
+ACTIVE_ARRANGEMENT = text("status = 'active'")
+"""The rows ``ux_arrangement_active`` covers: at most one active arrangement per account."""
+
+
 class Arrangement(SQLModel, table=True):
-    """An arrangement to pay: an amount every week, fortnight, four weeks or month from a start date."""
+    """An arrangement to pay: an amount every week, fortnight, four weeks or month from a start date.
+
+    An account has at most one active arrangement: a partial UNIQUE index over ``account_id``
+    where ``status = 'active'`` (migration payments_0002), so two officers agreeing a plan on
+    the same account at the same moment cannot both succeed.
+    """
 
     __tablename__ = "arrangement"
-    __table_args__ = (Index("ix_arrangement_status", "status"),)
+    __table_args__ = (
+        Index("ix_arrangement_status", "status"),
+        Index("ux_arrangement_active", "account_id", unique=True, postgresql_where=ACTIVE_ARRANGEMENT,
+              sqlite_where=ACTIVE_ARRANGEMENT),
+    )
     id: int | None = Field(default=None, primary_key=True)
     ref: str = Field(max_length=16, unique=True)
     account_id: int = Field(foreign_key="account.id", index=True)

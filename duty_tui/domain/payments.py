@@ -12,6 +12,7 @@ import calendar
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -449,6 +450,37 @@ def proven_credit(rows: Iterable[tuple[date, int]], today: date, clearance_days:
 
 REQUIRED_COLUMNS = ("date", "account_ref", "amount", "method", "external_id")
 MAX_REPORTED_PROBLEMS = 100
+EARLIEST_FILE_DATE = date(1990, 1, 1)
+"""No payment file holds money received before this: an earlier date is a typo'd year ('0026', '1926')."""
+FORMULA_STARTS = ("=", "+", "-", "@")
+"""A cell starting with one of these is run as a formula when a CSV is opened in a spreadsheet."""
+_UNSEEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+"""Controls, format characters (bidi embeddings, overrides and isolates, zero-width characters), surrogates,
+private-use and unassigned code points, line and paragraph separators: none shows as itself."""
+
+
+def unseen_character(text: str) -> str | None:
+    """The first character in ``text`` that does not show as itself, e.g. 'U+202E RIGHT-TO-LEFT OVERRIDE';
+    None when every character is visible. A bidi override in a ref makes 'RNT000123' read as another."""
+    for char in text:
+        if unicodedata.category(char) in _UNSEEN_CATEGORIES:
+            name = unicodedata.name(char, "")
+            return f"U+{ord(char):04X}" + (f" {name}" if name else "")
+    return None
+
+
+def ref_problem(column: str, value: str) -> str | None:
+    """What is wrong with an account ref or transaction id that no provider would send, or None: a
+    spreadsheet formula ('=cmd|...', later exported into someone's Excel) or an unseen character."""
+    shown = quoted(value)
+    if value.startswith(FORMULA_STARTS):
+        return (f"{column} {shown} starts with {value[0]!r}, which a spreadsheet runs as a formula; a provider's "
+                "ref never does — check the file's origin")
+    unseen = unseen_character(value)
+    if unseen:
+        return (f"{column} {shown} holds a control or formatting character ({unseen}) that hides or reorders what "
+                "is shown; a provider's ref never does — export the file again as plain CSV")
+    return None
 
 
 class FileProblems(ValueError):
@@ -471,6 +503,37 @@ class ImportRow:
     external_id: str
 
 
+@dataclass(frozen=True)
+class ImportedBefore:
+    """What the ledger holds for a transaction id imported before: its row as the file gave it."""
+
+    external_id: str
+    date: date
+    account_ref: str  # as given in the file ('' for none), even when the money went to suspense
+    amount_pence: int
+    method: str | None
+
+
+def changed_row_problem(row: ImportRow, before: ImportedBefore) -> str | None:
+    """None when ``row`` repeats what was imported under its external_id (skip it); otherwise the problem
+    line: a provider never reuses a transaction id, so a known id with another date, account, amount or
+    method is a wrong file or a wrong id, and must not be silently dropped."""
+    differs = []
+    if row.date != before.date:
+        differs.append(f"date {row.date:%d/%m/%Y}")
+    if row.account_ref != before.account_ref:
+        differs.append(f"account {row.account_ref or '(none)'}")
+    if row.amount_pence != before.amount_pence:
+        differs.append(f"amount {format_pence(row.amount_pence)}")
+    if row.method != before.method:
+        differs.append(f"method {row.method}")
+    if not differs:
+        return None
+    return (f"line {row.line}: external_id {quoted(row.external_id)} was imported on {before.date:%d/%m/%Y} for "
+            f"{before.account_ref or '(no account ref)'} {format_pence(before.amount_pence)}; this row differs "
+            f"({', '.join(differs)}): a provider never reuses a transaction id — check the file with them")
+
+
 def decode_payment_file(data: bytes) -> str:
     """The file as text: UTF-8 (a byte-order mark is allowed), else FileProblems naming the line."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -491,14 +554,18 @@ def parse_payment_file(data: bytes, *, methods: Sequence[str], row_limit_pence: 
     text = decode_payment_file(data)
     if "\x00" in text:
         raise FileProblems(["line 1: the file holds NUL bytes, so it is not a CSV text file; export it as CSV"])
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # strict: a quote opened and never closed is an error, not the rest of the file read as one value.
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader)
     except StopIteration:
         raise FileProblems(["line 1: the file is empty; it needs a header row naming "
                             + ", ".join(REQUIRED_COLUMNS)]) from None
     except csv.Error as exc:
-        raise FileProblems([f"line 1: the header is not valid CSV ({exc})"]) from None
+        raise FileProblems([f"line 1: the header is not valid CSV ({exc}); check the quotes on that line"]) from None
+    if reader.line_num > 1:
+        raise FileProblems([f"line 1: the header runs on to line {reader.line_num} (a quote opened on line 1 "
+                            f"closes on line {reader.line_num}); check the quotes"])
     names = [name.strip().lower() for name in header]
     problems: list[str] = []
     for name in set(names):
@@ -517,16 +584,25 @@ def parse_payment_file(data: bytes, *, methods: Sequence[str], row_limit_pence: 
     extra = 0
     line = 1
     while True:
+        line = reader.line_num + 1  # where the next row starts
         try:
             record = next(reader)
         except StopIteration:
             break
         except csv.Error as exc:
-            problems.append(f"line {reader.line_num}: not valid CSV ({exc}); check the quotes on that line")
+            if "unexpected end of data" in str(exc):
+                problems.append(f"line {line}: a quote (\") opened on this line is never closed, so the rest of the "
+                                "file would be read as one value; close the quote or remove it")
+            else:
+                problems.append(f"line {line}: not valid CSV ({exc}); check the quotes on that line")
             break
-        line = reader.line_num
         if not any(field.strip() for field in record):
             continue  # a blank line
+        if reader.line_num > line:
+            problems.append(f"line {line}: a quoted value runs on to line {reader.line_num} (a quote opened on "
+                            f"line {line} closes on line {reader.line_num}); a payment file has one row per line — "
+                            "check the quotes")
+            continue
         row_problems: list[str] = []
 
         def value(column: str) -> str:
@@ -541,6 +617,8 @@ def parse_payment_file(data: bytes, *, methods: Sequence[str], row_limit_pence: 
                 row_problems.append("date is empty; use YYYY-MM-DD or DD/MM/YYYY")
             elif when > today:
                 row_problems.append(f"date {quoted(raw_date)} is in the future; check the day and month are not swapped")
+            elif when < EARLIEST_FILE_DATE:
+                row_problems.append(f"date {quoted(raw_date)} is before {EARLIEST_FILE_DATE.year}; check the year")
         except ValueError as exc:
             row_problems.append(f"date {exc}")
         ref = value("account_ref").upper()
@@ -558,6 +636,10 @@ def parse_payment_file(data: bytes, *, methods: Sequence[str], row_limit_pence: 
             row_problems.append(f"method {shown}{' is not known' if value('method') else ''}; use one of "
                                 + ", ".join(methods))
         external_id = value("external_id")
+        for column, cell in (("account_ref", ref), ("external_id", external_id)):
+            problem = ref_problem(column, cell)
+            if problem:
+                row_problems.append(problem)
         if not external_id:
             row_problems.append("external_id is empty; every row needs the provider's transaction id")
         elif len(external_id) > 64:
@@ -579,5 +661,5 @@ def parse_payment_file(data: bytes, *, methods: Sequence[str], row_limit_pence: 
     if problems:
         raise FileProblems(problems)
     if not rows:
-        raise FileProblems([f"line {max(line, 1)}: the file has a header but no payment rows"])
+        raise FileProblems([f"line {max(reader.line_num, 1)}: the file has a header but no payment rows"])
     return rows

@@ -1037,6 +1037,38 @@ def record_move(ctx: ServiceContext, case_ref: str, version: int | None, to_stag
                 accommodation: str | None = None) -> int:
     """Move a case to its next stage (a duty decision or ending); returns the new version."""
     ctx.require("homelessness.decide")
+    try:
+        return _record_move_once(ctx, case_ref, version, to_stage, reason, on, note, final_decision, accommodation)
+    except ConflictError as error:
+        if to_stage == "closed":
+            raise _closed_first(ctx, case_ref, error) from None
+        raise
+
+
+def _closed_first(ctx: ServiceContext, case_ref: str, error: ConflictError) -> ConflictError:
+    """A close that lost to another officer's: 'already closed by NAME at TIME (why)' when the case is now
+    closed (read after the losing transaction rolled back), else the conflict as it was."""
+    from duty_tui.domain.local_time import format_local
+
+    with session_scope(ctx.engine) as session:
+        case, hc = _load_case(session, case_ref)
+        move = session.exec(select(HomelessMove).where(HomelessMove.homeless_case_id == hc.id)
+                            .order_by(HomelessMove.id.desc()).limit(1)).first()  # type: ignore[union-attr]
+        if hc.stage != "closed" or move is None or move.to_stage != "closed":
+            return error
+        officer = session.get(StaffUser, move.officer_id) if move.officer_id else None
+        who = officer.display_name if officer else "someone else"
+        exit_def = housing_reference(ctx).exit(move.from_stage, move.reason)
+        return ConflictError(f"case {case.ref} was already closed by {who} at "
+                             f"{format_local(move.at, '%H:%M on %d/%m/%Y')} "
+                             f"({exit_def.name if exit_def else move.reason}); nothing was changed",
+                             record=error.record, changed_by=who, changed_at=move.at, theirs=error.theirs,
+                             yours=error.yours, version=hc.version)
+
+
+def _record_move_once(ctx: ServiceContext, case_ref: str, version: int | None, to_stage: str, reason: str,
+                      on: date | None, note: str | None, final_decision: str | None,
+                      accommodation: str | None) -> int:
     ref = housing_reference(ctx)
     with session_scope(ctx.engine, write=True) as session:
         case, hc = _load_case(session, case_ref)

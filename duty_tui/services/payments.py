@@ -31,8 +31,8 @@ from duty_tui.services.payments_arrangements import (  # noqa: F401  (re-exporte
     ArrangementStatus, arrangement_status_for_person, broken_arrangements,
 )
 from duty_tui.services.payments_common import (
-    account_by_ref, accounts_of_person, balance_of, balances, clean_ref, holder_person, lock_office, office_for,
-    person_by_ref, policy, require_open,
+    account_by_ref, accounts_of_person, balance_of, balances, by_whom, clean_ref, holder_person, lock_account,
+    lock_office, office_for, person_by_ref, policy, require_open,
 )
 
 ACCOUNT_TYPE_NAMES = {
@@ -496,6 +496,14 @@ class ReversalView:
     reason: str
 
 
+def already_reversed(session, entry_id: int, reversal: LedgerEntry) -> ConflictError:
+    """The loser's message when a row was reversed first by someone else: who, when, which row."""
+    return ConflictError(f"row #{entry_id} was already reversed by "
+                         f"{by_whom(session, reversal.created_by, reversal.posted_at)} (reversal row #{reversal.id}); "
+                         "nothing was changed", record=f"ledger row #{entry_id}",
+                         changed_at=reversal.posted_at)
+
+
 def reverse_entry(ctx: ServiceContext, entry_id: int, reason_code: str, note: str | None = None) -> ReversalView:
     """Reverse one ledger row: a new row of the opposite amount naming the original and a reason."""
     actor = ctx.require("payment.reverse")
@@ -517,10 +525,12 @@ def reverse_entry(ctx: ServiceContext, entry_id: int, reason_code: str, note: st
     today = ctx.today()
     with session_scope(ctx.engine, write=True) as session:
         office = lock_office(session, office_for(session, ctx).id)
-        query = select(LedgerEntry).where(LedgerEntry.id == entry_id)
-        original = session.exec(query).first()
+        original = session.get(LedgerEntry, entry_id)
         if original is None:
             raise NotFound(f"no ledger row #{entry_id}")
+        # The office lock serialises one office only: the account's row lock makes a reversal
+        # (or a move out of suspense) of the same row from another office wait for this one.
+        lock_account(session, original.account_id)
         if original.kind in NOT_REVERSIBLE:
             raise InputError(f"row #{entry_id} is a {kind_name(original.kind).lower()} row, which cannot itself be "
                              "reversed; post the original again instead")
@@ -529,12 +539,12 @@ def reverse_entry(ctx: ServiceContext, entry_id: int, reason_code: str, note: st
         moved = session.exec(select(SuspenseAllocation).where(
             (SuspenseAllocation.suspense_entry_id == entry_id) | (SuspenseAllocation.in_entry_id == entry_id))).first()
         if moved is not None:
-            raise InputError(f"row #{entry_id} was moved out of suspense; it cannot be reversed here (the money "
-                             "would leave the ledger): ask the income team to correct it")
+            raise InputError(f"row #{entry_id} was moved out of suspense by "
+                             f"{by_whom(session, moved.allocated_by, moved.allocated_at)}; it cannot be reversed "
+                             "here (the money would leave the ledger): ask the income team to correct it")
         done = session.exec(select(LedgerEntry).where(LedgerEntry.reverses_id == entry_id)).first()
         if done is not None:
-            raise ConflictError(f"row #{entry_id} was already reversed (row #{done.id} on "
-                                f"{done.effective_date:%d/%m/%Y}); nothing was changed")
+            raise already_reversed(session, entry_id, done)
         account = session.get(Account, original.account_id)
         till = None
         if original.till_code and original.effective_date == today and original.office_id == office.id:
@@ -546,8 +556,17 @@ def reverse_entry(ctx: ServiceContext, entry_id: int, reason_code: str, note: st
                           method=original.method, amount_pence=-original.amount_pence, reference=reason.code,
                           office_id=office.id, reverses_id=original.id, created_by=actor.id,
                           terminal=ctx.terminal[:64], till_code=till, reason=text[:200])
-        session.add(row)
-        session.flush()
+        try:
+            with session.begin_nested():  # a savepoint: if the database refuses the row, say whose it is
+                session.add(row)
+                session.flush()
+        except IntegrityError:
+            # ux_ledger_reverses (one reversal per row) refused it: another reversal of this row
+            # was committed first. Say whose, from the row that won.
+            done = session.exec(select(LedgerEntry).where(LedgerEntry.reverses_id == entry_id)).first()
+            if done is None:
+                raise
+            raise already_reversed(session, entry_id, done) from None
         after = balance_of(session, original.account_id)
         audit.record(session, ctx, "payment.reverse", "ledger_entry", original.id, {
             "reversal_id": row.id, "account": account.ref, "amount_pence": original.amount_pence,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from duty_tui.db.engine import session_scope
@@ -25,8 +26,8 @@ from duty_tui.errors import ConflictError, InputError, NotFound
 from duty_tui.services import audit
 from duty_tui.services.context import ServiceContext
 from duty_tui.services.payments_common import (
-    account_by_ref, accounts_of_person, balance_of, chunks, holder_person, pending_ref, assign_ref, person_by_ref,
-    policy, require_open, staff_names,
+    account_by_ref, accounts_of_person, assign_ref, balance_of, by_whom, chunks, holder_person, pending_ref,
+    person_by_ref, policy, require_open, staff_names,
 )
 
 
@@ -161,7 +162,7 @@ def create_arrangement(ctx: ServiceContext, account_ref: str, amount_pence: int,
         live = session.exec(select(Arrangement).where(Arrangement.account_id == account.id,
                                                       Arrangement.status == "active")).first()
         if live is not None:
-            raise InputError(f"{account.ref} already has arrangement {live.ref}; end it before agreeing a new one")
+            raise _already_agreed(session, account, live)
         owed = balance_of(session, account.id)
         total = total_pence if total_pence is not None else owed
         if total <= 0:
@@ -173,7 +174,18 @@ def create_arrangement(ctx: ServiceContext, account_ref: str, amount_pence: int,
         arrangement = Arrangement(ref=pending_ref("AR"), account_id=account.id, amount_pence=amount_pence,
                                   frequency=frequency, start_date=start_date, total_pence=total, note=clean_note,
                                   created_by=actor.id, created_at=ctx.now())
-        session.add(arrangement)
+        try:
+            with session.begin_nested():  # a savepoint: if the database refuses the row, say whose it is
+                session.add(arrangement)
+                session.flush()
+        except IntegrityError:
+            # ux_arrangement_active: one active arrangement per account. Another officer's (from any
+            # office) was committed while this one was being agreed; say whose.
+            live = session.exec(select(Arrangement).where(Arrangement.account_id == account.id,
+                                                          Arrangement.status == "active")).first()
+            if live is None:
+                raise
+            raise _already_agreed(session, account, live) from None
         ref = assign_ref(session, arrangement, "AR")
         session.add_all(ArrangementInstalment(arrangement_id=arrangement.id, seq=i.seq, due_date=i.due_date,
                                               amount_pence=i.amount_pence) for i in schedule)
@@ -182,6 +194,12 @@ def create_arrangement(ctx: ServiceContext, account_ref: str, amount_pence: int,
             "account": account.ref, "amount_pence": amount_pence, "frequency": frequency,
             "start": start_date.isoformat(), "total_pence": total, "instalments": len(schedule)})
         return _statuses(ctx, session, [arrangement], detail=True)[0]
+
+
+def _already_agreed(session, account: Account, live: Arrangement) -> ConflictError:
+    return ConflictError(f"{account.ref} already has arrangement {live.ref}, agreed by "
+                         f"{by_whom(session, live.created_by, live.created_at)}; end it before agreeing a new one",
+                         record=f"arrangement {live.ref}", changed_at=live.created_at, version=live.version)
 
 
 def end_arrangement(ctx: ServiceContext, ref: str, reason: str, seen_version: int) -> ArrangementStatus:
@@ -204,20 +222,28 @@ def end_arrangement(ctx: ServiceContext, ref: str, reason: str, seen_version: in
             session.refresh(arrangement)
             who, at = last_change(session, "arrangement", arrangement.ref)
             by = session.get(StaffUser, arrangement.ended_by) if arrangement.ended_by else None
+            message = "someone else changed this arrangement just now; nothing was changed — reload and try again"
+            if arrangement.status != "active":
+                message = (f"arrangement {arrangement.ref} was already ended by "
+                           f"{by_whom(session, arrangement.ended_by, arrangement.ended_at)}"
+                           + (f" ({arrangement.end_reason})" if arrangement.end_reason else "")
+                           + "; nothing was changed")
             return ConflictError(
-                "someone else changed this arrangement just now; nothing was changed — reload and try again",
-                record=f"arrangement {arrangement.ref}", changed_by=who, changed_at=at, version=arrangement.version,
+                message, record=f"arrangement {arrangement.ref}", changed_by=who, changed_at=at,
+                version=arrangement.version,
                 theirs={"Status": arrangement.status, "Ended by": as_text(by.display_name if by else None),
                         "Reason": as_text(arrangement.end_reason)},
                 yours={"Status": "ended", "Ended by": actor.display_name, "Reason": text})
 
-        if arrangement.version != seen_version:
+        if arrangement.version != seen_version or arrangement.status != "active":
             raise refused()
-        if arrangement.status != "active":
-            raise InputError(f"arrangement {arrangement.ref} has already ended")
         now = ctx.now()
+        # Ended once: a conditional UPDATE of the arrangement's own row (still active, at the version
+        # the user saw). On PostgreSQL a second one from any office waits on the row, then matches
+        # nothing; SQLite's write transaction serialises them.
         changed = session.exec(update(Arrangement).where(  # type: ignore[call-overload]
-            Arrangement.id == arrangement.id, Arrangement.version == seen_version).values(
+            Arrangement.id == arrangement.id, Arrangement.status == "active",
+            Arrangement.version == seen_version).values(
             status="ended", ended_by=actor.id, ended_at=now, end_reason=text, version=Arrangement.version + 1))
         if changed.rowcount != 1:
             raise refused()

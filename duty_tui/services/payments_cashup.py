@@ -18,12 +18,13 @@ from sqlmodel import select
 from duty_tui.db.engine import session_scope
 from duty_tui.db.models import LedgerEntry, Office
 from duty_tui.db.models_payments import CashUp, CashUpDenomination, CashUpLine as CashUpLineRow
+from duty_tui.domain.local_time import format_local
 from duty_tui.domain.payments import CashUpLine, cashup_lines, check_variance_reason, count_cash
 from duty_tui.errors import ConflictError, InputError, NotFound, PermissionDenied
 from duty_tui.services import audit
 from duty_tui.services.context import ServiceContext
 from duty_tui.services.payments_common import (
-    assign_ref, lock_office, office_for, pending_ref, policy, staff_names,
+    assign_ref, by_whom, lock_office, office_for, pending_ref, policy, staff_names,
 )
 
 
@@ -160,7 +161,7 @@ def submit_cashup(ctx: ServiceContext, till_code: str, cash_counts: dict[int, in
             done = session.exec(select(CashUp).where(CashUp.office_id == office.id, CashUp.till_code == till,
                                                      CashUp.user_id == actor.id, CashUp.business_date == day)).first()
             if done is not None:
-                raise ConflictError(f"you already cashed up {till} for {day:%d/%m/%Y} ({done.ref}); nothing was changed")
+                raise _already_counted(session, till, day, done)
             expected = _expected(session, office.id, till, day, actor.id)
             lines = cashup_lines(expected, counted, methods)
             try:
@@ -187,8 +188,20 @@ def submit_cashup(ctx: ServiceContext, till_code: str, cash_counts: dict[int, in
                 "reason": reason})
             return _view(session, ctx, cashup)
     except IntegrityError:
-        raise ConflictError(f"{till} for {day:%d/%m/%Y} was cashed up from another terminal just now; "
-                            "nothing was changed") from None
+        # uq_cashup_till_user_day: the same count was submitted from another terminal just now.
+        with session_scope(ctx.engine) as session:
+            done = session.exec(select(CashUp).where(CashUp.office_id == office_for(session, ctx).id,
+                                                     CashUp.till_code == till, CashUp.user_id == actor.id,
+                                                     CashUp.business_date == day)).first()
+            if done is None:
+                raise
+            raise _already_counted(session, till, day, done) from None
+
+
+def _already_counted(session, till: str, day: date, done: CashUp) -> ConflictError:
+    return ConflictError(f"you already cashed up {till} for {day:%d/%m/%Y} ({done.ref}, counted at "
+                         f"{format_local(done.counted_at, '%H:%M on %d/%m/%Y')}); nothing was changed",
+                         record=f"cash-up {done.ref}", changed_at=done.counted_at)
 
 
 def cashups_to_sign_off(ctx: ServiceContext) -> list[CashUpView]:
@@ -234,12 +247,26 @@ def sign_off_cashup(ctx: ServiceContext, ref: str, seen_version: int) -> CashUpV
             raise NotFound(f"no cash-up {ref!r}")
         if cashup.user_id == actor.id:
             raise PermissionDenied(f"you counted {cashup.ref}; a second person must sign it off")
+
+        def already() -> ConflictError:
+            session.refresh(cashup)
+            return ConflictError(f"{cashup.ref} was already signed off by "
+                                 f"{by_whom(session, cashup.signed_off_by, cashup.signed_off_at)}; nothing was changed",
+                                 record=f"cash-up {cashup.ref}", changed_at=cashup.signed_off_at,
+                                 version=cashup.version)
+
         if cashup.status != "counted":
-            raise ConflictError(f"{cashup.ref} is already signed off; nothing was changed")
+            raise already()
+        # Signed off once: a conditional UPDATE of the cash-up's own row (still counted, at the version
+        # seen). On PostgreSQL a second signer from any office waits on the row, then matches nothing;
+        # SQLite's write transaction serialises them.
         changed = session.exec(update(CashUp).where(  # type: ignore[call-overload]
-            CashUp.id == cashup.id, CashUp.version == seen_version).values(
+            CashUp.id == cashup.id, CashUp.status == "counted", CashUp.version == seen_version).values(
             status="signed_off", signed_off_by=actor.id, signed_off_at=ctx.now(), version=CashUp.version + 1))
         if changed.rowcount != 1:
+            session.refresh(cashup)
+            if cashup.status != "counted":
+                raise already()
             raise ConflictError(f"someone else changed {cashup.ref} just now; nothing was changed — reload and check")
         session.refresh(cashup)
         audit.record(session, ctx, "cashup.signoff", "cashup", cashup.ref, {

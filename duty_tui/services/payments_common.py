@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, select
 
 from duty_tui.db.models import Account, HouseholdMember, LedgerEntry, Office, Person, StaffUser, Tenancy
+from duty_tui.domain.local_time import format_local
 from duty_tui.errors import InputError, NotFound
 from duty_tui.payments_reference import PaymentsPolicy, load_policy
 from duty_tui.services.context import ServiceContext
@@ -60,6 +61,31 @@ def lock_office(session: Session, office_id: int) -> Office:
     if is_postgres(session):
         query = query.with_for_update()
     return session.exec(query).one()
+
+
+def lock_account(session: Session, account_id: int) -> Account:
+    """Lock one account row until commit and return it as now stored.
+
+    For money rules that span offices (the office lock only serialises one office): a
+    reversal, a move out of suspense, a refund. Whoever comes second waits for the first
+    to commit, then reads what the first wrote. PostgreSQL: ``SELECT ... FOR NO KEY
+    UPDATE``, which does not wait for payments and imports merely posting rows to the
+    account (their foreign keys take only a key-share lock). SQLite: the write
+    transaction (BEGIN IMMEDIATE) already serialises every writer.
+    """
+    query = select(Account).where(Account.id == account_id).execution_options(populate_existing=True)
+    if is_postgres(session):
+        query = query.with_for_update(key_share=True)
+    return session.exec(query).one()
+
+
+def by_whom(session: Session, user_id: int | None, at: datetime | None) -> str:
+    """'Lee Leader at 10:30 on 10/03/2026' (UK time): who did something first, for the loser's message."""
+    name = None
+    if user_id:
+        name = session.exec(select(StaffUser.display_name).where(StaffUser.id == user_id)).first()
+    who = name or "someone else"
+    return f"{who} at {format_local(at, '%H:%M on %d/%m/%Y')}" if at else who
 
 
 def clean_ref(ref: str) -> str:

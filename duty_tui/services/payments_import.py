@@ -1,11 +1,26 @@
 """Payment-file import (CONTRACTS.md `payments import`) and the suspense account.
 
 The whole file is checked first; any problem and nothing is posted. Then every new
-row is posted in ONE transaction (all-or-nothing). Rows whose ``external_id`` is
-already in the ledger are skipped; the UNIQUE ``external_id`` settles a race between
-two imports of the same file: the loser's transaction fails, rolls back whole, and
-is run again, when it finds those rows already imported and skips them. Rows for
-unknown (or closed) accounts go to the suspense account, to be reallocated later.
+row is posted in ONE transaction (all-or-nothing). A row whose ``external_id`` is
+already in the ledger is skipped when it repeats what was imported (same date,
+account ref, amount and method); one that differs is a problem line and nothing is
+posted. Rows for unknown (or closed) accounts go to the suspense account, to be
+reallocated later.
+
+Two imports at the same moment (two schedulers, a re-run while the first is still
+going) take turns: on PostgreSQL each import's transaction first takes one advisory
+lock, so the second waits for the first to commit and then finds its rows imported
+(SQLite's write transaction already serialises them). The UNIQUE ``external_id``
+stays the guarantee: a row posted by anything else meanwhile fails the whole
+transaction, which is rolled back and run again, finding it imported.
+
+On PostgreSQL the rows go in as one ``INSERT ... SELECT FROM unnest(arrays)``
+statement per part, never a driver ``executemany``: psycopg runs executemany in
+pipeline mode, and an error arriving while the pipeline was still sending (the
+second of two imports hitting the first's rows, a connection cut) made psycopg log
+"error ignored terminating <psycopg.Pipeline ...>" onto the user's stderr. One
+statement fails as one statement. (It is also faster than the pipeline.) SQLite's
+driver has no pipeline; there executemany stays.
 """
 
 from __future__ import annotations
@@ -22,17 +37,22 @@ from duty_tui.db.engine import session_scope
 from duty_tui.db.models import Account, LedgerEntry
 from duty_tui.db.models_payments import ImportBatch, SuspenseAllocation
 from duty_tui.domain.money import format_pence
-from duty_tui.domain.payments import FileProblems, clean_free_text, parse_payment_file
+from duty_tui.domain.payments import (
+    MAX_REPORTED_PROBLEMS, FileProblems, ImportedBefore, changed_row_problem, clean_free_text, parse_payment_file,
+)
 from duty_tui.errors import ConflictError, EnvironmentProblem, InputError, NotFound
 from duty_tui.payments_reference import CONTRACT_METHODS
 from duty_tui.services import audit
 from duty_tui.services.context import ServiceContext
 from duty_tui.services.payments_common import (
-    account_by_ref, chunks, is_postgres, lock_office, office_for, policy, require_open,
+    account_by_ref, by_whom, chunks, is_postgres, lock_account, lock_office, office_for, policy, require_open,
 )
 
 INSERT_BATCH = 5000
+"""Rows per INSERT statement (PostgreSQL: 15 array parameters of this many elements each)."""
 ATTEMPTS = 5
+IMPORT_LOCK = 0x6475747970617969
+"""PostgreSQL advisory lock key (pg_advisory_xact_lock) that one payments import holds at a time."""
 
 
 @dataclass(frozen=True)
@@ -57,35 +77,9 @@ class ImportSummary:
                 "total_pence": self.total_pence}
 
 
-FORMULA_STARTS = ("=", "+", "-", "@")
-"""A cell starting with one of these is run as a formula when a CSV is opened in a spreadsheet."""
-MAX_CELL_PROBLEMS = 100
-
-
 def _short(problem: str, limit: int = 300) -> str:
     """A problem line that quotes a 5,000-character cell: its start and its end (what to fix)."""
     return problem if len(problem) <= limit else f"{problem[:limit // 2]} … {problem[-(limit // 2):]}"
-
-
-def hostile_cells(rows) -> list[str]:
-    """``line N: ...`` for each account ref or transaction id that no provider would send: a
-    spreadsheet formula ('=cmd|...', later exported into someone's Excel), a control character
-    or a NUL/surrogate that cannot be stored. Checked before anything is posted."""
-    problems: list[str] = []
-    for row in rows:
-        for column, value in (("account_ref", row.account_ref), ("external_id", row.external_id)):
-            shown = repr(value[:40] + "…") if len(value) > 40 else repr(value)
-            if value.startswith(FORMULA_STARTS):
-                problems.append(f"line {row.line}: {column} {shown} starts with {value[0]!r}, which a spreadsheet "
-                                "runs as a formula; a provider's ref never does — check the file's origin")
-            elif any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 or 0xD800 <= ord(c) < 0xE000 for c in value):
-                problems.append(f"line {row.line}: {column} {shown} holds a control character; "
-                                "export the file again as plain CSV")
-            else:
-                continue
-            if len(problems) >= MAX_CELL_PROBLEMS:
-                return problems + ["… and perhaps more; fix the ones above first"]
-    return problems
 
 
 def suspense_account(session, ctx: ServiceContext, today: date) -> Account:
@@ -115,9 +109,6 @@ def import_payment_file(ctx: ServiceContext, data: bytes, file_name: str) -> Imp
     except FileProblems as exc:
         problems = [_short(problem) for problem in exc.problems]
         raise InputError(problems[0], problems=problems) from None
-    problems = hostile_cells(rows)
-    if problems:
-        raise InputError(problems[0], problems=problems)
     digest = hashlib.sha256(data).hexdigest()
     rows.sort(key=lambda r: r.external_id)  # one lock order for every import: no deadlocks between them
     for _attempt in range(ATTEMPTS):
@@ -139,12 +130,26 @@ def _post(ctx: ServiceContext, rows, file_name: str, digest: str, actor_id: int 
             # Right after a big import the table's statistics are stale and the planner may choose
             # to scan the whole ledger for every look-up below; the unique indexes are always right.
             session.execute(text("SET LOCAL enable_seqscan = off"))
+            # One import at a time, taken before anything is read: a second import of the same file waits
+            # here, then finds every row imported (instead of colliding with the first on external_id).
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK})
         office = office_for(session, ctx)
-        existing: set[str] = set()
+        before: dict[str, ImportedBefore] = {}
         for part in chunks([r.external_id for r in rows]):
-            existing.update(session.exec(select(LedgerEntry.external_id).where(
-                LedgerEntry.external_id.in_(part))).all())  # type: ignore[union-attr]
-        fresh = [r for r in rows if r.external_id not in existing]
+            for external_id, day, given_ref, amount, method in session.exec(
+                    select(LedgerEntry.external_id, LedgerEntry.effective_date, LedgerEntry.reference,
+                           LedgerEntry.amount_pence, LedgerEntry.method)
+                    .where(LedgerEntry.external_id.in_(part))).all():  # type: ignore[union-attr]
+                before[external_id] = ImportedBefore(external_id, day, given_ref or "", -amount, method)
+        problems = [problem for problem in (changed_row_problem(r, before[r.external_id])
+                                            for r in sorted(rows, key=lambda r: r.line) if r.external_id in before)
+                    if problem]
+        if problems:
+            shown = [_short(p) for p in problems[:MAX_REPORTED_PROBLEMS]]
+            if len(problems) > MAX_REPORTED_PROBLEMS:
+                shown.append(f"… and {len(problems) - MAX_REPORTED_PROBLEMS} more rows like these; nothing was posted")
+            raise InputError(shown[0], problems=shown)
+        fresh = [r for r in rows if r.external_id not in before]
         refs = sorted({r.account_ref for r in fresh if r.account_ref})
         known: dict[str, tuple[int, date | None, str]] = {}
         for part in chunks(refs):
@@ -184,8 +189,7 @@ def _post(ctx: ServiceContext, rows, file_name: str, digest: str, actor_id: int 
             })
         # A row another import posts meanwhile fails the UNIQUE external_id: the whole transaction
         # rolls back and import_payment_file runs it again (it is then skipped).
-        for part in chunks(values, INSERT_BATCH):
-            session.connection().execute(insert(LedgerEntry.__table__), list(part))
+        _insert_ledger_rows(session, values)
         skipped = len(rows) - len(fresh)
         batch = ImportBatch(file_name=file_name[:255], file_sha256=digest, imported_at=now, imported_by=actor_id,
                             rows_in_file=len(rows), posted=posted, skipped=skipped, suspense=to_suspense,
@@ -196,6 +200,24 @@ def _post(ctx: ServiceContext, rows, file_name: str, digest: str, actor_id: int 
             "file": file_name[:255], "sha256": digest, "rows": len(rows), "posted": posted,
             "skipped": skipped, "suspense": to_suspense, "total_pence": total})
         return ImportSummary(posted, skipped, to_suspense, total, len(rows), batch.id)
+
+
+def _insert_ledger_rows(session, values: list[dict]) -> None:
+    """Insert import rows: PostgreSQL one statement per part (see the module docstring), SQLite executemany."""
+    if not values:
+        return
+    connection = session.connection()
+    if not is_postgres(session):
+        for part in chunks(values, INSERT_BATCH):
+            connection.execute(insert(LedgerEntry.__table__), list(part))
+        return
+    columns = list(values[0])
+    table = LedgerEntry.__table__
+    dialect = connection.dialect
+    arrays = ", ".join(f"CAST(:{name} AS {table.c[name].type.compile(dialect=dialect)}[])" for name in columns)
+    statement = text(f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM unnest({arrays})")
+    for part in chunks(values, INSERT_BATCH):
+        connection.execute(statement, {name: [row[name] for row in part] for name in columns})
 
 
 # =========================================================================== suspense
@@ -264,10 +286,18 @@ def reallocate_suspense(ctx: ServiceContext, entry_id: int, account_ref: str, no
             if item is None or source is None or source.account_type != "suspense" or item.amount_pence >= 0 \
                     or item.kind == "suspense_transfer":
                 raise NotFound(f"row #{entry_id} is not money waiting in suspense")
-            if session.exec(select(SuspenseAllocation).where(SuspenseAllocation.suspense_entry_id == entry_id)).first():
-                raise ConflictError(f"row #{entry_id} was already moved out of suspense; nothing was changed")
-            if session.exec(select(LedgerEntry).where(LedgerEntry.reverses_id == entry_id)).first():
-                raise ConflictError(f"row #{entry_id} was reversed; there is nothing to move")
+            # A reversal of this item from another office locks the same account row: one of the two
+            # waits for the other, then finds the item gone (the office lock covers one office only).
+            lock_account(session, source.id)
+            moved = session.exec(select(SuspenseAllocation).where(
+                SuspenseAllocation.suspense_entry_id == entry_id)).first()
+            if moved is not None:
+                raise _already_moved(session, entry_id, moved)
+            reversal = session.exec(select(LedgerEntry).where(LedgerEntry.reverses_id == entry_id)).first()
+            if reversal is not None:
+                raise ConflictError(f"row #{entry_id} was reversed by "
+                                    f"{by_whom(session, reversal.created_by, reversal.posted_at)}; there is "
+                                    "nothing to move")
             target = account_by_ref(session, account_ref)
             if target.account_type == "suspense":
                 raise InputError("choose the payer's account, not the suspense account")
@@ -297,9 +327,21 @@ def reallocate_suspense(ctx: ServiceContext, entry_id: int, account_ref: str, no
                 "external_id": item.external_id, "note": clean_note, "in_entry_id": in_row.id})
             return ReallocationView(item.id, target.ref, amount, out_row.id, in_row.id, int(balance))
     except IntegrityError:
-        raise ConflictError(f"row #{entry_id} was moved out of suspense from another terminal just now; "
-                            "nothing was changed") from None
+        # UNIQUE suspense_entry_id: another move of this item was committed first.
+        with session_scope(ctx.engine) as session:
+            moved = session.exec(select(SuspenseAllocation).where(
+                SuspenseAllocation.suspense_entry_id == entry_id)).first()
+            if moved is None:
+                raise
+            raise _already_moved(session, entry_id, moved) from None
 
 
-__all__ = ["FORMULA_STARTS", "ImportSummary", "ReallocationView", "SuspenseItem", "hostile_cells",
-           "import_payment_file", "reallocate_suspense", "suspense_account", "suspense_items"]
+def _already_moved(session, entry_id: int, moved: SuspenseAllocation) -> ConflictError:
+    target = session.get(Account, moved.target_account_id)
+    return ConflictError(f"row #{entry_id} was already moved to {target.ref if target else 'another account'} by "
+                         f"{by_whom(session, moved.allocated_by, moved.allocated_at)}; nothing was changed",
+                         record=f"suspense row #{entry_id}", changed_at=moved.allocated_at)
+
+
+__all__ = ["ImportSummary", "ReallocationView", "SuspenseItem", "import_payment_file", "reallocate_suspense",
+           "suspense_account", "suspense_items"]

@@ -26,7 +26,7 @@ from duty_tui.errors import ConflictError, InputError, NotFound, PermissionDenie
 from duty_tui.services import audit
 from duty_tui.services.context import ServiceContext
 from duty_tui.services.payments_common import (
-    account_by_ref, assign_ref, lock_office, office_for, pending_ref, policy, staff_names,
+    account_by_ref, assign_ref, by_whom, lock_account, lock_office, office_for, pending_ref, policy, staff_names,
 )
 
 
@@ -137,7 +137,10 @@ def request_refund(ctx: ServiceContext, account_ref: str, amount_pence: int, met
                 if done is not None:
                     return _view(session, ctx, done)
             account = account_by_ref(session, account_ref)
-            lock_office(session, office_for(session, ctx).id)  # one refund decision at a time per office
+            lock_office(session, office_for(session, ctx).id)
+            # The office lock serialises one office only; the account's row lock makes a request for the
+            # same credit from another office wait, then count this one as already requested.
+            account = lock_account(session, account.id)
             position = _position(session, ctx, account)
             if amount_pence > position.available_pence:
                 raise InputError(_too_much(position, amount_pence, rules.refund_clearance_days))
@@ -190,11 +193,13 @@ def _decide(ctx: ServiceContext, ref: str, seen_version: int, *, authorise: bool
         raise InputError(str(exc)) from None
     if not authorise and not clean_note:
         raise InputError("say why the refund is rejected")
+    decision = "authorised" if authorise else "rejected"
     with session_scope(ctx.engine, write=True) as session:
         office = lock_office(session, office_for(session, ctx).id)
         refund = session.exec(select(RefundRequest).where(RefundRequest.ref == ref.strip().upper())).first()
         if refund is None:
             raise NotFound(f"no refund request {ref!r}")
+
         def refused(message: str) -> ConflictError:
             from duty_tui.db.models import StaffUser
             from duty_tui.services.conflicts import as_text, last_change
@@ -206,17 +211,35 @@ def _decide(ctx: ServiceContext, ref: str, seen_version: int, *, authorise: bool
                 message, record=f"refund {refund.ref}", changed_by=who, changed_at=at, version=refund.version,
                 theirs={"Status": refund.status, "Decided by": as_text(by.display_name if by else None),
                         "Note": as_text(refund.decision_note)},
-                yours={"Status": "authorised" if authorise else "rejected", "Decided by": actor.display_name,
-                       "Note": as_text(clean_note)})
+                yours={"Status": decision, "Decided by": actor.display_name, "Note": as_text(clean_note)})
+
+        def already_decided() -> ConflictError:
+            session.refresh(refund)
+            return refused(f"refund {refund.ref} was already {refund.status} by "
+                           f"{by_whom(session, refund.decided_by, refund.decided_at)}; nothing was changed")
 
         if refund.status != "requested":
-            raise refused(f"refund {refund.ref} was already {refund.status}; nothing was changed")
+            raise already_decided()
         if refund.requested_by == actor.id:
             raise PermissionDenied(f"you requested refund {refund.ref}; another person must "
                                    f"{'authorise' if authorise else 'reject'} it")
-        account = session.get(Account, refund.account_id)
-        entry_id = None
+        account = lock_account(session, refund.account_id)
         now = ctx.now()
+        # The decision is taken here, once: a conditional UPDATE of the request's own row. On PostgreSQL
+        # a second decider from any office waits on this row, then matches nothing (the status is no longer
+        # 'requested'); SQLite's write transaction serialises them. Nothing is posted before it.
+        claimed = session.exec(update(RefundRequest).where(  # type: ignore[call-overload]
+            RefundRequest.id == refund.id, RefundRequest.status == "requested",
+            RefundRequest.version == seen_version).values(
+            status=decision, decided_by=actor.id, decided_at=now, decision_note=clean_note,
+            version=RefundRequest.version + 1))
+        if claimed.rowcount != 1:
+            session.refresh(refund)
+            if refund.status != "requested":
+                raise already_decided()
+            raise refused(f"someone else changed refund {refund.ref} just now; nothing was changed — reload "
+                          "and decide again")
+        entry_id = None
         if authorise:
             position = _position(session, ctx, account, excluding=refund.id)
             if refund.amount_pence > position.available_pence:
@@ -229,13 +252,8 @@ def _decide(ctx: ServiceContext, ref: str, seen_version: int, *, authorise: bool
             session.add(entry)
             session.flush()
             entry_id = entry.id
-        changed = session.exec(update(RefundRequest).where(  # type: ignore[call-overload]
-            RefundRequest.id == refund.id, RefundRequest.version == seen_version).values(
-            status="authorised" if authorise else "rejected", decided_by=actor.id, decided_at=now,
-            decision_note=clean_note, ledger_entry_id=entry_id, version=RefundRequest.version + 1))
-        if changed.rowcount != 1:
-            raise refused(f"someone else changed refund {refund.ref} just now; nothing was changed — reload "
-                          "and decide again")
+            session.exec(update(RefundRequest).where(RefundRequest.id == refund.id)  # type: ignore[call-overload]
+                         .values(ledger_entry_id=entry_id))
         session.refresh(refund)
         audit.record(session, ctx, "refund.authorise" if authorise else "refund.reject", "refund_request",
                      refund.ref, {"account": account.ref, "amount_pence": refund.amount_pence,

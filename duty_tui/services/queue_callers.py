@@ -17,6 +17,7 @@ from duty_tui.db.engine import is_sqlite, session_scope
 from duty_tui.db.models import Person, StaffUser
 from duty_tui.db.models_frontdesk import ReceptionVisit
 from duty_tui.domain.frontdesk import median, waited_minutes
+from duty_tui.domain.local_time import format_local
 from duty_tui.errors import InputError, NotFound
 from duty_tui.services import audit
 from duty_tui.services.changes import notify
@@ -184,7 +185,7 @@ def call_next(ctx: ServiceContext, desk: str, visit_id: int | None = None) -> Vi
                 who = session.get(StaffUser, visit.called_by) if visit.called_by else None
                 message = (f"{visit.ticket} was already called to {visit.desk or 'a desk'}"
                            + (f" by {who.display_name}" if who else "")
-                           + (f" at {visit.called_at:%H:%M}" if visit.called_at else ""))
+                           + (f" at {format_local(visit.called_at, '%H:%M')}" if visit.called_at else ""))
                 if visit.status in ("seen", "left"):
                     message = f"{visit.ticket} has already {'been seen' if visit.status == 'seen' else 'left'}"
                 raise InputError(message + "; the queue has been refreshed")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import and_, case as sql_case, func, or_
+from sqlalchemy import and_, case as sql_case, func, or_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
@@ -21,8 +21,8 @@ from duty_tui.db.models_frontdesk import (
     CaseEvent, ComplaintStage, ContactReason, FollowUp, RepairDetail, SafeguardingConcern,
 )
 from duty_tui.domain.frontdesk import deadline_at
-from duty_tui.domain.local_time import end_of_local_day, start_of_local_day
-from duty_tui.errors import InputError, NotFound
+from duty_tui.domain.local_time import end_of_local_day, format_local, start_of_local_day
+from duty_tui.errors import ConflictError, InputError, NotFound
 from duty_tui.frontdesk_reference import ReasonDef
 from duty_tui.services import audit
 from duty_tui.services.changes import notify
@@ -373,6 +373,20 @@ def escalate_case(ctx: ServiceContext, ref: str, seen_version: int, reason: str)
         audit.record(session, ctx, "case.escalate", "case", case.ref)
 
 
+def _close_refused(session: Session, ctx: ServiceContext, case: Case, yours: dict[str, str]) -> ConflictError:
+    """Closing a case someone else changed first: both versions; "already closed by NAME at TIME" when they
+    closed it (who and when from the audit trail)."""
+    error = case_conflict(session, ctx, case, yours)  # reads the case as now stored
+    if case.status in OPEN_STATUSES:
+        return error
+    outcomes = fd_reference(ctx).case_outcomes
+    outcome = outcomes[case.outcome].name if case.outcome in outcomes else (case.outcome or "no outcome")
+    when = f" at {format_local(error.changed_at, '%H:%M on %d/%m/%Y')}" if error.changed_at else ""
+    return ConflictError(f"case {case.ref} was already closed by {error.changed_by or 'someone else'}{when} "
+                         f"({outcome}); nothing was changed", record=error.record, changed_by=error.changed_by,
+                         changed_at=error.changed_at, theirs=error.theirs, yours=error.yours, version=error.version)
+
+
 def close_case(ctx: ServiceContext, ref: str, seen_version: int, outcome: str, note: str = "") -> None:
     """Close the case with an outcome from data/frontdesk.toml.
 
@@ -385,7 +399,9 @@ def close_case(ctx: ServiceContext, ref: str, seen_version: int, outcome: str, n
     yours = {"Status": "closed", "Outcome": outcomes[outcome].name, "Change": f"Close: {outcomes[outcome].name}",
              "Note": note.strip()}
     with session_scope(ctx.engine, write=True) as session:
-        case = _load_for_change(session, ref, ctx, seen_version, yours)
+        case = case_by_ref(session, ref)
+        if case.version != seen_version or case.status not in OPEN_STATUSES:
+            raise _close_refused(session, ctx, case, yours)
         if case.case_type == "complaint" and outcome != "withdrawn":
             open_stage = session.exec(select(ComplaintStage).where(
                 ComplaintStage.case_id == case.id, ComplaintStage.responded_at.is_(None))).first()  # type: ignore[union-attr]
@@ -393,7 +409,15 @@ def close_case(ctx: ServiceContext, ref: str, seen_version: int, outcome: str, n
                 raise InputError(f"respond to the stage {open_stage.stage} complaint before closing it "
                                  "(or close it as withdrawn)")
         now = ctx.now()
-        _changed(session, ctx, case, seen_version, {"status": "closed", "closed_at": now, "outcome": outcome}, yours)
+        # Closed once: a conditional UPDATE of the case's own row (still open, at the version seen). On
+        # PostgreSQL a second closer from any office waits on the row, then matches nothing; SQLite's
+        # write transaction serialises them. The loser is told who closed it and when.
+        closed = session.execute(update(Case).where(
+            Case.id == case.id, Case.version == seen_version, Case.status.in_(OPEN_STATUSES))  # type: ignore[attr-defined]
+            .values(status="closed", closed_at=now, outcome=outcome, version=Case.version + 1))
+        if closed.rowcount != 1:
+            raise _close_refused(session, ctx, case, yours)
+        notify(session, CASE_CHANNEL)
         add_event(session, ctx, case, "closed", f"Closed: {outcomes[outcome].name}", detail=note.strip() or None)
         audit.record(session, ctx, "case.close", "case", case.ref, {"outcome": outcome})
 

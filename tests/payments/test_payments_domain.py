@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from duty_tui.domain.payments import (
     AccountBalance, FileProblems, Instalment, SplitLine, build_schedule, cashup_lines, check_arrangement,
     check_no_card_data, check_split, check_variance_reason, clean_cheque_no, clean_last4, clean_terminal_ref,
-    contains_card_number, count_cash, instalment_due, luhn_ok, parse_payment_file, parse_split, proven_credit,
-    suggest_split,
+    ImportedBefore, ImportRow, changed_row_problem, contains_card_number, count_cash, instalment_due, luhn_ok,
+    parse_payment_file, parse_split, proven_credit, suggest_split, unseen_character,
 )
 from duty_tui.payments_reference import CONTRACT_METHODS
 
@@ -252,6 +252,37 @@ def test_missing_column_and_wrong_encoding():
     with pytest.raises(FileProblems, match="no payment rows"):
         _parse("date,account_ref,amount,method,external_id\n")
     assert _parse("\ufeffdate,account_ref,amount,method,external_id\n2026-03-09,X,1,cash,A\n")[0].external_id == "A"
+
+
+def test_a_repeat_is_not_a_problem_and_each_difference_is_named():
+    before = ImportedBefore("AP-1", date(2026, 3, 9), "RNT000001", 5000, "allpay")
+    same = ImportRow(7, date(2026, 3, 9), "RNT000001", 5000, "allpay", "AP-1")
+    assert changed_row_problem(same, before) is None
+    moved = ImportRow(7, date(2026, 3, 8), "", 5001, "paypoint", "AP-1")
+    assert changed_row_problem(moved, before) == (
+        "line 7: external_id 'AP-1' was imported on 09/03/2026 for RNT000001 £50.00; this row differs (date "
+        "08/03/2026, account (none), amount £50.01, method paypoint): a provider never reuses a transaction id — "
+        "check the file with them")
+
+
+def test_refs_with_unseen_characters_and_broken_quotes_and_old_dates_are_refused():
+    assert unseen_character("RNT000123") is None and unseen_character("Zoë-ÅÄ") is None
+    assert unseen_character("RNT\u202e321") == "U+202E RIGHT-TO-LEFT OVERRIDE"
+    assert unseen_character("A\u2069") == "U+2069 POP DIRECTIONAL ISOLATE"
+    assert unseen_character("A\ufeffB") == "U+FEFF ZERO WIDTH NO-BREAK SPACE"
+    assert unseen_character("A\x1bB") == "U+001B"
+    header = "date,account_ref,amount,method,external_id\n"
+    with pytest.raises(FileProblems) as caught:
+        _parse(header + '2026-03-09,RNT000001,5,cash,"A1\n2026-03-09,RNT000002,6,cash,A2\n')
+    assert caught.value.problems == ['line 2: a quote (") opened on this line is never closed, so the rest of the '
+                                     "file would be read as one value; close the quote or remove it"]
+    with pytest.raises(FileProblems, match=r"line 1: the header runs on to line 2"):
+        _parse('date,account_ref,amount,method,"external_id\nx"\n2026-03-09,RNT000001,5,cash,A1\n')
+    with pytest.raises(FileProblems) as caught:
+        _parse(header + "1989-12-31,RNT000001,5,cash,A1\n1990-01-01,RNT000001,5,cash,A2\n2027-03-10,R,5,cash,A3\n")
+    assert caught.value.problems == ["line 2: date '1989-12-31' is before 1990; check the year",
+                                     "line 4: date '2027-03-10' is in the future; check the day and month are not "
+                                     "swapped"]
 
 
 def test_problem_list_is_capped():

@@ -253,7 +253,8 @@ def test_arrangement_kept_then_broken_and_listed(engine):
     arrangement = create_arrangement(income, "RNT000001", 2000, "weekly", start, note="£20 a week")
     assert arrangement.ref.startswith("AR") and arrangement.total_pence == 15250
     assert len(arrangement.instalments) == 8 and arrangement.status == "kept"
-    with pytest.raises(InputError, match="already has arrangement"):
+    with pytest.raises(ConflictError, match=f"already has arrangement {arrangement.ref}, agreed by Ian Income at "
+                                            "10:30 on 10/03/2026; end it"):
         create_arrangement(income, "RNT000001", 1000, "monthly", start)
     with pytest.raises(InputError, match="owes nothing"):
         create_arrangement(income, "RNT000002", 1000, "monthly", start)
@@ -270,7 +271,8 @@ def test_arrangement_kept_then_broken_and_listed(engine):
     assert [i.state for i in detail.instalments[:3]] == ["met", "missed", "upcoming"]
     ended = end_arrangement(week2, arrangement.ref, "replaced by APA", detail.version)
     assert ended.status == "ended" and broken_arrangements(week2) == []
-    with pytest.raises(InputError, match="already ended"):
+    with pytest.raises(ConflictError, match=f"arrangement {arrangement.ref} was already ended by Ian Income at "
+                                            r"10:30 on 21/03/2026 \(replaced by APA\); nothing was changed"):
         end_arrangement(week2, arrangement.ref, "again", ended.version)
 
 
