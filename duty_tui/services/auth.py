@@ -200,14 +200,16 @@ def act_as(ctx: ServiceContext, username: str) -> Actor:
     name = os_identity()
     with session_scope(ctx.engine) as session:
         user = session.exec(select(StaffUser).where(StaffUser.username == username)).first()
-        if user is None or not user.active:
-            raise AuthError(f"no active staff user {username!r}; check --as")
-        linked = user.os_user is not None and user.os_user == name
-        actor = _actor(ctx, user, _team_code(session, user.team_id))
-    if linked or os_user_trusted(ctx):
+        usable = user is not None and bool(user.active)
+        linked = usable and user.os_user is not None and user.os_user == name
+        actor = _actor(ctx, user, _team_code(session, user.team_id)) if usable else None
+    trusted = linked or os_user_trusted(ctx)
+    if trusted and actor is not None:
         return actor
+    if trusted:  # only someone allowed to act as anyone learns whether the name exists
+        raise AuthError(f"no active staff user {username!r}; check --as")
     with session_scope(ctx.engine, write=True) as session:
-        audit.record(session, ctx.batch_actor(name), "act_as.refused", "staff_user", actor.id,
+        audit.record(session, ctx.batch_actor(name), "act_as.refused", "staff_user", actor.id if actor else None,
                      {"as": username[:64], "os_user": name[:64]})
     raise AuthError(
         f"operating-system user {name!r} may not act as {username!r} (--as): only the OS account linked to "
@@ -216,7 +218,7 @@ def act_as(ctx: ServiceContext, username: str) -> Actor:
     )
 
 
-SESSION_ENDS = frozenset({"sign_out", "quit", "switch_user", "hangup", "terminated", "exit"})
+SESSION_ENDS = frozenset({"sign_out", "quit", "switch_user", "hangup", "terminated"})
 """How a signed-in session can end, as written in the ``logout`` event's detail."""
 
 

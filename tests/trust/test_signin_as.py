@@ -96,6 +96,8 @@ def test_an_unlinked_account_cannot_act_as_an_administrator(engine, app_url, as_
     assert refused.action == "act_as.refused" and refused.actor == "os:nobody"
     assert json.loads(refused.detail) == {"as": "admin", "os_user": "nobody"}
     assert refused.terminal.split(" ")[0].endswith("/nobody")
+    code, _, err = cli(capsys, "--db", app_url, "person", "find", "smith", "--as", "no-such-user")
+    assert code == 2 and "may not act as 'no-such-user'" in err  # the same answer: no list of who exists
 
 
 def test_the_linked_account_may_act_as_its_staff_user_and_no_one_else(engine, app_url, as_nobody, capsys):
