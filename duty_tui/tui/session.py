@@ -89,12 +89,14 @@ class SharedTerminal:
             return
         self._ended_actor = ctx.actor
         if getattr(self, "db_down", False):
-            return  # the database is away: nothing can be written (docs/SECURITY.md, what is not promised)
+            return  # the database is away: nothing can be written (docs/STAFF.md, what is not promised)
         try:
             from duty_tui.services.auth import sign_out
 
             sign_out(ctx, how, locked=bool(getattr(self, "locked", False)))
-        except Exception as exc:  # leaving regardless; keep the reason in the crash log
+        except DutyError:
+            pass  # the database went away just now: leaving regardless
+        except Exception as exc:  # a bug: leaving regardless, with the reason in the crash log
             _crash_log(exc)
 
     def take_os_sign_in(self) -> bool:
