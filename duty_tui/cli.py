@@ -7,7 +7,6 @@ failure is one clear line per problem on stderr, never a traceback.
 
 from __future__ import annotations
 
-import getpass
 import json
 import sys
 from dataclasses import dataclass, field
@@ -82,21 +81,22 @@ def _warn_if_readable(db_url: str) -> None:
 
 
 def _context(settings, engine, as_user: str | None):
-    """A service context acting as --as USER, the mapped OS user, or the batch role."""
+    """A service context acting as --as USER, the linked OS user, or the batch role.
+
+    The OS user is the real uid's name (never LOGNAME/USER). ``--as`` is allowed only to the OS
+    account linked to that staff user or to a trusted one (services.auth.act_as; docs/STAFF.md).
+    """
     from duty_tui.errors import AuthError
-    from duty_tui.services.auth import find_actor
+    from duty_tui.services.auth import act_as, find_os_actor
     from duty_tui.services.context import ServiceContext
 
     ctx = ServiceContext.create(engine, settings)
     if as_user:
-        return ctx.as_actor(find_actor(ctx, as_user))
-    os_user = getpass.getuser()
+        return ctx.as_actor(act_as(ctx, as_user))
     try:
-        from duty_tui.services.auth import find_os_actor
-
-        return ctx.as_actor(find_os_actor(ctx, os_user))
+        return ctx.as_actor(find_os_actor(ctx))
     except AuthError:
-        return ctx.batch_actor(os_user)
+        return ctx.batch_actor()
 
 
 @app.callback(invoke_without_command=True)
@@ -424,6 +424,7 @@ def _register_optional() -> None:
         ("duty_tui.commands.report", "report"),
         ("duty_tui.commands.gdpr", "gdpr"),
         ("duty_tui.commands.queue", "queue"),
+        ("duty_tui.commands.staff", "staff"),
     ):
         try:
             module = importlib.import_module(module_name)

@@ -68,6 +68,13 @@ class Settings(BaseSettings):
     demo: bool = DEFAULTS["demo"]
     """Set by ``duty-tui demo``: the login screen shows the demo users."""
 
+    batch_os_users: tuple[str, ...] = DEFAULTS["batch_os_users"]
+    """Operating-system accounts trusted to run commands ``--as`` any staff user (e.g. a nightly import's
+    service account). Everyone else may use ``--as`` only for the staff user their own OS account is linked
+    to (root, the owner of a SQLite file and a PostgreSQL superuser connection may too: they can change
+    the whole database anyway). Read only from a config file that root owns and no one else can write;
+    never from the environment, which anyone can set (docs/STAFF.md)."""
+
     @field_validator("db_url")
     @classmethod
     def _url_has_scheme(cls, value: str) -> str:
@@ -118,6 +125,57 @@ def _read_config_file(path: Path) -> dict[str, Any]:
     return dict(table)
 
 
+TRUSTED_ONLY = frozenset({"batch_os_users"})
+"""Settings that grant trust: taken only from a config file only root can change, never from the environment."""
+
+
+def only_root_can_change(path: Path) -> str | None:
+    """Why someone other than root could change ``path`` (the file, or a folder above it), or None.
+
+    Like sudo's check of sudoers: the file and every folder above it must be owned by root and
+    writable by no one else (a world-writable folder with the sticky bit, such as /tmp, is allowed:
+    no one else may rename or replace root's files in it).
+    """
+    try:
+        current = Path(os.path.realpath(path))
+        info = current.stat()
+    except OSError as exc:
+        return f"{path} cannot be checked ({exc.strerror})"
+    if info.st_uid != 0:
+        return f"{current} is owned by uid {info.st_uid}, not root"
+    if info.st_mode & 0o022:
+        return f"{current} is writable by its group or by everyone (mode {info.st_mode & 0o7777:04o})"
+    for folder in current.parents:
+        try:
+            info = folder.stat()
+        except OSError as exc:
+            return f"folder {folder} cannot be checked ({exc.strerror})"
+        if info.st_uid != 0:
+            return f"folder {folder} is owned by uid {info.st_uid}, not root"
+        if info.st_mode & 0o022 and not info.st_mode & 0o1000:
+            return f"folder {folder} is writable by its group or by everyone (mode {info.st_mode & 0o7777:04o})"
+    return None
+
+
+def _check_trusted_sources(path: Path, from_file: dict[str, Any], overrides: dict[str, Any]) -> None:
+    """Settings that grant trust come only from a root-owned config file (EnvironmentProblem otherwise)."""
+    in_environment = {key.upper() for key in os.environ}  # pydantic-settings reads DUTY_* in any case
+    for name in sorted(TRUSTED_ONLY):
+        if f"DUTY_{name.upper()}" in in_environment:
+            raise EnvironmentProblem(
+                f"setting {name} cannot be given in the environment (DUTY_{name.upper()}): anyone can set a "
+                f"variable. Unset it and put {name} in a config file owned by root and writable by no one else")
+        if overrides.get(name) is not None:
+            raise EnvironmentProblem(f"setting {name} cannot be given on the command line; put it in a config "
+                                     "file owned by root and writable by no one else")
+        if name in from_file:
+            problem = only_root_can_change(path)
+            if problem:
+                raise EnvironmentProblem(
+                    f"config file {path} sets {name}, but {problem}; make it root's alone "
+                    f"(chown root: FILE; chmod go-w FILE, and the same for its folders) or remove {name}")
+
+
 def load_settings(config_path: Path | None = None, **overrides: Any) -> Settings:
     """Build settings from file, environment and explicit overrides (CLI flags).
 
@@ -128,6 +186,7 @@ def load_settings(config_path: Path | None = None, **overrides: Any) -> Settings
         # A file named on the command line that is not there is a typo, not "no config": say so.
         raise EnvironmentProblem(f"config file {path} does not exist; check the --config path")
     from_file = _read_config_file(path)
+    _check_trusted_sources(path, from_file, overrides)
     env_keys = {name for name in _FIELD_NAMES if f"DUTY_{name.upper()}" in os.environ}
     merged = {k: v for k, v in from_file.items() if k not in env_keys}
     merged.update({k: v for k, v in overrides.items() if v is not None})

@@ -33,6 +33,7 @@ DEFAULTS: dict[str, Any] = {
     "idle_lock_minutes": 5,
     "draft_seconds": 3.0,
     "demo": False,
+    "batch_os_users": (),
 }
 """Every setting's default but db_url (see default_db_url); duty_tui.config.Settings uses these."""
 

@@ -1,15 +1,21 @@
-"""Signing in: passwords (argon2) or the operating-system user (SSH hosts).
+"""Signing in: passwords (argon2) or the operating-system user (SSH hosts); who may act ``--as`` whom.
 
 Failed attempts are counted per user and slow down: after three failures each
 further attempt must wait longer (2, 4, 8 … up to 60 seconds). Every success
 and failure is audited.
+
+The operating-system user is always the real uid's name (``context.os_identity``), never
+an environment variable. It signs in only through an explicit ``staff_user.os_user`` link,
+and only at the start of a process (the TUI asks for the password after a lock or sign-out).
+On the command line ``--as USER`` is allowed only to the OS account linked to USER, or to an
+account trusted with the whole database (``os_user_trusted``); see docs/STAFF.md.
 """
 
 from __future__ import annotations
 
 import functools
-import getpass
 import math
+import os
 import secrets
 from datetime import timedelta
 
@@ -19,7 +25,7 @@ from duty_tui.db.engine import session_scope
 from duty_tui.db.models import StaffUser, Team
 from duty_tui.errors import AuthError
 from duty_tui.services import audit
-from duty_tui.services.context import Actor, ServiceContext
+from duty_tui.services.context import Actor, ServiceContext, os_identity
 from duty_tui.services.passwords import hash_password, verify_password
 
 FREE_ATTEMPTS = 3
@@ -103,29 +109,31 @@ def sign_in(ctx: ServiceContext, username: str, password: str, *, action: str = 
 
 
 def sign_in_os_user(ctx: ServiceContext, os_user: str | None = None) -> Actor:
-    """Map the operating-system user (e.g. an SSH login) to a staff user."""
-    name = os_user or getpass.getuser()
+    """Sign in the staff user linked (``staff_user.os_user``) to the operating-system user.
+
+    ``os_user`` defaults to the real uid's name; there is no fall-back to a staff user who merely
+    shares the OS user's name. Unlinked or disabled: audited and refused (AuthError).
+    """
+    name = os_user or os_identity()
     with session_scope(ctx.engine, write=True) as session:
         user = session.exec(select(StaffUser).where(StaffUser.os_user == name)).first()
-        if user is None:
-            user = session.exec(select(StaffUser).where(StaffUser.username == name)).first()
         actor: Actor | None = None
         if user is None or not user.active:
-            audit.record(session, ctx, "login.failed", "staff_user", None, {"os_user": name[:64]},
-                         actor_name=name[:64])
+            audit.record(session, ctx, "login.failed", "staff_user", user.id if user else None,
+                         {"os_user": name[:64]}, actor_name=name[:64])
         else:
             actor = _actor(ctx, user, _team_code(session, user.team_id))
             audit.record(session, ctx.as_actor(actor), "login", "staff_user", user.id, {"method": "os"})
     if actor is None:
         raise AuthError(
             f"operating-system user {name!r} is not linked to an active duty-tui staff user; "
-            "ask an administrator to set staff_user.os_user"
+            "ask an administrator to link it (duty-tui staff set USER --os-user NAME)"
         )
     return actor
 
 
 def find_actor(ctx: ServiceContext, username: str) -> Actor:
-    """The Actor for a named user, for batch commands run ``--as USER`` (no password: the OS user runs them)."""
+    """The Actor for a named user, with no credential: for tests and for ``act_as`` once it has checked."""
     with session_scope(ctx.engine) as session:
         user = session.exec(select(StaffUser).where(StaffUser.username == username)).first()
         if user is None or not user.active:
@@ -133,8 +141,9 @@ def find_actor(ctx: ServiceContext, username: str) -> Actor:
         return _actor(ctx, user, _team_code(session, user.team_id))
 
 
-def find_os_actor(ctx: ServiceContext, os_user: str) -> Actor:
-    """The staff user linked to an OS user, for batch commands; AuthError when none is."""
+def find_os_actor(ctx: ServiceContext, os_user: str | None = None) -> Actor:
+    """The staff user linked to an OS user (default: the real one), for batch commands; AuthError when none is."""
+    os_user = os_user or os_identity()
     with session_scope(ctx.engine) as session:
         user = session.exec(select(StaffUser).where(StaffUser.os_user == os_user, StaffUser.active.is_(True))).first()  # type: ignore[attr-defined]
         if user is None:
@@ -142,12 +151,88 @@ def find_os_actor(ctx: ServiceContext, os_user: str) -> Actor:
         return _actor(ctx, user, _team_code(session, user.team_id))
 
 
-def sign_out(ctx: ServiceContext) -> None:
-    """Record the end of a session."""
+def _owns_whole_database(ctx: ServiceContext) -> bool:
+    """True when this OS user could change anything in the database directly anyway.
+
+    A SQLite file it owns, or a PostgreSQL connection as a superuser. (An app role with ordinary
+    DML is not: that is the role front-office accounts use.)
+    """
+    engine = ctx.engine
+    if engine.dialect.name == "sqlite":
+        database = engine.url.database or ""
+        if not database or database == ":memory:" or database.startswith("file:"):
+            return False
+        try:
+            return os.stat(database).st_uid == os.getuid()
+        except OSError:
+            return False
+    if engine.dialect.name == "postgresql":
+        from sqlalchemy import text
+
+        with session_scope(engine) as session:
+            return bool(session.connection().execute(
+                text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")).scalar())
+    return False
+
+
+def os_user_trusted(ctx: ServiceContext) -> str | None:
+    """Why the real OS user may act as any staff user (``--as``, the first administrator), or None.
+
+    Root; an account listed in ``batch_os_users`` (read only from a root-owned config file);
+    the owner of the SQLite file, or a PostgreSQL superuser connection.
+    """
+    if os.getuid() == 0:
+        return "root"
+    name = os_identity()
+    if name in tuple(getattr(ctx.settings, "batch_os_users", ()) or ()):
+        return "batch_os_users"
+    if _owns_whole_database(ctx):
+        return "owns the database"
+    return None
+
+
+def act_as(ctx: ServiceContext, username: str) -> Actor:
+    """The Actor for ``--as USER``, when the real OS user may act as them; AuthError (audited) otherwise.
+
+    Allowed when the OS user is linked to that staff user, or trusted (``os_user_trusted``).
+    A refusal names the fix and is written to the audit trail.
+    """
+    name = os_identity()
+    with session_scope(ctx.engine) as session:
+        user = session.exec(select(StaffUser).where(StaffUser.username == username)).first()
+        usable = user is not None and bool(user.active)
+        linked = usable and user.os_user is not None and user.os_user == name
+        actor = _actor(ctx, user, _team_code(session, user.team_id)) if usable else None
+    trusted = linked or os_user_trusted(ctx)
+    if trusted and actor is not None:
+        return actor
+    if trusted:  # only someone allowed to act as anyone learns whether the name exists
+        raise AuthError(f"no active staff user {username!r}; check --as")
+    with session_scope(ctx.engine, write=True) as session:
+        audit.record(session, ctx.batch_actor(name), "act_as.refused", "staff_user", actor.id if actor else None,
+                     {"as": username[:64], "os_user": name[:64]})
+    raise AuthError(
+        f"operating-system user {name!r} may not act as {username!r} (--as): only the OS account linked to "
+        f"that staff user may, or root, or an account in batch_os_users in a root-owned config file. "
+        f"Run it from the linked account, or without --as (the batch role); docs/STAFF.md"
+    )
+
+
+SESSION_ENDS = frozenset({"sign_out", "quit", "switch_user", "hangup", "terminated"})
+"""How a signed-in session can end, as written in the ``logout`` event's detail."""
+
+
+def sign_out(ctx: ServiceContext, how: str = "sign_out", *, locked: bool = False) -> None:
+    """Record the end of a session: F10, quit, switch user, a hang-up (SIGHUP) or SIGTERM."""
+    if how not in SESSION_ENDS:
+        raise ValueError(f"unknown way for a session to end {how!r}")
     if ctx.actor is None:
         return
+    detail: dict[str, object] = {"how": how}
+    if locked:
+        detail["locked"] = True
     with session_scope(ctx.engine, write=True) as session:
-        audit.record(session, ctx, "logout", "staff_user", ctx.actor.id)
+        audit.record(session, ctx, "logout", "staff_user", ctx.actor.id, detail)
 
 
 def demo_mode(ctx: ServiceContext) -> bool:

@@ -90,6 +90,8 @@ class DutyApp(SharedTerminal, DraftOffers, DatabaseWatch, App[None]):
         self.db_down = False
         self._when_back: list = []
         self._probe_timer = None
+        self.os_sign_in_left = getattr(settings, "auth", "password") == "os"  # once per process (take_os_sign_in)
+        self._ending: str | None = None  # how the session ends, for the audit (set by hang_up)
 
     @cached_property
     def calendar(self):
@@ -285,13 +287,14 @@ class DutyApp(SharedTerminal, DraftOffers, DatabaseWatch, App[None]):
         from duty_tui.services.auth import sign_out
         from duty_tui.tui.screens.login import LoginScreen
 
-        ctx = self.ctx
+        ctx, locked = self.ctx, self.locked
         self.drafts.keep_all()
         self.drafts.flush_in_background()
         self.ctx = self.ctx.as_actor(None)
         self.locked = False
         self._show_subtitle()
-        self.run_worker(lambda: sign_out(ctx), thread=True, exit_on_error=False, group="auth")
+        self.run_worker(lambda: sign_out(ctx, "sign_out", locked=locked), thread=True, exit_on_error=False,
+                        group="auth")
         while len(self.screen_stack) > 1:
             self.pop_screen()
         self.push_screen(LoginScreen())

@@ -1,13 +1,15 @@
 """What a shared front-office terminal needs besides its screens, as mixins for the App.
 
 - ``SharedTerminal``: the idle lock, lock now / switch user, hang-ups (SIGHUP/SIGTERM) and quit
-  keeping every form as a draft, pastes made inert.
+  keeping every form as a draft, pastes made inert; every way a session ends is audited, and
+  under ``--auth os`` only the first sign-in of the process comes from the OS account.
 - ``DraftOffers``: after sign-in, the forms this person did not finish, offered back.
 - ``DatabaseWatch``: the database stopped answering — a banner on every screen, saves that wait
   and go through (once) when it answers again.
 
 Each expects the App's ``ctx``, ``settings``, ``drafts`` (a DraftKeeper), ``locked``,
-``last_input``, ``db_down``, ``_when_back`` and ``_probe_timer`` (set in ``DutyApp.__init__``).
+``last_input``, ``db_down``, ``_when_back``, ``_probe_timer``, ``os_sign_in_left`` and ``_ending``
+(set in ``DutyApp.__init__``).
 """
 
 from __future__ import annotations
@@ -36,11 +38,11 @@ PROBE_SECONDS = 2.0
 """How often an unreachable database is tried again."""
 
 
-def _quiet_sign_out(ctx: ServiceContext) -> None:
+def _quiet_sign_out(ctx: ServiceContext, how: str, *, locked: bool = False) -> None:
     from duty_tui.services.auth import sign_out
 
     with contextlib.suppress(DutyError):
-        sign_out(ctx)
+        sign_out(ctx, how, locked=locked)
 
 
 class SharedTerminal:
@@ -60,6 +62,7 @@ class SharedTerminal:
         watchdog = threading.Timer(5.0, os._exit, (128 + signum,))
         watchdog.daemon = True
         watchdog.start()
+        self._ending = "hangup" if signum == signal.SIGHUP else "terminated"
         try:
             self.drafts.keep_all()
             self.drafts.flush_now()
@@ -68,11 +71,43 @@ class SharedTerminal:
         self.exit(return_code=128 + signum)
 
     def exit(self, result=None, return_code: int = 0, message=None) -> None:
-        """Leaving, however it happens: forms closing now keep their drafts."""
+        """Leaving, however it happens: forms closing now keep their drafts; the session's end is audited."""
         drafts = getattr(self, "drafts", None)
         if drafts is not None:
             drafts.keeping = True
+        self.end_session(getattr(self, "_ending", None) or "quit")
         super().exit(result, return_code, message)
+
+    def end_session(self, how: str) -> None:
+        """Audit, once and on this thread (the process may be about to end), that the signed-in session ended.
+
+        ``how``: quit, hangup (SIGHUP), terminated (SIGTERM), ... — F10 and switch user audit their own.
+        A lock does not end the session: quitting a locked terminal is audited with ``locked``.
+        """
+        ctx = getattr(self, "ctx", None)
+        if ctx is None or ctx.actor is None or getattr(self, "_ended_actor", None) is ctx.actor:
+            return
+        self._ended_actor = ctx.actor
+        if getattr(self, "db_down", False):
+            return  # the database is away: nothing can be written (docs/STAFF.md, what is not promised)
+        try:
+            from duty_tui.services.auth import sign_out
+
+            sign_out(ctx, how, locked=bool(getattr(self, "locked", False)))
+        except DutyError:
+            pass  # the database went away just now: leaving regardless
+        except Exception as exc:  # a bug: leaving regardless, with the reason in the crash log
+            _crash_log(exc)
+
+    def take_os_sign_in(self) -> bool:
+        """True once per process under ``--auth os``: only the first sign-in comes from the OS account.
+
+        After a lock, an idle lock or a sign-out the login screen asks for a password, so a shared
+        terminal never reopens without one.
+        """
+        left = bool(getattr(self, "os_sign_in_left", False))
+        self.os_sign_in_left = False
+        return left
 
     async def action_quit(self) -> None:
         """Close duty-tui; forms in progress are kept as drafts."""
@@ -134,7 +169,8 @@ class SharedTerminal:
         previous = self.ctx
         self.drafts.keep_all()
         self.drafts.flush_in_background()
-        self.run_worker(lambda: _quiet_sign_out(previous), thread=True, exit_on_error=False, group="auth")
+        self.run_worker(lambda: _quiet_sign_out(previous, "switch_user", locked=True), thread=True,
+                        exit_on_error=False, group="auth")
         self.signed_in(actor)
 
 

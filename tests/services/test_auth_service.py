@@ -2,11 +2,15 @@
 
 A refusal is committed and audited even though AuthError is raised; an unknown
 username is refused exactly like a wrong password; repeated failures slow down.
+The OS account is the real uid's name, never the environment's, and signs in only
+through an explicit link (issue 10, item 3); every way a session ends is recorded.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import pwd
 import re
 from datetime import timedelta
 
@@ -22,7 +26,7 @@ from duty_tui.errors import AuthError
 from duty_tui.services import auth
 from duty_tui.services.audit import verify_chain
 from duty_tui.services.auth import FREE_ATTEMPTS, MAX_DELAY_SECONDS, retry_delay, sign_in, sign_in_os_user
-from duty_tui.services.context import ServiceContext
+from duty_tui.services.context import ServiceContext, os_identity
 
 WRONG = "wrong username or password"
 
@@ -253,3 +257,66 @@ def test_disabled_os_user_is_refused(ctx, engine):
 )
 def test_retry_delay(failures, seconds):
     assert retry_delay(failures) == seconds
+
+
+# --- the OS account: the real uid, an explicit link, never the environment ---------------------------
+
+
+def test_os_identity_is_the_real_uid_not_the_environment(monkeypatch):
+    nobody = pwd.getpwnam("nobody")
+    for name in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+        monkeypatch.setenv(name, "admin")
+    monkeypatch.setattr(os, "getuid", lambda: nobody.pw_uid)
+    assert os_identity() == "nobody"
+    monkeypatch.setattr(os, "getuid", lambda: 4_242_424)  # a uid with no account: named, and linkable by no one
+    assert os_identity() == "uid:4242424"
+
+
+def test_logname_admin_does_not_sign_in_as_the_administrator(ctx, engine, monkeypatch):
+    """`LOGNAME=admin USER=admin duty-tui --auth os`: neither an os_user of "admin" nor the username counts."""
+    with session_scope(engine, write=True) as session:
+        session.exec(update(StaffUser).where(StaffUser.username == "admin").values(os_user="admin"))
+    for name in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+        monkeypatch.setenv(name, "admin")
+
+    with pytest.raises(AuthError) as caught:
+        sign_in_os_user(ctx)
+
+    assert "not linked" in caught.value.message and "staff set" in caught.value.message
+    event = events(engine)[-1]
+    assert event.action == "login.failed" and json.loads(event.detail) == {"os_user": os_identity()}
+
+
+def test_a_staff_user_who_only_shares_the_os_name_is_not_signed_in(ctx, engine):
+    """The old fall-back: an unlinked OS user whose name is a staff username was signed in as them."""
+    with session_scope(engine, write=True) as session:
+        session.add(StaffUser(username=os_identity(), display_name="Same Name", role="admin", os_user=None))
+
+    with pytest.raises(AuthError):
+        sign_in_os_user(ctx)
+    with pytest.raises(AuthError):
+        sign_in_os_user(ctx, "leader")  # a staff username, not an OS link
+    assert [e.action for e in events(engine)] == ["login.failed", "login.failed"]
+
+
+def test_the_linked_account_signs_in_by_its_uid(ctx, engine, monkeypatch):
+    """The same check where the test cannot create a second account: the uid, monkeypatched."""
+    nobody = pwd.getpwnam("nobody")
+    with session_scope(engine, write=True) as session:
+        session.exec(update(StaffUser).where(StaffUser.username == "income").values(os_user="nobody"))
+    monkeypatch.setattr(os, "getuid", lambda: nobody.pw_uid)
+    monkeypatch.setenv("LOGNAME", "os-admin")
+
+    assert sign_in_os_user(ctx).username == "income"
+
+
+@pytest.mark.parametrize("how", sorted(auth.SESSION_ENDS))
+def test_the_end_of_a_session_says_how_it_ended(ctx, engine, how):
+    leader = ctx.as_actor(sign_in(ctx, "leader", PASSWORD))
+    auth.sign_out(leader, how, locked=how == "quit")
+
+    event = events(engine)[-1]
+    assert (event.action, event.actor) == ("logout", "leader")
+    assert json.loads(event.detail) == {"how": how, **({"locked": True} if how == "quit" else {})}
+    with pytest.raises(ValueError):
+        auth.sign_out(leader, "vanished")

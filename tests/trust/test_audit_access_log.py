@@ -119,9 +119,17 @@ def test_unknown_actions_are_still_shown_in_words():
 
 
 def test_an_ssh_session_is_named_by_its_client_address(monkeypatch):
-    """Events record ctx.terminal; without a configured terminal_id it names the SSH client."""
+    """Events record ctx.terminal; an SSH client is named, but only as *claimed* unless sshd started us.
+
+    (A session that really came through sshd is named ssh:<client>/<os user>:
+    tests/trust/test_signin_ssh.py.) Here no sshd is an ancestor, so the variable is a claim.
+    """
+    from duty_tui.services import context
+
+    monkeypatch.setattr(context, "_proc_status", lambda pid: None)  # as if run outside any SSH session
     monkeypatch.setenv("SSH_CLIENT", "203.0.113.9 50422 22")
-    assert default_terminal().startswith("ssh:203.0.113.9/")
+    assert default_terminal().endswith(" (claimed ssh:203.0.113.9)")
+    assert not default_terminal().startswith("ssh:")
     monkeypatch.delenv("SSH_CLIENT")
     monkeypatch.delenv("SSH_CONNECTION", raising=False)
-    assert not default_terminal().startswith("ssh:")
+    assert not default_terminal().startswith("ssh:") and "claimed" not in default_terminal()

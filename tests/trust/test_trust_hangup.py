@@ -8,7 +8,6 @@ driven with Pilot. On both databases.
 from __future__ import annotations
 
 import fcntl
-import getpass
 import os
 import pty
 import re
@@ -30,6 +29,7 @@ from textual.widgets import TextArea
 from duty_tui.db.engine import session_scope
 from duty_tui.db.models import StaffUser
 from duty_tui.db.models_trust import Draft
+from duty_tui.services.context import os_identity
 from duty_tui.tui.dialogs.drafts import DraftsDialog
 from duty_tui.tui.screens.contact import LogContactScreen
 
@@ -112,7 +112,7 @@ def _drafts(engine) -> list[Draft]:
 async def test_a_contact_typed_then_killed_by_sighup_comes_back_at_the_next_login(engine, db_url, tmp_path):
     seed_office(engine)
     with session_scope(engine, write=True) as session:  # this computer account is the receptionist
-        session.exec(update(StaffUser).where(StaffUser.username == "reception").values(os_user=getpass.getuser()))
+        session.exec(update(StaffUser).where(StaffUser.username == "reception").values(os_user=os_identity()))
     terminal = Terminal(db_url, tmp_path)
     try:
         terminal.wait_for("f2 Search")  # signed in: the home screen footer

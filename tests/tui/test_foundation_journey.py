@@ -161,10 +161,17 @@ async def test_fast_start_connects_after_first_paint_then_signs_in(engine, monke
 
 
 @pytest.mark.sqlite_only  # a Pilot journey: SQLite only (see the module docstring)
-async def test_os_user_signs_in_without_password(engine, monkeypatch):
+async def test_os_user_signs_in_without_password(engine):
     """--auth os on an SSH host: the OS account linked to a staff user is signed in directly."""
     seed_office(engine)
-    monkeypatch.setattr("getpass.getuser", lambda: "os-reception")
+    from sqlalchemy import update
+
+    from duty_tui.db.engine import session_scope
+    from duty_tui.db.models import StaffUser
+    from duty_tui.services.context import os_identity
+
+    with session_scope(engine, write=True) as session:  # this process's OS account is the receptionist
+        session.exec(update(StaffUser).where(StaffUser.username == "reception").values(os_user=os_identity()))
     app = build_app(engine, auth="os")
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
@@ -174,8 +181,8 @@ async def test_os_user_signs_in_without_password(engine, monkeypatch):
 
 @pytest.mark.sqlite_only  # a Pilot journey: SQLite only (see the module docstring)
 async def test_unlinked_os_user_falls_back_to_password(engine, monkeypatch):
-    seed_office(engine)
-    monkeypatch.setattr("getpass.getuser", lambda: "stranger")
+    seed_office(engine)  # links os-<username> accounts only: this process's OS account is a stranger
+    monkeypatch.setenv("LOGNAME", "os-reception")  # the environment is not who we are
     app = build_app(engine, auth="os")
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)

@@ -2,9 +2,10 @@
 
 It covers every screen beneath it (a full screen, not a dialog), so nothing behind it is
 drawn. The member of staff who locked it types their password to carry on exactly where
-they were. At a busy desk a colleague switches in with ↓ to their name (or "someone else"),
-their password and Enter; the first person's open forms are kept as drafts and offered
-back to them when they next sign in.
+they were (under ``--auth os`` too: the computer account alone unlocks nothing). At a busy
+desk a colleague switches in with ↓ to their name (or "someone else"), their password and
+Enter; the first person's open forms are kept as drafts and offered back to them when they
+next sign in.
 """
 
 from __future__ import annotations
@@ -79,7 +80,10 @@ class LockScreen(DutyScreen):
         for index, (username, name) in enumerate(self.people):
             table.add_row(plain(""), plain(name), plain(username), key=str(index))
         table.styles.height = len(self.people)
-        self.query_one("#lock-reason", Static).update(plain(self.reason))
+        reason = self.reason
+        if getattr(app.settings, "auth", "password") == "os":  # the OS account unlocks nothing (docs/STAFF.md)
+            reason += "\nNo duty-tui password? Ctrl+Q, then connect again."
+        self.query_one("#lock-reason", Static).update(plain(reason))
         self._chosen_changed()
         self.query_one("#lock-password", Input).focus()
 

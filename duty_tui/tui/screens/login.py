@@ -1,4 +1,8 @@
-"""Sign in: username and password (argon2), or the operating-system user on SSH hosts."""
+"""Sign in: username and password (argon2), or the operating-system user on SSH hosts.
+
+Under ``--auth os`` the OS account (the real uid, linked through ``staff_user.os_user``) signs in
+once, when the process starts; after a lock or a sign-out this screen asks for the password.
+"""
 
 from __future__ import annotations
 
@@ -47,8 +51,11 @@ class LoginScreen(DutyScreen):
                 self.load_demo_users()
             # else: the app calls load_demo_users once the database layer has loaded
         if self.duty_app.settings.auth == "os":
-            self._message("Signing in as your computer account…")
-            self.sign_in_os()
+            if self.duty_app.take_os_sign_in():
+                self._message("Signing in as your computer account…")
+                self.sign_in_os()
+            else:  # after a lock or a sign-out the computer account is not enough (docs/STAFF.md)
+                self._message("Signed out. Sign in with your password (or Ctrl+Q and connect again).")
         self.query_one("#username", Input).focus()
         if self.duty_app.exit_when_ready:
             self.call_after_refresh(self._ready_for_benchmark)
