@@ -167,9 +167,11 @@ class SafeStream(io.TextIOBase):
         """``text`` with no secret in it and every control shown as a visible symbol (newlines kept)."""
         for secret in self.secrets:
             text = text.replace(secret, "***")
-        return "\n".join(inert(line, limit=None) for line in text.split("\n"))
+        return inert(text, limit=None)  # newlines stay; ESC, BEL and the rest are shown, not obeyed
 
     def write(self, text: str) -> int:  # type: ignore[override]
+        if not isinstance(text, str):  # a text stream (click probes with bytes to tell the two apart)
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
         self.target.write(self.clean(text))
         return len(text)
 
@@ -188,7 +190,7 @@ class _InertFormatter(logging.Formatter):
     """Log records as plain lines: controls in header values (User-Agent, Origin) shown, not obeyed."""
 
     def format(self, record: logging.LogRecord) -> str:
-        return "\n".join(inert(line, limit=2000) for line in super().format(record).split("\n"))
+        return inert(super().format(record), limit=20_000)
 
 
 # --- one app process per websocket -------------------------------------------------------------
@@ -274,6 +276,8 @@ class DutyServer(Server):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        # Revalidate (ETag) rather than keep an old page script after duty-tui or textual-serve is upgraded.
+        response.headers.setdefault("Cache-Control", "no-cache")
         return response
 
     # -- the page

@@ -399,3 +399,50 @@ async def test_a_receipt_printed_in_a_browser_is_downloaded_by_that_browser(seed
     # Nothing was left on the server's disk for the receipt.
     data_home = Path(os.environ["XDG_DATA_HOME"])
     assert not list(data_home.rglob("receipt-*")), list(data_home.rglob("*"))
+
+
+# --- the pieces, without a server ------------------------------------------------------------------------
+
+
+def test_origins_a_session_may_come_from():
+    from duty_tui.web.server import origin_of, served_origins
+
+    assert origin_of("HTTPS://Duty.Example.org:443/x?y") == "https://duty.example.org"
+    assert origin_of("http://[::1]:8000") == "http://[::1]:8000"
+    assert origin_of("null") is None and origin_of("file:///etc/passwd") is None and origin_of("") is None
+    assert served_origins("localhost", 8000, None) == {
+        "http://localhost:8000", "http://127.0.0.1:8000", "http://[::1]:8000"}
+    assert served_origins("duty-host", 80, None) == {"http://duty-host"}
+    assert served_origins("0.0.0.0", 8000, "https://duty.example.org/") == {"https://duty.example.org"}
+
+
+def test_the_audit_terminal_of_a_browser():
+    from duty_tui.web.server import browser_terminal
+
+    assert browser_terminal("198.51.100.4", [], trust_proxy=False) == "web:198.51.100.4"
+    assert browser_terminal("127.0.0.1", ["203.0.113.9"], trust_proxy=False) == "web:127.0.0.1"
+    # Behind --public-url's proxy on this machine: the right-most entry, named with the proxy.
+    assert browser_terminal("127.0.0.1", ["1.1.1.1, 203.0.113.9"], trust_proxy=True) == "web:203.0.113.9 via 127.0.0.1"
+    assert browser_terminal("::1", ["1.1.1.1", "2001:db8::7"], trust_proxy=True) == "web:2001:db8::7 via ::1"
+    # A proxy elsewhere is not believed, nor a value that is not an address (it would be written to the audit).
+    assert browser_terminal("198.51.100.4", ["203.0.113.9"], trust_proxy=True) == "web:198.51.100.4"
+    assert browser_terminal("127.0.0.1", ["\x1b[2Jevil"], trust_proxy=True) == "web:127.0.0.1"
+    assert browser_terminal(None, [], trust_proxy=False) == "web:unknown"
+
+
+def test_what_serve_prints_holds_no_password_and_no_control():
+    import io
+
+    from duty_tui.web.server import SafeStream, url_secrets
+
+    url = "postgresql+psycopg://duty:p%40ss-w0rd@db.example/duty?sslmode=require&password=Second-pw"
+    secrets = url_secrets(url)
+    assert {"p%40ss-w0rd", "p@ss-w0rd", "Second-pw"} <= set(secrets)
+    target = io.StringIO()
+    stream = SafeStream(target, secrets)
+    stream.write(f"app said: cannot reach {url}\n")
+    stream.write("password p@ss-w0rd \x1b]52;c;ZXZpbA==\x07 done\n")
+    printed = target.getvalue()
+    assert "ss-w0rd" not in printed and "Second-pw" not in printed and "\x1b" not in printed and "\x07" not in printed
+    assert "duty:***@db.example" in printed and "\u241b]52;c;ZXZpbA==\u2407" in printed
+    assert url_secrets("sqlite:////tmp/duty.db") == []
