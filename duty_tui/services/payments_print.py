@@ -5,17 +5,16 @@ through ``duty_tui.reports.pdf.text_pdf``. A ``Document`` holds both; both pass 
 through ``inert`` (a payer's name holding ESC, BEL or an OSC 52 clipboard sequence prints
 as visible symbols, never as a control to the terminal or editor that later shows the
 file). Where a document goes is the screen's business (``duty_tui.tui.documents``): to the
-browser as a download in a browser session, else ``save_document`` writes it under the
-user's data folder (``receipts/``, ``statements/``, ``cashups/``), readable by that user only.
+browser as a download in a browser session, else ``duty_tui.reports.documents.save_document``
+writes it under the user's data folder (``receipts/``, ``statements/``, ``cashups/``), readable
+by that user only.
 """
 
 from __future__ import annotations
 
 from duty_tui.domain.local_time import format_local
 from duty_tui.domain.money import format_balance, format_pence
-from duty_tui.reports.documents import (  # noqa: F401  (documents_dir, save_document: re-exported)
-    Document, documents_dir, make_document, save_document,
-)
+from duty_tui.reports.documents import Document, make_document
 from duty_tui.reports.pdf import text_pdf
 from duty_tui.services.payments import ReceiptView, StatementView, account_type_name
 from duty_tui.services.payments_cashup import CashUpView

@@ -34,7 +34,6 @@ import html
 import ipaddress
 import io
 import logging
-import os
 import shlex
 import sys
 from collections.abc import Iterable, Mapping, Sequence

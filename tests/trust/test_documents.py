@@ -27,6 +27,7 @@ from duty_tui.services import housing as H
 from duty_tui.services.auth import find_actor
 from duty_tui.services.context import ServiceContext
 from duty_tui.services.payments import PaymentRequest, account_statement, take_payment
+from duty_tui.services.payments_cashup import submit_cashup
 from duty_tui.services.payments_print import receipt_pdf, statement_pdf
 
 HOSTILE = "Eve\x1b]52;c;ZXZpbA==\x07\x1b[2J\x07"
@@ -115,11 +116,13 @@ def _saved_files(root: Path) -> list[Path]:
 @pytest.mark.sqlite_only  # a Pilot journey (the services above run on both databases)
 async def test_in_a_terminal_documents_are_saved_private_and_inert(engine, tmp_path) -> None:
     from duty_tui.tui.screens.payment_account import AccountScreen
+    from duty_tui.tui.screens.payment_cashup_report import CashUpReportScreen
     from duty_tui.tui.screens.payment_receipt import ReceiptScreen
 
     seed_office(engine)
     make_names_hostile(engine)
     receipt = hostile_receipt(engine)
+    cashup = submit_cashup(ctx_as(engine, "reception"), "TILL1", {5000: 1}, {})
     data_home = tmp_path / "xdg" / "data"
     app = build_app(engine)
     async with app.run_test(size=SIZE) as pilot:
@@ -134,9 +137,15 @@ async def test_in_a_terminal_documents_are_saved_private_and_inert(engine, tmp_p
         await settle(app, pilot)
         await pilot.press("p")
         await settle(app, pilot)
+        app.push_screen(CashUpReportScreen(cashup))
+        await settle(app, pilot)
+        await pilot.press("p")
+        await settle(app, pilot)
     files = _saved_files(data_home)
-    assert {p.name for p in files} >= {"receipt-MAIN-000001.txt", "receipt-MAIN-000001.pdf",
-                                       "statement-RNT000001-20260310-20260310.txt"}
+    assert {p.name for p in files} == {"receipt-MAIN-000001.txt", "receipt-MAIN-000001.pdf",
+                                       "statement-RNT000001-20260310-20260310.txt",
+                                       "statement-RNT000001-20260310-20260310.pdf",
+                                       f"cashup-{cashup.ref}.txt", f"cashup-{cashup.ref}.pdf"}
     for path in files:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, f"{path} is {oct(path.stat().st_mode)}"
         assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700, f"{path.parent} is open to others"
@@ -165,11 +174,13 @@ class Browser:
 @pytest.mark.sqlite_only
 async def test_in_a_browser_documents_are_downloaded_not_saved(engine, tmp_path, monkeypatch) -> None:
     from duty_tui.tui.screens.payment_account import AccountScreen
+    from duty_tui.tui.screens.payment_cashup_report import CashUpReportScreen
     from duty_tui.tui.screens.payment_receipt import ReceiptScreen
 
     seed_office(engine)
     make_names_hostile(engine)
     receipt = hostile_receipt(engine)
+    cashup = submit_cashup(ctx_as(engine, "reception"), "TILL1", {5000: 1}, {})
     options = ctx_as(engine, "options")
     case_ref = H.save_approach(options, ROUGH_SLEEPER, person_ref="P0000003").case_ref
     notice = H.issue_letter(options, case_ref, "s184_decision")
@@ -186,6 +197,10 @@ async def test_in_a_browser_documents_are_downloaded_not_saved(engine, tmp_path,
         await settle(app, pilot)
         await pilot.press("p")
         await settle(app, pilot)
+        app.push_screen(CashUpReportScreen(cashup))
+        await settle(app, pilot)
+        await pilot.press("p")
+        await settle(app, pilot)
 
         from duty_tui.tui.screens.options_case import OptionsCaseScreen
 
@@ -197,7 +212,7 @@ async def test_in_a_browser_documents_are_downloaded_not_saved(engine, tmp_path,
         await settle(app, pilot)
     names = [d["file_name"] for d in browser.deliveries]
     assert names == ["receipt-MAIN-000001.pdf", "statement-RNT000001-20260310-20260310.pdf",
-                     f"{case_ref}-s184_decision-{notice.id}.pdf"]
+                     f"cashup-{cashup.ref}.pdf", f"{case_ref}-s184_decision-{notice.id}.pdf"]
     for delivery in browser.deliveries:
         assert delivery["mime_type"] == "application/pdf" and delivery["open_method"] == "download"
         assert_inert_pdf(delivery["content"])

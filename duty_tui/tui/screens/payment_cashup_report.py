@@ -71,11 +71,11 @@ class CashUpReportScreen(DutyScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="cashup-print")
     def save(self, view: CashUpView) -> None:
-        from duty_tui.reports.documents import make_document
+        from duty_tui.services.payments_print import cashup_document
         from duty_tui.tui.documents import deliver_document
 
-        document = make_document("cashups", f"cashup-{view.ref}", f"Cash-up {view.ref}", self._lines(view))
-        delivered = deliver_document(self.app, document)
+        rules = load_policy(self.duty_app.settings.data_dir)
+        delivered = deliver_document(self.app, cashup_document(view, rules.method_name))
         self.app.call_from_thread(self._message, delivered.message)
 
     def action_sign_off(self) -> None:
