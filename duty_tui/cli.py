@@ -16,6 +16,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
+from duty_tui.commands.serve import serve as _serve_command
 from duty_tui.errors import DutyError, EnvironmentProblem, InputError
 
 app = typer.Typer(
@@ -358,32 +359,8 @@ def audit_verify(
     raise typer.Exit(1)
 
 
-@app.command("serve")
-def serve(
-    ctx: typer.Context,
-    host: Annotated[str, typer.Option("--host", help="Address to listen on (default localhost only).")] = "localhost",
-    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
-    public_url: Annotated[Optional[str], typer.Option("--public-url", help="URL the browser reaches (behind a proxy).")] = None,
-) -> None:
-    """Serve the app to a browser through textual-serve."""
-    import shlex
-
-    from textual_serve.server import Server
-
-    state = _state(ctx)
-    settings = state.settings()
-    _engine(settings)  # fail here, clearly, rather than inside every browser session
-    command = [sys.executable, "-m", "duty_tui", "--db", settings.db_url]
-    if state.config:
-        command += ["--config", str(state.config)]
-    for key, value in state.overrides.items():
-        command += [f"--{key}", str(value)]
-    typer.echo(
-        f"serving duty-tui on http://{host}:{port} — it has no login of its own beyond the app's; "
-        "to reach it from other machines, put it behind an authenticating HTTPS proxy.",
-        err=True,
-    )
-    Server(shlex.join(command), host=host, port=port, title="duty-tui", public_url=public_url).serve()
+# `duty-tui serve`: the browser face (duty_tui/commands/serve.py, duty_tui/web/).
+app.command("serve")(_serve_command)
 
 
 @app.command("keys")

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 import textwrap
 
+from duty_tui.domain.validators import inert
+
 PLACEHOLDERS: dict[str, str] = {
     "office_name": "the office's name",
     "date": "the date of the letter (e.g. 10 March 2026)",
@@ -60,9 +62,10 @@ def used_placeholders(template: str) -> set[str]:
 def render(template: str, values: dict[str, str]) -> str:
     """Fill the template. Raises KeyError naming a placeholder that has no value.
 
-    Values are inserted as they are (never re-scanned for braces), so text typed by staff
-    cannot inject a placeholder. A placeholder alone on its line whose value is blank
-    removes the line, so optional paragraphs leave no hole.
+    Values are inserted through ``inert`` (an ESC, BEL or OSC 52 sequence in a stored name
+    becomes a visible symbol: the letter as issued and stored holds no control) and never
+    re-scanned for braces, so text typed by staff cannot inject a placeholder. A placeholder
+    alone on its line whose value is blank removes the line, so optional paragraphs leave no hole.
     """
     out_lines: list[str] = []
     for line in template.splitlines():
@@ -72,7 +75,7 @@ def render(template: str, values: dict[str, str]) -> str:
                 raise KeyError(name)
         if len(names) == 1 and line.strip() == "{" + names[0] + "}" and not str(values[names[0]]).strip():
             continue
-        out_lines.append(_PLACEHOLDER.sub(lambda m: str(values[m.group(1)]), line))
+        out_lines.append(_PLACEHOLDER.sub(lambda m: inert(values[m.group(1)], limit=None), line))
     # Collapse runs of blank lines left by removed paragraphs.
     text = "\n".join(out_lines)
     text = re.sub(r"\n{3,}", "\n\n", text)

@@ -1,17 +1,22 @@
 """Plain, printable PDFs (receipts, letters, statements) from lines of text, with fpdf2.
 
-Kept deliberately simple: A4, a monospaced core font, one line per line. Text
-is encoded to Latin-1 for the core font (the pound sign survives; characters
-outside Latin-1 become '?'), so nothing in the data can break the document.
+Kept deliberately simple: A4, a monospaced core font, one line per line. Every
+line goes through ``inert`` first (the one path for human-readable output: an ESC,
+BEL or OSC 52 sequence in a stored name becomes a visible symbol, never a control),
+then is encoded to Latin-1 for the core font (the pound sign survives; characters
+outside Latin-1, the visible symbols included, become '?'), so nothing in the data
+can break the document or act on whatever later shows its text.
 """
 
 from __future__ import annotations
 
 from fpdf import FPDF
 
+from duty_tui.domain.validators import inert
+
 
 def _latin1(text: str) -> str:
-    return text.encode("latin-1", "replace").decode("latin-1")
+    return inert(text, limit=None).encode("latin-1", "replace").decode("latin-1")
 
 
 def text_pdf(title: str, lines: list[str], *, font_size: int = 10) -> bytes:

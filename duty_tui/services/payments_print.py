@@ -1,19 +1,20 @@
 """Printable payments documents: receipts, statements and cash-up reports, as text and PDF.
 
 The text is the document (what a receipt printer prints); the PDF is the same lines
-through ``duty_tui.reports.pdf.text_pdf``. Files are saved under the user's data
-folder (``receipts/``, ``statements/``, ``cashups/``).
+through ``duty_tui.reports.pdf.text_pdf``. A ``Document`` holds both; both pass every line
+through ``inert`` (a payer's name holding ESC, BEL or an OSC 52 clipboard sequence prints
+as visible symbols, never as a control to the terminal or editor that later shows the
+file). Where a document goes is the screen's business (``duty_tui.tui.documents``): to the
+browser as a download in a browser session, else ``duty_tui.reports.documents.save_document``
+writes it under the user's data folder (``receipts/``, ``statements/``, ``cashups/``), readable
+by that user only.
 """
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
-from platformdirs import user_data_dir
-
 from duty_tui.domain.local_time import format_local
 from duty_tui.domain.money import format_balance, format_pence
+from duty_tui.reports.documents import Document, make_document
 from duty_tui.reports.pdf import text_pdf
 from duty_tui.services.payments import ReceiptView, StatementView, account_type_name
 from duty_tui.services.payments_cashup import CashUpView
@@ -119,20 +120,18 @@ def cashup_pdf(view: CashUpView, method_name=lambda code: code) -> bytes:
     return text_pdf(f"Cash-up {view.ref}", cashup_lines(view, method_name))
 
 
-def documents_dir(kind: str) -> Path:
-    """Where saved documents of a kind go (made if missing)."""
-    folder = Path(user_data_dir("duty-tui")) / kind
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+def receipt_document(view: ReceiptView) -> Document:
+    """The receipt, as text and PDF."""
+    return make_document("receipts", f"receipt-{view.label}", f"Receipt {view.label}", receipt_lines(view))
 
 
-def save_document(kind: str, name: str, lines: list[str], pdf: bytes | None = None) -> list[Path]:
-    """Write ``name``.txt (and ``name``.pdf) under the documents folder; returns the paths."""
-    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", name)[:80] or "document"
-    folder = documents_dir(kind)
-    paths = [folder / f"{safe}.txt"]
-    paths[0].write_text("\n".join(lines) + "\n", encoding="utf-8")
-    if pdf is not None:
-        paths.append(folder / f"{safe}.pdf")
-        paths[1].write_bytes(pdf)
-    return paths
+def statement_document(view: StatementView) -> Document:
+    """The statement, as text and PDF."""
+    return make_document("statements", f"statement-{view.account_ref}-{view.start:%Y%m%d}-{view.end:%Y%m%d}",
+                         f"Statement {view.account_ref} {view.start:%d/%m/%Y}-{view.end:%d/%m/%Y}",
+                         statement_lines(view), font_size=8)
+
+
+def cashup_document(view: CashUpView, method_name=lambda code: code) -> Document:
+    """The cash-up report, as text and PDF."""
+    return make_document("cashups", f"cashup-{view.ref}", f"Cash-up {view.ref}", cashup_lines(view, method_name))

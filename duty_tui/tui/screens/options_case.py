@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -18,13 +16,6 @@ from duty_tui.tui.dialogs.housing_form import FormField, HousingFormDialog
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import plain
 from duty_tui.tui.widgets.table import DutyTable
-
-
-def letters_folder() -> Path:
-    """Where issued letters are saved as PDF (the user's data folder)."""
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("duty-tui")) / "letters"
 
 
 class OptionsCaseScreen(DutyScreen):
@@ -241,20 +232,19 @@ class OptionsCaseScreen(DutyScreen):
 
         notice = issue_letter(self.duty_app.ctx, self.case_ref, code, extra)
         name, data = notice_pdf(self.duty_app.ctx, notice.id)
-        path = self._write_pdf(name, data)
-        message = f"Issued: {notice.title}. Saved {path}."
+        delivered = self._deliver_pdf(name, data)
+        message = f"Issued: {notice.title}. {delivered.message}."
         if notice.review_last_day:
             message += f" Review requests by {notice.review_last_day:%d/%m/%Y}."
         self.app.call_from_thread(self.notify, message, title="Letter issued", timeout=10)
         self.app.call_from_thread(self.load)
 
-    @staticmethod
-    def _write_pdf(name: str, data: bytes) -> Path:
-        folder = letters_folder()
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / name
-        path.write_bytes(data)
-        return path
+    def _deliver_pdf(self, name: str, data: bytes):
+        """The letter's PDF to this browser as a download, or saved in the user's letters folder (0600)."""
+        from duty_tui.reports.documents import pdf_document
+        from duty_tui.tui.documents import deliver_document
+
+        return deliver_document(self.app, pdf_document("letters", name, data))
 
     @on(DataTable.RowSelected, "#timeline")
     def _open_item(self, event: DataTable.RowSelected) -> None:
@@ -277,8 +267,8 @@ class OptionsCaseScreen(DutyScreen):
         from duty_tui.services.housing import notice_pdf
 
         name, data = notice_pdf(self.duty_app.ctx, notice_id)
-        path = self._write_pdf(name, data)
-        self.app.call_from_thread(self.notify, f"Saved {path}.", title="PDF")
+        delivered = self._deliver_pdf(name, data)
+        self.app.call_from_thread(self.notify, f"{delivered.message}.", title="PDF")
 
     # ------------------------------------------------------------------ moves
     def action_move(self, typed: dict | None = None, seen: int | None = None) -> None:

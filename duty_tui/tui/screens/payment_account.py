@@ -148,18 +148,18 @@ class AccountScreen(DutyScreen):
         self.app.pop_screen()
 
     def action_print(self) -> None:
-        """Save the statement as text and PDF."""
+        """The statement to print: a PDF download in a browser, else text and PDF files saved here."""
         if self.view is not None:
             self._message("Saving…")
             self.save(self.view)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="account-print")
     def save(self, view: StatementView) -> None:
-        from duty_tui.services.payments_print import save_document, statement_lines, statement_pdf
+        from duty_tui.services.payments_print import statement_document
+        from duty_tui.tui.documents import deliver_document
 
-        name = f"statement-{view.account_ref}-{view.start:%Y%m%d}-{view.end:%Y%m%d}"
-        paths = save_document("statements", name, statement_lines(view), statement_pdf(view))
-        self.app.call_from_thread(self._message, "Saved: " + " and ".join(str(p) for p in paths))
+        delivered = deliver_document(self.app, statement_document(view))
+        self.app.call_from_thread(self._message, delivered.message)
 
     # ------------------------------------------------------------------ receipt again
     def action_receipt(self) -> None:

@@ -66,17 +66,17 @@ class CashUpReportScreen(DutyScreen):
         self.app.pop_screen()
 
     def action_print(self) -> None:
-        """Save as text and PDF."""
+        """To print: a PDF download in a browser, else text and PDF files saved here."""
         self.save(self.view)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="cashup-print")
     def save(self, view: CashUpView) -> None:
-        from duty_tui.reports.pdf import text_pdf
-        from duty_tui.services.payments_print import save_document
+        from duty_tui.services.payments_print import cashup_document
+        from duty_tui.tui.documents import deliver_document
 
-        lines = self._lines(view)
-        paths = save_document("cashups", f"cashup-{view.ref}", lines, text_pdf(f"Cash-up {view.ref}", lines))
-        self.app.call_from_thread(self._message, "Saved: " + " and ".join(str(p) for p in paths))
+        rules = load_policy(self.duty_app.settings.data_dir)
+        delivered = deliver_document(self.app, cashup_document(view, rules.method_name))
+        self.app.call_from_thread(self._message, delivered.message)
 
     def action_sign_off(self) -> None:
         """Sign off, after a confirmation."""

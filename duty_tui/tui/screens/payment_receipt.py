@@ -8,13 +8,18 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Header, Static
 
+from typing import TYPE_CHECKING
+
 from duty_tui.services.payments import ReceiptView
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import plain
 
+if TYPE_CHECKING:
+    from duty_tui.tui.documents import Delivered
+
 
 class ReceiptScreen(DutyScreen):
-    """The receipt just taken (or looked up): p prints it to a text file and a PDF."""
+    """The receipt just taken (or looked up): p prints it (a PDF download in a browser; text and PDF files here)."""
 
     SCOPE_NAME = "receipt"
     TITLE = "Receipt"
@@ -45,22 +50,22 @@ class ReceiptScreen(DutyScreen):
         self.title = f"Receipt {self.receipt.label}"
 
     def action_print(self) -> None:
-        """Write the receipt to a text file and a PDF."""
+        """The receipt to print: to this browser as a download, or saved as a text file and a PDF."""
         self.query_one("#receipt-saved", Static).update("Saving…")
         self.save()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="receipt")
     def save(self) -> None:
-        from duty_tui.services.payments_print import receipt_lines, receipt_pdf, save_document
+        from duty_tui.services.payments_print import receipt_document
+        from duty_tui.tui.documents import deliver_document
 
-        paths = save_document("receipts", f"receipt-{self.receipt.label}", receipt_lines(self.receipt),
-                              receipt_pdf(self.receipt))
-        self.app.call_from_thread(self._saved, [str(p) for p in paths])
+        delivered = deliver_document(self.app, receipt_document(self.receipt))
+        self.app.call_from_thread(self._saved, delivered)
 
-    def _saved(self, paths: list[str]) -> None:
-        self.saved = paths
-        self.query_one("#receipt-saved", Static).update(plain("Saved to print: " + " and ".join(paths)))
-        self.duty_app.notify(f"Receipt {self.receipt.label} saved: {paths[-1]}")
+    def _saved(self, delivered: Delivered) -> None:
+        self.saved = delivered.paths
+        self.query_one("#receipt-saved", Static).update(plain(delivered.message))
+        self.duty_app.notify(f"Receipt {self.receipt.label}: {delivered.message}")
 
     def action_close(self) -> None:
         """Back to the form."""
