@@ -7,7 +7,6 @@ failure is one clear line per problem on stderr, never a traceback.
 
 from __future__ import annotations
 
-import json
 import sys
 from dataclasses import dataclass, field
 from datetime import date

@@ -8,7 +8,6 @@ then the defaults below.
 from __future__ import annotations
 
 import os
-import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal

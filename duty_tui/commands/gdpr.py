@@ -6,11 +6,12 @@ Exit 2 for wrong input (unknown ref, a non-empty --out folder), 3 for the enviro
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+
+from duty_tui.services.outputs import dump_json
 
 app = typer.Typer(help="Subject access exports and retention (UK GDPR).", no_args_is_help=True, add_completion=False)
 
@@ -58,7 +59,7 @@ def purge(
     engine = _engine(settings)
     result = run_purge(_context(settings, engine, as_user), dry_run=dry_run)
     if as_json:
-        typer.echo(json.dumps({"dry_run": dry_run, "as_of": result.as_of.isoformat(),
+        typer.echo(dump_json({"dry_run": dry_run, "as_of": result.as_of.isoformat(),
                                "records": {k: {"count": len(v), "refs": list(v)} for k, v in result.found.items()},
                                "stale_drafts": result.stale_drafts},
                               ensure_ascii=False))

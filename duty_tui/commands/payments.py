@@ -8,7 +8,6 @@ suspense. Summary on stderr, or the JSON object alone on stdout with ``--json``.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Optional
 

@@ -21,7 +21,6 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from duty_tui.config import hide_password
 from duty_tui.db.engine import environment_problem
-from duty_tui.errors import EnvironmentProblem
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 

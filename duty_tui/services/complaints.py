@@ -200,7 +200,7 @@ def escalate_complaint(ctx: ServiceContext, ref: str, seen_version: int, handler
         previous = _current_stage(session, case)
         scheme = scheme_defs[previous.scheme]
         if previous.stage >= scheme.last_stage:
-            raise InputError(f"this is the final stage; the complainant can now go to the ombudsman")
+            raise InputError("this is the final stage; the complainant can now go to the ombudsman")
         handler = staff_by_username(session, handler_username) if handler_username.strip() else None
         policy = scheme.stage(previous.stage + 1)
         try:

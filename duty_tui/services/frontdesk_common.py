@@ -18,7 +18,7 @@ from duty_tui.db.models import Case, Person, StaffUser, Team
 from duty_tui.db.models_frontdesk import CaseEvent, FrontdeskSequence
 from duty_tui.domain.clocks import WorkingCalendar
 from duty_tui.domain.local_time import format_local
-from duty_tui.errors import ConflictError, InputError, NotFound
+from duty_tui.errors import ConflictError, NotFound
 from duty_tui.frontdesk_reference import FrontdeskReference, load_frontdesk_reference
 from duty_tui.services.context import ServiceContext
 from duty_tui.services.refs import insert_with_ref  # noqa: F401  (re-exported to the front-desk services)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import json
 import os
 import shutil
 import tempfile
@@ -30,6 +29,7 @@ from duty_tui.private_files import is_disk_full, make_private_folder
 from duty_tui.reference import line_of, read_toml
 from duty_tui.services import audit
 from duty_tui.services.context import ServiceContext
+from duty_tui.services.outputs import check_out_dir, dump_json
 
 ANONYMISED = "Anonymised"
 """What names and other required text become when a record is anonymised."""
@@ -206,16 +206,6 @@ class SarSummary:
     out_dir: Path
     files: tuple[Path, ...]
     counts: dict[str, int]
-
-
-def check_out_dir(out_dir: Path) -> None:
-    """DIR must be new or an empty folder (an export never mixes with, or overwrites, other files)."""
-    if out_dir.exists():
-        if not out_dir.is_dir():
-            raise InputError(f"--out {out_dir}: that is a file; give a new or empty folder")
-        if any(out_dir.iterdir()):
-            raise InputError(f"--out {out_dir}: the folder is not empty; give a new or empty folder "
-                             "(an export never overwrites files)")
 
 
 def subject_access(ctx: ServiceContext, person_ref: str, out_dir: Path | str) -> SarSummary:
@@ -680,27 +670,6 @@ def render_text(document: dict[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
-# TODO(lead): use the shared json helper
-_JSON_ESCAPES = {code: f"\\u{code:04x}" for code in (
-    *range(0x7F, 0xA0),                       # DEL and the C1 controls (CSI is 0x9B)
-    0x061C, *range(0x200B, 0x2010),           # Arabic letter mark, zero-width spaces and joiners, LRM, RLM
-    0x2028, 0x2029, *range(0x202A, 0x202F),   # line/paragraph separators; bidi embeddings and overrides
-    *range(0x2060, 0x2070), 0xFEFF,           # word joiner, invisible operators, bidi isolates; BOM
-    0xFFF9, 0xFFFA, 0xFFFB,                   # interlinear annotation marks
-    *range(0xD800, 0xE000),                   # lone surrogates (not UTF-8)
-)}
-
-
-def _json_text(document: Any) -> str:
-    """JSON with every control, bidi and invisible formatting character escaped as \\uXXXX.
-
-    ``json.dumps`` already escapes C0 controls; with ``ensure_ascii=False`` it leaves DEL, C1 and
-    U+202E (RIGHT-TO-LEFT OVERRIDE) raw, which reorder or restyle the file on a terminal or in an
-    editor. Escaped, the file shows them, and ``json.loads`` gives back exactly what is stored.
-    """
-    return json.dumps(document, ensure_ascii=False, indent=2, default=str).translate(_JSON_ESCAPES) + "\n"
-
-
 def _write_file(path: Path, text: str) -> None:
     """A new file, mode 0600 whatever the umask (it holds one person's data)."""
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -712,6 +681,6 @@ def _write_file(path: Path, text: str) -> None:
 
 def _write(folder: Path, document: dict[str, Any]) -> tuple[Path, ...]:
     json_path, text_path = folder / "sar.json", folder / "report.txt"
-    _write_file(json_path, _json_text(document))
+    _write_file(json_path, dump_json(document, indent=2, default=str) + "\n")
     _write_file(text_path, render_text(document))
     return (text_path, json_path)

@@ -49,13 +49,13 @@ def _json_char(char: str) -> str:
     return f"\\u{code:04x}"
 
 
-def dump_json(value: Any, *, indent: int | None = None) -> str:
+def dump_json(value: Any, *, indent: int | None = None, default: Any = None) -> str:
     """``value`` as JSON text that is inert on a terminal and gives back exactly ``value`` to ``json.loads``.
 
     Printable characters, accented and non-Latin letters and emoji stay as they are; only the
     characters a terminal could act on, or that reorder or hide text, become ``\\uXXXX``.
     """
-    text = json.dumps(value, ensure_ascii=False, indent=indent)
+    text = json.dumps(value, ensure_ascii=False, indent=indent, default=default)
     # Outside strings JSON is printable ASCII, so every character replaced here is inside a string,
     # where a \\uXXXX escape means the same character.
     return _NOT_PRINTABLE_ASCII.sub(lambda m: _json_char(m.group()), text)

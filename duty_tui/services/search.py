@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
 
 from rapidfuzz import fuzz
 from sqlalchemy import and_, func, or_

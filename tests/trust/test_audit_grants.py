@@ -22,7 +22,6 @@ from duty_tui.cli import run
 from duty_tui.config import Settings
 from duty_tui.db.engine import make_engine
 from duty_tui.db.grants import audit_privileges, grant_statements
-from duty_tui.services.audit import verify_chain
 from duty_tui.services.auth import find_actor
 from duty_tui.services.context import ServiceContext
 from duty_tui.services.people import get_person

@@ -73,8 +73,7 @@ def test_sar_and_hclic_exports_are_private_whatever_the_shells_umask(sqlite_engi
 
 def test_the_apps_statements_receipts_and_letters_are_private(sqlite_engine, sqlite_url, monkeypatch, loose_umask):
     """The console entry point sets umask 077 before the app runs, so what the TUI saves is private."""
-    from duty_tui.services.payments_print import save_document
-    from duty_tui.tui.screens.options_case import OptionsCaseScreen
+    from duty_tui.reports.documents import make_document, pdf_document, save_document
 
     seed_office(sqlite_engine)
     seen: dict[str, object] = {}
@@ -82,9 +81,9 @@ def test_the_apps_statements_receipts_and_letters_are_private(sqlite_engine, sql
     def app_that_saves_documents(settings, **_kwargs) -> int:
         # What the payment and homelessness screens call when a document is saved.
         seen["umask"] = current_umask()
-        seen["files"] = [*save_document("statements", "statement-RNT000003", ["Statement"], b"%PDF-1.4"),
-                         *save_document("receipts", "receipt-MAIN-000001", ["Receipt"], b"%PDF-1.4"),
-                         OptionsCaseScreen._write_pdf("HL000001-s184-decision.pdf", b"%PDF-1.4")]
+        seen["files"] = [*save_document(make_document("statements", "statement-RNT000003", "Statement", ["Statement"])),
+                         *save_document(make_document("receipts", "receipt-MAIN-000001", "Receipt", ["Receipt"])),
+                         *save_document(pdf_document("letters", "HL000001-s184-decision.pdf", b"%PDF-1.4"))]
         return 0
 
     monkeypatch.setattr(launch, "run_app", app_that_saves_documents)

@@ -20,7 +20,7 @@ import threading
 import time
 from pathlib import Path
 
-from builders import PASSWORD, seed_office
+from builders import seed_office
 from fd_pilot import SIZE, build_app, settle, sign_in
 from sqlalchemy import update
 from sqlmodel import select

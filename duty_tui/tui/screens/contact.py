@@ -439,7 +439,7 @@ class LogContactScreen(DraftForm, WorkerFailures, DutyScreen):
             if brief.interpreter_needed:
                 line.append(plain(f" · INTERPRETER: {brief.language or 'yes'}", style="bold"))
             if brief.open_cases:
-                line.append(plain(f"\nOpen cases: " + "; ".join(f"{c.ref} {c.case_type}" for c in brief.open_cases[:4])))
+                line.append(plain("\nOpen cases: " + "; ".join(f"{c.ref} {c.case_type}" for c in brief.open_cases[:4])))
             if brief.last_contact:
                 line.append(plain(f"\nLast contact: {brief.last_contact}"))
             caller.update(line)
@@ -612,7 +612,7 @@ class LogContactScreen(DraftForm, WorkerFailures, DutyScreen):
         if kind == "new":
             new = NewPerson(value("#np-forename"), value("#np-surname"), value("#np-dob"), value("#np-phone"))
         if kind in ("person", "third_party") and self.caller is None and value("#who").strip() and kind == "person":
-            problems.append(f"caller: choose the person from the matches (Enter), or choose Anonymous or New person")
+            problems.append("caller: choose the person from the matches (Enter), or choose Anonymous or New person")
         outcome = _value(self.query_one("#outcome", Select))
         identity = self.identity
         draft = ContactDraft(
