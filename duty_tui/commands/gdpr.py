@@ -61,8 +61,7 @@ def purge(
     if as_json:
         typer.echo(dump_json({"dry_run": dry_run, "as_of": result.as_of.isoformat(),
                                "records": {k: {"count": len(v), "refs": list(v)} for k, v in result.found.items()},
-                               "stale_drafts": result.stale_drafts},
-                              ensure_ascii=False))
+                               "stale_drafts": result.stale_drafts}))
     else:
         verb = "would anonymise" if dry_run else "anonymised"
         for record_type, refs in result.found.items():

@@ -23,6 +23,7 @@ import socket
 import subprocess
 import sys
 import time
+
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from duty_tui.db.engine import make_engine
+from duty_tui.services.context import os_identity
 
 PG_PASSWORD = "Pw-s3cret-9f2c"
 """Put in the PostgreSQL URL; the throwaway server trusts its test role, so it is carried, not checked."""
@@ -251,14 +253,14 @@ async def test_public_url_origin_and_the_proxy_s_forwarded_address(seeded_sqlite
         forwarded = {"X-Forwarded-For": "10.9.9.9, 203.0.113.9"}
         async with browser(served, origin=public, headers=forwarded) as tab:
             await tab.sign_in()
-    assert login_terminals(seeded_sqlite) == ["web:203.0.113.9 via 127.0.0.1"]
+    assert login_terminals(seeded_sqlite) == [f"web:203.0.113.9 via 127.0.0.1/{os_identity()}"]
 
 
 async def test_forwarded_for_is_ignored_without_a_public_url(seeded_sqlite, tmp_path):
     with serving(tmp_path, "--db", seeded_sqlite, "serve") as served:
         async with browser(served, headers={"X-Forwarded-For": "203.0.113.9"}) as tab:
             await tab.sign_in()
-    assert login_terminals(seeded_sqlite) == ["web:127.0.0.1"]
+    assert login_terminals(seeded_sqlite) == [f"web:127.0.0.1/{os_identity()}"]
 
 
 # --- item 8: the URL never in argv, the password never printed; item 9: the audit terminal ---------------
@@ -290,7 +292,7 @@ async def test_url_never_in_the_app_s_command_line_nor_the_password_in_output(se
         assert (f"{make_url(seeded_url).username}:***@" in printed), printed
         if source == "flag":
             assert "warning: the database password given with --db" in printed
-    assert login_terminals(seeded_url) == ["web:127.0.0.1"]
+    assert login_terminals(seeded_url) == [f"web:127.0.0.1/{os_identity()}"]
 
 
 # --- item 10: no outside hosts ---------------------------------------------------------------------------
