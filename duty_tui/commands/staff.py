@@ -8,7 +8,6 @@ for it without echo. Exit 2 names what to fix; nothing is changed.
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Annotated, Optional
 
@@ -81,17 +80,19 @@ def staff_list(
     as_user: Annotated[Optional[str], typer.Option("--as", help=AS_HELP)] = None,
 ) -> None:
     """Every staff user, with role, team and OS account."""
-    from duty_tui.domain.validators import inert
+    from duty_tui.services.outputs import dump_json, one_line
     from duty_tui.services.staff import list_staff
 
     views = list_staff(_connect(ctx, as_user))
     if as_json:
-        typer.echo(json.dumps([v.as_json() for v in views], ensure_ascii=False))
+        typer.echo(dump_json([v.as_json() for v in views]))
         return
-    for v in views:
-        typer.echo(f"{inert(v.username):<16.16} {inert(v.name):<24.24} {inert(v.role):<16.16} "
-                   f"{inert(v.team or '-'):<12.12} {inert(v.os_user or '-'):<12.12} "
-                   f"{'active' if v.active else 'disabled'}")
+    # Usernames, roles, teams and OS accounts are what an administrator types next: never cut.
+    rows = [(one_line(v.username), one_line(v.name, limit=40), one_line(v.role), one_line(v.team or "-"),
+             one_line(v.os_user or "-"), "active" if v.active else "disabled") for v in views]
+    widths = [max((len(row[i]) for row in rows), default=0) for i in range(5)]
+    for row in rows:
+        typer.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[5])
     typer.echo(f"{len(views)} staff user{'s' if len(views) != 1 else ''}", err=True)
 
 
