@@ -12,7 +12,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from duty_tui.errors import EnvironmentProblem
@@ -73,6 +73,64 @@ class Settings(BaseSettings):
     to (root, the owner of a SQLite file and a PostgreSQL superuser connection may too: they can change
     the whole database anyway). Read only from a config file that root owns and no one else can write;
     never from the environment, which anyone can set (docs/STAFF.md)."""
+
+    # --- sending documents (docs/DOCUMENTS.md) ---------------------------------------------
+
+    printers: tuple[str, ...] = ()
+    """CUPS queues the send dialog offers (``lpstat -e`` names them; a receipt printer is a queue too).
+    Empty: every queue this computer's CUPS knows. Each terminal remembers the one last used for each
+    kind of document."""
+
+    text_printers: tuple[str, ...] = ()
+    """Queues that print plain text only (a receipt printer on a raw queue): they are sent the document's
+    42-column text, not its PDF. Letters, which have no text version, cannot go to them."""
+
+    text_printer_encoding: str = "utf-8"
+    """How text is encoded for a text-only queue: ``utf-8``, or ``cp437``/``cp858`` for most ESC/POS
+    receipt printers (so £ prints as £)."""
+
+    smtp_host: str = ""
+    """The office's mail server for emailing documents; empty: email is not offered."""
+
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    """The mail server's port: 587 for STARTTLS, 465 for SSL, 25 for none."""
+
+    smtp_security: Literal["starttls", "ssl", "none"] = "starttls"
+    """How the connection to the mail server is encrypted: ``starttls``, ``ssl`` or ``none`` (a relay
+    on the same machine or a trusted network only)."""
+
+    smtp_username: str = ""
+    """The user name for the mail server; empty: no sign-in."""
+
+    smtp_password: SecretStr = SecretStr("")
+    """The mail server's password: from ``DUTY_SMTP_PASSWORD`` or the config file (keep it 0600); never
+    shown or logged."""
+
+    smtp_from: str = ""
+    """The From address of emailed documents (e.g. ``housing@council.gov.uk``)."""
+
+    smtp_timeout: float = Field(default=20.0, gt=0, le=300)
+    """Seconds to wait for the mail server before saying it cannot be reached."""
+
+    @field_validator("printers", "text_printers")
+    @classmethod
+    def _queue_names(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        # CUPS queue names: printable characters other than space, tab, '/', '\\', quotes and '#'.
+        for name in value:
+            if not name or len(name) > 127 or any(c in name for c in " \t/\\'\"#") or not name.isprintable():
+                raise ValueError(f"{name!r} is not a CUPS queue name (letters, digits, - and _; see lpstat -e)")
+        return value
+
+    @field_validator("text_printer_encoding")
+    @classmethod
+    def _known_encoding(cls, value: str) -> str:
+        import codecs
+
+        try:
+            codecs.lookup(value)
+        except LookupError:
+            raise ValueError(f"{value!r} is not an encoding Python knows (try utf-8, cp437 or cp858)") from None
+        return value
 
     @field_validator("db_url")
     @classmethod

@@ -95,6 +95,16 @@ class PaymentsPolicy:
         method = self.methods.get(code)
         return method.name if method else code.replace("_", " ")
 
+    def how_paid(self, method: str | None, channel: str | None) -> str:
+        """How a payment was made, as a receipt says it: the form's words ('Card by phone (gateway)',
+        'Cash at the counter'), else the method and where ('allpay swipe card from a payment file')."""
+        for choice in self.form_methods.values():
+            if choice.method == method and choice.channel == channel:
+                return choice.name
+        where = {"counter": "at the counter", "phone": "by phone", "office": "recorded by the office",
+                 "file": "from a payment file"}.get(channel or "", (channel or "").replace("_", " "))
+        return f"{self.method_name(method)} {where}".strip()
+
     def file_methods(self) -> tuple[str, ...]:
         """Methods a payment file may carry."""
         return tuple(code for code, m in self.methods.items() if "file" in m.channels)

@@ -552,6 +552,9 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
     ):
         monkeypatch.setenv(variable, str(home / folder))
     monkeypatch.delenv("NO_COLOR", raising=False)
+    # No test reaches this machine's own print server (or prints on a real printer): CUPS's
+    # lp and lpstat find no server here unless a test starts its own (tests/trust/send_helpers.py).
+    monkeypatch.setenv("CUPS_SERVER", str(tmp_path / "no-cups-server.sock"))
     # TEXTUAL_ANIMATIONS is not set here: textual.constants reads it at import, and
     # pytest-textual-snapshot imports textual before this file is loaded.
 

@@ -1,4 +1,5 @@
-"""Trust tables: drafts of forms in progress (nothing half-typed is lost).
+"""Trust tables: drafts of forms in progress (nothing half-typed is lost), and how each
+terminal last sent each kind of document.
 
 A draft belongs to one member of staff. It is written every few seconds while a form
 has unsaved typing, and when the terminal hangs up; it is offered back at that person's
@@ -32,3 +33,20 @@ class Draft(SQLModel, table=True):
     created_at: datetime
     updated_at: datetime
     terminal: str | None = Field(default=None, max_length=128)
+
+
+class TerminalSendChoice(SQLModel, table=True):
+    """How this terminal last sent a kind of document (printer, email, download, save), offered first next time.
+
+    Kept per terminal (the desk, not the person: the receipt printer belongs to the counter) and per kind
+    (receipts to the receipt printer, statements to the office printer). Holds no personal data: an
+    email recipient is never remembered, only that email was the way.
+    """
+
+    __tablename__ = "terminal_send_choice"
+    terminal: str = Field(max_length=128, primary_key=True)
+    kind: str = Field(max_length=32, primary_key=True)
+    channel: str = Field(max_length=16)
+    printer: str | None = Field(default=None, max_length=128)
+    updated_at: datetime
+    updated_by: int | None = Field(default=None, foreign_key="staff_user.id")

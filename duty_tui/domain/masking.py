@@ -32,6 +32,16 @@ def mask_phone(phone: str | None) -> str:
     return "•" * max(len(digits) - 3, 0) + "".join(digits[-3:])
 
 
+def mask_email(email: str | None) -> str:
+    """The first character of the name and the whole domain: 'jane.smith@example.org' -> 'j***@example.org'."""
+    if not email:
+        return "—"
+    name, at, domain = email.rpartition("@")
+    if not at or not name:
+        return "***"
+    return f"{name[0]}***@{domain}"
+
+
 def age_on(born: date | None, today: date) -> int | None:
     """Age in whole years on ``today``."""
     if born is None:

@@ -166,6 +166,20 @@ def clean_phone(text: str) -> str:
     return key
 
 
+_EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
+
+
+def clean_email(text: str) -> str:
+    """An email address as typed, trimmed ('name@example.org'); one address, no display name."""
+    value = (text or "").strip()
+    if not value:
+        raise ValueError("enter an email address, e.g. name@example.org")
+    if len(value) > 254 or not _EMAIL.fullmatch(value) or ".." in value:
+        raise ValueError(f"{_quote(value)} is not an email address; type one address, e.g. name@example.org")
+    return value
+
+
 def parse_date(text: str) -> date:
     """Accept YYYY-MM-DD or DD/MM/YYYY; raises ValueError naming both forms."""
     value = (text or "").strip()

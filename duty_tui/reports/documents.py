@@ -5,9 +5,10 @@ pass every line through ``duty_tui.domain.validators.inert``, the one path for h
 output: a stored name holding ESC, BEL or an OSC 52 clipboard sequence prints as visible
 symbols, never as a control to the terminal, pager or editor that later shows the file.
 
-In a browser session the TUI sends the PDF to that browser as a download
-(``duty_tui.tui.documents``); in a terminal ``save_document`` writes the files under the
-user's own data folder, readable by that user only (folders 0700, files 0600).
+Where a document goes is chosen in the send dialog and done by ``duty_tui.services.documents``
+(docs/DOCUMENTS.md): a printer, email, a download in a browser session, or in a terminal
+``save_document``, which writes the files under the user's own data folder, readable by that
+user only (folders 0700, files 0600).
 """
 
 from __future__ import annotations
@@ -34,6 +35,12 @@ class Document:
     text: str | None
     """The text file's content (inert), or None for a document kept as a PDF only."""
     pdf: bytes
+    title: str = ""
+    """What it is, for people: "Receipt MAIN-000123" (an email's subject, a print job's title)."""
+    entity: str | None = None
+    """The record it is about, as the audit trail names it: payment, account, cashup, case."""
+    entity_id: str | None = None
+    """That record's reference: the receipt number, account ref, cash-up ref or case ref."""
 
     @property
     def pdf_name(self) -> str:
@@ -56,15 +63,20 @@ def file_stem(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", name)[:80].lstrip(".") or "document"
 
 
-def make_document(kind: str, name: str, title: str, lines: list[str], *, font_size: int = 10) -> Document:
-    """A document of ``lines``: text and a PDF headed ``title``."""
-    return Document(kind, file_stem(name), document_text(lines), text_pdf(title, lines, font_size=font_size))
+def make_document(kind: str, name: str, title: str, lines: list[str], *, font_size: int = 10,
+                  about: tuple[str, str] | None = None) -> Document:
+    """A document of ``lines``: text and a PDF headed ``title``; ``about`` is its record (entity, ref)."""
+    entity, entity_id = about or (None, None)
+    return Document(kind, file_stem(name), document_text(lines), text_pdf(title, lines, font_size=font_size),
+                    inert(title, limit=200), entity, entity_id)
 
 
-def pdf_document(kind: str, file_name: str, pdf: bytes) -> Document:
+def pdf_document(kind: str, file_name: str, pdf: bytes, *, title: str = "",
+                 about: tuple[str, str] | None = None) -> Document:
     """A document kept as a PDF only (an issued letter), filed as ``file_name`` (its .pdf dropped)."""
     stem = file_name[:-4] if file_name.lower().endswith(".pdf") else file_name
-    return Document(kind, file_stem(stem), None, pdf)
+    entity, entity_id = about or (None, None)
+    return Document(kind, file_stem(stem), None, pdf, inert(title or stem, limit=200), entity, entity_id)
 
 
 def documents_dir(kind: str) -> Path:

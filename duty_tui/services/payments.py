@@ -224,6 +224,8 @@ class ReceiptView:
     reference: str | None = None
     replayed: bool = False
     reversed_lines: tuple[str, ...] = field(default=())
+    how_paid: str = ""
+    """The method and where it was taken, as the receipt says it ('Card by phone (gateway)')."""
 
     @property
     def label(self) -> str:
@@ -357,6 +359,7 @@ def _receipt_view(session, rules: PaymentsPolicy, office: Office, payment: Payme
         till_code=payment.till_code, card_last4=payment.card_last4, terminal_ref=payment.terminal_ref,
         cheque_no=payment.cheque_no, paid_by=payment.paid_by, reference=payment.reference, replayed=replayed,
         reversed_lines=tuple(a.ref for e, a in rows if e.id in reversed_ids),
+        how_paid=rules.how_paid(payment.method, payment.channel),
     )
 
 
@@ -451,7 +454,8 @@ def _post_payment(ctx: ServiceContext, rules: PaymentsPolicy, checked: CheckedPa
             lines=tuple(ReceiptLine(a.ref, a.account_type, a.holder_name, line.amount_pence, after[a.id])
                         for line, a in zip(checked.lines, accounts, strict=True)),
             till_code=checked.till_code, card_last4=checked.card_last4, terminal_ref=checked.terminal_ref,
-            cheque_no=checked.cheque_no, paid_by=checked.paid_by, reference=checked.reference, replayed=False)
+            cheque_no=checked.cheque_no, paid_by=checked.paid_by, reference=checked.reference, replayed=False,
+            how_paid=rules.how_paid(checked.method, checked.channel))
 
 
 def replay_payment(ctx: ServiceContext, idempotency_key: str) -> ReceiptView:

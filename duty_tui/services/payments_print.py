@@ -4,13 +4,14 @@ The text is the document (what a receipt printer prints); the PDF is the same li
 through ``duty_tui.reports.pdf.text_pdf``. A ``Document`` holds both; both pass every line
 through ``inert`` (a payer's name holding ESC, BEL or an OSC 52 clipboard sequence prints
 as visible symbols, never as a control to the terminal or editor that later shows the
-file). Where a document goes is the screen's business (``duty_tui.tui.documents``): to the
-browser as a download in a browser session, else ``duty_tui.reports.documents.save_document``
-writes it under the user's data folder (``receipts/``, ``statements/``, ``cashups/``), readable
-by that user only.
+file). Where a document goes is chosen in the send dialog (``duty_tui.tui.dialogs.send_document``)
+and done by ``duty_tui.services.documents``: a printer, email, a browser download, or a file in the
+user's data folder (``receipts/``, ``statements/``, ``cashups/``) readable by that user only.
 """
 
 from __future__ import annotations
+
+import textwrap
 
 from duty_tui.domain.local_time import format_local
 from duty_tui.domain.money import format_balance, format_pence
@@ -26,27 +27,45 @@ def _pair(left: str, right: str, width: int = WIDTH) -> str:
     return f"{left} {right:>{max(1, width - len(left) - 1)}}"
 
 
+def _field(left: str, right: str) -> list[str]:
+    """A label and its value on one line, or when the value is too long, the value whole on the lines below."""
+    if len(left) + 1 + len(right) <= WIDTH:
+        return [_pair(left, right)]
+    return [left] + ["  " + part for part in textwrap.wrap(right, WIDTH - 2, break_on_hyphens=False)]
+
+
+def _same_person(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
 def receipt_lines(view: ReceiptView) -> list[str]:
-    """A receipt as printed, 42 characters wide."""
-    lines = [view.office_name[:WIDTH], "RECEIPT " + view.label, "-" * WIDTH,
-             _pair("Date", format_local(view.taken_at)), _pair("Taken by", view.taken_by[:28]),
-             _pair("Method", view.method_name[:30])]
+    """A receipt as printed, 42 characters wide: nothing cut (long names and the office's name wrap).
+
+    It says how the money came ("Card by phone (gateway)", "Cash at the counter"), whose account it
+    went to, and who paid when that was someone other than the account holder.
+    """
+    lines = textwrap.wrap(view.office_name, WIDTH) or [""]
+    lines += ["RECEIPT " + view.label, "-" * WIDTH, _pair("Date", format_local(view.taken_at))]
+    lines += _field("Taken by", view.taken_by)
+    lines += _field("How paid", view.how_paid or view.method_name)
     if view.till_code:
         lines.append(_pair("Till", view.till_code))
     if view.card_last4:
         lines.append(_pair("Card", f"**** {view.card_last4}"))
     if view.terminal_ref:
-        lines.append(_pair("Terminal ref", view.terminal_ref[:28]))
+        lines += _field("Terminal ref", view.terminal_ref)
     if view.cheque_no:
         lines.append(_pair("Cheque no", view.cheque_no))
-    if view.paid_by:
-        lines.append(_pair("Paid by", view.paid_by[:30]))
+    holders = [line.holder for line in view.lines]
+    if view.paid_by and not any(_same_person(view.paid_by, holder) for holder in holders):
+        lines += _field("Paid by", view.paid_by)
     if view.reference:
-        lines.append(_pair("Reference", view.reference[:30]))
+        lines += _field("Reference", view.reference)
     lines.append("-" * WIDTH)
     for line in view.lines:
         lines.append(_pair(f"{line.account_ref} {account_type_name(line.account_type)}"[:30],
                            format_pence(line.amount_pence)))
+        lines += ["  " + part for part in textwrap.wrap(f"for {line.holder}", WIDTH - 2)]
         lines.append(_pair("  balance now", format_balance(line.balance_after_pence)))
         if line.account_ref in view.reversed_lines:
             lines.append("  ** THIS PAYMENT WAS REVERSED **")
@@ -122,16 +141,18 @@ def cashup_pdf(view: CashUpView, method_name=lambda code: code) -> bytes:
 
 def receipt_document(view: ReceiptView) -> Document:
     """The receipt, as text and PDF."""
-    return make_document("receipts", f"receipt-{view.label}", f"Receipt {view.label}", receipt_lines(view))
+    return make_document("receipts", f"receipt-{view.label}", f"Receipt {view.label}", receipt_lines(view),
+                         about=("payment", view.label))
 
 
 def statement_document(view: StatementView) -> Document:
     """The statement, as text and PDF."""
     return make_document("statements", f"statement-{view.account_ref}-{view.start:%Y%m%d}-{view.end:%Y%m%d}",
                          f"Statement {view.account_ref} {view.start:%d/%m/%Y}-{view.end:%d/%m/%Y}",
-                         statement_lines(view), font_size=8)
+                         statement_lines(view), font_size=8, about=("account", view.account_ref))
 
 
 def cashup_document(view: CashUpView, method_name=lambda code: code) -> Document:
     """The cash-up report, as text and PDF."""
-    return make_document("cashups", f"cashup-{view.ref}", f"Cash-up {view.ref}", cashup_lines(view, method_name))
+    return make_document("cashups", f"cashup-{view.ref}", f"Cash-up {view.ref}", cashup_lines(view, method_name),
+                         about=("cashup", view.ref))

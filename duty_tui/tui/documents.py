@@ -1,37 +1,30 @@
-"""Where a printed document goes: to the person in front of this session.
+"""Handing a document to the browser in front of this session (textual-serve).
 
-In a browser session (textual-serve) the PDF is sent to that browser as a download
-(``App.deliver_binary``): nothing is left on the server's disk, where the person at the
-browser could not reach it and the server's other users might. In a terminal the text and
-PDF are saved in the user's own data folder, readable by them only
-(``duty_tui.reports.documents.save_document``). Textual's own terminal fallback of
-``deliver_binary`` is not used: it writes with the default file mode and, in Textual 8.2,
-opens the file in text mode, so binary content fails.
+The send dialog (``duty_tui.tui.dialogs.send_document``) sends documents through
+``duty_tui.services.documents``, which imports no Textual; a browser download needs the app, so
+the dialog hands the service ``browser_download(app)``. The PDF goes to that browser with
+``App.deliver_binary``: nothing is left on the server's disk, where the person at the browser
+could not reach it and the server's other users might. In a terminal the service saves the
+files in the user's own folder instead (``duty_tui.reports.documents.save_document``);
+Textual's own terminal fallback of ``deliver_binary`` is not used: it writes with the default
+file mode and, in Textual 8.2, opens the file in text mode, so binary content fails.
 """
 
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from collections.abc import Callable
 
 from textual.app import App
 
-from duty_tui.reports.documents import Document, save_document
+from duty_tui.reports.documents import Document
 
 
-@dataclass(frozen=True)
-class Delivered:
-    """What became of a document: the files saved (none in a browser) and a line to tell the user."""
+def browser_download(app: App) -> Callable[[Document], None]:
+    """A function sending a document's PDF to this session's browser (call it from a worker thread)."""
 
-    paths: list[str]
-    message: str
-
-
-def deliver_document(app: App, document: Document) -> Delivered:
-    """Send ``document`` to this session's browser, or save it for this terminal's user. Call from a worker thread."""
-    if app.is_web:
+    def download(document: Document) -> None:
         app.call_from_thread(app.deliver_binary, io.BytesIO(document.pdf), save_filename=document.pdf_name,
                              mime_type="application/pdf", name=f"document:{document.name}")
-        return Delivered([], f"{document.pdf_name} sent to this browser as a download")
-    paths = [str(path) for path in save_document(document)]
-    return Delivered(paths, "Saved to print: " + " and ".join(paths))
+
+    return download

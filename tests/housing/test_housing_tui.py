@@ -119,6 +119,9 @@ async def test_officer_triages_three_approaches_issues_the_letter_and_sees_relie
         await pilot.press("i")
         await settle(app, pilot)
         await settle(app, pilot)
+        assert type(app.screen).__name__ == "SendDocumentDialog"  # issued: now send it (here, a file)
+        await pilot.press("enter")
+        await settle(app, pilot)
         timeline = app.screen.query_one("#timeline", DataTable)
         rows = [" ".join(str(c) for c in timeline.get_row_at(i)) for i in range(timeline.row_count)]
         assert any("Letter: Decision on your homelessness application" in r and "30/03/2026" in r for r in rows)

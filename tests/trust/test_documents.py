@@ -129,17 +129,23 @@ async def test_in_a_terminal_documents_are_saved_private_and_inert(engine, tmp_p
         await quick_sign_in(app, pilot, "reception")
         app.push_screen(ReceiptScreen(receipt))
         await settle(app, pilot)
-        await pilot.press("p")
+        await pilot.press("p")  # the send dialog: in a terminal "save", in a browser "download" is preselected
+        await settle(app, pilot)
+        await pilot.press("enter")
         await settle(app, pilot)
         saved = [Path(p) for p in app.screen.saved]
         assert [p.suffix for p in saved] == [".txt", ".pdf"]
         app.push_screen(AccountScreen("RNT000001", NOW.date(), NOW.date()))
         await settle(app, pilot)
-        await pilot.press("p")
+        await pilot.press("p")  # the send dialog: in a terminal "save", in a browser "download" is preselected
+        await settle(app, pilot)
+        await pilot.press("enter")
         await settle(app, pilot)
         app.push_screen(CashUpReportScreen(cashup))
         await settle(app, pilot)
-        await pilot.press("p")
+        await pilot.press("p")  # the send dialog: in a terminal "save", in a browser "download" is preselected
+        await settle(app, pilot)
+        await pilot.press("enter")
         await settle(app, pilot)
     files = _saved_files(data_home)
     assert {p.name for p in files} == {"receipt-MAIN-000001.txt", "receipt-MAIN-000001.pdf",
@@ -190,16 +196,22 @@ async def test_in_a_browser_documents_are_downloaded_not_saved(engine, tmp_path,
         await quick_sign_in(app, pilot, "reception")
         app.push_screen(ReceiptScreen(receipt))
         await settle(app, pilot)
-        await pilot.press("p")
+        await pilot.press("p")  # the send dialog: in a terminal "save", in a browser "download" is preselected
+        await settle(app, pilot)
+        await pilot.press("enter")
         await settle(app, pilot)
         assert app.screen.saved == []
         app.push_screen(AccountScreen("RNT000001", NOW.date(), NOW.date()))
         await settle(app, pilot)
-        await pilot.press("p")
+        await pilot.press("p")  # the send dialog: in a terminal "save", in a browser "download" is preselected
+        await settle(app, pilot)
+        await pilot.press("enter")
         await settle(app, pilot)
         app.push_screen(CashUpReportScreen(cashup))
         await settle(app, pilot)
-        await pilot.press("p")
+        await pilot.press("p")  # the send dialog: in a terminal "save", in a browser "download" is preselected
+        await settle(app, pilot)
+        await pilot.press("enter")
         await settle(app, pilot)
 
         from duty_tui.tui.screens.options_case import OptionsCaseScreen
@@ -208,7 +220,9 @@ async def test_in_a_browser_documents_are_downloaded_not_saved(engine, tmp_path,
         await settle(app, pilot)
         app.push_screen(OptionsCaseScreen(case_ref))
         await settle(app, pilot)
-        app.screen.save_pdf(notice.id)  # the letter dialog's "PDF" choice
+        app.screen.send_letter(notice.id, notice.title)  # the letter dialog's "print or send" choice
+        await settle(app, pilot)
+        await pilot.press("enter")
         await settle(app, pilot)
     names = [d["file_name"] for d in browser.deliveries]
     assert names == ["receipt-MAIN-000001.pdf", "statement-RNT000001-20260310-20260310.pdf",

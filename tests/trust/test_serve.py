@@ -389,7 +389,8 @@ async def test_a_receipt_printed_in_a_browser_is_downloaded_by_that_browser(seed
             await tab.wait_for("50", await tab.keys("50"))
             await tab.wait_for("Take £50.00", await tab.keys("\r"))
             await tab.wait_for("RECEIPT MAIN-000001", await tab.keys("y"))
-            await tab.keys("p")
+            await tab.wait_for("(•) Download to this browser", await tab.keys("p"))  # the send dialog
+            await tab.keys("\r")
             _, key = await tab.wait_for_message("deliver_file_start")
             async with aiohttp.ClientSession() as session, session.get(f"{served.origin}/download/{key}") as download:
                 assert download.status == 200

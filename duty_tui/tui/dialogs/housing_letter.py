@@ -16,7 +16,7 @@ from duty_tui.tui.text import plain
 
 
 class LetterDialog(DutyModal):  # dismisses with "issue" | "pdf" | None
-    """A letter's text, scrollable; i to issue (a preview), p to save as PDF (issued), Esc to close."""
+    """A letter's text, scrollable; i to issue (a preview), p to print or send (issued), Esc to close."""
 
     SCOPE_NAME = "letter"
     DEFAULT_CSS = """
@@ -28,7 +28,8 @@ class LetterDialog(DutyModal):  # dismisses with "issue" | "pdf" | None
     """
     BINDINGS = [
         Binding("i,f9", "issue", "Issue", id="housing-letter-issue", tooltip="Issue this letter: record it and its review date"),
-        Binding("p", "pdf", "Save PDF", id="housing-letter-pdf", tooltip="Save the issued letter as a PDF file"),
+        Binding("p", "pdf", "Print/send", id="housing-letter-pdf",
+                tooltip="Send the issued letter: a printer, email, or a PDF file (a download in a browser)"),
         Binding("escape", "close", "Close", id="housing-letter-close", tooltip="Close the letter"),
         Binding("down,j", "scroll_letter(1)", "Scroll", id="housing-letter-down", show=False, tooltip="Scroll down"),
         Binding("up,k", "scroll_letter(-1)", "Scroll up", id="housing-letter-up", show=False, tooltip="Scroll up"),
@@ -50,7 +51,7 @@ class LetterDialog(DutyModal):  # dismisses with "issue" | "pdf" | None
             with VerticalScroll(id="letter-scroll"):
                 yield Static(plain(self.text), id="letter-text")
             yield Static("i / F9 issue · Esc close · ↑↓ scroll" if self.can_issue
-                         else "p save as PDF · Esc close · ↑↓ scroll", id="letter-keys")
+                         else "p print or send · Esc close · ↑↓ scroll", id="letter-keys")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "issue":
@@ -64,7 +65,7 @@ class LetterDialog(DutyModal):  # dismisses with "issue" | "pdf" | None
         self.dismiss("issue")
 
     def action_pdf(self) -> None:
-        """Save the issued letter as PDF."""
+        """Send the issued letter (the send dialog opens)."""
         self.dismiss("pdf")
 
     def action_close(self) -> None:

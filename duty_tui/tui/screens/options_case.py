@@ -228,23 +228,34 @@ class OptionsCaseScreen(DutyScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="case-letter")
     def issue(self, code: str, extra: dict | None) -> None:
-        from duty_tui.services.housing import issue_letter, notice_pdf
+        from duty_tui.services.housing import issue_letter
 
         notice = issue_letter(self.duty_app.ctx, self.case_ref, code, extra)
-        name, data = notice_pdf(self.duty_app.ctx, notice.id)
-        delivered = self._deliver_pdf(name, data)
-        message = f"Issued: {notice.title}. {delivered.message}."
+        message = f"Issued: {notice.title}."
         if notice.review_last_day:
             message += f" Review requests by {notice.review_last_day:%d/%m/%Y}."
         self.app.call_from_thread(self.notify, message, title="Letter issued", timeout=10)
         self.app.call_from_thread(self.load)
+        self.app.call_from_thread(self.send_letter, notice.id, notice.title)
 
-    def _deliver_pdf(self, name: str, data: bytes):
-        """The letter's PDF to this browser as a download, or saved in the user's letters folder (0600)."""
-        from duty_tui.reports.documents import pdf_document
-        from duty_tui.tui.documents import deliver_document
+    def send_letter(self, notice_id: int, title: str) -> None:
+        """Send an issued letter: a printer, email, a download in a browser, or a file (one dialog)."""
+        from duty_tui.tui.dialogs.send_document import SendDocumentDialog
 
-        return deliver_document(self.app, pdf_document("letters", name, data))
+        ctx, case_ref = self.duty_app.ctx, self.case_ref
+
+        def make():
+            from duty_tui.reports.documents import pdf_document
+            from duty_tui.services.housing import notice_pdf
+
+            name, data = notice_pdf(ctx, notice_id)
+            return pdf_document("letters", name, data, title=f"{title} ({case_ref})", about=("case", case_ref))
+
+        def sent(outcome) -> None:
+            if outcome is not None:
+                self.notify(f"{outcome.message}.", title="Letter")
+
+        self.app.push_screen(SendDocumentDialog(f"letter: {title}", make), sent)
 
     @on(DataTable.RowSelected, "#timeline")
     def _open_item(self, event: DataTable.RowSelected) -> None:
@@ -257,18 +268,10 @@ class OptionsCaseScreen(DutyScreen):
 
             def answered(choice: str | None) -> None:
                 if choice == "pdf":
-                    self.save_pdf(notice.id)
+                    self.send_letter(notice.id, notice.title)
             self.app.push_screen(LetterDialog(notice.title, notice.body, can_issue=False), answered)
         elif kind == "step":
             self.action_step_done()
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="case-pdf")
-    def save_pdf(self, notice_id: int) -> None:
-        from duty_tui.services.housing import notice_pdf
-
-        name, data = notice_pdf(self.duty_app.ctx, notice_id)
-        delivered = self._deliver_pdf(name, data)
-        self.app.call_from_thread(self.notify, f"{delivered.message}.", title="PDF")
 
     # ------------------------------------------------------------------ moves
     def action_move(self, typed: dict | None = None, seen: int | None = None) -> None:

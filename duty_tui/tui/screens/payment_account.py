@@ -44,7 +44,8 @@ class AccountScreen(DutyScreen):
                 tooltip="Request a refund of proven credit (another person authorises it)"),
         Binding("g", "arrangements", "Arrangements", id="account-arrangements",
                 tooltip="Arrangements to pay on this account, each instalment checked"),
-        Binding("p", "print", "Print", id="account-print", tooltip="Save this statement as a text file and a PDF"),
+        Binding("p", "print", "Print/send", id="account-print",
+                tooltip="Send this statement: a printer, email, or a file (a download in a browser)"),
         Binding("r", "receipt", "Receipt", id="account-receipt",
                 tooltip="Show the receipt of the highlighted payment (to print it again)"),
         Binding("f9", "reload", "Period", id="account-reload", tooltip="Show the period typed in From/To"),
@@ -148,18 +149,19 @@ class AccountScreen(DutyScreen):
         self.app.pop_screen()
 
     def action_print(self) -> None:
-        """The statement to print: a PDF download in a browser, else text and PDF files saved here."""
-        if self.view is not None:
-            self._message("Saving…")
-            self.save(self.view)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="account-print")
-    def save(self, view: StatementView) -> None:
+        """Send this statement: a printer, email, a download in a browser, or a file (one dialog)."""
+        view = self.view
+        if view is None:
+            self._message("Wait for the statement to load, then p.")
+            return
         from duty_tui.services.payments_print import statement_document
-        from duty_tui.tui.documents import deliver_document
+        from duty_tui.tui.dialogs.send_document import SendDocumentDialog
 
-        delivered = deliver_document(self.app, statement_document(view))
-        self.app.call_from_thread(self._message, delivered.message)
+        def sent(outcome) -> None:
+            self._message(outcome.message if outcome is not None else "Statement not sent; p sends it.")
+
+        self.app.push_screen(SendDocumentDialog(f"statement {view.account_ref}", lambda: statement_document(view)),
+                             sent)
 
     # ------------------------------------------------------------------ receipt again
     def action_receipt(self) -> None:

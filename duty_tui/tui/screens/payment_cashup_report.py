@@ -1,5 +1,5 @@
 """A cash-up report: expected against counted by method, the cash by denomination, the variance
-and its reason, and the sign-off — printable as text and PDF; s signs it off (a second person)."""
+and its reason, and the sign-off — p sends it (printer, email, file); s signs it off (a second person)."""
 
 from __future__ import annotations
 
@@ -30,7 +30,8 @@ class CashUpReportScreen(DutyScreen):
         Binding("escape", "back", "Back", id="cashup-report-back", tooltip="Back to the previous screen"),
         Binding("s", "sign_off", "Sign off", id="cashup-report-sign-off",
                 tooltip="Sign off this cash-up as the second person (not the one who counted)"),
-        Binding("p", "print", "Print", id="cashup-report-print", tooltip="Save the report as a text file and a PDF"),
+        Binding("p", "print", "Print/send", id="cashup-report-print",
+                tooltip="Send the report: a printer, email, or a file (a download in a browser)"),
     ]
 
     def __init__(self, view: CashUpView) -> None:
@@ -66,17 +67,18 @@ class CashUpReportScreen(DutyScreen):
         self.app.pop_screen()
 
     def action_print(self) -> None:
-        """To print: a PDF download in a browser, else text and PDF files saved here."""
-        self.save(self.view)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="cashup-print")
-    def save(self, view: CashUpView) -> None:
+        """Send the report: a printer, email, a download in a browser, or a file (one dialog)."""
         from duty_tui.services.payments_print import cashup_document
-        from duty_tui.tui.documents import deliver_document
+        from duty_tui.tui.dialogs.send_document import SendDocumentDialog
 
+        view = self.view
         rules = load_policy(self.duty_app.settings.data_dir)
-        delivered = deliver_document(self.app, cashup_document(view, rules.method_name))
-        self.app.call_from_thread(self._message, delivered.message)
+
+        def sent(outcome) -> None:
+            self._message(outcome.message if outcome is not None else "Report not sent; p sends it.")
+
+        self.app.push_screen(SendDocumentDialog(f"cash-up {view.ref}", lambda: cashup_document(view, rules.method_name)),
+                             sent)
 
     def action_sign_off(self) -> None:
         """Sign off, after a confirmation."""

@@ -1,8 +1,7 @@
-"""A receipt on screen, printable as text and PDF."""
+"""A receipt on screen; p sends it to a printer, by email, to a browser or to a file."""
 
 from __future__ import annotations
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -15,11 +14,11 @@ from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import plain
 
 if TYPE_CHECKING:
-    from duty_tui.tui.documents import Delivered
+    from duty_tui.services.documents import Sent
 
 
 class ReceiptScreen(DutyScreen):
-    """The receipt just taken (or looked up): p prints it (a PDF download in a browser; text and PDF files here)."""
+    """The receipt just taken (or looked up): p sends it (printer, email, download or file)."""
 
     SCOPE_NAME = "receipt"
     TITLE = "Receipt"
@@ -28,7 +27,8 @@ class ReceiptScreen(DutyScreen):
     ReceiptScreen #receipt-saved { height: auto; margin: 0 1; color: $success; }
     """
     BINDINGS = [
-        Binding("p", "print", "Print", id="receipt-print", tooltip="Save the receipt as a text file and a PDF to print"),
+        Binding("p", "print", "Print/send", id="receipt-print",
+                tooltip="Send the receipt: this desk's printer, email, or a file (a download in a browser)"),
         Binding("escape,enter", "close", "Done", id="receipt-close", tooltip="Back to the payment form"),
     ]
 
@@ -43,29 +43,28 @@ class ReceiptScreen(DutyScreen):
         yield Header()
         with VerticalScroll():
             yield Static(plain("\n".join(receipt_lines(self.receipt))), id="receipt-body")
-            yield Static("p print (text + PDF) · Enter/Esc done", id="receipt-saved")
+            yield Static("p print or send · Enter/Esc done", id="receipt-saved")
         yield Footer()
 
     def on_mount(self) -> None:
         self.title = f"Receipt {self.receipt.label}"
 
     def action_print(self) -> None:
-        """The receipt to print: to this browser as a download, or saved as a text file and a PDF."""
-        self.query_one("#receipt-saved", Static).update("Saving…")
-        self.save()
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="receipt")
-    def save(self) -> None:
+        """Send the receipt: the desk's printer, email, a download in a browser, or a file (one dialog)."""
         from duty_tui.services.payments_print import receipt_document
-        from duty_tui.tui.documents import deliver_document
+        from duty_tui.tui.dialogs.send_document import SendDocumentDialog
 
-        delivered = deliver_document(self.app, receipt_document(self.receipt))
-        self.app.call_from_thread(self._saved, delivered)
+        receipt = self.receipt
+        self.app.push_screen(SendDocumentDialog(f"receipt {receipt.label}", lambda: receipt_document(receipt)),
+                             self._sent)
 
-    def _saved(self, delivered: Delivered) -> None:
-        self.saved = delivered.paths
-        self.query_one("#receipt-saved", Static).update(plain(delivered.message))
-        self.duty_app.notify(f"Receipt {self.receipt.label}: {delivered.message}")
+    def _sent(self, sent: Sent | None) -> None:
+        if sent is None:
+            self.query_one("#receipt-saved", Static).update("Not sent · p send · Enter/Esc done")
+            return
+        self.saved = list(sent.paths)
+        self.query_one("#receipt-saved", Static).update(plain(sent.message))
+        self.duty_app.notify(f"Receipt {self.receipt.label}: {sent.message}")
 
     def action_close(self) -> None:
         """Back to the form."""
