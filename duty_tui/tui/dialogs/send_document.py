@@ -69,7 +69,7 @@ class SendDocumentDialog(DutyModal["Sent | None"]):
     SendDocumentDialog #send-email-note.-problem { color: $text-error; }
     SendDocumentDialog #send-message { height: auto; margin-top: 1; }
     SendDocumentDialog #send-message.-problem { color: $text-error; }
-    SendDocumentDialog #send-keys { color: $text-muted; }
+    SendDocumentDialog #send-keys { color: $text-muted; margin-top: 1; }
     """
     BINDINGS = [
         Binding("f9", "send", "Send", id="send-document-send",
@@ -100,6 +100,8 @@ class SendDocumentDialog(DutyModal["Sent | None"]):
             yield Static("↑↓ choose · Enter or F9 send · Tab email address · Esc close", id="send-keys")
 
     def on_mount(self) -> None:
+        self._say("")
+        self._note("")
         self.query_one("#send-ways", OptionList).focus()
         self.load()
 
@@ -283,8 +285,10 @@ class SendDocumentDialog(DutyModal["Sent | None"]):
         message = self.query_one("#send-message", Static)
         message.update(plain(text))
         message.set_class(problem, "-problem")
+        message.display = bool(text)
 
     def _note(self, text: str, *, problem: bool = False) -> None:
         note = self.query_one("#send-email-note", Static)
         note.update(plain(text))
         note.set_class(problem, "-problem")
+        note.display = bool(text)
