@@ -22,6 +22,7 @@ from sqlalchemy import text
 from duty_tui.config import Settings
 from duty_tui.domain.payments import SplitLine
 from duty_tui.errors import InputError
+from duty_tui.services.audit_views import person_access_log
 from duty_tui.services.auth import find_actor
 from duty_tui.services.context import ServiceContext
 from duty_tui.services.documents import (
@@ -162,6 +163,9 @@ def test_a_statement_is_emailed_to_the_holder_with_the_pdf_attached(engine, tmp_
         trail = " ".join(str(v) for row in c.execute(text("SELECT * FROM audit_event")).all() for v in row)
     assert "s3cret-pw" not in trail and "john.smith@" not in trail
     assert remembered(ctx, "statements") == ("email", None)
+    log = person_access_log(ctx_for(engine, "leader"), "P0000001")  # the holder sees it in who-has-looked
+    assert [(e.what, e.record) for e in log.entries if e.action == "document.send"] == [
+        ("sent a document about them (printer, email, file)", "account RNT000001")]
 
 
 def test_a_mail_server_that_refuses_or_is_not_there_says_so_and_the_same_email_goes_later(sqlite_engine, tmp_path):

@@ -89,10 +89,15 @@ async def test_take_a_payment_print_the_receipt_on_the_desk_printer_then_email_a
             assert await wait_for(app, pilot, lambda: isinstance(app.screen, AccountScreen))
             assert "emailed to john.smith@example.org" in screen_text(app)
 
-            # The receipt again, from the statement: this desk's printer is what is offered now.
+            # The receipt again, from the statement: this desk's printer is what is offered now, and
+            # p Enter pressed at once (before the dialog has found the printers) prints it there.
             await human(pilot, "r")
             await settle(app, pilot)
             assert isinstance(app.screen, ReceiptScreen)
+            await pilot.press("p", "enter")
+            await settle(app, pilot)
+            assert await wait_for(app, pilot, lambda: len(cups.printed()) == 2 and isinstance(app.screen, ReceiptScreen))
+            assert cups.printed()[1][0][:2] == ["-d", "desk-1"]
             await human(pilot, "p")
             await send_dialog(app, pilot)
             assert "(•) Print on desk-1" in screen_text(app)
@@ -108,7 +113,8 @@ async def test_take_a_payment_print_the_receipt_on_the_desk_printer_then_email_a
         sends = c.execute(text("SELECT action, entity, entity_id, terminal FROM audit_event "
                                "WHERE action LIKE 'document.%' ORDER BY id")).all()
     assert [tuple(row) for row in sends] == [("document.send", "payment", "MAIN-000001", "pilot"),
-                                             ("document.send", "account", "RNT000001", "pilot")]
+                                             ("document.send", "account", "RNT000001", "pilot"),
+                                             ("document.send", "payment", "MAIN-000001", "pilot")]
     with engine.connect() as c:  # remembered for this desk (terminal_id), per kind of document
         assert c.execute(text("SELECT terminal, kind, channel, printer FROM terminal_send_choice ORDER BY kind")).all() \
             == [("desk-3", "receipts", "print", "desk-1"), ("desk-3", "statements", "email", None)]

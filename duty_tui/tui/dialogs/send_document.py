@@ -91,7 +91,8 @@ class SendDocumentDialog(DutyModal["Sent | None"]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(plain(f"Send {self.doc_title}"), id="send-title")
-            yield OptionList(Option("Finding printers…", id="loading", disabled=True), id="send-ways")
+            # Not disabled: Enter on it before the printers are found is kept and sends once they are.
+            yield OptionList(Option("Finding printers…", id="loading"), id="send-ways")
             with Horizontal(classes="send-row"):
                 yield Label("Email to")
                 yield Input(id="send-email", compact=True, max_length=254, placeholder="name@example.org")
