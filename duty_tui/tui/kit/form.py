@@ -207,8 +207,62 @@ class Restricted(Message):
         return self.widget
 
 
+def follow_the_cursor(widget: Widget, event: events.Key) -> bool:
+    """A key that reaches a field after the cursor has moved on goes to the field with the cursor now.
+
+    Keys typed faster than the screen keeps up ("reception", Tab, "secret" arriving in one read)
+    are all handed to the field that had the cursor when they arrived. True when the key was
+    passed on (and stopped here).
+    """
+    try:
+        focused = widget.screen.focused
+    except Exception:  # not on a screen (being removed)
+        return False
+    if focused is None or focused is widget:
+        return False
+    event.stop()
+    event.prevent_default()
+    focused.post_message(events.Key(event.key, event.character))
+    return True
+
+
+def field_key(widget: Widget, event: events.Key) -> bool:
+    """The keys every kit field handles itself, at once: Tab, Shift+Tab and (the one rule) Enter.
+
+    Handled here rather than as bindings (which run only once the key has travelled up to the
+    app) so that the cursor has moved before the next key typed is looked at: with
+    ``follow_the_cursor`` the keys typed behind a Tab or an Enter land in the next field, never
+    in the one just left. A screen can take a Tab over with ``tab_from(widget, delta) -> bool``.
+    """
+    if follow_the_cursor(widget, event):
+        return True
+    key = event.key
+    if key in ("tab", "shift+tab"):
+        delta = 1 if key == "tab" else -1
+        event.stop()
+        event.prevent_default()
+        hook = getattr(widget.screen, "tab_from", None)
+        if hook is not None and hook(widget, delta):
+            return True
+        widget.screen.focus_next() if delta > 0 else widget.screen.focus_previous()
+        return True
+    if key == "enter" and not isinstance(widget, LinesInput):
+        form = next((node for node in widget.ancestors if isinstance(node, Form)), None)
+        spec = form._field_of(widget) if form is not None else None
+        if form is not None and spec is not None and spec.enter != "own":
+            event.stop()
+            event.prevent_default()
+            form.enter_from(widget)
+            return True
+    return False
+
+
 class TextInput(Input):
     """One line of text. A paste keeps every line (joined by spaces) and a refused key says why."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        if not field_key(self, event):
+            await super()._on_key(event)
 
     def _on_paste(self, event: events.Paste) -> None:
         # Textual keeps only a paste's first line; a pasted address or note must not lose the rest.
@@ -235,6 +289,10 @@ class TextInput(Input):
 
 class LinesInput(TextArea):
     """Several lines of text (notes). Enter is a new line; Tab leaves the box."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        if not field_key(self, event):
+            await super()._on_key(event)
 
     DEFAULT_CSS = """
     LinesInput { height: 4; }
@@ -453,6 +511,8 @@ class Choice(_ValueWidget, can_focus=True):
             self.value = self._options[index][0]
 
     def on_key(self, event: events.Key) -> None:
+        if field_key(self, event):
+            return
         character = event.character or ""
         if not event.is_printable or not character or character == " ":
             return
@@ -549,6 +609,8 @@ class ManyChoice(_ValueWidget, can_focus=True):
         self.value = [v for v in self._chosen if v != value] if value in self._chosen else self._chosen + [value]
 
     def on_key(self, event: events.Key) -> None:
+        if field_key(self, event):
+            return
         character = event.character or ""
         if not event.is_printable or not character or character in " x":
             return
@@ -597,6 +659,9 @@ class Check(_ValueWidget, can_focus=True):
     def action_toggle(self) -> None:
         """Tick or untick."""
         self.value = not self._value
+
+    def on_key(self, event: events.Key) -> None:
+        field_key(self, event)
 
 
 # ----------------------------------------------------------------------------- reading and writing values
@@ -757,10 +822,10 @@ class Form(Vertical):
             else:
                 yield widget
         elif self.labels == "above":
-            yield Label(plain(spec.label + (" *" if spec.required else "")), classes="form-above")
+            yield Label(plain(spec.label + _star(spec)), classes="form-above")
             yield widget
         else:
-            yield Horizontal(self._label(spec.label + (" *" if spec.required else ""), "form-label"), widget,
+            yield Horizontal(self._label(spec.label + _star(spec), "form-label"), widget,
                              classes="form-row")
         yield self._message_line(spec)
 
@@ -769,7 +834,7 @@ class Form(Vertical):
         for position, spec in enumerate(group):
             if spec.label and spec.kind != "check":
                 classes = "form-label" if position == 0 and self.labels == "left" else "form-inline-label"
-                children.append(self._label(spec.label + (" *" if spec.required else ""), classes))
+                children.append(self._label(spec.label + _star(spec), classes))
             children.append(self.make_input(spec))
         return Horizontal(*children, classes="form-row")
 
@@ -1113,6 +1178,13 @@ class Form(Vertical):
         chain = self.focusable_fields()
         if chain:
             chain[0].focus()
+
+
+def _star(spec: FormField) -> str:
+    """" *" after the label of a field that must be filled in (not a choice that always has a value)."""
+    if not spec.required or spec.kind == "check" or spec.kind == "choice" and spec.value is not None:
+        return ""
+    return " *"
 
 
 def _has_content(value: Any) -> bool:

@@ -120,10 +120,6 @@ class LogContactScreen(DraftForm, FormScreen, DutyScreen):
         Binding("f9", "save", "Save", id="contact-save", tooltip="Save the contact and everything it starts"),
         Binding("escape", "cancel", "Cancel", id="contact-cancel",
                 tooltip="Close the form (asks before discarding anything typed)"),
-        Binding("tab", "next_field(1)", "Next field", id="contact-next-field", show=False,
-                tooltip="The next field (just after the identity check, the first Tab stays in Notes)"),
-        Binding("shift+tab", "next_field(-1)", "Previous field", id="contact-previous-field", show=False,
-                tooltip="The previous field"),
     ]
     DISCARD_QUESTION = "Discard this contact? What you typed will be lost."
     DISCARD_NO = "No, keep typing"
@@ -675,17 +671,15 @@ class LogContactScreen(DraftForm, FormScreen, DutyScreen):
             notes.focus()
             self._notes_guard = not notes.text.strip()
 
-    def action_next_field(self, delta: int) -> None:
-        """Tab / Shift+Tab, except the first Tab in an empty Notes just after the identity check moved there."""
-        focused = self.focused
-        if self._notes_guard and isinstance(focused, LinesInput) and focused.id == "notes" and delta > 0 \
-                and not focused.text.strip():
-            self._notes_guard = False
+    def tab_from(self, widget, delta: int) -> bool:
+        """The kit's Tab hook: the first Tab in an empty Notes just after the identity check put the cursor there
+        stays in Notes (out of habit officers press Tab to reach Notes; typed notes must not go past it)."""
+        guard, self._notes_guard = self._notes_guard, False
+        if guard and delta > 0 and isinstance(widget, LinesInput) and widget.id == "notes" and not widget.text.strip():
             self.contact_form.say("notes", "the cursor is in Notes: type what was said (Tab again moves on)",
                                   hint=True)
-            return
-        self._notes_guard = False
-        self.focus_next() if delta > 0 else self.focus_previous()
+            return True
+        return False
 
     @on(LinesInput.Changed, "#notes")
     def _notes_typed(self) -> None:

@@ -150,7 +150,7 @@ class TakePaymentScreen(DraftForm, FormScreen, DutyScreen):
             FormField("pay-amount", "Amount £", "money", limit_pence=rules.counter_limit_pence, required=True, row="a"),
             FormField("pay-method", "Method", "choice", methods, value=methods[0][0], required=True, row="a"),
             FormField("pay-till", "Till", "choice", tuple((t, t) for t in rules.tills), value=rules.tills[0],
-                      required=True, row="b"),
+                      required=True, inline=False, row="b"),
             # Only the last four digits, ever: a fifth is refused as it is typed (PCI DSS).
             FormField("pay-last4", "Card last 4", restrict=r"[0-9]{0,4}", max_length=4, placeholder="1234",
                       check=_card_only(clean_last4), row="b"),
@@ -169,8 +169,7 @@ class TakePaymentScreen(DraftForm, FormScreen, DutyScreen):
         ], labels="inline", id="pay-form")
         yield Static("", id="pay-paying")
         yield Static("", id="pay-message")
-        yield Static("F9 post · Enter next field · / find · on the list: v account, a split, c cash-up · F1 keys",
-                     id="pay-hint")
+        yield Static("F9 post · Enter next · / find · list: v account, a split, c cash-up · F1 keys", id="pay-hint")
         yield Footer()
 
     @property
