@@ -14,6 +14,7 @@ from typing import Any
 
 from duty_tui.domain.clocks import JURISDICTIONS
 from duty_tui.domain.complaints import ComplaintScheme, StagePolicy
+from duty_tui.domain.repair_danger import DangerRule
 from duty_tui.errors import EnvironmentProblem
 from duty_tui.reference import line_of, load_reference, read_toml
 
@@ -134,6 +135,7 @@ class FrontdeskReference:
     complaint_scheme_for: dict[str, str]
     policy: FrontdeskPolicy = field(default_factory=FrontdeskPolicy)
     case_outcomes: dict[str, NamedCode] = field(default_factory=dict)
+    repair_danger: tuple[DangerRule, ...] = ()
 
     def reason(self, code: str) -> ReasonDef | None:
         """The reason with ``code``, or None."""
@@ -312,6 +314,28 @@ def _load_repairs(path: Path) -> tuple[dict[str, RepairPriority], dict[str, str]
     return priorities, dict(defaults)
 
 
+def _load_danger(path: Path, priorities: dict[str, RepairPriority]) -> tuple[DangerRule, ...]:
+    """[[danger]] in repair_priorities.toml: words that propose a priority (domain.repair_danger)."""
+    rules = []
+    for entry in read_toml(path).get("danger", []):
+        name = str(entry.get("name", "")).strip()
+        where = f'name = "{name}"'
+        if not name:
+            raise _problem(path, "[[danger]]", "each [[danger]] needs a name")
+        for key in ("priority", "priority_scotland"):
+            code = entry.get(key)
+            if (key == "priority" or code) and code not in priorities:
+                raise _problem(path, where, f"danger {name!r}: {key} {code!r} is not a [[priority]] code")
+        phrases = entry.get("phrases", [])
+        groups = entry.get("all_of", [])
+        if not isinstance(phrases, list) or not isinstance(groups, list) or not (phrases or groups) \
+                or not all(isinstance(g, list) and g for g in groups):
+            raise _problem(path, where, f"danger {name!r}: give phrases = [...] or all_of = [[...], [...]]")
+        rules.append(DangerRule(name, entry["priority"], str(entry.get("priority_scotland", "")),
+                                tuple(str(x) for x in phrases), tuple(tuple(str(x) for x in g) for g in groups)))
+    return tuple(rules)
+
+
 def _load_complaints(path: Path) -> tuple[dict[str, ComplaintScheme], dict[str, str]]:
     raw = read_toml(path)
     schemes: dict[str, ComplaintScheme] = {}
@@ -353,5 +377,5 @@ def load_frontdesk_reference(data_dir: Path) -> FrontdeskReference:
         clocks=clocks, reasons=reasons, channels=channels, outcomes=outcomes,
         agencies=_load_agencies(data_dir / "agencies.toml"), repair_priorities=priorities,
         repair_defaults=defaults, complaint_schemes=schemes, complaint_scheme_for=scheme_for, policy=policy,
-        case_outcomes=case_outcomes,
+        case_outcomes=case_outcomes, repair_danger=_load_danger(data_dir / "repair_priorities.toml", priorities),
     )

@@ -259,7 +259,8 @@ def match_reasons(query: str, reasons: Sequence[tuple[str, str, Sequence[str]]])
     """Codes of the reasons matching ``query``, best first: (code, label, keywords) in file order.
 
     Every word typed must start a word of the label or a keyword ("dam mou" finds
-    "Repairs › Damp and mould"); label matches rank above keyword-only matches and an
+    "Repairs › Damp and mould"). A word typed whole ranks before the start of a longer word
+    ("roof" finds a repair about a roof before "roofless"), and a label before a keyword; an
     exact start of the reason's own name ranks first. An empty query keeps file order.
     """
     words = [w for w in re.split(r"[\s›>/]+", (query or "").lower()) if w]
@@ -272,10 +273,14 @@ def match_reasons(query: str, reasons: Sequence[tuple[str, str, Sequence[str]]])
         name = label.lower().split("›")[-1].strip()
         score = 0
         for word in words:
-            if any(lw.startswith(word) for lw in label_words):
-                score += 2
+            if word in label_words:
+                score += 8  # the whole word, in the label
+            elif word in keyword_words:
+                score += 6  # the whole word, as a keyword
+            elif any(lw.startswith(word) for lw in label_words):
+                score += 2  # the start of a longer word in the label
             elif any(kw.startswith(word) for kw in keyword_words) or code.lower().startswith(word):
-                score += 1
+                score += 1  # the start of a longer keyword
             else:
                 score = -1
                 break
@@ -285,6 +290,37 @@ def match_reasons(query: str, reasons: Sequence[tuple[str, str, Sequence[str]]])
             score += 3
         scored.append((-score, index, code))
     return [code for _s, _i, code in sorted(scored)]
+
+
+def confirm_before_choosing(case_type: str, priority: str, routes: bool, label: str, team: str = "") -> str | None:
+    """The question to ask before a reason is added, or None when it is added at once.
+
+    A reason that always opens an urgent homelessness case (nowhere to stay tonight) sends an
+    options officer out the same day; chosen by a slip of the reason filter it costs a case
+    officer's day and hides the real reason, so the desk confirms it first.
+    """
+    if routes and case_type.startswith("homeless") and priority in ("urgent", "emergency"):
+        who = f" for the {team} team" if team else ""
+        return (f"“{label}” opens an URGENT homelessness case{who}, to be seen today. "
+                "Is the caller homeless tonight?")
+    return None
+
+
+def notes_needed(reasons: Sequence[tuple[str, str, bool]], outcome: str) -> str | None:
+    """Why this contact needs notes, or None when it may be saved without them.
+
+    ``reasons``: (label, intake, routes) of each reason chosen. Notes are needed when someone
+    else acts on the contact: it opens or joins a case (routes, or an intake: a repair, a
+    complaint, safeguarding, homelessness), or it ends in a callback, an appointment or a
+    referral to a team. A question answered at first contact (how to pay, a balance) is not.
+    """
+    for label, intake, routes in reasons:
+        if intake or routes:
+            return f"{label} goes to a team"
+    if outcome in ("routed", "callback", "appointment"):
+        return {"routed": "the contact goes to a team", "callback": "someone will call back",
+                "appointment": "an appointment is made"}[outcome]
+    return None
 
 
 # -- typed dates and times ---------------------------------------------------------------------

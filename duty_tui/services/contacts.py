@@ -63,6 +63,8 @@ class ReasonChoice:
     intake: str
     routes: bool
     keywords: tuple[str, ...]
+    case_type: str = "enquiry"
+    priority: str = "normal"
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,7 @@ class ContactForm:
     identity_methods: list[tuple[str, str]]
     notes_max: int
     jurisdiction: str
+    repair_danger: tuple = ()  # domain.repair_danger.DangerRule: words that propose a repair priority
 
 
 def contact_form(ctx: ServiceContext) -> ContactForm:
@@ -104,8 +107,8 @@ def contact_form(ctx: ServiceContext) -> ContactForm:
     jurisdiction = ctx.settings.jurisdiction
     return ContactForm(
         channels=[(c.code, c.name) for c in ref.channels.values()],
-        reasons=[ReasonChoice(r.code, r.label, r.needs_identity_check, r.team, r.intake, r.routes, r.keywords)
-                 for r in ref.reasons.values()],
+        reasons=[ReasonChoice(r.code, r.label, r.needs_identity_check, r.team, r.intake, r.routes, r.keywords,
+                              r.case_type, r.priority) for r in ref.reasons.values()],
         outcomes=[(o.code, o.name) for o in ref.outcomes.values()],
         agencies=[AgencyChoice(a.code, a.name, a.phone, a.web, a.helps_with) for a in ref.agencies.values()
                   if a.offered_in(jurisdiction)],
@@ -115,6 +118,7 @@ def contact_form(ctx: ServiceContext) -> ContactForm:
         identity_methods=list(rules.IDENTITY_METHODS.items()),
         notes_max=ref.policy.notes_max,
         jurisdiction=jurisdiction,
+        repair_danger=ref.repair_danger,
     )
 
 

@@ -407,7 +407,9 @@ def make_app(settings: Settings, *, engine=None, ctx: ServiceContext | None = No
     first screen is drawn; the database has already been checked by ``duty_tui.db.preflight``.
     """
     from duty_tui.tui.keymaps import load_keymap, read_keymap
+    from duty_tui.tui.kit.paste import install as keep_pastes_in_order
 
+    keep_pastes_in_order()  # before the terminal is read: a paste holding an ESC arrives whole (kit/paste.py)
     if fast:
         return DutyApp(settings, ctx, demo=bool(demo or settings.demo),
                        keymap=read_keymap(settings.keymap, settings.keymap_dir), validate_keymap=True,

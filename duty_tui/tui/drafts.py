@@ -5,9 +5,9 @@ every such screen for its values every few seconds (``DraftKeeper.tick``) and wh
 terminal hangs up, and writes those with unsaved typing through ``duty_tui.services.drafts``.
 When a form is saved or discarded its draft goes.
 
-The default ``draft_values``/``restore_draft`` read and write every input on the screen
-that has an id (Input, TextArea, Select, Checkbox, Switch, SelectionList and anything with
-a ``value``); screens whose state is more than their widgets override them.
+The default ``draft_values``/``restore_draft`` read and write every field on the screen that
+has an id, the one way the kit's forms expose their values (``kit.form.read_values`` and
+``write_values``); screens whose state is more than their widgets override them.
 """
 
 from __future__ import annotations
@@ -15,8 +15,6 @@ from __future__ import annotations
 import json
 import uuid
 from typing import TYPE_CHECKING, Any, ClassVar
-
-from textual.widgets import Checkbox, Input, Select, SelectionList, Switch, TextArea
 
 if TYPE_CHECKING:
     from duty_tui.services.drafts import DraftIn
@@ -31,54 +29,17 @@ def draft_seconds(settings) -> float:
 
 
 def collect_values(screen) -> dict[str, Any]:
-    """Every identified input on the screen and its value (passwords never)."""
-    values: dict[str, Any] = {}
-    for widget in screen.query("*"):
-        key = widget.id
-        if not key:
-            continue
-        if isinstance(widget, Input):
-            if not widget.password:
-                values[key] = widget.value
-        elif isinstance(widget, TextArea):
-            values[key] = widget.text
-        elif isinstance(widget, Select):
-            values[key] = None if widget.value is Select.NULL else widget.value
-        elif isinstance(widget, (Checkbox, Switch)):
-            values[key] = bool(widget.value)
-        elif isinstance(widget, SelectionList):
-            values[key] = list(widget.selected)
-    return values
+    """Every identified field on the screen and its value, passwords never (the kit's ``read_values``)."""
+    from duty_tui.tui.kit.form import read_values
+
+    return read_values(screen)
 
 
 def apply_values(screen, values: dict[str, Any]) -> list[str]:
-    """Put values back into the screen's inputs; returns the keys that had nowhere to go."""
-    missing: list[str] = []
-    for key, value in values.items():
-        found = screen.query(f"#{key}") if key.replace("-", "").replace("_", "").isalnum() else None
-        if not found:
-            missing.append(key)
-            continue
-        widget = found.first()
-        if isinstance(widget, Input):
-            widget.value = "" if value is None else str(value)
-        elif isinstance(widget, TextArea):
-            widget.text = "" if value is None else str(value)
-        elif isinstance(widget, Select):
-            if value is None:
-                widget.clear()
-            else:
-                try:
-                    widget.value = value
-                except Exception:  # the choice no longer exists (reference data changed)
-                    missing.append(key)
-        elif isinstance(widget, (Checkbox, Switch)):
-            widget.value = bool(value)
-        elif isinstance(widget, SelectionList):
-            widget.deselect_all()
-            for item in value or []:
-                widget.select(item)
-    return missing
+    """Put values back into the screen's fields; returns the keys that had nowhere to go (``write_values``)."""
+    from duty_tui.tui.kit.form import write_values
+
+    return write_values(screen, values)
 
 
 class DraftForm:

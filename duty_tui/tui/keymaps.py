@@ -184,6 +184,13 @@ def _clashes(path: Path, keymap: dict[str, str], registry: list[BindingInfo]) ->
     return warnings
 
 
+def _form_rule() -> str:
+    """The one form rule, as the kit's forms keep it (duty_tui/tui/kit/form.py)."""
+    from duty_tui.tui.kit.form import FORM_RULE
+
+    return FORM_RULE
+
+
 def render_keys_markdown(registry: list[BindingInfo] | None = None) -> str:
     """docs/KEYS.md: every binding id with its default key, generated from the code."""
     registry = registry if registry is not None else binding_registry()
@@ -201,6 +208,8 @@ def render_keys_markdown(registry: list[BindingInfo] | None = None) -> str:
         "",
         "Keys that some terminals or tmux swallow (ctrl+s, ctrl+j, ctrl+enter) are never an action's only route;",
         "every action is also in the command palette (ctrl+p).",
+        "",
+        _form_rule(),
         "",
         "| id | default keys | where | what it does |",
         "|---|---|---|---|",

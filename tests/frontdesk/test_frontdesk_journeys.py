@@ -49,17 +49,19 @@ async def search_and_choose(app, pilot, k: KeyCounter, text: str) -> None:
 
 
 async def choose_option(app, pilot, select_id: str, label_start: str) -> None:
-    """Open a Select and pick the option whose label starts with ``label_start`` (arrows + Enter)."""
-    select_widget = app.screen.query_one(f"#{select_id}")
-    options = [str(prompt) for prompt, _value in select_widget._options]
-    target = next(i for i, label in enumerate(options) if label.startswith(label_start))
-    current = next((i for i, (_p, v) in enumerate(select_widget._options) if v == select_widget.value), 0)
-    await pilot.press("enter")
-    await pilot.pause()
+    """In a choice, move to the option whose label starts with ``label_start`` (arrows: the choice is made)."""
+    choice = app.screen.query_one(f"#{select_id}")
+    if app.focused is not choice:
+        choice.focus()
+        await pilot.pause()
+    labels = [label for _value, label in choice.options]
+    target = next(i for i, label in enumerate(labels) if label.startswith(label_start))
+    values = [value for value, _label in choice.options]
+    current = values.index(choice.value) if choice.value in values else -1
     step = "down" if target >= current else "up"
     for _ in range(abs(target - current)):
         await pilot.press(step)
-    await pilot.press("enter")
+    assert choice.value == values[target]
     await settle(app, pilot)
 
 
@@ -322,13 +324,14 @@ async def test_bad_input_is_explained_inline_and_nothing_typed_is_lost(sqlite_en
         await settle(app, pilot)
         screen = app.screen
         problems = screen.query_one("#contact-problems", Static)
-        await pilot.press("f9")  # nothing chosen
-        text = text_of(problems)
-        assert problems.display and "reason: choose at least one reason" in text and "caller: choose" in text
+        form = screen.contact_form
+        await pilot.press("f9")  # nothing chosen: each problem beside its field
+        assert "choose at least one reason" in form.shown("reason-filter")
+        assert "choose the person" in form.shown("who")
 
         await pilot.press(*keys("P9999999"), "enter")  # an unknown person, typed in full
         await settle(app, pilot)
-        assert "no person with ref 'P9999999'" in text_of(problems)
+        assert "no person with ref 'P9999999'" in form.shown("who")  # beside the Caller box
 
         await pilot.press("ctrl+u")
         await search_and_choose(app, pilot, KeyCounter(pilot), "T00002")
@@ -336,8 +339,7 @@ async def test_bad_input_is_explained_inline_and_nothing_typed_is_lost(sqlite_en
         screen.query_one("#when", Input).value = "tomorrow 10:00"
         screen.query_one("#notes", TextArea).text = "x" * 4001
         await pilot.press("f9")
-        text = text_of(problems)
-        assert "in the future" in text and "over the limit of 4,000" in text
+        assert "in the future" in form.shown("when") and "over the limit of 4,000" in form.shown("notes")
         assert isinstance(app.screen, LogContactScreen)
 
         # Escape asks before discarding; "n" keeps everything.

@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 from builders import NOW, PASSWORD, seed_office
-from textual.widgets import DataTable, Input, SelectionList, Static
+from textual.widgets import DataTable, Input, Static
 
 from duty_tui.config import Settings
 from duty_tui.services.context import ServiceContext
 from duty_tui.tui.app import make_app
+from duty_tui.tui.kit.form import ManyChoice
 
 SIZE = (80, 24)
 
@@ -58,10 +59,10 @@ async def answer(app, pilot, field: str, *presses: str) -> None:
 
 
 async def tick_ground(app, pilot, list_id: str, value: str) -> None:
-    selection = app.screen.query_one(f"#{list_id}", SelectionList)
-    selection.focus()
-    index = [selection.get_option_at_index(i).value for i in range(selection.option_count)].index(value)
-    await pilot.press("home", *["down"] * index, "space")
+    ticks = app.screen.query_one(f"#{list_id}", ManyChoice)
+    ticks.focus()
+    index = [v for v, _label in ticks.options].index(value)
+    await pilot.press(*["up"] * len(ticks.options), *["down"] * index, "space")
     await pilot.pause()
 
 

@@ -3,33 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 from duty_tui.domain.frontdesk import parse_when
-from duty_tui.tui.dialogs.frontdesk_form import FormDialog, FormField
-
-
-class RefilledFormDialog(FormDialog):
-    """A FormDialog holding what the user typed before a refused save: Esc asks before discarding it."""
-
-    def on_mount(self) -> None:
-        super().on_mount()
-        self._initial = {f.id: (False if f.kind == "checkbox" else "") for f in self.fields}
+from duty_tui.tui.kit.form import FormDialog, FormField, refill
 
 
 def _push(screen, title: str, fields: list[FormField], then: Callable[[dict], None], *, intro: str = "",
           submit: str = "Save", values: dict[str, Any] | None = None) -> None:
+    """Open the action's form (refilled with ``values``, typing kept from a refused save)."""
     def done(result: dict | None) -> None:
         if result:
             then(result)
 
     if values:
-        fields = [replace(f, value=values[f.id]) if f.id in values else f for f in fields]
         intro = "Your typing is back in the form." + (f" {intro}" if intro else "")
-        screen.app.push_screen(RefilledFormDialog(title, fields, intro=intro, submit=submit), done)
-        return
-    screen.app.push_screen(FormDialog(title, fields, intro=intro, submit=submit), done)
+    screen.app.push_screen(FormDialog(title, refill(fields, values), intro=intro, submit=submit,
+                                      result=_as_text, refilled=bool(values)), done)
+
+
+def _as_text(values: dict[str, Any]) -> dict[str, Any]:
+    """The values as the services below take them: blank choices as "" (text is already stripped)."""
+    return {key: "" if value is None else value for key, value in values.items()}
 
 
 def _staff_options(staff) -> tuple[tuple[str, str], ...]:
@@ -70,7 +65,7 @@ def close_dialog(screen, row, then, values: dict | None = None) -> None:
 
 def note_dialog(screen, row, then, values: dict | None = None) -> None:
     """A note for the timeline."""
-    _push(screen, f"Note on {row.ref}", [FormField("text", "Note", kind="text", required=True)], then,
+    _push(screen, f"Note on {row.ref}", [FormField("text", "Note", kind="lines", required=True)], then,
           submit="Add note", values=values)
 
 
@@ -90,7 +85,7 @@ def complaint_dialog(screen, row, step: str, staff, then, values: dict | None = 
     elif step == "respond":
         fields = [FormField("outcome", "Outcome", kind="select", required=True,
                             options=tuple((o, o.replace("_", " ")) for o in RESPONSE_OUTCOMES)),
-                  FormField("summary", "Summary of the response sent", kind="text", required=True)]
+                  FormField("summary", "Summary of the response sent", kind="lines", required=True)]
         title, submit = f"Respond to complaint {row.ref}", "Record response"
     else:
         fields = [FormField("handler", "Handler for the next stage (not the last stage's)", kind="select",
@@ -107,7 +102,7 @@ def repair_step_dialog(screen, row, then, values: dict | None = None) -> None:
     _push(screen, f"Record a step on {row.ref}", [
         FormField("step", "Step", kind="select", options=tuple(STEPS.items()), required=True),
         FormField("on", "On (blank: today)", placeholder="DD/MM/YYYY", check=_date_problem),
-        FormField("significant", "Investigation found a significant hazard", kind="checkbox", value=True),
+        FormField("significant", "Investigation found a significant hazard", kind="check", value=True),
     ], then, submit="Record", values=values)
 
 

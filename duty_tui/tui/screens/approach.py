@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import time
 from datetime import date
-from typing import Any, ClassVar
+from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -19,15 +19,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.reactive import reactive
-from textual.widget import Widget
-from textual.widgets import Checkbox, Footer, Header, Input, Label, Select, SelectionList, Static
+from textual.widgets import Footer, Header, Input, Static
 
 from duty_tui.domain.homelessness import PRIORITY_NEED_GROUNDS, assess, describe_duty, what_would_change
 from duty_tui.domain.homelessness_intake import IntakeCheck, check_answers
 from duty_tui.errors import ConflictError, InputError
 from duty_tui.housing_reference import PRIORITY_NEED_WORDS, ROUTE_WORDS, load_housing_reference
 from duty_tui.tui.drafts import DraftForm
+from duty_tui.tui.kit.form import Choice, FieldChanged, Form, FormField, FormScreen, ManyChoice
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import plain
 
@@ -54,76 +53,7 @@ def uk_dates(text: str) -> str:
     return _ISO.sub(lambda m: f"{m.group(3)}/{m.group(2)}/{m.group(1)}", text)
 
 
-class ChoiceField(Widget, can_focus=True):
-    """A one-line answer chosen by its first letter (y/n/u ...) or with ←/→."""
-
-    DEFAULT_CSS = """
-    ChoiceField { height: 1; width: 1fr; }
-    ChoiceField:focus { background: $accent 25%; }
-    """
-    BINDINGS: ClassVar = [
-        Binding("left", "step(-1)", "Previous answer", id="approach-choice-previous", show=False,
-                tooltip="Choose the previous answer"),
-        Binding("right,space", "step(1)", "Next answer", id="approach-choice-next", show=False,
-                tooltip="Choose the next answer"),
-        Binding("enter", "next_field", "Next question", id="approach-choice-next-field", show=False,
-                tooltip="Move to the next question"),
-    ]
-
-    value: reactive[str] = reactive("unknown")
-
-    class Changed(Message):
-        """The answer changed."""
-
-        def __init__(self, field: ChoiceField, value: str) -> None:
-            super().__init__()
-            self.field = field
-            self.value = value
-
-        @property
-        def control(self) -> ChoiceField:
-            """The field that changed."""
-            return self.field
-
-    def __init__(self, options: list[tuple[str, str]], value: str = "unknown", *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.options = options  # (value, label); the label's first letter is its key
-        self.set_reactive(ChoiceField.value, value)
-
-    def render(self) -> Text:
-        text = Text(no_wrap=True, overflow="ellipsis")
-        for value, label in self.options:
-            if value == self.value:
-                text.append(f"[{label}]", style="bold reverse")
-            else:
-                text.append(f" {label} ")
-            text.append(" ")
-        return text
-
-    def watch_value(self, value: str) -> None:
-        self.post_message(self.Changed(self, value))
-
-    def action_step(self, delta: int) -> None:
-        """Move to the previous or next answer."""
-        values = [v for v, _l in self.options]
-        index = values.index(self.value) if self.value in values else 0
-        self.value = values[(index + delta) % len(values)]
-
-    def action_next_field(self) -> None:
-        """Enter moves on, as in a paper form."""
-        self.screen.focus_next()
-
-    def on_key(self, event) -> None:
-        character = (event.character or "").lower()
-        for value, label in self.options:
-            if character and label[:1].lower() == character:
-                self.value = value
-                event.stop()
-                event.prevent_default()
-                return
-
-
-class ApproachScreen(DraftForm, DutyScreen):
+class ApproachScreen(DraftForm, FormScreen, DutyScreen):
     """Triage an approach: answers on the left, the law's consequences on the right."""
 
     SCOPE_NAME = "approach"
@@ -144,15 +74,7 @@ class ApproachScreen(DraftForm, DutyScreen):
     ApproachScreen #approach-body { height: 1fr; }
     ApproachScreen #form { width: 44; border-right: solid $primary; padding: 0 1 0 0; }
     ApproachScreen #assessment-scroll { width: 1fr; padding: 0 0 0 1; }
-    ApproachScreen .q-row { height: 1; }
-    ApproachScreen .q-label { width: 15; color: $text-muted; }
-    ApproachScreen .q-section { margin-top: 1; text-style: bold; color: $secondary; }
-    ApproachScreen .field-msg { height: auto; color: $error; padding-left: 15; }
-    ApproachScreen .field-msg.warning { color: $warning; }
-    ApproachScreen .field-msg.empty { display: none; }
-    ApproachScreen Input { width: 1fr; }
-    ApproachScreen Select { width: 1fr; }
-    ApproachScreen SelectionList { height: auto; max-height: 24; }
+    ApproachScreen #approach-form .form-section { margin-top: 1; }
     ApproachScreen #save-state { height: 1; color: $text-muted; }
     """
 
@@ -165,8 +87,6 @@ class ApproachScreen(DraftForm, DutyScreen):
         self.applicant_born: date | None = None
         self.applicant_name: str | None = None
         self._baseline: dict[str, Any] = {}
-        self._messages: dict[str, Static] | None = None
-        self._shown: dict[str, str] = {}
         self.last_check: IntakeCheck | None = None
         self.update_seconds: list[float] = []  # engine + widget update per answer (bench/bench_housing.py)
         self.paint_seconds: list[float] = []  # ... until the screen has been refreshed (when measure_paint)
@@ -174,84 +94,77 @@ class ApproachScreen(DraftForm, DutyScreen):
         self._panel_height = 0
 
     # ------------------------------------------------------------------ layout
-    def _row(self, label: str, widget: Widget, key: str) -> ComposeResult:
-        with Horizontal(classes="q-row"):
-            yield Label(label, classes="q-label")
-            yield widget
-        yield Static("", id=f"msg-{key}", classes="field-msg empty")
-
     def compose(self) -> ComposeResult:
         ref = load_housing_reference(self.duty_app.settings.data_dir)
         today = self.duty_app.ctx.today()
+        yn = self._yn()
+        facts, household, came = "The facts (answer what you know)", "Household", "How they came"
+        home, support, safety = "Home and why it is being lost", "Support needs (Space to tick)", "Safety and notes"
         yield Header()
         yield Static(plain("No applicant chosen yet — F11 to find them (or add someone new)."), id="applicant")
         with Horizontal(id="approach-body"):
             with VerticalScroll(id="form"):
-                yield Static("The facts (answer what you know)", classes="q-section")
-                yield from self._row("Approach date", Input(today.strftime("%d/%m/%Y"), placeholder="DD/MM/YYYY",
-                                                            id="approach_date", compact=True, max_length=10),
-                                     "approach_date")
-                yield Static("", id="msg-applicant", classes="field-msg empty")
-                yield from self._row("Eligible?", ChoiceField(self._yn(), id="eligible"), "eligible")
-                yield from self._row("Homeless now?", ChoiceField(self._yn(), id="homeless"), "homeless")
-                yield Checkbox("Sleeping rough", id="rough_sleeping", compact=True)
-                yield Checkbox("Nowhere to stay tonight", id="nowhere_tonight", compact=True)
-                yield Checkbox("Abuse risk if they stay (s177)", id="domestic_abuse_risk_at_home", compact=True)
-                yield from self._row("Loss date", Input(placeholder="DD/MM/YYYY when home is lost", id="loss_date",
-                                                        compact=True, max_length=10), "loss_date")
-                yield from self._row("s21 expires", Input(placeholder="DD/MM/YYYY", id="s21_expiry", compact=True,
-                                                          max_length=10), "s21_expiry")
-                yield from self._row("Priority need", ChoiceField(
-                    [("unknown", "Unknown"), ("none", "None"), ("grounds", "Grounds")], id="priority_state"),
-                    "priority_state")
-                yield SelectionList(*[(PRIORITY_NEED_WORDS[g], g) for g in PRIORITY_NEED_GROUNDS],
-                                    id="priority_grounds", compact=True)
-                yield Static("", id="msg-priority_grounds", classes="field-msg empty")
-                yield from self._row("Intentional?", ChoiceField(self._yn(), id="intentional"), "intentional")
-                yield from self._row("Connection", ChoiceField(
-                    [("here", "Here"), ("elsewhere", "Elsewhere"), ("none", "None"), ("unknown", "Unknown")],
-                    value="unknown", id="local_connection"), "local_connection")
-                yield Checkbox("Abuse risk in the connected area", id="da_risk_in_connected_area", compact=True)
-                yield Static("", id="msg-da_risk_in_connected_area", classes="field-msg empty")
-                yield from self._row("Relief began", Input(placeholder="only if before the approach", id="relief_start",
-                                                           compact=True, max_length=10), "relief_start")
-                yield Static("Household", classes="q-section")
-                yield from self._row("Others", Input(placeholder="partner 34, child 7", id="household", compact=True,
-                                                     max_length=400), "household")
-                yield Checkbox("Someone is pregnant", id="pregnant", compact=True)
-                yield Static("How they came", classes="q-section")
-                yield from self._row("Route", Select([(v, k) for k, v in ROUTE_WORDS.items()], value="self",
-                                                     allow_blank=False, id="route", compact=True), "route")
-                yield from self._row("Referred by", Select([(b.name, c) for c, b in ref.referral_bodies.items()],
-                                                           id="referral_body", compact=True, prompt="(none)"),
-                                     "referral_body")
-                yield from self._row("Consent?", ChoiceField(self._yn(), id="referral_consent"), "referral_consent")
-                yield from self._row("Referral note", Input(id="referral_details", compact=True, max_length=500),
-                                     "referral_details")
-                yield Static("Home and why it is being lost", classes="q-section")
-                yield from self._row("Living now", Select([(n, c) for c, n in ref.accommodation.items()],
-                                                          id="current_accommodation", compact=True, prompt="(choose)"),
-                                     "current_accommodation")
-                yield from self._row("Last settled", Select([(n, c) for c, n in ref.accommodation.items()],
-                                                            id="last_settled_accommodation", compact=True,
-                                                            prompt="(choose)"), "last_settled_accommodation")
-                yield from self._row("Reason", Select([(n, c) for c, n in ref.loss_reasons.items()],
-                                                      id="loss_reason", compact=True, prompt="(choose)"), "loss_reason")
-                yield Static("Support needs (space to tick)", classes="q-section")
-                yield Checkbox("Support needs assessed", id="support_needs_assessed", compact=True)
-                yield SelectionList(*[(n, c) for c, n in ref.support_needs.items()], id="support_needs", compact=True)
-                yield Static("Safety and notes", classes="q-section")
-                yield Checkbox("Safeguarding concern", id="safeguarding", compact=True)
-                yield from self._row("Safeguarding", Input(id="safeguarding_notes", compact=True, max_length=500),
-                                     "safeguarding_notes")
-                yield from self._row("Eligibility", Input(placeholder="immigration status, evidence",
-                                                          id="eligibility_notes", compact=True, max_length=500),
-                                     "eligibility_notes")
-                yield from self._row("Notes", Input(id="notes", compact=True, max_length=2000), "notes")
+                yield Form([
+                    # Dates are checked by the intake rules (domain.homelessness_intake), beside each field.
+                    FormField("approach_date", "Approach date", value=today.strftime("%d/%m/%Y"),
+                              placeholder="DD/MM/YYYY", max_length=10, section=facts),
+                    Static("", id="msg-applicant", classes="form-msg -empty"),
+                    FormField("eligible", "Eligible?", "choice", yn, value="unknown", required=True, section=facts),
+                    FormField("homeless", "Homeless now?", "choice", yn, value="unknown", required=True,
+                              section=facts),
+                    FormField("rough_sleeping", "Sleeping rough", "check", section=facts),
+                    FormField("nowhere_tonight", "Nowhere to stay tonight", "check", section=facts),
+                    FormField("domestic_abuse_risk_at_home", "Abuse risk if they stay (s177)", "check",
+                              section=facts),
+                    FormField("loss_date", "Loss date", placeholder="DD/MM/YYYY when home is lost", max_length=10,
+                              section=facts),
+                    FormField("s21_expiry", "s21 expires", placeholder="DD/MM/YYYY", max_length=10, section=facts),
+                    FormField("priority_state", "Priority need", "choice",
+                              (("unknown", "Unknown"), ("none", "None"), ("grounds", "Grounds")), value="unknown",
+                              required=True, section=facts),
+                    FormField("priority_grounds", "", "many",
+                              tuple((g, PRIORITY_NEED_WORDS[g]) for g in PRIORITY_NEED_GROUNDS), section=facts),
+                    FormField("intentional", "Intentional?", "choice", yn, value="unknown", required=True,
+                              section=facts),
+                    FormField("local_connection", "Connection", "choice",
+                              (("here", "Here"), ("elsewhere", "Elsewhere"), ("none", "None"), ("unknown", "Unknown")),
+                              value="unknown", required=True, inline=True, section=facts),
+                    FormField("da_risk_in_connected_area", "Abuse risk in the connected area", "check", section=facts),
+                    FormField("relief_start", "Relief began", placeholder="only if before the approach",
+                              max_length=10, section=facts),
+                    FormField("household", "Others", placeholder="partner 34, child 7", max_length=400,
+                              section=household),
+                    FormField("pregnant", "Someone is pregnant", "check", section=household),
+                    FormField("route", "Route", "choice", tuple(ROUTE_WORDS.items()), value="self", required=True,
+                              section=came),
+                    FormField("referral_body", "Referred by", "choice",
+                              tuple((c, b.name) for c, b in ref.referral_bodies.items()), prompt="(none)",
+                              section=came),
+                    FormField("referral_consent", "Consent?", "choice", yn, value="unknown", required=True,
+                              section=came),
+                    FormField("referral_details", "Referral note", max_length=500, section=came),
+                    FormField("current_accommodation", "Living now", "choice", tuple(ref.accommodation.items()),
+                              section=home),
+                    FormField("last_settled_accommodation", "Last settled", "choice",
+                              tuple(ref.accommodation.items()), section=home),
+                    FormField("loss_reason", "Reason", "choice", tuple(ref.loss_reasons.items()), section=home),
+                    FormField("support_needs_assessed", "Support needs assessed", "check", section=support),
+                    FormField("support_needs", "", "many", tuple(ref.support_needs.items()), section=support),
+                    FormField("safeguarding", "Safeguarding concern", "check", section=safety),
+                    FormField("safeguarding_notes", "Safeguarding", max_length=500, section=safety),
+                    FormField("eligibility_notes", "Eligibility", placeholder="immigration status, evidence",
+                              max_length=500, section=safety),
+                    FormField("notes", "Notes", max_length=2000, section=safety),
+                ], label_width=15, id="approach-form")
             with VerticalScroll(id="assessment-scroll"):
                 yield Static("", id="assessment")
         yield Static("F9 save · F11 applicant · F12 caseload · Tab next question · y/n/u answers", id="save-state")
         yield Footer()
+
+    @property
+    def answer_form(self) -> Form:
+        """The answers."""
+        return self.query_one("#approach-form", Form)
 
     @staticmethod
     def _yn() -> list[tuple[str, str]]:
@@ -269,49 +182,35 @@ class ApproachScreen(DraftForm, DutyScreen):
             self.call_after_refresh(self.action_choose_applicant)
 
     # ------------------------------------------------------------------ answers
+    CHOICE_KEYS = ("route", "referral_body", "current_accommodation", "last_settled_accommodation", "loss_reason")
+    ANSWER_KEYS = ("eligible", "homeless", "intentional", "local_connection", "priority_state", "referral_consent")
+
     def answers(self) -> dict[str, Any]:
         """Everything on the form as the services take it."""
-        q = self.query_one
-        values: dict[str, Any] = {}
-        for key in ("approach_date", "loss_date", "s21_expiry", "relief_start", "household", "referral_details",
-                    "safeguarding_notes", "eligibility_notes", "notes"):
-            values[key] = q(f"#{key}", Input).value
-        for key in ("eligible", "homeless", "intentional", "local_connection", "priority_state", "referral_consent"):
-            values[key] = q(f"#{key}", ChoiceField).value
-        for key in ("rough_sleeping", "nowhere_tonight", "domestic_abuse_risk_at_home", "da_risk_in_connected_area",
-                    "pregnant", "support_needs_assessed", "safeguarding"):
-            values[key] = q(f"#{key}", Checkbox).value
-        for key in ("route", "referral_body", "current_accommodation", "last_settled_accommodation", "loss_reason"):
-            value = q(f"#{key}", Select).value
-            values[key] = "" if value in (Select.NULL, Select.BLANK) or value is None else value
-        values["priority_grounds"] = list(q("#priority_grounds", SelectionList).selected)
-        values["support_needs"] = list(q("#support_needs", SelectionList).selected)
+        values = self.answer_form.values()
+        for key in self.CHOICE_KEYS:
+            values[key] = values.get(key) or ""
         return values
 
     def fill(self, answers: dict[str, Any]) -> None:
         """Put stored answers into the form; what is filled is the baseline for 'unsaved changes'."""
-        q = self.query_one
-        for key in ("approach_date", "loss_date", "s21_expiry", "relief_start", "household", "referral_details",
-                    "safeguarding_notes", "eligibility_notes", "notes"):
-            q(f"#{key}", Input).value = str(answers.get(key) or "")
-        for key in ("eligible", "homeless", "intentional", "local_connection", "priority_state", "referral_consent"):
-            q(f"#{key}", ChoiceField).value = answers.get(key) or "unknown"
-        for key in ("rough_sleeping", "nowhere_tonight", "domestic_abuse_risk_at_home", "da_risk_in_connected_area",
-                    "pregnant", "support_needs_assessed", "safeguarding"):
-            q(f"#{key}", Checkbox).value = bool(answers.get(key))
-        for key in ("route", "referral_body", "current_accommodation", "last_settled_accommodation", "loss_reason"):
-            select = q(f"#{key}", Select)
-            value = answers.get(key)
-            if value:
-                select.value = value
-            elif key != "route":
-                select.clear()
-        for key in ("priority_grounds", "support_needs"):
-            selection = q(f"#{key}", SelectionList)
-            selection.deselect_all()
-            for value in answers.get(key) or []:
-                selection.select(value)
+        form = self.answer_form
+        values: dict[str, Any] = {}
+        for spec in form.fields:
+            value = answers.get(spec.id)
+            if spec.kind == "text":
+                values[spec.id] = str(value or "")
+            elif spec.id in self.ANSWER_KEYS:
+                values[spec.id] = value or "unknown"
+            elif spec.kind == "check":
+                values[spec.id] = bool(value)
+            elif spec.kind == "many":
+                values[spec.id] = list(value or [])
+            elif spec.id != "route" or value:
+                values[spec.id] = value or None
+        form.fill(values)
         self._baseline = self.answers()
+        form.mark_clean()
         self.reassess()
 
     @property
@@ -319,20 +218,20 @@ class ApproachScreen(DraftForm, DutyScreen):
         """True when the form differs from what was last loaded or saved."""
         return self.answers() != self._baseline
 
+    def form_dirty(self) -> bool:
+        return self.dirty
+
     @on(Input.Changed)
-    @on(Checkbox.Changed)
-    @on(Select.Changed)
-    @on(SelectionList.SelectedChanged)
-    @on(ChoiceField.Changed)
+    @on(FieldChanged)
     def _answer_changed(self, event: Message) -> None:
         control_id = getattr(getattr(event, "control", None), "id", None)
         # Keep the priority-need answer and its grounds in step.
         if control_id == "priority_grounds":
-            if self.query_one("#priority_grounds", SelectionList).selected:
-                self.query_one("#priority_state", ChoiceField).value = "grounds"
+            if self.query_one("#priority_grounds", ManyChoice).value:
+                self.query_one("#priority_state", Choice).value = "grounds"
         elif control_id == "priority_state":
-            grounds = self.query_one("#priority_grounds", SelectionList)
-            if self.query_one("#priority_state", ChoiceField).value in ("unknown", "none") and grounds.selected:
+            grounds = self.query_one("#priority_grounds", ManyChoice)
+            if self.query_one("#priority_state", Choice).value in ("unknown", "none") and grounds.value:
                 grounds.deselect_all()
         self.reassess()
 
@@ -352,18 +251,17 @@ class ApproachScreen(DraftForm, DutyScreen):
         if self.measure_paint:
             self.call_after_refresh(lambda: self.paint_seconds.append(time.perf_counter() - started))
 
+    MESSAGE_KEYS = ("approach_date", "applicant", "eligible", "homeless", "loss_date", "s21_expiry",
+                    "priority_state", "priority_grounds", "intentional", "local_connection",
+                    "da_risk_in_connected_area", "relief_start", "household", "route", "referral_body",
+                    "referral_consent", "referral_details", "current_accommodation", "last_settled_accommodation",
+                    "loss_reason", "safeguarding_notes", "eligibility_notes", "notes")
+
     def _show_messages(self, check: IntakeCheck) -> None:
-        if self._messages is None:  # found once: querying the DOM on every answer costs more than the law
-            self._messages = {(m.id or "").removeprefix("msg-"): m for m in self.query(".field-msg")}
-        for key, message in self._messages.items():
+        form = self.answer_form
+        for key in self.MESSAGE_KEYS:
             text = check.problems.get(key) or check.warnings.get(key) or ""
-            shown = ("✗ " if key in check.problems else "△ ") + text if text else ""
-            if self._shown.get(key, "") == shown:
-                continue
-            self._shown[key] = shown
-            message.update(plain(shown))
-            message.set_class(bool(text) and key not in check.problems, "warning")
-            message.set_class(not text, "empty")
+            form.say(key, text, hint=bool(text) and key not in check.problems)
 
     def _show_assessment(self, check: IntakeCheck, today: date) -> None:
         panel = self.query_one("#assessment", Static)
@@ -510,6 +408,11 @@ class ApproachScreen(DraftForm, DutyScreen):
         self.notify("Your unsaved answers are back; check them and press F9 to save.", title="Draft reopened")
 
     # ------------------------------------------------------------------ saving
+    @on(Form.Submitted, "#approach-form")
+    def _enter_in_the_last_field(self, event: Form.Submitted) -> None:
+        event.stop()
+        self.action_save()
+
     def action_save(self) -> None:
         """Save in a worker; a failed save keeps everything typed."""
         check = self.last_check
@@ -552,13 +455,12 @@ class ApproachScreen(DraftForm, DutyScreen):
             return
         self.query_one("#save-state", Static).update(plain("Not saved — your answers are kept. See the message."))
         if isinstance(error, InputError):
+            placed = {}
             for line in error.problems:
                 key, _, message = line.partition(": ")
-                widget = self.query(f"#msg-{key}")
-                if widget and message:
-                    widget.first(Static).update(plain(f"✗ {message}"))
-                    widget.first(Static).remove_class("empty")
-                    self._shown[key] = f"✗ {message}"
+                if message:
+                    placed[key] = message
+            self.answer_form.show_problems(placed, focus=False)
         super().on_worker_error(error)
 
     def _database_back(self) -> None:
@@ -612,15 +514,9 @@ class ApproachScreen(DraftForm, DutyScreen):
 
         self.app.push_screen(OptionsCasesScreen())
 
+    DISCARD_QUESTION = "Discard the answers you have typed? They are not saved."
+    DISCARD_NO = "Keep typing"
+
     def action_back(self) -> None:
         """Leave, asking first when answers are unsaved."""
-        if not self.dirty:
-            self.app.pop_screen()
-            return
-        from duty_tui.tui.dialogs.housing_form import confirm_dialog
-
-        def answered(discard: bool | None) -> None:
-            if discard:
-                self.app.pop_screen()
-        self.app.push_screen(confirm_dialog("Discard the answers you have typed? They are not saved.",
-                                           yes="Discard", no="Keep typing"), answered)
+        self.leave_form()

@@ -1,38 +1,28 @@
-"""What every duty-tui screen shares: failed workers become messages, not crashes."""
+"""What every duty-tui screen shares: failed workers become messages, not crashes (kit/workers.py)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.screen import ModalScreen, Screen, ScreenResultType
-from textual.worker import Worker, WorkerState
+
+from duty_tui.tui.kit.workers import WorkerErrors
 
 if TYPE_CHECKING:
     from duty_tui.tui.app import DutyApp
 
 
-class WorkerErrors:
-    """Mixin: a worker that fails reports through the app's report_error."""
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # A plain method name, not @on: Textual registers @on handlers only on its own
-        # message-pump classes, so a decorated handler on this mixin would never run.
-        if event.state == WorkerState.ERROR:
-            event.stop()
-            self.on_worker_error(event.worker.error)  # type: ignore[attr-defined]
-
-    def on_worker_error(self, error: BaseException | None) -> None:
-        """Override to restore the screen's state; always report the error."""
-        self.app.report_error(error)  # type: ignore[attr-defined]
+class PlainNotify:
+    """Mixin: a toast; messages quote stored and typed text, so they are never read as markup."""
 
     def notify(self, message: str, *, title: str = "", severity="information", timeout=None,
                markup: bool = False) -> None:
-        """A toast; messages quote stored and typed text, so they are never read as markup."""
+        """A toast (markup off unless asked for)."""
         self.app.notify(message, title=title, severity=severity, timeout=timeout,  # type: ignore[attr-defined]
                         markup=markup)
 
 
-class DutyScreen(WorkerErrors, Screen):
+class DutyScreen(WorkerErrors, PlainNotify, Screen):
     """A full screen. SCOPE_NAME names it in docs/KEYS.md."""
 
     SCOPE_NAME: ClassVar[str] = "screen"
@@ -49,7 +39,7 @@ class DutyScreen(WorkerErrors, Screen):
             sync(self)
 
 
-class DutyModal(WorkerErrors, ModalScreen[ScreenResultType]):
+class DutyModal(WorkerErrors, PlainNotify, ModalScreen[ScreenResultType]):
     """A modal dialog screen; ``DutyModal[bool]`` dismisses with a bool."""
 
     SCOPE_NAME: ClassVar[str] = "dialog"

@@ -198,7 +198,7 @@ class CallersScreen(LiveRefresh, DutyScreen):
     def action_add(self) -> None:
         """Add an arrival through a small form."""
         from duty_tui.services.contacts import contact_form
-        from duty_tui.tui.dialogs.frontdesk_form import FormDialog, FormField
+        from duty_tui.tui.kit.form import FormDialog, FormField
 
         reasons = tuple((r.code, r.label) for r in contact_form(self.duty_app.ctx).reasons)
         fields = [

@@ -313,7 +313,7 @@ class CaseScreen(DraftForm, LiveRefresh, DutyScreen):
 
     def _open_form(self):
         """The action form open over this screen, if any."""
-        from duty_tui.tui.dialogs.frontdesk_form import FormDialog
+        from duty_tui.tui.kit.form import FormDialog
 
         stack = self.app.screen_stack
         above = stack[stack.index(self) + 1:] if self in stack else []
@@ -322,10 +322,7 @@ class CaseScreen(DraftForm, LiveRefresh, DutyScreen):
     def dirty(self) -> bool:
         """A case action's form is open with something typed in it."""
         form = self._open_form()
-        if form is None or self._form_action is None:
-            return False
-        initial = getattr(form, "_initial", None) or {}
-        return any(value not in ("", None, False) and value != initial.get(key) for key, value in form.values().items())
+        return form is not None and self._form_action is not None and form.form_dirty()
 
     def draft_title(self) -> str:
         what = (self._form_action or "note").replace("_", " ")

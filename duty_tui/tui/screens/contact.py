@@ -9,15 +9,16 @@ before disclosure open the check; reasons with a team and clock route themselves
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, Header, Input, Label, OptionList, Select, Static, TextArea
+from textual.widgets import Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
@@ -28,8 +29,8 @@ from duty_tui.services.contacts import (
     CallerBrief, ContactDraft, ContactForm, ContactSaved, IdentityResult, NewPerson, ThirdParty,
 )
 from duty_tui.services.search import PersonHit
-from duty_tui.tui.screens.frontdesk_live import WorkerFailures
 from duty_tui.tui.drafts import DraftForm, apply_values, collect_values
+from duty_tui.tui.kit.form import Choice, Form, FormField, FormScreen, LinesInput, TextInput
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import plain
 from duty_tui.tui.widgets.table import DutyTable
@@ -39,12 +40,16 @@ CALLER_KINDS = [("person", "Known person"), ("third_party", "Someone on their be
                 ("anonymous", "Anonymous caller"), ("new", "New person (quick add)")]
 
 
-def _value(select: Select) -> str:
-    value = select.value
-    return value if isinstance(value, str) else ""
+PROBLEM_FIELDS = {"when": "when", "notes": "notes", "reason": "reason-filter", "caller": "who", "callback": "callback-phone", "appointment": "appt-when",
+                  "safeguarding": "safeguarding-subject", "third party": "tp-name", "new person": "np-surname"}
+"""Where a problem the service finds is said: its prefix ("when: ...") names the field."""
 
 
-class ComboInput(Input):
+def _value(choice: Choice) -> str:
+    return choice.value or ""
+
+
+class ComboInput(TextInput):
     """An input that steers a list below it: ↑/↓ move the highlight, Backspace on empty removes the last pick."""
 
     class Move(Message):
@@ -89,7 +94,7 @@ class ComboInput(Input):
         super().action_delete_left()
 
 
-class LogContactScreen(DraftForm, WorkerFailures, DutyScreen):
+class LogContactScreen(DraftForm, FormScreen, DutyScreen):
     """Log a contact: channel, caller, reasons, identity check, notes, outcome."""
 
     SCOPE_NAME = "contact"
@@ -101,25 +106,23 @@ class LogContactScreen(DraftForm, WorkerFailures, DutyScreen):
     LogContactScreen #contact-problems { height: auto; color: $error; text-style: bold; padding: 0 1;
                                          border-left: thick $error; }
     LogContactScreen #contact-body { height: 1fr; padding: 0 1; }
-    LogContactScreen .row { height: auto; }
-    LogContactScreen .row Label { width: 9; padding: 0 1 0 0; color: $text-muted; }
-    LogContactScreen .row .short { width: 22; }
     LogContactScreen #channel { width: 30; }
-    LogContactScreen #when { width: 24; }
-    LogContactScreen #caller-kind { width: 30; }
+    LogContactScreen #caller-kind { width: 1fr; }
     LogContactScreen #who-results { height: auto; max-height: 5; }
     LogContactScreen #reason-options { height: auto; max-height: 5; }
     LogContactScreen #caller, LogContactScreen #reasons-chosen, LogContactScreen #id-result,
-    LogContactScreen #agency-info { height: auto; }
+    LogContactScreen #agency-info, LogContactScreen #repair-proposal { height: auto; }
+    LogContactScreen #repair-proposal { color: $warning; padding-left: 9; }
     LogContactScreen #notes { height: 4; }
-    LogContactScreen .section { height: auto; }
-    LogContactScreen #id-answer { width: 1fr; }
+    LogContactScreen #id-method { width: 24; }
     """
     BINDINGS = [
         Binding("f9", "save", "Save", id="contact-save", tooltip="Save the contact and everything it starts"),
         Binding("escape", "cancel", "Cancel", id="contact-cancel",
                 tooltip="Close the form (asks before discarding anything typed)"),
     ]
+    DISCARD_QUESTION = "Discard this contact? What you typed will be lost."
+    DISCARD_NO = "No, keep typing"
 
     def __init__(self, person_ref: str | None = None, *, visit_id: int | None = None, channel: str | None = None,
                  reason: str | None = None) -> None:
@@ -141,6 +144,9 @@ class LogContactScreen(DraftForm, WorkerFailures, DutyScreen):
 
         self.save_key = uuid.uuid4().hex  # a retried save (database back, Enter twice) posts once
         self._last_save_attempt: ContactDraft | None = None  # what F9 last tried to save
+        self._notes_guard = False  # the identity check just put the cursor in Notes: an extra Tab stays there
+        self._priority_by_hand = False  # the officer chose the repair priority: no more proposals over it
+        self._proposing = False
 
     # -- layout ------------------------------------------------------------------------------
 
@@ -155,111 +161,96 @@ class LogContactScreen(DraftForm, WorkerFailures, DutyScreen):
         yield Static("", id="contact-alerts")
         yield Static("", id="contact-problems")
         with VerticalScroll(id="contact-body"):
-            with Horizontal(classes="row"):
-                yield Label("Channel")
-                yield Select([(plain(name), code) for code, name in form.channels], value=channel, id="channel",
-                             allow_blank=False, compact=True)
-                yield Label("When")
-                yield Input(placeholder="now (or 09:15, 12/03/2026 14:30)", id="when", compact=True)
-            with Horizontal(classes="row"):
-                yield Label("Caller")
-                yield Select([(plain(n), c) for c, n in CALLER_KINDS], value="person", allow_blank=False,
-                             id="caller-kind", compact=True)
-            yield ComboInput(placeholder="name, address, postcode, phone or ref — Enter picks the highlighted",
-                             id="who", max_length=100, compact=True)
-            yield DutyTable(id="who-results", cursor_type="row", show_header=False)
-            yield Static("", id="caller")
-            yield ComboInput(placeholder="Reason: type to filter, ↑↓, Enter to add (more than one is fine)",
-                             id="reason-filter", max_length=60, compact=True)
-            yield OptionList(id="reason-options", compact=True)
-            yield Static("", id="reasons-chosen")
-            yield TextArea(id="notes", placeholder="Notes (what was said and done)")
-            with Horizontal(classes="row"):
-                yield Label("Outcome")
-                yield Select([(plain(name), code) for code, name in form.outcomes], value="resolved", id="outcome",
-                             allow_blank=False, compact=True)
+            yield Form([
+                FormField("channel", "Channel", "choice", tuple(form.channels), value=channel, required=True,
+                          row="head"),
+                FormField("when", "When", placeholder="now (or 09:15, 12/03/2026 14:30)", row="head",
+                          check=self._when_check),
+                FormField("caller-kind", "Caller", "choice", tuple(CALLER_KINDS), value="person", required=True),
+                # The person picker's seam: any widget with a value; Enter chooses the highlighted match.
+                FormField("who", "", "widget", enter="own", widget=ComboInput(
+                    placeholder="name, address, postcode, phone or ref — Enter picks the highlighted",
+                    id="who", max_length=100, compact=True)),
+                DutyTable(id="who-results", cursor_type="row", show_header=False),
+                Static("", id="caller"),
+                FormField("reason-filter", "", "widget", enter="own", widget=ComboInput(
+                    placeholder="Reason: type to filter, ↑↓, Enter to add (more than one is fine)",
+                    id="reason-filter", max_length=60, compact=True)),
+                OptionList(id="reason-options", compact=True),
+                Static("", id="reasons-chosen"),
+                FormField("notes", "", "lines", placeholder="Notes (what was said and done)"),
+                FormField("outcome", "Outcome", "choice", tuple(form.outcomes), value="resolved", required=True),
+            ], label_width=9, id="contact-form")
         yield Footer()
+
+    @property
+    def contact_form(self) -> Form:
+        """The contact's fields."""
+        return self.query_one("#contact-form", Form)
+
+    def _when_check(self, text: str) -> str | None:
+        try:
+            parse_when(text, self.duty_app.ctx.now())
+        except ValueError as exc:
+            return str(exc)
+        return None
 
     # Sections used by some contacts only are built the first time they are needed: a form
     # that opens with fewer widgets opens faster.
-    def _build(self, name: str):
+    def _build(self, name: str) -> tuple[list, str | None]:
         form = self.form
         assert form is not None
         if name == "third-party":
-            return Horizontal(
-                Input(placeholder="their name *", id="tp-name", classes="short", max_length=120, compact=True),
-                Input(placeholder="organisation", id="tp-org", classes="short", max_length=120, compact=True),
-                Input(placeholder="relationship", id="tp-rel", classes="short", max_length=40, compact=True),
-                Input(placeholder="phone", id="tp-phone", max_length=32, compact=True),
-                id=name, classes="section row"), "#reason-filter"
+            return [FormField("tp-name", "", placeholder="their name *", max_length=120, row=name),
+                    FormField("tp-org", "", placeholder="organisation", max_length=120, row=name),
+                    FormField("tp-rel", "", placeholder="relationship", max_length=40, row=name),
+                    FormField("tp-phone", "", placeholder="phone", max_length=32, row=name)], "#reason-filter"
         if name == "new-person":
-            return Horizontal(
-                Input(placeholder="first name *", id="np-forename", classes="short", max_length=80, compact=True),
-                Input(placeholder="surname *", id="np-surname", classes="short", max_length=80, compact=True),
-                Input(placeholder="born DD/MM/YYYY", id="np-dob", classes="short", max_length=10, compact=True),
-                Input(placeholder="phone", id="np-phone", max_length=32, compact=True),
-                id=name, classes="section row"), "#reason-filter"
+            return [FormField("np-forename", "", placeholder="first name *", max_length=80, row=name),
+                    FormField("np-surname", "", placeholder="surname *", max_length=80, row=name),
+                    FormField("np-dob", "", placeholder="born DD/MM/YYYY", max_length=10, row=name),
+                    FormField("np-phone", "", placeholder="phone", max_length=32, row=name)], "#reason-filter"
         if name == "identity":
-            return Vertical(
-                Horizontal(Label("Check ID"),
-                           Select([(plain(n), c) for c, n in form.identity_methods], value="tenancy_ref",
-                                  id="id-method", allow_blank=False, compact=True),
-                           Input(placeholder="what the caller says — Enter checks", id="id-answer", max_length=80,
-                                 compact=True),
-                           classes="row"),
-                Static("Confirm identity before giving account details.", id="id-result"),
-                id=name, classes="section"), "#notes"
+            return [FormField("id-method", "Check ID", "choice", tuple(form.identity_methods), value="tenancy_ref",
+                              required=True, row=name),
+                    FormField("id-answer", "", placeholder="what the caller says — Enter checks", max_length=80,
+                              enter="own", row=name),
+                    Static("Confirm identity before giving account details.", id="id-result")], "#notes"
         if name == "repair":
-            return Horizontal(
-                Label("Priority"),
-                Select([(plain(n), c) for c, n in form.repair_priorities], id="repair-priority", allow_blank=True,
-                       compact=True, prompt="default for reason"),
-                Input(placeholder="where in the home", id="repair-location", max_length=120, compact=True),
-                id=name, classes="section row"), "#notes"
-        if name == "safeguarding-subject":
-            return Input(placeholder="Safeguarding: who is at risk (name or description) *", id=name,
-                         max_length=120, compact=True, classes="section"), "#notes"
+            return [FormField("repair-priority", "Priority", "choice", tuple(form.repair_priorities),
+                              prompt="default for the reason", row=name),
+                    FormField("repair-location", "Where", placeholder="where in the home", max_length=120, row=name),
+                    Static("", id="repair-proposal")], "#notes"
+        if name == "safeguarding":
+            return [FormField("safeguarding-subject", "", placeholder="Safeguarding: who is at risk (name or "
+                              "description) *", max_length=120)], "#notes"
         if name == "signposted":
-            return Vertical(
-                Select([(plain(a.name), a.code) for a in form.agencies], id="agency", compact=True,
-                       prompt="Agency signposted to"),
-                Static("", id="agency-info"), id=name, classes="section"), None
+            return [FormField("agency", "Agency", "choice", tuple((a.code, a.name) for a in form.agencies),
+                              prompt="the agency signposted to"),
+                    Static("", id="agency-info")], None
         if name == "routed":
-            staff = [(plain(f"{s.name} ({s.team or 'no team'})"), s.username) for s in self.staff]
-            cases = [(plain(f"{c.ref} {c.case_type}: {c.summary}"[:60]), c.ref)
-                     for c in (self.caller.open_cases if self.caller else [])]
+            staff = tuple((s.username, f"{s.name} ({s.team or 'no team'})") for s in self.staff)
+            cases = tuple((c.ref, f"{c.ref} {c.case_type}: {c.summary}"[:60])
+                          for c in (self.caller.open_cases if self.caller else []))
             team = next((r.team for r in (self._reason(c) for c in self.reasons) if r is not None), None)
-            return Horizontal(
-                Select([(plain(n), c) for c, n in form.teams], id="route-team", compact=True, prompt="Team",
-                       value=team if team else Select.NULL),
-                Select(staff, id="route-officer", compact=True, prompt="Officer (or the team)"),
-                Select(cases, id="add-to-case", compact=True, prompt="New case"),
-                id=name, classes="section row"), None
+            return [FormField("route-team", "Team", "choice", tuple(form.teams), value=team, prompt="the team",
+                              row=name),
+                    FormField("route-officer", "Officer", "choice", staff, prompt="(the team)", row=name),
+                    FormField("add-to-case", "Case", "choice", cases, prompt="new case", row=name)], None
         if name == "callback":
-            return Horizontal(
-                Input(placeholder="call back on (phone) *", id="callback-phone", classes="short", max_length=32,
-                      compact=True),
-                Input(placeholder="by when (blank: next working day)", id="callback-when", compact=True),
-                id=name, classes="section row"), None
-        return Horizontal(
-            Input(placeholder="when * e.g. tomorrow 10:00", id="appt-when", classes="short", compact=True),
-            Input(placeholder="where", id="appt-place", max_length=80, compact=True),
-            id=name, classes="section row"), None
+            return [FormField("callback-phone", "Call on", placeholder="phone *", max_length=32, row=name),
+                    FormField("callback-when", "By", placeholder="blank: next working day", row=name,
+                              check=self._when_check)], None
+        return [FormField("appt-when", "When", placeholder="* e.g. tomorrow 10:00", row=name, check=self._when_check),
+                FormField("appt-place", "Where", max_length=80, row=name)], None
 
     def _show_section(self, name: str, show: bool) -> None:
         """Show (building it the first time) or hide an optional section."""
-        found = self.query(f"#{name}")
-        if found:
-            found.first().display = show
+        form = self.contact_form
+        if form.show_section(name, show) or not show:
             return
-        if not show:
-            return
-        widget, before = self._build(name)
-        body = self.query_one("#contact-body")
-        if before:
-            body.mount(widget, before=self.query_one(before))
-        else:
-            body.mount(widget)
+        items, before = self._build(name)
+        form.add_section(name, items, before=self.query_one(before) if before else None)
 
     def _widget(self, selector: str):
         """The widget if its section has been built, else None."""
@@ -270,7 +261,7 @@ class LogContactScreen(DraftForm, WorkerFailures, DutyScreen):
         widget = self._widget(selector)
         if widget is None:
             return ""
-        return _value(widget) if isinstance(widget, Select) else widget.value
+        return _value(widget) if isinstance(widget, Choice) else widget.value
 
     def on_mount(self) -> None:
         for selector in ("#contact-alerts", "#contact-problems", "#who-results"):
@@ -301,20 +292,26 @@ class LogContactScreen(DraftForm, WorkerFailures, DutyScreen):
         """Staff work can be routed to (a database read)."""
         from duty_tui.services.routing import list_staff
 
-        staff = list_staff(self.duty_app.ctx)
-        self.app.call_from_thread(self._staff_ready, staff)
+        self.post_message(self.StaffLoaded(list_staff(self.duty_app.ctx)))
 
-    def _staff_ready(self, staff) -> None:
-        self.staff = staff
+    @dataclass
+    class StaffLoaded(Message):
+        """Who work can be routed to."""
+
+        staff: list
+
+    @on(StaffLoaded)
+    def _staff_ready(self, message: StaffLoaded) -> None:
+        self.staff = message.staff
         officer = self._widget("#route-officer")
         if officer is not None:
-            officer.set_options([(plain(f"{s.name} ({s.team or 'no team'})"), s.username) for s in staff])
+            officer.set_options([(s.username, f"{s.name} ({s.team or 'no team'})") for s in self.staff])
 
     # -- caller --------------------------------------------------------------------------------
 
-    @on(Select.Changed, "#caller-kind")
-    def _caller_kind(self, event: Select.Changed) -> None:
-        kind = _value(event.select)
+    @on(Choice.Changed, "#caller-kind")
+    def _caller_kind(self, event: Choice.Changed) -> None:
+        kind = _value(event.control)
         self.query_one("#who").display = kind in ("person", "third_party")
         self._show_section("third-party", kind == "third_party")
         self._show_section("new-person", kind == "new")
@@ -349,9 +346,18 @@ class LogContactScreen(DraftForm, WorkerFailures, DutyScreen):
 
         hits = find_people(self.duty_app.ctx, query, limit=8)
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show_hits, query, hits)
+            self.post_message(self.HitsFound(query, hits))
 
-    def _show_hits(self, query: str, hits: list[PersonHit]) -> None:
+    @dataclass
+    class HitsFound(Message):
+        """People matching what was typed in Caller."""
+
+        query: str
+        hits: list[PersonHit]
+
+    @on(HitsFound)
+    def _show_hits(self, message: HitsFound) -> None:
+        query, hits = message.query, message.hits
         if query != self._last_query:
             return
         self.hits = hits
@@ -401,11 +407,17 @@ class LogContactScreen(DraftForm, WorkerFailures, DutyScreen):
         """The chosen caller, alerts first."""
         from duty_tui.services.contacts import caller_brief
 
-        brief = caller_brief(self.duty_app.ctx, ref)
-        self.app.call_from_thread(self._caller_ready, brief)
+        self.post_message(self.CallerLoaded(caller_brief(self.duty_app.ctx, ref)))
 
-    def _caller_ready(self, brief: CallerBrief) -> None:
-        self._set_caller(brief)
+    @dataclass
+    class CallerLoaded(Message):
+        """The chosen caller, alerts first."""
+
+        brief: CallerBrief
+
+    @on(CallerLoaded)
+    def _caller_ready(self, message: CallerLoaded) -> None:
+        self._set_caller(message.brief)
         self.query_one("#who-results").display = False
         self._problems([])
         if self.focused is None or self.focused.id in ("who", None):
@@ -446,9 +458,8 @@ class LogContactScreen(DraftForm, WorkerFailures, DutyScreen):
             self.query_one("#who", Input).value = brief.ref
             add_to = self._widget("#add-to-case")
             if add_to is not None:
-                add_to.set_options([(plain(f"{c.ref} {c.case_type}: {c.summary}"[:60]), c.ref)
-                                    for c in brief.open_cases])
-        elif _value(self.query_one("#caller-kind", Select)) in ("person", "third_party"):
+                add_to.set_options([(c.ref, f"{c.ref} {c.case_type}: {c.summary}"[:60]) for c in brief.open_cases])
+        elif _value(self.query_one("#caller-kind", Choice)) in ("person", "third_party"):
             caller.update("")
         result = self._widget("#id-result")
         if result is not None:
@@ -484,13 +495,34 @@ class LogContactScreen(DraftForm, WorkerFailures, DutyScreen):
         event.stop()
         options = self.query_one("#reason-options", OptionList)
         if event.value.strip() and options.highlighted is not None and options.option_count:
-            code = options.get_option_at_index(options.highlighted).id
-            self._add_reason(str(code))
-            event.input.value = ""
+            code = str(options.get_option_at_index(options.highlighted).id)
+            self._choose_reason(code, event.input)
         elif not event.value.strip() and self.reasons:
             self.focus_next()
         elif not event.value.strip():
-            self._problems(["Reason: type a few letters (e.g. bal, repair, damp) and press Enter."])
+            self._problems(["reason: type a few letters (e.g. bal, repair, damp) and press Enter"])
+
+    def _choose_reason(self, code: str, box: Input) -> None:
+        """Add the reason; one that opens an urgent homelessness case is confirmed first (default: no)."""
+        from duty_tui.domain.frontdesk import confirm_before_choosing
+        from duty_tui.tui.kit.dialogs import ConfirmDialog
+
+        reason = self._reason(code)
+        question = confirm_before_choosing(reason.case_type, reason.priority, reason.routes, reason.label,
+                                           reason.team) if reason else None
+        if question is None:
+            self._add_reason(code)
+            box.value = ""
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._add_reason(code)
+                box.value = ""
+            box.focus()
+
+        self.app.push_screen(ConfirmDialog(question, yes="Yes, homeless tonight", no="No, choose another reason"),
+                             answered)
 
     @on(ComboInput.RemoveLast, "#reason-filter")
     def _remove_last_reason(self, event: ComboInput.RemoveLast) -> None:
@@ -506,9 +538,9 @@ class LogContactScreen(DraftForm, WorkerFailures, DutyScreen):
         self._reasons_changed()
         reason = self._reason(code)
         if reason and reason.routes:
-            self.query_one("#outcome", Select).value = "routed"
+            self.query_one("#outcome", Choice).value = "routed"
         team = self._widget("#route-team")
-        if reason and team is not None and team.value is Select.NULL:
+        if reason and team is not None and team.value is None:
             team.value = reason.team
 
     def _reason(self, code: str):
@@ -532,28 +564,72 @@ class LogContactScreen(DraftForm, WorkerFailures, DutyScreen):
         reasons = [r for r in (self._reason(c) for c in self.reasons) if r is not None]
         needs_id = any(r.needs_identity_check for r in reasons) and self.caller is not None
         self._show_section("identity", needs_id)
-        self._show_section("repair", any(r.intake in ("repair", "damp_mould", "emergency_hazard") for r in reasons))
-        self._show_section("safeguarding-subject", any(r.intake.startswith("safeguarding") for r in reasons))
-        outcome = _value(self.query_one("#outcome", Select))
+        repair = any(r.intake in ("repair", "damp_mould", "emergency_hazard") for r in reasons)
+        self._show_section("repair", repair)
+        if repair:
+            self._propose_priority()
+        self._show_section("safeguarding", any(r.intake.startswith("safeguarding") for r in reasons))
+        outcome = _value(self.query_one("#outcome", Choice))
         for name in ("signposted", "routed", "callback", "appointment"):
             self._show_section(name, outcome == name)
 
-    @on(Select.Changed, "#outcome")
+    @on(Choice.Changed, "#outcome")
     def _outcome_changed(self) -> None:
         self._refresh_sections()
 
-    @on(Select.Changed, "#agency")
-    def _agency_changed(self, event: Select.Changed) -> None:
+    # -- the repair priority the words suggest ----------------------------------------------------
+
+    _proposed: str | None = None  # the priority the form itself set last (its Changed is not the officer's)
+
+    @on(Input.Changed, "#repair-location")
+    def _location_typed(self) -> None:
+        self._propose_priority()
+
+    @on(Choice.Changed, "#repair-priority")
+    def _priority_chosen(self, event: Choice.Changed) -> None:
+        if event.value == self._proposed:
+            self._proposed = None
+            return
+        self._priority_by_hand = True
+        self._propose_priority()
+
+    def _propose_priority(self) -> None:
+        """Propose the priority the notes and location suggest (data/repair_priorities.toml); the officer decides."""
+        from duty_tui.domain.repair_danger import propose_priority
+
+        choice, line = self._widget("#repair-priority"), self._widget("#repair-proposal")
+        if choice is None or line is None or self.form is None:
+            return
+        text = f"{self.query_one('#notes', LinesInput).text} {self._text('#repair-location')}"
+        proposal = propose_priority(text, self.form.repair_danger, self.form.jurisdiction)
+        if proposal is None or proposal.priority not in {v for v, _l in choice.options}:
+            line.update("")
+            line.display = False
+            return
+        label = choice.label_of(proposal.priority)
+        if self._priority_by_hand and choice.value != proposal.priority:
+            words = (f"△ The words suggest {label} ({proposal.because()}); you chose "
+                     f"{choice.label_of(choice.value)}. Change it with ↑↓ in Priority if that is wrong.")
+        else:
+            if choice.value != proposal.priority:
+                self._proposed = proposal.priority
+                choice.value = proposal.priority
+            words = f"△ Proposed {label}: {proposal.because()}. ↑↓ in Priority to change it."
+        line.update(plain(words))
+        line.display = True
+
+    @on(Choice.Changed, "#agency")
+    def _agency_changed(self, event: Choice.Changed) -> None:
         if self.form is None:
             return
-        agency = next((a for a in self.form.agencies if a.code == _value(event.select)), None)
+        agency = next((a for a in self.form.agencies if a.code == _value(event.control)), None)
         self.query_one("#agency-info", Static).update(
             plain(f"{agency.phone or 'no phone'} · {agency.web} · {agency.helps_with}") if agency else "")
 
-    @on(Select.Changed, "#channel")
-    def _channel_changed(self, event: Select.Changed) -> None:
-        if _value(event.select):
-            setattr(self.app, "_frontdesk_channel", _value(event.select))
+    @on(Choice.Changed, "#channel")
+    def _channel_changed(self, event: Choice.Changed) -> None:
+        if _value(event.control):
+            setattr(self.app, "_frontdesk_channel", _value(event.control))
 
     # -- identity check ----------------------------------------------------------------------------
 
@@ -569,10 +645,17 @@ class LogContactScreen(DraftForm, WorkerFailures, DutyScreen):
         """The yes/no identity check (the service compares; we never see the record)."""
         from duty_tui.services.contacts import check_identity
 
-        result = check_identity(self.duty_app.ctx, ref, method, answer)
-        self.app.call_from_thread(self._identity_checked, result)
+        self.post_message(self.IdentityChecked(check_identity(self.duty_app.ctx, ref, method, answer)))
 
-    def _identity_checked(self, result: IdentityResult) -> None:
+    @dataclass
+    class IdentityChecked(Message):
+        """The identity check's answer."""
+
+        result: IdentityResult
+
+    @on(IdentityChecked)
+    def _identity_checked(self, message: IdentityChecked) -> None:
+        result = message.result
         self.identity = result
         text = Text()
         text.append(("✔ " if result.passed else "✘ ") + result.message, style="bold")
@@ -581,15 +664,47 @@ class LogContactScreen(DraftForm, WorkerFailures, DutyScreen):
                               f"{format_balance(account.balance_pence)}"))
         self.query_one("#id-result", Static).update(text)
         self.query_one("#id-answer", Input).value = ""
-        if result.passed:
-            self.query_one("#notes", TextArea).focus()
+        notes = self.query_one("#notes", LinesInput)
+        if result.passed and self.focused is not None and self.focused.id == "id-answer":
+            # The check moves the cursor to Notes; the Tab many officers press next (out of habit,
+            # to get to Notes) must not carry it on past Notes, where typed notes would be lost.
+            notes.focus()
+            self._notes_guard = not notes.text.strip()
 
-    # -- saving ---------------------------------------------------------------------------------------
+    def tab_from(self, widget, delta: int) -> bool:
+        """The kit's Tab hook: the first Tab in an empty Notes just after the identity check put the cursor there
+        stays in Notes (out of habit officers press Tab to reach Notes; typed notes must not go past it)."""
+        guard, self._notes_guard = self._notes_guard, False
+        if guard and delta > 0 and isinstance(widget, LinesInput) and widget.id == "notes" and not widget.text.strip():
+            self.contact_form.say("notes", "the cursor is in Notes: type what was said (Tab again moves on)",
+                                  hint=True)
+            return True
+        return False
+
+    @on(LinesInput.Changed, "#notes")
+    def _notes_typed(self) -> None:
+        self._notes_guard = False
+        self._propose_priority()
+
+        # -- saving ---------------------------------------------------------------------------------------
 
     def _problems(self, problems: list[str]) -> None:
+        """Each problem beside its field when it names one ("when: ..."); the rest at the top."""
+        placed: dict[str, str] = {}
+        rest: list[str] = []
+        form = self.contact_form
+        for problem in problems:
+            label, _, text = problem.partition(": ")
+            field_id = PROBLEM_FIELDS.get(label)
+            if text and field_id and form.has(field_id) and field_id not in placed:
+                placed[field_id] = text
+            else:
+                rest.append(problem)
+        if placed:
+            form.show_problems(placed, focus=False)
         box = self.query_one("#contact-problems", Static)
-        box.update(plain("\n".join(problems)))
-        box.display = bool(problems)
+        box.update(plain("\n".join(rest)))
+        box.display = bool(rest)
 
     def _draft(self) -> tuple[ContactDraft | None, list[str]]:
         """The contact as typed, and any problems the form itself can see (dates that are not dates)."""
@@ -603,7 +718,7 @@ class LogContactScreen(DraftForm, WorkerFailures, DutyScreen):
                 problems.append(f"{label}: {exc}")
                 return None
 
-        kind = _value(self.query_one("#caller-kind", Select))
+        kind = _value(self.query_one("#caller-kind", Choice))
         value = self._text
         third = None
         if kind == "third_party":
@@ -613,11 +728,11 @@ class LogContactScreen(DraftForm, WorkerFailures, DutyScreen):
             new = NewPerson(value("#np-forename"), value("#np-surname"), value("#np-dob"), value("#np-phone"))
         if kind in ("person", "third_party") and self.caller is None and value("#who").strip() and kind == "person":
             problems.append("caller: choose the person from the matches (Enter), or choose Anonymous or New person")
-        outcome = _value(self.query_one("#outcome", Select))
+        outcome = _value(self.query_one("#outcome", Choice))
         identity = self.identity
         draft = ContactDraft(
-            channel=_value(self.query_one("#channel", Select)), reasons=tuple(self.reasons), outcome=outcome,
-            notes=self.query_one("#notes", TextArea).text, at=when("#when", "when"),
+            channel=_value(self.query_one("#channel", Choice)), reasons=tuple(self.reasons), outcome=outcome,
+            notes=self.query_one("#notes", LinesInput).text, at=when("#when", "when"),
             person_ref=self.caller.ref if self.caller and kind in ("person", "third_party") else None,
             anonymous=kind == "anonymous", third_party=third, new_person=new,
             id_check_method=identity.method if identity else None,
@@ -638,10 +753,15 @@ class LogContactScreen(DraftForm, WorkerFailures, DutyScreen):
         return draft, problems
 
     def action_save(self) -> None:
-        """Check, then save in a worker; problems show at the top and the form stays filled."""
+        """Check, then save in a worker; problems show beside their fields and the form stays filled."""
+        from duty_tui.domain.frontdesk import notes_needed
         from duty_tui.services.contacts import contact_problems
 
         if self._saving or self.form is None:
+            return
+        form = self.contact_form
+        if form.validate():
+            self._problems([])
             return
         draft, problems = self._draft()
         if draft is not None:
@@ -650,9 +770,20 @@ class LogContactScreen(DraftForm, WorkerFailures, DutyScreen):
             self._problems(problems)
             return
         self._problems([])
+        assert draft is not None
+        self._without_notes = None
+        if not draft.notes.strip():
+            chosen = [r for r in (self._reason(c) for c in self.reasons) if r is not None]
+            why = notes_needed([(r.label, r.intake, r.routes) for r in chosen], draft.outcome)
+            if why:
+                form.show_problems({"notes": f"notes are needed ({why}): say what was said and what happens next"})
+                return
+            self._without_notes = ", ".join(r.label for r in chosen)
         self._saving = True
         self._last_save_attempt = draft
         self.save(draft)
+
+    _without_notes: str | None = None
 
     def _database_back(self) -> None:
         """The database answers again: save what is in the form now (the same save key: once only)."""
@@ -664,13 +795,22 @@ class LogContactScreen(DraftForm, WorkerFailures, DutyScreen):
         """Save the contact (one transaction)."""
         from duty_tui.services.contacts import log_contact
 
-        saved = log_contact(self.duty_app.ctx, draft)
-        self.app.call_from_thread(self._saved, saved)
+        self.post_message(self.Saved(log_contact(self.duty_app.ctx, draft)))
 
-    def _saved(self, saved: ContactSaved) -> None:
+    @dataclass
+    class Saved(Message):
+        """The contact is saved."""
+
+        saved: ContactSaved
+
+    @on(Saved)
+    def _saved(self, message: Saved) -> None:
+        saved = message.saved
         self._saving = False
         parts = [f"Contact saved{' for ' + saved.person_ref if saved.person_ref else ''}"
                  + (" (new person)" if saved.person_created else "") + "."]
+        if self._without_notes:
+            parts.append(f"Saved without notes ({self._without_notes} needs none).")
         for case in saved.cases:
             due = ""
             if case.due_at is not None:
@@ -704,7 +844,7 @@ class LogContactScreen(DraftForm, WorkerFailures, DutyScreen):
 
     def dirty(self) -> bool:
         """True once anything has been typed or chosen."""
-        if self.reasons or self.query_one("#notes", TextArea).text.strip():
+        if self.reasons or self.query_one("#notes", LinesInput).text.strip():
             return True
         if self.caller is not None and self.caller.ref != (self.person_ref or "").upper():
             return True
@@ -713,20 +853,12 @@ class LogContactScreen(DraftForm, WorkerFailures, DutyScreen):
                 return True
         return bool(self.query_one("#who", Input).value.strip()) and not self.person_ref
 
+    def form_dirty(self) -> bool:
+        return self.dirty()
+
     def action_cancel(self) -> None:
         """Close; asks first if anything was typed."""
-        from duty_tui.tui.dialogs.confirm import ConfirmDialog
-
-        if not self.dirty():
-            self.app.pop_screen()
-            return
-
-        def answered(discard: bool | None) -> None:
-            if discard:
-                self.app.pop_screen()
-
-        self.app.push_screen(ConfirmDialog("Discard this contact? What you typed will be lost.", yes="Discard",
-                                           no="No, keep typing"), answered)
+        self.leave_form()
 
     # -- drafts ------------------------------------------------------------------------------------------
 
@@ -753,12 +885,12 @@ class LogContactScreen(DraftForm, WorkerFailures, DutyScreen):
         reasons = values.pop("_reasons", [])
         for key in ("caller-kind", "channel"):
             if values.get(key):
-                self.query_one(f"#{key}", Select).value = values.pop(key)
+                self.query_one(f"#{key}", Choice).value = values.pop(key)
         for code in reasons:
             if code in {r.code for r in self.form.reasons}:
                 self._add_reason(code)
         if values.get("outcome"):
-            self.query_one("#outcome", Select).value = values.pop("outcome")
+            self.query_one("#outcome", Choice).value = values.pop("outcome")
         self._refresh_sections()
         values.pop("who", None)  # the caller is reloaded from the draft's person
         self.call_after_refresh(lambda: self._restore_rest(values))
@@ -768,11 +900,11 @@ class LogContactScreen(DraftForm, WorkerFailures, DutyScreen):
         apply_values(self, {k: v for k, v in values.items() if v not in (None, "")})
         self._problems(["This contact was kept as a draft; check it (identity checks must be asked again) "
                         "and press F9 to save."])
-        self.query_one("#notes", TextArea).focus()
+        self.query_one("#notes", LinesInput).focus()
 
     def field_values(self) -> dict[str, Any]:
         """Everything typed (for tests and for re-trying after a failed save)."""
         values: dict[str, Any] = {w.id: w.value for w in self.query(Input) if w.id}
-        values["notes"] = self.query_one("#notes", TextArea).text
+        values["notes"] = self.query_one("#notes", LinesInput).text
         values["reasons"] = list(self.reasons)
         return values

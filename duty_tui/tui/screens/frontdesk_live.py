@@ -11,25 +11,8 @@ import contextlib
 import threading
 from typing import ClassVar
 
-from textual.worker import Worker, WorkerState
 
-
-class WorkerFailures:
-    """Mixin: a failed worker calls ``on_worker_error`` (the screen restores itself and says why).
-
-    A conventional handler name, so Textual finds it on a plain mixin (an ``@on`` handler on a
-    class that is not a MessagePump is never registered). ``prevent_default`` stops the base
-    class reporting the same error twice once that is fixed.
-    """
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR:
-            event.prevent_default()
-            event.stop()
-            self.on_worker_error(event.worker.error)  # type: ignore[attr-defined]
-
-
-class LiveRefresh(WorkerFailures):
+class LiveRefresh:
     """Mixin for a DutyScreen: set LIVE_CHANNELS, call start_live() on mount, override on_live_change."""
 
     LIVE_CHANNELS: ClassVar[frozenset[str]] = frozenset()

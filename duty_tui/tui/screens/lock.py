@@ -17,6 +17,7 @@ from textual.containers import Center, Vertical
 from textual.widgets import Footer, Input, Label, Static
 
 from duty_tui.errors import AuthError
+from duty_tui.tui.kit.form import TextInput
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import plain
 from duty_tui.tui.widgets.table import DutyTable
@@ -45,6 +46,12 @@ class LockScreen(DutyScreen):
         Binding("up", "move(-1)", "Previous person", id="lock-previous-user", show=False,
                 tooltip="Choose the previous person in the list"),
         Binding("escape", "clear", "Clear", id="lock-clear", tooltip="Clear the password and start again"),
+        # The app refuses its own actions while locked (nothing behind the lock is reachable), and
+        # Textual's Tab is the app's focus_next: the lock moves between its own boxes itself.
+        Binding("tab", "box(1)", "Next box", id="lock-next-box", show=False,
+                tooltip="From the username to the password box (never type a password where it shows)"),
+        Binding("shift+tab", "box(-1)", "Previous box", id="lock-previous-box", show=False,
+                tooltip="Back from the password to the username box"),
     ]
 
     def __init__(self, reason: str = "") -> None:
@@ -60,9 +67,9 @@ class LockScreen(DutyScreen):
                 yield DutyTable(id="lock-users", cursor_type="row", show_header=False)
                 with Vertical(id="lock-username-row"):
                     yield Label("Username")
-                    yield Input(placeholder="your username", id="lock-username", max_length=64)
+                    yield TextInput(placeholder="your username", id="lock-username", max_length=64)
                 yield Label("Password", id="lock-password-label")
-                yield Input(placeholder="password, then Enter", password=True, id="lock-password", max_length=256)
+                yield TextInput(placeholder="password, then Enter", password=True, id="lock-password", max_length=256)
                 yield Static("", id="lock-message")
         yield Footer()
 
@@ -118,6 +125,16 @@ class LockScreen(DutyScreen):
         message = self.query_one("#lock-message", Static)
         message.update(plain(text))
         message.set_class(error, "error")
+
+    def action_box(self, delta: int) -> None:
+        """Tab between the username (when shown) and the password box."""
+        chain = self.focus_chain  # what can take the cursor now: not the username box while it is hidden
+        boxes = [w for w in (self.query_one("#lock-username", Input), self.query_one("#lock-password", Input))
+                 if w in chain]
+        if not boxes:
+            return
+        current = boxes.index(self.focused) if self.focused in boxes else -1
+        boxes[(current + delta) % len(boxes)].focus()
 
     def action_clear(self) -> None:
         """Clear the password."""

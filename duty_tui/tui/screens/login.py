@@ -13,6 +13,7 @@ from textual.containers import Center, Vertical
 from textual.widgets import Footer, Header, Input, Label, Static
 
 from duty_tui.errors import AuthError
+from duty_tui.tui.kit.form import TextInput
 from duty_tui.tui.widgets.table import DutyTable
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import plain
@@ -33,9 +34,9 @@ class LoginScreen(DutyScreen):
             with Vertical(id="login-box"):
                 yield Static("Sign in to duty-tui", id="login-title")
                 yield Label("Username")
-                yield Input(placeholder="your username", id="username", max_length=64)
+                yield TextInput(placeholder="your username", id="username", max_length=64)
                 yield Label("Password")
-                yield Input(placeholder="password", password=True, id="password", max_length=256)
+                yield TextInput(placeholder="password", password=True, id="password", max_length=256)
                 yield Static("", id="login-message")
         if self.duty_app.demo:
             yield Static("DEMO OFFICE — synthetic people only. Demo users (password: demo):", id="demo-banner")

@@ -12,7 +12,7 @@ from duty_tui.domain.clocks import Deadline, describe_due
 from duty_tui.domain.homelessness import describe_duty
 from duty_tui.domain.homelessness_casework import REVIEW_KIND_WORDS, STAGE_WORDS
 from duty_tui.housing_reference import REVIEW_OUTCOMES, TA_DUTY_WORDS, load_housing_reference
-from duty_tui.tui.dialogs.housing_form import FormField, HousingFormDialog
+from duty_tui.tui.kit.form import FormDialog, FormField
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import plain
 from duty_tui.tui.widgets.table import DutyTable
@@ -196,18 +196,18 @@ class OptionsCaseScreen(DutyScreen):
         """Choose a letter, preview it, issue it."""
         if not self._need_view():
             return
-        letters = [(title, c) for c, title in self.view.letters if c != "s193b_warning"]
+        letters = [(c, title) for c, title in self.view.letters if c != "s193b_warning"]
         if code is None:
             if not letters:
                 self.notify("No letter can be issued at this stage.", severity="warning")
                 return
-            default = "s184_decision" if any(c == "s184_decision" for _t, c in letters) else letters[0][1]
+            default = "s184_decision" if any(c == "s184_decision" for c, _t in letters) else letters[0][0]
 
             def chosen(values: dict | None) -> None:
                 if values and values.get("letter"):
                     self.preview(values["letter"], None)
-            self.app.push_screen(HousingFormDialog("Which letter?", [FormField(
-                "letter", "Letter", "select", tuple(letters), value=default, required=True)]), chosen)
+            self.app.push_screen(FormDialog("Which letter?", [FormField(
+                "letter", "Letter", "choice", tuple(letters), value=default, required=True)], submit="Preview"), chosen)
             return
         self.preview(code, extra)
 
@@ -282,26 +282,25 @@ class OptionsCaseScreen(DutyScreen):
             self.notify("This case is closed: nothing follows.", severity="warning")
             return
         ref = load_housing_reference(self.duty_app.settings.data_dir)
-        options = tuple((f"→ {STAGE_WORDS[stage]}: {words}", f"{code}|{stage}")
+        options = tuple((f"{code}|{stage}", f"→ {STAGE_WORDS[stage]}: {words}")
                         for code, words, stage in self.view.allowed_moves)
-        finals = tuple((name, code) for code, (name, _stage) in ref.final_decisions.items())
-        fields = [FormField("move", "What happened", "select", options, required=True),
+        finals = tuple((code, name) for code, (name, _stage) in ref.final_decisions.items())
+        fields = [FormField("move", "What happened", "choice", options, required=True),
                   FormField("on", "On", "date", value=self.duty_app.ctx.today(), required=True)]
         if self.view.stage == "relief":
-            fields.append(FormField("final", "Decision", "select", finals,
+            fields.append(FormField("final", "Decision", "choice", finals,
                                     placeholder="when relief ends after 56 days"))
         if self.view.stage in ("prevention", "relief"):
-            fields.append(FormField("accommodation", "Housed in", "select",
-                                    tuple((n, c) for c, n in ref.accommodation.items())))
+            fields.append(FormField("accommodation", "Housed in", "choice", tuple(ref.accommodation.items())))
         fields.append(FormField("note", "Reasons / note"))
         if typed:
             from dataclasses import replace
 
             def fits(f: FormField) -> bool:  # a choice the case's stage no longer offers is left blank
-                value = typed.get(f.key)
-                return value not in (None, "") and (f.kind != "select" or value in {v for _w, v in f.options})
+                value = typed.get(f.id)
+                return value not in (None, "") and (f.kind != "choice" or value in {v for v, _w in f.options})
 
-            fields = [replace(f, value=typed[f.key]) if fits(f) else f for f in fields]
+            fields = [replace(f, value=typed[f.id]) if fits(f) else f for f in fields]
         # The version the user is looking at now: the move saves against it, however the screen reloads meanwhile.
         version = self.view.version if seen is None else seen
 
@@ -314,8 +313,8 @@ class OptionsCaseScreen(DutyScreen):
         note = "Each move is recorded with its date, reason and you."
         if typed:
             note = "Your typing is back in the form. " + note
-        self.app.push_screen(HousingFormDialog(f"Move {self.case_ref} on from {STAGE_WORDS[self.view.stage]}",
-                                               fields, note=note), chosen)
+        self.app.push_screen(FormDialog(f"Move {self.case_ref} on from {STAGE_WORDS[self.view.stage]}",
+                                        fields, intro=note, submit="Record", refilled=bool(typed)), chosen)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="case-action")
     def move(self, stage, reason, on, note, final, accommodation, version: int | None = None) -> None:
@@ -332,7 +331,7 @@ class OptionsCaseScreen(DutyScreen):
     # ------------------------------------------------------------------ plan
     def action_step(self) -> None:
         """Add a plan step."""
-        fields = [FormField("party", "Whose step", "select", (("Applicant", "applicant"), ("Council", "council")),
+        fields = [FormField("party", "Whose step", "choice", (("applicant", "Applicant"), ("council", "Council")),
                             value="applicant", required=True),
                   FormField("text", "Step", required=True),
                   FormField("due", "By", "date"),
@@ -341,7 +340,7 @@ class OptionsCaseScreen(DutyScreen):
         def chosen(values: dict | None) -> None:
             if values:
                 self.run_action("add_plan_step", values["party"], values["text"], values["due"], values["mandatory"])
-        self.app.push_screen(HousingFormDialog("Personalised housing plan: add a step", fields), chosen)
+        self.app.push_screen(FormDialog("Personalised housing plan: add a step", fields, submit="Add"), chosen)
 
     def action_step_done(self) -> None:
         """Toggle the highlighted plan step done."""
@@ -361,23 +360,23 @@ class OptionsCaseScreen(DutyScreen):
         def chosen(values: dict | None) -> None:
             if values:
                 self.run_action("record_plan_review", values["on"], values["next"])
-        self.app.push_screen(HousingFormDialog("Plan review (s189A(9))", fields), chosen)
+        self.app.push_screen(FormDialog("Plan review (s189A(9))", fields, submit="Record"), chosen)
 
     # ------------------------------------------------------------------ TA
     def action_place(self) -> None:
         """Record a temporary accommodation placement."""
         ref = load_housing_reference(self.duty_app.settings.data_dir)
         fields = [FormField("address", "Address", required=True),
-                  FormField("ta_type", "Type", "select", tuple((t.name, c) for c, t in ref.ta_types.items()),
+                  FormField("ta_type", "Type", "choice", tuple((c, t.name) for c, t in ref.ta_types.items()),
                             required=True),
                   FormField("start", "Moved in", "date", value=self.duty_app.ctx.today(), required=True),
-                  FormField("basis", "Duty", "select", tuple((w, c) for c, w in TA_DUTY_WORDS.items()),
+                  FormField("basis", "Duty", "choice", tuple(TA_DUTY_WORDS.items()),
                             placeholder="blank: from the stage")]
 
         def chosen(values: dict | None) -> None:
             if values:
                 self.run_action("place_in_ta", values["address"], values["ta_type"], values["start"], values["basis"])
-        self.app.push_screen(HousingFormDialog("Temporary accommodation placement", fields), chosen)
+        self.app.push_screen(FormDialog("Temporary accommodation placement", fields, submit="Record"), chosen)
 
     def action_end_ta(self) -> None:
         """End the current placement."""
@@ -393,39 +392,39 @@ class OptionsCaseScreen(DutyScreen):
         def chosen(values: dict | None) -> None:
             if values:
                 self.run_action("end_ta", current[0].id, values["end"], values["reason"])
-        self.app.push_screen(HousingFormDialog(f"End placement at {current[0].address}", fields), chosen)
+        self.app.push_screen(FormDialog(f"End placement at {current[0].address}", fields, submit="End"), chosen)
 
     # ------------------------------------------------------------------ reviews
     def action_review(self) -> None:
         """Record a s202 review request."""
         if not self._need_view():
             return
-        notices = tuple((f"{n.title} ({n.issued_on:%d/%m/%Y})", str(n.id)) for n in self.view.notices if n.review_kind)
+        notices = tuple((str(n.id), f"{n.title} ({n.issued_on:%d/%m/%Y})") for n in self.view.notices if n.review_kind)
         if not notices:
             self.notify("No letter with a review right has been issued yet.", severity="warning")
             return
-        fields = [FormField("notice", "Decision", "select", notices, value=notices[-1][1], required=True),
+        fields = [FormField("notice", "Decision", "choice", notices, value=notices[-1][0], required=True),
                   FormField("on", "Requested on", "date", value=self.duty_app.ctx.today(), required=True),
-                  FormField("kind", "Kind", "select", tuple((w, k) for k, w in REVIEW_KIND_WORDS.items()),
+                  FormField("kind", "Kind", "choice", tuple(REVIEW_KIND_WORDS.items()),
                             placeholder="blank: from the letter"),
                   FormField("late", "Late, but the council allows it in writing (s202(3))", "check")]
 
         def chosen(values: dict | None) -> None:
             if values:
                 self.run_action("request_review", int(values["notice"]), values["on"], values["kind"], values["late"])
-        self.app.push_screen(HousingFormDialog("Review request (s202)", fields), chosen)
+        self.app.push_screen(FormDialog("Review request (s202)", fields, submit="Record"), chosen)
 
     def action_decide_review(self) -> None:
         """Record a review outcome."""
         if not self._need_view():
             return
-        open_reviews = tuple((f"{r.notice_title or 'decision'}: requested {r.requested_on:%d/%m/%Y}", str(r.id))
+        open_reviews = tuple((str(r.id), f"{r.notice_title or 'decision'}: requested {r.requested_on:%d/%m/%Y}")
                              for r in self.view.reviews if r.decided_on is None)
         if not open_reviews:
             self.notify("No open review.", severity="warning")
             return
-        fields = [FormField("review", "Review", "select", open_reviews, value=open_reviews[0][1], required=True),
-                  FormField("outcome", "Outcome", "select", tuple((w, k) for k, w in REVIEW_OUTCOMES.items()),
+        fields = [FormField("review", "Review", "choice", open_reviews, value=open_reviews[0][0], required=True),
+                  FormField("outcome", "Outcome", "choice", tuple(REVIEW_OUTCOMES.items()),
                             required=True),
                   FormField("on", "Decided on", "date", value=self.duty_app.ctx.today(), required=True),
                   FormField("notes", "Notes")]
@@ -434,7 +433,7 @@ class OptionsCaseScreen(DutyScreen):
             if values:
                 self.run_action("decide_review", int(values["review"]), values["outcome"], values["on"],
                                 values["notes"])
-        self.app.push_screen(HousingFormDialog("Review decision", fields), chosen)
+        self.app.push_screen(FormDialog("Review decision", fields, submit="Record"), chosen)
 
     # ------------------------------------------------------------------ s193B
     def action_warning(self) -> None:
@@ -447,7 +446,7 @@ class OptionsCaseScreen(DutyScreen):
                 from duty_tui.domain.homelessness_letters import bullet_lines
 
                 self.preview("s193b_warning", {"reasons": bullet_lines([values["reasons"]])})
-        self.app.push_screen(HousingFormDialog("s193B(5) warning", fields), chosen)
+        self.app.push_screen(FormDialog("s193B(5) warning", fields, submit="Preview"), chosen)
 
     def action_propose(self) -> None:
         """Propose a s193B notice."""
@@ -457,7 +456,7 @@ class OptionsCaseScreen(DutyScreen):
         def chosen(values: dict | None) -> None:
             if values:
                 self.run_action("propose_non_cooperation", values["reasons"])
-        self.app.push_screen(HousingFormDialog("Propose a s193B notice (needs a second officer's sign-off)", fields),
+        self.app.push_screen(FormDialog("Propose a s193B notice (needs a second officer's sign-off)", fields, submit="Propose"),
                              chosen)
 
     def action_sign_off(self) -> None:
@@ -468,14 +467,14 @@ class OptionsCaseScreen(DutyScreen):
         if not pending:
             self.notify("No s193B notice is awaiting sign-off on this case.", severity="warning")
             return
-        from duty_tui.tui.dialogs.housing_form import confirm_dialog
+        from duty_tui.tui.kit.dialogs import ConfirmDialog
 
         proposal = pending[0]
 
         def answered(yes: bool | None) -> None:
             if yes:
                 self.run_action("sign_off_non_cooperation", proposal.id)
-        self.app.push_screen(confirm_dialog(
+        self.app.push_screen(ConfirmDialog(
             f"Authorise the s193B notice proposed by {proposal.proposed_by}? Reasons: {proposal.reasons}. "
             "This ends the duty and issues the notice.", yes="Authorise", no="Not now"), answered)
 

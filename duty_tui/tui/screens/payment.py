@@ -15,16 +15,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
+from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
 from duty_tui.domain.money import format_balance, format_pence, parse_pounds
-from duty_tui.domain.payments import AccountBalance, SplitLine, check_split, parse_split, suggest_split
-from duty_tui.domain.validators import parse_date
+from duty_tui.domain.payments import (
+    AccountBalance, SplitLine, check_split, clean_cheque_no, clean_last4, clean_terminal_ref, parse_split, suggest_split,
+)
 from duty_tui.errors import DatabaseUnavailable, DutyError, EnvironmentProblem
 from duty_tui.payments_reference import load_policy
 from duty_tui.services.payments import AccountLookup, PayableAccount, PaymentRequest, ReceiptView
-from duty_tui.tui.dialogs.confirm import ConfirmDialog
-from duty_tui.tui.dialogs.payments_forms import DateValidator, MoneyValidator, NoCardDataValidator
+from duty_tui.tui.kit.dialogs import ConfirmDialog
+from duty_tui.tui.kit.form import Choice, Form, FormField, FormScreen, NoCardDataValidator, TextInput
 from duty_tui.tui.drafts import DraftForm, collect_values
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import plain
@@ -43,6 +44,18 @@ PALETTE = (
     ("Payments: open the highlighted account", "Statement, reversals, refunds, arrangements (v)", "view_account"),
     ("Payments: post the payment", "Check, confirm and post (F9)", "post"),
 )
+
+
+def _card_only(clean):
+    """A domain cleaner (clean_last4, ...) as a field check: what to fix, or None."""
+    def check(text: str) -> str | None:
+        try:
+            clean(text)
+        except ValueError as exc:
+            return str(exc)
+        return None
+
+    return check
 
 
 class PaymentCommands(Provider):
@@ -68,7 +81,7 @@ class PaymentCommands(Provider):
         return run
 
 
-class TakePaymentScreen(DraftForm, DutyScreen):
+class TakePaymentScreen(DraftForm, FormScreen, DutyScreen):
     """Take a payment: choose the account(s), amount and method, confirm, get a receipt."""
 
     COMMANDS = {PaymentCommands}
@@ -77,20 +90,16 @@ class TakePaymentScreen(DraftForm, DutyScreen):
     TITLE = "Take a payment"
     DEFAULT_CSS = """
     TakePaymentScreen .pay-row { height: 1; margin: 0 1; }
+    TakePaymentScreen #pay-form { margin: 0 1; }
     TakePaymentScreen .pay-row Label { padding: 0 1 0 0; }
     TakePaymentScreen #pay-find { width: 1fr; }
     TakePaymentScreen #pay-status { height: 1; margin: 0 1; color: $text-muted; }
     TakePaymentScreen #pay-accounts { height: 7; margin: 0 1; }
     TakePaymentScreen #pay-amount { width: 12; }
-    TakePaymentScreen #pay-method { width: 1fr; }
-    TakePaymentScreen #pay-till { width: 12; }
-    TakePaymentScreen #pay-last4 { width: 7; }
-    TakePaymentScreen #pay-terminal { width: 1fr; }
+    TakePaymentScreen #pay-till { width: 16; }
+    TakePaymentScreen #pay-last4 { width: 6; }
     TakePaymentScreen #pay-cheque { width: 10; }
-    TakePaymentScreen #pay-paid-by { width: 1fr; }
-    TakePaymentScreen #pay-reference { width: 1fr; }
     TakePaymentScreen #pay-date { width: 12; }
-    TakePaymentScreen #pay-split { width: 1fr; }
     TakePaymentScreen #pay-paying { height: auto; margin: 1 1 0 1; text-style: bold; }
     TakePaymentScreen #pay-message { height: auto; margin: 0 1; color: $error; }
     TakePaymentScreen #pay-hint { height: 1; margin: 0 1; color: $text-muted; }
@@ -132,46 +141,41 @@ class TakePaymentScreen(DraftForm, DutyScreen):
         yield Header()
         with Horizontal(classes="pay-row"):
             yield Label("Find")
-            yield Input(placeholder="account ref, person ref or name; Enter to look up", id="pay-find",
-                        max_length=100, compact=True)
+            yield TextInput(placeholder="account ref, person ref or name; Enter to look up", id="pay-find",
+                            max_length=100, compact=True)
         yield Static("", id="pay-status")
         yield DutyTable(id="pay-accounts", cursor_type="row", zebra_stripes=True)
-        with Horizontal(classes="pay-row"):
-            yield Label("Amount £")
-            yield Input(id="pay-amount", max_length=12, compact=True, placeholder="0.00",
-                        validators=[MoneyValidator(rules.counter_limit_pence)])
-            yield Label(" Method")
-            yield Select([(m.name, m.code) for m in rules.form_methods.values()], id="pay-method", compact=True,
-                         value=next(iter(rules.form_methods)), allow_blank=False)
-        with Horizontal(classes="pay-row"):
-            yield Label("Till")
-            yield Select([(t, t) for t in rules.tills], id="pay-till", compact=True, value=rules.tills[0],
-                         allow_blank=False)
-            yield Label(" Card last 4")
-            yield Input(id="pay-last4", max_length=8, compact=True, placeholder="1234",
-                        validators=[NoCardDataValidator("card last four")])
-            yield Label(" Terminal ref")
-            yield Input(id="pay-terminal", max_length=40, compact=True, placeholder="auth code from slip/gateway",
-                        validators=[NoCardDataValidator("terminal/gateway reference")])
-        with Horizontal(classes="pay-row"):
-            yield Label("Cheque no")
-            yield Input(id="pay-cheque", max_length=12, compact=True, placeholder="100234")
-            yield Label(" Paid by")
-            yield Input(id="pay-paid-by", max_length=120, compact=True, placeholder="if not the holder",
-                        validators=[NoCardDataValidator("paid by")])
-            yield Label(" Ref")
-            yield Input(id="pay-reference", max_length=64, compact=True, validators=[NoCardDataValidator("reference")])
-        with Horizontal(classes="pay-row"):
-            yield Label("Date")
-            yield Input(id="pay-date", max_length=10, compact=True, placeholder="today",
-                        validators=[DateValidator(optional=True)])
-            yield Label(" Split")
-            yield Input(id="pay-split", max_length=200, compact=True,
-                        placeholder="blank = all to the highlighted account; or RNT000001 60, FTA000001 40")
+        methods = tuple((m.code, m.name) for m in rules.form_methods.values())
+        yield Form([
+            FormField("pay-amount", "Amount £", "money", limit_pence=rules.counter_limit_pence, required=True, row="a"),
+            FormField("pay-method", "Method", "choice", methods, value=methods[0][0], required=True, row="a"),
+            FormField("pay-till", "Till", "choice", tuple((t, t) for t in rules.tills), value=rules.tills[0],
+                      required=True, inline=False, row="b"),
+            # Only the last four digits, ever: a fifth is refused as it is typed (PCI DSS).
+            FormField("pay-last4", "Card last 4", restrict=r"[0-9]{0,4}", max_length=4, placeholder="1234",
+                      check=_card_only(clean_last4), row="b"),
+            FormField("pay-terminal", "Terminal ref", placeholder="auth code from slip/gateway", max_length=40,
+                      validators=(NoCardDataValidator("terminal/gateway reference"),),
+                      check=_card_only(clean_terminal_ref), row="b"),
+            FormField("pay-cheque", "Cheque no", placeholder="100234", max_length=12,
+                      check=_card_only(clean_cheque_no), row="c"),
+            FormField("pay-paid-by", "Paid by", placeholder="if not the holder", max_length=120,
+                      validators=(NoCardDataValidator("paid by"),), row="c"),
+            FormField("pay-reference", "Ref", max_length=64, validators=(NoCardDataValidator("reference"),),
+                      row="c"),
+            FormField("pay-date", "Date", "date", placeholder="today", row="d"),
+            FormField("pay-split", "Split", max_length=200, row="d",
+                      placeholder="blank = all to the highlighted account; or RNT000001 60, FTA000001 40"),
+        ], labels="inline", id="pay-form")
         yield Static("", id="pay-paying")
         yield Static("", id="pay-message")
-        yield Static("Enter/F9 post · / find · on the list: v account, a split, c cash-up · F1 keys", id="pay-hint")
+        yield Static("F9 post · Enter next · / find · list: v account, a split, c cash-up · F1 keys", id="pay-hint")
         yield Footer()
+
+    @property
+    def form(self) -> Form:
+        """The payment's fields."""
+        return self.query_one("#pay-form", Form)
 
     @property
     def rules(self):
@@ -242,7 +246,10 @@ class TakePaymentScreen(DraftForm, DutyScreen):
     def _status(self, text: str) -> None:
         self.query_one("#pay-status", Static).update(plain(text))
 
+    _message_text = ""
+
     def _message(self, text: str) -> None:
+        self._message_text = text
         self.query_one("#pay-message", Static).update(plain(text))
 
     def highlighted(self) -> PayableAccount | None:
@@ -274,29 +281,30 @@ class TakePaymentScreen(DraftForm, DutyScreen):
         paying.update(plain(text))
 
     # ------------------------------------------------------------------ the form
-    @on(Input.Submitted, "#pay-amount")
-    @on(Input.Submitted, "#pay-last4")
-    @on(Input.Submitted, "#pay-terminal")
-    @on(Input.Submitted, "#pay-cheque")
-    @on(Input.Submitted, "#pay-paid-by")
-    @on(Input.Submitted, "#pay-reference")
-    @on(Input.Submitted, "#pay-date")
-    @on(Input.Submitted, "#pay-split")
-    def _enter_in_the_form(self) -> None:
-        """Enter anywhere in the form does what F9 does (and asks to confirm: a second Enter posts nothing)."""
+    @on(Form.Submitted, "#pay-form")
+    def _enter_in_the_last_field(self, event: Form.Submitted) -> None:
+        """Enter in the last field does what F9 does (the one form rule), asking to confirm first."""
+        event.stop()
         self.action_post()
 
-    @on(Select.Changed, "#pay-method")
+    @on(Choice.Changed, "#pay-method")
     def _method_changed(self) -> None:
-        choice = self.rules.form_methods.get(str(self.query_one("#pay-method", Select).value))
+        choice = self.rules.form_methods.get(str(self.query_one("#pay-method", Choice).value))
         if choice is None:
             return
         card = choice.method == "card"
-        self.query_one("#pay-till", Select).disabled = not choice.counter
+        self.query_one("#pay-till", Choice).disabled = not choice.counter
         self.query_one("#pay-last4", Input).disabled = not card
         self.query_one("#pay-terminal", Input).disabled = not card
         self.query_one("#pay-cheque", Input).disabled = choice.method != "cheque"
         self.query_one("#pay-date", Input).disabled = choice.counter
+
+    @on(Input.Changed, "#pay-form Input")
+    @on(Choice.Changed, "#pay-form Choice")
+    def _typing_clears_the_message(self) -> None:
+        # A message about what was typed goes as soon as the typing changes (the field's own stays until fixed).
+        if not self._posting and self._message_text:
+            self._message("")
 
     def _value(self, selector: str) -> str:
         widget = self.query_one(selector, Input)
@@ -307,8 +315,7 @@ class TakePaymentScreen(DraftForm, DutyScreen):
         try:
             pence = parse_pounds(self.query_one("#pay-amount", Input).value)
         except ValueError as exc:
-            self._message(f"Type the amount first: {exc}")
-            self.query_one("#pay-amount", Input).focus()
+            self.form.show_problems({"pay-amount": f"type the amount first: {exc}"})
             return
         open_accounts = [AccountBalance(a.ref, a.account_type, a.balance_pence) for a in self.accounts if not a.closed]
         try:
@@ -321,24 +328,24 @@ class TakePaymentScreen(DraftForm, DutyScreen):
         self._message("")
 
     def _request(self) -> PaymentRequest | None:
-        """The payment as typed, checked as the service will check it; None (and a message) when wrong."""
+        """The payment as typed, checked as the service will check it; None (and messages) when wrong.
+
+        What is wrong with one field is said beside it; what is wrong with the payment as a whole
+        (no account chosen, the service's checks) under the form.
+        """
         from duty_tui.services.payments import check_payment_request
 
         rules = self.rules
-        problems: list[str] = []
-        try:
-            pence = parse_pounds(self.query_one("#pay-amount", Input).value, limit_pence=rules.counter_limit_pence)
-        except ValueError as exc:
-            self._message(str(exc))
-            self.query_one("#pay-amount", Input).focus()
+        form = self.form
+        if form.validate():
             return None
+        pence = form.parsed()["pay-amount"]
         split_text = self._value("#pay-split").strip()
         if split_text:
             try:
                 lines = check_split(pence, parse_split(split_text), [a.ref for a in self.accounts if not a.closed])
             except ValueError as exc:
-                self._message(str(exc))
-                self.query_one("#pay-split", Input).focus()
+                form.show_problems({"pay-split": str(exc)})
                 return None
         else:
             account = self.highlighted()
@@ -347,25 +354,19 @@ class TakePaymentScreen(DraftForm, DutyScreen):
                 self.query_one("#pay-find", Input).focus()
                 return None
             lines = [SplitLine(account.ref, pence)]
-        effective: date | None = None
-        if self._value("#pay-date").strip():
-            try:
-                effective = parse_date(self._value("#pay-date"))
-            except ValueError as exc:
-                problems.append(str(exc))
+        till = self.query_one("#pay-till", Choice)
         request = PaymentRequest(
-            idempotency_key=self.idempotency_key, form_method=str(self.query_one("#pay-method", Select).value),
-            lines=tuple(lines), till_code=None if self.query_one("#pay-till", Select).disabled
-            else str(self.query_one("#pay-till", Select).value),
+            idempotency_key=self.idempotency_key, form_method=str(self.query_one("#pay-method", Choice).value),
+            lines=tuple(lines), till_code=None if till.disabled else till.value,
             card_last4=self._value("#pay-last4") or None, terminal_ref=self._value("#pay-terminal") or None,
             cheque_no=self._value("#pay-cheque") or None, reference=self._value("#pay-reference") or None,
-            paid_by=self._value("#pay-paid-by") or None, effective_date=effective, person_ref=self.person_ref)
+            paid_by=self._value("#pay-paid-by") or None,
+            effective_date=None if self.query_one("#pay-date", Input).disabled else form.parsed()["pay-date"],
+            person_ref=self.person_ref)
         try:
             check_payment_request(rules, request, self.duty_app.ctx.today())
         except DutyError as exc:
-            problems.extend(getattr(exc, "problems", [exc.message]))
-        if problems:
-            self._message("\n".join(problems))
+            self._message("\n".join(getattr(exc, "problems", [exc.message])))
             return None
         return request
 
@@ -450,6 +451,7 @@ class TakePaymentScreen(DraftForm, DutyScreen):
         self.idempotency_key = uuid.uuid4().hex  # the next payment is a new one
         for selector in TYPED_FIELDS:
             self.query_one(selector, Input).value = ""
+        self.form.mark_clean()
         self._message("")
         note = " (already posted: this is the same payment)" if receipt.replayed else ""
         self._status(f"Receipt {receipt.label} for {format_pence(receipt.total_pence)}{note}.")
@@ -475,7 +477,7 @@ class TakePaymentScreen(DraftForm, DutyScreen):
 
     def dirty(self) -> bool:
         """A payment half typed (and not yet posted)."""
-        return self._typed()
+        return self.form.dirty()
 
     def draft_title(self) -> str:
         account = self.highlighted()
@@ -513,24 +515,17 @@ class TakePaymentScreen(DraftForm, DutyScreen):
                       "details if any, and press F9.")
 
     # ------------------------------------------------------------------ elsewhere
-    def _typed(self) -> bool:
-        return any(self.query_one(s, Input).value.strip() for s in TYPED_FIELDS)
+
+    DISCARD_QUESTION = "Discard this payment? What you typed will be lost."
+    DISCARD_YES = "Yes, discard"
+    DISCARD_NO = "No, keep it"
 
     def action_close(self) -> None:
         """Close, asking first if a payment is half typed."""
         if self._posting:
             self._message("Posting… wait for the receipt before closing.")
             return
-        if not self._typed():
-            self.app.pop_screen()
-            return
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.app.pop_screen()
-
-        self.app.push_screen(ConfirmDialog("Discard this payment? What you typed will be lost.",
-                                           yes="Yes, discard", no="No, keep it"), answered)
+        self.leave_form()
 
     def action_view_account(self) -> None:
         """Open the highlighted account's statement (reverse, refund, arrangements from there)."""

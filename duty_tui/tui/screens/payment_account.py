@@ -4,6 +4,7 @@ a refund request or its arrangements."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from textual import on, work
@@ -17,10 +18,20 @@ from duty_tui.domain.validators import parse_date
 from duty_tui.errors import DutyError
 from duty_tui.payments_reference import load_policy
 from duty_tui.services.payments import StatementRow, StatementView
-from duty_tui.tui.dialogs.payments_forms import DateValidator, RefundForm, RefundRequestDialog, ReverseDialog
+from duty_tui.tui.kit.form import DateValidator, FormDialog, FormField, NoCardDataValidator, TextInput
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import plain
 from duty_tui.tui.widgets.table import DutyTable
+
+
+@dataclass(frozen=True)
+class RefundForm:
+    """What the refund request form returns."""
+
+    amount_pence: int
+    method: str
+    payee: str
+    reason: str
 
 
 class AccountScreen(DutyScreen):
@@ -62,9 +73,9 @@ class AccountScreen(DutyScreen):
         yield Header()
         with Horizontal(classes="acct-row"):
             yield Label("From")
-            yield Input(id="acct-from", max_length=10, compact=True, validators=[DateValidator(False)])
+            yield TextInput(id="acct-from", max_length=10, compact=True, validators=[DateValidator(False)])
             yield Label(" To")
-            yield Input(id="acct-to", max_length=10, compact=True, validators=[DateValidator(False)])
+            yield TextInput(id="acct-to", max_length=10, compact=True, validators=[DateValidator(False)])
             yield Label("  Enter or F9 shows the period")
         yield Static(plain(f"Loading {self.account_ref}…"), id="acct-summary")
         yield DutyTable(id="acct-rows", cursor_type="row", zebra_stripes=True)
@@ -204,12 +215,16 @@ class AccountScreen(DutyScreen):
         description = (f"#{row.entry_id} {row.effective_date:%d/%m/%Y} {row.description} "
                        f"{format_pence(row.amount_pence)}" + (f" ({row.receipt})" if row.receipt else ""))
 
-        def answered(result: tuple[str, str] | None) -> None:
+        def answered(result: dict | None) -> None:
             if result is not None:
                 self._message("Reversing…")
-                self.reverse(row.entry_id, result[0], result[1])
+                self.reverse(row.entry_id, result["reason"], result["note"])
 
-        self.app.push_screen(ReverseDialog(description, reasons), answered)
+        self.app.push_screen(FormDialog("Reverse a ledger row", [
+            FormField("reason", "Reason", "choice", tuple(reasons), required=True, prompt="choose a reason"),
+            FormField("note", "Note", placeholder="what happened (needed for 'Other')", max_length=150,
+                      validators=(NoCardDataValidator("note"),)),
+        ], intro=description, submit="Reverse"), answered)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="account-change")
     def reverse(self, entry_id: int, reason: str, note: str) -> None:
@@ -260,8 +275,15 @@ class AccountScreen(DutyScreen):
             else:
                 self._message("")
 
-        self.app.push_screen(RefundRequestDialog(self.account_ref, text, methods, position.available_pence,
-                                                 position.holder), answered)
+        self.app.push_screen(FormDialog(f"Request a refund from {self.account_ref}", [
+            FormField("amount", "Amount £", "money", value=position.available_pence, required=True),
+            FormField("method", "Paid by", "choice", tuple(methods), value=methods[0][0], required=True),
+            FormField("payee", "Payee", value=position.holder, required=True, max_length=120,
+                      validators=(NoCardDataValidator("payee"),)),
+            FormField("reason", "Reason", placeholder="why (e.g. tenancy ended, HB overpaid)", required=True,
+                      max_length=200, validators=(NoCardDataValidator("reason"),)),
+        ], intro=text + " No cash refunds; another person must authorise.", submit="Request",
+            result=lambda v: RefundForm(v["amount"], v["method"], v["payee"], v["reason"])), answered)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="account-change")
     def request(self, form: RefundForm, key: str) -> None:

@@ -3,6 +3,9 @@ or (with no account) the broken arrangements the income team chases."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,10 +16,20 @@ from duty_tui.domain.payments import FREQUENCY_NAMES
 from duty_tui.errors import ConflictError, DutyError
 from duty_tui.payments_reference import load_policy
 from duty_tui.services.payments_arrangements import ArrangementStatus
-from duty_tui.tui.dialogs.payments_forms import ArrangementDialog, ArrangementForm, ReasonDialog
+from duty_tui.tui.kit.form import FormDialog, FormField, NoCardDataValidator, text_dialog
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import plain
 from duty_tui.tui.widgets.table import DutyTable
+
+@dataclass(frozen=True)
+class ArrangementForm:
+    """What the new-arrangement form returns."""
+
+    amount_pence: int
+    frequency: str
+    start_date: date
+    note: str
+
 
 STATE_MARKS = {"met": "met", "missed": "!! missed", "due": "due", "upcoming": "-"}
 
@@ -156,8 +169,13 @@ class ArrangementsScreen(DutyScreen):
                 self._message("Agreeing…")
                 self.create(form)
 
-        self.app.push_screen(ArrangementDialog(self.account_ref, None, frequencies,
-                                               self.duty_app.ctx.today()), answered)
+        self.app.push_screen(FormDialog(f"New arrangement on {self.account_ref}", [
+            FormField("amount", "Amount £", "money", required=True),
+            FormField("frequency", "How often", "choice", tuple(frequencies), value=frequencies[0][0], required=True),
+            FormField("start", "First due", "date", value=self.duty_app.ctx.today(), required=True),
+            FormField("note", "Note", max_length=200, validators=(NoCardDataValidator("note"),)),
+        ], intro="The plan runs until the arrears owed now are paid.", submit="Agree",
+            result=lambda v: ArrangementForm(v["amount"], v["frequency"], v["start"], v["note"])), answered)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="arrangements-change")
     def create(self, form: ArrangementForm) -> None:
@@ -187,12 +205,9 @@ class ArrangementsScreen(DutyScreen):
             if reason:
                 self.end(item, reason)
 
-        dialog = ReasonDialog(f"End {item.ref}", "why it ends (cleared, replaced, cancelled)")
-        self.app.push_screen(dialog, answered)
-        if typed:
-            from textual.widgets import Input
-
-            dialog.call_after_refresh(lambda: setattr(dialog.query_one("#reason-text", Input), "value", typed))
+        self.app.push_screen(text_dialog(f"End {item.ref}", "Reason", placeholder="why it ends (cleared, replaced, "
+                                         "cancelled)", value=typed, validators=[NoCardDataValidator("reason")]),
+                             answered)
 
     def _end_conflict(self, error, item: ArrangementStatus, reason: str) -> None:
         """Both versions; r: the reason back in its dialog over the newer version; Esc: as it was."""

@@ -7,21 +7,30 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Footer, Header, Input, Label, Select, Static
+from textual.widgets import Footer, Header, Input, Label, Static
 
 from duty_tui.domain.money import format_pence, parse_pounds
 from duty_tui.domain.payments import CashUpLine, cashup_lines, parse_count
 from duty_tui.errors import DutyError
 from duty_tui.payments_reference import load_policy
 from duty_tui.services.payments_cashup import CashUpView, TillTakings
-from duty_tui.tui.dialogs.confirm import ConfirmDialog
-from duty_tui.tui.dialogs.payments_forms import NoCardDataValidator
+from duty_tui.tui.kit.dialogs import ConfirmDialog
+from duty_tui.tui.kit.form import Choice, Form, FormField, FormScreen, NoCardDataValidator
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import plain
 from duty_tui.tui.widgets.table import DutyTable
 
 
-class CashUpScreen(DutyScreen):
+def _count_problem(text: str) -> str | None:
+    """How many notes or coins: a whole number (domain.payments.parse_count)."""
+    try:
+        parse_count(text)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+class CashUpScreen(FormScreen, DutyScreen):
     """Count my till for today; F9 submits (the till then takes no more counter payments today)."""
 
     SCOPE_NAME = "cashup"
@@ -29,12 +38,12 @@ class CashUpScreen(DutyScreen):
     DEFAULT_CSS = """
     CashUpScreen .cu-row { height: 1; margin: 0 1; }
     CashUpScreen .cu-row Label { padding: 0 1 0 0; }
-    CashUpScreen .cu-row Input { width: 7; margin-right: 1; }
-    CashUpScreen .cu-row .cu-money { width: 12; }
-    CashUpScreen #cu-till { width: 12; }
+    CashUpScreen #cu-counts { margin: 0 1; }
+    CashUpScreen #cu-counts Input { width: 8; }
+    CashUpScreen #cu-till { width: 16; }
     CashUpScreen #cu-expected { height: 5; margin: 0 1; }
     CashUpScreen #cu-reason { width: 1fr; }
-    CashUpScreen #cu-totals { height: 1; margin: 0 1; text-style: bold; }
+    CashUpScreen #cu-totals { height: 1; text-style: bold; }
     CashUpScreen #cu-message { height: auto; margin: 0 1; color: $error; }
     """
     BINDINGS = [
@@ -52,28 +61,22 @@ class CashUpScreen(DutyScreen):
         yield Header()
         with Horizontal(classes="cu-row"):
             yield Label("Till")
-            yield Select([(t, t) for t in rules.tills], id="cu-till", value=rules.tills[0], allow_blank=False,
-                         compact=True)
+            yield Choice([(t, t) for t in rules.tills], rules.tills[0], id="cu-till", allow_blank=False)
             yield Static("", id="cu-who")
         yield DutyTable(id="cu-expected", cursor_type="row", show_cursor=False)
+        fields: list[FormField] = []
         denominations = list(rules.denominations)
         for start in range(0, len(denominations), 4):
-            with Horizontal(classes="cu-row"):
-                for d in denominations[start:start + 4]:
-                    yield Label(f"{d.name:>4}")
-                    yield Input(id=f"cu-cash-{d.pence}", max_length=6, compact=True, restrict=r"[0-9]*",
-                                placeholder="0")
-        with Horizontal(classes="cu-row"):
-            for code, method in rules.methods.items():
-                if method.cashup == "total":
-                    yield Label(f"{code.replace('_', ' ').capitalize()} £")
-                    yield Input(id=f"cu-total-{code}", max_length=12, compact=True, placeholder="0.00",
-                                classes="cu-money")
-        yield Static("", id="cu-totals")
-        with Horizontal(classes="cu-row"):
-            yield Label("Variance reason")
-            yield Input(id="cu-reason", max_length=300, compact=True, placeholder="needed when over or short",
-                        validators=[NoCardDataValidator("variance reason")])
+            fields += [FormField(f"cu-cash-{d.pence}", f"{d.name:>4}", max_length=6, restrict=r"[0-9]*",
+                                 placeholder="0", check=_count_problem, row=f"cash-{start}")
+                       for d in denominations[start:start + 4]]
+        fields += [FormField(f"cu-total-{code}", f"{code.replace('_', ' ').capitalize()} £", "money",
+                             placeholder="0.00", row="totals")
+                   for code, method in rules.methods.items() if method.cashup == "total"]
+        yield Form([*fields, Static("", id="cu-totals"),
+                    FormField("cu-reason", "Variance reason", max_length=300, placeholder="needed when over or short",
+                              validators=(NoCardDataValidator("variance reason"),))],
+                   labels="inline", id="cu-counts")
         yield Static("", id="cu-message")
         yield Footer()
 
@@ -91,12 +94,16 @@ class CashUpScreen(DutyScreen):
         table.add_column("Variance", key="variance", width=12)
         table.can_focus = False
         self.query_one(f"#cu-cash-{self.rules.denominations[0].pence}", Input).focus()
+        self._recount()
         self.load()
 
+    _message_text = ""
+
     def _message(self, text: str) -> None:
+        self._message_text = text
         self.query_one("#cu-message", Static).update(plain(text))
 
-    @on(Select.Changed, "#cu-till")
+    @on(Choice.Changed, "#cu-till")
     def _till_changed(self) -> None:
         if self.is_mounted:
             self.load()
@@ -105,7 +112,7 @@ class CashUpScreen(DutyScreen):
     def load(self) -> None:
         from duty_tui.services.payments_cashup import till_takings
 
-        till = str(self.query_one("#cu-till", Select).value)
+        till = str(self.query_one("#cu-till", Choice).value)
         takings = till_takings(self.duty_app.ctx, till)
         self.app.call_from_thread(self._show, takings)
 
@@ -152,6 +159,8 @@ class CashUpScreen(DutyScreen):
 
     @on(Input.Changed)
     def _recount(self) -> None:
+        if self._message_text and not self._busy:
+            self._message("")  # the count changed: a message about the last count no longer applies
         if self.takings is None:
             return
         rules = self.rules
@@ -170,18 +179,24 @@ class CashUpScreen(DutyScreen):
         self.query_one("#cu-totals", Static).update(plain(
             f"Counted {format_pence(counted)} · expected {format_pence(expected)} · {state}"))
 
+    @on(Form.Submitted, "#cu-counts")
+    def _enter_in_the_last_field(self, event: Form.Submitted) -> None:
+        event.stop()
+        self.action_submit()
+
     def action_submit(self) -> None:
         """Check the count, confirm, and cash up."""
         if self._busy or self.takings is None:
             return
+        form = self.query_one("#cu-counts", Form)
+        if form.validate():
+            return
         counts, totals, problems = self._counted()
         reason = self.query_one("#cu-reason", Input)
-        result = reason.validate(reason.value)
-        if result is not None and not result.is_valid:
-            problems += result.failure_descriptions
         lines = self._lines()
         if any(line.variance_pence for line in lines) and len(reason.value.strip()) < 5:
-            problems.append("The count differs from the ledger: say why in the variance reason.")
+            form.show_problems({"cu-reason": "the count differs from the ledger: say why in the variance reason (at least 5 characters)"})
+            return
         if problems:
             self._message("\n".join(problems))
             return
@@ -225,16 +240,10 @@ class CashUpScreen(DutyScreen):
         self._busy = False
         super().on_worker_error(error)
 
+    DISCARD_QUESTION = "Leave the cash-up? The counts typed will be lost."
+    DISCARD_YES = "Yes, leave"
+    DISCARD_NO = "No, keep counting"
+
     def action_back(self) -> None:
         """Back, asking first if counts are typed."""
-        typed = any(i.value.strip() for i in self.query(Input))
-        if not typed:
-            self.app.pop_screen()
-            return
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.app.pop_screen()
-
-        self.app.push_screen(ConfirmDialog("Leave the cash-up? The counts typed will be lost.", yes="Yes, leave"),
-                             answered)
+        self.leave_form()

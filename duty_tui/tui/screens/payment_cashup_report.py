@@ -12,7 +12,7 @@ from textual.widgets import Footer, Header, Static
 from duty_tui.errors import DutyError
 from duty_tui.payments_reference import load_policy
 from duty_tui.services.payments_cashup import CashUpView
-from duty_tui.tui.dialogs.confirm import ConfirmDialog
+from duty_tui.tui.kit.dialogs import ConfirmDialog
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import plain
 

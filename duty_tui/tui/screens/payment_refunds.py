@@ -11,8 +11,8 @@ from duty_tui.domain.local_time import format_local
 from duty_tui.domain.money import format_pence
 from duty_tui.errors import ConflictError, DutyError
 from duty_tui.services.payments_refunds import RefundView
-from duty_tui.tui.dialogs.confirm import ConfirmDialog
-from duty_tui.tui.dialogs.payments_forms import ReasonDialog
+from duty_tui.tui.kit.dialogs import ConfirmDialog
+from duty_tui.tui.kit.form import NoCardDataValidator, text_dialog
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import plain
 from duty_tui.tui.widgets.table import DutyTable
@@ -136,12 +136,8 @@ class RefundsScreen(DutyScreen):
             if reason:
                 self.decide(refund, False, reason)
 
-        dialog = ReasonDialog(f"Reject {refund.ref}", "why it is rejected")
-        self.app.push_screen(dialog, answered)
-        if typed:
-            from textual.widgets import Input
-
-            dialog.call_after_refresh(lambda: setattr(dialog.query_one("#reason-text", Input), "value", typed))
+        self.app.push_screen(text_dialog(f"Reject {refund.ref}", "Reason", placeholder="why it is rejected", value=typed,
+                                         validators=[NoCardDataValidator("reason")]), answered)
 
     def _decide_conflict(self, error, refund: RefundView, authorise: bool, note: str | None) -> None:
         """Both versions; a rejection's reason goes back into its dialog (r: over the newer version)."""

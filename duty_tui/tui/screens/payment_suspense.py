@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from duty_tui.domain.money import format_balance, format_pence
 from duty_tui.errors import DutyError
 from duty_tui.services.payments_import import SuspenseItem
-from duty_tui.tui.dialogs.payments_forms import ReallocateDialog
+from duty_tui.tui.kit.form import FormDialog, FormField, NoCardDataValidator
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import plain
 from duty_tui.tui.widgets.table import DutyTable
@@ -110,12 +110,16 @@ class SuspenseScreen(DutyScreen):
                        f"{item.effective_date:%d/%m/%Y}, paid as {item.given_ref or 'no ref'}"
                        + (f", transaction {item.external_id}" if item.external_id else ""))
 
-        def answered(result: tuple[str, str] | None) -> None:
+        def answered(result: dict | None) -> None:
             if result is not None:
                 self._message("Moving…")
-                self.move(item, result[0], result[1])
+                self.move(item, result["ref"], result["note"])
 
-        self.app.push_screen(ReallocateDialog(description), answered)
+        self.app.push_screen(FormDialog("Move money out of suspense", [
+            FormField("ref", "To account", placeholder="e.g. RNT000123", max_length=16, required=True),
+            FormField("note", "Note", placeholder="how you matched it", max_length=200,
+                      validators=(NoCardDataValidator("note"),)),
+        ], intro=description, submit="Move"), answered)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="suspense-change")
     def move(self, item: SuspenseItem, account_ref: str, note: str) -> None:

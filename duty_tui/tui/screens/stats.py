@@ -15,7 +15,6 @@ from textual.widgets import Footer, Header, Sparkline, Static
 
 from duty_tui.domain.frontdesk import bar, format_minutes
 from duty_tui.services.frontdesk_stats import Count, DutyStats
-from duty_tui.tui.screens.frontdesk_live import WorkerFailures
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import plain
 
@@ -44,7 +43,7 @@ def bar_chart(title: str, counts: list[Count], *, limit: int = 8) -> Text:
     return text
 
 
-class StatsScreen(WorkerFailures, DutyScreen):
+class StatsScreen(DutyScreen):
     """Duty statistics for today, the last 7 or 30 days, the last year, or a chosen period."""
 
     SCOPE_NAME = "duty-statistics"
@@ -104,26 +103,17 @@ class StatsScreen(WorkerFailures, DutyScreen):
 
     def action_choose_period(self) -> None:
         """Choose a period."""
-        from duty_tui.domain.validators import parse_date
-        from duty_tui.tui.dialogs.frontdesk_form import FormDialog, FormField
-
-        def check(text: str) -> str | None:
-            try:
-                parse_date(text)
-            except ValueError as exc:
-                return str(exc)
-            return None
+        from duty_tui.tui.kit.form import FormDialog, FormField
 
         def done(values) -> None:
             if values:
-                start, end = parse_date(values["from"]), parse_date(values["to"])
+                start, end = values["from"], values["to"]
                 self.start, self.end = min(start, end), max(start, end)
                 self.load()
 
         self.app.push_screen(FormDialog("Statistics for a period", [
-            FormField("from", "First day", required=True, value=f"{self.start:%d/%m/%Y}" if self.start else "",
-                      check=check),
-            FormField("to", "Last day", required=True, value=f"{self.end:%d/%m/%Y}" if self.end else "", check=check),
+            FormField("from", "First day", "date", required=True, value=self.start),
+            FormField("to", "Last day", "date", required=True, value=self.end),
         ], submit="Show"), done)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="stats")

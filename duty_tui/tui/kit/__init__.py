@@ -1,0 +1,26 @@
+"""The shared UI kit: one form, one confirm dialog, one worker-error path (and the lists' kit).
+
+Names are loaded on first use (PEP 562) so that importing one part of the kit, or the
+screens' base module, does not import the rest.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "Check": "form", "Choice": "form", "ConfirmDialog": "dialogs", "DateValidator": "form", "FORM_RULE": "form",
+    "Form": "form", "FormDialog": "form", "FormField": "form", "FormScreen": "form", "LinesInput": "form",
+    "ManyChoice": "form", "MoneyValidator": "form", "NoCardDataValidator": "form", "TextInput": "form",
+    "WorkerErrors": "workers", "read_values": "form", "write_values": "form",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)

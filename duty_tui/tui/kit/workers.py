@@ -1,0 +1,57 @@
+"""Workers post typed messages; one worker-error path for the whole app.
+
+The convention (harlequin's, STYLE.md habits 3 and 11):
+
+- Database work runs in a thread worker,
+  ``@work(thread=True, exclusive=True, exit_on_error=False, group=...)``.
+- The worker ends by posting a ``Message`` dataclass (``self.post_message(Saved(...))``;
+  ``post_message`` is safe from a thread), and the screen handles it with ``on_…`` or
+  ``@on(Saved)``. It never calls back into the screen through a closure.
+- A worker that raises ends in ``Worker.StateChanged`` with ``WorkerState.ERROR``. The
+  ``WorkerErrors`` mixin (on every ``DutyScreen`` and ``DutyModal``) turns that into one
+  call of ``on_worker_error(error)``: the one hook where a screen restores its state (a
+  "Saving…" line, a disabled box, an inline message for an ``InputError``). The default
+  hook hands the error to the app's ``report_error``, which shows the user-facing message
+  (never a traceback). A screen that overrides the hook calls ``super().on_worker_error``
+  for anything it did not say itself.
+
+Example::
+
+    @dataclass
+    class Saved(Message):
+        receipt: ReceiptView
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="payment-post")
+    def post(self, request) -> None:
+        self.post_message(self.Saved(take_payment(self.duty_app.ctx, request)))
+
+    def on_take_payment_screen_saved(self, message: Saved) -> None: ...
+
+    def on_worker_error(self, error) -> None:
+        self._posting = False                 # restore the screen
+        super().on_worker_error(error)        # and say what went wrong
+"""
+
+from __future__ import annotations
+
+from textual.worker import Worker, WorkerState
+
+__all__ = ["WorkerErrors"]
+
+
+class WorkerErrors:
+    """Mixin: a failed worker becomes one call of ``on_worker_error`` (the restore hook), then a message.
+
+    A conventional handler name (not ``@on``): Textual registers decorated handlers only on
+    message-pump classes, and this is a plain mixin.
+    """
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            event.prevent_default()
+            event.stop()
+            self.on_worker_error(event.worker.error)
+
+    def on_worker_error(self, error: BaseException | None) -> None:
+        """The one hook: override to restore the screen's state; call super() to report the error."""
+        self.app.report_error(error)  # type: ignore[attr-defined]
