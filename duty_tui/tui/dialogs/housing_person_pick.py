@@ -50,7 +50,7 @@ class PersonPickDialog(DutyModal):  # dismisses with a person ref | None
         with Vertical():
             yield Static("Who is the applicant?", classes="pick-title")
             yield PersonPicker(query_id="pick-query", results_id="pick-results", status_id="pick-status",
-                               limit=30, allow_new=True, new_label="+ New applicant (not on the system yet)",
+                               limit=30, allow_new=True, new_label="+ New applicant",
                                placeholder="name, P ref, postcode or phone",
                                hint="Type at least two letters. F9 adds someone new.")
             with Vertical(id="pick-new"):

@@ -205,6 +205,17 @@ class ListTable(DutyTable):
         self._rows = list(rows)
         self._rebuild(keep, index)
 
+    def row_values(self, key: str) -> dict[str, str]:
+        """Every declared cell of a row as plain text, shown or dropped for width (tests, the palette)."""
+        row = next((r for r in self._rows if r.key == key), None)
+        if row is None:
+            raise KeyError(key)
+        return {c.key: cell_text(row.cells.get(c.key)).plain for c in self.declared}
+
+    def shown_text(self, key: str) -> list[str]:
+        """A row's cells as they are on screen (shortened ones end in "…")."""
+        return [cell.plain if isinstance(cell, Text) else str(cell) for cell in self.get_row(key)]
+
     def move_to_key(self, key: str) -> bool:
         """Highlight the row with this key; False when there is none."""
         keys = self.keys

@@ -131,7 +131,7 @@ class PersonPicker(Vertical):
 
     def __init__(self, *, query_id: str = "pick-query", results_id: str = "pick-results",
                  status_id: str = "pick-status", limit: int = 30, allow_new: bool = False,
-                 new_label: str = "+ New person (not on the system yet)", placeholder: str = "",
+                 new_label: str = "+ New person", placeholder: str = "",
                  value: str = "", compact: bool = True, show_header: bool = True, show_status: bool = True,
                  hint: str = "", id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -259,17 +259,17 @@ class PersonPicker(Vertical):
         """The status line: how many, how found, and the keys."""
         from duty_tui.tui.kit.list_screen import count_line
 
-        new = " · n new person" if self.allow_new else ""
+        new = " · n new" if self.allow_new else ""
         if not found.hits:
             return (f"No one found for {query!r}: try a postcode, a phone number or part of the surname"
-                    + (", or add them (Enter on + New person)." if self.allow_new else "."))
+                    + (f", or add them: ↓ then Enter on {self.new_label}." if self.allow_new else "."))
         how = found.hits[0].matched_on
         if found.capped:
             count = count_line(len(found.hits), found.total, noun=("person", "people"), more_than=found.more_than,
                                narrow=found.narrow_hint())
-            return f"{count} · ↓ then Enter to choose{new}"
+            return f"{count} · ↓ Enter to choose{new}"
         return (f"{len(found.hits)} found by {how}{' (best first)' if how == 'name' else ''} · "
-                f"↓ then Enter to choose · ⚠ alert{new}")
+                f"↓ Enter to choose · ⚠ alert{new}")
 
     # -- keys ------------------------------------------------------------------------------------
 
