@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _NON_ALPHA = re.compile(r"[^a-z]")
 _NON_DIGIT = re.compile(r"\D")
@@ -77,3 +78,30 @@ def street_key(address_line: str) -> str:
     """Folded street part of an address line, without the house number: '12 Mill Lane' -> 'milllane'."""
     words = [w for w in (address_line or "").split() if not any(c.isdigit() for c in w)]
     return fold(" ".join(words))
+
+
+_HOUSE_NUMBER = re.compile(r"^\s*(\d+)\s*([A-Za-z]?)\b")
+
+
+def house_number(address_line: str) -> tuple[int, str]:
+    """The house number of an address line as (number, letter) for sorting: '21B Mill Lane' -> (21, 'b').
+
+    Lines without a leading number sort after numbered ones: (a large number, '').
+    """
+    match = _HOUSE_NUMBER.match(address_line or "")
+    if match is None:
+        return (10**9, "")
+    return (int(match.group(1)), match.group(2).lower())
+
+
+@lru_cache(maxsize=8192)
+def address_order(postcode: str | None, address_line: str | None) -> tuple:
+    """A sort key for addresses: postcode, street, then the house number as a number (4, 8A, 9, 10, 21B)."""
+    return (postcode_key(postcode or ""), street_key(address_line or ""), house_number(address_line or ""),
+            (address_line or "").lower())
+
+
+@lru_cache(maxsize=8192)
+def street_words(address_line: str) -> tuple[str, ...]:
+    """The folded words of the street part of an address line: '12 Mill Lane' -> ('mill', 'lane')."""
+    return tuple(fold(w) for w in (address_line or "").split() if not any(c.isdigit() for c in w) and fold(w))

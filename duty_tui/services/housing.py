@@ -234,6 +234,15 @@ class CaselineView:
     other: tuple[Clock, ...] = field(default_factory=tuple)
     nowhere_tonight: bool = False
     in_ta: bool = False
+    clocks: tuple[Clock, ...] = field(default_factory=tuple)
+    """Every clock running, soonest first (the caseload names the one that is overdue)."""
+    interim_owed: bool = False
+    """s188(1): interim accommodation is owed now (reason to believe homeless, eligible, priority need)."""
+
+    @property
+    def interim_unplaced(self) -> bool:
+        """Owed interim accommodation with no placement recorded: the caseload lists these first."""
+        return self.interim_owed and not self.in_ta
 
 
 @dataclass(frozen=True)
@@ -1590,7 +1599,12 @@ def options_caseload(ctx: ServiceContext, scope: str = "team", limit: int = 500)
         staff = {u.id: u.display_name for u in session.exec(select(StaffUser).where(StaffUser.id.in_(staff_ids))).all()} if staff_ids else {}  # type: ignore[union-attr]
         reviews: dict[int, list[date]] = {}
         placements: dict[int, list[tuple[date, str]]] = {}
+        needs: dict[int, list[str]] = {}
         if ids:
+            for hid, need in session.exec(select(HomelessSupportNeed.homeless_case_id, HomelessSupportNeed.need)
+                                          .where(HomelessSupportNeed.homeless_case_id.in_(ids))  # type: ignore[attr-defined]
+                                          .order_by(HomelessSupportNeed.id)).all():
+                needs.setdefault(hid, []).append(need)
             for hid, due in session.exec(select(HomelessReview.homeless_case_id, HomelessReview.decision_due).where(
                     HomelessReview.homeless_case_id.in_(ids), HomelessReview.decided_on.is_(None))).all():  # type: ignore[attr-defined]
                 reviews.setdefault(hid, []).append(due)
@@ -1612,6 +1626,12 @@ def options_caseload(ctx: ServiceContext, scope: str = "team", limit: int = 500)
         for clock in clocks:
             first.setdefault(clock.name, clock.due)
         person = people.get(hc.person_id)
+        interim = False
+        if hc.stage in ("triage", "relief"):
+            # The duty engine, as the case screen runs it: is s188 interim accommodation owed today?
+            _check, assessment, _approach = _assess_case(hc, needs.get(hc.id, []),
+                                                         person.date_of_birth if person else None, ctx.today())
+            interim = assessment is not None and assessment.owes("interim_accommodation")
         out.append(CaselineView(
             case_ref=case.ref, person_ref=person.ref if person else None,
             person_name=f"{person.forename} {person.surname}" if person else None, stage=hc.stage,
@@ -1619,8 +1639,10 @@ def options_caseload(ctx: ServiceContext, scope: str = "team", limit: int = 500)
             relief_ends=first.get("relief_ends"), decision_due=first.get("decision_due"),
             review_due=first.get("review_due"), plan_review=first.get("plan_review"),
             other=tuple(c for c in clocks if c.name in ("prevention_56", "bnb_limit")),
-            nowhere_tonight=hc.nowhere_tonight and hc.stage == "triage", in_ta=bool(placements.get(hc.id))))
-    return out
+            nowhere_tonight=hc.nowhere_tonight and hc.stage == "triage", in_ta=bool(placements.get(hc.id)),
+            clocks=tuple(clocks), interim_owed=interim))
+    # Owed interim accommodation with nowhere recorded: first, whatever their clocks say.
+    return sorted(out, key=lambda line: not line.interim_unplaced)
 
 
 _NOT_SEEN = object()

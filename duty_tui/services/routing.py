@@ -130,11 +130,13 @@ class QueueChoice:
 
 @dataclass(frozen=True)
 class StaffChoice:
-    """A member of staff work can be assigned to."""
+    """A member of staff work can be assigned to, with how much open work they hold."""
 
     username: str
     name: str
     team: str | None
+    open_cases: int = 0
+    overdue: int = 0
 
 
 @dataclass(frozen=True)
@@ -237,9 +239,17 @@ def list_queues(ctx: ServiceContext) -> list[QueueChoice]:
     choices = [QueueChoice("officer", actor.username, "My work", mine_total or 0, int(mine_overdue or 0))]
     own = [t for t in teams if t.id == actor.team_id]
     others = [t for t in teams if t.id != actor.team_id]
+    officers: dict[str | None, list[StaffChoice]] = {}
+    for officer in list_staff(ctx):
+        if officer.username != actor.username:
+            officers.setdefault(officer.team, []).append(officer)
     for team in own + others:
         total, overdue = counts.get(team.id, (0, 0))
         choices.append(QueueChoice("team", team.code, team.name, total or 0, int(overdue or 0)))
+        # Each officer's own queue, under their team (a team leader looking at one person's work).
+        for officer in officers.get(team.code, []):
+            choices.append(QueueChoice("officer", officer.username, f"{team.name} › {officer.name}",
+                                       officer.open_cases, officer.overdue))
     return choices
 
 
@@ -291,14 +301,19 @@ def queue_page(ctx: ServiceContext, kind: str, code: str, *, offset: int = 0, li
 
 
 def list_staff(ctx: ServiceContext) -> list[StaffChoice]:
-    """Active staff who can be given work, by team then name."""
+    """Active staff who can be given work, by team then name, with their open and overdue cases."""
     ctx.require("case.view")
+    now = ctx.now()
     with session_scope(ctx.engine) as session:
-        rows = session.exec(select(StaffUser.username, StaffUser.display_name, Team.code)
+        rows = session.exec(select(StaffUser.id, StaffUser.username, StaffUser.display_name, Team.code)
                             .join(Team, Team.id == StaffUser.team_id, isouter=True)
                             .where(StaffUser.active.is_(True))  # type: ignore[union-attr]
                             .order_by(Team.code, StaffUser.display_name)).all()
-    return [StaffChoice(u, n, t) for u, n, t in rows]
+        counts = {assignee: (total, int(overdue or 0)) for assignee, total, overdue in session.exec(
+            select(Case.assignee_id, func.count(), func.sum(sql_case((Case.due_at < now, 1), else_=0)))  # type: ignore[operator]
+            .where(Case.status.in_(OPEN_STATUSES), Case.assignee_id.is_not(None))  # type: ignore[attr-defined, union-attr]
+            .group_by(Case.assignee_id)).all()}
+    return [StaffChoice(u, n, t, *counts.get(i, (0, 0))) for i, u, n, t in rows]
 
 
 def list_teams(ctx: ServiceContext) -> list[tuple[str, str]]:

@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Input, Static
 from duty_tui.config import Settings
 from duty_tui.services.context import ServiceContext
 from duty_tui.tui.app import make_app
+from duty_tui.tui.kit import ListTable
 from duty_tui.tui.kit.form import ManyChoice
 
 SIZE = (80, 24)
@@ -100,9 +101,9 @@ async def test_officer_triages_three_approaches_issues_the_letter_and_sees_relie
         # The queue shows the relief-end date.
         await pilot.press("f12")
         await settle(app, pilot)
-        table = app.screen.query_one("#caseload", DataTable)
-        row = [str(c) for c in table.get_row(rough_case)]
-        assert "05 May" in row[4] and "Jon Smyth" in row[2]
+        table = app.screen.query_one("#caseload", ListTable)
+        row = table.row_values(rough_case)
+        assert "05/05/2026" in row["relief"] and row["person"] == "Jon Smyth"
 
         # Open the case and issue the s184 letter: preview, then issue; a PDF is saved.
         table.move_cursor(row=table.get_row_index(rough_case))

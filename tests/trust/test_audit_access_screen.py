@@ -9,13 +9,14 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from builders import NOW, seed_office
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from duty_tui.config import Settings
 from duty_tui.services.auth import find_actor
 from duty_tui.services.context import ServiceContext
 from duty_tui.services.people import get_person
 from duty_tui.tui.app import make_app
+from duty_tui.tui.kit import ListTable
 from duty_tui.tui.screens.person import PersonScreen
 from duty_tui.tui.screens.person_access import PersonAccessScreen
 
@@ -59,13 +60,13 @@ async def test_leader_presses_w_and_sees_who_looked(sqlite_engine):
 
         screen = app.screen
         assert isinstance(screen, PersonAccessScreen)
-        table = screen.query_one("#access-table", DataTable)
-        rows = [[cell.plain for cell in table.get_row_at(n)] for n in range(table.row_count)]
+        table = screen.query_one("#access-table", ListTable)
+        rows = [table.row_values(key) for key in table.keys]
         # newest first: this look, the leader's own view of the person, reception's view
-        assert [r[1] for r in rows] == ["leader", "leader", "reception"]
-        assert rows[0][2] == "looked at who has viewed this record"
-        assert rows[2][2] == "viewed the record" and rows[2][3] == "person P0000001"
-        assert rows[2][4].startswith("[bold red]desk") and "\x1b" not in rows[2][4]  # inert: markup literal
+        assert [r["who"] for r in rows] == ["leader", "leader", "reception"]
+        assert rows[0]["what"] == "looked at who has viewed this record"
+        assert rows[2]["what"] == "viewed the record" and rows[2]["record"] == "person P0000001"
+        assert rows[2]["terminal"].startswith("[bold red]desk") and "\x1b" not in rows[2]["terminal"]  # inert
         heading = str(screen.query_one("#access-heading", Static).render())
         assert "John Smith (P0000001)" in heading and "3 events" in heading
         await pilot.press("end")

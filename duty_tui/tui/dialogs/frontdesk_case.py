@@ -28,21 +28,41 @@ def _as_text(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _staff_options(staff) -> tuple[tuple[str, str], ...]:
-    return tuple((s.username, f"{s.name} ({s.team or 'no team'})") for s in staff)
+    return tuple((s.username, f"{s.name} ({s.team or 'no team'}, {s.open_cases} open)") for s in staff)
 
 
 def reassign_dialog(screen, row, staff, then, values: dict | None = None) -> None:
-    """Team (required) and officer (blank: the team's unassigned work) and a note. ``staff``: StaffChoice list."""
+    """Reassign in two steps: the team, then a form with that team's officers — each with their open
+    cases, fewest first (blank: the team's unassigned work) — and a note. ``staff``: StaffChoice list.
+    ``values`` (a refused save, a kept draft) reopens the form with the earlier choices and note."""
     from duty_tui.services.routing import list_teams
+    from duty_tui.tui.dialogs.frontdesk_choose import ChooseDialog
 
-    teams = tuple(list_teams(screen.duty_app.ctx))  # data/teams.toml: no database
+    teams = list(list_teams(screen.duty_app.ctx))  # data/teams.toml: no database
+    names = dict(teams)
+
+    def form(team: str | None) -> None:
+        if not team:
+            return  # Esc: nothing changes
+        theirs = sorted((s for s in staff if s.team == team), key=lambda s: (s.open_cases, s.name))
+        officers = tuple((s.username, f"{s.name} — {s.open_cases} open" + (f", {s.overdue} overdue" if s.overdue
+                                                                           else "")) for s in theirs)
+        officer = row.assignee_username if row.assignee_username in {s.username for s in theirs} else ""
+        typed = dict(values or {})
+        typed["team"] = team
+        _push(screen, f"Reassign {row.ref} to {names.get(team, team)}", [
+            FormField("team", "Team", kind="select", options=((team, names.get(team, team)),), value=team,
+                      required=True),
+            FormField("officer", f"Officer in {names.get(team, team)} (blank: the team's unassigned work)",
+                      kind="select", options=officers, value=officer),
+            FormField("note", "Why (goes on the timeline)", max_length=200),
+        ], then, submit="Reassign", values=typed if values else None)
+
+    if values and values.get("team"):
+        form(values["team"])
+        return
     current = next((code for code, name in teams if name == row.team), "")
-    _push(screen, f"Reassign {row.ref}", [
-        FormField("team", "Team", kind="select", options=teams, value=current, required=True),
-        FormField("officer", "Officer (leave blank for the team's unassigned work)", kind="select",
-                  options=_staff_options(staff)),
-        FormField("note", "Why (goes on the timeline)", max_length=200),
-    ], then, submit="Reassign", values=values)
+    screen.app.push_screen(ChooseDialog(f"Reassign {row.ref}: to which team?", teams, current), form)
 
 
 def escalate_dialog(screen, row, then, values: dict | None = None) -> None:

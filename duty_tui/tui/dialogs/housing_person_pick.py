@@ -1,56 +1,58 @@
-"""Choose the applicant for a homelessness approach: quick-find, or add someone new.
+"""Choose the applicant for a homelessness approach: the kit's person picker, or add someone new.
 
 ``push_screen(PersonPickDialog(), callback)``: the callback gets the person's ref, or None.
+Keys pressed before the dialog is on screen (F6 then F9 at once) are held and acted on
+when it is: nothing is queried before the dialog is mounted.
 """
 
 from __future__ import annotations
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Input, Label, Static
-from textual.worker import get_current_worker
+from textual.widgets import Input, Label, Static
 
+from duty_tui.tui.kit.person_picker import PersonPicker
 from duty_tui.tui.screens.base import DutyModal
 from duty_tui.tui.text import plain
-from duty_tui.tui.widgets.table import DutyTable
 
 
 class PersonPickDialog(DutyModal):  # dismisses with a person ref | None
-    """Find the applicant by name, ref, postcode or phone; F9 to add someone not yet on the system."""
+    """Find the applicant by name, ref, postcode or phone; F9 (or n, or + New applicant) adds someone new."""
 
     SCOPE_NAME = "pick-applicant"
     DEFAULT_CSS = """
     PersonPickDialog { align: center middle; }
-    PersonPickDialog > Vertical { width: 76; height: 20; border: thick $primary; background: $surface; padding: 0 1; }
-    PersonPickDialog #pick-results { height: 1fr; }
+    PersonPickDialog > Vertical { width: 100%; max-width: 100; height: 100%; max-height: 22;
+                                  border: thick $primary; background: $surface; padding: 0 1; }
+    PersonPickDialog PersonPicker { height: 1fr; }
+    PersonPickDialog PersonPicker PickerResults { height: 1fr; max-height: 100%; }
     PersonPickDialog #pick-new { height: auto; display: none; }
     PersonPickDialog #pick-new.shown { display: block; }
     PersonPickDialog .pick-row { height: 1; }
     PersonPickDialog .pick-label { width: 14; }
-    PersonPickDialog Input { width: 1fr; }
-    PersonPickDialog #pick-status { height: auto; color: $text-muted; }
+    PersonPickDialog .pick-row Input { width: 1fr; }
     """
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="housing-pick-cancel", tooltip="Close without choosing"),
-        Binding("down", "to_results", "Results", id="housing-pick-results", show=False,
-                tooltip="Move from the search box to the results"),
         Binding("f9", "new_applicant", "New applicant", id="housing-pick-new", priority=True,
                 tooltip="Add someone who is not on the system yet (then F9 again to save them)"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
-        self._timer = None
-        self._last = ""
+        self._ready = False
+        self._held_actions: list[str] = []
+        self._held_text = ""
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static("Who is the applicant?", classes="pick-title")
-            yield Input(placeholder="name, P ref, postcode or phone", id="pick-query", max_length=100, compact=True)
-            yield Static("Type at least two letters. F9 adds someone new.", id="pick-status")
-            yield DutyTable(id="pick-results", cursor_type="row")
+            yield PersonPicker(query_id="pick-query", results_id="pick-results", status_id="pick-status",
+                               limit=30, allow_new=True, new_label="+ New applicant",
+                               placeholder="name, P ref, postcode or phone",
+                               hint="Type at least two letters. F9 adds someone new.")
             with Vertical(id="pick-new"):
                 for key, label, hint in (("pick-forename", "Forename", ""), ("pick-surname", "Surname", ""),
                                          ("pick-born", "Date of birth", "DD/MM/YYYY"),
@@ -60,82 +62,47 @@ class PersonPickDialog(DutyModal):  # dismisses with a person ref | None
                         yield Input(placeholder=hint, id=key, compact=True, max_length=80)
 
     def on_mount(self) -> None:
-        table = self.query_one("#pick-results", DutyTable)
-        table.add_column("Ref", width=8)
-        table.add_column("Name", width=22)
-        table.add_column("Born", width=4)
-        table.add_column("Address")
-        self.query_one("#pick-query", Input).focus()
+        picker = self.query_one(PersonPicker)
+        picker.focus_query()
+        self._ready = True
+        if self._held_text:
+            picker.input.insert_text_at_cursor(self._held_text)
+        for action in self._held_actions:
+            self.call_after_refresh(self.run_action, action)
+        self._held_actions.clear()
+
+    def on_key(self, event: events.Key) -> None:
+        # Typed before the dialog was on screen: held for the search box, not lost.
+        if not self._ready and event.is_printable and event.character:
+            self._held_text += event.character
+            event.stop()
 
     def action_cancel(self) -> None:
         """Close without choosing."""
         self.dismiss(None)
 
-    def action_to_results(self) -> None:
-        """Into the results."""
-        table = self.query_one("#pick-results", DutyTable)
-        if table.row_count:
-            table.focus()
+    @on(PersonPicker.Chosen)
+    def _chosen(self, event: PersonPicker.Chosen) -> None:
+        self.dismiss(event.ref)
 
-    @on(Input.Changed, "#pick-query")
-    def _typed(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-        self._timer = self.set_timer(0.12, self._search_now)
-
-    @on(Input.Submitted, "#pick-query")
-    def _submitted(self) -> None:
-        table = self.query_one("#pick-results", DutyTable)
-        if self.query_one("#pick-query", Input).value.strip() != self._last:
-            self._search_now()
-        elif table.row_count == 1:
-            self.dismiss(str(table.coordinate_to_cell_key((0, 0)).row_key.value))
-        elif table.row_count:
-            table.focus()
-
-    def _search_now(self) -> None:
-        query = self.query_one("#pick-query", Input).value.strip()
-        self._last = query
-        if len(query) < 2:
-            self.query_one("#pick-results", DutyTable).clear()
-            return
-        self.search(query)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="pick-search")
-    def search(self, query: str) -> None:
-        from duty_tui.services.search import find_people
-
-        hits = find_people(self.app.ctx, query, limit=30)  # type: ignore[attr-defined]
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show, query, hits)
-
-    def _show(self, query: str, hits) -> None:
-        if query != self._last:
-            return
-        table = self.query_one("#pick-results", DutyTable)
-        table.clear()
-        for hit in hits:
-            table.add_row(plain(hit.ref), plain(hit.name), plain(hit.born or ""), plain(hit.address or "—"),
-                          key=hit.ref)
-        self.query_one("#pick-status", Static).update(plain(
-            f"{len(hits)} found: ↓ then Enter to choose. F9 adds someone new." if hits
-            else f"No one found for {query!r}. F9 adds them as a new applicant."))
-
-    @on(DataTable.RowSelected, "#pick-results")
-    def _chosen(self, event: DataTable.RowSelected) -> None:
-        self.dismiss(str(event.row_key.value))
+    @on(PersonPicker.NewRequested)
+    def _new_requested(self) -> None:
+        self.action_new_applicant()
 
     def action_new_applicant(self) -> None:
         """Show the new-applicant fields; pressed again, save them."""
+        if not self._ready:
+            self._held_actions.append("new_applicant")  # F9 straight after F6: acted on once the dialog is up
+            return
         box = self.query_one("#pick-new")
         if not box.has_class("shown"):
             box.add_class("shown")
-            query = self.query_one("#pick-query", Input).value.split()
+            query = self.query_one(PersonPicker).text.split()
             if len(query) >= 2 and not any(c.isdigit() for c in "".join(query)):
                 self.query_one("#pick-forename", Input).value = query[0].title()
                 self.query_one("#pick-surname", Input).value = " ".join(query[1:]).title()
             self.query_one("#pick-forename", Input).focus()
-            self.query_one("#pick-status", Static).update("New applicant: fill in, then F9 to add them.")
+            self.query_one(PersonPicker).say("New applicant: fill in, then F9 to add them.")
             return
         values = [self.query_one(f"#pick-{k}", Input).value for k in ("forename", "surname", "born", "phone")]
         self.register(*values)
@@ -155,5 +122,6 @@ class PersonPickDialog(DutyModal):  # dismisses with a person ref | None
         from duty_tui.errors import InputError
 
         if isinstance(error, InputError):
-            self.query_one("#pick-status", Static).update(plain("✗ " + "; ".join(error.problems)))
+            self.query_one(PersonPicker).say("✗ " + "; ".join(error.problems))
+            return
         super().on_worker_error(error)

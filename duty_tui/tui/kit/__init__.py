@@ -1,4 +1,4 @@
-"""The shared UI kit: one form, one confirm dialog, one worker-error path (and the lists' kit).
+"""The shared UI kit: one form, one confirm dialog, one worker-error path, one list, one person picker.
 
 Names are loaded on first use (PEP 562) so that importing one part of the kit, or the
 screens' base module, does not import the rest.
@@ -14,6 +14,9 @@ _EXPORTS = {
     "Form": "form", "FormDialog": "form", "FormField": "form", "FormScreen": "form", "LinesInput": "form",
     "ManyChoice": "form", "MoneyValidator": "form", "NoCardDataValidator": "form", "TextInput": "form",
     "WorkerErrors": "workers", "read_values": "form", "write_values": "form",
+    "Column": "list_table", "DutyTable": "list_table", "ListRow": "list_table", "ListTable": "list_table",
+    "share_widths": "list_table", "ListPage": "list_screen", "ListScreen": "list_screen", "Sort": "list_screen",
+    "count_line": "list_screen", "PersonPicker": "person_picker",
 }
 
 __all__ = sorted(_EXPORTS)

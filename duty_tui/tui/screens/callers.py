@@ -5,15 +5,16 @@ from __future__ import annotations
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static
 
 from duty_tui.domain.frontdesk import format_minutes, waited_minutes
 from duty_tui.domain.local_time import format_local
 from duty_tui.services.queue_callers import CallersBoard, VisitView
+from duty_tui.tui.kit.list_table import Column, ListRow, ListTable
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.screens.frontdesk_live import LiveRefresh
 from duty_tui.tui.text import plain
-from duty_tui.tui.widgets.table import DutyTable
 
 TICK_SECONDS = 10
 
@@ -24,6 +25,20 @@ class CallersScreen(LiveRefresh, DutyScreen):
     SCOPE_NAME = "callers"
     TITLE = "Callers waiting"
     LIVE_CHANNELS = frozenset({"callers"})
+    WAITING_COLUMNS = (
+        Column("ticket", "Ticket", priority=0, never_cut=True),
+        Column("name", "Name", min=10, ideal=18, priority=0),
+        Column("wait", "Waiting", priority=0, never_cut=True),
+        Column("reason", "Reason", min=10, ideal=24, priority=1),
+        Column("needs", "Needs", min=10, ideal=30, priority=2),
+    )
+    WITH_STAFF_COLUMNS = (
+        Column("ticket", "Ticket", priority=0, never_cut=True),
+        Column("name", "Name", min=10, ideal=18, priority=0),
+        Column("desk", "Desk", priority=0, never_cut=True),
+        Column("called", "Called", priority=1, never_cut=True),
+        Column("by", "By", min=8, ideal=18, priority=2),
+    )
     DEFAULT_CSS = """
     CallersScreen #callers-summary { height: auto; padding: 0 1; background: $panel; }
     CallersScreen #waiting { height: 1fr; }
@@ -54,26 +69,14 @@ class CallersScreen(LiveRefresh, DutyScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Loading the queue…", id="callers-summary")
-        yield DutyTable(id="waiting", cursor_type="row", zebra_stripes=True)
+        yield ListTable(self.WAITING_COLUMNS, id="waiting")
         yield Static("With staff", id="with-staff-title")
-        yield DutyTable(id="with-staff", cursor_type="row")
+        yield ListTable(self.WITH_STAFF_COLUMNS, id="with-staff", zebra_stripes=False)
         yield Static("", id="callers-message")
         yield Footer()
 
     def on_mount(self) -> None:
-        waiting = self.query_one("#waiting", DutyTable)
-        waiting.add_column("Ticket", key="ticket", width=6)
-        waiting.add_column("Name", key="name", width=16)
-        waiting.add_column("Waiting", key="wait", width=10)
-        waiting.add_column("Reason", key="reason", width=22)
-        waiting.add_column("Needs", key="needs")
-        staff = self.query_one("#with-staff", DutyTable)
-        staff.add_column("Ticket", key="ticket", width=6)
-        staff.add_column("Name", key="name", width=16)
-        staff.add_column("Desk", key="desk", width=12)
-        staff.add_column("Called", key="called", width=6)
-        staff.add_column("By", key="by")
-        waiting.focus()
+        self.query_one("#waiting", ListTable).focus()
         self.set_interval(TICK_SECONDS, self._tick)
         self.load()
         self.start_live()
@@ -88,35 +91,37 @@ class CallersScreen(LiveRefresh, DutyScreen):
             return chosen
         return self.board.desks[0] if self.board else "Desk 1"
 
+    class BoardLoaded(Message):
+        """Today's queue (posted by the worker)."""
+
+        def __init__(self, board: CallersBoard) -> None:
+            super().__init__()
+            self.board = board
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="callers")
     def load(self) -> None:
         """Load today's queue."""
         from duty_tui.services.queue_callers import callers_board
 
-        board = callers_board(self.duty_app.ctx)
-        self.app.call_from_thread(self._show, board)
+        self.post_message(self.BoardLoaded(callers_board(self.duty_app.ctx)))
 
     def on_live_change(self, channels: set[str]) -> None:
         self.load()
 
+    @on(BoardLoaded)
+    def _loaded(self, message: BoardLoaded) -> None:
+        self._show(message.board)
+
     def _show(self, board: CallersBoard) -> None:
         self.board = board
         self._visits = {v.id: v for v in board.waiting + board.called + board.finished}
-        waiting = self.query_one("#waiting", DutyTable)
-        keep = self._highlighted_key(waiting)
-        waiting.clear()
-        for visit in board.waiting:
-            waiting.add_row(plain(visit.ticket), plain(visit.name or "—"), self._wait_cell(visit),
-                            plain(visit.reason or "—"), plain(self._needs(visit)), key=str(visit.id))
-        staff = self.query_one("#with-staff", DutyTable)
-        keep_staff = self._highlighted_key(staff)
-        staff.clear()
-        for visit in board.called:
-            staff.add_row(plain(visit.ticket), plain(visit.name or "—"), plain(visit.desk or "—"),
-                          plain(format_local(visit.called_at, "%H:%M")), plain(visit.called_by or "—"),
-                          key=str(visit.id))
-        self._restore(waiting, keep)
-        self._restore(staff, keep_staff)
+        # Each list keeps its cursor on the same caller (by visit id) through a reload.
+        self.query_one("#waiting", ListTable).set_rows([ListRow(str(v.id), {
+            "ticket": v.ticket, "name": v.name or "—", "wait": self._wait_cell(v), "reason": v.reason or "—",
+            "needs": self._needs(v)}) for v in board.waiting])
+        self.query_one("#with-staff", ListTable).set_rows([ListRow(str(v.id), {
+            "ticket": v.ticket, "name": v.name or "—", "desk": v.desk or "—",
+            "called": format_local(v.called_at, "%H:%M"), "by": v.called_by or "—"}) for v in board.called])
         self._summary()
 
     def _needs(self, visit: VisitView) -> str:
@@ -149,37 +154,16 @@ class CallersScreen(LiveRefresh, DutyScreen):
         """Keep waiting times live without going to the database."""
         if self.board is None:
             return
-        waiting = self.query_one("#waiting", DutyTable)
+        waiting = self.query_one("#waiting", ListTable)
         for visit in self.board.waiting:
-            try:
-                waiting.update_cell(str(visit.id), "wait", self._wait_cell(visit))
-            except Exception:
-                pass
+            waiting.update_value(str(visit.id), "wait", self._wait_cell(visit))
         self._summary()
 
-    @staticmethod
-    def _highlighted_key(table: DutyTable) -> str | None:
-        if not table.row_count:
-            return None
-        try:
-            return str(table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value)
-        except Exception:
-            return None
-
-    @staticmethod
-    def _restore(table: DutyTable, key: str | None) -> None:
-        if key is None:
-            return
-        try:
-            table.move_cursor(row=table.get_row_index(key))
-        except Exception:
-            pass
-
     def _selected(self) -> tuple[str, VisitView | None]:
-        """Which table has focus ('waiting' or 'with-staff') and its highlighted visit."""
+        """Which list has focus ('waiting' or 'with-staff') and its highlighted visit."""
         focused = self.focused
-        table = focused if isinstance(focused, DutyTable) else self.query_one("#waiting", DutyTable)
-        key = self._highlighted_key(table)
+        table = focused if isinstance(focused, ListTable) else self.query_one("#waiting", ListTable)
+        key = table.current_key
         return (table.id or "waiting"), (self._visits.get(int(key)) if key else None)
 
     def _say(self, text: str) -> None:

@@ -110,11 +110,13 @@ class CaseScreen(DraftForm, LiveRefresh, DutyScreen):
     def _show(self, detail: CaseDetail, staff) -> None:
         self.detail = detail
         self.staff = staff
+        self.refresh_bindings()  # complaint and repair keys follow the case type
         row = detail.row
         self.title = f"Case {row.ref}"
         now = self.duty_app.ctx.now()
         head = Text()
-        head.append(plain(f"{row.ref} {row.case_type} · {row.status}", style="bold"))
+        head.append(plain(f"{row.ref} {row.case_type.replace('_', ' ')} · {row.status.replace('_', ' ')}",
+                          style="bold"))
         if row.escalated:
             head.append(plain(" · ▲ ESCALATED", style="bold"))
         head.append(plain(f" · {row.priority} · {row.team or '—'} · {row.assignee or 'unassigned'}"))
@@ -167,6 +169,14 @@ class CaseScreen(DraftForm, LiveRefresh, DutyScreen):
         detail.update(plain(f"{line.kind}: {line.summary}" + (f"\n{line.detail}" if line.detail else "")))
 
     # -- actions -----------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Keys are offered only where they apply: complaint steps on complaints, repair steps on repairs.
+        if action == "complaint":
+            return self.detail is not None and self.detail.complaint_stage is not None
+        if action == "repair_step":
+            return self.detail is not None and self.detail.repair_priority is not None
+        return True
 
     def action_back(self) -> None:
         """Back."""

@@ -9,12 +9,21 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
-from duty_tui.tui.widgets.table import DutyTable
+from duty_tui.tui.kit.list_table import Column, ListRow, ListTable
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import due_cells, plain
 
 if TYPE_CHECKING:
     from duty_tui.services.dashboard import Dashboard
+
+CASE_COLUMNS = (
+    Column("mark", "!", priority=0, never_cut=True),
+    Column("due", "Due", priority=0, never_cut=True),
+    Column("person", "Person", min=12, priority=0),  # ideal 0: the whole name before anything less important
+    Column("ref", "Case", priority=1, never_cut=True),
+    Column("summary", "Type: summary", min=12, ideal=40, priority=2),
+)
+"""The dashboard's case lists: the due date and the person's whole name are never cut at 80 columns."""
 
 
 class HomeScreen(DutyScreen):
@@ -33,20 +42,13 @@ class HomeScreen(DutyScreen):
         yield Static("Loading…", id="stats")
         with TabbedContent(initial="mine"):
             with TabPane("My work", id="mine"):
-                yield DutyTable(id="mine-table", cursor_type="row", zebra_stripes=True)
+                yield ListTable(CASE_COLUMNS, id="mine-table")
             with TabPane("Team queue", id="team"):
-                yield DutyTable(id="team-table", cursor_type="row", zebra_stripes=True)
+                yield ListTable(CASE_COLUMNS, id="team-table")
         yield Static("F2 search a person · Enter open the person on a case · F1 keys", id="home-hint")
         yield Footer()
 
     def on_mount(self) -> None:
-        for table_id in ("#mine-table", "#team-table"):
-            table = self.query_one(table_id, DutyTable)
-            table.add_column("!", key="mark", width=2)
-            table.add_column("Due", key="due", width=25)
-            table.add_column("Case", key="ref", width=8)
-            table.add_column("Person", key="person", width=14)
-            table.add_column("Type: summary", key="summary")
         self.refresh_data()
 
     def refresh_data(self) -> None:
@@ -60,7 +62,7 @@ class HomeScreen(DutyScreen):
     def action_show_tab(self, tab: str) -> None:
         """Switch between my work and my team's queue."""
         self.query_one(TabbedContent).active = tab
-        self.query_one(f"#{tab}-table", DutyTable).focus()
+        self.query_one(f"#{tab}-table", ListTable).focus()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard")
     def load(self) -> None:
@@ -72,24 +74,27 @@ class HomeScreen(DutyScreen):
     def _show(self, board: Dashboard) -> None:
         now = self.duty_app.ctx.now()
         team = board.team_name or "no team"
+        capped = (f" │ showing the first {len(board.team_cases)} of {board.team_open}: F7 for the whole queue"
+                  if len(board.team_cases) < board.team_open else "")
         self.query_one("#stats", Static).update(plain(
             f"Contacts today {board.contacts_today} │ My overdue {board.my_overdue} │ "
-            f"{team}: {board.team_open} open, {board.team_overdue} overdue, {board.due_today} due today"
+            f"{team}: {board.team_open} open, {board.team_overdue} overdue, {board.due_today} due today{capped}"
         ))
         self.query_one(TabbedContent).get_tab("mine").label = f"My work ({len(board.my_cases)})"
         self.query_one(TabbedContent).get_tab("team").label = f"Team queue ({board.team_open})"
         for table_id, cases in (("#mine-table", board.my_cases), ("#team-table", board.team_cases)):
-            table = self.query_one(table_id, DutyTable)
-            table.clear()
+            rows = []
             for case in cases:
                 mark, due = due_cells(case.due_at, now, self.duty_app.calendar, hours=case.priority == "emergency")
-                table.add_row(mark, due, plain(case.ref), plain(case.person_name or "—"),
-                              plain(f"{case.case_type}: {case.summary}"), key=f"{case.ref}|{case.person_ref or ''}|{case.case_type}")
+                rows.append(ListRow(f"{case.ref}|{case.person_ref or ''}|{case.case_type}", {
+                    "mark": mark, "due": due, "ref": case.ref, "person": case.person_name or "—",
+                    "summary": f"{case.case_type.replace('_', ' ')}: {case.summary}"}))
+            self.query_one(table_id, ListTable).set_rows(rows)  # the cursor stays on its case
         if not board.my_cases and board.team_cases:
             self.query_one(TabbedContent).active = "team"
-            self.query_one("#team-table", DutyTable).focus()
+            self.query_one("#team-table", ListTable).focus()
         else:
-            self.query_one("#mine-table", DutyTable).focus()
+            self.query_one("#mine-table", ListTable).focus()
 
     @on(DataTable.RowSelected)
     def _open_person(self, event: DataTable.RowSelected) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Static
 
 from duty_tui.domain.local_time import format_local
 from duty_tui.domain.money import format_pence
@@ -13,18 +13,29 @@ from duty_tui.errors import ConflictError, DutyError
 from duty_tui.services.payments_refunds import RefundView
 from duty_tui.tui.kit.dialogs import ConfirmDialog
 from duty_tui.tui.kit.form import NoCardDataValidator, text_dialog
-from duty_tui.tui.screens.base import DutyScreen
+from duty_tui.tui.kit.list_screen import ListPage, ListScreen
+from duty_tui.tui.kit.list_table import Column
 from duty_tui.tui.text import plain
-from duty_tui.tui.widgets.table import DutyTable
 
 
-class RefundsScreen(DutyScreen):
+class RefundsScreen(ListScreen):
     """Refunds requested and not yet decided; the requester cannot decide their own."""
 
     SCOPE_NAME = "refunds"
     TITLE = "Refunds to authorise"
+    LIST_ID = "refunds-table"
+    COUNT_ID = "refunds-count"
+    NOUN = ("refund waiting", "refunds waiting")
+    EMPTY = "No refunds waiting."
+    COLUMNS = (
+        Column("ref", "Refund", priority=0, never_cut=True),
+        Column("account", "Account", priority=0, never_cut=True),
+        Column("amount", "Amount", priority=0, never_cut=True, justify="right"),
+        Column("method", "By", min=6, ideal=13, priority=2),
+        Column("who", "Asked by", min=6, ideal=14, priority=3),
+        Column("when", "When", priority=1, never_cut=True),
+    )
     DEFAULT_CSS = """
-    RefundsScreen #refunds-table { height: 1fr; margin: 0 1; }
     RefundsScreen #refunds-detail { height: auto; margin: 0 1; }
     RefundsScreen #refunds-message { height: auto; margin: 0 1; }
     """
@@ -36,66 +47,45 @@ class RefundsScreen(DutyScreen):
         Binding("f9", "reload", "Reload", id="refunds-reload", tooltip="Load the list again"),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.refunds: list[RefundView] = []
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield DutyTable(id="refunds-table", cursor_type="row", zebra_stripes=True)
+    def compose_below(self) -> ComposeResult:
         yield Static("", id="refunds-detail")
         yield Static("a authorise · j reject · Esc back", id="refunds-message")
-        yield Footer()
 
-    def on_mount(self) -> None:
-        table = self.query_one("#refunds-table", DutyTable)
-        table.add_column("Refund", key="ref", width=8)
-        table.add_column("Account", key="account", width=10)
-        table.add_column("Amount", key="amount", width=10)
-        table.add_column("By", key="method", width=13)
-        table.add_column("Asked by", key="who", width=14)
-        table.add_column("When", key="when", width=16)
-        table.focus()
-        self.load()
+    @property
+    def refunds(self) -> list[RefundView]:
+        """The refunds shown."""
+        return self.items
 
     def _message(self, text: str) -> None:
         self.query_one("#refunds-message", Static).update(plain(text))
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="refunds")
-    def load(self) -> None:
+    def fetch(self) -> ListPage:
         from duty_tui.services.payments_refunds import pending_refunds
 
-        refunds = pending_refunds(self.duty_app.ctx)
-        self.app.call_from_thread(self._show, refunds)
+        return ListPage(pending_refunds(self.duty_app.ctx))
 
-    def _show(self, refunds: list[RefundView]) -> None:
-        self.refunds = refunds
-        table = self.query_one("#refunds-table", DutyTable)
-        table.clear()
-        for r in refunds:
-            table.add_row(plain(r.ref), plain(r.account_ref), plain(format_pence(r.amount_pence)),
-                          plain(r.method_name), plain(r.requested_by), plain(format_local(r.requested_at)), key=r.ref)
-        self.query_one("#refunds-detail", Static).update(
-            plain("No refunds waiting." if not refunds else f"{len(refunds)} waiting. The highlighted one:"))
+    def row_key(self, item: RefundView) -> str:
+        return item.ref
+
+    def row_cells(self, r: RefundView) -> dict:
+        return {"ref": r.ref, "account": r.account_ref, "amount": format_pence(r.amount_pence), "method": r.method_name,
+                "who": r.requested_by, "when": format_local(r.requested_at)}
+
+    def after_load(self, page: ListPage) -> None:
         self._detail()
+
+    def load(self) -> None:
+        """Load the list again (the cursor stays on its refund)."""
+        self.reload()
 
     def on_data_table_row_highlighted(self) -> None:
         self._detail()
 
     def _detail(self) -> None:
         refund = self.highlighted()
-        if refund is not None:
-            self.query_one("#refunds-detail", Static).update(plain(
-                f"{refund.ref}: {format_pence(refund.amount_pence)} from {refund.account_ref} ({refund.holder}) "
-                f"to {refund.payee} by {refund.method_name}\nWhy: {refund.reason}"))
-
-    def highlighted(self) -> RefundView | None:
-        """The refund under the cursor."""
-        table = self.query_one("#refunds-table", DutyTable)
-        if not self.refunds or table.cursor_row is None:
-            return None
-        ref = str(table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value)
-        return next((r for r in self.refunds if r.ref == ref), None)
+        self.query_one("#refunds-detail", Static).update(plain(
+            f"{refund.ref}: {format_pence(refund.amount_pence)} from {refund.account_ref} ({refund.holder}) "
+            f"to {refund.payee} by {refund.method_name}\nWhy: {refund.reason}" if refund is not None else ""))
 
     def action_back(self) -> None:
         """Back."""

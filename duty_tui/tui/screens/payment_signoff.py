@@ -2,25 +2,35 @@
 
 from __future__ import annotations
 
-from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import Static
 
 from duty_tui.domain.money import format_pence
 from duty_tui.services.payments_cashup import CashUpView
-from duty_tui.tui.screens.base import DutyScreen
-from duty_tui.tui.text import plain
-from duty_tui.tui.widgets.table import DutyTable
+from duty_tui.tui.kit.list_screen import ListPage, ListScreen
+from duty_tui.tui.kit.list_table import Column
 
 
-class CashUpSignOffScreen(DutyScreen):
+class CashUpSignOffScreen(ListScreen):
     """The week's cash-ups, those awaiting sign-off first; Enter opens one's report."""
 
     SCOPE_NAME = "cashup-list"
     TITLE = "Cash-ups"
+    LIST_ID = "cul-table"
+    COUNT_ID = "cul-count"
+    NOUN = ("cash-up", "cash-ups")
+    EMPTY = "No cash-ups this week."
+    RELOAD_ON_RESUME = True  # a sign-off on the report changes its row
+    COLUMNS = (
+        Column("ref", "Cash-up", priority=0, never_cut=True),
+        Column("day", "Day", priority=0, never_cut=True),
+        Column("till", "Till", priority=1, never_cut=True),
+        Column("who", "Counted by", min=8, ideal=16, priority=2),
+        Column("variance", "Variance", priority=0, never_cut=True, justify="right"),
+        Column("state", "State", min=12, ideal=24, priority=1),
+    )
     DEFAULT_CSS = """
-    CashUpSignOffScreen #cul-table { height: 1fr; margin: 0 1; }
     CashUpSignOffScreen #cul-message { height: auto; margin: 0 1; }
     """
     BINDINGS = [
@@ -28,46 +38,36 @@ class CashUpSignOffScreen(DutyScreen):
         Binding("f9", "reload", "Reload", id="cashup-list-reload", tooltip="Load the list again"),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.cashups: list[CashUpView] = []
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield DutyTable(id="cul-table", cursor_type="row", zebra_stripes=True)
+    def compose_below(self) -> ComposeResult:
         yield Static("Enter open the report (s there signs it off) · Esc back", id="cul-message")
-        yield Footer()
 
-    def on_mount(self) -> None:
-        table = self.query_one("#cul-table", DutyTable)
-        table.add_column("Cash-up", key="ref", width=9)
-        table.add_column("Day", key="day", width=10)
-        table.add_column("Till", key="till", width=6)
-        table.add_column("Counted by", key="who", width=16)
-        table.add_column("Variance", key="variance", width=10)
-        table.add_column("State", key="state")
-        table.focus()
-        self.load()
+    @property
+    def cashups(self) -> list[CashUpView]:
+        """The cash-ups shown."""
+        return self.items
 
-    def on_screen_resume(self) -> None:
-        self.load()
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="cashup-list")
-    def load(self) -> None:
+    def fetch(self) -> ListPage:
         from duty_tui.services.payments_cashup import recent_cashups
 
         rows = recent_cashups(self.duty_app.ctx)
         rows.sort(key=lambda c: (c.status != "counted", c.business_date, c.ref))
-        self.app.call_from_thread(self._show, rows)
+        return ListPage(rows)
 
-    def _show(self, rows: list[CashUpView]) -> None:
-        self.cashups = rows
-        table = self.query_one("#cul-table", DutyTable)
-        table.clear()
-        for c in rows:
-            state = "!! to sign off" if c.status == "counted" else f"signed off by {c.signed_off_by}"
-            table.add_row(plain(c.ref), plain(f"{c.business_date:%d/%m/%Y}"), plain(c.till_code), plain(c.user_name),
-                          plain(format_pence(c.variance_pence)), plain(state), key=c.ref)
+    def row_key(self, item: CashUpView) -> str:
+        return item.ref
+
+    def row_cells(self, c: CashUpView) -> dict:
+        state = "!! to sign off" if c.status == "counted" else f"signed off by {c.signed_off_by}"
+        return {"ref": c.ref, "day": f"{c.business_date:%d/%m/%Y}", "till": c.till_code, "who": c.user_name,
+                "variance": format_pence(c.variance_pence), "state": state}
+
+    def describe_count(self, page: ListPage, shown: int) -> str:
+        waiting = sum(1 for c in page.items if c.status == "counted")
+        return f"{super().describe_count(page, shown)} · {waiting} to sign off (!!)" if shown else self.EMPTY
+
+    def load(self) -> None:
+        """Load the list again (the cursor stays on its cash-up)."""
+        self.reload()
 
     def action_back(self) -> None:
         """Back."""
@@ -75,13 +75,9 @@ class CashUpSignOffScreen(DutyScreen):
 
     def action_reload(self) -> None:
         """Load again."""
-        self.load()
+        self.reload()
 
-    @on(DataTable.RowSelected, "#cul-table")
-    def _open(self, event: DataTable.RowSelected) -> None:
+    def open_item(self, item: CashUpView) -> None:
         from duty_tui.tui.screens.payment_cashup_report import CashUpReportScreen
 
-        ref = str(event.row_key.value)
-        view = next((c for c in self.cashups if c.ref == ref), None)
-        if view is not None:
-            self.app.push_screen(CashUpReportScreen(view))
+        self.app.push_screen(CashUpReportScreen(item))

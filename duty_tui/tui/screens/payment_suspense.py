@@ -2,29 +2,39 @@
 
 from __future__ import annotations
 
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import Static
 
 from duty_tui.domain.money import format_balance, format_pence
 from duty_tui.errors import DutyError
 from duty_tui.services.payments_import import SuspenseItem
 from duty_tui.tui.kit.form import FormDialog, FormField, NoCardDataValidator
-from duty_tui.tui.screens.base import DutyScreen
+from duty_tui.tui.kit.list_screen import ListPage, ListScreen
+from duty_tui.tui.kit.list_table import Column
 from duty_tui.tui.text import plain
-from duty_tui.tui.widgets.table import DutyTable
 
 
-class SuspenseScreen(DutyScreen):
+class SuspenseScreen(ListScreen):
     """Unallocated suspense items, oldest first; Enter (or m) moves the highlighted one to an account."""
 
     SCOPE_NAME = "suspense"
     TITLE = "Suspense: unmatched money"
+    LIST_ID = "sus-table"
+    COUNT_ID = "sus-status"
+    NOUN = ("item in suspense", "items in suspense")
+    EMPTY = "Nothing in suspense."
+    COLUMNS = (
+        Column("row", "Row", priority=0, never_cut=True),
+        Column("date", "Date", priority=0, never_cut=True),
+        Column("amount", "Amount", priority=0, never_cut=True, justify="right"),
+        Column("method", "Method", min=6, ideal=13, priority=2),
+        Column("given", "Paid as", priority=1, never_cut=True),
+        Column("why", "Why here", min=10, ideal=30, priority=3),
+    )
     DEFAULT_CSS = """
-    SuspenseScreen #sus-table { height: 1fr; margin: 0 1; }
     SuspenseScreen #sus-message { height: auto; margin: 0 1; }
-    SuspenseScreen #sus-status { height: 1; margin: 0 1; text-style: bold; }
     """
     BINDINGS = [
         Binding("escape", "back", "Back", id="suspense-back", tooltip="Back to the previous screen"),
@@ -33,61 +43,35 @@ class SuspenseScreen(DutyScreen):
         Binding("f9", "reload", "Reload", id="suspense-reload", tooltip="Load the list again"),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.items: list[SuspenseItem] = []
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static("", id="sus-status")
-        yield DutyTable(id="sus-table", cursor_type="row", zebra_stripes=True)
+    def compose_below(self) -> ComposeResult:
         yield Static("Enter or m move to an account · Esc back", id="sus-message")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        table = self.query_one("#sus-table", DutyTable)
-        table.add_column("Row", key="row", width=7)
-        table.add_column("Date", key="date", width=10)
-        table.add_column("Amount", key="amount", width=10)
-        table.add_column("Method", key="method", width=13)
-        table.add_column("Paid as", key="given", width=11)
-        table.add_column("Why here", key="why")
-        table.focus()
-        self.load()
 
     def _message(self, text: str) -> None:
         self.query_one("#sus-message", Static).update(plain(text))
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="suspense")
-    def load(self) -> None:
+    def fetch(self) -> ListPage:
         from duty_tui.services.payments_import import suspense_items
 
-        items = suspense_items(self.duty_app.ctx)
-        self.app.call_from_thread(self._show, items)
+        return ListPage(suspense_items(self.duty_app.ctx))
 
-    def _show(self, items: list[SuspenseItem]) -> None:
-        self.items = items
-        table = self.query_one("#sus-table", DutyTable)
-        table.clear()
-        for item in items:
-            table.add_row(plain(f"#{item.entry_id}"), plain(f"{item.effective_date:%d/%m/%Y}"),
-                          plain(format_pence(item.amount_pence)), plain(item.method or "—"),
-                          plain(item.given_ref or "—"), plain(item.reason or "—"), key=str(item.entry_id))
-        total = sum(i.amount_pence for i in items)
-        self.query_one("#sus-status", Static).update(plain(
-            f"{len(items)} item{'s' if len(items) != 1 else ''} in suspense, {format_pence(total)}" if items
-            else "Nothing in suspense."))
+    def row_key(self, item: SuspenseItem) -> str:
+        return str(item.entry_id)
 
-    def highlighted(self) -> SuspenseItem | None:
-        """The item under the cursor."""
-        table = self.query_one("#sus-table", DutyTable)
-        if not self.items or table.cursor_row is None:
-            return None
-        entry_id = int(str(table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value))
-        return next((i for i in self.items if i.entry_id == entry_id), None)
+    def row_cells(self, item: SuspenseItem) -> dict:
+        return {"row": f"#{item.entry_id}", "date": f"{item.effective_date:%d/%m/%Y}",
+                "amount": format_pence(item.amount_pence), "method": item.method or "—",
+                "given": item.given_ref or "—", "why": item.reason or "—"}
 
-    @on(DataTable.RowSelected, "#sus-table")
-    def _selected(self) -> None:
+    def describe_count(self, page: ListPage, shown: int) -> str:
+        if not shown:
+            return self.EMPTY
+        return f"{super().describe_count(page, shown)}, {format_pence(sum(i.amount_pence for i in page.items))}"
+
+    def load(self) -> None:
+        """Load the list again (the cursor stays on its item)."""
+        self.reload()
+
+    def open_item(self, item: SuspenseItem) -> None:
         self.action_move()
 
     def action_back(self) -> None:

@@ -9,11 +9,11 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
 from duty_tui.domain.local_time import format_local
 from duty_tui.domain.money import format_balance, format_pence
-from duty_tui.tui.widgets.table import DutyTable
+from duty_tui.tui.kit.list_table import Column, ListRow, ListTable
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import due_cells, plain
 
@@ -25,6 +25,33 @@ ACCOUNT_NAMES = {
     "court_costs": "Court costs", "service_charge": "Service charge", "suspense": "Suspense",
 }
 TABS = ("overview", "household", "accounts", "history", "cases", "details")
+MEMBER_COLUMNS = (
+    Column("ref", "Ref", priority=0, never_cut=True),
+    Column("name", "Name", min=12, priority=0),
+    Column("relationship", "Relationship", min=8, ideal=16, priority=1),
+    Column("age", "Age", priority=1, never_cut=True),
+)
+ACCOUNT_COLUMNS = (
+    Column("ref", "Account", priority=0, never_cut=True),
+    Column("type", "Type", min=8, ideal=22, priority=1),
+    Column("balance", "Balance", priority=0, never_cut=True, justify="right"),
+    Column("paid", "Last paid", priority=1, never_cut=True),
+)
+HISTORY_COLUMNS = (
+    Column("when", "When", priority=0, never_cut=True),
+    Column("channel", "Channel", min=6, ideal=14, priority=2),
+    Column("reason", "Reason", min=12, ideal=30, priority=0),
+    Column("outcome", "Outcome", min=8, ideal=20, priority=1),
+    Column("by", "By", min=8, ideal=16, priority=3),
+)
+CASE_COLUMNS = (
+    Column("mark", "!", priority=0, never_cut=True),
+    Column("due", "Due", priority=0, never_cut=True),
+    Column("ref", "Case", priority=0, never_cut=True),
+    Column("type", "Type", min=6, ideal=14, priority=1),
+    Column("team", "Team", min=8, ideal=20, priority=3),
+    Column("summary", "Summary", min=12, ideal=40, priority=2),
+)
 
 
 class PersonScreen(DutyScreen):
@@ -64,23 +91,19 @@ class PersonScreen(DutyScreen):
             with TabPane("1 Overview", id="overview"):
                 yield VerticalScroll(Static("", id="overview-body"))
             with TabPane("2 Household", id="household"):
-                yield DutyTable(id="members", cursor_type="row")
+                yield ListTable(MEMBER_COLUMNS, id="members", zebra_stripes=False)
             with TabPane("3 Accounts", id="accounts"):
-                yield DutyTable(id="accounts-table", cursor_type="row")
+                yield ListTable(ACCOUNT_COLUMNS, id="accounts-table", zebra_stripes=False)
             with TabPane("4 History", id="history"):
-                yield DutyTable(id="contacts", cursor_type="row")
+                yield ListTable(HISTORY_COLUMNS, id="contacts", zebra_stripes=False)
             with TabPane("5 Cases", id="cases"):
-                yield DutyTable(id="cases-table", cursor_type="row")
+                yield ListTable(CASE_COLUMNS, id="cases-table", zebra_stripes=False)
             with TabPane("6 Details", id="details"):
                 yield VerticalScroll(Static("", id="details-body"))
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#alerts").display = False
-        self.query_one("#members", DutyTable).add_columns("Ref", "Name", "Relationship", "Age")
-        self.query_one("#accounts-table", DutyTable).add_columns("Account", "Type", "Balance", "Last paid")
-        self.query_one("#contacts", DutyTable).add_columns("When", "Channel", "Reason", "Outcome", "By")
-        self.query_one("#cases-table", DutyTable).add_columns("!", "Due", "Case", "Type", "Team", "Summary")
         self.load()
 
     def action_back(self) -> None:
@@ -95,7 +118,7 @@ class PersonScreen(DutyScreen):
         """Switch to a tab by number key."""
         self.query_one(TabbedContent).active = tab
         pane = self.query_one(f"#{tab}", TabPane)
-        for table in pane.query(DataTable):
+        for table in pane.query(ListTable):
             table.focus()
             break
 
@@ -120,14 +143,26 @@ class PersonScreen(DutyScreen):
         super().on_worker_error(error)
 
     def on_data_table_row_selected(self, event) -> None:
-        """Enter on an account opens its statement (reversals, refunds, arrangements), where the build has it."""
-        if event.data_table.id != "accounts-table" or event.row_key.value is None:
+        """Enter opens the row: an account's statement, a case, a household member."""
+        key = event.row_key.value
+        if key is None:
             return
-        try:
+        if event.data_table.id == "accounts-table":
             from duty_tui.tui.screens.payment_account import AccountScreen
-        except ModuleNotFoundError:  # a build without the payments area
-            return
-        self.app.push_screen(AccountScreen(str(event.row_key.value)))
+
+            self.app.push_screen(AccountScreen(str(key)))
+        elif event.data_table.id == "cases-table" and self.view is not None:
+            case = next((c for c in self.view.cases if c.ref == key), None)
+            if case is not None and case.case_type == "homelessness":
+                from duty_tui.tui.screens.options_case import OptionsCaseScreen
+
+                self.app.push_screen(OptionsCaseScreen(case.ref, person_ref=self.ref))
+            elif case is not None:
+                from duty_tui.tui.screens.case import CaseScreen
+
+                self.app.push_screen(CaseScreen(case.ref))
+        elif event.data_table.id == "members" and key != self.ref:
+            self.app.push_screen(PersonScreen(str(key)))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "open_options_case":
@@ -230,29 +265,24 @@ class PersonScreen(DutyScreen):
 
     def _show_tables(self, view: PersonView) -> None:
         now = self.duty_app.ctx.now()
-        members = self.query_one("#members", DutyTable)
-        members.clear()
-        for m in view.members:
-            members.add_row(plain(m.ref), plain(m.name + (" (lead)" if m.is_lead else "")), plain(m.relationship),
-                            plain("" if m.age is None else m.age))
-        accounts = self.query_one("#accounts-table", DutyTable)
-        accounts.clear()
-        for a in view.accounts:
-            accounts.add_row(plain(a.ref), plain(ACCOUNT_NAMES.get(a.account_type, a.account_type)),
-                             plain(format_balance(a.balance_pence)),
-                             plain(a.last_payment_on.strftime("%d/%m/%Y") if a.last_payment_on else "never"),
-                             key=a.ref)
-        contacts = self.query_one("#contacts", DutyTable)
-        contacts.clear()
-        for c in view.contacts:
-            contacts.add_row(plain(format_local(c.at)), plain(c.channel), plain(c.reason), plain(c.outcome or "—"),
-                             plain(c.staff or "—"))
-        cases = self.query_one("#cases-table", DutyTable)
-        cases.clear()
+        # Each list keeps its cursor on the same row (by key) when the person is loaded again.
+        self.query_one("#members", ListTable).set_rows([ListRow(m.ref, {
+            "ref": m.ref, "name": m.name + (" (lead)" if m.is_lead else ""), "relationship": m.relationship,
+            "age": "" if m.age is None else str(m.age)}) for m in view.members])
+        self.query_one("#accounts-table", ListTable).set_rows([ListRow(a.ref, {
+            "ref": a.ref, "type": ACCOUNT_NAMES.get(a.account_type, a.account_type),
+            "balance": format_balance(a.balance_pence) + (" (closed)" if a.closed else ""),
+            "paid": a.last_payment_on.strftime("%d/%m/%Y") if a.last_payment_on else "never"}) for a in view.accounts])
+        self.query_one("#contacts", ListTable).set_rows([ListRow(str(getattr(c, "id", index)), {
+            "when": format_local(c.at), "channel": c.channel, "reason": c.reason, "outcome": c.outcome or "—",
+            "by": c.staff or "—"}) for index, c in enumerate(view.contacts)])
+        cases = []
         for case in view.cases:
             mark, due = due_cells(case.due_at, now, self.duty_app.calendar, hours=case.priority == "emergency")
-            cases.add_row(mark, due, plain(case.ref), plain(case.case_type), plain(case.team or "—"),
-                          plain(case.summary))
+            cases.append(ListRow(case.ref, {"mark": mark, "due": due, "ref": case.ref,
+                                            "type": case.case_type.replace("_", " "), "team": case.team or "—",
+                                            "summary": case.summary}))
+        self.query_one("#cases-table", ListTable).set_rows(cases)
         details = Text()
         rows = [
             ("Name", view.name), ("Preferred name", view.preferred_name or "—"), ("Date of birth", view.date_of_birth),

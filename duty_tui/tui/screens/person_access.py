@@ -5,15 +5,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Static
 
 from duty_tui.domain.local_time import format_local
+from duty_tui.tui.kit.list_screen import ListPage, ListScreen
+from duty_tui.tui.kit.list_table import Column, DutyTable
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import plain
-from duty_tui.tui.widgets.table import DutyTable
 
 if TYPE_CHECKING:
     from duty_tui.services.audit_views import AccessEntry, AccessLog
@@ -21,14 +21,23 @@ if TYPE_CHECKING:
 LIMIT = 500
 
 
-class PersonAccessScreen(DutyScreen):
+class PersonAccessScreen(ListScreen):
     """Every view and change of a person's records: when, who, what, which record, from which terminal."""
 
     SCOPE_NAME = "person_access"
     TITLE = "Who has looked at this person"
+    LIST_ID = "access-table"
+    COUNT_ID = "access-heading"
+    NOUN = ("event", "events")
+    COLUMNS = (
+        Column("when", "When", priority=0, never_cut=True),
+        Column("who", "Staff", priority=0, never_cut=True),
+        Column("what", "What", min=14, ideal=30, priority=1),
+        Column("record", "Record", priority=2, never_cut=True),
+        Column("terminal", "Terminal", min=8, ideal=18, priority=3),
+        Column("role", "Role", min=8, ideal=18, priority=4),
+    )
     DEFAULT_CSS = """
-    PersonAccessScreen #access-heading { height: auto; margin: 0 1; }
-    PersonAccessScreen #access-table { height: 1fr; margin: 0 1; }
     PersonAccessScreen #access-detail { height: 3; margin: 0 1; }
     """
     BINDINGS = [
@@ -40,28 +49,20 @@ class PersonAccessScreen(DutyScreen):
     def __init__(self, person_ref: str | None = None) -> None:
         super().__init__()
         self.person_ref = person_ref
-        self.entries: list[AccessEntry] = []
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static(plain(f"Loading {self.person_ref or ''}…"), id="access-heading")
-        yield DutyTable(id="access-table", cursor_type="row", zebra_stripes=True)
+    @property
+    def entries(self) -> list[AccessEntry]:
+        """The events shown, newest first."""
+        return self.items
+
+    def compose_below(self) -> ComposeResult:
         yield Static("", id="access-detail")
-        yield Footer()
 
-    def on_mount(self) -> None:
-        table = self.query_one("#access-table", DutyTable)
-        table.add_column("When", key="when", width=16)
-        table.add_column("Staff", key="who", width=10)
-        table.add_column("What", key="what", width=26)
-        table.add_column("Record", key="record", width=16)
-        table.add_column("Terminal", key="terminal", width=18)
-        table.add_column("Role", key="role", width=18)
-        table.focus()
+    def load_on_mount(self) -> bool:
         if self.person_ref is None:
-            self.query_one("#access-heading", Static).update(plain("Open a person first (F2 to search). Esc back."))
-            return
-        self.load()
+            self.say_count("Open a person first (F2 to search). Esc back.")
+            return False
+        return True
 
     def action_back(self) -> None:
         """Back to the person."""
@@ -70,47 +71,46 @@ class PersonAccessScreen(DutyScreen):
     def action_reload(self) -> None:
         """Load again."""
         if self.person_ref is not None:
-            self.load()
+            self.reload()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="person-access")
-    def load(self) -> None:
+    def fetch(self) -> ListPage:
         from duty_tui.services.audit_views import person_access_log
 
         assert self.person_ref is not None
         log = person_access_log(self.duty_app.ctx, self.person_ref, limit=LIMIT)
-        self.app.call_from_thread(self._show, log)
+        return ListPage(list(log.entries), total=len(log.entries), more_than=log.more, extra=log,
+                        narrow=f"older ones not shown (the last {LIMIT})")
+
+    def row_key(self, entry: AccessEntry) -> str:
+        return str(entry.event_id)
+
+    def row_cells(self, entry: AccessEntry) -> dict:
+        return {"when": format_local(entry.at), "who": entry.username, "what": entry.what, "record": entry.record,
+                "terminal": entry.terminal, "role": entry.role or "—"}
 
     def on_worker_error(self, error: BaseException | None) -> None:
-        self.query_one("#access-heading", Static).update(
-            plain(f"Could not load who has looked at {self.person_ref}. Esc to go back."))
-        super().on_worker_error(error)
+        self.say_count(f"Could not load who has looked at {self.person_ref}. Esc to go back.")
+        DutyScreen.on_worker_error(self, error)
 
-    def _show(self, log: AccessLog) -> None:
-        self.entries = list(log.entries)
+    def describe_count(self, page: ListPage, shown: int) -> str:
+        log: AccessLog = page.extra
+        more = f"; older ones not shown (the last {LIMIT})" if log.more else ""
+        return f"{log.person_name} ({log.person_ref}) — {shown} event{'s' if shown != 1 else ''}, newest first{more}"
+
+    def after_load(self, page: ListPage) -> None:
+        log: AccessLog = page.extra
         self.title = f"Who has looked at {log.person_name} ({log.person_ref})"
-        heading = Text()
-        heading.append(plain(f"{log.person_name} ({log.person_ref})", style="bold"))
-        count = len(log.entries)
-        heading.append(plain(f" — {count} event{'s' if count != 1 else ''}, newest first"
-                             + (f"; older ones not shown (the last {LIMIT})" if log.more else "")))
-        self.query_one("#access-heading", Static).update(heading)
-        table = self.query_one("#access-table", DutyTable)
-        table.clear()
-        for entry in log.entries:
-            table.add_row(plain(format_local(entry.at)), plain(entry.username), plain(entry.what),
-                          plain(entry.record), plain(entry.terminal), plain(entry.role or "—"),
-                          key=str(entry.event_id))
-        self._show_detail(0)
+        self._show_detail()
 
     def on_data_table_row_highlighted(self, event: DutyTable.RowHighlighted) -> None:
-        self._show_detail(event.cursor_row)
+        self._show_detail()
 
-    def _show_detail(self, row: int) -> None:
+    def _show_detail(self) -> None:
         detail = self.query_one("#access-detail", Static)
-        if not 0 <= row < len(self.entries):
+        entry = self.highlighted()
+        if entry is None:
             detail.update("")
             return
-        entry = self.entries[row]
         text = Text()
         text.append(plain(f"{format_local(entry.at, '%d/%m/%Y %H:%M:%S')} ", style="bold"))
         text.append(plain(f"{entry.display_name} ({entry.username}, {entry.role or 'no role'}) {entry.what}: "

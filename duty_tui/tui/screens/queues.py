@@ -12,29 +12,53 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.widgets import ContentSwitcher, DataTable, Footer, Header, Static
 
 from duty_tui.domain.local_time import format_local
 from duty_tui.domain.masking import mask_phone
-from duty_tui.services.routing import FollowUpView, QueueChoice, QueuePage, QueueRow
-from duty_tui.tui.screens.base import DutyScreen
+from duty_tui.services.routing import FollowUpView, QueueChoice, QueuePage, QueueRow, StaffChoice
+from duty_tui.tui.kit.list_screen import ListPage, ListScreen
+from duty_tui.tui.kit.list_table import Column, ListRow, ListTable
 from duty_tui.tui.screens.frontdesk_live import LiveRefresh
 from duty_tui.tui.text import due_cells, plain
-from duty_tui.tui.widgets.table import DutyTable
 
 FIRST_PAGE = 100
 PAGE = 300
 LOAD_MORE_WITHIN = 25
 
 
-class QueuesScreen(LiveRefresh, DutyScreen):
-    """A queue of open cases, soonest due first, with the actions a team works it with."""
+def words(code: str | None) -> str:
+    """A stored code as staff read it: 'in_progress' -> 'in progress'."""
+    return (code or "").replace("_", " ")
+
+
+class QueuesScreen(LiveRefresh, ListScreen):
+    """A queue of open cases, soonest due first, with who has each and the actions a team works it with."""
 
     SCOPE_NAME = "queues"
     TITLE = "Queues"
     LIVE_CHANNELS = frozenset({"cases"})
+    LIST_ID = "queue-table"
+    COUNT_ID = "queue-bar"
+    NOUN = ("open case", "open cases")
+    COLUMNS = (
+        Column("mark", "!", priority=0, never_cut=True),
+        Column("due", "Due", priority=0, never_cut=True),
+        Column("person", "Person", min=10, ideal=16, priority=1),
+        Column("assignee", "Assigned to", min=8, ideal=14, priority=2),
+        Column("what", "What", min=12, ideal=34, priority=2),
+        Column("ref", "Case", priority=3, never_cut=True),
+    )
+    FOLLOW_UP_COLUMNS = (
+        Column("mark", "!", priority=0, never_cut=True),
+        Column("when", "When", priority=0, never_cut=True),
+        Column("kind", "What", min=6, ideal=11, priority=2),
+        Column("person", "Person", min=10, ideal=16, priority=1),
+        Column("where", "Phone / place", priority=1, never_cut=True),
+        Column("notes", "Case · notes", min=10, ideal=30, priority=3),
+    )
     DEFAULT_CSS = """
-    QueuesScreen #queue-bar { height: 1; padding: 0 1; background: $panel; }
     QueuesScreen ContentSwitcher { height: 1fr; }
     QueuesScreen #queue-table, QueuesScreen #follow-ups { height: 1fr; }
     QueuesScreen #queue-detail { height: 3; padding: 0 1; border-top: solid $panel; }
@@ -42,7 +66,8 @@ class QueuesScreen(LiveRefresh, DutyScreen):
     """
     BINDINGS = [
         Binding("escape", "back", "Back", id="queues-back", show=False, tooltip="Back to the previous screen"),
-        Binding("q", "choose_queue", "Queue", id="queues-choose", tooltip="Choose a team's queue or your own work"),
+        Binding("q", "choose_queue", "Queue", id="queues-choose",
+                tooltip="Choose a team's queue, an officer's, or your own work"),
         Binding("right_square_bracket", "next_queue", "Next queue", id="queues-next", show=False,
                 tooltip="The next queue in the list"),
         Binding("left_square_bracket", "previous_queue", "Previous queue", id="queues-previous", show=False,
@@ -62,6 +87,29 @@ class QueuesScreen(LiveRefresh, DutyScreen):
         Binding("r", "refresh", "Refresh", id="queues-refresh", show=False, tooltip="Load the queue again"),
     ]
 
+    class MoreLoaded(Message):
+        """The next page of the queue (posted by the worker)."""
+
+        def __init__(self, generation: int, page: QueuePage) -> None:
+            super().__init__()
+            self.generation = generation
+            self.page = page
+
+    class FollowUpsLoaded(Message):
+        """Today's callbacks and appointments (posted by the worker)."""
+
+        def __init__(self, items: list[FollowUpView]) -> None:
+            super().__init__()
+            self.items = items
+
+    class ChoicesLoaded(Message):
+        """The queues to choose from and the staff to reassign to (posted by the worker)."""
+
+        def __init__(self, choices: list[QueueChoice], staff: list[StaffChoice]) -> None:
+            super().__init__()
+            self.choices = choices
+            self.staff = staff
+
     def __init__(self, person_ref: str | None = None, *, team: str | None = None) -> None:
         super().__init__()
         self.person_ref = person_ref
@@ -69,41 +117,26 @@ class QueuesScreen(LiveRefresh, DutyScreen):
         self.kind = "team" if team else "officer"
         self.code: str | None = team
         self.unassigned_only = False
-        self.rows: list[QueueRow] = []
-        self.total = 0
+        self._page_size = FIRST_PAGE
         self._loading_more = False
-        self._generation = 0
         self.follow_ups: list[FollowUpView] = []
-        self.staff: list = []
+        self.staff: list[StaffChoice] = []
         self._attempt: tuple | None = None  # the last save tried: ("case", action, row, values, seen) or ("follow_up",)
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Loading…", id="queue-bar")
+        yield Static(plain("Loading…"), id=self.COUNT_ID, classes="list-count")
         with ContentSwitcher(initial="queue-view"):
             with Vertical(id="queue-view"):
-                yield DutyTable(id="queue-table", cursor_type="row", zebra_stripes=True)
+                yield ListTable(self.COLUMNS, id=self.LIST_ID)
                 yield Static("", id="queue-detail")
             with Vertical(id="follow-up-view"):
-                yield DutyTable(id="follow-ups", cursor_type="row", zebra_stripes=True)
+                yield ListTable(self.FOLLOW_UP_COLUMNS, id="follow-ups")
         yield Static("", id="queue-message")
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#queue-table", DutyTable)
-        table.add_column("!", key="mark", width=3)
-        table.add_column("Due", key="due", width=21)
-        table.add_column("Case", key="ref", width=8)
-        table.add_column("Person", key="person", width=12)
-        table.add_column("What", key="what")
-        follow = self.query_one("#follow-ups", DutyTable)
-        follow.add_column("!", key="mark", width=2)
-        follow.add_column("When", key="when", width=11)
-        follow.add_column("What", key="kind", width=11)
-        follow.add_column("Person", key="person", width=14)
-        follow.add_column("Phone / place", key="where", width=14)
-        follow.add_column("Case · notes", key="notes")
-        table.focus()
+        self.table.focus()
         if self.code is None:
             actor = self.duty_app.ctx.actor
             if actor is not None and actor.team_code:
@@ -114,45 +147,43 @@ class QueuesScreen(LiveRefresh, DutyScreen):
         self.load_first()
         self.start_live()
 
+    @property
+    def rows(self) -> list[QueueRow]:
+        """The cases loaded so far, in queue order."""
+        return self.items
+
+    @property
+    def total(self) -> int:
+        """How many open cases the queue has (more than are loaded, on a long queue)."""
+        page = self.page
+        return page.total or 0 if page is not None else 0
+
     # -- loading ---------------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="queue-choices")
     def load_choices(self) -> None:
-        """The queues to choose from, with counts."""
-        from duty_tui.services.routing import list_queues
+        """The queues to choose from (teams and their officers), with counts; staff with their open work."""
+        from duty_tui.services.routing import list_queues, list_staff
 
-        from duty_tui.services.routing import list_staff
+        self.post_message(self.ChoicesLoaded(list_queues(self.duty_app.ctx), list_staff(self.duty_app.ctx)))
 
-        choices = list_queues(self.duty_app.ctx)
-        staff = list_staff(self.duty_app.ctx)
-        self.app.call_from_thread(self._choices_ready, choices, staff)
+    @on(ChoicesLoaded)
+    def _choices_ready(self, message: ChoicesLoaded) -> None:
+        self.choices = message.choices
+        self.staff = message.staff
 
-    def _choices_ready(self, choices: list[QueueChoice], staff) -> None:
-        self.choices = choices
-        self.staff = staff
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="queue-page")
     def load_first(self, keep: str | None = None, size: int = FIRST_PAGE) -> None:
-        """The first page of the queue (the first paint)."""
+        """The first page of the queue (and as many more as were loaded, on a reload)."""
+        self._page_size = size
+        self._loading_more = False
+        self.reload(keep)
+
+    def fetch(self) -> ListPage:
         from duty_tui.services.routing import queue_page
 
-        page = queue_page(self.duty_app.ctx, self.kind, self.code or "", limit=size,
+        page = queue_page(self.duty_app.ctx, self.kind, self.code or "", limit=self._page_size,
                           unassigned_only=self.unassigned_only)
-        self.app.call_from_thread(self._first_ready, page, keep)
-
-    def _first_ready(self, page: QueuePage, keep: str | None) -> None:
-        self._generation += 1
-        self.rows = list(page.rows)
-        self.total = page.total
-        table = self.query_one("#queue-table", DutyTable)
-        table.clear()
-        self._add_rows(page.rows)
-        self._bar(page)
-        if keep:
-            refs = [r.ref for r in self.rows]
-            if keep in refs:
-                table.move_cursor(row=refs.index(keep))
-        self._detail()
+        return ListPage(list(page.rows), total=page.total, extra=page)
 
     @work(thread=True, exclusive=False, exit_on_error=False, group="queue-more")
     def load_more(self, generation: int, offset: int) -> None:
@@ -161,35 +192,36 @@ class QueuesScreen(LiveRefresh, DutyScreen):
 
         page = queue_page(self.duty_app.ctx, self.kind, self.code or "", offset=offset, limit=PAGE,
                           unassigned_only=self.unassigned_only)
-        self.app.call_from_thread(self._more_ready, generation, page)
+        self.post_message(self.MoreLoaded(generation, page))
 
-    def _more_ready(self, generation: int, page: QueuePage) -> None:
+    @on(MoreLoaded)
+    def _more_ready(self, message: MoreLoaded) -> None:
         self._loading_more = False
-        if generation != self._generation or page.offset != len(self.rows):
+        page = message.page
+        if message.generation != self._list.generation or page.offset != len(self.rows):
             return  # the queue was reloaded meanwhile
-        self.rows.extend(page.rows)
-        self._add_rows(page.rows)
-        self._bar(page)
+        self.show_page(ListPage(self.rows + list(page.rows), total=page.total, extra=page))
 
-    def _add_rows(self, rows: list[QueueRow]) -> None:
-        table = self.query_one("#queue-table", DutyTable)
-        now = self.duty_app.ctx.now()
-        calendar = self.duty_app.calendar
-        for row in rows:
-            mark, due = due_cells(row.due_at, now, calendar, hours=row.clock_kind == "hours")
-            if row.escalated:
-                mark = Text.assemble(mark, Text("▲", style="bold"))
-            what = f"{row.case_type}"
-            if row.clock_name:
-                what += f" · {row.clock_name}"
-            what += f" · {row.summary}"
-            table.add_row(mark, due, plain(row.ref), plain(row.person_name or "—"), plain(what), key=row.ref)
+    def row_key(self, row: QueueRow) -> str:
+        return row.ref
 
-    def _bar(self, page: QueuePage) -> None:
+    def row_cells(self, row: QueueRow) -> dict:
+        mark, due = due_cells(row.due_at, self.duty_app.ctx.now(), self.duty_app.calendar,
+                              hours=row.clock_kind == "hours")
+        if row.escalated:
+            mark = Text.assemble(mark, Text("▲", style="bold"))
+        return {"mark": mark, "due": due, "ref": row.ref, "person": row.person_name or "—",
+                "assignee": row.assignee or "unassigned", "what": f"{words(row.case_type)}: {row.summary}"}
+
+    def describe_count(self, page: ListPage, shown: int) -> str:
+        queue: QueuePage = page.extra
         scope = " (unassigned only)" if self.unassigned_only else ""
-        text = (f"{page.title}{scope}: {page.total:,} open · {page.overdue:,} overdue (!!) · "
-                f"{page.due_today:,} due today (!) · showing {len(self.rows):,} · q queue")
-        self.query_one("#queue-bar", Static).update(plain(text))
+        more = f" · showing {shown:,} (more as you scroll)" if shown < queue.total else ""
+        return (f"{queue.title}{scope}: {queue.total:,} open · {queue.overdue:,} overdue (!!) · "
+                f"{queue.due_today:,} due today (!){more}")
+
+    def after_load(self, page: ListPage) -> None:
+        self._detail()
 
     def on_live_change(self, channels: set[str]) -> None:
         self.load_first(keep=self._current_ref(), size=max(FIRST_PAGE, min(len(self.rows), 1000)))
@@ -200,11 +232,7 @@ class QueuesScreen(LiveRefresh, DutyScreen):
     # -- the highlighted case -----------------------------------------------------------------------
 
     def _current(self) -> QueueRow | None:
-        table = self.query_one("#queue-table", DutyTable)
-        if not table.row_count or not self.rows:
-            return None
-        index = table.cursor_row
-        return self.rows[index] if 0 <= index < len(self.rows) else None
+        return self.highlighted()
 
     def _current_ref(self) -> str | None:
         row = self._current()
@@ -213,11 +241,11 @@ class QueuesScreen(LiveRefresh, DutyScreen):
     @on(DataTable.RowHighlighted, "#queue-table")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._detail()
-        table = self.query_one("#queue-table", DutyTable)
+        table = self.table
         if (not self._loading_more and len(self.rows) < self.total
                 and table.cursor_row >= len(self.rows) - LOAD_MORE_WITHIN):
             self._loading_more = True
-            self.load_more(self._generation, len(self.rows))
+            self.load_more(self._list.generation, len(self.rows))
 
     def _detail(self) -> None:
         row = self._current()
@@ -227,7 +255,7 @@ class QueuesScreen(LiveRefresh, DutyScreen):
             return
         fmt = "%a %d %b %H:%M" if row.clock_kind == "hours" else "%a %d %b %Y"
         line = Text()
-        line.append(plain(f"{row.ref} {row.case_type} · {row.priority}", style="bold"))
+        line.append(plain(f"{row.ref} {words(row.case_type)} · {row.priority} · {words(row.status)}", style="bold"))
         if row.escalated:
             line.append(plain(" · ▲ ESCALATED", style="bold"))
         line.append(plain(f" · {row.team or '—'} · {row.assignee or 'unassigned'}"))
@@ -236,11 +264,10 @@ class QueuesScreen(LiveRefresh, DutyScreen):
         line.append(plain(f"\n{row.summary}"))
         detail.update(line)
 
-    @on(DataTable.RowSelected, "#queue-table")
-    def _open(self, event: DataTable.RowSelected) -> None:
+    def open_item(self, row: QueueRow) -> None:
         from duty_tui.tui.screens.case import CaseScreen
 
-        self.app.push_screen(CaseScreen(str(event.row_key.value)))
+        self.app.push_screen(CaseScreen(row.ref))
 
     # -- actions ----------------------------------------------------------------------------------------
 
@@ -251,13 +278,12 @@ class QueuesScreen(LiveRefresh, DutyScreen):
     def action_refresh(self) -> None:
         """Reload the queue."""
         self.load_choices()
-        self.load_first(keep=self._current_ref())
+        self.load_first(keep=self._current_ref(), size=max(FIRST_PAGE, min(len(self.rows), 1000)))
 
     def _switch(self, kind: str, code: str) -> None:
         self.kind, self.code = kind, code
-        self.rows = []
-        self.query_one("#queue-table", DutyTable).clear()
-        self.query_one("#queue-bar", Static).update("Loading…")
+        self.show_page(ListPage([], total=0, extra=QueuePage("Loading…", [], 0, 0, 0, 0)))
+        self.say_count("Loading…")
         self.load_first()
 
     def action_choose_queue(self) -> None:
@@ -353,11 +379,20 @@ class QueuesScreen(LiveRefresh, DutyScreen):
         from duty_tui.tui.dialogs.frontdesk_case import perform
 
         message = perform(self.duty_app.ctx, action, row.ref, row.version if seen is None else seen, values)
-        self.app.call_from_thread(self._acted, message, row.ref)
+        self.post_message(self.Acted(message, row.ref))
 
-    def _acted(self, message: str, ref: str) -> None:
-        self._say(message)
-        self.load_first(keep=ref, size=max(FIRST_PAGE, min(len(self.rows), 1000)))
+    class Acted(Message):
+        """A case action was saved (posted by the worker)."""
+
+        def __init__(self, text: str, ref: str) -> None:
+            super().__init__()
+            self.text = text
+            self.ref = ref
+
+    @on(Acted)
+    def _acted(self, message: Acted) -> None:
+        self._say(message.text)
+        self.load_first(keep=message.ref, size=max(FIRST_PAGE, min(len(self.rows), 1000)))
         self.load_choices()
 
     def on_worker_error(self, error: BaseException | None) -> None:
@@ -392,10 +427,12 @@ class QueuesScreen(LiveRefresh, DutyScreen):
         switcher = self.query_one(ContentSwitcher)
         if switcher.current == "follow-up-view":
             switcher.current = "queue-view"
-            self.query_one("#queue-table", DutyTable).focus()
+            self.table.focus()
+            if self.page is not None:
+                self.say_count(self.describe_count(self.page, len(self.rows)))
         else:
             switcher.current = "follow-up-view"
-            self.query_one("#follow-ups", DutyTable).focus()
+            self.query_one("#follow-ups", ListTable).focus()
             self.load_follow_ups()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="queue-follow-ups")
@@ -408,44 +445,49 @@ class QueuesScreen(LiveRefresh, DutyScreen):
             items = follow_ups_for_day(ctx, team_code=self.code)
         else:
             items = follow_ups_for_day(ctx, username=self.code)
-        self.app.call_from_thread(self._follow_ups_ready, items)
+        self.post_message(self.FollowUpsLoaded(items))
 
-    def _follow_ups_ready(self, items: list[FollowUpView]) -> None:
-        self.follow_ups = items
-        table = self.query_one("#follow-ups", DutyTable)
-        table.clear()
+    def _follow_up_cells(self, item: FollowUpView) -> dict:
         now = self.duty_app.ctx.now()
-        for item in items:
-            late = item.due_at < now
-            when = format_local(item.due_at, "%H:%M" if format_local(item.due_at, "%d%m") == format_local(now, "%d%m")
-                                else "%d/%m %H:%M")
-            if format_local(item.due_at, "%H:%M") == "23:59":
-                when = "by " + format_local(item.due_at, "%d/%m")
-            table.add_row(plain("!!" if late else "", style="bold red" if late else ""), plain(when),
-                          # Lists mask phone numbers (shared screens); the highlighted one shows in full below.
-                          plain(item.kind), plain(item.person_name or "—"),
-                          plain(mask_phone(item.phone) if item.phone else item.place or "—"),
-                          plain(" · ".join(x for x in (item.case_ref, item.notes) if x) or "—"), key=str(item.id))
-        self.query_one("#queue-bar", Static).update(plain(
-            f"Callbacks and appointments due today or overdue: {len(items)} · d done · f back to the queue"))
+        late = item.due_at < now
+        when = format_local(item.due_at, "%H:%M" if format_local(item.due_at, "%d%m") == format_local(now, "%d%m")
+                            else "%d/%m/%Y %H:%M")
+        if format_local(item.due_at, "%H:%M") == "23:59":
+            when = "by " + format_local(item.due_at, "%d/%m/%Y")
+        # Lists mask phone numbers (shared screens); the highlighted one shows in full in the count line.
+        return {"mark": plain("!!" if late else "", style="bold red" if late else ""), "when": when,
+                "kind": item.kind, "person": item.person_name or "—",
+                "where": mask_phone(item.phone) if item.phone else item.place or "—",
+                "notes": " · ".join(x for x in (item.case_ref, item.notes) if x) or "—"}
+
+    @on(FollowUpsLoaded)
+    def _follow_ups_ready(self, message: FollowUpsLoaded) -> None:
+        self.follow_ups = message.items
+        self.query_one("#follow-ups", ListTable).set_rows(
+            [ListRow(str(item.id), self._follow_up_cells(item)) for item in message.items])
+        self.say_count(f"Callbacks and appointments due today or overdue: {len(message.items)} · d done · "
+                       "f back to the queue")
+
+    def _follow_up(self) -> FollowUpView | None:
+        key = self.query_one("#follow-ups", ListTable).current_key
+        return next((item for item in self.follow_ups if str(item.id) == key), None)
 
     @on(DataTable.RowHighlighted, "#follow-ups")
     def _follow_up_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        row = event.cursor_row
-        if not (0 <= row < len(self.follow_ups)):
+        item = self._follow_up()
+        if item is None:
             return
-        item = self.follow_ups[row]
         action = f"Call {item.phone}" if item.phone else f"At {item.place or 'the office'}"
-        self.query_one("#queue-bar", Static).update(plain(
-            f"{action} · {item.person_name or 'no person'} · {len(self.follow_ups)} due today or overdue · "
-            "d done · f back to the queue"))
+        self.say_count(f"{action} · {item.person_name or 'no person'} · {len(self.follow_ups)} due today or overdue · "
+                       "d done · f back to the queue")
 
     def action_follow_up_done(self) -> None:
         """Mark the highlighted callback or appointment done."""
-        if self.query_one(ContentSwitcher).current != "follow-up-view" or not self.follow_ups:
+        if self.query_one(ContentSwitcher).current != "follow-up-view":
             return
-        table = self.query_one("#follow-ups", DutyTable)
-        item = self.follow_ups[table.cursor_row]
+        item = self._follow_up()
+        if item is None:
+            return
         self._attempt = ("follow_up",)
         self.complete(item.id, item.version)
 
