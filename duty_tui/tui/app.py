@@ -126,7 +126,7 @@ class DutyApp(SharedTerminal, DraftOffers, DatabaseWatch, App[None]):
         # else: checked once the database layer has loaded (_connected). Checking imports every
         # screen module, and two threads importing SQLAlchemy at once can leave a module half-built.
         self.set_interval(draft_seconds(self.settings), self.drafts.tick, name="drafts")
-        self.set_interval(IDLE_CHECK_SECONDS, self.check_idle, name="idle-lock")
+        self.set_interval(IDLE_CHECK_SECONDS, self.check_idle_lock, name="idle-lock")
         if not self.is_headless:
             self._install_signal_handlers()
 
@@ -165,11 +165,23 @@ class DutyApp(SharedTerminal, DraftOffers, DatabaseWatch, App[None]):
                 screen.load_demo_users()
 
     def _check_keymap(self) -> None:
-        """Warn, after the first paint, about unknown ids and clashes in the chosen keymap."""
+        """Warn, after the first paint, about unknown ids and clashes in the chosen keymap.
+
+        Checking imports every screen module to collect their bindings: seconds on a busy machine.
+        It runs in a worker so the UI thread stays free (a resize or a key is handled at once).
+        """
+        self.run_worker(self._check_keymap_in_worker, thread=True, exit_on_error=False, group="keymap",
+                        name="keymap-check")
+
+    def _check_keymap_in_worker(self) -> None:
         from duty_tui.tui.keymaps import load_keymap
 
         loaded = load_keymap(self.settings.keymap, self.settings.keymap_dir)
+        self.call_from_thread(self._keymap_checked, loaded)
+
+    def _keymap_checked(self, loaded) -> None:
         if loaded.keymap != self._keymap_overrides:
+            self._keymap_overrides = loaded.keymap
             self.set_keymap(loaded.keymap)
         for warning in loaded.warnings:
             self.notify(warning, title="Keymap", severity="warning", timeout=15)
