@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from duty_tui.errors import DatabaseUnavailable, DutyError
 from duty_tui.services.context import Actor, ServiceContext
 from duty_tui.tui.drafts import DraftKeeper, draft_seconds
+from duty_tui.tui.kit.changes import ChangeNotices
 from duty_tui.tui.session import IDLE_CHECK_SECONDS, DatabaseWatch, DraftOffers, SharedTerminal
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ HIGH_CONTRAST = Theme(
 )
 
 
-class DutyApp(SharedTerminal, DraftOffers, DatabaseWatch, App[None]):
+class DutyApp(ChangeNotices, SharedTerminal, DraftOffers, DatabaseWatch, App[None]):
     """duty-tui: one fast screen for the whole front office."""
 
     CSS_PATH = "app.tcss"
@@ -121,8 +122,10 @@ class DutyApp(SharedTerminal, DraftOffers, DatabaseWatch, App[None]):
         warning = readable_by_others_warning(self.settings.db_url)  # one stat(): fine before the first paint
         if warning:
             self.notify(warning, title="Personal data readable by others", severity="warning", timeout=30)
-        if self._validate_keymap and self.ready.is_set():
-            self.call_after_refresh(self._check_keymap)
+        if self.ready.is_set():
+            self.start_change_notices()
+            if self._validate_keymap:
+                self.call_after_refresh(self._check_keymap)
         # else: checked once the database layer has loaded (_connected). Checking imports every
         # screen module, and two threads importing SQLAlchemy at once can leave a module half-built.
         self.set_interval(draft_seconds(self.settings), self.drafts.tick, name="drafts")
@@ -158,6 +161,7 @@ class DutyApp(SharedTerminal, DraftOffers, DatabaseWatch, App[None]):
 
         self.ctx = ctx
         self.ready.set()
+        self.start_change_notices()
         if self._validate_keymap:
             self.call_after_refresh(self._check_keymap)
         for screen in self.screen_stack:

@@ -75,6 +75,9 @@ class SharedTerminal:
         drafts = getattr(self, "drafts", None)
         if drafts is not None:
             drafts.keeping = True
+        stop_notices = getattr(self, "stop_change_notices", None)
+        if stop_notices is not None:
+            stop_notices()
         self.end_session(getattr(self, "_ending", None) or "quit")
         super().exit(result, return_code, message)
 

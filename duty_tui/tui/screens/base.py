@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, ClassVar
 from textual.screen import ModalScreen, Screen, ScreenResultType
 from textual.worker import Worker, WorkerState
 
+from duty_tui.tui.kit.changes import WatchesRecords
+
 if TYPE_CHECKING:
     from duty_tui.tui.app import DutyApp
 
@@ -32,8 +34,8 @@ class WorkerErrors:
                         markup=markup)
 
 
-class DutyScreen(WorkerErrors, Screen):
-    """A full screen. SCOPE_NAME names it in docs/KEYS.md."""
+class DutyScreen(WatchesRecords, WorkerErrors, Screen):
+    """A full screen. SCOPE_NAME names it in docs/KEYS.md; ``watches`` what it shows (kit/changes.py)."""
 
     SCOPE_NAME: ClassVar[str] = "screen"
 
@@ -43,13 +45,14 @@ class DutyScreen(WorkerErrors, Screen):
         return self.app  # type: ignore[return-value]
 
     def on_screen_resume(self) -> None:
+        self.reload_if_stale()  # a record it shows changed while it was under another screen
         # The "database unreachable" banner follows the user from screen to screen.
         sync = getattr(self.app, "sync_banner", None)
         if sync is not None and (getattr(self.app, "db_down", False) or self.query("#db-banner")):
             sync(self)
 
 
-class DutyModal(WorkerErrors, ModalScreen[ScreenResultType]):
+class DutyModal(WatchesRecords, WorkerErrors, ModalScreen[ScreenResultType]):
     """A modal dialog screen; ``DutyModal[bool]`` dismisses with a bool."""
 
     SCOPE_NAME: ClassVar[str] = "dialog"

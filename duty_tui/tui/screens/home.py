@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 class HomeScreen(DutyScreen):
     """The duty dashboard."""
 
+    watches = {"case": None, "contact": None}  # kit/changes.py: my work, team queue, today's counts
+
     SCOPE_NAME = "home"
     TITLE = "Duty dashboard"
     BINDINGS = [

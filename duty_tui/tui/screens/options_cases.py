@@ -35,6 +35,8 @@ def clock_cell(due: date | None, today: date) -> Text:
 class OptionsCasesScreen(DutyScreen):
     """My (or my team's) open homelessness cases, soonest clock first."""
 
+    watches = {"case": None}  # kit/changes.py: any case
+
     SCOPE_NAME = "options-cases"
     TITLE = "Options caseload"
     BINDINGS = [

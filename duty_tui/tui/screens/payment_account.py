@@ -26,6 +26,8 @@ from duty_tui.tui.widgets.table import DutyTable
 class AccountScreen(DutyScreen):
     """An account's statement: every row with its running balance; reverse, refund, arrangements."""
 
+    watches = {"account": "account_ref"}  # kit/changes.py: a payment, reversal or refund reloads the statement
+
     SCOPE_NAME = "account"
     TITLE = "Account"
     DEFAULT_CSS = """

@@ -21,6 +21,8 @@ from duty_tui.tui.widgets.table import DutyTable
 class RefundsScreen(DutyScreen):
     """Refunds requested and not yet decided; the requester cannot decide their own."""
 
+    watches = {"account": None}  # kit/changes.py
+
     SCOPE_NAME = "refunds"
     TITLE = "Refunds to authorise"
     DEFAULT_CSS = """

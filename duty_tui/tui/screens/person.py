@@ -30,6 +30,8 @@ TABS = ("overview", "household", "accounts", "history", "cases", "details")
 class PersonScreen(DutyScreen):
     """One person, their household, tenancy, balances, alerts and history."""
 
+    watches = {"person": "ref"}  # kit/changes.py: reloads when this person (their cases, contacts, accounts) changes
+
     SCOPE_NAME = "person"
     TITLE = "Person"
     BINDINGS = [
