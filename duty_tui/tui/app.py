@@ -18,6 +18,7 @@ from duty_tui.errors import DatabaseUnavailable, DutyError
 from duty_tui.services.context import Actor, ServiceContext
 from duty_tui.tui.drafts import DraftKeeper, draft_seconds
 from duty_tui.tui.kit.changes import ChangeNotices
+from duty_tui.tui.kit.navigation import Navigation
 from duty_tui.tui.session import IDLE_CHECK_SECONDS, DatabaseWatch, DraftOffers, SharedTerminal
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ HIGH_CONTRAST = Theme(
 )
 
 
-class DutyApp(ChangeNotices, SharedTerminal, DraftOffers, DatabaseWatch, App[None]):
+class DutyApp(Navigation, ChangeNotices, SharedTerminal, DraftOffers, DatabaseWatch, App[None]):
     """duty-tui: one fast screen for the whole front office."""
 
     CSS_PATH = "app.tcss"
@@ -50,15 +51,16 @@ class DutyApp(ChangeNotices, SharedTerminal, DraftOffers, DatabaseWatch, App[Non
         Binding("f1", "help", "Help", id="help", tooltip="List the keys in force on this screen", priority=True),
         Binding("f2", "search", "Search", id="search", priority=True,
                 tooltip="Find a person by name, address, postcode, phone or ref, from anywhere"),
-        Binding("f3", "home", "Home", id="home", tooltip="Back to the duty dashboard"),
+        Binding("f3", "home", "Home", id="home", tooltip="Back to the duty dashboard", priority=True),
         Binding("f4", "open_area('contact')", "Log contact", id="log-contact", priority=True,
                 tooltip="Log a contact (desk, phone, email, letter), for the person on screen if any"),
         Binding("f5", "open_area('payment')", "Payment", id="take-payment", priority=True,
                 tooltip="Take a payment, for the person on screen if any"),
         Binding("f6", "open_area('approach')", "Approach", id="homeless-approach", priority=True,
                 tooltip="Triage a homelessness approach, for the person on screen if any"),
-        Binding("f7", "open_area('queues')", "Queues", id="queues", tooltip="Team and officer queues, sorted by due"),
-        Binding("f8", "open_area('callers')", "Callers", id="callers-waiting",
+        Binding("f7", "open_area('queues')", "Queues", id="queues", priority=True,
+                tooltip="Team and officer queues, sorted by due"),
+        Binding("f8", "open_area('callers')", "Callers", id="callers-waiting", priority=True,
                 tooltip="Callers waiting at reception"),
         Binding("f10", "sign_out", "Sign out", id="sign-out", priority=True,
                 tooltip="Sign out so the next person can sign in (forms in progress are kept as drafts)"),
@@ -255,28 +257,29 @@ class DutyApp(ChangeNotices, SharedTerminal, DraftOffers, DatabaseWatch, App[Non
         self.push_screen(getattr(importlib.import_module(module_name), class_name)())
 
     def action_open_area(self, area: str) -> None:
-        """Open an area's main screen (log contact, payment, approach, queues, callers)."""
+        """Open an area's main screen (log contact, payment, approach, queues, callers) on the dashboard."""
         screen_class = _area_screen(area)
         if screen_class is None:
             self.notify(f"{area} is not part of this build yet.", severity="warning")
             return
-        self.push_screen(screen_class(person_ref=self.current_person_ref()))
+        self.open_area(screen_class(person_ref=self.current_person_ref()))
 
     def action_search(self) -> None:
-        """Open the global search (or focus it if it is already open)."""
+        """Open the global search (or go back to it, and focus it, if it is already open)."""
         from duty_tui.tui.screens.search import SearchScreen
 
-        if isinstance(self.screen, SearchScreen):
-            self.screen.focus_query()
-            return
-        self.push_screen(SearchScreen())
+        for index, screen in enumerate(self.screen_stack):
+            if isinstance(screen, SearchScreen):
+                self._pop_to(index)
+                screen.focus_query()
+                return
+        self.open_area(SearchScreen())
 
     def action_home(self) -> None:
         """Back to the dashboard."""
         from duty_tui.tui.screens.home import HomeScreen
 
-        while len(self.screen_stack) > 2 and not isinstance(self.screen, HomeScreen):
-            self.pop_screen()
+        self.go_home()
         if isinstance(self.screen, HomeScreen):
             self.screen.refresh_data()
 

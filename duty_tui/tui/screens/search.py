@@ -25,6 +25,7 @@ class SearchScreen(DutyScreen):
 
     SCOPE_NAME = "search"
     TITLE = "Search"
+    NAV_TRANSIENT = True  # kit/navigation.py: the person it opens takes its place (Escape goes to the dashboard)
     BINDINGS = [
         Binding("escape", "close", "Back", id="search-close", tooltip="Close the search"),
         Binding("down", "to_results", "Results", id="search-results", show=False,
