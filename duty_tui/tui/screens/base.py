@@ -8,6 +8,7 @@ from textual.screen import ModalScreen, Screen, ScreenResultType
 from textual.worker import Worker, WorkerState
 
 from duty_tui.tui.kit.changes import WatchesRecords
+from duty_tui.tui.kit.typeahead import HoldKeysUntilFocused
 
 if TYPE_CHECKING:
     from duty_tui.tui.app import DutyApp
@@ -34,7 +35,7 @@ class WorkerErrors:
                         markup=markup)
 
 
-class DutyScreen(WatchesRecords, WorkerErrors, Screen):
+class DutyScreen(HoldKeysUntilFocused, WatchesRecords, WorkerErrors, Screen):
     """A full screen. SCOPE_NAME names it in docs/KEYS.md; ``watches`` what it shows (kit/changes.py)."""
 
     SCOPE_NAME: ClassVar[str] = "screen"
