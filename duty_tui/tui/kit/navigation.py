@@ -90,6 +90,10 @@ class Navigation:
                         title="Draft kept", timeout=8)
 
     def push_screen(self, screen, callback=None, wait_for_dismiss: bool = False, *, mode: str | None = None):
+        if isinstance(screen, Screen) and screen.is_modal and self._pushed_by_a_closed_screen():
+            # A screen already closed (an F-key replaced it) asked for a dialog as its work finished:
+            # the dialog would float over whatever is open now. Nothing to show.
+            return AwaitComplete.nothing()  # type: ignore[attr-defined]
         if isinstance(screen, Screen) and not _outside_navigation(screen) and not _is_floor(screen):
             floor = self._floor_index()
             if floor is not None:
@@ -111,6 +115,18 @@ class Navigation:
                         if MAX_DEPTH >= 2 else floor
                     self._pop_to(keep)
         return super().push_screen(screen, callback, wait_for_dismiss, mode=mode)  # type: ignore[misc]
+
+    def _pushed_by_a_closed_screen(self) -> bool:
+        from textual._context import active_message_pump
+
+        try:
+            pump = active_message_pump.get()
+        except LookupError:
+            return False
+        owner = pump if isinstance(pump, Screen) else getattr(pump, "screen", None) if hasattr(pump, "parent") else None
+        if not isinstance(owner, Screen):
+            return False
+        return owner not in self.screen_stack and not owner.is_modal  # type: ignore[attr-defined]
 
     def open_area(self, screen: Screen) -> None:
         """An F-key: the area's home on the dashboard, replacing whatever was open (or back to it)."""
