@@ -251,11 +251,6 @@ class DutyApp(Navigation, ChangeNotices, SharedTerminal, DraftOffers, DatabaseWa
                 return screen.ref
         return None
 
-    def _push_named(self, module_name: str, class_name: str) -> None:
-        import importlib
-
-        self.push_screen(getattr(importlib.import_module(module_name), class_name)())
-
     def action_open_area(self, area: str) -> None:
         """Open an area's main screen (log contact, payment, approach, queues, callers) on the dashboard."""
         screen_class = _area_screen(area)
@@ -284,22 +279,36 @@ class DutyApp(Navigation, ChangeNotices, SharedTerminal, DraftOffers, DatabaseWa
             self.screen.refresh_data()
 
     def action_help(self) -> None:
-        """Show the keys in force on the current screen."""
+        """Show the keys in force here: this screen's own actions first, with their full descriptions,
+        then the keys that work everywhere, then Textual's own keys last."""
         from duty_tui.tui.screens.help import HelpScreen
 
         if isinstance(self.screen, HelpScreen):
             self.pop_screen()
             return
-        rows = []
-        seen: set[str] = set()
+        sections: dict[str, list[tuple[str, str, str, bool]]] = {"screen": [], "global": [], "framework": []}
+        seen: set[tuple[str, str]] = set()
+        widget_rows: list[tuple[str, str, str, bool]] = []
         for key, active in self.active_bindings.items():
             binding = active.binding
-            if not binding.description or binding.action in seen and key in seen:
+            if not binding.description or (binding.action, binding.description) in seen and binding.id:
                 continue
-            seen.add(key)
-            rows.append((binding.key_display or self.get_key_display(binding), binding.description,
-                         binding.tooltip or active.tooltip or "", bool(active.enabled)))
-        self.push_screen(HelpScreen(rows, screen_title=self.screen.title or type(self.screen).__name__))
+            seen.add((binding.action, binding.description))
+            if not binding.id:
+                section = "framework"
+            elif active.node is self:
+                section = "global"
+            else:
+                section = "screen"
+            row = (binding.key_display or self.get_key_display(binding), binding.description,
+                   binding.tooltip or active.tooltip or "", bool(active.enabled))
+            if section == "screen" and not isinstance(active.node, Screen):
+                widget_rows.append(row)  # the focused list's or box's keys: after the screen's own
+            else:
+                sections[section].append(row)
+        sections["screen"].extend(widget_rows)
+        sections["framework"].append(("ctrl+p", "Palette", "Find any action by name", True))
+        self.push_screen(HelpScreen(sections, screen_title=self.screen.title or type(self.screen).__name__))
 
     def action_sign_out(self) -> None:
         """Sign out and return to the login screen."""
@@ -319,29 +328,47 @@ class DutyApp(Navigation, ChangeNotices, SharedTerminal, DraftOffers, DatabaseWa
         self.push_screen(LoginScreen())
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        """The command palette: every action by a plain name — the app's, every area's screens, and the
+        actions of the screen it was opened on. Textual's own generic entries are left out."""
+        from duty_tui.tui.kit.palette import screen_commands
+
+        titles: set[str] = set()
+
+        def command(title: str, help_text: str, callback) -> SystemCommand:
+            titles.add(title.lower())
+            return SystemCommand(title, help_text, callback)
+
         if self.actor is not None:
-            yield SystemCommand("Search people", "Find a person by name, address, postcode, phone or ref (F2)",
-                                self.action_search)
-            yield SystemCommand("Home: duty dashboard", "My work, my team's queue, today's counts (F3)",
-                                self.action_home)
-            yield SystemCommand("Sign out", "Sign out of duty-tui (F10)", self.action_sign_out)
-            yield SystemCommand("Lock / switch user", "Lock this terminal, or let a colleague sign in (Ctrl+L)",
-                                self.action_lock)
-            yield SystemCommand("Unfinished forms (drafts)", "Forms you started and did not save", self.action_drafts)
+            yield command("Search people", "Find a person by name, address, postcode, phone or ref (F2)",
+                          self.action_search)
+            yield command("Home: duty dashboard", "My work, my team's queue, today's counts (F3)", self.action_home)
+            yield command("Sign out", "Sign out of duty-tui (F10)", self.action_sign_out)
+            yield command("Lock / switch user", "Lock this terminal, or let a colleague sign in (Ctrl+L)",
+                          self.action_lock)
+            yield command("Unfinished forms (drafts)", "Forms you started and did not save", self.action_drafts)
             for area, title in (("contact", "Log a contact (F4)"), ("payment", "Take a payment (F5)"),
                                 ("approach", "Homelessness approach: triage (F6)"),
                                 ("queues", "Team and officer queues (F7)"), ("callers", "Callers waiting (F8)")):
                 if _area_available(area):
-                    yield SystemCommand(title.split(" (")[0], title, lambda area=area: self.action_open_area(area))
-            for title, help_text, (module_name, class_name) in EXTRA_SCREENS:
+                    yield command(title.split(" (")[0], title, lambda area=area: self.action_open_area(area))
+            for title, help_text, (module_name, class_name, *args) in EXTRA_SCREENS:
                 if _module_available(module_name):
-                    yield SystemCommand(title, help_text,
-                                        lambda m=module_name, c=class_name: self._push_named(m, c))
-        yield SystemCommand("Keys in force", "List the keys on this screen (F1)", self.action_help)
+                    yield command(title, help_text,
+                                  lambda m=module_name, c=class_name, a=tuple(args): self._open_named(m, c, a))
+            for title, help_text, callback in screen_commands(self, screen):
+                if title.lower() not in titles:
+                    yield command(title, help_text, callback)
+        yield command("Keys in force", "List the keys on this screen (F1)", self.action_help)
         for theme in ("duty-high-contrast", "ansi-dark", "ansi-light", "textual-dark", "textual-light"):
-            yield SystemCommand(f"Theme: {theme}", f"Switch to the {theme} theme",
-                                lambda theme=theme: setattr(self, "theme", theme))
+            yield command(f"Theme: {theme}", f"Switch to the {theme} theme",
+                          lambda theme=theme: setattr(self, "theme", theme))
+        yield command("Quit duty-tui", "Close duty-tui; forms in progress are kept as drafts (Ctrl+Q)",
+                      lambda: self.call_later(self.action_quit))
+
+    def _open_named(self, module_name: str, class_name: str, args: tuple = ()) -> None:
+        import importlib
+
+        self.open_area(getattr(importlib.import_module(module_name), class_name)(*args))
 
     # ------------------------------------------------------------------- errors
     def report_error(self, error: BaseException | None) -> None:
@@ -370,15 +397,24 @@ AREA_SCREENS: dict[str, tuple[str, str]] = {
 """Areas' main screens, opened by the F-keys. Each takes ``person_ref`` (the person on screen, or None)."""
 
 
-EXTRA_SCREENS: list[tuple[str, str, tuple[str, str]]] = [
+EXTRA_SCREENS: list[tuple[str, str, tuple]] = [
     ("Options caseload", "Open homelessness cases with every clock, soonest first",
      ("duty_tui.tui.screens.options_cases", "OptionsCasesScreen")),
     ("Homelessness statistics", "The quarter's live-table figures",
      ("duty_tui.tui.screens.options_stats", "HomelessnessStatsScreen")),
     ("Duty statistics", "Contacts by channel, reason and outcome; waiting times; overdue work by team",
      ("duty_tui.tui.screens.stats", "StatsScreen")),
+    ("Cash-up", "Cash up my till at the end of the day", ("duty_tui.tui.screens.payment_cashup", "CashUpScreen")),
+    ("Cash-up sign-off", "Team leader: check and sign off the day's cash-ups",
+     ("duty_tui.tui.screens.payment_signoff", "CashUpSignOffScreen")),
+    ("Refunds", "Refund requests waiting to be authorised or rejected",
+     ("duty_tui.tui.screens.payment_refunds", "RefundsScreen")),
+    ("Suspense", "Payments that matched no account: move them to the right one",
+     ("duty_tui.tui.screens.payment_suspense", "SuspenseScreen")),
+    ("Broken arrangements", "Arrangements to pay that have been missed, across all accounts",
+     ("duty_tui.tui.screens.payment_arrangements", "ArrangementsScreen", None)),
 ]
-"""Screens reached from the command palette (title, help, (module, class)); constructed with no arguments."""
+"""Screens reached from the command palette (title, help, (module, class, *constructor arguments))."""
 
 
 def _module_available(module_name: str) -> bool:
