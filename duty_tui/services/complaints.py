@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from duty_tui.services.changes import record_case
 from duty_tui.db.engine import session_scope
 from duty_tui.db.models import Case
 from duty_tui.db.models_frontdesk import ComplaintStage
@@ -132,6 +133,7 @@ def acknowledge_complaint(ctx: ServiceContext, ref: str, seen_version: int, on: 
         _apply(session, ctx, case, stage, seen_version, yours)
         add_event(session, ctx, case, "acknowledged", f"Stage {stage.stage} acknowledged; respond by "
                   f"{stage.response_due:%a %d %b %Y}")
+        record_case(session, case)
         audit.record(session, ctx, "complaint.acknowledge", "case", case.ref, {"stage": stage.stage})
 
 
@@ -156,6 +158,7 @@ def extend_complaint(ctx: ServiceContext, ref: str, seen_version: int, days: int
         _apply(session, ctx, case, stage, seen_version, yours)
         add_event(session, ctx, case, "extended", f"Stage {stage.stage} extended by {days} working days; respond by "
                   f"{stage.response_due:%a %d %b %Y}", detail=reason.strip())
+        record_case(session, case)
         audit.record(session, ctx, "complaint.extend", "case", case.ref, {"stage": stage.stage, "days": days})
 
 
@@ -183,6 +186,7 @@ def respond_complaint(ctx: ServiceContext, ref: str, seen_version: int, outcome:
         _apply(session, ctx, case, stage, seen_version, yours)
         add_event(session, ctx, case, "responded", f"Stage {stage.stage} response: {outcome.replace('_', ' ')}",
                   detail=summary.strip())
+        record_case(session, case)
         audit.record(session, ctx, "complaint.respond", "case", case.ref, {"stage": stage.stage, "outcome": outcome})
 
 
@@ -224,6 +228,7 @@ def escalate_complaint(ctx: ServiceContext, ref: str, seen_version: int, handler
         _changed(session, ctx, case, seen_version, values, yours)
         add_event(session, ctx, case, "escalated", f"Escalated to {policy.name}: acknowledge by "
                   f"{clock.ack_due:%a %d %b %Y}" + (f"; handler {handler.display_name}" if handler else ""))
+        record_case(session, case)
         audit.record(session, ctx, "complaint.escalate", "case", case.ref, {"stage": policy.number})
 
 

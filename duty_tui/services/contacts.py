@@ -32,14 +32,14 @@ from duty_tui.domain.validators import clean_phone, parse_date_of_birth, text_pr
 from duty_tui.errors import InputError, NotFound
 from duty_tui.frontdesk_reference import ReasonDef
 from duty_tui.services import audit
-from duty_tui.services.changes import notify
+from duty_tui.services.changes import record_case, record_changed
 from duty_tui.services.context import ServiceContext
 from duty_tui.services.frontdesk_common import (
     OPEN_STATUSES, actor_id, add_event, calendar_for, fd_reference, insert_with_ref, person_by_ref,
     staff_by_username, team_by_code,
 )
 from duty_tui.services.people import RESTRICTED_PLACEHOLDER, AlertView
-from duty_tui.services.routing import CASE_CHANNEL, StaffChoice, open_case, reason_clock
+from duty_tui.services.routing import StaffChoice, open_case, reason_clock
 
 CONTACT_CHANNEL = "contacts"
 MAX_FAILED_CHECKS = 3
@@ -666,10 +666,12 @@ def log_contact(ctx: ServiceContext, draft: ContactDraft) -> ContactSaved:
                 if visit.person_id is None and person is not None:
                     visit.person_id = person.id
                 session.add(visit)
-                notify(session, "callers")
-        if cases:
-            notify(session, CASE_CHANNEL)
-        notify(session, CONTACT_CHANNEL)
+                record_changed(session, "caller", visit.id)
+        for case, _opened in cases:
+            record_case(session, case)
+        record_changed(session, "contact", contact.id)
+        if person is not None:
+            record_changed(session, "person", person.ref)
         session.flush()
         case_lines = [_case_line(session, case, opened) for case, opened in cases]
         audit.record(session, ctx, "contact.log", "contact", contact.id, {
@@ -698,7 +700,7 @@ def log_contact(ctx: ServiceContext, draft: ContactDraft) -> ContactSaved:
                         saved.case_id, saved.team_id = case.id, case.team_id
                         session.add(saved)
                     case_lines.append(_case_line(session, case, True))
-                    notify(session, CASE_CHANNEL)
+                    record_case(session, case)
     return ContactSaved(contact_id=contact_id, at=at, person_ref=person_ref, person_created=created, cases=case_lines,
                         follow_up=follow_up_text, messages=messages)
 

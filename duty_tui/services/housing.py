@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from duty_tui.services.changes import record_case, record_changed
 from duty_tui.db.engine import session_scope
 from duty_tui.db.models import Case, CaseNote, HouseholdMember, Office, Person, StaffUser, Team
 from duty_tui.db.models_housing import (
@@ -740,6 +741,7 @@ def register_applicant(ctx: ServiceContext, forename: str, surname: str, date_of
                           surname_key=fold(surname), forename_key=fold(forename), surname_sound=sound(surname),
                           forename_sound=sound(forename), created_at=ctx.now())
         person = _insert_with_ref(session, make, Person.ref, "P")
+        record_changed(session, "person", person.ref)
         audit.record(session, ctx, "housing.applicant_registered", "person", person.ref, {})
         return person.ref
 
@@ -837,6 +839,7 @@ def save_approach(ctx: ServiceContext, answers: dict[str, Any], *, person_ref: s
         clocks = _refresh_case(session, ctx, case, hc)
         session.flush()
         session.refresh(hc)
+        record_case(session, case)
         audit.record(session, ctx, "housing.approach_saved", "case", case.ref,
                      {"created": created, "stage": hc.stage, "moved_to": moved_to,
                       "next_clock": clocks[0].name if clocks else None})
@@ -888,6 +891,7 @@ def open_urgent_approach(ctx: ServiceContext, person_ref: str | None, note: str)
         session.add(CaseNote(case_id=case.id, at=now, author_id=ctx.actor.id if ctx.actor else None, text=text))
         case.summary = case_summary(hc.stage, [], rough_sleeping_tonight=True)
         session.add(case)
+        record_case(session, case)
         audit.record(session, ctx, "housing.urgent_approach", "case", case.ref,
                      {"created": created, "person": person.ref if person else None})
         return case.ref
@@ -1094,6 +1098,7 @@ def _record_move_once(ctx: ServiceContext, case_ref: str, version: int | None, t
         _refresh_case(session, ctx, case, hc)
         if to_stage == "closed":
             case.outcome = reason[:64]
+        record_case(session, case)
         audit.record(session, ctx, "housing.stage_moved", "case", case.ref,
                      {"from": before, "to": to_stage, "reason": reason, "final_decision": final_decision})
         return hc.version
@@ -1132,6 +1137,7 @@ def add_plan_step(ctx: ServiceContext, case_ref: str, party: str, text: str, due
         session.add(hc)
         session.flush()
         _refresh_case(session, ctx, case, hc)
+        record_case(session, case)
         audit.record(session, ctx, "housing.plan_step_added", "case", case.ref, {"party": party, "step": step.id})
         return step.id  # type: ignore[return-value]
 
@@ -1160,6 +1166,7 @@ def complete_plan_step(ctx: ServiceContext, case_ref: str, step_id: int, done_on
         step.done_on = None if step.done_on else (done_on or ctx.today())
         step.version += 1
         session.add(step)
+        record_case(session, case)
         audit.record(session, ctx, "housing.plan_step_done", "case", case.ref,
                      {"step": step_id, "done": step.done_on is not None})
 
@@ -1184,6 +1191,7 @@ def record_plan_review(ctx: ServiceContext, case_ref: str, reviewed_on: date | N
         session.add(hc)
         session.flush()
         _refresh_case(session, ctx, case, hc)
+        record_case(session, case)
         audit.record(session, ctx, "housing.plan_reviewed", "case", case.ref,
                      {"reviewed_on": reviewed_on, "next": following})
         return following
@@ -1335,6 +1343,7 @@ def issue_letter(ctx: ServiceContext, case_ref: str, code: str, extra: dict[str,
                                 review_kind=kind, review_last_day=last_day)
         session.add(notice)
         session.flush()
+        record_case(session, case)
         audit.record(session, ctx, "housing.letter_issued", "case", case.ref,
                      {"notice": notice.id, "type": code, "review_last_day": last_day})
         return NoticeView(notice.id, code, title, today, ctx.actor.display_name if ctx.actor else None, kind,
@@ -1392,6 +1401,7 @@ def propose_non_cooperation(ctx: ServiceContext, case_ref: str, reasons: str) ->
                                           reasons=reasons, proposed_by=actor.id, proposed_at=ctx.now())
         session.add(proposal)
         session.flush()
+        record_case(session, case)
         audit.record(session, ctx, "housing.s193b_proposed", "case", case.ref, {"proposal": proposal.id})
         return proposal.id  # type: ignore[return-value]
 
@@ -1444,6 +1454,7 @@ def sign_off_non_cooperation(ctx: ServiceContext, case_ref: str, proposal_id: in
         _bump(session, hc, None)
         _refresh_case(session, ctx, case, hc)
         case.outcome = "non_cooperation"
+        record_case(session, case)
         audit.record(session, ctx, "housing.s193b_signed_off", "case", case.ref,
                      {"proposal": proposal_id, "notice": notice.id, "duty": ended})
         return NoticeView(notice.id, "s193b_notice", title, today, proposer_name, kind, last_day, text)
@@ -1478,6 +1489,7 @@ def request_review(ctx: ServiceContext, case_ref: str, notice_id: int, requested
         session.add(review)
         session.flush()
         _refresh_case(session, ctx, case, hc)  # a review on a closed case keeps it on the queue
+        record_case(session, case)
         audit.record(session, ctx, "housing.review_requested", "case", case.ref,
                      {"review": review.id, "kind": kind, "due": due})
         return ReviewView(review.id, kind, requested_on, due, None, None, notice.title)
@@ -1506,6 +1518,7 @@ def decide_review(ctx: ServiceContext, case_ref: str, review_id: int, outcome: s
         session.add(review)
         session.flush()
         _refresh_case(session, ctx, case, hc)
+        record_case(session, case)
         audit.record(session, ctx, "housing.review_decided", "case", case.ref,
                      {"review": review_id, "outcome": outcome, "late": decided_on > review.decision_due})
 
@@ -1551,6 +1564,7 @@ def place_in_ta(ctx: ServiceContext, case_ref: str, address: str, ta_type: str, 
         session.add(placement)
         session.flush()
         _refresh_case(session, ctx, case, hc)
+        record_case(session, case)
         audit.record(session, ctx, "housing.ta_placed", "case", case.ref, {"placement": placement.id, "type": ta_type})
         return placement.id  # type: ignore[return-value]
 
@@ -1576,6 +1590,7 @@ def end_ta(ctx: ServiceContext, case_ref: str, placement_id: int, end_on: date |
         session.add(placement)
         session.flush()
         _refresh_case(session, ctx, case, hc)
+        record_case(session, case)
         audit.record(session, ctx, "housing.ta_ended", "case", case.ref, {"placement": placement_id})
 
 
@@ -1669,6 +1684,7 @@ def take_case(ctx: ServiceContext, case_ref: str, seen_assignee: object = _NOT_S
         case.assignee_id = actor.id
         case.version += 1
         session.add(case)
+        record_case(session, case)
         audit.record(session, ctx, "housing.case_taken", "case", case.ref, {})
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
+from duty_tui.services.changes import record_account, record_account_id
 from duty_tui.db.engine import session_scope
 from duty_tui.db.models import Account, LedgerEntry, Office, Person, StaffUser
 from duty_tui.db.models_payments import CashUp, Payment
@@ -441,6 +442,8 @@ def _post_payment(ctx: ServiceContext, rules: PaymentsPolicy, checked: CheckedPa
             raise _AlreadyPosted() from None
         after = balances(session, [a.id for a in accounts])
         label = receipt_label(office.code, receipt_no)
+        for account in accounts:
+            record_account(session, account)
         audit.record(session, ctx, "payment.take", "payment", label, {
             "total_pence": checked.total_pence, "method": checked.method, "channel": checked.channel,
             "till": checked.till_code, "accounts": {line.account_ref: line.amount_pence for line in checked.lines},
@@ -572,6 +575,7 @@ def reverse_entry(ctx: ServiceContext, entry_id: int, reason_code: str, note: st
                 raise
             raise already_reversed(session, entry_id, done) from None
         after = balance_of(session, original.account_id)
+        record_account_id(session, original.account_id)
         audit.record(session, ctx, "payment.reverse", "ledger_entry", original.id, {
             "reversal_id": row.id, "account": account.ref, "amount_pence": original.amount_pence,
             "reason": reason.code, "note": clean_note, "receipt_no": original.receipt_no,

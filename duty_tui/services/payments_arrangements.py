@@ -14,6 +14,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
+from duty_tui.services.changes import record_account, record_account_id
 from duty_tui.db.engine import session_scope
 from duty_tui.db.models import Account, LedgerEntry
 from duty_tui.db.models_payments import Arrangement, ArrangementInstalment
@@ -190,6 +191,7 @@ def create_arrangement(ctx: ServiceContext, account_ref: str, amount_pence: int,
         session.add_all(ArrangementInstalment(arrangement_id=arrangement.id, seq=i.seq, due_date=i.due_date,
                                               amount_pence=i.amount_pence) for i in schedule)
         session.flush()
+        record_account(session, account)
         audit.record(session, ctx, "arrangement.create", "arrangement", ref, {
             "account": account.ref, "amount_pence": amount_pence, "frequency": frequency,
             "start": start_date.isoformat(), "total_pence": total, "instalments": len(schedule)})
@@ -248,6 +250,7 @@ def end_arrangement(ctx: ServiceContext, ref: str, reason: str, seen_version: in
         if changed.rowcount != 1:
             raise refused()
         session.refresh(arrangement)
+        record_account_id(session, arrangement.account_id)
         audit.record(session, ctx, "arrangement.end", "arrangement", arrangement.ref, {"reason": text})
         return _statuses(ctx, session, [arrangement], detail=True)[0]
 

@@ -33,6 +33,7 @@ from sqlalchemy import exists, insert, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
+from duty_tui.services.changes import record_account
 from duty_tui.db.engine import session_scope
 from duty_tui.db.models import Account, LedgerEntry
 from duty_tui.db.models_payments import ImportBatch, SuspenseAllocation
@@ -322,6 +323,7 @@ def reallocate_suspense(ctx: ServiceContext, entry_id: int, account_ref: str, no
             session.flush()
             balance = sum(session.exec(select(LedgerEntry.amount_pence).where(
                 LedgerEntry.account_id == target.id)).all())
+            record_account(session, target)
             audit.record(session, ctx, "suspense.allocate", "ledger_entry", item.id, {
                 "to": target.ref, "amount_pence": amount, "given_ref": item.reference,
                 "external_id": item.external_id, "note": clean_note, "in_entry_id": in_row.id})

@@ -16,6 +16,7 @@ from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
+from duty_tui.services.changes import record_account, record_account_id
 from duty_tui.db.engine import session_scope
 from duty_tui.db.models import Account, LedgerEntry
 from duty_tui.db.models_payments import RefundRequest
@@ -149,6 +150,7 @@ def request_refund(ctx: ServiceContext, account_ref: str, amount_pence: int, met
                                    requested_by=actor.id, requested_at=ctx.now())
             session.add(refund)
             ref = assign_ref(session, refund, "RF")
+            record_account(session, account)
             audit.record(session, ctx, "refund.request", "refund_request", ref, {
                 "account": account.ref, "amount_pence": amount_pence, "method": method,
                 "proven_credit_pence": position.proven_pence})
@@ -255,6 +257,7 @@ def _decide(ctx: ServiceContext, ref: str, seen_version: int, *, authorise: bool
             session.exec(update(RefundRequest).where(RefundRequest.id == refund.id)  # type: ignore[call-overload]
                          .values(ledger_entry_id=entry_id))
         session.refresh(refund)
+        record_account_id(session, refund.account_id)
         audit.record(session, ctx, "refund.authorise" if authorise else "refund.reject", "refund_request",
                      refund.ref, {"account": account.ref, "amount_pence": refund.amount_pence,
                                   "ledger_entry_id": entry_id, "note": clean_note})

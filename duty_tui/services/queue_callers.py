@@ -20,7 +20,7 @@ from duty_tui.domain.frontdesk import median, waited_minutes
 from duty_tui.domain.local_time import format_local
 from duty_tui.errors import InputError, NotFound
 from duty_tui.services import audit
-from duty_tui.services.changes import notify
+from duty_tui.services.changes import record_changed
 from duty_tui.services.context import ServiceContext
 from duty_tui.services.frontdesk_common import (
     actor_id, fd_reference, next_sequence, person_by_ref, versioned_update,
@@ -155,7 +155,7 @@ def add_arrival(ctx: ServiceContext, *, name: str = "", ticket: str = "", reason
                                added_by=actor_id(ctx))
         session.add(visit)
         session.flush()
-        notify(session, CALLERS_CHANNEL)
+        record_changed(session, "caller", visit.id)
         audit.record(session, ctx, "callers.arrive", "visit", visit.id,
                      {"ticket": ticket, "person": person.ref if person else None})
         view = _with_labels(ctx, _views(session, [visit]))[0]
@@ -200,7 +200,7 @@ def call_next(ctx: ServiceContext, desk: str, visit_id: int | None = None) -> Vi
         versioned_update(session, ReceptionVisit, visit.id, visit.version,
                          {"status": "called", "called_at": now, "called_by": actor_id(ctx), "desk": desk},
                          what=f"caller {visit.ticket}", changed_at=visit.called_at)
-        notify(session, CALLERS_CHANNEL)
+        record_changed(session, "caller", visit.id)
         audit.record(session, ctx, "callers.call", "visit", visit.id, {"ticket": visit.ticket, "desk": desk})
         session.expire(visit)
         fresh = session.get(ReceptionVisit, visit.id)
@@ -242,7 +242,7 @@ def finish_visit(ctx: ServiceContext, visit_id: int, seen_version: int, outcome:
             values["finished_at"] = ctx.now()
         versioned_update(session, ReceptionVisit, visit.id, seen_version, values, what=f"caller {visit.ticket}",
                          explain=refused)
-        notify(session, CALLERS_CHANNEL)
+        record_changed(session, "caller", visit.id)
         audit.record(session, ctx, f"callers.{outcome}", "visit", visit.id, {"ticket": visit.ticket})
 
 

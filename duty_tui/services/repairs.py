@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session, select
 
+from duty_tui.services.changes import record_case
 from duty_tui.db.engine import session_scope
 from duty_tui.db.models import Case
 from duty_tui.db.models_frontdesk import RepairDetail
@@ -195,4 +196,5 @@ def record_repair_step(ctx: ServiceContext, ref: str, seen_version: int, step: s
         if step == "investigated":
             extra = " — significant hazard" if repair.significant else " — not a significant hazard"
         add_event(session, ctx, case, "clock", f"{STEPS[step]} on {day:%a %d %b %Y}{extra}")
+        record_case(session, case)
         audit.record(session, ctx, "repair.step", "case", case.ref, {"step": step})

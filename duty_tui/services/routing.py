@@ -25,7 +25,7 @@ from duty_tui.domain.local_time import end_of_local_day, format_local, start_of_
 from duty_tui.errors import ConflictError, InputError, NotFound
 from duty_tui.frontdesk_reference import ReasonDef
 from duty_tui.services import audit
-from duty_tui.services.changes import notify
+from duty_tui.services.changes import notify, record_case, record_person_id
 from duty_tui.services.context import ServiceContext
 from duty_tui.services.frontdesk_common import (
     OPEN_STATUSES, actor_id, add_event, calendar_for, case_by_ref, case_conflict, fd_reference,
@@ -66,7 +66,7 @@ def open_case(session: Session, ctx: ServiceContext, *, case_type: str, team_cod
         clock_name=clock_name, clock_started_at=opened_at, created_by=actor_id(ctx)), Case.ref, "C")
     add_event(session, ctx, case, "opened", f"Opened for {team.name}" + (f": {clock_name}" if clock_name else ""),
               detail=detail, contact_id=contact_id, at=ctx.now())
-    notify(session, CASE_CHANNEL)
+    record_case(session, case)
     return case
 
 
@@ -340,7 +340,7 @@ def _changed(session: Session, ctx: ServiceContext, case: Case, seen: int, value
              yours: dict[str, str] | None = None) -> None:
     versioned_update(session, Case, case.id, seen, values, what=f"case {case.ref}",
                      explain=lambda: case_conflict(session, ctx, case, yours))
-    notify(session, CASE_CHANNEL)
+    record_case(session, case)
 
 
 def take_case(ctx: ServiceContext, ref: str, seen_version: int) -> None:
@@ -432,7 +432,7 @@ def close_case(ctx: ServiceContext, ref: str, seen_version: int, outcome: str, n
             .values(status="closed", closed_at=now, outcome=outcome, version=Case.version + 1))
         if closed.rowcount != 1:
             raise _close_refused(session, ctx, case, yours)
-        notify(session, CASE_CHANNEL)
+        record_case(session, case)
         add_event(session, ctx, case, "closed", f"Closed: {outcomes[outcome].name}", detail=note.strip() or None)
         audit.record(session, ctx, "case.close", "case", case.ref, {"outcome": outcome})
 
@@ -451,7 +451,7 @@ def add_case_note(ctx: ServiceContext, ref: str, text: str) -> None:
     with session_scope(ctx.engine, write=True) as session:
         case = case_by_ref(session, ref)
         session.add(CaseNote(case_id=case.id, at=ctx.now(), author_id=actor_id(ctx), text=text))
-        notify(session, CASE_CHANNEL)
+        record_case(session, case)
         audit.record(session, ctx, "case.note", "case", case.ref)
 
 
@@ -586,5 +586,7 @@ def complete_follow_up(ctx: ServiceContext, follow_up_id: int, seen_version: int
             case = session.get(Case, follow_up.case_id)
             if case is not None:
                 add_event(session, ctx, case, "follow_up", f"{follow_up.kind.capitalize()} {status}")
+                record_case(session, case)
+        record_person_id(session, follow_up.person_id)
         notify(session, CASE_CHANNEL)
         audit.record(session, ctx, "follow_up.complete", "follow_up", follow_up_id, {"status": status})

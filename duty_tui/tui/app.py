@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 from duty_tui.errors import DatabaseUnavailable, DutyError
 from duty_tui.services.context import Actor, ServiceContext
 from duty_tui.tui.drafts import DraftKeeper, draft_seconds
+from duty_tui.tui.kit.changes import ChangeNotices
+from duty_tui.tui.kit.navigation import Navigation
 from duty_tui.tui.session import IDLE_CHECK_SECONDS, DatabaseWatch, DraftOffers, SharedTerminal
 
 if TYPE_CHECKING:
@@ -38,7 +40,7 @@ HIGH_CONTRAST = Theme(
 )
 
 
-class DutyApp(SharedTerminal, DraftOffers, DatabaseWatch, App[None]):
+class DutyApp(Navigation, ChangeNotices, SharedTerminal, DraftOffers, DatabaseWatch, App[None]):
     """duty-tui: one fast screen for the whole front office."""
 
     CSS_PATH = "app.tcss"
@@ -49,15 +51,16 @@ class DutyApp(SharedTerminal, DraftOffers, DatabaseWatch, App[None]):
         Binding("f1", "help", "Help", id="help", tooltip="List the keys in force on this screen", priority=True),
         Binding("f2", "search", "Search", id="search", priority=True,
                 tooltip="Find a person by name, address, postcode, phone or ref, from anywhere"),
-        Binding("f3", "home", "Home", id="home", tooltip="Back to the duty dashboard"),
+        Binding("f3", "home", "Home", id="home", tooltip="Back to the duty dashboard", priority=True),
         Binding("f4", "open_area('contact')", "Log contact", id="log-contact", priority=True,
                 tooltip="Log a contact (desk, phone, email, letter), for the person on screen if any"),
         Binding("f5", "open_area('payment')", "Payment", id="take-payment", priority=True,
                 tooltip="Take a payment, for the person on screen if any"),
         Binding("f6", "open_area('approach')", "Approach", id="homeless-approach", priority=True,
                 tooltip="Triage a homelessness approach, for the person on screen if any"),
-        Binding("f7", "open_area('queues')", "Queues", id="queues", tooltip="Team and officer queues, sorted by due"),
-        Binding("f8", "open_area('callers')", "Callers", id="callers-waiting",
+        Binding("f7", "open_area('queues')", "Queues", id="queues", priority=True,
+                tooltip="Team and officer queues, sorted by due"),
+        Binding("f8", "open_area('callers')", "Callers", id="callers-waiting", priority=True,
                 tooltip="Callers waiting at reception"),
         Binding("f10", "sign_out", "Sign out", id="sign-out", priority=True,
                 tooltip="Sign out so the next person can sign in (forms in progress are kept as drafts)"),
@@ -121,12 +124,14 @@ class DutyApp(SharedTerminal, DraftOffers, DatabaseWatch, App[None]):
         warning = readable_by_others_warning(self.settings.db_url)  # one stat(): fine before the first paint
         if warning:
             self.notify(warning, title="Personal data readable by others", severity="warning", timeout=30)
-        if self._validate_keymap and self.ready.is_set():
-            self.call_after_refresh(self._check_keymap)
+        if self.ready.is_set():
+            self.start_change_notices()
+            if self._validate_keymap:
+                self.call_after_refresh(self._check_keymap)
         # else: checked once the database layer has loaded (_connected). Checking imports every
         # screen module, and two threads importing SQLAlchemy at once can leave a module half-built.
         self.set_interval(draft_seconds(self.settings), self.drafts.tick, name="drafts")
-        self.set_interval(IDLE_CHECK_SECONDS, self.check_idle, name="idle-lock")
+        self.set_interval(IDLE_CHECK_SECONDS, self.check_idle_lock, name="idle-lock")
         if not self.is_headless:
             self._install_signal_handlers()
 
@@ -158,6 +163,7 @@ class DutyApp(SharedTerminal, DraftOffers, DatabaseWatch, App[None]):
 
         self.ctx = ctx
         self.ready.set()
+        self.start_change_notices()
         if self._validate_keymap:
             self.call_after_refresh(self._check_keymap)
         for screen in self.screen_stack:
@@ -165,11 +171,23 @@ class DutyApp(SharedTerminal, DraftOffers, DatabaseWatch, App[None]):
                 screen.load_demo_users()
 
     def _check_keymap(self) -> None:
-        """Warn, after the first paint, about unknown ids and clashes in the chosen keymap."""
+        """Warn, after the first paint, about unknown ids and clashes in the chosen keymap.
+
+        Checking imports every screen module to collect their bindings: seconds on a busy machine.
+        It runs in a worker so the UI thread stays free (a resize or a key is handled at once).
+        """
+        self.run_worker(self._check_keymap_in_worker, thread=True, exit_on_error=False, group="keymap",
+                        name="keymap-check")
+
+    def _check_keymap_in_worker(self) -> None:
         from duty_tui.tui.keymaps import load_keymap
 
         loaded = load_keymap(self.settings.keymap, self.settings.keymap_dir)
+        self.call_from_thread(self._keymap_checked, loaded)
+
+    def _keymap_checked(self, loaded) -> None:
         if loaded.keymap != self._keymap_overrides:
+            self._keymap_overrides = loaded.keymap
             self.set_keymap(loaded.keymap)
         for warning in loaded.warnings:
             self.notify(warning, title="Keymap", severity="warning", timeout=15)
@@ -233,54 +251,64 @@ class DutyApp(SharedTerminal, DraftOffers, DatabaseWatch, App[None]):
                 return screen.ref
         return None
 
-    def _push_named(self, module_name: str, class_name: str) -> None:
-        import importlib
-
-        self.push_screen(getattr(importlib.import_module(module_name), class_name)())
-
     def action_open_area(self, area: str) -> None:
-        """Open an area's main screen (log contact, payment, approach, queues, callers)."""
+        """Open an area's main screen (log contact, payment, approach, queues, callers) on the dashboard."""
         screen_class = _area_screen(area)
         if screen_class is None:
             self.notify(f"{area} is not part of this build yet.", severity="warning")
             return
-        self.push_screen(screen_class(person_ref=self.current_person_ref()))
+        self.open_area(screen_class(person_ref=self.current_person_ref()))
 
     def action_search(self) -> None:
-        """Open the global search (or focus it if it is already open)."""
+        """Open the global search (or go back to it, and focus it, if it is already open)."""
         from duty_tui.tui.screens.search import SearchScreen
 
-        if isinstance(self.screen, SearchScreen):
-            self.screen.focus_query()
-            return
-        self.push_screen(SearchScreen())
+        for index, screen in enumerate(self.screen_stack):
+            if isinstance(screen, SearchScreen):
+                self._pop_to(index)
+                screen.focus_query()
+                return
+        self.open_area(SearchScreen())
 
     def action_home(self) -> None:
         """Back to the dashboard."""
         from duty_tui.tui.screens.home import HomeScreen
 
-        while len(self.screen_stack) > 2 and not isinstance(self.screen, HomeScreen):
-            self.pop_screen()
+        self.go_home()
         if isinstance(self.screen, HomeScreen):
             self.screen.refresh_data()
 
     def action_help(self) -> None:
-        """Show the keys in force on the current screen."""
+        """Show the keys in force here: this screen's own actions first, with their full descriptions,
+        then the keys that work everywhere, then Textual's own keys last."""
         from duty_tui.tui.screens.help import HelpScreen
 
         if isinstance(self.screen, HelpScreen):
             self.pop_screen()
             return
-        rows = []
-        seen: set[str] = set()
+        sections: dict[str, list[tuple[str, str, str, bool]]] = {"screen": [], "global": [], "framework": []}
+        seen: set[tuple[str, str]] = set()
+        widget_rows: list[tuple[str, str, str, bool]] = []
         for key, active in self.active_bindings.items():
             binding = active.binding
-            if not binding.description or binding.action in seen and key in seen:
+            if not binding.description or (binding.action, binding.description) in seen and binding.id:
                 continue
-            seen.add(key)
-            rows.append((binding.key_display or self.get_key_display(binding), binding.description,
-                         binding.tooltip or active.tooltip or "", bool(active.enabled)))
-        self.push_screen(HelpScreen(rows, screen_title=self.screen.title or type(self.screen).__name__))
+            seen.add((binding.action, binding.description))
+            if not binding.id:
+                section = "framework"
+            elif active.node is self:
+                section = "global"
+            else:
+                section = "screen"
+            row = (binding.key_display or self.get_key_display(binding), binding.description,
+                   binding.tooltip or active.tooltip or "", bool(active.enabled))
+            if section == "screen" and not isinstance(active.node, Screen):
+                widget_rows.append(row)  # the focused list's or box's keys: after the screen's own
+            else:
+                sections[section].append(row)
+        sections["screen"].extend(widget_rows)
+        sections["framework"].append(("ctrl+p", "Palette", "Find any action by name", True))
+        self.push_screen(HelpScreen(sections, screen_title=self.screen.title or type(self.screen).__name__))
 
     def action_sign_out(self) -> None:
         """Sign out and return to the login screen."""
@@ -300,29 +328,47 @@ class DutyApp(SharedTerminal, DraftOffers, DatabaseWatch, App[None]):
         self.push_screen(LoginScreen())
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        """The command palette: every action by a plain name — the app's, every area's screens, and the
+        actions of the screen it was opened on. Textual's own generic entries are left out."""
+        from duty_tui.tui.kit.palette import screen_commands
+
+        titles: set[str] = set()
+
+        def command(title: str, help_text: str, callback) -> SystemCommand:
+            titles.add(title.lower())
+            return SystemCommand(title, help_text, callback)
+
         if self.actor is not None:
-            yield SystemCommand("Search people", "Find a person by name, address, postcode, phone or ref (F2)",
-                                self.action_search)
-            yield SystemCommand("Home: duty dashboard", "My work, my team's queue, today's counts (F3)",
-                                self.action_home)
-            yield SystemCommand("Sign out", "Sign out of duty-tui (F10)", self.action_sign_out)
-            yield SystemCommand("Lock / switch user", "Lock this terminal, or let a colleague sign in (Ctrl+L)",
-                                self.action_lock)
-            yield SystemCommand("Unfinished forms (drafts)", "Forms you started and did not save", self.action_drafts)
+            yield command("Search people", "Find a person by name, address, postcode, phone or ref (F2)",
+                          self.action_search)
+            yield command("Home: duty dashboard", "My work, my team's queue, today's counts (F3)", self.action_home)
+            yield command("Sign out", "Sign out of duty-tui (F10)", self.action_sign_out)
+            yield command("Lock / switch user", "Lock this terminal, or let a colleague sign in (Ctrl+L)",
+                          self.action_lock)
+            yield command("Unfinished forms (drafts)", "Forms you started and did not save", self.action_drafts)
             for area, title in (("contact", "Log a contact (F4)"), ("payment", "Take a payment (F5)"),
                                 ("approach", "Homelessness approach: triage (F6)"),
                                 ("queues", "Team and officer queues (F7)"), ("callers", "Callers waiting (F8)")):
                 if _area_available(area):
-                    yield SystemCommand(title.split(" (")[0], title, lambda area=area: self.action_open_area(area))
-            for title, help_text, (module_name, class_name) in EXTRA_SCREENS:
+                    yield command(title.split(" (")[0], title, lambda area=area: self.action_open_area(area))
+            for title, help_text, (module_name, class_name, *args) in EXTRA_SCREENS:
                 if _module_available(module_name):
-                    yield SystemCommand(title, help_text,
-                                        lambda m=module_name, c=class_name: self._push_named(m, c))
-        yield SystemCommand("Keys in force", "List the keys on this screen (F1)", self.action_help)
+                    yield command(title, help_text,
+                                  lambda m=module_name, c=class_name, a=tuple(args): self._open_named(m, c, a))
+            for title, help_text, callback in screen_commands(self, screen):
+                if title.lower() not in titles:
+                    yield command(title, help_text, callback)
+        yield command("Keys in force", "List the keys on this screen (F1)", self.action_help)
         for theme in ("duty-high-contrast", "ansi-dark", "ansi-light", "textual-dark", "textual-light"):
-            yield SystemCommand(f"Theme: {theme}", f"Switch to the {theme} theme",
-                                lambda theme=theme: setattr(self, "theme", theme))
+            yield command(f"Theme: {theme}", f"Switch to the {theme} theme",
+                          lambda theme=theme: setattr(self, "theme", theme))
+        yield command("Quit duty-tui", "Close duty-tui; forms in progress are kept as drafts (Ctrl+Q)",
+                      lambda: self.call_later(self.action_quit))
+
+    def _open_named(self, module_name: str, class_name: str, args: tuple = ()) -> None:
+        import importlib
+
+        self.open_area(getattr(importlib.import_module(module_name), class_name)(*args))
 
     # ------------------------------------------------------------------- errors
     def report_error(self, error: BaseException | None) -> None:
@@ -351,15 +397,24 @@ AREA_SCREENS: dict[str, tuple[str, str]] = {
 """Areas' main screens, opened by the F-keys. Each takes ``person_ref`` (the person on screen, or None)."""
 
 
-EXTRA_SCREENS: list[tuple[str, str, tuple[str, str]]] = [
+EXTRA_SCREENS: list[tuple[str, str, tuple]] = [
     ("Options caseload", "Open homelessness cases with every clock, soonest first",
      ("duty_tui.tui.screens.options_cases", "OptionsCasesScreen")),
     ("Homelessness statistics", "The quarter's live-table figures",
      ("duty_tui.tui.screens.options_stats", "HomelessnessStatsScreen")),
     ("Duty statistics", "Contacts by channel, reason and outcome; waiting times; overdue work by team",
      ("duty_tui.tui.screens.stats", "StatsScreen")),
+    ("Cash-up", "Cash up my till at the end of the day", ("duty_tui.tui.screens.payment_cashup", "CashUpScreen")),
+    ("Cash-up sign-off", "Team leader: check and sign off the day's cash-ups",
+     ("duty_tui.tui.screens.payment_signoff", "CashUpSignOffScreen")),
+    ("Refunds", "Refund requests waiting to be authorised or rejected",
+     ("duty_tui.tui.screens.payment_refunds", "RefundsScreen")),
+    ("Suspense", "Payments that matched no account: move them to the right one",
+     ("duty_tui.tui.screens.payment_suspense", "SuspenseScreen")),
+    ("Broken arrangements", "Arrangements to pay that have been missed, across all accounts",
+     ("duty_tui.tui.screens.payment_arrangements", "ArrangementsScreen", None)),
 ]
-"""Screens reached from the command palette (title, help, (module, class)); constructed with no arguments."""
+"""Screens reached from the command palette (title, help, (module, class, *constructor arguments))."""
 
 
 def _module_available(module_name: str) -> bool:

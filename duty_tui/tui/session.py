@@ -75,6 +75,9 @@ class SharedTerminal:
         drafts = getattr(self, "drafts", None)
         if drafts is not None:
             drafts.keeping = True
+        stop_notices = getattr(self, "stop_change_notices", None)
+        if stop_notices is not None:
+            stop_notices()
         self.end_session(getattr(self, "_ending", None) or "quit")
         super().exit(result, return_code, message)
 
@@ -129,8 +132,13 @@ class SharedTerminal:
         """Seconds since the last key or click."""
         return time.monotonic() - self.last_input
 
-    def check_idle(self) -> None:
-        """Lock a signed-in terminal left idle for longer than the setting."""
+    def check_idle_lock(self) -> None:
+        """Lock a signed-in terminal left idle for longer than the setting.
+
+        Not ``check_idle``: that is Textual's own MessagePump method, which wakes the app's message
+        loop for ``call_next`` callbacks. Overriding it left a resize (scheduled through a timer and
+        ``call_next``) waiting for the next key, so screens kept their old size.
+        """
         if self.actor is None or self.locked:
             return
         try:  # the start-up preview may still hold the setting as text

@@ -67,7 +67,7 @@ async def test_after_a_lock_or_sign_out_the_os_account_needs_the_password(engine
         assert isinstance(app.screen, HomeScreen) and app.actor.username == "reception"  # the first start
         if leave == "idle":
             app.last_input -= 61
-            app.check_idle()
+            app.check_idle_lock()
         elif leave == "ctrl+l":
             await pilot.press("ctrl+l")
         await settle(app, pilot)
@@ -105,7 +105,7 @@ async def test_quit_while_locked_is_audited_with_the_lock(engine):
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(app, pilot)
         app.last_input -= 61
-        app.check_idle()
+        app.check_idle_lock()
         await settle(app, pilot)
         assert isinstance(app.screen, LockScreen)
         await pilot.press("ctrl+q")

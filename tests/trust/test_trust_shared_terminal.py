@@ -109,7 +109,7 @@ async def test_idle_lock_hides_everything_until_the_password(sqlite_engine):
         await sign_in(app, pilot)
         await start_contact(app, pilot)
         app.last_input -= 61  # a minute with no key
-        app.check_idle()
+        app.check_idle_lock()
         await settle(app, pilot)
         assert isinstance(app.screen, LockScreen)
         shown = screen_text(app)

@@ -1,4 +1,5 @@
-"""The shared UI kit: one form, one confirm dialog, one worker-error path, one list, one person picker.
+"""The shared UI kit: one form, one confirm dialog, one worker-error path, one list, one person picker
+(and, imported by their own paths: navigation, change notices, type-ahead).
 
 Names are loaded on first use (PEP 562) so that importing one part of the kit, or the
 screens' base module, does not import the rest.

@@ -48,6 +48,7 @@ from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static, TextArea
 
+from duty_tui.tui.kit.typeahead import HandOffInput
 from duty_tui.tui.screens.base import DutyModal
 from duty_tui.tui.text import plain
 
@@ -285,6 +286,11 @@ class TextInput(Input):
         else:
             why = "that does not fit here"
         self.post_message(Restricted(self, why))
+
+
+class HandOffTextInput(HandOffInput, TextInput):
+    """A kit text box that also hands keys typed after its Enter to the next field (sign-in and lock:
+    ``name⏎secret⏎`` typed in one burst never puts the password in the username box)."""
 
 
 class LinesInput(TextArea):

@@ -103,7 +103,7 @@ class ApproachScreen(DraftForm, FormScreen, DutyScreen):
         yield Header()
         yield Static(plain("No applicant chosen yet — F11 to find them (or add someone new)."), id="applicant")
         with Horizontal(id="approach-body"):
-            with VerticalScroll(id="form"):
+            with VerticalScroll(id="form", can_focus=False):  # a focusable container restyles the whole form on every blur (F6 took 1.3-1.7 s)
                 yield Form([
                     # Dates are checked by the intake rules (domain.homelessness_intake), beside each field.
                     FormField("approach_date", "Approach date", value=today.strftime("%d/%m/%Y"),

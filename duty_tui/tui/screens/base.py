@@ -8,6 +8,9 @@ from textual.screen import ModalScreen, Screen, ScreenResultType
 
 from duty_tui.tui.kit.workers import WorkerErrors
 
+from duty_tui.tui.kit.changes import WatchesRecords
+from duty_tui.tui.kit.typeahead import HoldKeysUntilFocused
+
 if TYPE_CHECKING:
     from duty_tui.tui.app import DutyApp
 
@@ -22,8 +25,8 @@ class PlainNotify:
                         markup=markup)
 
 
-class DutyScreen(WorkerErrors, PlainNotify, Screen):
-    """A full screen. SCOPE_NAME names it in docs/KEYS.md."""
+class DutyScreen(HoldKeysUntilFocused, WatchesRecords, WorkerErrors, PlainNotify, Screen):
+    """A full screen. SCOPE_NAME names it in docs/KEYS.md; ``watches`` what it shows (kit/changes.py)."""
 
     SCOPE_NAME: ClassVar[str] = "screen"
 
@@ -33,13 +36,14 @@ class DutyScreen(WorkerErrors, PlainNotify, Screen):
         return self.app  # type: ignore[return-value]
 
     def on_screen_resume(self) -> None:
+        self.reload_if_stale()  # a record it shows changed while it was under another screen
         # The "database unreachable" banner follows the user from screen to screen.
         sync = getattr(self.app, "sync_banner", None)
         if sync is not None and (getattr(self.app, "db_down", False) or self.query("#db-banner")):
             sync(self)
 
 
-class DutyModal(WorkerErrors, PlainNotify, ModalScreen[ScreenResultType]):
+class DutyModal(WatchesRecords, WorkerErrors, PlainNotify, ModalScreen[ScreenResultType]):
     """A modal dialog screen; ``DutyModal[bool]`` dismisses with a bool."""
 
     SCOPE_NAME: ClassVar[str] = "dialog"

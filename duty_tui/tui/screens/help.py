@@ -1,15 +1,22 @@
-"""F1: the keys in force on the screen you were on, as actually bound (keymap included)."""
+"""F1: the keys in force on the screen you were on, as actually bound (keymap included).
+
+The screen's own actions come first with their full descriptions, then the keys that work
+everywhere, then Textual's own keys. Descriptions wrap: nothing is cut at 80x24.
+"""
 
 from __future__ import annotations
 
+from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.widgets import DataTable, Static
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import Static
 
-from duty_tui.tui.widgets.table import DutyTable
 from duty_tui.tui.screens.base import DutyModal
-from duty_tui.tui.text import plain
+from duty_tui.tui.text import visible
+
+SECTION_TITLES = {"screen": "On this screen", "global": "Everywhere", "framework": "Moving around (Textual)"}
 
 
 class HelpScreen(DutyModal):
@@ -20,23 +27,44 @@ class HelpScreen(DutyModal):
         Binding("escape", "close", "Close", id="help-close", tooltip="Close the key list"),
     ]
 
-    def __init__(self, rows: list[tuple[str, str, str, bool]], screen_title: str) -> None:
+    def __init__(self, sections: dict[str, list[tuple[str, str, str, bool]]] | list[tuple[str, str, str, bool]],
+                 screen_title: str) -> None:
         super().__init__()
-        self.rows = rows
+        self.sections = sections if isinstance(sections, dict) else {"screen": sections}
         self.screen_title = screen_title
+
+    @property
+    def rows(self) -> list[tuple[str, str, str, bool]]:
+        """Every row, in the order shown."""
+        return [row for name in SECTION_TITLES for row in self.sections.get(name, [])]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help-box"):
-            yield Static(plain(f"Keys on {self.screen_title} — ctrl+p finds any action by name. Esc or F1 closes."),
+            yield Static(Text(visible(f"Keys on {self.screen_title} — Esc or F1 closes; ↑↓ PgUp PgDn scroll.")),
                          id="help-title")
-            yield DutyTable(id="help-keys", cursor_type="row", zebra_stripes=True)
+            with VerticalScroll(id="help-keys"):
+                for name, title in SECTION_TITLES.items():
+                    rows = self.sections.get(name) or []
+                    if rows:
+                        yield Static(self._table(title, rows), classes="help-section")
+
+    @staticmethod
+    def _table(title: str, rows: list[tuple[str, str, str, bool]]) -> Table:
+        table = Table(title=title, title_justify="left", title_style="bold", show_header=False, box=None,
+                      expand=True, padding=(0, 1), pad_edge=False)
+        table.add_column("Key", no_wrap=True, width=11)
+        table.add_column("What it does", ratio=1, overflow="fold")
+        for key, description, tooltip, enabled in rows:
+            what = Text(visible(description), style="bold")
+            if tooltip and tooltip != description:
+                what.append(Text(": " + visible(tooltip), style=""))
+            if not enabled:
+                what.append(" (not now)")
+            table.add_row(Text(visible(key)), what)
+        return table
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("Key", "Action", "What it does")
-        for key, description, tooltip, enabled in self.rows:
-            table.add_row(plain(key), plain(description + ("" if enabled else " (not now)")), plain(tooltip))
-        table.focus()
+        self.query_one("#help-keys", VerticalScroll).focus()
 
     def action_close(self) -> None:
         """Close."""

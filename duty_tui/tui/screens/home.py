@@ -29,6 +29,8 @@ CASE_COLUMNS = (
 class HomeScreen(DutyScreen):
     """The duty dashboard."""
 
+    watches = {"case": None, "contact": None}  # kit/changes.py: my work, team queue, today's counts
+
     SCOPE_NAME = "home"
     TITLE = "Duty dashboard"
     BINDINGS = [

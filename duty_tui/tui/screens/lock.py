@@ -17,7 +17,7 @@ from textual.containers import Center, Vertical
 from textual.widgets import Footer, Input, Label, Static
 
 from duty_tui.errors import AuthError
-from duty_tui.tui.kit.form import TextInput
+from duty_tui.tui.kit.form import HandOffTextInput, TextInput
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import plain
 from duty_tui.tui.widgets.table import DutyTable
@@ -67,7 +67,7 @@ class LockScreen(DutyScreen):
                 yield DutyTable(id="lock-users", cursor_type="row", show_header=False)
                 with Vertical(id="lock-username-row"):
                     yield Label("Username")
-                    yield TextInput(placeholder="your username", id="lock-username", max_length=64)
+                    yield HandOffTextInput(placeholder="your username", id="lock-username", max_length=64)
                 yield Label("Password", id="lock-password-label")
                 yield TextInput(placeholder="password, then Enter", password=True, id="lock-password", max_length=256)
                 yield Static("", id="lock-message")

@@ -13,7 +13,7 @@ from textual.containers import Center, Vertical
 from textual.widgets import Footer, Header, Input, Label, Static
 
 from duty_tui.errors import AuthError
-from duty_tui.tui.kit.form import TextInput
+from duty_tui.tui.kit.form import HandOffTextInput, TextInput
 from duty_tui.tui.widgets.table import DutyTable
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import plain
@@ -34,7 +34,7 @@ class LoginScreen(DutyScreen):
             with Vertical(id="login-box"):
                 yield Static("Sign in to duty-tui", id="login-title")
                 yield Label("Username")
-                yield TextInput(placeholder="your username", id="username", max_length=64)
+                yield HandOffTextInput(placeholder="your username", id="username", max_length=64)
                 yield Label("Password")
                 yield TextInput(placeholder="password", password=True, id="password", max_length=256)
                 yield Static("", id="login-message")

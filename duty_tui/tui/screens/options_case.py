@@ -21,6 +21,8 @@ from duty_tui.tui.widgets.table import DutyTable
 class OptionsCaseScreen(DutyScreen):
     """A homelessness case: every clock, the duties, and what happened when."""
 
+    watches = {"case": "case_ref"}  # kit/changes.py
+
     SCOPE_NAME = "options-case"
     TITLE = "Homelessness case"
     BINDINGS = [

@@ -84,6 +84,8 @@ def mark_of(line: CaselineView, today: date) -> Text:
 class OptionsCasesScreen(ListScreen):
     """My (or my team's) open homelessness cases: interim accommodation owed first, then soonest clock."""
 
+    watches = {"case": None}  # kit/changes.py: any case
+
     SCOPE_NAME = "options-cases"
     TITLE = "Options caseload"
     LIST_ID = "caseload"

@@ -37,6 +37,8 @@ class RefundForm:
 class AccountScreen(DutyScreen):
     """An account's statement: every row with its running balance; reverse, refund, arrangements."""
 
+    watches = {"account": "account_ref"}  # kit/changes.py: a payment, reversal or refund reloads the statement
+
     SCOPE_NAME = "account"
     TITLE = "Account"
     DEFAULT_CSS = """

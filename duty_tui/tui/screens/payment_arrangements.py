@@ -37,6 +37,8 @@ STATE_MARKS = {"met": "met", "missed": "!! missed", "due": "due", "upcoming": "-
 class ArrangementsScreen(DutyScreen):
     """One account's arrangements (n new, e end), or all broken arrangements when no account is given."""
 
+    watches = {"account": "account_ref"}  # kit/changes.py
+
     SCOPE_NAME = "arrangements"
     TITLE = "Arrangements"
     DEFAULT_CSS = """

@@ -21,6 +21,8 @@ from duty_tui.tui.text import plain
 class RefundsScreen(ListScreen):
     """Refunds requested and not yet decided; the requester cannot decide their own."""
 
+    watches = {"account": None}  # kit/changes.py
+
     SCOPE_NAME = "refunds"
     TITLE = "Refunds to authorise"
     LIST_ID = "refunds-table"

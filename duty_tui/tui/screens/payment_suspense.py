@@ -19,6 +19,8 @@ from duty_tui.tui.text import plain
 class SuspenseScreen(ListScreen):
     """Unallocated suspense items, oldest first; Enter (or m) moves the highlighted one to an account."""
 
+    watches = {"account": None}  # kit/changes.py
+
     SCOPE_NAME = "suspense"
     TITLE = "Suspense: unmatched money"
     LIST_ID = "sus-table"

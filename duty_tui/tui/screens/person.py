@@ -57,6 +57,8 @@ CASE_COLUMNS = (
 class PersonScreen(DutyScreen):
     """One person, their household, tenancy, balances, alerts and history."""
 
+    watches = {"person": "ref"}  # kit/changes.py: reloads when this person (their cases, contacts, accounts) changes
+
     SCOPE_NAME = "person"
     TITLE = "Person"
     BINDINGS = [

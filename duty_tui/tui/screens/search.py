@@ -19,6 +19,7 @@ class SearchScreen(DutyScreen):
     DEFAULT_CSS = """
     SearchScreen PersonPicker { padding: 0 1; }
     """
+    NAV_TRANSIENT = True  # kit/navigation.py: the person it opens takes its place (Escape goes to the dashboard)
     BINDINGS = [
         Binding("escape", "close", "Back", id="search-close", tooltip="Close the search"),
     ]
