@@ -335,7 +335,10 @@ class DutyApp(SharedTerminal, DraftOffers, DatabaseWatch, App[None]):
             self.notify(error.message, severity="error", timeout=10, markup=False)
             return
         log = _log_crash(error)
-        self.notify(f"Something went wrong ({type(error).__name__}); nothing was lost. Details saved to {log}.",
+        # Never "nothing was lost": an unexpected failure rolled its transaction back, so what it
+        # was saving was NOT saved; only the screen knows whether the typing is still on it.
+        self.notify(f"Something went wrong ({type(error).__name__}): that step did not finish and was not saved. "
+                    f"Check before trying again. Details saved to {log}.",
                     severity="error", timeout=15)
 
 

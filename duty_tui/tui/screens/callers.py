@@ -196,35 +196,17 @@ class CallersScreen(LiveRefresh, DutyScreen):
         self.load()
 
     def action_add(self) -> None:
-        """Add an arrival through a small form."""
+        """Add an arrival: the form stays open until it is saved (a taken ticket is said in the form)."""
         from duty_tui.services.contacts import contact_form
-        from duty_tui.tui.dialogs.frontdesk_form import FormDialog, FormField
+        from duty_tui.tui.dialogs.frontdesk_arrival import ArrivalDialog
 
         reasons = tuple((r.code, r.label) for r in contact_form(self.duty_app.ctx).reasons)
-        fields = [
-            FormField("name", "Name (or leave blank and give a ticket)", placeholder="e.g. Ms Khan", max_length=120),
-            FormField("ticket", "Ticket number (blank: the next number is given)", placeholder="e.g. A17",
-                      max_length=16),
-            FormField("reason", "Reason", kind="select", options=reasons),
-            FormField("needs", "Access needs", placeholder="e.g. wheelchair user, hearing loop", max_length=200),
-            FormField("interpreter", "Interpreter (language)", placeholder="e.g. Urdu", max_length=40),
-        ]
 
-        def done(values) -> None:
-            if values:
-                self.add_arrival(values)
+        def done(visit: VisitView | None) -> None:
+            if visit is not None:
+                self._done(f"Added {visit.label} to the queue.")
 
-        self.app.push_screen(FormDialog("Add an arrival", fields, submit="Add"), done)
-
-    @work(thread=True, exclusive=False, exit_on_error=False, group="callers-write")
-    def add_arrival(self, values: dict) -> None:
-        """Save an arrival."""
-        from duty_tui.services.queue_callers import add_arrival
-
-        visit = add_arrival(self.duty_app.ctx, name=values["name"], ticket=values["ticket"],
-                            reason_code=values["reason"], needs=values["needs"], interpreter=values["interpreter"],
-                            person_ref=self.person_ref if not values["name"] and not values["ticket"] else None)
-        self.app.call_from_thread(self._done, f"Added {visit.label} to the queue.")
+        self.app.push_screen(ArrivalDialog(self.person_ref, reasons), done)
 
     def _done(self, message: str) -> None:
         self._say(message)
