@@ -273,6 +273,23 @@ def call_next(ctx: ServiceContext, desk: str, visit_id: int | None = None) -> Vi
     return view
 
 
+def caller_at_desk(called: list[VisitView], desk: str, last_called_id: int | None = None,
+                   highlighted: VisitView | None = None) -> VisitView | None:
+    """The caller a contact logged at ``desk`` is for: never another desk's caller.
+
+    The caller highlighted in the With staff list when they are at this desk; else the one this
+    terminal called last (if still with staff here); else whoever was called to this desk most recently.
+    """
+    here = [v for v in called if v.status == "called" and v.desk == desk]
+    if highlighted is not None and any(v.id == highlighted.id for v in here):
+        return next(v for v in here if v.id == highlighted.id)
+    if last_called_id is not None:
+        found = next((v for v in here if v.id == last_called_id), None)
+        if found is not None:
+            return found
+    return max(here, key=lambda v: (v.called_at is not None, v.called_at or v.arrived_at, v.id), default=None)
+
+
 def finish_visit(ctx: ServiceContext, visit_id: int, seen_version: int, outcome: str) -> None:
     """Mark a caller seen, or left without being seen; 'waiting' puts a called caller back in the queue."""
     ctx.require("callers.manage")

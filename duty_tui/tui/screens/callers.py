@@ -230,7 +230,12 @@ class CallersScreen(LiveRefresh, DutyScreen):
         from duty_tui.services.queue_callers import call_next
 
         visit = call_next(self.duty_app.ctx, self.desk, visit_id)
-        self.app.call_from_thread(self._done, f"Called {visit.label} to {visit.desk}.")
+        self.app.call_from_thread(self._called_here, visit)
+
+    def _called_here(self, visit: VisitView) -> None:
+        # c acts on the caller this terminal called last, never on another desk's (issue 11 B5).
+        setattr(self.app, "_frontdesk_called_visit", visit.id)
+        self._done(f"Called {visit.label} to {visit.desk}. c logs the contact for their visit.")
 
     def on_worker_error(self, error: BaseException | None) -> None:
         from duty_tui.errors import ConflictError, DutyError
@@ -281,12 +286,18 @@ class CallersScreen(LiveRefresh, DutyScreen):
         self.app.push_screen(ChooseDialog("Which desk are you at?", [(d, d) for d in desks], self.desk), chosen)
 
     def action_log_contact(self) -> None:
-        """Log the contact for the highlighted caller (face to face), linked to their visit."""
+        """Log the contact (face to face) for the caller at this terminal's desk, linked to their visit."""
+        from duty_tui.services.queue_callers import caller_at_desk
         from duty_tui.tui.screens.contact import LogContactScreen
 
-        _table, visit = self._selected()
-        if visit is None or visit.status != "called":
-            self._say("Highlight a caller at a desk (the With staff list) first.")
+        table, highlighted = self._selected()
+        called = self.board.called if self.board else []
+        visit = caller_at_desk(called, self.desk, getattr(self.app, "_frontdesk_called_visit", None),
+                               highlighted if table == "with-staff" else None)
+        if visit is None:
+            self._say(f"No one is at your desk ({self.desk}): call the next caller with n (or Enter on a name).")
             return
+        self._say(f"Logging the contact for {visit.label}'s visit at {visit.desk}.")
         self.app.push_screen(LogContactScreen(person_ref=visit.person_ref, visit_id=visit.id,
-                                              channel="face_to_face", reason=visit.reason_code))
+                                              channel="face_to_face", reason=visit.reason_code,
+                                              caller_name=visit.name, visit_label=f"{visit.label} at {visit.desk}"))
