@@ -233,6 +233,18 @@ class DutyApp(SharedTerminal, DraftOffers, DatabaseWatch, App[None]):
                 return screen.ref
         return None
 
+    def current_account_ref(self) -> str | None:
+        """The account on screen (a statement, its arrangements), nearer than any person view; else None."""
+        from duty_tui.tui.screens.person import PersonScreen
+
+        for screen in reversed(self.screen_stack):
+            ref = getattr(screen, "payment_account_ref", None)
+            if ref:
+                return ref
+            if isinstance(screen, PersonScreen):
+                return None
+        return None
+
     def _push_named(self, module_name: str, class_name: str) -> None:
         import importlib
 
@@ -243,6 +255,11 @@ class DutyApp(SharedTerminal, DraftOffers, DatabaseWatch, App[None]):
         screen_class = _area_screen(area)
         if screen_class is None:
             self.notify(f"{area} is not part of this build yet.", severity="warning")
+            return
+        if area == "payment":
+            # From a statement (or its arrangements) the payment is for that account (issue 11 B10).
+            self.push_screen(screen_class(person_ref=self.current_person_ref(),
+                                          account_ref=self.current_account_ref()))
             return
         self.push_screen(screen_class(person_ref=self.current_person_ref()))
 
