@@ -56,6 +56,25 @@ class ReceptionVisit(SQLModel, table=True):
     version: int = Field(default=1)
 
 
+class ContactRevision(SQLModel, table=True):
+    """One correction of a logged contact: what it said before and after, who changed it, when and why.
+
+    Append-only. Revision 1's ``before`` is the contact as first logged, so the original is always
+    kept; ``revision`` is the contact's version that was corrected (unique per contact).
+    """
+
+    __tablename__ = "contact_revision"
+    __table_args__ = (UniqueConstraint("contact_id", "revision", name="uq_contact_revision"),)
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id", index=True)
+    revision: int
+    at: datetime
+    by: int | None = Field(default=None, foreign_key="staff_user.id")
+    why: str = Field(sa_column=Column(Text, nullable=False))
+    before: str = Field(sa_column=Column(Text, nullable=False))  # JSON: notes, outcome, channel, reasons
+    after: str = Field(sa_column=Column(Text, nullable=False))
+
+
 class FollowUp(SQLModel, table=True):
     """A callback promised or an appointment booked, from a contact."""
 

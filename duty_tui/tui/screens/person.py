@@ -120,7 +120,13 @@ class PersonScreen(DutyScreen):
         super().on_worker_error(error)
 
     def on_data_table_row_selected(self, event) -> None:
-        """Enter on an account opens its statement (reversals, refunds, arrangements), where the build has it."""
+        """Enter on an account opens its statement (reversals, refunds, arrangements), where the build has it;
+        Enter on a contact in the history opens it (and, within the set time, its correction)."""
+        if event.data_table.id == "contacts" and event.row_key.value is not None:
+            from duty_tui.tui.screens.contact_view import ContactViewScreen
+
+            self.app.push_screen(ContactViewScreen(int(str(event.row_key.value))))
+            return
         if event.data_table.id != "accounts-table" or event.row_key.value is None:
             return
         try:
@@ -246,7 +252,7 @@ class PersonScreen(DutyScreen):
         contacts.clear()
         for c in view.contacts:
             contacts.add_row(plain(format_local(c.at)), plain(c.channel), plain(c.reason), plain(c.outcome or "—"),
-                             plain(c.staff or "—"))
+                             plain(c.staff or "—"), key=str(c.id) if c.id is not None else None)
         cases = self.query_one("#cases-table", DutyTable)
         cases.clear()
         for case in view.cases:
