@@ -75,6 +75,30 @@ class ContactRevision(SQLModel, table=True):
     after: str = Field(sa_column=Column(Text, nullable=False))
 
 
+class PersonAddress(SQLModel, table=True):
+    """A postal address for someone who is not housed by us (an applicant's correspondence address).
+
+    Tenants' addresses are their tenancy's property; letters to an applicant go to the open
+    temporary accommodation placement, else the latest of these (``until`` empty), else the tenancy's.
+    """
+
+    __tablename__ = "person_address"
+    __table_args__ = (Index("ix_person_address_person", "person_id", "since"),)
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id")
+    kind: str = Field(default="correspondence", max_length=16)
+    line1: str = Field(max_length=120)
+    line2: str | None = Field(default=None, max_length=120)
+    town: str = Field(max_length=80)
+    postcode: str = Field(max_length=8)
+    postcode_key: str = Field(max_length=8, index=True)
+    since: date
+    until: date | None = None
+    created_at: datetime
+    created_by: int | None = Field(default=None, foreign_key="staff_user.id")
+    version: int = Field(default=1)
+
+
 class FollowUp(SQLModel, table=True):
     """A callback promised or an appointment booked, from a contact."""
 

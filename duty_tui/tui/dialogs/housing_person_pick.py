@@ -8,8 +8,8 @@ from __future__ import annotations
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Input, Label, Static
+from textual.containers import Vertical
+from textual.widgets import DataTable, Input, Static
 from textual.worker import get_current_worker
 
 from duty_tui.tui.screens.base import DutyModal
@@ -25,10 +25,6 @@ class PersonPickDialog(DutyModal):  # dismisses with a person ref | None
     PersonPickDialog { align: center middle; }
     PersonPickDialog > Vertical { width: 76; height: 20; border: thick $primary; background: $surface; padding: 0 1; }
     PersonPickDialog #pick-results { height: 1fr; }
-    PersonPickDialog #pick-new { height: auto; display: none; }
-    PersonPickDialog #pick-new.shown { display: block; }
-    PersonPickDialog .pick-row { height: 1; }
-    PersonPickDialog .pick-label { width: 14; }
     PersonPickDialog Input { width: 1fr; }
     PersonPickDialog #pick-status { height: auto; color: $text-muted; }
     """
@@ -37,7 +33,7 @@ class PersonPickDialog(DutyModal):  # dismisses with a person ref | None
         Binding("down", "to_results", "Results", id="housing-pick-results", show=False,
                 tooltip="Move from the search box to the results"),
         Binding("f9", "new_applicant", "New applicant", id="housing-pick-new", priority=True,
-                tooltip="Add someone who is not on the system yet (then F9 again to save them)"),
+                tooltip="Add someone who is not on the system yet (name, address, household)"),
     ]
 
     def __init__(self) -> None:
@@ -51,13 +47,6 @@ class PersonPickDialog(DutyModal):  # dismisses with a person ref | None
             yield Input(placeholder="name, P ref, postcode or phone", id="pick-query", max_length=100, compact=True)
             yield Static("Type at least two letters. F9 adds someone new.", id="pick-status")
             yield DutyTable(id="pick-results", cursor_type="row")
-            with Vertical(id="pick-new"):
-                for key, label, hint in (("pick-forename", "Forename", ""), ("pick-surname", "Surname", ""),
-                                         ("pick-born", "Date of birth", "DD/MM/YYYY"),
-                                         ("pick-phone", "Phone", "optional")):
-                    with Horizontal(classes="pick-row"):
-                        yield Label(label, classes="pick-label")
-                        yield Input(placeholder=hint, id=key, compact=True, max_length=80)
 
     def on_mount(self) -> None:
         table = self.query_one("#pick-results", DutyTable)
@@ -126,30 +115,19 @@ class PersonPickDialog(DutyModal):  # dismisses with a person ref | None
         self.dismiss(str(event.row_key.value))
 
     def action_new_applicant(self) -> None:
-        """Show the new-applicant fields; pressed again, save them."""
-        box = self.query_one("#pick-new")
-        if not box.has_class("shown"):
-            box.add_class("shown")
-            query = self.query_one("#pick-query", Input).value.split()
-            if len(query) >= 2 and not any(c.isdigit() for c in "".join(query)):
-                self.query_one("#pick-forename", Input).value = query[0].title()
-                self.query_one("#pick-surname", Input).value = " ".join(query[1:]).title()
-            self.query_one("#pick-forename", Input).focus()
-            self.query_one("#pick-status", Static).update("New applicant: fill in, then F9 to add them.")
-            return
-        values = [self.query_one(f"#pick-{k}", Input).value for k in ("forename", "surname", "born", "phone")]
-        self.register(*values)
+        """Add someone new: name, date of birth, postal address and household, in a form of its own."""
+        from duty_tui.tui.dialogs.housing_new_applicant import NewApplicantDialog
 
-    @on(Input.Submitted, "#pick-phone")
-    def _new_done(self) -> None:
-        self.action_new_applicant()
+        query = self.query_one("#pick-query", Input).value.split()
+        names = ("", "")
+        if len(query) >= 2 and not any(c.isdigit() for c in "".join(query)):
+            names = (query[0].title(), " ".join(query[1:]).title())
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="pick-register")
-    def register(self, forename: str, surname: str, born: str, phone: str) -> None:
-        from duty_tui.services.housing import register_applicant
+        def added(ref: str | None) -> None:
+            if ref:
+                self.dismiss(ref)
 
-        ref = register_applicant(self.app.ctx, forename, surname, born, phone or None)  # type: ignore[attr-defined]
-        self.app.call_from_thread(self.dismiss, ref)
+        self.app.push_screen(NewApplicantDialog(*names), added)
 
     def on_worker_error(self, error: BaseException | None) -> None:
         from duty_tui.errors import InputError
