@@ -243,6 +243,12 @@ class _Plan:
         self._update(alert, alert.c.person_id, people,
                      {"summary": ANONYMISED, "detail": None, "active": False, "version": alert.c.version + 1})
         self._anonymise_accounts(people)
+        if "person_address" in t:
+            # A postal address is the person's own: past retention it goes with their name.
+            postal = t["person_address"]
+            self._update(postal, postal.c.person_id, people,
+                         {"line1": ANONYMISED, "line2": None, "town": ANONYMISED, "postcode": "", "postcode_key": "",
+                          "version": postal.c.version + 1})
         if "homeless_member" in t:
             member = t["homeless_member"]
             self._update(member, member.c.person_id, people, {"date_of_birth": None})
