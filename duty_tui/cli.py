@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -220,19 +220,20 @@ def demo(
         import time
 
         started = time.perf_counter()
+        now = datetime.now(UTC)
         today = date.today()
-        summary = generator.generate(engine, size=size, seed=seed, today=today, office_name=settings.office_name,
-                                     jurisdiction=settings.jurisdiction,
-                                     progress=lambda message: typer.echo(message, err=True))
+        generator.generate(engine, size=size, seed=seed, today=today, office_name=settings.office_name,
+                           jurisdiction=settings.jurisdiction, progress=lambda message: typer.echo(message, err=True))
         for area, counts in _generate_areas(engine, seed=seed, today=today, size=size,
-                                            jurisdiction=settings.jurisdiction):
+                                            jurisdiction=settings.jurisdiction, now=now):
             typer.echo(f"  {area}: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()), err=True)
         with session_scope(engine, write=True) as session:
             # Written last: a demo whose areas failed part way does not "match" and is offered --reset.
             for key, value in (("demo_size", size), ("demo_seed", str(seed))):
                 session.merge(Setting(key=key, value=value))
+        # What the database now holds, every area included (not what the first step alone made).
         typer.echo(f"demo office ({size}, seed {seed}) created in {time.perf_counter() - started:.1f} s: "
-                   f"{_summary_text(summary)}", err=True)
+                   f"{generator.summary_line(generator.made_counts(engine))}", err=True)
     if not no_tui:
         code = _run_tui(settings, engine, demo=True)
         if code:
@@ -242,9 +243,11 @@ def demo(
 DEMO_AREAS = (("housing", "duty_tui.demo.housing", "generate_housing"),
               ("payments", "duty_tui.demo.payments", "generate_payments"),
               ("frontdesk", "duty_tui.demo.frontdesk", "generate_frontdesk"))
+DEMO_AREAS_TAKING_NOW = frozenset({"frontdesk"})
+"""Areas whose demo is placed before the moment of the run (today's reception queue has already arrived)."""
 
 
-def _generate_areas(engine, **kwargs):
+def _generate_areas(engine, now=None, **kwargs):
     """Each area's demo rows on top of the base office, for the areas this build has."""
     import importlib
 
@@ -255,7 +258,8 @@ def _generate_areas(engine, **kwargs):
             if exc.name != module_name:
                 raise
             continue
-        yield area, getattr(module, function)(engine, **kwargs)
+        extra = {"now": now} if area in DEMO_AREAS_TAKING_NOW and now is not None else {}
+        yield area, getattr(module, function)(engine, **kwargs, **extra)
 
 
 def existing_demo_matches(engine, size: str, seed: int) -> bool:
@@ -267,11 +271,6 @@ def existing_demo_matches(engine, size: str, seed: int) -> bool:
         got_size = session.get(Setting, "demo_size")
         got_seed = session.get(Setting, "demo_seed")
     return bool(got_size and got_seed and got_size.value == size and got_seed.value == str(seed))
-
-
-def _summary_text(summary: Any) -> str:
-    counts = getattr(summary, "counts", None) or {}
-    return ", ".join(f"{value:,} {key}" for key, value in counts.items()) or "done"
 
 
 @person_app.command("find")

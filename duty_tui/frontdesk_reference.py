@@ -118,6 +118,8 @@ class FrontdeskPolicy:
     safeguarding_lead: str = ""
     desks: tuple[str, ...] = ("Desk 1",)
     wait_warning_minutes: int = 20
+    contact_edit_hours: int = 48
+    """How long after logging a contact its author (or a team leader) may correct it ([contact_edits] hours)."""
 
 
 @dataclass(frozen=True)
@@ -281,6 +283,7 @@ def _load_frontdesk(path: Path, teams: set[str]):
         desks=tuple(desks),
         wait_warning_minutes=_int(path, reception, "wait_warning_minutes", "wait_warning_minutes", default=20,
                                   minimum=1),
+        contact_edit_hours=_int(path, raw.get("contact_edits", {}), "hours", "[contact_edits]", default=48),
     )
     case_outcomes = {e["code"]: NamedCode(e["code"], e["name"]) for e in _codes_list(path, raw, "case_outcome")}
     return channels, outcomes, policy, case_outcomes

@@ -20,7 +20,7 @@ KNOWN_PERMISSIONS = frozenset(
         "payment.take", "payment.reverse", "refund.request", "refund.authorise",
         "cashup.signoff", "audit.view", "gdpr.export", "admin.users",
         "callers.manage", "payments.import", "suspense.allocate", "arrangement.manage",
-        "homelessness.decide", "statistics.view", "complaint.manage",
+        "homelessness.decide", "statistics.view", "complaint.manage", "contact.amend_any",
     }
 )
 REQUIRED_ROLES = ("reception", "options_officer", "income_officer", "team_leader", "admin", "batch")

@@ -56,6 +56,49 @@ class ReceptionVisit(SQLModel, table=True):
     version: int = Field(default=1)
 
 
+class ContactRevision(SQLModel, table=True):
+    """One correction of a logged contact: what it said before and after, who changed it, when and why.
+
+    Append-only. Revision 1's ``before`` is the contact as first logged, so the original is always
+    kept; ``revision`` is the contact's version that was corrected (unique per contact).
+    """
+
+    __tablename__ = "contact_revision"
+    __table_args__ = (UniqueConstraint("contact_id", "revision", name="uq_contact_revision"),)
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id", index=True)
+    revision: int
+    at: datetime
+    by: int | None = Field(default=None, foreign_key="staff_user.id")
+    why: str = Field(sa_column=Column(Text, nullable=False))
+    before: str = Field(sa_column=Column(Text, nullable=False))  # JSON: notes, outcome, channel, reasons
+    after: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class PersonAddress(SQLModel, table=True):
+    """A postal address for someone who is not housed by us (an applicant's correspondence address).
+
+    Tenants' addresses are their tenancy's property; letters to an applicant go to the open
+    temporary accommodation placement, else the latest of these (``until`` empty), else the tenancy's.
+    """
+
+    __tablename__ = "person_address"
+    __table_args__ = (Index("ix_person_address_person", "person_id", "since"),)
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id")
+    kind: str = Field(default="correspondence", max_length=16)
+    line1: str = Field(max_length=120)
+    line2: str | None = Field(default=None, max_length=120)
+    town: str = Field(max_length=80)
+    postcode: str = Field(max_length=8)
+    postcode_key: str = Field(max_length=8, index=True)
+    since: date
+    until: date | None = None
+    created_at: datetime
+    created_by: int | None = Field(default=None, foreign_key="staff_user.id")
+    version: int = Field(default=1)
+
+
 class FollowUp(SQLModel, table=True):
     """A callback promised or an appointment booked, from a contact."""
 

@@ -147,8 +147,14 @@ def _pick(rng: random.Random, weighted) -> str:
     return rng.choices(values, weights)[0]
 
 
-def generate_frontdesk(engine: Engine, *, seed: int, today: date, size: str, jurisdiction: str) -> dict[str, int]:
-    """Add the front desk's year of history to the demo office; returns rows written per table."""
+def generate_frontdesk(engine: Engine, *, seed: int, today: date, size: str, jurisdiction: str,
+                       now: datetime | None = None) -> dict[str, int]:
+    """Add the front desk's year of history to the demo office; returns rows written per table.
+
+    ``now`` is the moment of the run (``duty-tui demo`` passes the real time): nothing today happens
+    after it, so the queue at reception holds people who have already arrived. Without it (tests,
+    benchmarks) the day stands at 11:30, so the same seed and day give the same rows.
+    """
     scale = SCALES.get(size, SCALES["office"])
     ref = load_frontdesk_reference(REPO_ROOT / "data")
     calendar = WorkingCalendar(jurisdiction if jurisdiction in ("england", "wales", "scotland", "northern_ireland")
@@ -161,7 +167,7 @@ def generate_frontdesk(engine: Engine, *, seed: int, today: date, size: str, jur
             return {}
         loader.begin_load()
         try:
-            writer = _Writer(loader, rng, db, ref, calendar, today, scale, jurisdiction)
+            writer = _Writer(loader, rng, db, ref, calendar, today, scale, jurisdiction, now)
             writer.run()
         finally:
             loader.end_load()
@@ -225,10 +231,12 @@ class _Writer:
     """Builds and writes the rows, table by table."""
 
     def __init__(self, loader: Loader, rng: random.Random, db: _Base, ref, calendar: WorkingCalendar, today: date,
-                 scale: Scale, jurisdiction: str) -> None:
+                 scale: Scale, jurisdiction: str, now: datetime | None = None) -> None:
         self.loader, self.rng, self.db, self.ref, self.calendar = loader, rng, db, ref, calendar
         self.today, self.scale, self.jurisdiction = today, scale, jurisdiction
-        self.now = _moment(today, 11 * 60 + 30)  # the demo's "now": late morning
+        # The demo's "now": the run's own moment, kept within today; late morning when not given.
+        start_of_day, end_of_day = _moment(today, 0), _moment(today, 23 * 60 + 59)
+        self.now = min(max(now, start_of_day), end_of_day) if now is not None else _moment(today, 11 * 60 + 30)
         self.cases: list[tuple] = []
         self.events: list[tuple] = []
         self.contacts: list[tuple] = []
@@ -653,15 +661,25 @@ class _Writer:
         desks = self.ref.policy.desks
         reasons = [c for c, w in REASON_WEIGHTS.items() if w and c in self.ref.reasons]
         weights = [REASON_WEIGHTS[c] for c in reasons]
+        opening, last_in = 9 * 60, 16 * 60 + 15
         for day in self.working_days_back(0, 365):
             count = max(1, int(self.scale.visits_per_day * self.rng.uniform(0.7, 1.3)))
             ticket = 0
             is_today = day == self.today
-            for _ in range(count):
+            if is_today:
+                # Today's arrivals are all before the run's "now" (issue 11 B17): the day so far, or,
+                # before opening time, the hour just gone (so a demo run early still has a queue).
+                now_minutes = int((self.now.astimezone(UK) - _moment(day, 0).astimezone(UK)).total_seconds() // 60)
+                last = min(last_in, now_minutes - 2)
+                first = opening if last - opening >= 30 else last - 60
+                # At least a handful so far, so the demo always has a queue to call from.
+                share = int(count * (last - first) / (last_in - opening))
+                count = max(min(6, count), share) if last >= 1 else 0
+            low, high = (max(0, first), max(0, last)) if is_today else (opening, last_in)
+            # Tickets are handed out in the order people arrive.
+            for minute in sorted(self.rng.randint(low, high) for _ in range(count)):
                 ticket += 1
-                arrived = _moment(day, self.rng.randint(9 * 60, 16 * 60 + 15))
-                if is_today and arrived > self.now - timedelta(minutes=2):
-                    continue
+                arrived = _moment(day, minute)
                 wait = min(90.0, self.rng.lognormvariate(math.log(9), 0.6))
                 person = self.tenant() if self.rng.random() < 0.7 else None
                 status, called, finished, by, desk = "seen", None, None, None, None

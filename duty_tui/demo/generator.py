@@ -100,6 +100,35 @@ def has_data(engine: Engine) -> bool:
     return False
 
 
+SUMMARY_TABLES: tuple[tuple[str, str], ...] = (
+    ("person", "people"), ("household", "households"), ("tenancy", "tenancies"), ("account", "accounts"),
+    ("ledger_entry", "ledger rows"), ("payment", "payment receipts"), ("work_case", "cases"),
+    ("homeless_case", "homelessness cases"), ("contact", "contacts"), ("reception_visit", "reception visits"),
+    ("follow_up", "callbacks and appointments"), ("alert", "alerts"), ("staff_user", "staff"),
+)
+"""What the demo's summary line counts, in the database once every area has written its rows."""
+
+
+def made_counts(engine: Engine) -> dict[str, int]:
+    """Rows now in the database for each table of SUMMARY_TABLES that this build has, by its plain name.
+
+    Counted after generation rather than added up from each step, so a table written by more
+    than one step (cases: the base office, housing options and the front desk) is counted once, in full.
+    """
+    out: dict[str, int] = {}
+    with engine.connect() as connection:
+        names = set(inspect(connection).get_table_names())
+        for table, words in SUMMARY_TABLES:
+            if table in names:
+                out[words] = int(connection.execute(text(f'SELECT count(*) FROM "{table}"')).scalar() or 0)
+    return out
+
+
+def summary_line(counts: dict[str, int]) -> str:
+    """'840 people, 308 households, …' — the counts as the demo's summary line says them."""
+    return ", ".join(f"{value:,} {words}" for words, value in counts.items()) or "nothing"
+
+
 def made_by_demo(engine: Engine) -> bool:
     """True when ``duty-tui demo`` generated this database's contents (db_setting demo = "1")."""
     with engine.connect() as connection:

@@ -340,10 +340,19 @@ def _status(a: Approach, homeless: bool, limit: date, window: str, reasons: list
         )
         return "threatened"
     if a.homeless is False:
-        reasons.append(
-            f"{homeless_section}: not homeless, and no loss of home is expected within {window} "
-            f"of the approach (by {limit}), so not threatened with homelessness"
-        )
+        if a.loss_date is None and a.s21_expiry is None:
+            # A blank date is not yet known, never "no loss expected": the status is the contract's
+            # not_threatened on what is recorded, but the words (and the screens) say what is missing.
+            reasons.append(
+                f"{loss_sec}: not homeless now; when the home may be lost is not yet known (neither a loss "
+                f"date nor a notice is recorded), so not shown to be threatened within {window} (by {limit}) — "
+                "ask before deciding"
+            )
+        else:
+            reasons.append(
+                f"{homeless_section}: not homeless, and the home is not expected to be lost within {window} "
+                f"of the approach (by {limit}), so not threatened with homelessness yet"
+            )
         return "not_threatened"
     # homeless unknown, and either no dates or dates further off than the window: a date
     # further off does not show the applicant is not homeless now (their home may not be
@@ -624,12 +633,95 @@ _STATUS_WORDS = {
 }
 
 
-def describe_duty(d: Duty) -> str:
-    """'main housing duty (s193) from 2026-05-04' - one duty in staff's words."""
+PREVENTION_CONTINUES = "continues until ended by notice (s195(8))"
+"""How a prevention duty past its 56 days is described: it is still owed (s195(5), (8))."""
+
+
+def describe_duty(d: Duty, as_of: date | None = None) -> str:
+    """'main housing duty (s193) from 2026-05-04' - one duty in staff's words.
+
+    The prevention duty (s195) does not end when its 56 days do: it ends only by notice on one of
+    the grounds in s195(8). So it is never described as running "to" a date: while the 56 days
+    run it is "56 days to <date>, then until ended by notice"; once ``as_of`` is past them it
+    "continues until ended by notice (s195(8))".
+    """
     text = f"{DUTY_WORDS.get(d.duty, d.duty)} ({d.section}) from {d.start}"
+    if d.duty == "prevention" and d.until is not None:
+        if as_of is not None and as_of >= d.until:
+            return f"{text}; the 56 days ended on {d.until}: {PREVENTION_CONTINUES}"
+        return f"{text}; 56 days to {d.until}, then until ended by notice"
     if d.until is not None:
         text += f" to {d.until}"
     return text
+
+
+def loss_date_unknown(a: Approach) -> bool:
+    """True when the applicant is not known to be homeless and no date of losing the home is recorded.
+
+    Then whether they are threatened (s175(4)-(5): within 56 days) is not yet known: the screens
+    say so, and a case is never closed as "not threatened" on a blank date.
+    """
+    homeless = a.homeless is True or a.rough_sleeping or a.domestic_abuse_risk_at_home
+    return not homeless and a.eligible is not False and a.loss_date is None and a.s21_expiry is None
+
+
+HEADLINES = {
+    "ineligible": "NOT ELIGIBLE (s185) — advice only (s179)",
+    "homeless": "HOMELESS",
+    "threatened": "THREATENED WITH HOMELESSNESS",
+    "not_threatened": "NOT HOMELESS OR THREATENED — advice",
+    "undetermined": "NOT YET KNOWN — inquiries continue",
+}
+LOSS_DATE_UNKNOWN_HEADLINE = "NOT HOMELESS NOW — loss date not yet known: ask when the home may be lost"
+
+
+def headline(a: Approach, result: Assessment) -> str:
+    """The triage panel's first line: the status in words, never 'not threatened' on a blank date."""
+    if result.status == "not_threatened" and loss_date_unknown(a):
+        return LOSS_DATE_UNKNOWN_HEADLINE
+    return HEADLINES.get(result.status, result.status)
+
+
+def owed_today(a: Approach, result: Assessment, as_of: date | None = None) -> str:
+    """'Owed today: …' in words: the duties beyond advice, or why there is only advice for now.
+
+    Never "advice only" while eligibility is undecided for someone homeless or threatened: the
+    prevention (s195) and relief (s189B) duties are owed to an eligible applicant whatever their
+    priority need, so what is owed waits on eligibility, not on priority need.
+    """
+    owed = [describe_duty(d, as_of) for d in result.duties if d.duty != "advice"]
+    if owed:
+        return "; ".join(owed)
+    if result.status == "ineligible":
+        return "advice only (s179): not eligible (s185)"
+    if "eligible" in result.outstanding:
+        duty = "relief (s189B)" if result.status == "homeless" else "prevention (s195)"
+        return (f"advice (s179) for now; {duty} is owed once eligibility is decided, whatever the priority need")
+    if result.status == "undetermined":
+        return "advice (s179) while inquiries into homelessness continue (s184)"
+    if result.status == "not_threatened" and loss_date_unknown(a):
+        return "advice (s179); whether they are threatened is not yet known: ask when the home may be lost"
+    return "advice only (s179)"
+
+
+def still_to_decide(a: Approach) -> list[tuple[str, str]]:
+    """(question, what each answer would change) for every fact a decision waits on, in the order asked.
+
+    The engine's outstanding facts (CONTRACTS.md), plus the loss date when it is blank for someone not
+    known to be homeless: a blank date is "not yet known", never "no loss expected".
+    """
+    questions = {"eligible": "Eligible?", "homeless": "Homeless now?", "priority_need": "Priority need?",
+                 "intentional": "Intentionally homeless?"}
+    changes = what_would_change(a)
+    out = [(questions[fact], changes.get(fact, "")) for fact in assess(a).outstanding]
+    if loss_date_unknown(a):
+        limit = a.approach_date + DAYS_56 if a.jurisdiction == "england" else add_months(
+            a.approach_date, SCOTTISH_THREAT_MONTHS)
+        out.append(("When is the home lost?", (
+            f"not yet known: if on or before {limit} (or a section 21 notice expires by then), threatened with "
+            "homelessness and the prevention duty is owed if eligible (s175(4)-(5), s195); if later, not yet "
+            "threatened")))
+    return out
 
 
 def _duties_ahead(a: Approach) -> list[Duty]:
@@ -655,14 +747,27 @@ def what_would_change(approach: Approach) -> dict[str, str]:
             hypothetical = replace(approach, **changes)
             ahead = _duties_ahead(hypothetical)
             added = [d for d in ahead if (d.duty, d.start) not in current]
-            if not ahead:
+            if not ahead and hypothetical.eligible is None and assess(hypothetical).status in (
+                    "homeless", "threatened") and fact != "eligible":
+                # Eligibility still undecided: no duty is listed yet, but it is not "advice only" — the
+                # relief (s189B) and prevention (s195) duties do not depend on priority need.
+                duty = "relief duty (s189B)" if assess(hypothetical).status == "homeless" else "prevention duty (s195)"
+                text = f"no interim accommodation; {duty} still owed if eligible, whatever the priority need"
+                if fact != "priority_need":
+                    text = f"{duty} owed if eligible"
+            elif not ahead and assess(hypothetical).status == "not_threatened" and loss_date_unknown(hypothetical):
+                text = "advice for now; whether they are threatened waits on when the home may be lost (not yet known)"
+            elif not ahead:
                 text = "advice only"
             elif added:
                 text = ", ".join(describe_duty(d) for d in added)
             else:
                 text = "no change to the duties owed"
             if fact == "homeless":
-                text = f"{_STATUS_WORDS[assess(hypothetical).status]}, {text}"
+                status = assess(hypothetical).status
+                words = ("not shown to be threatened" if status == "not_threatened" and loss_date_unknown(hypothetical)
+                         else _STATUS_WORDS[status])
+                text = f"{words}, {text}"
             parts.append(f"{label}: {text}")
         result[fact] = "; ".join(parts)
     return result

@@ -23,6 +23,7 @@ from duty_tui.domain.homelessness import (
     parse_approach,
 )
 from duty_tui.domain.homelessness_casework import age_on
+from duty_tui.domain.validators import clean_postcode
 
 TRISTATE = ("unknown", "yes", "no")
 LOCAL_CONNECTION_ANSWERS = ("unknown", "here", "elsewhere", "none")
@@ -145,6 +146,104 @@ def parse_household(text: str | None) -> tuple[list[Member], str | None]:
             return [], f"'{_entry(raw)}': a child of {age} cannot be pregnant; check the entry"
         members.append(Member(relationship, age, pregnant))
     return members, None
+
+
+# --- the new applicant's household and postal address (records, not free text) -------------
+
+HOUSEHOLD_RELATIONSHIPS: tuple[tuple[str, str], ...] = (
+    ("partner", "Partner"), ("child", "Child"), ("parent", "Parent"), ("sibling", "Brother or sister"),
+    ("other_adult", "Other adult"), ("other_child", "Other child"),
+)
+"""Who someone is to the applicant (stored on the household membership; ages come from dates of birth)."""
+
+
+@dataclass(frozen=True, slots=True)
+class HouseholdEntry:
+    """Someone who lives with the applicant, as the new-applicant form records them (a person of their own)."""
+
+    forename: str
+    surname: str
+    relationship: str
+    date_of_birth: date | None
+
+    def describe(self, today: date) -> str:
+        """'Sam Khan · Child · born 01/02/2019 (7)'."""
+        words = dict(HOUSEHOLD_RELATIONSHIPS).get(self.relationship, self.relationship)
+        born = ""
+        if self.date_of_birth is not None:
+            born = f" · born {self.date_of_birth:%d/%m/%Y} ({age_on(self.date_of_birth, today)})"
+        return f"{self.forename} {self.surname} · {words}{born}"
+
+
+def household_entry(forename: str, surname: str, relationship: str, born: str, *, today: date,
+                    applicant_surname: str = "") -> tuple[HouseholdEntry | None, dict[str, str]]:
+    """One household member from the form's fields, or the problems keyed by field (forename, surname, …)."""
+    problems: dict[str, str] = {}
+    forename, surname = (forename or "").strip(), (surname or "").strip() or (applicant_surname or "").strip()
+    if not forename:
+        problems["forename"] = "type their first name"
+    elif len(forename) > 80:
+        problems["forename"] = "at most 80 characters"
+    if not surname:
+        problems["surname"] = "type their surname"
+    elif len(surname) > 80:
+        problems["surname"] = "at most 80 characters"
+    if relationship not in dict(HOUSEHOLD_RELATIONSHIPS):
+        problems["relationship"] = "choose who they are to the applicant"
+    date_of_birth = None
+    try:
+        date_of_birth = parse_form_date(born)
+    except ValueError as exc:
+        problems["born"] = str(exc)
+    if date_of_birth is None and "born" not in problems:
+        problems["born"] = "their date of birth (DD/MM/YYYY): it tells who is a dependent child"
+    elif date_of_birth is not None:
+        if date_of_birth > today:
+            problems["born"] = "a date of birth cannot be in the future"
+        elif age_on(date_of_birth, today) > MAX_AGE:  # type: ignore[operator]
+            problems["born"] = f"that would make them over {MAX_AGE}; check the year"
+        elif relationship == "child" and age_on(date_of_birth, today) > 25:  # type: ignore[operator]
+            problems["relationship"] = "over 25: choose Other adult (a grown-up son or daughter)"
+    if problems:
+        return None, problems
+    return HouseholdEntry(forename, surname, relationship, date_of_birth), {}
+
+
+@dataclass(frozen=True, slots=True)
+class PostalAddress:
+    """A postal address as letters print it."""
+
+    line1: str
+    line2: str
+    town: str
+    postcode: str
+
+    def lines(self) -> list[str]:
+        """The address a line each (an empty second line left out)."""
+        return [line for line in (self.line1, self.line2, self.town, self.postcode) if line]
+
+
+def postal_address(line1: str, line2: str, town: str, postcode: str) -> tuple[PostalAddress | None, dict[str, str]]:
+    """The address from the form (None when left blank: letters then wait to be collected), or the problems."""
+    line1, line2, town, postcode = ((v or "").strip() for v in (line1, line2, town, postcode))
+    if not any((line1, line2, town, postcode)):
+        return None, {}
+    problems: dict[str, str] = {}
+    if not line1:
+        problems["address_line1"] = "the first line of the address (house number and street, or a c/o)"
+    if not town:
+        problems["address_town"] = "the town"
+    for key, value, limit in (("address_line1", line1, 120), ("address_line2", line2, 120), ("address_town", town, 80)):
+        if len(value) > limit:
+            problems[key] = f"at most {limit} characters"
+    cleaned = ""
+    try:
+        cleaned = clean_postcode(postcode)
+    except ValueError as exc:
+        problems["address_postcode"] = str(exc)
+    if problems:
+        return None, problems
+    return PostalAddress(line1, line2, town, cleaned), {}
 
 
 def check_answers(answers: dict[str, Any], *, today: date, applicant_born: date | None = None,

@@ -479,6 +479,11 @@ def gather(connection, ref: str, sar: SarPolicy) -> dict[str, Any]:
                 if row.get(key):
                     row[key] = THIRD_PARTY
         sections["contacts"].append(row)
+    if "contact_revision" in t:
+        # Corrections of those contacts: what each said before and after, who corrected it, when and why.
+        sections["contact_corrections"] = [
+            {**_row(r, ("by",)), "by": staff_name(r["by"])}
+            for r in _fetch_in(connection, t["contact_revision"], "contact_id", contact_ids, order="revision")]
 
     if "follow_up" in t:
         fu = t["follow_up"]
@@ -601,7 +606,9 @@ SECTION_TITLES = {
     "alerts": "Alerts on your record", "households": "Households", "tenancies": "Tenancies",
     "accounts": "Accounts", "ledger": "Account transactions", "payments": "Payments and receipts",
     "refunds": "Refunds", "arrangements": "Arrangements to pay", "cases": "Cases",
-    "case_notes": "Case notes", "contacts": "Contacts with us", "follow_ups": "Callbacks and appointments",
+    "case_notes": "Case notes", "contacts": "Contacts with us",
+    "contact_corrections": "Corrections to contacts (what they said before)",
+    "follow_ups": "Callbacks and appointments",
     "case_events": "Case history", "complaint_stages": "Complaint stages", "repairs": "Repairs",
     "safeguarding_concerns": "Safeguarding concerns", "reception_visits": "Visits to reception",
     "homelessness_cases": "Homelessness applications", "homelessness_household": "Household at the application",

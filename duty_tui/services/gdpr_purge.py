@@ -13,6 +13,7 @@ listing its refs, and the run one "gdpr.purge" event with the counts.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -242,6 +243,12 @@ class _Plan:
         self._update(alert, alert.c.person_id, people,
                      {"summary": ANONYMISED, "detail": None, "active": False, "version": alert.c.version + 1})
         self._anonymise_accounts(people)
+        if "person_address" in t:
+            # A postal address is the person's own: past retention it goes with their name.
+            postal = t["person_address"]
+            self._update(postal, postal.c.person_id, people,
+                         {"line1": ANONYMISED, "line2": None, "town": ANONYMISED, "postcode": "", "postcode_key": "",
+                          "version": postal.c.version + 1})
         if "homeless_member" in t:
             member = t["homeless_member"]
             self._update(member, member.c.person_id, people, {"date_of_birth": None})
@@ -254,6 +261,12 @@ class _Plan:
             "notes": None, "third_party_phone": None, "version": contact.c.version + 1,
             # The name becomes "Anonymised", not null: reports still count a third-party caller.
             "third_party_name": case((contact.c.third_party_name.is_(None), None), else_=ANONYMISED)})
+        if "contact_revision" in t:
+            # A correction keeps what the contact said before: past retention, that goes with the notes.
+            revision = t["contact_revision"]
+            gone = json.dumps({"anonymised": True})
+            self._update(revision, revision.c.contact_id, self.ids["contact"],
+                         {"why": ANONYMISED, "before": gone, "after": gone})
 
         for kind in ("case", "homelessness_case"):
             self._anonymise_cases(self.ids[kind])

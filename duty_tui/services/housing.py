@@ -20,7 +20,10 @@ from sqlmodel import Session, select
 
 from duty_tui.services.changes import record_case, record_changed
 from duty_tui.db.engine import session_scope
-from duty_tui.db.models import Case, CaseNote, HouseholdMember, Office, Person, StaffUser, Team
+from duty_tui.db.models import (
+    Case, CaseNote, Household, HouseholdMember, Office, Person, Property, StaffUser, Team, Tenancy,
+)
+from duty_tui.db.models_frontdesk import PersonAddress
 from duty_tui.db.models_housing import (
     HomelessCase,
     HomelessMember,
@@ -33,7 +36,9 @@ from duty_tui.db.models_housing import (
     HomelessSupportNeed,
 )
 from duty_tui.domain.clocks import WorkingCalendar
-from duty_tui.domain.homelessness import Approach, Assessment, assess, describe_duty, what_would_change
+from duty_tui.domain.homelessness import (
+    Approach, Assessment, assess, loss_date_unknown, what_would_change,
+)
 from duty_tui.domain.homelessness_casework import (
     DAYS_56,
     REVIEW_KIND_WORDS,
@@ -53,16 +58,22 @@ from duty_tui.domain.homelessness_casework import (
     review_request_last_day,
 )
 from duty_tui.domain.homelessness_intake import (
+    HOUSEHOLD_RELATIONSHIPS,
+    HouseholdEntry,
     IntakeCheck,
+    PostalAddress,
     answer_of,
     check_answers,
     household_counts,
     parse_form_date,
 )
-from duty_tui.domain.homelessness_letters import bullet_lines, long_date, readable_dates, render
+from duty_tui.domain.homelessness_letters import (
+    address_block, bullet_lines, letter_duty_line, letter_outstanding, letter_reasons, long_date, render,
+)
+from duty_tui.domain.validators import clean_phone
 from duty_tui.domain.local_time import end_of_local_day
 from duty_tui.domain.masking import age_on
-from duty_tui.domain.search_keys import fold, phone_key, sound
+from duty_tui.domain.search_keys import fold, phone_key, postcode_key, sound
 from duty_tui.errors import ConflictError, InputError, NotFound, PermissionDenied
 from duty_tui.housing_reference import HousingReference, load_housing_reference
 from duty_tui.services import audit
@@ -215,6 +226,8 @@ class HousingCaseView:
     final_decision: str | None
     allowed_moves: tuple[tuple[str, str, str], ...]  # (reason code, words, next stage)
     letters: tuple[tuple[str, str], ...]  # (code, title) issuable now
+    approach: Approach | None = None
+    """The facts as the engine reads them on the day (for the words: owed today, loss date not yet known)."""
 
 
 @dataclass(frozen=True)
@@ -663,13 +676,20 @@ def _record_move(session: Session, ctx: ServiceContext, hc: HomelessCase, to_sta
     return move
 
 
-def _auto_move(assessment: Assessment | None, approach_date: date) -> tuple[str, str, date] | None:
-    """The triage exit the facts establish, if any: (to_stage, reason, on)."""
+def _auto_move(assessment: Assessment | None, approach_date: date,
+               approach: Approach | None = None) -> tuple[str, str, date] | None:
+    """The triage exit the facts establish, if any: (to_stage, reason, on).
+
+    "Not threatened" closes the case only when a date of losing the home is known and is beyond
+    the window; a blank loss date is not yet known, so the case stays open at triage.
+    """
     if assessment is None:
         return None
     if assessment.status == "ineligible":
         return "closed", "ineligible", approach_date
     if assessment.status == "not_threatened":
+        if approach is not None and loss_date_unknown(approach):
+            return None
         return "closed", "not_threatened", approach_date
     for duty in assessment.duties:
         if duty.duty == "relief":
@@ -712,8 +732,14 @@ def applicant(ctx: ServiceContext, person_ref: str) -> ApplicantView:
 
 
 def register_applicant(ctx: ServiceContext, forename: str, surname: str, date_of_birth: str,
-                       phone: str | None = None) -> str:
-    """Add someone not yet on the system as a person, so their approach can be recorded."""
+                       phone: str | None = None, *, address: PostalAddress | None = None,
+                       members: tuple[HouseholdEntry, ...] | list[HouseholdEntry] = ()) -> str:
+    """Add someone not yet on the system as a person, so their approach can be recorded.
+
+    With ``address``, their postal address (letters go there); with ``members``, each person who
+    lives with them becomes a person of their own in a household the applicant leads — records
+    the approach then reads ("partner 34, child 7"), never a line of free text.
+    """
     ctx.require("homelessness.assess")
     problems = []
     forename, surname = (forename or "").strip(), (surname or "").strip()
@@ -732,18 +758,72 @@ def register_applicant(ctx: ServiceContext, forename: str, surname: str, date_of
             problems.append("date_of_birth: that would make them over 120; check the year")
     except ValueError as exc:
         problems.append(f"date_of_birth: {exc}")
+    phone_clean = None
+    if phone and phone.strip():
+        try:
+            phone_clean = clean_phone(phone)
+        except ValueError as exc:
+            problems.append(f"phone: {exc}")
+    for member in members:
+        if member.relationship not in dict(HOUSEHOLD_RELATIONSHIPS):
+            problems.append(f"household: {member.forename} — choose who they are to the applicant")
     if problems:
         raise _problems("fix the applicant's details", problems)
+    today = ctx.today()
     with session_scope(ctx.engine, write=True) as session:
-        def make(ref: str) -> Person:
-            return Person(ref=ref, forename=forename[:80], surname=surname[:80], date_of_birth=born,
-                          phone_main=(phone or None), phone_main_key=phone_key(phone) if phone else None,
-                          surname_key=fold(surname), forename_key=fold(forename), surname_sound=sound(surname),
-                          forename_sound=sound(forename), created_at=ctx.now())
-        person = _insert_with_ref(session, make, Person.ref, "P")
+        def make_person(first: str, last: str, dob: date | None, tel: str | None):
+            def make(ref: str) -> Person:
+                return Person(ref=ref, forename=first[:80], surname=last[:80], date_of_birth=dob,
+                              phone_main=tel, phone_main_key=phone_key(tel) if tel else None,
+                              surname_key=fold(last), forename_key=fold(first), surname_sound=sound(last),
+                              forename_sound=sound(first), created_at=ctx.now())
+            return _insert_with_ref(session, make, Person.ref, "P")
+
+        person = make_person(forename, surname, born, phone_clean or (phone or None))
         record_changed(session, "person", person.ref)
-        audit.record(session, ctx, "housing.applicant_registered", "person", person.ref, {})
+        if address is not None:
+            session.add(PersonAddress(person_id=person.id, line1=address.line1, line2=address.line2 or None,
+                                      town=address.town, postcode=address.postcode,
+                                      postcode_key=postcode_key(address.postcode), since=today,
+                                      created_at=ctx.now(), created_by=ctx.actor.id if ctx.actor else None))
+        member_refs = []
+        if members:
+            household = _insert_with_ref(session, lambda ref: Household(ref=ref), Household.ref, "H")
+            session.add(HouseholdMember(household_id=household.id, person_id=person.id, relationship="applicant",
+                                        is_lead=True, joined_on=today))
+            for member in members:
+                other = make_person(member.forename, member.surname, member.date_of_birth, None)
+                session.add(HouseholdMember(household_id=household.id, person_id=other.id,
+                                            relationship=member.relationship, is_lead=False, joined_on=today))
+                member_refs.append(other.ref)
+        audit.record(session, ctx, "housing.applicant_registered", "person", person.ref,
+                     {"address": address is not None, "household": member_refs})
         return person.ref
+
+
+def applicant_address(session: Session, hc: HomelessCase | None, person: Person | None) -> list[str]:
+    """Where letters go, a line each: an open TA placement, else the latest postal address, else the tenancy's home."""
+    if hc is not None:
+        placement = session.exec(select(HomelessPlacement).where(HomelessPlacement.homeless_case_id == hc.id,
+                                                                 HomelessPlacement.end_on.is_(None))  # type: ignore[union-attr]
+                                 .order_by(HomelessPlacement.start_on.desc())).first()  # type: ignore[attr-defined]
+        if placement is not None:
+            return [part.strip() for part in placement.address.split(",") if part.strip()]
+    if person is None:
+        return []
+    postal = session.exec(select(PersonAddress).where(PersonAddress.person_id == person.id,
+                                                      PersonAddress.until.is_(None))  # type: ignore[union-attr]
+                          .order_by(PersonAddress.since.desc(), PersonAddress.id.desc())).first()  # type: ignore[attr-defined]
+    if postal is not None:
+        return [line for line in (postal.line1, postal.line2, postal.town, postal.postcode) if line]
+    home = session.exec(
+        select(Property).join(Tenancy, Tenancy.property_id == Property.id)
+        .join(HouseholdMember, HouseholdMember.household_id == Tenancy.household_id)
+        .where(HouseholdMember.person_id == person.id, HouseholdMember.left_on.is_(None),  # type: ignore[union-attr]
+               Tenancy.status == "current")).first()
+    if home is not None:
+        return [line for line in (home.address_line1, home.address_line2, home.town, home.postcode) if line]
+    return []
 
 
 # --- approaches --------------------------------------------------------------------------
@@ -820,7 +900,7 @@ def save_approach(ctx: ServiceContext, answers: dict[str, Any], *, person_ref: s
         message = f"Saved {case.ref}."
         if hc.stage == "triage" and check.approach is not None:
             assessment = assess(replace(check.approach, as_of=check.approach.approach_date))
-            auto = _auto_move(assessment, hc.approach_date)
+            auto = _auto_move(assessment, hc.approach_date, check.approach)
             if auto is not None:
                 to_stage, reason, on = auto
                 _record_move(session, ctx, hc, to_stage, reason, min(on, ctx.today()),
@@ -830,10 +910,15 @@ def save_approach(ctx: ServiceContext, answers: dict[str, Any], *, person_ref: s
                 message = f"Saved {case.ref}: {exit_name}."
                 if to_stage == "relief":
                     message += f" Relief runs to {(hc.relief_start or hc.approach_date) + DAYS_56:%d/%m/%Y}."
+            elif loss_date_unknown(check.approach) and assessment.status == "not_threatened":
+                message += (" Not homeless now, and when the home may be lost is not yet known: the case stays "
+                            "open at triage — ask, and add the loss date or notice.")
         elif hc.stage in ("prevention", "relief") and check.approach is not None:
             status = assess(replace(check.approach, as_of=ctx.today())).status
             if hc.stage == "prevention" and status == "homeless":
                 message += " The answers now say homeless: record the move to relief on the case (m)."
+            elif status == "not_threatened" and loss_date_unknown(check.approach):
+                message += " When the home may be lost is not yet known: add the loss date or notice."
             elif status in ("ineligible", "not_threatened"):
                 message += " The answers no longer support the duty: end it on the case (m) with a notice."
         clocks = _refresh_case(session, ctx, case, hc)
@@ -1041,7 +1126,7 @@ def get_housing_case(ctx: ServiceContext, case_ref: str) -> HousingCaseView:
             relief_ends=relief_ends, timeline=tuple(timeline), steps=tuple(steps), notices=tuple(notices),
             reviews=tuple(reviews), placements=tuple(placements), proposals=tuple(proposals),
             plan_review_on=hc.plan_review_on, assessment_duty=hc.assessment_duty, final_decision=hc.final_decision,
-            allowed_moves=allowed, letters=letters)
+            allowed_moves=allowed, letters=letters, approach=approach)
 
 
 def record_move(ctx: ServiceContext, case_ref: str, version: int | None, to_stage: str, reason: str,
@@ -1219,8 +1304,10 @@ def _letter_values(session: Session, ctx: ServiceContext, case: Case, hc: Homele
     name = f"{person.title + ' ' if person and person.title else ''}{person.forename} {person.surname}" if person \
         else "the applicant"
     officer = ctx.actor.display_name if ctx.actor else "Housing options"
+    office = _office_name(session, ctx)
     values = {
-        "office_name": _office_name(session, ctx), "date": long_date(on), "applicant_name": name,
+        "office_name": office, "date": long_date(on), "applicant_name": name,
+        "applicant_address": address_block(applicant_address(session, hc, person), collect_from=office),
         "case_ref": case.ref, "approach_date": long_date(hc.approach_date),
         "review_last_day": long_date(last_day) if last_day else "",
         "review_weeks": str(REVIEW_WEEKS.get(review_kind or "standard", 8)), "officer_name": officer,
@@ -1237,18 +1324,23 @@ def _letter_values(session: Session, ctx: ServiceContext, case: Case, hc: Homele
             "threatened": "You are threatened with homelessness within 56 days (section 175(4) and (5)).",
             "not_threatened": "You are not homeless and not threatened with homelessness within 56 days. We owe "
                               "you free advice and information (section 179).",
+            "loss_date_unknown": "You are not homeless now. We have not yet decided whether you are threatened "
+                                 "with homelessness: we need to know when you may lose your home. Until then we "
+                                 "owe you free advice and information (section 179).",
             "undetermined": "We have not yet decided whether you are homeless; our inquiries continue.",
         }
-        values["decision"] = status_words.get(assessment.status, assessment.status)
+        unknown_loss = approach is not None and assessment.status == "not_threatened" and loss_date_unknown(approach)
+        values["decision"] = status_words["loss_date_unknown" if unknown_loss else assessment.status] \
+            if assessment.status in status_words else assessment.status
         if assessment.status == "homeless" and hc.eligible is True:
             values["decision"] += " You are eligible for assistance."
-        values["duties"] = bullet_lines([readable_dates(describe_duty(d)) for d in assessment.duties])
-        values["reasons"] = bullet_lines([readable_dates(r) for r in assessment.reasons])
-        if approach is not None:
-            pending = what_would_change(approach)
-            if pending:
-                lines = [readable_dates(f"{fact.replace('_', ' ')}: {text}") for fact, text in pending.items()]
-                values["outstanding"] = "WHAT WE ARE STILL LOOKING INTO\n\n" + bullet_lines(lines)
+        # The applicant's words, not the engine's (no "intentional: if not intentional: …" in a letter).
+        values["duties"] = bullet_lines([letter_duty_line(d, on) for d in assessment.duties])
+        values["reasons"] = bullet_lines(letter_reasons(assessment.reasons))
+        pending = letter_outstanding(assessment.outstanding, loss_date_unknown=unknown_loss)
+        if pending:
+            values["outstanding"] = ("WHAT WE ARE STILL LOOKING INTO\n\nWe have not yet decided:\n\n"
+                                     + bullet_lines(pending))
         for duty in assessment.duties:
             if duty.duty in ("prevention", "relief"):
                 values["duty_start"] = long_date(duty.start)

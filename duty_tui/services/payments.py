@@ -96,6 +96,13 @@ class AccountLookup:
     person_name: str | None = None
 
 
+def _usual_first(found: list[PayableAccount], split_priority: tuple[str, ...] | list[str]) -> list[PayableAccount]:
+    """A person's accounts in the order a payment usually goes: open before closed, then the policy's
+    split order (rent first), then ref — so the highlighted first row is the rent account, not court costs."""
+    order = {kind: i for i, kind in enumerate(split_priority)}
+    return sorted(found, key=lambda a: (a.closed, order.get(a.account_type, len(order)), a.ref))
+
+
 def _payable(session, accounts: list[Account], today: date) -> list[PayableAccount]:
     sums = balances(session, [a.id for a in accounts])
     out = []
@@ -121,7 +128,7 @@ def find_payable_accounts(ctx: ServiceContext, *, person_ref: str | None = None,
         with session_scope(ctx.engine, write=True) as session:
             person = person_by_ref(session, person_ref)
             accounts = [a for a in accounts_of_person(session, person) if a.account_type != "suspense"]
-            found = _payable(session, accounts, today)
+            found = _usual_first(_payable(session, accounts, today), policy(ctx).split_priority)
             audit.record(session, ctx, "account.lookup", "person", person.ref, {"accounts": len(found)})
             name = f"{person.forename} {person.surname}"
             message = (f"{len(found)} account{'s' if len(found) != 1 else ''} for {name} ({person.ref})"
@@ -136,11 +143,13 @@ def find_payable_accounts(ctx: ServiceContext, *, person_ref: str | None = None,
             account = session.exec(select(Account).where(Account.ref == compact)).first()
             if account is not None:
                 person = holder_person(session, account)
-                accounts = [account]
+                others = []
                 if person is not None:
-                    accounts += [a for a in accounts_of_person(session, person)
-                                 if a.id != account.id and a.account_type != "suspense"]
-                found = _payable(session, accounts, today)
+                    others = [a for a in accounts_of_person(session, person)
+                              if a.id != account.id and a.account_type != "suspense"]
+                # The account asked for stays first; the holder's others follow in the usual order.
+                found = (_payable(session, [account], today)
+                         + _usual_first(_payable(session, others, today), policy(ctx).split_priority))
                 audit.record(session, ctx, "account.lookup", "account", account.ref, {"accounts": len(found)})
                 return AccountLookup(found, f"account {account.ref}"
                                      + (f" and the other accounts of {person.forename} {person.surname}"

@@ -78,7 +78,7 @@ class CaseView:
 
 @dataclass(frozen=True)
 class ContactView:
-    """A logged contact."""
+    """A logged contact, its channel, reason and outcome in words (Enter on it opens it by ``id``)."""
 
     at: datetime
     channel: str
@@ -86,6 +86,7 @@ class ContactView:
     outcome: str | None
     staff: str | None
     notes: str | None
+    id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,33 @@ class PersonView:
     def total_owed_pence(self) -> int:
         """Sum of balances on open accounts."""
         return sum(a.balance_pence for a in self.accounts if not a.closed)
+
+
+@dataclass(frozen=True)
+class _ContactWords:
+    """Contact codes as staff read them (data/frontdesk.toml, data/contact_reasons.toml)."""
+
+    channels: dict[str, str]
+    reasons: dict[str, str]
+    outcomes: dict[str, str]
+
+    def channel(self, code: str) -> str:
+        return self.channels.get(code, code)
+
+    def reason(self, code: str) -> str:
+        return self.reasons.get(code, code)
+
+    def outcome(self, code: str | None) -> str | None:
+        return self.outcomes.get(code, code) if code else code
+
+
+def _contact_words(ctx: ServiceContext) -> _ContactWords:
+    from duty_tui.frontdesk_reference import load_frontdesk_reference
+
+    ref = load_frontdesk_reference(ctx.settings.data_dir)
+    return _ContactWords({c.code: c.name for c in ref.channels.values()},
+                         {r.code: r.label for r in ref.reasons.values()},
+                         {o.code: o.name for o in ref.outcomes.values()})
 
 
 def _case_views(session, cases: list[Case]) -> list[CaseView]:
@@ -229,7 +257,9 @@ def get_person(ctx: ServiceContext, ref: str, *, contacts_limit: int = 15) -> Pe
             select(Contact, StaffUser.display_name).join(StaffUser, StaffUser.id == Contact.staff_id, isouter=True)
             .where(Contact.person_id == person.id).order_by(Contact.at.desc()).limit(contacts_limit)  # type: ignore[attr-defined]
         ).all()
-        contacts = [ContactView(c.at, c.channel, c.reason, c.outcome, staff, c.notes) for c, staff in contact_rows]
+        words = _contact_words(ctx)
+        contacts = [ContactView(c.at, words.channel(c.channel), words.reason(c.reason), words.outcome(c.outcome),
+                                staff, c.notes, c.id) for c, staff in contact_rows]
 
         case_filter = Case.person_id == person.id
         if household is not None:

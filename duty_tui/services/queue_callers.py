@@ -11,11 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from duty_tui.db.engine import is_sqlite, session_scope
 from duty_tui.db.models import Person, StaffUser
-from duty_tui.db.models_frontdesk import ReceptionVisit
+from duty_tui.db.models_frontdesk import FrontdeskSequence, ReceptionVisit
 from duty_tui.domain.frontdesk import median, waited_minutes
 from duty_tui.domain.local_time import format_local
 from duty_tui.errors import InputError, NotFound
@@ -113,12 +114,71 @@ def callers_board(ctx: ServiceContext) -> CallersBoard:
         desks=policy.desks, wait_warning_minutes=policy.wait_warning_minutes)
 
 
+TICKET_ATTEMPTS = 1000
+"""Numbers tried before giving up (each one skipped was typed by hand or made by the demo today)."""
+
+
+def _ticket_key(day) -> str:
+    return f"ticket:{day.isoformat()}"
+
+
+def _insert_visit(session: Session, visit: ReceptionVisit) -> ReceptionVisit | None:
+    """Insert ``visit`` in a savepoint; None when its ticket is already taken today (the UNIQUE constraint)."""
+    savepoint = session.begin_nested()
+    try:
+        session.add(visit)
+        session.flush()
+    except IntegrityError:
+        savepoint.rollback()
+        return None
+    savepoint.commit()
+    return visit
+
+
+def _taken_tickets(session: Session, day) -> set[str]:
+    return set(session.exec(select(ReceptionVisit.ticket).where(ReceptionVisit.visit_date == day)).all())
+
+
+def _allocate_ticket(session: Session, day, make) -> ReceptionVisit:
+    """Today's next free ticket number, allocated so that two desks at once never collide.
+
+    The day's counter row is taken (locked) first; numbers already used today — typed by hand, or
+    made by the demo without the counter — are stepped over. The UNIQUE constraint still has the
+    last word: a number someone typed by hand a moment ago makes the insert fail inside a
+    savepoint, and the next number is tried.
+    """
+    taken = None
+    for _ in range(TICKET_ATTEMPTS):
+        number = f"{next_sequence(session, _ticket_key(day)):03d}"
+        if taken is None:
+            taken = _taken_tickets(session, day)  # read under the counter's lock: saves failed inserts only
+        if number in taken:
+            continue
+        visit = _insert_visit(session, make(number))
+        if visit is not None:
+            return visit
+        taken.add(number)
+    raise InputError(f"ticket: no free ticket number after {TICKET_ATTEMPTS} tries today; type one by hand")
+
+
+def _next_free_ticket(session: Session, day) -> str:
+    """The number the next arrival without a ticket would be given (not allocated: nothing is used up)."""
+    row = session.exec(select(FrontdeskSequence).where(FrontdeskSequence.key == _ticket_key(day))).first()
+    number = (row.value if row else 0) + 1
+    taken = _taken_tickets(session, day)
+    while f"{number:03d}" in taken:
+        number += 1
+    return f"{number:03d}"
+
+
 def add_arrival(ctx: ServiceContext, *, name: str = "", ticket: str = "", reason_code: str = "", needs: str = "",
                 interpreter: str = "", person_ref: str | None = None) -> VisitView:
     """Add someone who has arrived. They are known by name, or by a ticket number (one is allocated if none given)."""
     ctx.require("callers.manage")
     fdref = fd_reference(ctx)
     name, ticket, needs, interpreter = name.strip(), ticket.strip().upper(), needs.strip(), interpreter.strip()
+    if ticket.isdigit() and len(ticket) < 3:
+        ticket = f"{int(ticket):03d}"  # "7" typed is the "007" called out
     problems = []
     if len(name) > 120:
         problems.append("name: at most 120 characters")
@@ -141,20 +201,24 @@ def add_arrival(ctx: ServiceContext, *, name: str = "", ticket: str = "", reason
             raise InputError(exc.message) from None
         if person is not None and not name:
             name = f"{person.forename} {person.surname}"
+
+        def arrival(number: str) -> ReceptionVisit:
+            return ReceptionVisit(visit_date=today, ticket=number, caller_name=name or None,
+                                  person_id=person.id if person else None, reason_code=reason_code or None,
+                                  needs=needs or None, interpreter_language=interpreter or None, arrived_at=now,
+                                  added_by=actor_id(ctx))
+
         if ticket:
-            taken = session.exec(select(ReceptionVisit.id).where(ReceptionVisit.visit_date == today,
-                                                                 ReceptionVisit.ticket == ticket)).first()
-            if taken is not None:
-                raise InputError(f"ticket {ticket} is already in today's queue; check the number")
+            # A number typed by hand: the UNIQUE (visit_date, ticket) constraint decides, not a read first.
+            visit = _insert_visit(session, arrival(ticket))
+            if visit is None:
+                free = _next_free_ticket(session, today)
+                message = (f"ticket: {ticket} is already in today's queue; the next free number is {free} "
+                           "(or leave the ticket blank to be given it)")
+                raise InputError(message, problems=[message])
         else:
-            number = next_sequence(session, f"ticket:{today.isoformat()}")
-            ticket = f"{number:03d}"
-        visit = ReceptionVisit(visit_date=today, ticket=ticket, caller_name=name or None,
-                               person_id=person.id if person else None, reason_code=reason_code or None,
-                               needs=needs or None, interpreter_language=interpreter or None, arrived_at=now,
-                               added_by=actor_id(ctx))
-        session.add(visit)
-        session.flush()
+            visit = _allocate_ticket(session, today, arrival)
+        ticket = visit.ticket
         record_changed(session, "caller", visit.id)
         audit.record(session, ctx, "callers.arrive", "visit", visit.id,
                      {"ticket": ticket, "person": person.ref if person else None})
@@ -207,6 +271,23 @@ def call_next(ctx: ServiceContext, desk: str, visit_id: int | None = None) -> Vi
         assert fresh is not None
         view = _with_labels(ctx, _views(session, [fresh]))[0]
     return view
+
+
+def caller_at_desk(called: list[VisitView], desk: str, last_called_id: int | None = None,
+                   highlighted: VisitView | None = None) -> VisitView | None:
+    """The caller a contact logged at ``desk`` is for: never another desk's caller.
+
+    The caller highlighted in the With staff list when they are at this desk; else the one this
+    terminal called last (if still with staff here); else whoever was called to this desk most recently.
+    """
+    here = [v for v in called if v.status == "called" and v.desk == desk]
+    if highlighted is not None and any(v.id == highlighted.id for v in here):
+        return next(v for v in here if v.id == highlighted.id)
+    if last_called_id is not None:
+        found = next((v for v in here if v.id == last_called_id), None)
+        if found is not None:
+            return found
+    return max(here, key=lambda v: (v.called_at is not None, v.called_at or v.arrived_at, v.id), default=None)
 
 
 def finish_visit(ctx: ServiceContext, visit_id: int, seen_version: int, outcome: str) -> None:

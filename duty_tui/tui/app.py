@@ -251,11 +251,28 @@ class DutyApp(Navigation, ChangeNotices, SharedTerminal, DraftOffers, DatabaseWa
                 return screen.ref
         return None
 
+    def current_account_ref(self) -> str | None:
+        """The account on screen (a statement, its arrangements), nearer than any person view; else None."""
+        from duty_tui.tui.screens.person import PersonScreen
+
+        for screen in reversed(self.screen_stack):
+            ref = getattr(screen, "payment_account_ref", None)
+            if ref:
+                return ref
+            if isinstance(screen, PersonScreen):
+                return None
+        return None
+
     def action_open_area(self, area: str) -> None:
         """Open an area's main screen (log contact, payment, approach, queues, callers) on the dashboard."""
         screen_class = _area_screen(area)
         if screen_class is None:
             self.notify(f"{area} is not part of this build yet.", severity="warning")
+            return
+        if area == "payment":
+            # From a statement (or its arrangements) the payment is for that account (issue 11 B10).
+            self.open_area(screen_class(person_ref=self.current_person_ref(),
+                                        account_ref=self.current_account_ref()))
             return
         self.open_area(screen_class(person_ref=self.current_person_ref()))
 
@@ -381,7 +398,10 @@ class DutyApp(Navigation, ChangeNotices, SharedTerminal, DraftOffers, DatabaseWa
             self.notify(error.message, severity="error", timeout=10, markup=False)
             return
         log = _log_crash(error)
-        self.notify(f"Something went wrong ({type(error).__name__}); nothing was lost. Details saved to {log}.",
+        # Never "nothing was lost": an unexpected failure rolled its transaction back, so what it
+        # was saving was NOT saved; only the screen knows whether the typing is still on it.
+        self.notify(f"Something went wrong ({type(error).__name__}): that step did not finish and was not saved. "
+                    f"Check before trying again. Details saved to {log}.",
                     severity="error", timeout=15)
 
 

@@ -196,9 +196,10 @@ def test_former_tenant_without_a_household(leader):
 
 def test_contacts_newest_first_with_staff_name(leader):
     [contact] = get_person(leader, SMITH_61).contacts
-    assert contact.channel == "phone"
-    assert contact.reason == "rent.balance"
-    assert contact.outcome == "resolved"
+    # In words, not codes (issue 11 B9): the history shows what staff read.
+    assert contact.channel == "Phone"
+    assert contact.reason == "Rent › Balance enquiry"
+    assert contact.outcome == "Resolved at first contact"
     assert contact.staff == "Lee Leader"
     assert contact.notes == "Asked balance"
 

@@ -7,15 +7,14 @@ when it is: nothing is queried before the dialog is mounted.
 
 from __future__ import annotations
 
-from textual import events, on, work
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Input, Label, Static
+from textual.containers import Vertical
+from textual.widgets import Static
 
 from duty_tui.tui.kit.person_picker import PersonPicker
 from duty_tui.tui.screens.base import DutyModal
-from duty_tui.tui.text import plain
 
 
 class PersonPickDialog(DutyModal):  # dismisses with a person ref | None
@@ -28,16 +27,11 @@ class PersonPickDialog(DutyModal):  # dismisses with a person ref | None
                                   border: thick $primary; background: $surface; padding: 0 1; }
     PersonPickDialog PersonPicker { height: 1fr; }
     PersonPickDialog PersonPicker PickerResults { height: 1fr; max-height: 100%; }
-    PersonPickDialog #pick-new { height: auto; display: none; }
-    PersonPickDialog #pick-new.shown { display: block; }
-    PersonPickDialog .pick-row { height: 1; }
-    PersonPickDialog .pick-label { width: 14; }
-    PersonPickDialog .pick-row Input { width: 1fr; }
     """
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="housing-pick-cancel", tooltip="Close without choosing"),
         Binding("f9", "new_applicant", "New applicant", id="housing-pick-new", priority=True,
-                tooltip="Add someone who is not on the system yet (then F9 again to save them)"),
+                tooltip="Add someone who is not on the system yet (name, address, household)"),
     ]
 
     def __init__(self) -> None:
@@ -53,13 +47,6 @@ class PersonPickDialog(DutyModal):  # dismisses with a person ref | None
                                limit=30, allow_new=True, new_label="+ New applicant",
                                placeholder="name, P ref, postcode or phone",
                                hint="Type at least two letters. F9 adds someone new.")
-            with Vertical(id="pick-new"):
-                for key, label, hint in (("pick-forename", "Forename", ""), ("pick-surname", "Surname", ""),
-                                         ("pick-born", "Date of birth", "DD/MM/YYYY"),
-                                         ("pick-phone", "Phone", "optional")):
-                    with Horizontal(classes="pick-row"):
-                        yield Label(label, classes="pick-label")
-                        yield Input(placeholder=hint, id=key, compact=True, max_length=80)
 
     def on_mount(self) -> None:
         picker = self.query_one(PersonPicker)
@@ -90,33 +77,22 @@ class PersonPickDialog(DutyModal):  # dismisses with a person ref | None
         self.action_new_applicant()
 
     def action_new_applicant(self) -> None:
-        """Show the new-applicant fields; pressed again, save them."""
+        """Add someone new: name, date of birth, postal address and household, in a form of its own."""
         if not self._ready:
             self._held_actions.append("new_applicant")  # F9 straight after F6: acted on once the dialog is up
             return
-        box = self.query_one("#pick-new")
-        if not box.has_class("shown"):
-            box.add_class("shown")
-            query = self.query_one(PersonPicker).text.split()
-            if len(query) >= 2 and not any(c.isdigit() for c in "".join(query)):
-                self.query_one("#pick-forename", Input).value = query[0].title()
-                self.query_one("#pick-surname", Input).value = " ".join(query[1:]).title()
-            self.query_one("#pick-forename", Input).focus()
-            self.query_one(PersonPicker).say("New applicant: fill in, then F9 to add them.")
-            return
-        values = [self.query_one(f"#pick-{k}", Input).value for k in ("forename", "surname", "born", "phone")]
-        self.register(*values)
+        from duty_tui.tui.dialogs.housing_new_applicant import NewApplicantDialog
 
-    @on(Input.Submitted, "#pick-phone")
-    def _new_done(self) -> None:
-        self.action_new_applicant()
+        query = self.query_one(PersonPicker).text.split()
+        names = ("", "")
+        if len(query) >= 2 and not any(c.isdigit() for c in "".join(query)):
+            names = (query[0].title(), " ".join(query[1:]).title())
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="pick-register")
-    def register(self, forename: str, surname: str, born: str, phone: str) -> None:
-        from duty_tui.services.housing import register_applicant
+        def added(ref: str | None) -> None:
+            if ref:
+                self.dismiss(ref)
 
-        ref = register_applicant(self.app.ctx, forename, surname, born, phone or None)  # type: ignore[attr-defined]
-        self.app.call_from_thread(self.dismiss, ref)
+        self.app.push_screen(NewApplicantDialog(*names), added)
 
     def on_worker_error(self, error: BaseException | None) -> None:
         from duty_tui.errors import InputError

@@ -21,7 +21,9 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Footer, Header, Input, Static
 
-from duty_tui.domain.homelessness import PRIORITY_NEED_GROUNDS, assess, describe_duty, what_would_change
+from duty_tui.domain.homelessness import (
+    HEADLINES, PRIORITY_NEED_GROUNDS, assess, describe_duty, headline, owed_today, still_to_decide,
+)
 from duty_tui.domain.homelessness_intake import IntakeCheck, check_answers
 from duty_tui.errors import ConflictError, InputError
 from duty_tui.housing_reference import PRIORITY_NEED_WORDS, ROUTE_WORDS, load_housing_reference
@@ -30,13 +32,7 @@ from duty_tui.tui.kit.form import Choice, FieldChanged, Form, FormField, FormScr
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import plain
 
-STATUS_WORDS = {
-    "ineligible": "NOT ELIGIBLE — advice only",
-    "homeless": "HOMELESS",
-    "threatened": "THREATENED WITH HOMELESSNESS",
-    "not_threatened": "NOT HOMELESS OR THREATENED — advice",
-    "undetermined": "NOT YET KNOWN — inquiries continue",
-}
+STATUS_WORDS = HEADLINES  # the words live in domain/homelessness.py (headline() adds "loss date not yet known")
 FACT_WORDS = {"eligible": "Eligible?", "homeless": "Homeless now?", "priority_need": "Priority need?",
               "intentional": "Intentionally homeless?"}
 
@@ -278,23 +274,26 @@ class ApproachScreen(DraftForm, FormScreen, DutyScreen):
 
         approach = replace(approach, as_of=as_of)
         result = assess(approach)
-        out.append(STATUS_WORDS.get(result.status, result.status) + "\n", style="bold reverse")
+        out.append(headline(approach, result) + "\n", style="bold reverse")
         out.append(plain(f"Duties owed on {_d(as_of)}:\n"))
         for duty in result.duties:
-            line = uk_dates(describe_duty(duty))
+            line = uk_dates(describe_duty(duty, as_of))  # prevention past 56 days: until ended by notice
             style = "bold" if duty.duty in ("relief", "prevention", "main", "interim_accommodation",
                                             "temporary_accommodation", "settled_accommodation") else ""
             out.append(" • ")
             out.append(plain(line, style=style))
             out.append("\n")
+        if all(d.duty == "advice" for d in result.duties) and result.status != "ineligible":
+            # Only advice is listed: say why, and what follows (never "advice only" while eligibility is open).
+            out.append(plain(f" ({uk_dates(owed_today(approach, result, as_of))})\n", style="italic"))
         if result.referral_possible:
             out.append(" ↪ local connection referral possible (s198)\n", style="bold")
-        if result.outstanding:
+        questions = still_to_decide(approach)  # the engine's outstanding facts, and a blank loss date
+        if questions:
             out.append("\nStill to decide:\n", style="bold")
-            changes = what_would_change(approach)
-            for fact in result.outstanding:
-                out.append(plain(f" ? {FACT_WORDS.get(fact, fact)} ", style="bold"))
-                out.append(plain(uk_dates(changes.get(fact, ""))))
+            for question, changes in questions:
+                out.append(plain(f" ? {question} ", style="bold"))
+                out.append(plain(uk_dates(changes)))
                 out.append("\n")
         if check.problems:
             out.append(plain(f"\n✗ {len(check.problems)} answer(s) to fix before saving (marked on the left).\n",

@@ -180,35 +180,17 @@ class CallersScreen(LiveRefresh, DutyScreen):
         self.load()
 
     def action_add(self) -> None:
-        """Add an arrival through a small form."""
+        """Add an arrival: the form stays open until it is saved (a taken ticket is said in the form)."""
         from duty_tui.services.contacts import contact_form
-        from duty_tui.tui.kit.form import FormDialog, FormField
+        from duty_tui.tui.dialogs.frontdesk_arrival import ArrivalDialog
 
         reasons = tuple((r.code, r.label) for r in contact_form(self.duty_app.ctx).reasons)
-        fields = [
-            FormField("name", "Name (or leave blank and give a ticket)", placeholder="e.g. Ms Khan", max_length=120),
-            FormField("ticket", "Ticket number (blank: the next number is given)", placeholder="e.g. A17",
-                      max_length=16),
-            FormField("reason", "Reason", kind="select", options=reasons),
-            FormField("needs", "Access needs", placeholder="e.g. wheelchair user, hearing loop", max_length=200),
-            FormField("interpreter", "Interpreter (language)", placeholder="e.g. Urdu", max_length=40),
-        ]
 
-        def done(values) -> None:
-            if values:
-                self.add_arrival(values)
+        def done(visit: VisitView | None) -> None:
+            if visit is not None:
+                self._done(f"Added {visit.label} to the queue.")
 
-        self.app.push_screen(FormDialog("Add an arrival", fields, submit="Add"), done)
-
-    @work(thread=True, exclusive=False, exit_on_error=False, group="callers-write")
-    def add_arrival(self, values: dict) -> None:
-        """Save an arrival."""
-        from duty_tui.services.queue_callers import add_arrival
-
-        visit = add_arrival(self.duty_app.ctx, name=values["name"], ticket=values["ticket"],
-                            reason_code=values["reason"], needs=values["needs"], interpreter=values["interpreter"],
-                            person_ref=self.person_ref if not values["name"] and not values["ticket"] else None)
-        self.app.call_from_thread(self._done, f"Added {visit.label} to the queue.")
+        self.app.push_screen(ArrivalDialog(self.person_ref, reasons), done)
 
     def _done(self, message: str) -> None:
         self._say(message)
@@ -232,7 +214,12 @@ class CallersScreen(LiveRefresh, DutyScreen):
         from duty_tui.services.queue_callers import call_next
 
         visit = call_next(self.duty_app.ctx, self.desk, visit_id)
-        self.app.call_from_thread(self._done, f"Called {visit.label} to {visit.desk}.")
+        self.app.call_from_thread(self._called_here, visit)
+
+    def _called_here(self, visit: VisitView) -> None:
+        # c acts on the caller this terminal called last, never on another desk's (issue 11 B5).
+        setattr(self.app, "_frontdesk_called_visit", visit.id)
+        self._done(f"Called {visit.label} to {visit.desk}. c logs the contact for their visit.")
 
     def on_worker_error(self, error: BaseException | None) -> None:
         from duty_tui.errors import ConflictError, DutyError
@@ -283,12 +270,18 @@ class CallersScreen(LiveRefresh, DutyScreen):
         self.app.push_screen(ChooseDialog("Which desk are you at?", [(d, d) for d in desks], self.desk), chosen)
 
     def action_log_contact(self) -> None:
-        """Log the contact for the highlighted caller (face to face), linked to their visit."""
+        """Log the contact (face to face) for the caller at this terminal's desk, linked to their visit."""
+        from duty_tui.services.queue_callers import caller_at_desk
         from duty_tui.tui.screens.contact import LogContactScreen
 
-        _table, visit = self._selected()
-        if visit is None or visit.status != "called":
-            self._say("Highlight a caller at a desk (the With staff list) first.")
+        table, highlighted = self._selected()
+        called = self.board.called if self.board else []
+        visit = caller_at_desk(called, self.desk, getattr(self.app, "_frontdesk_called_visit", None),
+                               highlighted if table == "with-staff" else None)
+        if visit is None:
+            self._say(f"No one is at your desk ({self.desk}): call the next caller with n (or Enter on a name).")
             return
+        self._say(f"Logging the contact for {visit.label}'s visit at {visit.desk}.")
         self.app.push_screen(LogContactScreen(person_ref=visit.person_ref, visit_id=visit.id,
-                                              channel="face_to_face", reason=visit.reason_code))
+                                              channel="face_to_face", reason=visit.reason_code,
+                                              caller_name=visit.name, visit_label=f"{visit.label} at {visit.desk}"))

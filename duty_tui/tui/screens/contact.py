@@ -125,10 +125,12 @@ class LogContactScreen(DraftForm, FormScreen, DutyScreen):
     DISCARD_NO = "No, keep typing"
 
     def __init__(self, person_ref: str | None = None, *, visit_id: int | None = None, channel: str | None = None,
-                 reason: str | None = None) -> None:
+                 reason: str | None = None, caller_name: str | None = None, visit_label: str | None = None) -> None:
         super().__init__()
         self.person_ref = person_ref
         self.visit_id = visit_id
+        self.caller_name = caller_name  # a reception arrival's name: put in the caller box to search on
+        self.visit_label = visit_label  # "002 Mr Ali at Desk 1": whose visit this contact is for
         self.initial_channel = channel
         self.initial_reason = reason
         self.form: ContactForm | None = None
@@ -274,11 +276,15 @@ class LogContactScreen(DraftForm, FormScreen, DutyScreen):
         results.add_column("!", width=1)
         results.add_column("Address")
         self.query_one("#reason-options", OptionList).can_focus = False
+        if self.visit_label:
+            self.sub_title = f"visit of {self.visit_label}"
         if self.person_ref:
             self.query_one("#who", Input).value = self.person_ref
             self.load_caller(self.person_ref)
             self.query_one("#reason-filter", Input).focus()
         else:
+            if self.caller_name:
+                self.query_one("#who", Input).value = self.caller_name  # searched as if typed: Enter picks
             self.query_one("#who", Input).focus()
         if self.initial_reason and self.initial_reason in {r.code for r in self.form.reasons}:
             self._add_reason(self.initial_reason)
@@ -870,7 +876,8 @@ class LogContactScreen(DraftForm, FormScreen, DutyScreen):
         return f"Contact: {who}"
 
     def draft_args(self) -> dict[str, Any]:
-        return {"person_ref": self.draft_person_ref(), "visit_id": self.visit_id}
+        return {"person_ref": self.draft_person_ref(), "visit_id": self.visit_id, "caller_name": self.caller_name,
+                "visit_label": self.visit_label}
 
     def draft_values(self) -> dict[str, Any]:
         values = collect_values(self)

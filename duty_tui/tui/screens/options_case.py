@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
 from duty_tui.domain.clocks import Deadline, describe_due
-from duty_tui.domain.homelessness import describe_duty
+from duty_tui.domain.homelessness import owed_today
 from duty_tui.domain.homelessness_casework import REVIEW_KIND_WORDS, STAGE_WORDS
 from duty_tui.housing_reference import REVIEW_OUTCOMES, TA_DUTY_WORDS, load_housing_reference
 from duty_tui.tui.kit.form import FormDialog, FormField
@@ -143,9 +143,12 @@ class OptionsCaseScreen(DutyScreen):
         head.append(plain(f" · {STAGE_WORDS.get(view.stage, view.stage).upper()}", style="bold"))
         head.append(plain(f" · approach {view.approach_date:%d/%m/%Y} · {view.assignee or 'unassigned'}"))
         if view.assessment is not None:
-            owed = [describe_duty(d) for d in view.assessment.duties if d.duty != "advice"]
+            from duty_tui.tui.screens.approach import uk_dates
+
+            today = self.duty_app.ctx.today()
+            owed = owed_today(view.approach, view.assessment, today) if view.approach is not None else "—"
             head.append("\n")
-            head.append(plain("Owed today: " + ("; ".join(owed) if owed else "advice only (s179)")))
+            head.append(plain("Owed today: " + uk_dates(owed)))
         self.query_one("#case-head", Static).update(head)
         today = self.duty_app.ctx.today()
         clocks = Text()

@@ -8,7 +8,6 @@ keeps everything typed. No card number or security code is accepted anywhere.
 from __future__ import annotations
 
 import uuid
-from datetime import date
 
 from textual import on, work
 from textual.app import ComposeResult

@@ -71,6 +71,11 @@ class AccountScreen(DutyScreen):
         self.end = end
         self.view: StatementView | None = None
 
+    @property
+    def payment_account_ref(self) -> str:
+        """F5 from this statement takes a payment for this account (the app asks)."""
+        return self.account_ref
+
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(classes="acct-row"):

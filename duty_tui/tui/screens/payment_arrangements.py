@@ -58,6 +58,11 @@ class ArrangementsScreen(DutyScreen):
         self.account_ref = account_ref
         self.items: list[ArrangementStatus] = []
 
+    @property
+    def payment_account_ref(self) -> str | None:
+        """F5 from an account's arrangements takes a payment for that account (none on the broken list)."""
+        return self.account_ref
+
     def compose(self) -> ComposeResult:
         yield Header()
         yield DutyTable(id="arr-table", cursor_type="row", zebra_stripes=True)

@@ -145,9 +145,17 @@ class PersonScreen(DutyScreen):
         super().on_worker_error(error)
 
     def on_data_table_row_selected(self, event) -> None:
-        """Enter opens the row: an account's statement, a case, a household member."""
+        """Enter opens the row: an account's statement, a case, a household member, a past contact
+        (and, within the set time, its correction)."""
         key = event.row_key.value
         if key is None:
+            return
+        if event.data_table.id == "contacts":
+            if str(key).isdigit():
+                from duty_tui.tui.screens.contact_view import ContactViewScreen
+
+                self.app.push_screen(ContactViewScreen(int(str(key))))
+            return
             return
         if event.data_table.id == "accounts-table":
             from duty_tui.tui.screens.payment_account import AccountScreen
@@ -275,7 +283,7 @@ class PersonScreen(DutyScreen):
             "ref": a.ref, "type": ACCOUNT_NAMES.get(a.account_type, a.account_type),
             "balance": format_balance(a.balance_pence) + (" (closed)" if a.closed else ""),
             "paid": a.last_payment_on.strftime("%d/%m/%Y") if a.last_payment_on else "never"}) for a in view.accounts])
-        self.query_one("#contacts", ListTable).set_rows([ListRow(str(getattr(c, "id", index)), {
+        self.query_one("#contacts", ListTable).set_rows([ListRow(str(c.id) if c.id is not None else f"i{index}", {
             "when": format_local(c.at), "channel": c.channel, "reason": c.reason, "outcome": c.outcome or "—",
             "by": c.staff or "—"}) for index, c in enumerate(view.contacts)])
         cases = []

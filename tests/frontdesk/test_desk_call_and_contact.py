@@ -1,0 +1,62 @@
+"""Issue 11 B5: after n (call next) at reception, c logs the contact for the caller just called to
+THIS desk — never another desk's — says whose visit it is, and carries the arrival's name into the
+caller box."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from builders import NOW, seed_office
+from desk_pilot import press
+from fd_helpers import ctx_for
+from fd_pilot import build_app, quick_sign_in, settle, wait_for
+from textual.widgets import DataTable, Input, Static
+
+from duty_tui.services import queue_callers
+from duty_tui.tui.screens.callers import CallersScreen
+from duty_tui.tui.screens.contact import LogContactScreen
+
+
+def test_the_caller_at_a_desk_is_never_another_desks(engine):
+    seed_office(engine)
+    khan = queue_callers.add_arrival(ctx_for(engine, now=NOW - timedelta(minutes=20)), name="Ms Khan")
+    ali = queue_callers.add_arrival(ctx_for(engine, now=NOW - timedelta(minutes=10)), name="Mr Ali")
+    queue_callers.call_next(ctx_for(engine, "leader"), "Desk 2")  # Ms Khan, to the other desk
+    queue_callers.call_next(ctx_for(engine), "Desk 1")  # Mr Ali, here
+    called = queue_callers.callers_board(ctx_for(engine)).called
+    khan_view = next(v for v in called if v.id == khan.id)
+    assert queue_callers.caller_at_desk(called, "Desk 1").id == ali.id
+    assert queue_callers.caller_at_desk(called, "Desk 1", highlighted=khan_view).id == ali.id  # not hers
+    assert queue_callers.caller_at_desk(called, "Desk 2", last_called_id=ali.id).id == khan.id
+    assert queue_callers.caller_at_desk(called, "Desk 3") is None
+
+
+async def test_c_after_n_logs_the_contact_for_the_caller_called_to_this_desk(engine):
+    seed_office(engine)
+    queue_callers.add_arrival(ctx_for(engine, now=NOW - timedelta(minutes=20)), name="Ms Khan")
+    queue_callers.add_arrival(ctx_for(engine, now=NOW - timedelta(minutes=10)), name="Mr Ali")
+    queue_callers.call_next(ctx_for(engine, "leader"), "Desk 2")  # another desk has Ms Khan
+    app = build_app(engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await quick_sign_in(app, pilot)
+        await press(pilot, "f8")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, CallersScreen)
+        staff = screen.query_one("#with-staff", DataTable)
+        assert await wait_for(app, pilot, lambda: staff.row_count == 1)
+
+        await press(pilot, "n")  # Mr Ali, to this terminal's desk (Desk 1)
+        assert await wait_for(app, pilot, lambda: staff.row_count == 2)
+        assert "Called 002 Mr Ali to Desk 1" in str(screen.query_one("#callers-message", Static).render())
+        await press(pilot, "tab")  # into the With staff list: its first row is Ms Khan, at Desk 2
+        assert [str(c) for c in staff.get_row_at(staff.cursor_row)][:3] == ["001", "Ms Khan", "Desk 2"]
+        await press(pilot, "c")
+        assert await wait_for(app, pilot, lambda: isinstance(app.screen, LogContactScreen))
+        contact = app.screen
+        visit = next(v for v in screen.board.called if v.name == "Mr Ali")
+        assert contact.visit_id == visit.id  # Mr Ali's visit, not Ms Khan's
+        assert contact.sub_title == "visit of 002 Mr Ali at Desk 1"
+        assert contact.query_one("#who", Input).value == "Mr Ali"
+        assert "Logging the contact for 002 Mr Ali's visit at Desk 1" in str(
+            screen.query_one("#callers-message", Static).render())
