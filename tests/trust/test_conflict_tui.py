@@ -16,7 +16,7 @@ from duty_tui.services.auth import find_actor
 from duty_tui.services.context import ServiceContext
 from duty_tui.tui.app import make_app
 from duty_tui.tui.dialogs.conflict import ConflictDialog
-from duty_tui.tui.dialogs.frontdesk_form import FormDialog
+from duty_tui.tui.kit.form import FormDialog
 from duty_tui.tui.screens.approach import ApproachScreen
 from duty_tui.tui.screens.case import CaseScreen
 

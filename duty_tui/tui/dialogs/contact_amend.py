@@ -163,7 +163,7 @@ class ContactAmendDialog(DutyModal[ContactDetail | None]):
         if self.values() == self._initial:
             self.dismiss(None)
             return
-        from duty_tui.tui.dialogs.confirm import ConfirmDialog
+        from duty_tui.tui.kit.dialogs import ConfirmDialog
 
         def answered(discard: bool | None) -> None:
             if discard:

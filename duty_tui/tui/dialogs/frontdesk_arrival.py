@@ -16,7 +16,7 @@ from textual import on, work
 from textual.message import Message
 
 from duty_tui.services.queue_callers import VisitView
-from duty_tui.tui.dialogs.frontdesk_form import FormDialog, FormField
+from duty_tui.tui.kit.form import FormDialog, FormField
 
 
 def arrival_fields(reasons: tuple[tuple[str, str], ...]) -> list[FormField]:
@@ -25,7 +25,7 @@ def arrival_fields(reasons: tuple[tuple[str, str], ...]) -> list[FormField]:
         FormField("name", "Name (or leave blank and give a ticket)", placeholder="e.g. Ms Khan", max_length=120),
         FormField("ticket", "Ticket number (blank: the next free number is given)", placeholder="e.g. A17",
                   max_length=16),
-        FormField("reason", "Reason", kind="select", options=reasons),
+        FormField("reason", "Reason", kind="choice", options=reasons, prompt="(not said)"),
         FormField("needs", "Access needs", placeholder="e.g. wheelchair user, hearing loop", max_length=200),
         FormField("interpreter", "Interpreter (language)", placeholder="e.g. Urdu", max_length=40),
     ]
@@ -33,8 +33,6 @@ def arrival_fields(reasons: tuple[tuple[str, str], ...]) -> list[FormField]:
 
 class ArrivalDialog(FormDialog):
     """The arrival form; F9 saves it and the dialog closes only once the arrival is on the queue."""
-
-    SCOPE_NAME = "frontdesk-form"
 
     @dataclass
     class Saved(Message):
@@ -51,14 +49,12 @@ class ArrivalDialog(FormDialog):
         """Check the form, then save it in a worker (the dialog stays open until it is saved)."""
         if self._saving:
             return  # F9 twice: one arrival
-        values = self.values()
-        problems = self.problems(values)
-        if problems:
-            self.show_problems(problems)
+        if self.form.validate():
+            self.say("")
             return
         self._saving = True
-        self.show_problems(["Adding…"])
-        self.save(values)
+        self.say("Adding…")
+        self.save(self.form.parsed())
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="arrival-save")
     def save(self, values: dict[str, Any]) -> None:
@@ -81,10 +77,15 @@ class ArrivalDialog(FormDialog):
         self._saving = False
         if isinstance(error, DutyError):
             problems = getattr(error, "problems", None) or [error.message]
-            self.show_problems([*problems, "Not added yet: fix it and press F9 again (what you typed is still here)."])
-            if any(p.startswith("ticket:") for p in problems):
-                self.query_one("#f-ticket").focus()
+            by_field = {}
+            for problem in problems:
+                field, _, text = problem.partition(": ")
+                by_field[field if text and self.form.has(field) else ""] = text if text and self.form.has(field) \
+                    else problem
+            unplaced = self.form.show_problems({k: v for k, v in by_field.items() if k})
+            self.say("\n".join([*unplaced, *([by_field[""]] if "" in by_field else []),
+                                "Not added yet: fix it and press F9 again (what you typed is still here)."]))
             return
-        self.show_problems(["Not added: something went wrong (the details are in the log). "
-                            "What you typed is still here; press F9 to try again."])
+        self.say("Not added: something went wrong (the details are in the log). "
+                 "What you typed is still here; press F9 to try again.")
         self.app.report_error(error)  # type: ignore[attr-defined]

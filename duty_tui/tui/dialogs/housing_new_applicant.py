@@ -160,7 +160,7 @@ class NewApplicantDialog(DutyModal[str | None]):
         if self.values() == self._initial and not household.members and not household.pending:
             self.dismiss(None)
             return
-        from duty_tui.tui.dialogs.confirm import ConfirmDialog
+        from duty_tui.tui.kit.dialogs import ConfirmDialog
 
         def answered(discard: bool | None) -> None:
             if discard:
