@@ -115,11 +115,11 @@ async def test_adding_an_arrival_after_a_hand_typed_ticket_at_human_pace(engine)
         await type_text(pilot, "002")
         await press(pilot, "f9")
         problems = app.screen.query_one("#form-problems", Static)
-        assert await wait_for(app, pilot, lambda: "already in today's queue" in str(problems.render()))
-        text = str(problems.render())
+        assert await wait_for(app, pilot, lambda: "Not added yet" in str(problems.render()))
         assert isinstance(app.screen, ArrivalDialog)
-        assert "the next free number is 003" in text and "Not added yet" in text
-        assert "nothing was lost" not in text.lower()
+        beside = app.screen.form.shown("ticket")  # said beside the ticket box, which has the cursor
+        assert "already in today's queue" in beside and "the next free number is 003" in beside
+        assert "nothing was lost" not in (str(problems.render()) + beside).lower()
         assert app.screen.values()["name"] == "Mr Ali"  # the typing is really kept
         assert app.screen.focused.id == "f-ticket"
         await press(pilot, *["backspace"] * 3)

@@ -1,19 +1,15 @@
 """Add an arrival at reception (F8 ``a``): the form stays open until the arrival is saved.
 
-``push_screen(ArrivalDialog(person_ref), callback)``: the callback gets the saved
-``VisitView``, or None when the desk cancelled. The save runs in a worker; when it is
-refused (a ticket number already taken today, a reason no longer in the list) the problem
-shows in the form and everything typed stays, so the receptionist fixes one field and
+``push_screen(ArrivalDialog(person_ref, reasons), callback)``: the callback gets the saved
+``VisitView``, or None when the desk cancelled. The kit's form saves it in a worker; when it
+is refused (a ticket number already taken today, a reason no longer in the list) the problem
+shows beside the field and everything typed stays, so the receptionist fixes one field and
 presses F9 again — nothing is said to be saved or kept that was not.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
-
-from textual import on, work
-from textual.message import Message
 
 from duty_tui.services.queue_callers import VisitView
 from duty_tui.tui.kit.form import FormDialog, FormField
@@ -31,61 +27,19 @@ def arrival_fields(reasons: tuple[tuple[str, str], ...]) -> list[FormField]:
     ]
 
 
-class ArrivalDialog(FormDialog):
+class ArrivalDialog(FormDialog[VisitView]):
     """The arrival form; F9 saves it and the dialog closes only once the arrival is on the queue."""
 
-    @dataclass
-    class Saved(Message):
-        """The worker saved the arrival."""
-
-        visit: VisitView
-
     def __init__(self, person_ref: str | None = None, reasons: tuple[tuple[str, str], ...] = ()) -> None:
-        super().__init__("Add an arrival", arrival_fields(reasons), submit="Add")
         self.person_ref = person_ref
-        self._saving = False
+        super().__init__("Add an arrival", arrival_fields(reasons), submit="Add", save=self._add, saving="Adding…",
+                         not_saved="Not added yet")
 
-    def action_save(self) -> None:
-        """Check the form, then save it in a worker (the dialog stays open until it is saved)."""
-        if self._saving:
-            return  # F9 twice: one arrival
-        if self.form.validate():
-            self.say("")
-            return
-        self._saving = True
-        self.say("Adding…")
-        self.save(self.form.parsed())
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="arrival-save")
-    def save(self, values: dict[str, Any]) -> None:
-        """Save the arrival (the ticket is allocated by the database)."""
+    def _add(self, ctx: Any, values: dict[str, Any]) -> VisitView:
+        """Save the arrival (in the form's worker; the ticket is allocated by the database)."""
         from duty_tui.services.queue_callers import add_arrival
 
-        visit = add_arrival(self.app.ctx, name=values["name"], ticket=values["ticket"],  # type: ignore[attr-defined]
-                            reason_code=values["reason"], needs=values["needs"], interpreter=values["interpreter"],
-                            person_ref=self.person_ref if not values["name"] and not values["ticket"] else None)
-        self.post_message(self.Saved(visit))
-
-    @on(Saved)
-    def _saved(self, message: Saved) -> None:
-        self._saving = False
-        self.dismiss(message.visit)
-
-    def on_worker_error(self, error: BaseException | None) -> None:
-        from duty_tui.errors import DutyError
-
-        self._saving = False
-        if isinstance(error, DutyError):
-            problems = getattr(error, "problems", None) or [error.message]
-            by_field = {}
-            for problem in problems:
-                field, _, text = problem.partition(": ")
-                by_field[field if text and self.form.has(field) else ""] = text if text and self.form.has(field) \
-                    else problem
-            unplaced = self.form.show_problems({k: v for k, v in by_field.items() if k})
-            self.say("\n".join([*unplaced, *([by_field[""]] if "" in by_field else []),
-                                "Not added yet: fix it and press F9 again (what you typed is still here)."]))
-            return
-        self.say("Not added: something went wrong (the details are in the log). "
-                 "What you typed is still here; press F9 to try again.")
-        self.app.report_error(error)  # type: ignore[attr-defined]
+        name, ticket = values["name"] or "", values["ticket"] or ""
+        return add_arrival(ctx, name=name, ticket=ticket, reason_code=values["reason"] or "",
+                           needs=values["needs"] or "", interpreter=values["interpreter"] or "",
+                           person_ref=self.person_ref if not name and not ticket else None)

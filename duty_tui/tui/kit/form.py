@@ -39,7 +39,7 @@ from datetime import date
 from typing import Any, ClassVar, Generic, TypeVar
 
 from rich.text import Text
-from textual import events, on
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -1259,7 +1259,18 @@ class FormDialog(FormScreen, DutyModal[T], Generic[T]):
     dataclass) — or None when closed. ``check(values)`` adds rules across fields: it returns
     {field id: what to fix}. ``refilled=True``: the form holds typing kept from a refused save,
     so Escape asks before discarding it.
+
+    ``save(ctx, values)``: the dialog saves itself — in a worker, once (F9 twice is one save) —
+    and stays open until the service has saved, dismissing with what ``save`` returned. A
+    refusal (``DutyError``) is said beside the fields its problems name (``"ticket: taken"``)
+    and under the form, and everything typed stays for the next F9.
     """
+
+    @dataclass
+    class SavedResult(Message):
+        """The dialog's own save (``save=``) finished."""
+
+        result: Any
 
     SCOPE_NAME = "form"
     DEFAULT_CSS = """
@@ -1282,8 +1293,14 @@ class FormDialog(FormScreen, DutyModal[T], Generic[T]):
     def __init__(self, title: str, fields: Sequence[FormField | Widget], *, intro: str = "", submit: str = "Save",
                  result: Callable[[dict[str, Any]], T] | None = None,
                  check: Callable[[dict[str, Any]], Mapping[str, str]] | None = None, refilled: bool = False,
-                 labels: str | None = None, label_width: int = 16, focus: str | None = None) -> None:
+                 labels: str | None = None, label_width: int = 16, focus: str | None = None,
+                 save: Callable[[Any, dict[str, Any]], Any] | None = None, saving: str = "Saving…",
+                 not_saved: str = "Not saved yet") -> None:
         super().__init__()
+        self.saver = save
+        self.saving_text = saving
+        self.not_saved_text = not_saved
+        self._saving = False
         self.form_title = title
         self.fields = list(fields)
         self.intro = intro
@@ -1350,7 +1367,50 @@ class FormDialog(FormScreen, DutyModal[T], Generic[T]):
                 self.say("\n".join(unplaced))
                 return
         self.say("")
+        if self.saver is not None:
+            if self._saving:
+                return  # F9 twice: one save
+            self._saving = True
+            self.say(self.saving_text)
+            self._save_in_worker(values)
+            return
         self.dismiss(self.result(values) if self.result is not None else values)  # type: ignore[arg-type]
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="form-save")
+    def _save_in_worker(self, values: dict[str, Any]) -> None:
+        saver = self.saver
+        assert saver is not None
+        self.post_message(self.SavedResult(saver(self.app.ctx, values)))  # type: ignore[attr-defined]
+
+    @on(SavedResult)
+    def _saved_result(self, message: SavedResult) -> None:
+        message.stop()
+        self._saving = False
+        self.dismiss(message.result)
+
+    def on_worker_error(self, error: BaseException | None) -> None:
+        from duty_tui.errors import DutyError
+
+        if self.saver is None:
+            super().on_worker_error(error)
+            return
+        self._saving = False
+        if isinstance(error, DutyError):
+            by_field: dict[str, str] = {}
+            elsewhere: list[str] = []
+            for problem in list(getattr(error, "problems", None) or [error.message]):
+                name, _, text = problem.partition(": ")
+                if text and self.form.has(name):
+                    by_field[name] = text
+                else:
+                    elsewhere.append(problem)
+            unplaced = self.form.show_problems(by_field)
+            self.say("\n".join([*unplaced, *elsewhere,
+                                f"{self.not_saved_text}: fix it and press F9 again (what you typed is still here)."]))
+            return
+        self.say("Not saved: something went wrong (the details are in the log). What you typed is still here; "
+                 "press F9 to try again.")
+        super().on_worker_error(error)
 
     def action_cancel(self) -> None:
         """Close; asks first when something was typed."""
