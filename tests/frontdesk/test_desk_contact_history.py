@@ -159,8 +159,9 @@ async def test_enter_opens_a_past_contact_and_its_author_corrects_it(engine):
         await type_text(pilot, "; owes 152.50")
         await press(pilot, "f9")  # no reason given for the correction yet
         await settle(app, pilot)
-        assert "why: say why" in str(dialog.query_one("#amend-problems").render())
-        assert dialog.query_one("#amend-notes", TextArea).text == "Asked about the balance; owes 152.50"  # kept
+        assert "fill it in" in dialog.form.shown("why")  # said beside the box, which now has the cursor
+        assert dialog.focused is dialog.form.input("why")
+        assert dialog.query_one("#f-notes", TextArea).text == "Asked about the balance; owes 152.50"  # kept
         await type_text(pilot, "notes finished")
         await press(pilot, "f9")
         assert await wait_for(app, pilot, lambda: app.screen is view and "Corrected 1 time" in str(

@@ -56,7 +56,7 @@ async def test_new_applicant_with_address_and_household_then_the_triage_panel_wo
         await type_text(pilot, "01/02/2019")
         await press(pilot, "enter")  # adds Sofia to the list
         await settle(app, pilot)
-        assert [m.forename for m in dialog.query_one("#na-household").members] == ["Sofia"]
+        assert [m.forename for m in dialog.query_one("#f-household").members] == ["Sofia"]
         assert "Added Sofia Lopez" in str(dialog.query_one("#hm-message", Static).render())
 
         await press(pilot, "f9")

@@ -68,9 +68,11 @@ class HouseholdMembers(Vertical):
             super().__init__()
             self.members = members
 
-    def __init__(self, *, today: date, applicant_surname: str = "", id: str | None = None) -> None:
+    FORM_VALUE = True  # a kit form field (kind="widget"): its value is the people added
+
+    def __init__(self, *, today: date | None = None, applicant_surname: str = "", id: str | None = None) -> None:
         super().__init__(id=id)
-        self.today = today
+        self.today: date = today  # type: ignore[assignment]  # None until mounted: then the app's today
         self.applicant_surname = applicant_surname
         self._members: list[HouseholdEntry] = []
 
@@ -78,6 +80,17 @@ class HouseholdMembers(Vertical):
     def members(self) -> tuple[HouseholdEntry, ...]:
         """Everyone added, in the order they were added."""
         return tuple(self._members)
+
+    @property
+    def value(self) -> tuple[HouseholdEntry, ...]:
+        """The kit form's view of this field: everyone added."""
+        return self.members
+
+    @value.setter
+    def value(self, members) -> None:
+        self._members = list(members or ())
+        if self.is_mounted:
+            self._refresh_list()
 
     @property
     def pending(self) -> bool:
@@ -95,7 +108,9 @@ class HouseholdMembers(Vertical):
         yield Static("No one else yet. Type a person and press Enter in Born to add them.", id="hm-message")
 
     def on_mount(self) -> None:
-        self.query_one(MemberList).display = False
+        if self.today is None:
+            self.today = self.app.ctx.today()  # type: ignore[attr-defined]
+        self._refresh_list()
 
     def set_applicant_surname(self, surname: str) -> None:
         """The surname used when a person's own is left blank."""
