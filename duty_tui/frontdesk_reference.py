@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -334,8 +335,13 @@ def _load_danger(path: Path, priorities: dict[str, RepairPriority]) -> tuple[Dan
         if not isinstance(phrases, list) or not isinstance(groups, list) or not (phrases or groups) \
                 or not all(isinstance(g, list) and g for g in groups):
             raise _problem(path, where, f"danger {name!r}: give phrases = [...] or all_of = [[...], [...]]")
+        effective, source = entry.get("effective_from"), str(entry.get("source", "")).strip()
+        if not isinstance(effective, date) or isinstance(effective, datetime) or not source:
+            raise _problem(path, where, f"danger {name!r}: give effective_from = YYYY-MM-DD (a date, unquoted) and "
+                           "source = \"the policy or law it follows\"")
         rules.append(DangerRule(name, entry["priority"], str(entry.get("priority_scotland", "")),
-                                tuple(str(x) for x in phrases), tuple(tuple(str(x) for x in g) for g in groups)))
+                                tuple(str(x) for x in phrases), tuple(tuple(str(x) for x in g) for g in groups),
+                                effective_from=effective, source=source))
     return tuple(rules)
 
 

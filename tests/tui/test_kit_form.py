@@ -88,7 +88,7 @@ async def test_the_one_form_rule_at_80x24() -> None:
         dialog.query_one("#f-fruit", Choice).focus()
         await pilot.pause()
         listing = text_on_screen(app)  # the full list opens below a long choice while it has the cursor
-        assert "( ) Apple" in listing and "( ) Elderberry" in listing and "(•) (choose)" in listing
+        assert "( ) Apple" in listing and "( ) Elderberry" in listing and "› ( ) (choose)" in listing
         await type_(pilot, "ch")  # the first letters jump to an option
         assert dialog.query_one("#f-fruit", Choice).value == "c" and "(•) Cherry" in text_on_screen(app)
         await pilot.press("down")

@@ -48,9 +48,9 @@ class ConfirmDialog(DutyModal[bool]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(plain(self.question), id="confirm-question")
-            enter = self.yes_label if self.default else self.no_label
-            yield Static(plain(f"y  {self.yes_label}     n / Esc  {self.no_label}     Enter  {enter}"),
-                         id="confirm-keys")
+            # The Enter key is named beside the answer it gives, so the line stays short and never splits a label.
+            yes_keys, no_keys = ("y / Enter", "n / Esc") if self.default else ("y", "n / Esc / Enter")
+            yield Static(plain(f"{yes_keys}  {self.yes_label}     {no_keys}  {self.no_label}"), id="confirm-keys")
 
     def action_answer(self, answer: bool) -> None:
         """Close with the answer."""

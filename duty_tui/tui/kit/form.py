@@ -277,10 +277,12 @@ class TextInput(Input):
         self.replace(text, start, end)
 
     def restricted(self) -> None:
+        digits = bool(self.restrict) and self.restrict.startswith("[0-9]")
         if self.max_length and len(self.value) >= self.max_length:
-            why = f"at most {self.max_length} character{'s' if self.max_length != 1 else ''} here"
+            what = "digit" if digits else "character"
+            why = f"at most {self.max_length} {what}{'s' if self.max_length != 1 else ''} here"
         elif self.restrict:
-            why = "that character is not allowed here" if not self.restrict.startswith("[0-9]") else "digits only here"
+            why = "digits only here" if digits else "that character is not allowed here"
             if self.max_length:
                 why += f" (at most {self.max_length})"
         else:
@@ -481,7 +483,9 @@ class Choice(_ValueWidget, can_focus=True):
             text.append(f"  ↑ {first} more\n", style="italic")
         for value, label in shown:
             chosen = value == self._value
-            text.append(f"{'›' if chosen else ' '} ({'•' if chosen else ' '}) ", style="bold" if chosen else "")
+            # The blank row (the prompt) is never marked (•): as on the closed line, "( )" says nothing is chosen.
+            marked = chosen and value is not None
+            text.append(f"{'›' if chosen else ' '} ({'•' if marked else ' '}) ", style="bold" if chosen else "")
             text.append(plain(label, style="bold reverse" if chosen else ""))
             text.append("\n")
         below = len(choices) - first - len(shown)

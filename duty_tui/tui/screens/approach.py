@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -338,7 +339,7 @@ class ApproachScreen(DraftForm, FormScreen, DutyScreen):
         who = applicant(self.duty_app.ctx, person_ref)
         case = get_housing_case(self.duty_app.ctx, who.open_case_ref) if who.open_case_ref and not self.case_ref \
             else None
-        self.app.call_from_thread(self._show_applicant, who, case)
+        self.post_message(self.Loaded(who, case))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="approach-load")
     def load_case(self, case_ref: str) -> None:
@@ -346,7 +347,18 @@ class ApproachScreen(DraftForm, FormScreen, DutyScreen):
 
         case = get_housing_case(self.duty_app.ctx, case_ref)
         who = applicant(self.duty_app.ctx, case.person_ref) if case.person_ref else None
-        self.app.call_from_thread(self._show_applicant, who, case)
+        self.post_message(self.Loaded(who, case))
+
+    @dataclass
+    class Loaded(Message):
+        """The applicant (and their open case) as stored."""
+
+        who: Any
+        case: Any
+
+    @on(Loaded)
+    def _on_loaded(self, message: Loaded) -> None:
+        self._show_applicant(message.who, message.case)
 
     def _show_applicant(self, who, case) -> None:
         if who is not None:
@@ -429,8 +441,18 @@ class ApproachScreen(DraftForm, FormScreen, DutyScreen):
     def save(self, answers: dict, person_ref: str, case_ref: str | None, version: int | None) -> None:
         from duty_tui.services.housing import save_approach
 
-        saved = save_approach(self.duty_app.ctx, answers, person_ref=person_ref, case_ref=case_ref, version=version)
-        self.app.call_from_thread(self._saved, saved)
+        self.post_message(self.Saved(save_approach(self.duty_app.ctx, answers, person_ref=person_ref,
+                                                   case_ref=case_ref, version=version)))
+
+    @dataclass
+    class Saved(Message):
+        """The approach is saved (the case, its stage and version)."""
+
+        saved: Any
+
+    @on(Saved)
+    def _on_saved(self, message: Saved) -> None:
+        self._saved(message.saved)
 
     def _saved(self, saved) -> None:
         self.case_ref, self.version, self.stage = saved.case_ref, saved.version, saved.stage
@@ -503,8 +525,18 @@ class ApproachScreen(DraftForm, FormScreen, DutyScreen):
         if not case_ref:
             return
         add_case_note(self.duty_app.ctx, case_ref, text)
-        self.app.call_from_thread(self.notify, f"Your note was added to {case_ref}; your other answers are still "
-                                  "in the form, not saved.", timeout=8, markup=False)
+        self.post_message(self.NoteKept(case_ref))
+
+    @dataclass
+    class NoteKept(Message):
+        """The typed note was added to the case on its own."""
+
+        case_ref: str
+
+    @on(NoteKept)
+    def _note_kept(self, message: NoteKept) -> None:
+        self.notify(f"Your note was added to {message.case_ref}; your other answers are still in the form, not saved.",
+                    timeout=8, markup=False)
 
     # ------------------------------------------------------------------ leaving
     def action_caseload(self) -> None:

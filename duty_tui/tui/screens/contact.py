@@ -607,7 +607,7 @@ class LogContactScreen(DraftForm, FormScreen, DutyScreen):
         if choice is None or line is None or self.form is None:
             return
         text = f"{self.query_one('#notes', LinesInput).text} {self._text('#repair-location')}"
-        proposal = propose_priority(text, self.form.repair_danger, self.form.jurisdiction)
+        proposal = propose_priority(text, self.form.repair_danger, self.form.jurisdiction, self.duty_app.ctx.today())
         if proposal is None or proposal.priority not in {v for v, _l in choice.options}:
             line.update("")
             line.display = False

@@ -8,12 +8,14 @@ keeps everything typed. No card number or security code is accepted anywhere.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass, field
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
 from duty_tui.domain.money import format_balance, format_pence, parse_pounds
@@ -218,9 +220,24 @@ class TakePaymentScreen(DraftForm, FormScreen, DutyScreen):
         try:
             found = find_payable_accounts(self.duty_app.ctx, person_ref=person_ref, query=query)
         except DutyError as exc:
-            self.app.call_from_thread(self._status, exc.message)
+            self.post_message(self.AccountsFound(None, not_found=exc.message))
             return
-        self.app.call_from_thread(self._show_accounts, found)
+        self.post_message(self.AccountsFound(found))
+
+    @dataclass
+    class AccountsFound(Message):
+        """The accounts a lookup found (``keep_ref``: a reload keeps the cursor on that account)."""
+
+        found: AccountLookup | None
+        keep_ref: str | None = None
+        not_found: str = ""
+
+    @on(AccountsFound)
+    def _accounts_found(self, message: AccountsFound) -> None:
+        if message.found is None:
+            self._status(message.not_found)
+        else:
+            self._show_accounts(message.found, message.keep_ref)
 
     def _show_accounts(self, found: AccountLookup, keep_ref: str | None = None) -> None:
         self.accounts = found.accounts
@@ -246,9 +263,12 @@ class TakePaymentScreen(DraftForm, FormScreen, DutyScreen):
         self.query_one("#pay-status", Static).update(plain(text))
 
     _message_text = ""
+    _message_stays = False
 
-    def _message(self, text: str) -> None:
+    def _message(self, text: str, *, stays: bool = False) -> None:
+        """The line under the form; a message about what was typed goes when the typing changes, unless it ``stays``."""
         self._message_text = text
+        self._message_stays = stays
         self.query_one("#pay-message", Static).update(plain(text))
 
     def highlighted(self) -> PayableAccount | None:
@@ -302,7 +322,7 @@ class TakePaymentScreen(DraftForm, FormScreen, DutyScreen):
     @on(Choice.Changed, "#pay-form Choice")
     def _typing_clears_the_message(self) -> None:
         # A message about what was typed goes as soon as the typing changes (the field's own stays until fixed).
-        if not self._posting and self._message_text:
+        if not self._posting and self._message_text and not self._message_stays:
             self._message("")
 
     def _value(self, selector: str) -> str:
@@ -393,6 +413,15 @@ class TakePaymentScreen(DraftForm, FormScreen, DutyScreen):
 
         self.app.push_screen(ConfirmDialog(question, yes="Yes, post it", no="No, go back"), answered)
 
+    @dataclass
+    class PostOutcome(Message):
+        """How a confirmed payment's post ended: a receipt, or why not."""
+
+        receipt: ReceiptView | None = None
+        waiting: str = ""  # the database went away: posted (once) when it answers
+        unsure: str = ""  # the database did not answer: it may or may not have been committed
+        refused: list[str] = field(default_factory=list)
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="payment-post")
     def post(self, request: PaymentRequest) -> None:
         from duty_tui.services.payments import take_payment
@@ -400,47 +429,37 @@ class TakePaymentScreen(DraftForm, FormScreen, DutyScreen):
         try:
             receipt = take_payment(self.duty_app.ctx, request)
         except DatabaseUnavailable as exc:
-            # The database went away: post this confirmed payment when it answers (same key: once only).
-            self.app.call_from_thread(self._wait_for_database, exc.message)
-            return
+            self.post_message(self.PostOutcome(waiting=exc.message))
         except EnvironmentProblem as exc:
-            # The database did not answer: the payment may or may not have been committed.
-            self.app.call_from_thread(self._unsure, exc.message)
-            return
+            self.post_message(self.PostOutcome(unsure=exc.message))
         except DutyError as exc:
-            self.app.call_from_thread(self._failed, getattr(exc, "problems", None) or [exc.message])
-            return
-        except BaseException:
-            self.app.call_from_thread(self._post_crashed)
-            raise
-        self.app.call_from_thread(self._posted, receipt)
+            self.post_message(self.PostOutcome(refused=list(getattr(exc, "problems", None) or [exc.message])))
+        else:
+            self.post_message(self.PostOutcome(receipt=receipt))
 
     _confirmed: PaymentRequest | None = None
 
-    def _wait_for_database(self, message: str) -> None:
+    @on(PostOutcome)
+    def _post_outcome(self, outcome: PostOutcome) -> None:
         self._posting = False
-        self._message(f"{message}\nThe payment you confirmed is kept and will be posted as soon as the database "
-                      "answers — once only, whatever happens. Keep the customer's card slip.")
-        self.duty_app.retry_when_database_back(message, self._database_back)
+        if outcome.receipt is not None:
+            self._posted(outcome.receipt)
+        elif outcome.waiting:
+            # Post this confirmed payment when the database answers (the same key: once only).
+            self._message(f"{outcome.waiting}\nThe payment you confirmed is kept and will be posted as soon as the "
+                          "database answers — once only, whatever happens. Keep the customer's card slip.", stays=True)
+            self.duty_app.retry_when_database_back(outcome.waiting, self._database_back)
+        elif outcome.unsure:
+            self._message(f"{outcome.unsure}\nThe payment may not have been posted. Press F9 again when the database "
+                          "answers: the same payment is never posted twice.", stays=True)
+        else:
+            self._message("\n".join(outcome.refused) + "\nNothing was posted; fix it and press F9 again.")
 
     def _database_back(self) -> None:
         if self.is_mounted and self._confirmed is not None and not self._posting:
             self._posting = True
-            self._message("The database is back: posting the payment you confirmed…")
+            self._message("The database is back: posting the payment you confirmed…", stays=True)
             self.post(self._confirmed)
-
-
-        self._posting = False
-        self._message("The payment may not have been posted. Press F9 again: it will never be posted twice.")
-
-    def _unsure(self, message: str) -> None:
-        self._posting = False
-        self._message(f"{message}\nThe payment may not have been posted. Press F9 again when the database answers: "
-                      "the same payment is never posted twice.")
-
-    def _failed(self, problems: list[str]) -> None:
-        self._posting = False
-        self._message("\n".join(problems) + "\nNothing was posted; fix it and press F9 again.")
 
     def _posted(self, receipt: ReceiptView) -> None:
         from duty_tui.tui.screens.payment_receipt import ReceiptScreen
@@ -468,7 +487,7 @@ class TakePaymentScreen(DraftForm, FormScreen, DutyScreen):
             found = find_payable_accounts(self.duty_app.ctx, query=keep_ref)
         else:
             return
-        self.app.call_from_thread(self._show_accounts, found, keep_ref or "")
+        self.post_message(self.AccountsFound(found, keep_ref or ""))
 
     # ------------------------------------------------------------------ drafts
     DRAFT_KIND = "payment"
@@ -511,7 +530,7 @@ class TakePaymentScreen(DraftForm, FormScreen, DutyScreen):
         self.idempotency_key = values.pop("_idempotency_key", None) or self.idempotency_key
         apply_values(self, {k: v for k, v in values.items() if k != "pay-find" and v not in (None, "")})
         self._message("This payment was kept as a draft and has NOT been posted. Check it, retype the card "
-                      "details if any, and press F9.")
+                      "details if any, and press F9.", stays=True)
 
     # ------------------------------------------------------------------ elsewhere
 
@@ -560,5 +579,8 @@ class TakePaymentScreen(DraftForm, FormScreen, DutyScreen):
             self.app.push_screen(ArrangementsScreen(None))
 
     def on_worker_error(self, error: BaseException | None) -> None:
+        if self._posting:
+            self._message("The payment may not have been posted. Press F9 again: it will never be posted twice.",
+                          stays=True)
         self._posting = False
         super().on_worker_error(error)

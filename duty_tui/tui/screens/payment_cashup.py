@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.widgets import Footer, Header, Input, Label, Static
 
 from duty_tui.domain.money import format_pence, parse_pounds
@@ -113,8 +116,17 @@ class CashUpScreen(FormScreen, DutyScreen):
         from duty_tui.services.payments_cashup import till_takings
 
         till = str(self.query_one("#cu-till", Choice).value)
-        takings = till_takings(self.duty_app.ctx, till)
-        self.app.call_from_thread(self._show, takings)
+        self.post_message(self.Loaded(till_takings(self.duty_app.ctx, till)))
+
+    @dataclass
+    class Loaded(Message):
+        """What the ledger says the till took today."""
+
+        takings: TillTakings
+
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        self._show(message.takings)
 
     def _show(self, takings: TillTakings) -> None:
         self.takings = takings
@@ -222,19 +234,26 @@ class CashUpScreen(FormScreen, DutyScreen):
         try:
             view = submit_cashup(self.duty_app.ctx, till, counts, totals, reason or None)
         except DutyError as exc:
-            self.app.call_from_thread(self._failed, getattr(exc, "problems", None) or [exc.message])
+            self.post_message(self.Submitted(None, list(getattr(exc, "problems", None) or [exc.message])))
             return
-        self.app.call_from_thread(self._done, view)
+        self.post_message(self.Submitted(view))
 
-    def _failed(self, problems: list[str]) -> None:
-        self._busy = False
-        self._message("\n".join(problems))
+    @dataclass
+    class Submitted(Message):
+        """The cash-up is recorded (or refused, with why)."""
 
-    def _done(self, view: CashUpView) -> None:
+        view: CashUpView | None
+        problems: list[str] = field(default_factory=list)
+
+    @on(Submitted)
+    def _submitted(self, message: Submitted) -> None:
         from duty_tui.tui.screens.payment_cashup_report import CashUpReportScreen
 
         self._busy = False
-        self.app.switch_screen(CashUpReportScreen(view))
+        if message.view is None:
+            self._message("\n".join(message.problems))
+        else:
+            self.app.switch_screen(CashUpReportScreen(message.view))
 
     def on_worker_error(self, error: BaseException | None) -> None:
         self._busy = False
