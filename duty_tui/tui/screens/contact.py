@@ -19,7 +19,6 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Footer, Header, Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
-from textual.worker import get_current_worker
 
 from duty_tui.domain.frontdesk import parse_when
 from duty_tui.domain.local_time import format_local
@@ -27,14 +26,12 @@ from duty_tui.domain.money import format_balance
 from duty_tui.services.contacts import (
     CallerBrief, ContactDraft, ContactForm, ContactSaved, IdentityResult, NewPerson, ThirdParty,
 )
-from duty_tui.services.search import PersonHit
 from duty_tui.tui.screens.frontdesk_live import WorkerFailures
 from duty_tui.tui.drafts import DraftForm, apply_values, collect_values
 from duty_tui.tui.screens.base import DutyScreen
+from duty_tui.tui.kit.person_picker import PersonPicker
 from duty_tui.tui.text import plain
-from duty_tui.tui.widgets.table import DutyTable
 
-DEBOUNCE_SECONDS = 0.12
 CALLER_KINDS = [("person", "Known person"), ("third_party", "Someone on their behalf"),
                 ("anonymous", "Anonymous caller"), ("new", "New person (quick add)")]
 
@@ -132,11 +129,8 @@ class LogContactScreen(DraftForm, WorkerFailures, DutyScreen):
         self.caller: CallerBrief | None = None
         self.reasons: list[str] = []
         self.identity: IdentityResult | None = None
-        self.hits: list[PersonHit] = []
         self.staff: list = []
-        self._timer = None
         self._saving = False
-        self._last_query = ""
         import uuid
 
         self.save_key = uuid.uuid4().hex  # a retried save (database back, Enter twice) posts once
@@ -165,9 +159,10 @@ class LogContactScreen(DraftForm, WorkerFailures, DutyScreen):
                 yield Label("Caller")
                 yield Select([(plain(n), c) for c, n in CALLER_KINDS], value="person", allow_blank=False,
                              id="caller-kind", compact=True)
-            yield ComboInput(placeholder="name, address, postcode, phone or ref — Enter picks the highlighted",
-                             id="who", max_length=100, compact=True)
-            yield DutyTable(id="who-results", cursor_type="row", show_header=False)
+            yield PersonPicker(id="caller-picker", query_id="who", results_id="who-results", status_id="who-status",
+                               limit=8, show_header=False, hide_empty=True,
+                               placeholder="name, street, postcode, phone or ref — ↓ or Enter to the matches",
+                               hint="Type two letters of a name, or a street, postcode, phone or ref.")
             yield Static("", id="caller")
             yield ComboInput(placeholder="Reason: type to filter, ↑↓, Enter to add (more than one is fine)",
                              id="reason-filter", max_length=60, compact=True)
@@ -273,18 +268,11 @@ class LogContactScreen(DraftForm, WorkerFailures, DutyScreen):
         return _value(widget) if isinstance(widget, Select) else widget.value
 
     def on_mount(self) -> None:
-        for selector in ("#contact-alerts", "#contact-problems", "#who-results"):
+        for selector in ("#contact-alerts", "#contact-problems"):
             self.query_one(selector).display = False
-        results = self.query_one("#who-results", DutyTable)
-        results.can_focus = False
-        results.add_column("Ref", width=8)
-        results.add_column("Name", width=20)
-        results.add_column("Born", width=4)
-        results.add_column("!", width=1)
-        results.add_column("Address")
         self.query_one("#reason-options", OptionList).can_focus = False
         if self.person_ref:
-            self.query_one("#who", Input).value = self.person_ref
+            self.query_one(PersonPicker).set_query(self.person_ref, search=False)
             self.load_caller(self.person_ref)
             self.query_one("#reason-filter", Input).focus()
         else:
@@ -315,12 +303,12 @@ class LogContactScreen(DraftForm, WorkerFailures, DutyScreen):
     @on(Select.Changed, "#caller-kind")
     def _caller_kind(self, event: Select.Changed) -> None:
         kind = _value(event.select)
-        self.query_one("#who").display = kind in ("person", "third_party")
+        self.query_one(PersonPicker).display = kind in ("person", "third_party")
         self._show_section("third-party", kind == "third_party")
         self._show_section("new-person", kind == "new")
         if kind in ("anonymous", "new"):
             self._set_caller(None)
-            self.query_one("#who-results").display = False
+            self.query_one(PersonPicker).clear_results()
         caller = self.query_one("#caller", Static)
         if kind == "anonymous":
             caller.update(plain("Anonymous caller: nothing about anyone's account may be disclosed."))
@@ -328,73 +316,19 @@ class LogContactScreen(DraftForm, WorkerFailures, DutyScreen):
             caller.update(plain("A new person is created when the contact is saved (search first to avoid a duplicate)."))
         self._refresh_sections()
 
-    @on(Input.Changed, "#who")
-    def _who_typed(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-        self._timer = self.set_timer(DEBOUNCE_SECONDS, self._search_now)
-
-    def _search_now(self) -> None:
-        query = self.query_one("#who", Input).value.strip()
-        self._last_query = query
-        if len(query) < 2 or (self.caller is not None and query in (self.caller.ref, self.caller.name)):
-            self.query_one("#who-results").display = False
-            return
-        self.run_search(query)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="contact-search")
-    def run_search(self, query: str) -> None:
-        """The global search, as you type."""
-        from duty_tui.services.search import find_people
-
-        hits = find_people(self.duty_app.ctx, query, limit=8)
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show_hits, query, hits)
-
-    def _show_hits(self, query: str, hits: list[PersonHit]) -> None:
-        if query != self._last_query:
-            return
-        self.hits = hits
-        table = self.query_one("#who-results", DutyTable)
-        table.clear()
-        for hit in hits:
-            table.add_row(plain(hit.ref), plain(hit.name), plain(hit.born or ""), plain("⚠" if hit.alerts else ""),
-                          plain(hit.address or "no current address"), key=hit.ref)
-        table.display = bool(hits)
-        if not hits:
-            self._problems([f"No one found for {query!r}: try a postcode or phone number, or choose New person."])
-        else:
-            self._problems([])
+    @on(PersonPicker.Chosen, "#caller-picker")
+    def _caller_chosen(self, event: PersonPicker.Chosen) -> None:
+        event.stop()
+        self.load_caller(event.ref)
 
     @on(ComboInput.Move)
     def _move(self, event: ComboInput.Move) -> None:
         event.stop()
-        if event.combo.id == "who":
-            table = self.query_one("#who-results", DutyTable)
-            if table.display and table.row_count:
-                table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + event.delta)))
-        elif event.combo.id == "reason-filter":
+        if event.combo.id == "reason-filter":
             options = self.query_one("#reason-options", OptionList)
             if options.option_count:
                 current = options.highlighted if options.highlighted is not None else -1
                 options.highlighted = max(0, min(options.option_count - 1, current + event.delta))
-
-    @on(Input.Submitted, "#who")
-    def _who_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        if self._timer is not None:
-            self._timer.stop()  # Enter decides now; a late search must not overwrite its message
-        table = self.query_one("#who-results", DutyTable)
-        query = event.value.strip()
-        if table.display and table.row_count:
-            ref = str(table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value)
-            self.load_caller(ref)
-        elif self.caller is not None and query in (self.caller.ref, self.caller.name):
-            self.query_one("#reason-filter", Input).focus()
-        elif query:
-            self.load_caller(query)  # a ref typed in full
-        else:
-            self._problems(["Caller: type a name, address, phone or ref, or choose Anonymous in Caller."])
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="contact-caller")
     def load_caller(self, ref: str) -> None:
@@ -406,9 +340,9 @@ class LogContactScreen(DraftForm, WorkerFailures, DutyScreen):
 
     def _caller_ready(self, brief: CallerBrief) -> None:
         self._set_caller(brief)
-        self.query_one("#who-results").display = False
+        self.query_one(PersonPicker).clear_results()
         self._problems([])
-        if self.focused is None or self.focused.id in ("who", None):
+        if self.focused is None or self.focused.id in ("who", "who-results", None):
             self.query_one("#reason-filter", Input).focus()
 
     def _set_caller(self, brief: CallerBrief | None) -> None:
@@ -443,7 +377,7 @@ class LogContactScreen(DraftForm, WorkerFailures, DutyScreen):
             if brief.last_contact:
                 line.append(plain(f"\nLast contact: {brief.last_contact}"))
             caller.update(line)
-            self.query_one("#who", Input).value = brief.ref
+            self.query_one(PersonPicker).set_query(brief.ref, search=False)
             add_to = self._widget("#add-to-case")
             if add_to is not None:
                 add_to.set_options([(plain(f"{c.ref} {c.case_type}: {c.summary}"[:60]), c.ref)
