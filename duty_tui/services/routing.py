@@ -103,6 +103,7 @@ class QueueRow:
     clock_name: str | None
     escalated: bool
     version: int
+    team_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -203,20 +204,20 @@ _Assignee = aliased(StaffUser)
 
 def _row_query():
     return (select(Case, Team.name, _Assignee.display_name, _Assignee.username, Person.ref, Person.forename,
-                   Person.surname)
+                   Person.surname, Team.code)
             .join(Team, Team.id == Case.team_id, isouter=True)
             .join(_Assignee, _Assignee.id == Case.assignee_id, isouter=True)
             .join(Person, Person.id == Case.person_id, isouter=True))
 
 
 def _to_row(record) -> QueueRow:
-    case, team_name, assignee, username, person_ref, forename, surname = record
+    case, team_name, assignee, username, person_ref, forename, surname, team_code = record
     return QueueRow(
         ref=case.ref, case_type=case.case_type, status=case.status, priority=case.priority, team=team_name,
         assignee=assignee, assignee_username=username, person_ref=person_ref,
         person_name=f"{forename} {surname}" if person_ref else None, summary=case.summary, opened_at=case.opened_at,
         due_at=case.due_at, clock_kind=case.clock_kind, clock_name=case.clock_name,
-        escalated=case.escalated_at is not None, version=case.version)
+        escalated=case.escalated_at is not None, version=case.version, team_code=team_code)
 
 
 # --- queues ---------------------------------------------------------------------------------

@@ -53,7 +53,7 @@ def reassign_dialog(screen, row, staff, then, values: dict | None = None) -> Non
         _push(screen, f"Reassign {row.ref} to {names.get(team, team)}", [
             FormField("team", "Team", kind="select", options=((team, names.get(team, team)),), value=team,
                       required=True),
-            FormField("officer", f"Officer in {names.get(team, team)} (blank: the team's unassigned work)",
+            FormField("officer", "Officer (blank: the team's unassigned work)",
                       kind="select", options=officers, value=officer),
             FormField("note", "Why (goes on the timeline)", max_length=200),
         ], then, submit="Reassign", values=typed if values else None)
@@ -61,7 +61,7 @@ def reassign_dialog(screen, row, staff, then, values: dict | None = None) -> Non
     if values and values.get("team"):
         form(values["team"])
         return
-    current = next((code for code, name in teams if name == row.team), "")
+    current = getattr(row, "team_code", None) or next((code for code, name in teams if name == row.team), "")
     screen.app.push_screen(ChooseDialog(f"Reassign {row.ref}: to which team?", teams, current), form)
 
 

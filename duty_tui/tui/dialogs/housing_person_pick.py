@@ -60,8 +60,17 @@ class PersonPickDialog(DutyModal):  # dismisses with a person ref | None
 
     def on_key(self, event: events.Key) -> None:
         # Typed before the dialog was on screen: held for the search box, not lost.
-        if not self._ready and event.is_printable and event.character:
+        if not (event.is_printable and event.character):
+            return
+        if not self._ready:
             self._held_text += event.character
+            event.stop()
+            return
+        box = self.query_one(PersonPicker).input
+        if self.focused is box:
+            # Sent to the dialog itself before it was mounted, handled after: the box has focus now, and a
+            # letter the box had seen would not have reached here.
+            box.insert_text_at_cursor(event.character)
             event.stop()
 
     def action_cancel(self) -> None:

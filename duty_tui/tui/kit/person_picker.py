@@ -11,8 +11,9 @@ and the payer box (payment). The keys, everywhere:
   (only where the host allows it: ``allow_new``);
 - Escape is the host's (back, or cancel the dialog).
 
-The picker posts typed messages: ``PersonPicker.Chosen`` (a ref and the hit) and
-``PersonPicker.NewRequested`` (what was typed). The search runs in a thread worker that
+The picker posts typed messages: ``PersonPicker.Chosen`` (a ref and the hit),
+``PersonPicker.NewRequested`` (what was typed) and ``PersonPicker.NoneFound`` (Enter on a
+search that found no one). The search runs in a thread worker that
 posts ``PersonPicker.Found``; an older search that finishes after a newer one is ignored.
 """
 
@@ -93,23 +94,8 @@ class PersonPicker(Vertical):
                 tooltip="Add someone who is not on the system yet (from the results)"),
     ]
 
-    class Chosen(Message):
-        """A person was chosen."""
-
-        def __init__(self, picker: PersonPicker, ref: str, hit: PersonHit | None, query: str) -> None:
-            super().__init__()
-            self.picker = picker
-            self.ref = ref
-            self.hit = hit
-            self.query = query
-
-        @property
-        def control(self) -> PersonPicker:
-            """The picker it came from."""
-            return self.picker
-
-    class NewRequested(Message):
-        """The person is not on the system: the host shows its new-person fields."""
+    class PickerMessage(Message):
+        """A message from the picker: which picker, and what was typed."""
 
         def __init__(self, picker: PersonPicker, query: str) -> None:
             super().__init__()
@@ -120,6 +106,20 @@ class PersonPicker(Vertical):
         def control(self) -> PersonPicker:
             """The picker it came from."""
             return self.picker
+
+    class Chosen(PickerMessage):
+        """A person was chosen."""
+
+        def __init__(self, picker: PersonPicker, ref: str, hit: PersonHit | None, query: str) -> None:
+            super().__init__(picker, query)
+            self.ref = ref
+            self.hit = hit
+
+    class NewRequested(PickerMessage):
+        """The person is not on the system: the host shows its new-person fields."""
+
+    class NoneFound(PickerMessage):
+        """Enter on a search that found no one (a host may look the text up another way: an account ref)."""
 
     class Found(Message):
         """A search finished (posted by the worker)."""
@@ -133,7 +133,8 @@ class PersonPicker(Vertical):
                  status_id: str = "pick-status", limit: int = 30, allow_new: bool = False,
                  new_label: str = "+ New person", placeholder: str = "",
                  value: str = "", compact: bool = True, show_header: bool = True, show_status: bool = True,
-                 hint: str = "", id: str | None = None, classes: str | None = None) -> None:
+                 hint: str = "", hide_empty: bool = False, id: str | None = None,
+                 classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.query_id, self.results_id, self.status_id = query_id, results_id, status_id
         self.limit = limit
@@ -144,6 +145,8 @@ class PersonPicker(Vertical):
         self.compact = compact
         self.show_header = show_header
         self.show_status = show_status
+        self.hide_empty = hide_empty
+        """Hide the results while there are none (a picker inside a form, where rows are scarce)."""
         self.hint = hint or "Type at least two letters. Misspellings are fine: 'smyth' finds Smith."
         self.hits: list[PersonHit] = []
         self.found: PeopleFound | None = None
@@ -159,7 +162,9 @@ class PersonPicker(Vertical):
         status = Static(plain(self.hint), id=self.status_id, classes="picker-status")
         status.display = self.show_status
         yield status
-        yield PickerResults(PEOPLE_COLUMNS, id=self.results_id, show_header=self.show_header)
+        results = PickerResults(PEOPLE_COLUMNS, id=self.results_id, show_header=self.show_header)
+        results.display = not self.hide_empty
+        yield results
 
     def on_mount(self) -> None:
         if self.initial:
@@ -188,7 +193,9 @@ class PersonPicker(Vertical):
 
     def say(self, text: str) -> None:
         """Write the status line."""
-        self.query_one(f"#{self.status_id}", Static).update(plain(text))
+        status = self.query_one(f"#{self.status_id}", Static)
+        status.update(plain(text))
+        status.display = self.show_status
 
     def set_query(self, text: str, *, search: bool = True) -> None:
         """Put text in the box (and search for it now)."""
@@ -205,6 +212,9 @@ class PersonPicker(Vertical):
         self.found = None
         self.last_query = ""
         self.results.set_rows([])
+        if self.hide_empty:
+            self.results.display = False
+            self.query_one(f"#{self.status_id}", Static).display = False  # no stale count under a choice
 
     # -- searching -------------------------------------------------------------------------------
 
@@ -250,6 +260,8 @@ class PersonPicker(Vertical):
         if self.allow_new:
             rows.append(ListRow(NEW_KEY, {"name": self.new_label}))
         self.results.set_rows(rows, keep=self.hits[0].ref if self.hits else None)
+        if self.hide_empty:
+            self.results.display = bool(rows)
         self.say(self.describe(found, message.query))
         if self._enter_waiting:
             self._enter_waiting = False
@@ -305,8 +317,12 @@ class PersonPicker(Vertical):
     def _enter(self) -> None:
         if len(self.hits) == 1:
             self.choose(self.hits[0].ref)
-        elif self.results.row_count:
+        elif self.hits:
             self.results.focus()
+        else:
+            if self.results.row_count:
+                self.results.focus()  # only "+ New person" is there
+            self.post_message(self.NoneFound(self, self.text))
 
     @on(DataTable.RowSelected)
     def _row_selected(self, event: DataTable.RowSelected) -> None:

@@ -20,7 +20,6 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
-from textual.worker import get_current_worker
 
 from duty_tui.domain.frontdesk import parse_when
 from duty_tui.domain.local_time import format_local
@@ -28,14 +27,12 @@ from duty_tui.domain.money import format_balance
 from duty_tui.services.contacts import (
     CallerBrief, ContactDraft, ContactForm, ContactSaved, IdentityResult, NewPerson, ThirdParty,
 )
-from duty_tui.services.search import PersonHit
 from duty_tui.tui.drafts import DraftForm, apply_values, collect_values
 from duty_tui.tui.kit.form import Choice, Form, FormField, FormScreen, LinesInput, TextInput
 from duty_tui.tui.screens.base import DutyScreen
+from duty_tui.tui.kit.person_picker import PersonPicker
 from duty_tui.tui.text import plain
-from duty_tui.tui.widgets.table import DutyTable
 
-DEBOUNCE_SECONDS = 0.12
 CALLER_KINDS = [("person", "Known person"), ("third_party", "Someone on their behalf"),
                 ("anonymous", "Anonymous caller"), ("new", "New person (quick add)")]
 
@@ -137,11 +134,8 @@ class LogContactScreen(DraftForm, FormScreen, DutyScreen):
         self.caller: CallerBrief | None = None
         self.reasons: list[str] = []
         self.identity: IdentityResult | None = None
-        self.hits: list[PersonHit] = []
         self.staff: list = []
-        self._timer = None
         self._saving = False
-        self._last_query = ""
         import uuid
 
         self.save_key = uuid.uuid4().hex  # a retried save (database back, Enter twice) posts once
@@ -170,10 +164,11 @@ class LogContactScreen(DraftForm, FormScreen, DutyScreen):
                           check=self._when_check),
                 FormField("caller-kind", "Caller", "choice", tuple(CALLER_KINDS), value="person", required=True),
                 # The person picker's seam: any widget with a value; Enter chooses the highlighted match.
-                FormField("who", "", "widget", enter="own", widget=ComboInput(
-                    placeholder="name, address, postcode, phone or ref — Enter picks the highlighted",
-                    id="who", max_length=100, compact=True)),
-                DutyTable(id="who-results", cursor_type="row", show_header=False),
+                FormField("who", "", "widget", enter="own", widget=PersonPicker(
+                    id="caller-picker", query_id="who", results_id="who-results", status_id="who-status", limit=8,
+                    show_header=False, hide_empty=True,
+                    placeholder="name, street, postcode, phone or ref — ↓ or Enter to the matches",
+                    hint="Type two letters of a name, or a street, postcode, phone or ref.")),
                 Static("", id="caller"),
                 FormField("reason-filter", "", "widget", enter="own", widget=ComboInput(
                     placeholder="Reason: type to filter, ↑↓, Enter to add (more than one is fine)",
@@ -266,25 +261,18 @@ class LogContactScreen(DraftForm, FormScreen, DutyScreen):
         return _value(widget) if isinstance(widget, Choice) else widget.value
 
     def on_mount(self) -> None:
-        for selector in ("#contact-alerts", "#contact-problems", "#who-results"):
+        for selector in ("#contact-alerts", "#contact-problems"):
             self.query_one(selector).display = False
-        results = self.query_one("#who-results", DutyTable)
-        results.can_focus = False
-        results.add_column("Ref", width=8)
-        results.add_column("Name", width=20)
-        results.add_column("Born", width=4)
-        results.add_column("!", width=1)
-        results.add_column("Address")
         self.query_one("#reason-options", OptionList).can_focus = False
         if self.visit_label:
             self.sub_title = f"visit of {self.visit_label}"
         if self.person_ref:
-            self.query_one("#who", Input).value = self.person_ref
+            self.query_one(PersonPicker).set_query(self.person_ref, search=False)
             self.load_caller(self.person_ref)
             self.query_one("#reason-filter", Input).focus()
         else:
             if self.caller_name:
-                self.query_one("#who", Input).value = self.caller_name  # searched as if typed: Enter picks
+                self.query_one(PersonPicker).set_query(self.caller_name)  # searched as if typed: Enter picks
             self.query_one("#who", Input).focus()
         if self.initial_reason and self.initial_reason in {r.code for r in self.form.reasons}:
             self._add_reason(self.initial_reason)
@@ -318,12 +306,12 @@ class LogContactScreen(DraftForm, FormScreen, DutyScreen):
     @on(Choice.Changed, "#caller-kind")
     def _caller_kind(self, event: Choice.Changed) -> None:
         kind = _value(event.control)
-        self.query_one("#who").display = kind in ("person", "third_party")
+        self.query_one(PersonPicker).display = kind in ("person", "third_party")
         self._show_section("third-party", kind == "third_party")
         self._show_section("new-person", kind == "new")
         if kind in ("anonymous", "new"):
             self._set_caller(None)
-            self.query_one("#who-results").display = False
+            self.query_one(PersonPicker).clear_results()
         caller = self.query_one("#caller", Static)
         if kind == "anonymous":
             caller.update(plain("Anonymous caller: nothing about anyone's account may be disclosed."))
@@ -331,82 +319,19 @@ class LogContactScreen(DraftForm, FormScreen, DutyScreen):
             caller.update(plain("A new person is created when the contact is saved (search first to avoid a duplicate)."))
         self._refresh_sections()
 
-    @on(Input.Changed, "#who")
-    def _who_typed(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-        self._timer = self.set_timer(DEBOUNCE_SECONDS, self._search_now)
-
-    def _search_now(self) -> None:
-        query = self.query_one("#who", Input).value.strip()
-        self._last_query = query
-        if len(query) < 2 or (self.caller is not None and query in (self.caller.ref, self.caller.name)):
-            self.query_one("#who-results").display = False
-            return
-        self.run_search(query)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="contact-search")
-    def run_search(self, query: str) -> None:
-        """The global search, as you type."""
-        from duty_tui.services.search import find_people
-
-        hits = find_people(self.duty_app.ctx, query, limit=8)
-        if not get_current_worker().is_cancelled:
-            self.post_message(self.HitsFound(query, hits))
-
-    @dataclass
-    class HitsFound(Message):
-        """People matching what was typed in Caller."""
-
-        query: str
-        hits: list[PersonHit]
-
-    @on(HitsFound)
-    def _show_hits(self, message: HitsFound) -> None:
-        query, hits = message.query, message.hits
-        if query != self._last_query:
-            return
-        self.hits = hits
-        table = self.query_one("#who-results", DutyTable)
-        table.clear()
-        for hit in hits:
-            table.add_row(plain(hit.ref), plain(hit.name), plain(hit.born or ""), plain("⚠" if hit.alerts else ""),
-                          plain(hit.address or "no current address"), key=hit.ref)
-        table.display = bool(hits)
-        if not hits:
-            self._problems([f"No one found for {query!r}: try a postcode or phone number, or choose New person."])
-        else:
-            self._problems([])
+    @on(PersonPicker.Chosen, "#caller-picker")
+    def _caller_chosen(self, event: PersonPicker.Chosen) -> None:
+        event.stop()
+        self.load_caller(event.ref)
 
     @on(ComboInput.Move)
     def _move(self, event: ComboInput.Move) -> None:
         event.stop()
-        if event.combo.id == "who":
-            table = self.query_one("#who-results", DutyTable)
-            if table.display and table.row_count:
-                table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + event.delta)))
-        elif event.combo.id == "reason-filter":
+        if event.combo.id == "reason-filter":
             options = self.query_one("#reason-options", OptionList)
             if options.option_count:
                 current = options.highlighted if options.highlighted is not None else -1
                 options.highlighted = max(0, min(options.option_count - 1, current + event.delta))
-
-    @on(Input.Submitted, "#who")
-    def _who_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        if self._timer is not None:
-            self._timer.stop()  # Enter decides now; a late search must not overwrite its message
-        table = self.query_one("#who-results", DutyTable)
-        query = event.value.strip()
-        if table.display and table.row_count:
-            ref = str(table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value)
-            self.load_caller(ref)
-        elif self.caller is not None and query in (self.caller.ref, self.caller.name):
-            self.query_one("#reason-filter", Input).focus()
-        elif query:
-            self.load_caller(query)  # a ref typed in full
-        else:
-            self._problems(["Caller: type a name, address, phone or ref, or choose Anonymous in Caller."])
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="contact-caller")
     def load_caller(self, ref: str) -> None:
@@ -424,9 +349,9 @@ class LogContactScreen(DraftForm, FormScreen, DutyScreen):
     @on(CallerLoaded)
     def _caller_ready(self, message: CallerLoaded) -> None:
         self._set_caller(message.brief)
-        self.query_one("#who-results").display = False
+        self.query_one(PersonPicker).clear_results()
         self._problems([])
-        if self.focused is None or self.focused.id in ("who", None):
+        if self.focused is None or self.focused.id in ("who", "who-results", None):
             self.query_one("#reason-filter", Input).focus()
 
     def _set_caller(self, brief: CallerBrief | None) -> None:
@@ -461,7 +386,7 @@ class LogContactScreen(DraftForm, FormScreen, DutyScreen):
             if brief.last_contact:
                 line.append(plain(f"\nLast contact: {brief.last_contact}"))
             caller.update(line)
-            self.query_one("#who", Input).value = brief.ref
+            self.query_one(PersonPicker).set_query(brief.ref, search=False)
             add_to = self._widget("#add-to-case")
             if add_to is not None:
                 add_to.set_options([(c.ref, f"{c.ref} {c.case_type}: {c.summary}"[:60]) for c in brief.open_cases])

@@ -46,11 +46,15 @@ def days(n: int) -> str:
     return f"{n} day{'s' if n != 1 else ''}"
 
 
+WEIGHT = {"relief_ends": 0, "decision_due": 1, "bnb_limit": 1, "review_due": 2, "plan_review": 3}
+"""Which overdue clock to name first: the statutory ones before the plan's own review date."""
+
+
 def urgent_clock(line: CaselineView, today: date) -> Clock | None:
-    """The clock to show: the most overdue (a clock that ends something), else the soonest."""
+    """The clock to show: an overdue one that ends something (statutory first), else the soonest."""
     overdue = [c for c in line.clocks if c.due < today and c.name not in NOTICE_ONLY]
     if overdue:
-        return min(overdue, key=lambda c: (c.due, c.name))
+        return min(overdue, key=lambda c: (WEIGHT.get(c.name, 2), c.due, c.name))
     return min(line.clocks, key=lambda c: (c.due, c.name), default=None)
 
 

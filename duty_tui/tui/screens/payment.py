@@ -7,6 +7,7 @@ keeps everything typed. No card number or security code is accepted anywhere.
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, field
 
@@ -14,9 +15,8 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
-from textual.containers import Horizontal
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from duty_tui.domain.money import format_balance, format_pence, parse_pounds
 from duty_tui.domain.payments import (
@@ -26,11 +26,28 @@ from duty_tui.errors import DatabaseUnavailable, DutyError, EnvironmentProblem
 from duty_tui.payments_reference import load_policy
 from duty_tui.services.payments import AccountLookup, PayableAccount, PaymentRequest, ReceiptView
 from duty_tui.tui.kit.dialogs import ConfirmDialog
-from duty_tui.tui.kit.form import Choice, Form, FormField, FormScreen, NoCardDataValidator, TextInput
+from duty_tui.tui.kit.form import Choice, Form, FormField, FormScreen, NoCardDataValidator
 from duty_tui.tui.drafts import DraftForm, collect_values
 from duty_tui.tui.screens.base import DutyScreen
+from duty_tui.tui.kit.person_picker import PersonPicker
 from duty_tui.tui.text import plain
-from duty_tui.tui.widgets.table import DutyTable
+from duty_tui.tui.kit.list_table import Column, ListRow, ListTable
+
+_ACCOUNT_REF = re.compile(r"^[A-Z]{2,4}\d{3,}$")
+
+
+def _is_account_ref(text: str) -> bool:
+    """An account ref typed in full (RNT000123): looked up as the account, not only its holder."""
+    compact = text.replace(" ", "").upper()
+    return bool(_ACCOUNT_REF.match(compact)) and not compact.startswith("P")
+
+ACCOUNT_COLUMNS = (
+    Column("ref", "Account", priority=0, never_cut=True),
+    Column("type", "Type", min=8, ideal=16, priority=2),
+    Column("holder", "Holder", min=10, ideal=20, priority=1),
+    Column("balance", "Balance", priority=0, never_cut=True),
+)
+"""The payable accounts: the ref and the balance are read whole."""
 
 TYPED_FIELDS = ("#pay-amount", "#pay-last4", "#pay-terminal", "#pay-cheque", "#pay-paid-by", "#pay-reference",
                 "#pay-split", "#pay-date")
@@ -93,8 +110,9 @@ class TakePaymentScreen(DraftForm, FormScreen, DutyScreen):
     TakePaymentScreen .pay-row { height: 1; margin: 0 1; }
     TakePaymentScreen #pay-form { margin: 0 1; }
     TakePaymentScreen .pay-row Label { padding: 0 1 0 0; }
-    TakePaymentScreen #pay-find { width: 1fr; }
-    TakePaymentScreen #pay-status { height: 1; margin: 0 1; color: $text-muted; }
+    TakePaymentScreen #payer-picker { margin: 0 1; }
+    TakePaymentScreen #pay-people { max-height: 5; }
+    TakePaymentScreen #pay-status { height: auto; color: $text-muted; }
     TakePaymentScreen #pay-accounts { height: 7; margin: 0 1; }
     TakePaymentScreen #pay-amount { width: 12; }
     TakePaymentScreen #pay-till { width: 16; }
@@ -140,12 +158,11 @@ class TakePaymentScreen(DraftForm, FormScreen, DutyScreen):
     def compose(self) -> ComposeResult:
         rules = self.rules
         yield Header()
-        with Horizontal(classes="pay-row"):
-            yield Label("Find")
-            yield TextInput(placeholder="account ref, person ref or name; Enter to look up", id="pay-find",
-                            max_length=100, compact=True)
-        yield Static("", id="pay-status")
-        yield DutyTable(id="pay-accounts", cursor_type="row", zebra_stripes=True)
+        yield PersonPicker(id="payer-picker", query_id="pay-find", results_id="pay-people", status_id="pay-status",
+                           limit=10, show_header=False, hide_empty=True,
+                           placeholder="Find: account ref, or the payer's name, street, postcode, phone or P ref",
+                           hint="Find the account: type its ref (RNT000123), or the payer's name, then Enter.")
+        yield ListTable(ACCOUNT_COLUMNS, id="pay-accounts", zebra_stripes=True)
         methods = tuple((m.code, m.name) for m in rules.form_methods.values())
         yield Form([
             FormField("pay-amount", "Amount £", "money", limit_pence=rules.counter_limit_pence, required=True, row="a"),
@@ -184,14 +201,9 @@ class TakePaymentScreen(DraftForm, FormScreen, DutyScreen):
         return load_policy(self.duty_app.settings.data_dir)
 
     def on_mount(self) -> None:
-        table = self.query_one("#pay-accounts", DutyTable)
-        table.add_column("Account", key="ref", width=10)
-        table.add_column("Type", key="type", width=16)
-        table.add_column("Holder", key="holder", width=20)
-        table.add_column("Balance", key="balance", width=22)
         self._method_changed()
         if self.account_ref:
-            self.query_one("#pay-find", Input).value = self.account_ref
+            self.query_one(PersonPicker).set_query(self.account_ref, search=False)
             self.lookup(None, self.account_ref)
         elif self.person_ref:
             self.lookup(self.person_ref, None)
@@ -204,14 +216,24 @@ class TakePaymentScreen(DraftForm, FormScreen, DutyScreen):
         """Put the cursor in the find box."""
         self.query_one("#pay-find", Input).focus()
 
-    @on(Input.Submitted, "#pay-find")
-    def _find_submitted(self, event: Input.Submitted) -> None:
-        query = event.value.strip()
-        if len(query) < 2:
-            self._status("Type at least two characters: an account ref, a person ref or a name.")
-            return
-        self._status(f"Looking up {query!r}…")
-        self.lookup(None, query)
+    @on(PersonPicker.Chosen, "#payer-picker")
+    def _payer_chosen(self, event: PersonPicker.Chosen) -> None:
+        """The payer chosen: their accounts (an account ref typed in full: that account highlighted)."""
+        event.stop()
+        self.query_one(PersonPicker).clear_results()
+        self._status(f"Looking up {event.query or event.ref!r}…")
+        if _is_account_ref(event.query):
+            self.lookup(None, event.query)
+        else:
+            self.lookup(event.ref, None)
+
+    @on(PersonPicker.NoneFound, "#payer-picker")
+    def _no_payer(self, event: PersonPicker.NoneFound) -> None:
+        """No person found: an account ref still finds its account (a suspense or tenancy-only account)."""
+        event.stop()
+        if _is_account_ref(event.query):
+            self._status(f"Looking up {event.query!r}…")
+            self.lookup(None, event.query)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="payment-lookup")
     def lookup(self, person_ref: str | None, query: str | None) -> None:
@@ -243,24 +265,19 @@ class TakePaymentScreen(DraftForm, FormScreen, DutyScreen):
         self.accounts = found.accounts
         if found.person_ref:
             self.person_ref = found.person_ref
-        table = self.query_one("#pay-accounts", DutyTable)
-        table.clear()
-        for account in found.accounts:
-            table.add_row(plain(account.ref), plain(account.type_name),
-                          plain(account.holder), plain(format_balance(account.balance_pence)
-                                               + (" CLOSED" if account.closed else "")), key=account.ref)
+        table = self.query_one("#pay-accounts", ListTable)
+        table.set_rows([ListRow(account.ref, {
+            "ref": account.ref, "type": account.type_name, "holder": account.holder,
+            "balance": format_balance(account.balance_pence) + (" CLOSED" if account.closed else "")})
+            for account in found.accounts], keep=keep_ref or self.account_ref)
         self._status(found.message)
         if found.accounts:
-            wanted = keep_ref or self.account_ref
-            refs = [a.ref for a in found.accounts]
-            if wanted in refs:
-                table.move_cursor(row=refs.index(wanted))
             if keep_ref is None:
                 table.focus()
         self._show_paying()
 
     def _status(self, text: str) -> None:
-        self.query_one("#pay-status", Static).update(plain(text))
+        self.query_one(PersonPicker).say(text)
 
     _message_text = ""
     _message_stays = False
@@ -273,10 +290,7 @@ class TakePaymentScreen(DraftForm, FormScreen, DutyScreen):
 
     def highlighted(self) -> PayableAccount | None:
         """The account under the list's cursor."""
-        table = self.query_one("#pay-accounts", DutyTable)
-        if not self.accounts or table.cursor_row is None or table.cursor_row >= len(self.accounts):
-            return None
-        ref = str(table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value)
+        ref = self.query_one("#pay-accounts", ListTable).current_key
         return next((a for a in self.accounts if a.ref == ref), None)
 
     @on(DataTable.RowHighlighted, "#pay-accounts")
