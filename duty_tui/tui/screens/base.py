@@ -8,6 +8,7 @@ from textual.screen import ModalScreen, Screen, ScreenResultType
 from textual.worker import Worker, WorkerState
 
 from duty_tui.tui.kit.changes import WatchesRecords
+from duty_tui.tui.kit.screen_keys import ScreenKeysWin
 from duty_tui.tui.kit.typeahead import HoldKeysUntilFocused
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ class WorkerErrors:
                         markup=markup)
 
 
-class DutyScreen(HoldKeysUntilFocused, WatchesRecords, WorkerErrors, Screen):
+class DutyScreen(ScreenKeysWin, HoldKeysUntilFocused, WatchesRecords, WorkerErrors, Screen):
     """A full screen. SCOPE_NAME names it in docs/KEYS.md; ``watches`` what it shows (kit/changes.py)."""
 
     SCOPE_NAME: ClassVar[str] = "screen"
@@ -53,7 +54,7 @@ class DutyScreen(HoldKeysUntilFocused, WatchesRecords, WorkerErrors, Screen):
             sync(self)
 
 
-class DutyModal(WatchesRecords, WorkerErrors, ModalScreen[ScreenResultType]):
+class DutyModal(ScreenKeysWin, WatchesRecords, WorkerErrors, ModalScreen[ScreenResultType]):
     """A modal dialog screen; ``DutyModal[bool]`` dismisses with a bool."""
 
     SCOPE_NAME: ClassVar[str] = "dialog"
