@@ -383,6 +383,8 @@ def keys(
     loaded = load_keymap(settings.keymap, settings.keymap_dir, registry)
     for warning in loaded.warnings:
         typer.echo(f"duty-tui: warning: {warning}", err=True)
+    for note in loaded.notes:
+        typer.echo(f"duty-tui: note: {note}", err=True)
     in_force = effective_keys(registry, loaded.keymap)
     for info in sorted(registry, key=lambda i: (i.scope != "global", i.scope, i.id)):
         typer.echo(f"{info.id:<22} {','.join(in_force[info.id]):<14} {info.scope:<8} {info.description}")

@@ -93,6 +93,9 @@ class KeymapLoad:
     keymap: dict[str, str]
     warnings: list[str]
     path: Path | None
+    notes: tuple[str, ...] = ()
+    """List keys the file added that some screens bind too (there the screen's action wins): for
+    ``duty-tui keys``, not a start-up warning."""
 
 
 def resolve_keymap_path(name_or_path: str, keymap_dir: Path) -> Path | None:
@@ -147,7 +150,7 @@ def load_keymap(name_or_path: str, keymap_dir: Path, registry: list[BindingInfo]
             continue
         keymap[binding_id] = ",".join(k.strip() for k in keys.split(",") if k.strip())
     warnings.extend(_clashes(path, keymap, registry))
-    return KeymapLoad(keymap, warnings, path)
+    return KeymapLoad(keymap, warnings, path, tuple(lists_under_screens(path, keymap, registry)))
 
 
 def effective_keys(registry: list[BindingInfo], keymap: dict[str, str]) -> dict[str, list[str]]:
@@ -155,32 +158,84 @@ def effective_keys(registry: list[BindingInfo], keymap: dict[str, str]) -> dict[
     return {info.id: keymap.get(info.id, info.keys).split(",") for info in registry}
 
 
-def _clashes(path: Path, keymap: dict[str, str], registry: list[BindingInfo]) -> list[str]:
-    """Two ids on one key where both are active together: the same screen, or global and a screen.
+def _active_together(a: BindingInfo, b: BindingInfo) -> bool:
+    """True when both bindings can answer the same key press: one screen (or one widget scope),
+    the app's global keys, or a global key and any screen's key."""
+    if a.scope == b.scope:
+        return True
+    return "global" in (a.scope, b.scope) and "screen" in (a.kind, b.kind)
 
-    A binding of the lists scope lives on the focused table, so it is checked only against other list bindings.
+
+def _clashes(path: Path, keymap: dict[str, str], registry: list[BindingInfo]) -> list[str]:
+    """Settle every key that two actions active together would share; a warning for each, naming the
+    line that caused it (``keymap`` is changed in place).
+
+    The culprit is the binding the file gave a key that is not its default (``home = "f2"`` takes F2
+    from search, whose default it is); when both were given it, the later line. The culprit loses
+    that key only; with none left it keeps its default keys. Repeated until no key has two owners.
+    A list key that a screen also binds is reported too: on that screen the screen's action wins.
     """
-    keys = effective_keys(registry, keymap)
-    scope_of = {info.id: info.scope for info in registry}
-    kind_of = {info.id: info.kind for info in registry}
-    owners: dict[tuple[str, str], str] = {}
+    by_id = {info.id: info for info in registry}
+    default_keys = {info.id: set(info.keys.split(",")) for info in registry}
     warnings: list[str] = []
-    default_of = {info.id: info.keys for info in registry}
-    # Bindings left at their default keys claim them first: the changed one is the culprit.
-    ordered = sorted(keys, key=lambda i: (scope_of[i] != "global", keymap.get(i, default_of[i]) != default_of[i], i))
-    for binding_id in ordered:
-        scope = scope_of[binding_id]
-        for key in list(keys[binding_id]):
-            checks = [(scope, key)] if kind_of[binding_id] != "screen" else [(scope, key), ("global", key)]
-            other = next((owners[c] for c in checks if c in owners and owners[c] != binding_id), None)
-            if other is not None and binding_id in keymap:
-                warnings.append(
-                    f"{path}:{line_of(path, binding_id)}: key {key!r} is already {other}'s; "
-                    f"{binding_id} keeps its default keys"
-                )
-                keymap.pop(binding_id, None)
+    for _ in range(4 * len(keymap) + 1):
+        keys = effective_keys(registry, keymap)
+        owners: dict[str, list[str]] = {}
+        for binding_id in sorted(keys):
+            for key in keys[binding_id]:
+                owners.setdefault(key, []).append(binding_id)
+        clash = None
+        for key, ids in sorted(owners.items()):
+            for i, first in enumerate(ids):
+                for second in ids[i + 1:]:
+                    if _active_together(by_id[first], by_id[second]) and (first in keymap or second in keymap):
+                        clash = (key, first, second)
+                        break
+                if clash:
+                    break
+            if clash:
                 break
-            owners[(scope, key)] = binding_id
+        if clash is None:
+            break
+        key, first, second = clash
+
+        def introduced(binding_id: str) -> bool:
+            return binding_id in keymap and key not in default_keys[binding_id]
+
+        if introduced(first) != introduced(second):
+            culprit, owner = (first, second) if introduced(first) else (second, first)
+        else:
+            candidates = [b for b in (first, second) if b in keymap]
+            culprit = max(candidates, key=lambda b: (line_of(path, b), b))
+            owner = second if culprit == first else first
+        remaining = [k for k in keys[culprit] if k != key]
+        if remaining and culprit in keymap:
+            keymap[culprit] = ",".join(remaining)
+            outcome = f"{culprit} keeps {keymap[culprit]!r}"
+        else:
+            keymap.pop(culprit, None)
+            outcome = f"{culprit} keeps its default keys ({by_id[culprit].keys!r})"
+        warnings.append(f"{path}:{line_of(path, culprit)}: key {key!r} is already {owner}'s "
+                        f"({by_id[owner].scope}); {outcome}")
+    return warnings
+
+
+def lists_under_screens(path: Path, keymap: dict[str, str], registry: list[BindingInfo]) -> list[str]:
+    """A list key the file added that a screen binds: the list does not take it there (the screen wins)."""
+    keys = effective_keys(registry, keymap)
+    default_keys = {info.id: set(info.keys.split(",")) for info in registry}
+    screens = [info for info in registry if info.kind == "screen" and info.scope != "global"]
+    warnings: list[str] = []
+    for info in registry:
+        if info.kind != "widget" or info.id not in keymap:
+            continue
+        for key in keys[info.id]:
+            if key in default_keys[info.id]:
+                continue
+            taken = sorted(f"{other.id} ({other.scope})" for other in screens if key in keys[other.id])
+            if taken:
+                warnings.append(f"{path}:{line_of(path, info.id)}: key {key!r} of {info.id} is also "
+                                f"{', '.join(taken)}; on those screens the screen's action wins")
     return warnings
 
 
@@ -203,11 +258,14 @@ def render_keys_markdown(registry: list[BindingInfo] | None = None) -> str:
         "",
         "```toml",
         "[bindings]",
-        'search = "f2,slash"',
+        'search = "f2,ctrl+f"',
         "```",
         "",
         "Keys that some terminals or tmux swallow (ctrl+s, ctrl+j, ctrl+enter) are never an action's only route;",
         "every action is also in the command palette (ctrl+p).",
+        "No key belongs to two actions on one screen: a keymap line that would do that loses that key, with a warning",
+        "naming its line. A list key a keymap adds (vim's `g`, `l`) gives way on screens that bind that key",
+        "themselves; `duty-tui --keymap vim keys` lists where.",
         "",
         _form_rule(),
         "",

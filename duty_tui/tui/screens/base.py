@@ -9,6 +9,7 @@ from textual.screen import ModalScreen, Screen, ScreenResultType
 from duty_tui.tui.kit.workers import WorkerErrors
 
 from duty_tui.tui.kit.changes import WatchesRecords
+from duty_tui.tui.kit.screen_keys import ScreenKeysWin
 from duty_tui.tui.kit.typeahead import HoldKeysUntilFocused
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ class PlainNotify:
                         markup=markup)
 
 
-class DutyScreen(HoldKeysUntilFocused, WatchesRecords, WorkerErrors, PlainNotify, Screen):
+class DutyScreen(ScreenKeysWin, HoldKeysUntilFocused, WatchesRecords, WorkerErrors, PlainNotify, Screen):
     """A full screen. SCOPE_NAME names it in docs/KEYS.md; ``watches`` what it shows (kit/changes.py)."""
 
     SCOPE_NAME: ClassVar[str] = "screen"
@@ -43,7 +44,7 @@ class DutyScreen(HoldKeysUntilFocused, WatchesRecords, WorkerErrors, PlainNotify
             sync(self)
 
 
-class DutyModal(WatchesRecords, WorkerErrors, PlainNotify, ModalScreen[ScreenResultType]):
+class DutyModal(ScreenKeysWin, WatchesRecords, WorkerErrors, PlainNotify, ModalScreen[ScreenResultType]):
     """A modal dialog screen; ``DutyModal[bool]`` dismisses with a bool."""
 
     SCOPE_NAME: ClassVar[str] = "dialog"

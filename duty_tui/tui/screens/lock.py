@@ -33,7 +33,7 @@ class LockScreen(DutyScreen):
     AUTO_FOCUS = "#lock-password"
     DEFAULT_CSS = """
     LockScreen { align: center middle; }
-    LockScreen #lock-box { width: 64; height: auto; border: heavy $primary; padding: 0 1; }
+    LockScreen #lock-box { width: 64; max-width: 100%; height: auto; border: heavy $primary; padding: 0 1; }
     LockScreen #lock-title { text-style: bold; }
     LockScreen #lock-users { height: auto; max-height: 9; margin: 1 0 0 0; overflow-x: hidden; }
     LockScreen #lock-message { height: auto; color: $text-muted; }
