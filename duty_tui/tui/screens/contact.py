@@ -39,6 +39,15 @@ CALLER_KINDS = [("person", "Known person"), ("third_party", "Someone on their be
                 ("anonymous", "Anonymous caller"), ("new", "New person (quick add)")]
 
 
+def _set_select_options(select: Select, options: list) -> None:
+    """Select.set_options, also on a Select mounted a moment ago and not yet composed (it would raise NoMatches:
+    a reception arrival opens the form with a routed reason and the caller's cases arriving together)."""
+    if select.query("SelectOverlay"):
+        select.set_options(options)
+    else:
+        select.call_after_refresh(select.set_options, options)
+
+
 def _value(select: Select) -> str:
     value = select.value
     return value if isinstance(value, str) else ""
@@ -314,7 +323,7 @@ class LogContactScreen(DraftForm, WorkerFailures, DutyScreen):
         self.staff = staff
         officer = self._widget("#route-officer")
         if officer is not None:
-            officer.set_options([(plain(f"{s.name} ({s.team or 'no team'})"), s.username) for s in staff])
+            _set_select_options(officer, [(plain(f"{s.name} ({s.team or 'no team'})"), s.username) for s in staff])
 
     # -- caller --------------------------------------------------------------------------------
 
@@ -452,8 +461,8 @@ class LogContactScreen(DraftForm, WorkerFailures, DutyScreen):
             self.query_one("#who", Input).value = brief.ref
             add_to = self._widget("#add-to-case")
             if add_to is not None:
-                add_to.set_options([(plain(f"{c.ref} {c.case_type}: {c.summary}"[:60]), c.ref)
-                                    for c in brief.open_cases])
+                _set_select_options(add_to, [(plain(f"{c.ref} {c.case_type}: {c.summary}"[:60]), c.ref)
+                                             for c in brief.open_cases])
         elif _value(self.query_one("#caller-kind", Select)) in ("person", "third_party"):
             caller.update("")
         result = self._widget("#id-result")
@@ -717,7 +726,9 @@ class LogContactScreen(DraftForm, WorkerFailures, DutyScreen):
         for widget in self.query(Input):
             if widget.id not in ("who",) and widget.value.strip():
                 return True
-        return bool(self.query_one("#who", Input).value.strip()) and not self.person_ref
+        who = self.query_one("#who", Input).value.strip()
+        # The arrival's name put in the caller box by reception is not something typed here.
+        return bool(who) and not self.person_ref and who != (self.caller_name or "").strip()
 
     def action_cancel(self) -> None:
         """Close; asks first if anything was typed."""
