@@ -676,8 +676,13 @@ class _Writer:
                 share = int(count * (last - first) / (last_in - opening))
                 count = max(min(6, count), share) if last >= 1 else 0
             low, high = (max(0, first), max(0, last)) if is_today else (opening, last_in)
+            minutes = sorted(self.rng.randint(low, high) for _ in range(count))
+            if is_today and minutes:
+                # The last few arrived in the past few minutes: the demo opens on a live queue.
+                tail = min(3, len(minutes))
+                minutes[-tail:] = sorted(self.rng.randint(max(low, high - 6), high) for _ in range(tail))
             # Tickets are handed out in the order people arrive.
-            for minute in sorted(self.rng.randint(low, high) for _ in range(count)):
+            for minute in minutes:
                 ticket += 1
                 arrived = _moment(day, minute)
                 wait = min(90.0, self.rng.lognormvariate(math.log(9), 0.6))

@@ -207,7 +207,8 @@ def caller_brief(ctx: ServiceContext, ref: str) -> CallerBrief:
     fdref = fd_reference(ctx)
     last_text = None
     if last is not None:
-        last_text = f"{format_local(last[0])} {last[1]}: {fdref.reason_label(last[2])}"
+        channel = fdref.channels[last[1]].name if last[1] in fdref.channels else last[1]  # words, not the code
+        last_text = f"{format_local(last[0])} {channel}: {fdref.reason_label(last[2])}"
     address = None
     if prop is not None:
         address = ", ".join(x for x in (prop.address_line1, prop.town, prop.postcode) if x)

@@ -65,3 +65,20 @@ def test_the_summary_line_counts_what_the_database_holds(sqlite_url, capsys):
     finally:
         engine.dispose()
     assert latest is None or datetime.fromisoformat(str(latest)).replace(tzinfo=UTC) <= finished
+
+
+LATE = datetime(2026, 3, 10, 15, 30, tzinfo=UTC)  # the demo is run mid-afternoon
+
+
+def test_the_demo_run_mid_afternoon_still_opens_on_a_live_queue(engine):
+    """Most of the day's callers were seen hours ago; the last few arrived minutes before the run, so F8 has
+    someone waiting to call (found trying the demo at the desk: an afternoon run had an empty queue)."""
+    generator.generate(engine, size="small", seed=5, today=TODAY, office_name="Demo", jurisdiction="england")
+    generate_frontdesk(engine, seed=5, today=TODAY, size="small", jurisdiction="england", now=LATE)
+    with engine.connect() as c:
+        waiting = c.execute(text("SELECT count(*) FROM reception_visit WHERE visit_date = :d "
+                                 "AND status = 'waiting'"), {"d": TODAY}).scalar()
+        latest = c.execute(text("SELECT max(arrived_at) FROM reception_visit WHERE visit_date = :d"),
+                           {"d": TODAY}).scalar()
+    assert waiting >= 1, "nobody waiting at 15:30"
+    assert "2026-03-10 15:2" in str(latest)[:16] and str(latest)[:19] <= "2026-03-10 15:30:00"

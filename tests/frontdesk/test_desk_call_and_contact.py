@@ -4,15 +4,17 @@ caller box."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from builders import NOW, seed_office
 from desk_pilot import press
 from fd_helpers import ctx_for
 from fd_pilot import build_app, quick_sign_in, settle, wait_for
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Input, Select, Static
 
 from duty_tui.services import queue_callers
+from duty_tui.services.contacts import caller_brief
 from duty_tui.tui.screens.callers import CallersScreen
 from duty_tui.tui.screens.contact import LogContactScreen
 
@@ -35,6 +37,9 @@ async def test_c_after_n_logs_the_contact_for_the_caller_called_to_this_desk(eng
     seed_office(engine)
     queue_callers.add_arrival(ctx_for(engine, now=NOW - timedelta(minutes=20)), name="Ms Khan")
     queue_callers.add_arrival(ctx_for(engine, now=NOW - timedelta(minutes=10)), name="Mr Ali")
+    # A known tenant with a reason that is routed: the form opens with her cases and the routing together.
+    queue_callers.add_arrival(ctx_for(engine, now=NOW - timedelta(minutes=5)), person_ref="P0000004",
+                              reason_code="service.request")
     queue_callers.call_next(ctx_for(engine, "leader"), "Desk 2")  # another desk has Ms Khan
     app = build_app(engine)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -60,3 +65,48 @@ async def test_c_after_n_logs_the_contact_for_the_caller_called_to_this_desk(eng
         assert contact.query_one("#who", Input).value == "Mr Ali"
         assert "Logging the contact for 002 Mr Ali's visit at Desk 1" in str(
             screen.query_one("#callers-message", Static).render())
+
+        # Seen; the next caller is a known tenant with a routed reason: her record loads in the form, no crash.
+        await press(pilot, "escape")
+        assert await wait_for(app, pilot, lambda: app.screen is screen)
+        await press(pilot, "n")
+        assert await wait_for(app, pilot, lambda: staff.row_count == 3)
+        await press(pilot, "c")
+        assert await wait_for(app, pilot, lambda: isinstance(app.screen, LogContactScreen)
+                              and app.screen.caller is not None)
+        assert app.screen.sub_title == "visit of 003 Aisha Khan at Desk 1"
+        assert app.screen.caller.ref == "P0000004" and app.screen.reasons == ["service.request"]
+        await settle(app, pilot)
+        assert isinstance(app.screen, LogContactScreen)
+
+
+async def test_routing_lists_that_arrive_as_the_routing_section_is_built_do_not_crash(engine):
+    """Found at the desk in tmux: a called tenant with a routed reason opens the form with the routing section
+    being built while her cases and the staff list arrive; filling a Select not yet composed raised NoMatches."""
+    seed_office(engine)
+    app = build_app(engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await quick_sign_in(app, pilot)
+        app.push_screen(LogContactScreen("P0000004"))
+        assert await wait_for(app, pilot, lambda: isinstance(app.screen, LogContactScreen)
+                              and app.screen.caller is not None and app.screen.staff)
+        contact = app.screen
+        brief = caller_brief(ctx_for(engine), "P0000004")
+        # As the workers' messages can land: the section is in the screen, its Selects not yet composed.
+        contact._show_section("routed", True)
+        window = False
+        for _ in range(200):
+            built = contact.query("#route-officer")
+            if built and not built.first().query("SelectOverlay"):
+                window = True
+                contact._staff_ready(contact.staff)
+                contact._caller_ready(brief)
+                break
+            await asyncio.sleep(0)
+        assert window, "the routing section was never seen before its Selects composed"
+        await settle(app, pilot)
+        assert isinstance(app.screen, LogContactScreen)
+        officer = contact.query_one("#route-officer", Select)
+        assert len(officer._options) == len(contact.staff) + 1  # the prompt, then every officer
+        cases = contact.query_one("#add-to-case", Select)
+        assert len(cases._options) == len(brief.open_cases) + 1

@@ -51,6 +51,8 @@ def test_history_rows_say_channel_reason_and_outcome_in_words(engine):
     contact_id = log_balance_call(engine)
     row = next(c for c in get_person(ctx_for(engine), "P0000004").contacts if c.id == contact_id)
     assert (row.channel, row.reason, row.outcome) == ("Phone", "Rent › Balance enquiry", "Callback requested")
+    # The contact form's "last contact" line says the channel in words too.
+    assert contacts.caller_brief(ctx_for(engine), "P0000004").last_contact.endswith("Phone: Rent › Balance enquiry")
 
 
 def test_the_author_corrects_within_the_time_and_the_original_is_kept(engine):

@@ -4,7 +4,6 @@ date is "not yet known", and an unknown eligibility with no priority need is nev
 
 from __future__ import annotations
 
-import pytest
 from builders import seed_office
 from desk_pilot import press, type_text
 from fd_pilot import build_app, quick_sign_in, settle, wait_for
@@ -18,7 +17,6 @@ def panel(app) -> str:
     return str(app.screen.query_one("#assessment", Static).render())
 
 
-@pytest.mark.sqlite_only  # the records are tested on both databases in test_desk_triage_records.py
 async def test_new_applicant_with_address_and_household_then_the_triage_panel_words(engine):
     seed_office(engine)
     app = build_app(engine)
@@ -68,7 +66,6 @@ async def test_new_applicant_with_address_and_household_then_the_triage_panel_wo
 
 
 
-@pytest.mark.sqlite_only  # the wording is pure (tests/domain/test_desk_triage_wording.py); this checks the panel
 async def test_the_triage_panel_says_not_yet_known_and_never_advice_only_while_eligibility_is_open(engine):
     seed_office(engine)
     app = build_app(engine)

@@ -782,7 +782,9 @@ class LogContactScreen(DraftForm, FormScreen, DutyScreen):
         for widget in self.query(Input):
             if widget.id not in ("who",) and widget.value.strip():
                 return True
-        return bool(self.query_one("#who", Input).value.strip()) and not self.person_ref
+        who = self.query_one("#who", Input).value.strip()
+        # The arrival's name put in the caller box by reception is not something typed here.
+        return bool(who) and not self.person_ref and who != (self.caller_name or "").strip()
 
     def form_dirty(self) -> bool:
         return self.dirty()
