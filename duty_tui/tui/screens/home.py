@@ -50,6 +50,10 @@ class HomeScreen(DutyScreen):
         yield Static("F2 search a person · Enter open the person on a case · F1 keys", id="home-hint")
         yield Footer()
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._shown = False
+
     def on_mount(self) -> None:
         self.refresh_data()
 
@@ -92,6 +96,9 @@ class HomeScreen(DutyScreen):
                     "mark": mark, "due": due, "ref": case.ref, "person": case.person_name or "—",
                     "summary": f"{case.case_type.replace('_', ' ')}: {case.summary}"}))
             self.query_one(table_id, ListTable).set_rows(rows)  # the cursor stays on its case
+        if self._shown:
+            return  # a reload: the tab and the row the person was on stay as they were
+        self._shown = True
         if not board.my_cases and board.team_cases:
             self.query_one(TabbedContent).active = "team"
             self.query_one("#team-table", ListTable).focus()

@@ -21,7 +21,7 @@ from duty_tui.services.payments import StatementRow, StatementView
 from duty_tui.tui.kit.form import DateValidator, FormDialog, FormField, NoCardDataValidator, TextInput
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import plain
-from duty_tui.tui.widgets.table import DutyTable
+from duty_tui.tui.kit.list_table import Column, ListRow, ListTable
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,15 @@ class RefundForm:
     payee: str
     reason: str
 
+
+STATEMENT_COLUMNS = (
+    Column("date", "Date", priority=0, never_cut=True),
+    Column("row", "Row", priority=1, never_cut=True),
+    Column("details", "Details", min=12, ideal=28, priority=2),
+    Column("amount", "Amount", priority=0, never_cut=True, justify="right"),
+    Column("balance", "Balance", priority=0, never_cut=True, justify="right"),
+)
+"""A statement's rows: dates and money are read whole; the details are shortened first."""
 
 class AccountScreen(DutyScreen):
     """An account's statement: every row with its running balance; reverse, refund, arrangements."""
@@ -85,7 +94,7 @@ class AccountScreen(DutyScreen):
             yield TextInput(id="acct-to", max_length=10, compact=True, validators=[DateValidator(False)])
             yield Label("  Enter or F9 shows the period")
         yield Static(plain(f"Loading {self.account_ref}…"), id="acct-summary")
-        yield DutyTable(id="acct-rows", cursor_type="row", zebra_stripes=True)
+        yield ListTable(STATEMENT_COLUMNS, id="acct-rows", zebra_stripes=True)
         yield Static("x reverse · r receipt · f refund · g arrangements · p print · Esc back", id="acct-message")
         yield Footer()
 
@@ -95,12 +104,7 @@ class AccountScreen(DutyScreen):
         self.start = self.start or self.end - timedelta(weeks=13)
         self.query_one("#acct-from", Input).value = self.start.strftime("%d/%m/%Y")
         self.query_one("#acct-to", Input).value = self.end.strftime("%d/%m/%Y")
-        table = self.query_one("#acct-rows", DutyTable)
-        table.add_column("Date", key="date", width=10)
-        table.add_column("Row", key="row", width=7)
-        table.add_column("Details", key="details", width=28)
-        table.add_column("Amount", key="amount", width=11)
-        table.add_column("Balance", key="balance", width=11)
+        table = self.query_one("#acct-rows", ListTable)
         self.load()
         table.focus()
 
@@ -122,25 +126,21 @@ class AccountScreen(DutyScreen):
             + (f" · CLOSED {view.closed_on:%d/%m/%Y}" if view.closed_on else "")
             + f"\nOpening {format_pence(view.opening_pence)} · closing {format_pence(view.closing_pence)}"
               f" · today {format_balance(view.balance_now_pence)}"))
-        table = self.query_one("#acct-rows", DutyTable)
-        row_before = table.cursor_row
-        table.clear()
-        for row in view.rows:
-            mark = " R" if row.reversed_by else ""
-            details = row.description + (f" · {row.receipt}" if row.receipt else "")
-            table.add_row(plain(f"{row.effective_date:%d/%m/%Y}"), plain(f"#{row.entry_id}{mark}"), plain(details),
-                          plain(format_pence(row.amount_pence)), plain(format_pence(row.balance_pence)),
-                          key=str(row.entry_id))
-        if view.rows:
-            table.move_cursor(row=min(row_before or len(view.rows) - 1, len(view.rows) - 1))
+        table = self.query_one("#acct-rows", ListTable)
+        rows = [ListRow(str(row.entry_id), {
+            "date": f"{row.effective_date:%d/%m/%Y}", "row": f"#{row.entry_id}{' R' if row.reversed_by else ''}",
+            "details": row.description + (f" · {row.receipt}" if row.receipt else ""),
+            "amount": format_pence(row.amount_pence), "balance": format_pence(row.balance_pence)})
+            for row in view.rows]
+        # The cursor stays on its row after a reversal or a refund; the first time, on the newest row.
+        table.set_rows(rows, keep=table.current_key or (rows[-1].key if rows else None))
 
     def highlighted(self) -> StatementRow | None:
         """The statement row under the cursor."""
-        table = self.query_one("#acct-rows", DutyTable)
-        if self.view is None or not self.view.rows or table.cursor_row is None:
+        key = self.query_one("#acct-rows", ListTable).current_key
+        if self.view is None or key is None:
             return None
-        entry_id = int(str(table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value))
-        return next((r for r in self.view.rows if r.entry_id == entry_id), None)
+        return next((r for r in self.view.rows if str(r.entry_id) == key), None)
 
     # ------------------------------------------------------------------ period and print
     @on(Input.Submitted, "#acct-from")

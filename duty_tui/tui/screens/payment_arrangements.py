@@ -19,7 +19,7 @@ from duty_tui.services.payments_arrangements import ArrangementStatus
 from duty_tui.tui.kit.form import FormDialog, FormField, NoCardDataValidator, text_dialog
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import plain
-from duty_tui.tui.widgets.table import DutyTable
+from duty_tui.tui.kit.list_table import Column, ListRow, ListTable
 
 @dataclass(frozen=True)
 class ArrangementForm:
@@ -32,6 +32,23 @@ class ArrangementForm:
 
 
 STATE_MARKS = {"met": "met", "missed": "!! missed", "due": "due", "upcoming": "-"}
+
+ACCOUNT_COLUMNS = (
+    Column("ref", "Plan", priority=0, never_cut=True),
+    Column("account", "Account", priority=1, never_cut=True),
+    Column("amount", "Amount", min=10, ideal=24, priority=2),
+    Column("status", "Status", min=10, priority=0),
+)
+"""One account's arrangements."""
+BROKEN_COLUMNS = (
+    Column("ref", "Plan", priority=0, never_cut=True),
+    Column("account", "Account", priority=0, never_cut=True),
+    Column("person", "Person", min=12, priority=0),
+    Column("behind", "Behind", priority=0, never_cut=True, justify="right"),
+    Column("missed", "Missed", priority=1, never_cut=True),
+    Column("plan", "Plan", min=10, priority=3),
+)
+"""The broken arrangements the income team chases: whose, and how far behind, read whole."""
 
 
 class ArrangementsScreen(DutyScreen):
@@ -65,7 +82,7 @@ class ArrangementsScreen(DutyScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield DutyTable(id="arr-table", cursor_type="row", zebra_stripes=True)
+        yield ListTable(ACCOUNT_COLUMNS if self.account_ref else BROKEN_COLUMNS, id="arr-table", zebra_stripes=True)
         yield Static("", id="arr-detail")
         hint = "n new · e end · Esc back" if self.account_ref else "Enter open the account · Esc back"
         yield Static(hint, id="arr-message")
@@ -73,18 +90,7 @@ class ArrangementsScreen(DutyScreen):
 
     def on_mount(self) -> None:
         self.title = f"Arrangements on {self.account_ref}" if self.account_ref else "Broken arrangements"
-        table = self.query_one("#arr-table", DutyTable)
-        table.add_column("Plan", key="ref", width=8)
-        table.add_column("Account", key="account", width=10)
-        if self.account_ref:
-            table.add_column("Amount", key="amount", width=24)
-            table.add_column("Status", key="status")
-        else:
-            table.add_column("Person", key="person", width=18)
-            table.add_column("Behind", key="behind", width=10)
-            table.add_column("Missed", key="missed", width=6)
-            table.add_column("Plan", key="plan")
-        table.focus()
+        self.query_one("#arr-table", ListTable).focus()
         self.load()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -105,14 +111,10 @@ class ArrangementsScreen(DutyScreen):
 
     def _show(self, items: list[ArrangementStatus]) -> None:
         self.items = items
-        table = self.query_one("#arr-table", DutyTable)
-        table.clear()
-        for a in items:
-            if self.account_ref:
-                table.add_row(plain(a.ref), plain(a.account_ref), plain(a.plan), plain(a.label), key=a.ref)
-            else:
-                table.add_row(plain(a.ref), plain(a.account_ref), plain(a.person_name or "—"),
-                              plain(format_pence(a.shortfall_pence)), plain(a.missed), plain(a.plan), key=a.ref)
+        self.query_one("#arr-table", ListTable).set_rows(  # the cursor stays on its plan after n or e
+            [ListRow(a.ref, {"ref": a.ref, "account": a.account_ref, "amount": a.plan, "status": a.label,
+                             "person": a.person_name or "—", "behind": format_pence(a.shortfall_pence),
+                             "missed": str(a.missed), "plan": a.plan}) for a in items])
         if not items:
             self.query_one("#arr-detail", Static).update(
                 "No arrangements on this account. n agrees one." if self.account_ref else "No broken arrangements.")
@@ -139,10 +141,7 @@ class ArrangementsScreen(DutyScreen):
 
     def highlighted(self) -> ArrangementStatus | None:
         """The arrangement under the cursor."""
-        table = self.query_one("#arr-table", DutyTable)
-        if not self.items or table.cursor_row is None:
-            return None
-        ref = str(table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value)
+        ref = self.query_one("#arr-table", ListTable).current_key
         return next((a for a in self.items if a.ref == ref), None)
 
     @on(DataTable.RowSelected, "#arr-table")
