@@ -38,3 +38,25 @@ def end_of_local_day(day: date) -> datetime:
 def format_local(moment: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
     """A moment as staff read it, in UK time."""
     return to_local(moment).strftime(fmt) if moment else "—"
+
+
+def display_date(value: date | datetime | None, *, weekday: bool = False, hours: bool = False) -> str:
+    """A date as a person reads it, the UK way: ``03/12/2026``; ``Thu 03/12/2026`` with the weekday;
+    ``Thu 03/12/2026 14:05`` with ``hours`` (a moment, in UK time). "—" when there is none.
+
+    The one format for dates on screens, toasts and messages. Machine outputs (CLI ``--json``,
+    CSV, file names) keep ISO 8601 (../shared/CONTRACTS.md) and do not use this.
+    """
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        moment = to_local(value)
+        day = moment.date()
+    else:
+        moment, day = None, value
+    text = f"{day:%d/%m/%Y}"
+    if weekday:
+        text = f"{day:%a} {text}"
+    if hours and moment is not None:
+        text += f" {moment:%H:%M}"
+    return text

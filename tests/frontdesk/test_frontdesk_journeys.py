@@ -216,13 +216,13 @@ async def test_damp_and_mould_shows_awaabs_law_dates_on_the_repairs_queue(sqlite
         for _ in range(row - table.cursor_row):
             await pilot.press("down")
         detail = text_of(queue.query_one("#queue-detail", Static))
-        assert "Awaab's Law: investigate" in detail and "Tue 24 Mar 2026" in detail
+        assert "Awaab's Law: investigate" in detail and "Tue 24/03/2026" in detail
         await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, CaseScreen)
         clocks = app.screen.query_one("#clocks-table", DataTable)
         steps = {cells(clocks, i)[1]: cells(clocks, i) for i in range(clocks.row_count)}
-        assert steps["Awaab's Law: Investigate"][2] == "Tue 24 Mar 2026"
+        assert steps["Awaab's Law: Investigate"][2] == "Tue 24/03/2026"
         assert "after investigation" in steps["Awaab's Law: Written summary"][3]
         assert "Awaab's Law: Safety work" in steps
         assert "Awaab's Law: Further work: begun" in steps
@@ -248,7 +248,7 @@ async def test_stage1_complaint_acknowledgement_date_skips_the_bank_holidays(sql
         await settle(app, pilot)
         assert isinstance(app.screen, HomeScreen)
         messages = " ".join(n.message for n in app._notifications)
-        assert "Stage 1 acknowledgement by Mon 13 Apr" in messages  # not Thu 9 Apr: Good Friday, Easter Monday
+        assert "Stage 1 acknowledgement by Mon 13/04/2026" in messages  # not Thu 9 Apr: Good Friday, Easter Monday
 
         await open_queue(app, pilot, "Complaints & feedback")
         table = app.screen.query_one("#queue-table", DataTable)
@@ -257,8 +257,8 @@ async def test_stage1_complaint_acknowledgement_date_skips_the_bank_holidays(sql
         await settle(app, pilot)
         clocks = app.screen.query_one("#clocks-table", DataTable)
         steps = {cells(clocks, i)[1]: cells(clocks, i)[2] for i in range(clocks.row_count)}
-        assert steps["Stage 1 acknowledge"] == "Mon 13 Apr 2026"
-        assert steps["Stage 1 respond"] == "Mon 27 Apr 2026"
+        assert steps["Stage 1 acknowledge"] == "Mon 13/04/2026"
+        assert steps["Stage 1 respond"] == "Mon 27/04/2026"
 
 
 # --- two arrivals, one called from a second terminal -----------------------------------------------------
@@ -391,7 +391,7 @@ async def test_a_safeguarding_concern_from_a_contact_goes_to_the_safeguarding_qu
         await pilot.press("f9")
         await settle(app, pilot)
         assert isinstance(app.screen, HomeScreen)
-        assert "Safeguarding: same day by Tue 10 Mar" in " ".join(n.message for n in app._notifications)
+        assert "Safeguarding: same day by Tue 10/03/2026" in " ".join(n.message for n in app._notifications)
     ctx = ctx_for(sqlite_engine, "leader")
     from duty_tui.services.routing import queue_page
 

@@ -7,7 +7,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from duty_tui.domain.local_time import format_local
+from duty_tui.domain.local_time import display_date
 from duty_tui.tui.screens.base import DutyModal
 from duty_tui.tui.text import plain
 from duty_tui.tui.widgets.table import DutyTable
@@ -51,7 +51,7 @@ class DraftsDialog(DutyModal[tuple[str, object] | None]):
         table.add_column("Kept", width=16)
         table.add_column("Where", width=16)
         for draft in self.found:
-            table.add_row(plain(draft.title), plain(format_local(draft.updated_at, "%a %d %b %H:%M")),
+            table.add_row(plain(draft.title), plain(display_date(draft.updated_at, weekday=True, hours=True)),
                           plain((draft.terminal or "")[:16]))
         table.styles.height = min(len(self.found), 9) + 1  # the header and the rows: no empty space
         table.focus()

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
-from duty_tui.domain.local_time import format_local
+from duty_tui.domain.local_time import display_date, format_local
 from duty_tui.services.routing import CaseDetail
 from duty_tui.tui.drafts import DraftForm
 from duty_tui.tui.screens.base import DutyScreen
@@ -23,9 +23,7 @@ from duty_tui.tui.widgets.table import DutyTable
 def _when(value: date | datetime | None, kind: str) -> str:
     if value is None:
         return "—"
-    if isinstance(value, datetime):
-        return format_local(value, "%a %d %b %H:%M" if kind == "hours" else "%a %d %b %Y")
-    return value.strftime("%a %d %b %Y")
+    return display_date(value, weekday=True, hours=isinstance(value, datetime) and kind == "hours")
 
 
 class CaseScreen(DraftForm, LiveRefresh, DutyScreen):

@@ -22,7 +22,7 @@ from textual.widgets import Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from duty_tui.domain.frontdesk import parse_when
-from duty_tui.domain.local_time import format_local
+from duty_tui.domain.local_time import display_date
 from duty_tui.domain.money import format_balance
 from duty_tui.services.contacts import (
     CallerBrief, ContactDraft, ContactForm, ContactSaved, IdentityResult, NewPerson, ThirdParty,
@@ -745,8 +745,8 @@ class LogContactScreen(DraftForm, FormScreen, DutyScreen):
         for case in saved.cases:
             due = ""
             if case.due_at is not None:
-                fmt = "%a %d %b %H:%M" if case.clock_kind == "hours" else "%a %d %b"
-                due = f", {case.clock_name or 'due'} by {format_local(case.due_at, fmt)}"
+                when = display_date(case.due_at, weekday=True, hours=case.clock_kind == "hours")
+                due = f", {case.clock_name or 'due'} by {when}"
             parts.append(f"Case {case.ref} {'opened for' if case.opened else 'updated:'} {case.team}{due}.")
         if saved.follow_up:
             parts.append(saved.follow_up + ".")

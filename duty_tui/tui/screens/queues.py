@@ -15,7 +15,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import ContentSwitcher, DataTable, Footer, Header, Static
 
-from duty_tui.domain.local_time import format_local
+from duty_tui.domain.local_time import display_date, format_local
 from duty_tui.domain.masking import mask_phone
 from duty_tui.services.routing import FollowUpView, QueueChoice, QueuePage, QueueRow, StaffChoice
 from duty_tui.tui.kit.list_screen import ListPage, ListScreen
@@ -253,14 +253,13 @@ class QueuesScreen(LiveRefresh, ListScreen):
         if row is None:
             detail.update(plain("Nothing in this queue." if not self.rows else ""))
             return
-        fmt = "%a %d %b %H:%M" if row.clock_kind == "hours" else "%a %d %b %Y"
         line = Text()
         line.append(plain(f"{row.ref} {words(row.case_type)} · {row.priority} · {words(row.status)}", style="bold"))
         if row.escalated:
             line.append(plain(" · ▲ ESCALATED", style="bold"))
         line.append(plain(f" · {row.team or '—'} · {row.assignee or 'unassigned'}"))
-        line.append(plain(f"\n{row.clock_name or 'Due'}: {format_local(row.due_at, fmt) if row.due_at else 'no date'}"
-                          f" · opened {format_local(row.opened_at, '%d/%m/%Y')}"))
+        line.append(plain(f"\n{row.clock_name or 'Due'}: {display_date(row.due_at, weekday=True, hours=row.clock_kind == 'hours') if row.due_at else 'no date'}"
+                          f" · opened {display_date(row.opened_at)}"))
         line.append(plain(f"\n{row.summary}"))
         detail.update(line)
 

@@ -14,6 +14,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Footer, Header, Sparkline, Static
 
 from duty_tui.domain.frontdesk import bar, format_minutes
+from duty_tui.domain.local_time import display_date
 from duty_tui.services.frontdesk_stats import Count, DutyStats
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import plain
@@ -136,7 +137,8 @@ class StatsScreen(DutyScreen):
     def _show(self, stats: DutyStats) -> None:
         self.stats = stats
         same = stats.start == stats.end
-        period = f"{stats.start:%a %d %b %Y}" if same else f"{stats.start:%d %b %Y} to {stats.end:%d %b %Y}"
+        period = (display_date(stats.start, weekday=True) if same
+                  else f"{display_date(stats.start)} to {display_date(stats.end)}")
         self.query_one("#stats-period", Static).update(plain(
             f"{period} · t today · w 7 days · m 30 days · y year · p choose"))
         headline = Text()
@@ -155,7 +157,7 @@ class StatsScreen(DutyScreen):
         days = ""
         if len(values) > 1 and busiest is not None:
             days = (f"Contacts per day (sparkline above): {min(values):.0f}–{max(values):.0f} a day, "
-                    f"busiest {busiest[0]:%a %d %b} ({busiest[1]:,})\n")
+                    f"busiest {display_date(busiest[0], weekday=True)} ({busiest[1]:,})\n")
         self.query_one("#stats-days", Static).update(plain(days))
         self.query_one("#stats-channels", Static).update(bar_chart("By channel", stats.by_channel))
         self.query_one("#stats-outcomes", Static).update(bar_chart("By outcome", stats.by_outcome))
