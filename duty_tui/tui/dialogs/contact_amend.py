@@ -83,7 +83,7 @@ class ContactAmendDialog(DutyModal[ContactDetail | None]):
             with VerticalScroll():
                 yield Label("Notes")
                 yield TextArea(d.notes or "", id="amend-notes")
-                yield Label("Reasons (space ticks or unticks: [x] kept, [ ] not)")
+                yield Label(plain("Reasons (space ticks or unticks: [x] kept, [ ] not)"))
                 yield TickList(*[(plain(label), code, code in chosen) for code, label in ordered],
                                id="amend-reasons", compact=True)
                 yield Label("Outcome")

@@ -76,9 +76,12 @@ class ArrivalDialog(FormDialog):
         self.dismiss(message.visit)
 
     def on_worker_error(self, error: BaseException | None) -> None:
-        from duty_tui.errors import DutyError
+        from duty_tui.errors import DutyError, PermissionDenied
 
         self._saving = False
+        if isinstance(error, PermissionDenied):  # nothing in the form can fix it
+            self.show_problems([f"Not added: {error.message}.", "Esc leaves the form."])
+            return
         if isinstance(error, DutyError):
             problems = getattr(error, "problems", None) or [error.message]
             self.show_problems([*problems, "Not added yet: fix it and press F9 again (what you typed is still here)."])

@@ -40,7 +40,7 @@ class NewApplicantDialog(DutyModal[str | None]):
                                     border: thick $primary; background: $surface; padding: 0 1; }
     NewApplicantDialog VerticalScroll { height: auto; max-height: 17; }
     NewApplicantDialog .na-row { height: 1; }
-    NewApplicantDialog .na-label { width: 10; color: $text-muted; }
+    NewApplicantDialog .na-label { width: 11; color: $text-muted; }  /* "First name" and a space */
     NewApplicantDialog .na-section { text-style: bold; margin-top: 1; }
     NewApplicantDialog Input { width: 1fr; }
     NewApplicantDialog #na-problems { color: $error; text-style: bold; height: auto; }
