@@ -127,3 +127,46 @@ async def test_adding_an_arrival_after_a_hand_typed_ticket_at_human_pace(engine)
         assert await wait_for(app, pilot, lambda: isinstance(app.screen, CallersScreen))
         assert await wait_for(app, pilot, lambda: waiting.row_count == 3)
         assert [str(waiting.get_row_at(i)[0]) for i in range(3)] == ["001", "002", "003"]
+
+
+async def pump(pilot, condition, attempts: int = 100) -> bool:
+    """Pause until ``condition()`` (no wait on workers: this role's queue load fails, as it should)."""
+    for _ in range(attempts):
+        if condition():
+            return True
+        await pilot.pause(0.05)
+    return condition()
+
+
+async def test_a_role_that_may_not_add_arrivals_is_told_before_typing_not_asked_to_fix_the_form(engine):
+    """Found at the desk: an income officer could fill the arrival form, then F9 said "fix it and press F9
+    again" for a permission no field can fix. Now `a` says so at once; a refusal in the form says Esc."""
+    seed_office(engine)
+    app = build_app(engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await quick_sign_in(app, pilot, "income")
+        await press(pilot, "f8")
+        assert await pump(pilot, lambda: isinstance(app.screen, CallersScreen))
+        callers = app.screen
+        message = callers.query_one("#callers-message", Static)
+        assert await pump(pilot, lambda: "may not do this" in str(message.render()))
+        loads = []
+        real_load = callers.load
+        callers.load = lambda *args, **kwargs: (loads.append(1), real_load(*args, **kwargs))[1]
+        await pilot.pause(1.0)  # a second in which nothing should happen
+        assert loads == []  # the refused queue is not asked for again and again (it was, in a tight loop)
+        await press(pilot, "a")
+        assert await pump(pilot, lambda: "may not add arrivals" in str(message.render()))
+        assert app.screen is callers and "Income officer" in str(message.render())  # no form to type into
+
+        # Refused after the form opened (the role changed, or it was opened another way): no "fix it".
+        app.push_screen(ArrivalDialog(None, ()))
+        assert await pump(pilot, lambda: isinstance(app.screen, ArrivalDialog))
+        await pilot.pause()
+        await type_text(pilot, "Mrs Twice")
+        await press(pilot, "f9")
+        problems = app.screen.query_one("#form-problems", Static)
+        assert await pump(pilot, lambda: "Not added: your role" in str(problems.render()))
+        text = str(problems.render())
+        assert "fix it" not in text and "Esc leaves the form" in text
+        assert app.screen.values()["name"] == "Mrs Twice"

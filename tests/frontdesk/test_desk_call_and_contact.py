@@ -67,8 +67,10 @@ async def test_c_after_n_logs_the_contact_for_the_caller_called_to_this_desk(eng
             screen.query_one("#callers-message", Static).render())
 
         # Seen; the next caller is a known tenant with a routed reason: her record loads in the form, no crash.
-        await press(pilot, "escape")
+        await press(pilot, "escape")  # only the arrival's name in the caller box: nothing typed, no question
         assert await wait_for(app, pilot, lambda: app.screen is screen)
+        assert "Back from the contact for 002 Mr Ali at Desk 1: s seen" in str(
+            screen.query_one("#callers-message", Static).render())  # not still "Logging the contact …"
         await press(pilot, "n")
         assert await wait_for(app, pilot, lambda: staff.row_count == 3)
         await press(pilot, "c")

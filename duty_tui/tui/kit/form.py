@@ -1393,12 +1393,15 @@ class FormDialog(FormScreen, DutyModal[T], Generic[T]):
         self.dismiss(message.result)
 
     def on_worker_error(self, error: BaseException | None) -> None:
-        from duty_tui.errors import DutyError
+        from duty_tui.errors import DutyError, PermissionDenied
 
         if self.saver is None:
             super().on_worker_error(error)
             return
         self._saving = False
+        if isinstance(error, PermissionDenied):  # nothing typed in the form can fix it
+            self.say(f"{self.not_saved_text.removesuffix(' yet')}: {error.message}. Esc leaves the form.")
+            return
         if isinstance(error, DutyError):
             by_field: dict[str, str] = {}
             elsewhere: list[str] = []

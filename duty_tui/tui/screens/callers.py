@@ -166,6 +166,11 @@ class CallersScreen(LiveRefresh, DutyScreen):
         key = table.current_key
         return (table.id or "waiting"), (self._visits.get(int(key)) if key else None)
 
+    def on_screen_resume(self) -> None:  # Textual also runs DutyScreen's (handlers run down the MRO)
+        visit, self._contact_for = getattr(self, "_contact_for", None), None
+        if visit is not None:  # back from the contact form (saved or not): what is left to do for the visit
+            self._say(f"Back from the contact for {visit.label} at {visit.desk}: s seen · l left · b back to queue.")
+
     def _say(self, text: str) -> None:
         self.query_one("#callers-message", Static).update(plain(text))
 
@@ -184,7 +189,12 @@ class CallersScreen(LiveRefresh, DutyScreen):
         from duty_tui.services.contacts import contact_form
         from duty_tui.tui.dialogs.frontdesk_arrival import ArrivalDialog
 
-        reasons = tuple((r.code, r.label) for r in contact_form(self.duty_app.ctx).reasons)
+        ctx = self.duty_app.ctx
+        if not ctx.can("callers.manage"):  # said before anything is typed, not after F9
+            role = ctx.actor.role_name if ctx.actor else "signed out"
+            self._say(f"Your role ({role}) may not add arrivals (callers.manage): ask reception or a team leader.")
+            return
+        reasons = tuple((r.code, r.label) for r in contact_form(ctx).reasons)
 
         def done(visit: VisitView | None) -> None:
             if visit is not None:
@@ -222,13 +232,16 @@ class CallersScreen(LiveRefresh, DutyScreen):
         self._done(f"Called {visit.label} to {visit.desk}. c logs the contact for their visit.")
 
     def on_worker_error(self, error: BaseException | None) -> None:
-        from duty_tui.errors import ConflictError, DutyError
+        from duty_tui.errors import ConflictError, DutyError, PermissionDenied
 
         if isinstance(error, ConflictError) and error.has_versions:
             from duty_tui.tui.dialogs.conflict import show_conflict
 
             self._say(error.message)
             show_conflict(self, error, None, on_reload=self.load, on_back=self.load)  # nothing typed to keep
+            return
+        if isinstance(error, PermissionDenied):
+            self._say(error.message)  # not reloaded: it would be refused again, over and over
             return
         if isinstance(error, DutyError):
             self._say(error.message)  # said on the screen, where the desk is looking
@@ -282,6 +295,7 @@ class CallersScreen(LiveRefresh, DutyScreen):
             self._say(f"No one is at your desk ({self.desk}): call the next caller with n (or Enter on a name).")
             return
         self._say(f"Logging the contact for {visit.label}'s visit at {visit.desk}.")
+        self._contact_for = visit  # said again on the way back, so the line is never stale
         self.app.push_screen(LogContactScreen(person_ref=visit.person_ref, visit_id=visit.id,
                                               channel="face_to_face", reason=visit.reason_code,
                                               caller_name=visit.name, visit_label=f"{visit.label} at {visit.desk}"))
