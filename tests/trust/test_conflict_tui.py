@@ -128,9 +128,9 @@ async def test_two_terminals_saving_the_same_approach_keep_the_second_officers_a
             await settle(desk1, p1)
             await settle(desk2, p2)
             form1, form2 = desk1.screen, desk2.screen
-            form1.query_one("#notes", Input).focus()
+            form1.query_one("#notes").focus()
             await p1.press(*keys("landlord rang"))
-            form2.query_one("#notes", Input).focus()
+            form2.query_one("#notes").focus()
             await p2.press(*keys(mine))
             await p1.press("f9")
             await settle(desk1, p1)
@@ -142,7 +142,7 @@ async def test_two_terminals_saving_the_same_approach_keep_the_second_officers_a
             assert "Olu Options" in screen_text(desk2)
             await p2.press("r")  # (Esc is proven on the case journey above)
             await settle(desk2, p2)
-            assert desk2.screen is form2 and form2.query_one("#notes", Input).value == mine
+            assert desk2.screen is form2 and form2.query_one("#notes").value == mine
             await p2.press("f9")
             await settle(desk2, p2)
             assert desk2.screen is form2 and not form2.dirty
