@@ -36,8 +36,10 @@ async def test_take_and_close_from_the_queue_and_acknowledge_a_complaint(sqlite_
         assert "is yours" in str(screen.query_one("#queue-message", Static).render())
         await pilot.press("c")
         await settle(app, pilot)
-        await pilot.press("enter")  # open the outcome list
-        await pilot.press("down", "enter", "tab", *keys("fixed"), "f9")
+        await pilot.press("w")  # the kit's choice: a first letter chooses (Work completed); ↑/↓ step
+        await settle(app, pilot)
+        assert app.screen.values()["outcome"] == "completed"
+        await pilot.press("tab", *keys("fixed"), "f9")
         await settle(app, pilot)
         assert screen.rows == [] and "closed" in str(screen.query_one("#queue-message", Static).render())
 
