@@ -292,7 +292,20 @@ class TextInput(Input):
 
 class HandOffTextInput(HandOffInput, TextInput):
     """A kit text box that also hands keys typed after its Enter to the next field (sign-in and lock:
-    ``name⏎secret⏎`` typed in one burst never puts the password in the username box)."""
+    ``name⏎secret⏎`` typed in one burst never puts the password in the username box).
+
+    Enter moves the cursor at once, as the key is handled (not when the screen gets round to the
+    Submitted message, which under load can be later than any hold window): the keys queued
+    behind it then follow the cursor (``follow_the_cursor``) into the next box, however slow the
+    machine is.
+    """
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "enter" and self.screen.focused is self:
+            event.stop()
+            event.prevent_default()  # the other classes' key handlers (and the held-keys window) are not needed
+            self.post_message(self.Submitted(self, self.value))
+            self.screen.focus_next()
 
 
 class LinesInput(TextArea):
