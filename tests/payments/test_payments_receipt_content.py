@@ -49,7 +49,7 @@ async def test_a_card_by_phone_receipt_names_the_office_whole_the_channel_and_th
         await human(pilot, "enter")
         await settle(app, pilot)
         screen = app.screen
-        await human(pilot, *keys("25.00"), "tab", "enter", "down", "down", "enter")  # Method: card by phone
+        await human(pilot, *keys("25.00"), "tab", "down", "down")  # Method: ↓↓ from cash chooses card by phone
         await settle(app, pilot)
         assert str(screen.query_one("#pay-method").value) == "card_phone"
         screen.query_one("#pay-last4", Input).focus()

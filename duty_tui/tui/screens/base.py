@@ -48,3 +48,8 @@ class DutyModal(ScreenKeysWin, WatchesRecords, WorkerErrors, PlainNotify, ModalS
     """A modal dialog screen; ``DutyModal[bool]`` dismisses with a bool."""
 
     SCOPE_NAME: ClassVar[str] = "dialog"
+
+    @property
+    def duty_app(self) -> DutyApp:
+        """The app, typed."""
+        return self.app  # type: ignore[return-value]

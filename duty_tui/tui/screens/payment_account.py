@@ -162,6 +162,11 @@ class AccountScreen(DutyScreen):
         self._message("")
         self.load()
 
+    def on_record_changed(self, changes) -> None:
+        """A payment, reversal or refund on this account (here or at another desk): load the statement
+        again for the same period, keeping the line that says what was just done."""
+        self.load()
+
     def action_back(self) -> None:
         """Back."""
         self.app.pop_screen()

@@ -10,19 +10,25 @@ from textual.widgets import Footer, Header, Static
 from typing import TYPE_CHECKING
 
 from duty_tui.services.payments import ReceiptView
-from duty_tui.tui.screens.base import DutyScreen
+from duty_tui.tui.screens.base import DutyModal
 from duty_tui.tui.text import plain
 
 if TYPE_CHECKING:
     from duty_tui.services.documents import Sent
 
 
-class ReceiptScreen(DutyScreen):
-    """The receipt just taken (or looked up): p sends it (printer, email, download or file)."""
+class ReceiptScreen(DutyModal):
+    """The receipt just taken (or looked up): p sends it (printer, email, download or file).
+
+    A layer over the form or statement it came from, not a place of its own (kit/navigation.py):
+    Escape goes back to that screen, and from a receipt reprinted off a statement reached from the
+    payment form the dashboard is still three Escapes away.
+    """
 
     SCOPE_NAME = "receipt"
     TITLE = "Receipt"
     DEFAULT_CSS = """
+    ReceiptScreen { background: $background; }
     ReceiptScreen #receipt-body { width: 46; height: auto; border: round $primary; padding: 0 1; margin: 0 1; }
     ReceiptScreen #receipt-saved { height: auto; margin: 0 1; color: $success; }
     """
