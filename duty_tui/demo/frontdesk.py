@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import Engine, text
 
-from duty_tui.config import REPO_ROOT
+from duty_tui.config import DEFAULTS
 from duty_tui.demo.bulk import Loader
 from duty_tui.domain import hazards
 from duty_tui.domain.clocks import WorkingCalendar
@@ -150,7 +150,7 @@ def _pick(rng: random.Random, weighted) -> str:
 def generate_frontdesk(engine: Engine, *, seed: int, today: date, size: str, jurisdiction: str) -> dict[str, int]:
     """Add the front desk's year of history to the demo office; returns rows written per table."""
     scale = SCALES.get(size, SCALES["office"])
-    ref = load_frontdesk_reference(REPO_ROOT / "data")
+    ref = load_frontdesk_reference(DEFAULTS["data_dir"])
     calendar = WorkingCalendar(jurisdiction if jurisdiction in ("england", "wales", "scotland", "northern_ireland")
                                else "england")  # type: ignore[arg-type]
     rng = random.Random(f"duty-tui frontdesk/{seed}")
