@@ -78,6 +78,11 @@ def default_db_url() -> str:
     return f"sqlite:///{default_db_path()}"
 
 
+def demo_db_path() -> Path:
+    """Where ``duty-tui demo`` builds its office when no database is named: beside the default one, never it."""
+    return default_db_path().with_name("demo.db")
+
+
 def preview_settings(config_path: Path | None = None, **overrides: Any) -> SimpleNamespace:
     """The settings as they will be once validated, read cheaply; any doubt falls back to the default."""
     values: dict[str, Any] = {**DEFAULTS, "db_url": None}
