@@ -113,6 +113,14 @@ def test_the_installed_wheel_runs_the_demo_and_finds_people(installed, tmp_path)
     assert "smith" in people[0]["name"].lower()
     assert all(p["ref"].startswith("P") for p in people)
 
+    # DUTY_DATA_DIR still overrides the shipped copy: a council's folder without roles.toml is the one read.
+    council = tmp_path / "council-data"
+    shutil.copytree(data_dir, council)
+    (council / "roles.toml").unlink()
+    overridden = run(["duty-tui", "person", "find", "smith", "--json", "--db", url],
+                     env={**env, "DUTY_DATA_DIR": str(council)}, cwd=tmp_path)
+    assert overridden.returncode == 3 and f"{council / 'roles.toml'}: reference data file is missing" in overridden.stderr
+
     keys = run(["duty-tui", "--keymap", "vim", "keys"], env=env, cwd=tmp_path)
     assert keys.returncode == 0 and "warning" not in keys.stderr, keys.stderr
     assert any(line.split()[:2] == ["row-down", "down,j"] for line in keys.stdout.splitlines())
