@@ -175,8 +175,10 @@ def db_grants(
 
 @app.command("demo", help="""Create (upgrading first) and fill a realistic synthetic office, then open the app on it.
 
-A new SQLite database is created (mode 0600) only in a folder that exists, or in the default
-data folder (created 0700).
+With no database named (no --db, DUTY_DB_URL or db_url in the config file) the office is built
+in a file of its own, demo.db in the user's data folder (not duty.db, which a plain duty-tui
+opens): running duty-tui demo again opens it. A new SQLite database is created (mode 0600) only
+in a folder that exists, or in the default data folder (created 0700).
 
 --reset replaces only a database that duty-tui demo made, and never deletes an audit trail
 with real use. Demo use is what the demo's own accounts do (the demo users signing in to try
@@ -193,6 +195,7 @@ def demo(
     no_tui: Annotated[bool, typer.Option("--no-tui", help="Create the demo office and exit.")] = False,
 ) -> None:
     """Create (upgrading first) and fill a realistic synthetic office, then open the app on it."""
+    from duty_tui.config import default_db_path, default_db_url, demo_db_path
     from duty_tui.db.engine import session_scope
     from duty_tui.db.migrate import upgrade
     from duty_tui.db.models import Setting
@@ -200,7 +203,13 @@ def demo(
 
     if size not in generator.SIZES:
         raise InputError(f"--size {size!r} is not a demo size; use small, office or council")
-    settings = _state(ctx).settings(demo=True)
+    state = _state(ctx)
+    settings = state.settings(demo=True)
+    if state.db is None and settings.db_url == default_db_url():
+        # No database named: the demo gets a file of its own, so a later plain `duty-tui` does not open it.
+        settings.db_url = f"sqlite:///{demo_db_path()}"
+        typer.echo(f"the demo office is in a file of its own, {demo_db_path()} (a plain duty-tui opens "
+                   f"{default_db_path()}, not this; run duty-tui demo again to come back to it)", err=True)
     engine = _engine(settings, check=False, create=True)
     upgrade(engine)
     if generator.has_data(engine):

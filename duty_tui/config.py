@@ -17,7 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from duty_tui.errors import EnvironmentProblem
 from duty_tui.settings_preview import (  # noqa: F401  (re-exported)
-    APP_NAME, DEFAULTS, REPO_ROOT, default_config_path, default_db_path, default_db_url, hide_password,
+    APP_NAME, DEFAULTS, REPO_ROOT, default_config_path, default_db_path, default_db_url, demo_db_path, hide_password,
 )
 
 Jurisdiction = Literal["england", "scotland", "wales", "northern_ireland"]

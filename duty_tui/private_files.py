@@ -111,7 +111,7 @@ def missing_database_problem(shown: str, path: Path) -> str | None:
                 "and run: duty-tui db upgrade, or point --db at an existing database")
     if not path.exists():
         return (f"database {shown} does not exist yet; run: duty-tui db upgrade "
-                "(or duty-tui demo to create a demo office)")
+                "(duty-tui demo builds a demo office in a file of its own)")
     return None
 
 

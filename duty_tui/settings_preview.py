@@ -19,6 +19,24 @@ from typing import Any
 
 APP_NAME = "duty-tui"
 REPO_ROOT = Path(__file__).resolve().parent.parent
+"""The source checkout's root when running from one (in an installed wheel: site-packages, which is no checkout)."""
+
+
+def packaged_folder(name: str) -> Path:
+    """The shipped folder ``name`` (``data`` or ``keymaps``): every lookup of reference data and keymaps starts here.
+
+    In a source checkout (an editable install, the tests) it is the repository's top-level folder, so
+    an edit there is seen at once. In an installed wheel it is the copy shipped inside the package,
+    ``duty_tui/_data`` or ``duty_tui/_keymaps`` (setup.py and pyproject.toml map them there), found
+    with importlib.resources. ``DUTY_DATA_DIR`` / ``DUTY_KEYMAP_DIR`` override the result (Settings).
+    """
+    checkout = REPO_ROOT / name
+    if (REPO_ROOT / "pyproject.toml").is_file() and checkout.is_dir():
+        return checkout
+    from importlib.resources import files  # only in an installed copy: it costs a few ms at start-up
+
+    return Path(str(files("duty_tui") / f"_{name}"))
+
 
 DEFAULTS: dict[str, Any] = {
     "office_name": "Riverside Housing Options & Tenancy Services",
@@ -26,8 +44,8 @@ DEFAULTS: dict[str, Any] = {
     "jurisdiction": "england",
     "theme": "textual-dark",
     "keymap": "default",
-    "data_dir": REPO_ROOT / "data",
-    "keymap_dir": REPO_ROOT / "keymaps",
+    "data_dir": packaged_folder("data"),
+    "keymap_dir": packaged_folder("keymaps"),
     "auth": "password",
     "terminal_id": "",
     "idle_lock_minutes": 5,
@@ -58,6 +76,11 @@ def default_db_path() -> Path:
 def default_db_url() -> str:
     """The SQLAlchemy URL of the embedded default database."""
     return f"sqlite:///{default_db_path()}"
+
+
+def demo_db_path() -> Path:
+    """Where ``duty-tui demo`` builds its office when no database is named: beside the default one, never it."""
+    return default_db_path().with_name("demo.db")
 
 
 def preview_settings(config_path: Path | None = None, **overrides: Any) -> SimpleNamespace:

@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import Engine, text
 
-from duty_tui.config import REPO_ROOT
+from duty_tui.config import DEFAULTS
 from duty_tui.demo.bulk import Loader
 from duty_tui.domain import hazards
 from duty_tui.domain.clocks import WorkingCalendar
@@ -156,7 +156,7 @@ def generate_frontdesk(engine: Engine, *, seed: int, today: date, size: str, jur
     benchmarks) the day stands at 11:30, so the same seed and day give the same rows.
     """
     scale = SCALES.get(size, SCALES["office"])
-    ref = load_frontdesk_reference(REPO_ROOT / "data")
+    ref = load_frontdesk_reference(DEFAULTS["data_dir"])
     calendar = WorkingCalendar(jurisdiction if jurisdiction in ("england", "wales", "scotland", "northern_ireland")
                                else "england")  # type: ignore[arg-type]
     rng = random.Random(f"duty-tui frontdesk/{seed}")

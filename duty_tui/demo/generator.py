@@ -27,7 +27,7 @@ from datetime import date, timedelta
 from faker import Faker
 from sqlalchemy import Engine, inspect, text
 
-from duty_tui.config import REPO_ROOT
+from duty_tui.config import DEFAULTS
 from duty_tui.demo import money, people, places, staff, work
 from duty_tui.demo.bulk import Loader, empty_database
 from duty_tui.errors import InputError
@@ -221,7 +221,7 @@ def generate(engine: Engine, *, size: str = "office", seed: int = 0, today: date
     def rng(part: str) -> random.Random:
         return random.Random(f"duty-tui demo/{seed}/{part}")
 
-    reference = load_reference(REPO_ROOT / "data")
+    reference = load_reference(DEFAULTS["data_dir"])
     window_start = _monday_on_or_before(today - timedelta(weeks=spec.ledger_weeks))
 
     say(f"demo office ({size}, seed {seed}): building homes, people and tenancies")
