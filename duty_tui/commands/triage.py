@@ -9,17 +9,12 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import NoReturn
 from json.encoder import encode_basestring_ascii as _quote  # the C encoder json.dumps uses
+from typing import NoReturn
 
 import typer
 
-from duty_tui.domain.homelessness import (
-    ApproachInputError,
-    Assessment,
-    assess,
-    parse_approach,
-)
+from duty_tui.domain.homelessness import ApproachInputError, Assessment, assess, parse_approach
 from duty_tui.domain.validators import inert
 
 app = typer.Typer(

@@ -605,9 +605,9 @@ def parse_payment_file(data: bytes, *, methods: Sequence[str], row_limit_pence: 
             continue
         row_problems: list[str] = []
 
-        def value(column: str) -> str:
+        def value(column: str) -> str:  # called only within this row's iteration
             position = index[column]
-            return record[position].strip() if position < len(record) else ""
+            return record[position].strip() if position < len(record) else ""  # noqa: B023
 
         raw_date = value("date")
         when: date | None = None

@@ -291,7 +291,7 @@ def _parse(row, dialect: str) -> tuple[_Parsed | None, str | None]:
     """The row's fields, or the problem that keeps it from being checked (the walk's inner loop: kept lean)."""
     event_id, at_raw, at_shown, actor_id, *raw = row  # the order of _select_events
     values: dict[str, str | None] = {}
-    for column, value in zip(_TEXT_COLUMNS, raw):
+    for column, value in zip(_TEXT_COLUMNS, raw, strict=True):
         if value is not None and value.__class__ is not str:
             text_value, undecodable = _text(value)
             if undecodable:

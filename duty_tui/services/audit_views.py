@@ -26,7 +26,16 @@ from sqlmodel import Session, select
 
 from duty_tui.db.engine import session_scope
 from duty_tui.db.models import (
-    Account, AuditEvent, Case, Contact, HouseholdMember, LedgerEntry, Office, Person, StaffUser, Tenancy,
+    Account,
+    AuditEvent,
+    Case,
+    Contact,
+    HouseholdMember,
+    LedgerEntry,
+    Office,
+    Person,
+    StaffUser,
+    Tenancy,
 )
 from duty_tui.errors import EnvironmentProblem, InputError, NotFound
 from duty_tui.reference import line_of, read_toml

@@ -22,7 +22,12 @@ from duty_tui.errors import InputError
 from duty_tui.services import audit
 from duty_tui.services.context import ServiceContext
 from duty_tui.services.frontdesk_common import (
-    actor_id, add_event, calendar_for, case_by_ref, fd_reference, staff_by_username,
+    actor_id,
+    add_event,
+    calendar_for,
+    case_by_ref,
+    fd_reference,
+    staff_by_username,
 )
 from duty_tui.services.routing import CASE_CHANNEL, ClockLine, _changed, _load_for_change
 

@@ -20,7 +20,17 @@ from sqlmodel import Session, select
 
 from duty_tui.db.engine import session_scope
 from duty_tui.db.models import (
-    Account, Alert, AuditEvent, Case, Contact, HouseholdMember, LedgerEntry, Person, Property, StaffUser, Team,
+    Account,
+    Alert,
+    AuditEvent,
+    Case,
+    Contact,
+    HouseholdMember,
+    LedgerEntry,
+    Person,
+    Property,
+    StaffUser,
+    Team,
     Tenancy,
 )
 from duty_tui.db.models_frontdesk import ContactReason, FollowUp, ReceptionVisit, SafeguardingConcern
@@ -35,8 +45,15 @@ from duty_tui.services import audit
 from duty_tui.services.changes import notify
 from duty_tui.services.context import ServiceContext
 from duty_tui.services.frontdesk_common import (
-    OPEN_STATUSES, actor_id, add_event, calendar_for, fd_reference, insert_with_ref, person_by_ref,
-    staff_by_username, team_by_code,
+    OPEN_STATUSES,
+    actor_id,
+    add_event,
+    calendar_for,
+    fd_reference,
+    insert_with_ref,
+    person_by_ref,
+    staff_by_username,
+    team_by_code,
 )
 from duty_tui.services.people import RESTRICTED_PLACEHOLDER, AlertView
 from duty_tui.services.routing import CASE_CHANNEL, StaffChoice, open_case, reason_clock

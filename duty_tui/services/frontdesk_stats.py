@@ -11,7 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import and_, case as sql_case, func
+from sqlalchemy import and_, func
+from sqlalchemy import case as sql_case
 from sqlmodel import select
 
 from duty_tui.db.engine import session_scope

@@ -51,13 +51,7 @@ from duty_tui.domain.homelessness_casework import (
     review_decision_due,
     review_request_last_day,
 )
-from duty_tui.domain.homelessness_intake import (
-    IntakeCheck,
-    answer_of,
-    check_answers,
-    household_counts,
-    parse_form_date,
-)
+from duty_tui.domain.homelessness_intake import IntakeCheck, answer_of, check_answers, household_counts, parse_form_date
 from duty_tui.domain.homelessness_letters import bullet_lines, long_date, readable_dates, render
 from duty_tui.domain.local_time import end_of_local_day
 from duty_tui.domain.masking import age_on
@@ -65,8 +59,8 @@ from duty_tui.domain.search_keys import fold, phone_key, sound
 from duty_tui.errors import ConflictError, InputError, NotFound, PermissionDenied
 from duty_tui.housing_reference import HousingReference, load_housing_reference
 from duty_tui.services import audit
-from duty_tui.services.refs import insert_with_ref as _insert_with_ref
 from duty_tui.services.context import ServiceContext
+from duty_tui.services.refs import insert_with_ref as _insert_with_ref
 
 CASE_TYPE = "homelessness"
 TEAM_CODE = "options"

@@ -20,14 +20,30 @@ from duty_tui.db.models_payments import Arrangement, ArrangementInstalment
 from duty_tui.domain.local_time import format_local
 from duty_tui.domain.money import format_pence
 from duty_tui.domain.payments import (
-    FREQUENCY_NAMES, ArrangementCheck, Instalment, InstalmentCheck, build_schedule, check_arrangement, clean_free_text,
+    FREQUENCY_NAMES,
+    ArrangementCheck,
+    Instalment,
+    InstalmentCheck,
+    build_schedule,
+    check_arrangement,
+    clean_free_text,
 )
 from duty_tui.errors import ConflictError, InputError, NotFound
 from duty_tui.services import audit
 from duty_tui.services.context import ServiceContext
 from duty_tui.services.payments_common import (
-    account_by_ref, accounts_of_person, assign_ref, balance_of, by_whom, chunks, holder_person, pending_ref,
-    person_by_ref, policy, require_open, staff_names,
+    account_by_ref,
+    accounts_of_person,
+    assign_ref,
+    balance_of,
+    by_whom,
+    chunks,
+    holder_person,
+    pending_ref,
+    person_by_ref,
+    policy,
+    require_open,
+    staff_names,
 )
 
 

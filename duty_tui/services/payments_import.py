@@ -38,14 +38,27 @@ from duty_tui.db.models import Account, LedgerEntry
 from duty_tui.db.models_payments import ImportBatch, SuspenseAllocation
 from duty_tui.domain.money import format_pence
 from duty_tui.domain.payments import (
-    MAX_REPORTED_PROBLEMS, FileProblems, ImportedBefore, changed_row_problem, clean_free_text, parse_payment_file,
+    MAX_REPORTED_PROBLEMS,
+    FileProblems,
+    ImportedBefore,
+    changed_row_problem,
+    clean_free_text,
+    parse_payment_file,
 )
 from duty_tui.errors import ConflictError, EnvironmentProblem, InputError, NotFound
 from duty_tui.payments_reference import CONTRACT_METHODS
 from duty_tui.services import audit
 from duty_tui.services.context import ServiceContext
 from duty_tui.services.payments_common import (
-    account_by_ref, by_whom, chunks, is_postgres, lock_account, lock_office, office_for, policy, require_open,
+    account_by_ref,
+    by_whom,
+    chunks,
+    is_postgres,
+    lock_account,
+    lock_office,
+    office_for,
+    policy,
+    require_open,
 )
 
 INSERT_BATCH = 5000

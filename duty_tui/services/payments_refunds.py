@@ -26,7 +26,15 @@ from duty_tui.errors import ConflictError, InputError, NotFound, PermissionDenie
 from duty_tui.services import audit
 from duty_tui.services.context import ServiceContext
 from duty_tui.services.payments_common import (
-    account_by_ref, assign_ref, by_whom, lock_account, lock_office, office_for, pending_ref, policy, staff_names,
+    account_by_ref,
+    assign_ref,
+    by_whom,
+    lock_account,
+    lock_office,
+    office_for,
+    pending_ref,
+    policy,
+    staff_names,
 )
 
 

@@ -14,7 +14,18 @@ from sqlmodel import select
 
 from duty_tui.db.engine import session_scope
 from duty_tui.db.models import (
-    Account, Alert, Case, Contact, Household, HouseholdMember, LedgerEntry, Person, Property, StaffUser, Team, Tenancy,
+    Account,
+    Alert,
+    Case,
+    Contact,
+    Household,
+    HouseholdMember,
+    LedgerEntry,
+    Person,
+    Property,
+    StaffUser,
+    Team,
+    Tenancy,
 )
 from duty_tui.domain.masking import age_on, mask_date_of_birth, mask_ni_number, mask_phone
 from duty_tui.errors import NotFound

@@ -11,14 +11,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import and_, case as sql_case, func, or_, update
+from sqlalchemy import and_, func, or_, update
+from sqlalchemy import case as sql_case
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from duty_tui.db.engine import session_scope
 from duty_tui.db.models import Case, CaseNote, Contact, HouseholdMember, Person, StaffUser, Team, Tenancy
 from duty_tui.db.models_frontdesk import (
-    CaseEvent, ComplaintStage, ContactReason, FollowUp, RepairDetail, SafeguardingConcern,
+    CaseEvent,
+    ComplaintStage,
+    ContactReason,
+    FollowUp,
+    RepairDetail,
+    SafeguardingConcern,
 )
 from duty_tui.domain.frontdesk import deadline_at
 from duty_tui.domain.local_time import end_of_local_day, format_local, start_of_local_day
@@ -28,8 +34,17 @@ from duty_tui.services import audit
 from duty_tui.services.changes import notify
 from duty_tui.services.context import ServiceContext
 from duty_tui.services.frontdesk_common import (
-    OPEN_STATUSES, actor_id, add_event, calendar_for, case_by_ref, case_conflict, fd_reference,
-    insert_with_ref, staff_by_username, team_by_code, versioned_update,
+    OPEN_STATUSES,
+    actor_id,
+    add_event,
+    calendar_for,
+    case_by_ref,
+    case_conflict,
+    fd_reference,
+    insert_with_ref,
+    staff_by_username,
+    team_by_code,
+    versioned_update,
 )
 
 PAGE_SIZE = 200

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 from sqlalchemy import and_, func, or_
-from sqlmodel import select
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from duty_tui.db.engine import session_scope
 from duty_tui.db.models import Account, Case, Household, HouseholdMember, Person, Property, Tenancy
@@ -69,9 +68,9 @@ def classify(query: str) -> str:
 
 
 # The next character within the keys' own alphabets (folded names: a-z; postcodes: 0-9 then A-Z).
-_NEXT_KEY_CHAR = {**{a: b for a, b in zip("abcdefghijklmnopqrstuvwxy", "bcdefghijklmnopqrstuvwxyz")},
-                  **{a: b for a, b in zip("ABCDEFGHIJKLMNOPQRSTUVWXY", "BCDEFGHIJKLMNOPQRSTUVWXYZ")},
-                  **{a: b for a, b in zip("0123456789", "123456789A")}}
+_NEXT_KEY_CHAR = {**{a: b for a, b in zip("abcdefghijklmnopqrstuvwxy", "bcdefghijklmnopqrstuvwxyz", strict=True)},
+                  **{a: b for a, b in zip("ABCDEFGHIJKLMNOPQRSTUVWXY", "BCDEFGHIJKLMNOPQRSTUVWXYZ", strict=True)},
+                  **{a: b for a, b in zip("0123456789", "123456789A", strict=True)}}
 
 
 def _prefix_range(column, prefix: str):

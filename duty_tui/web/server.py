@@ -31,8 +31,8 @@ from __future__ import annotations
 
 import asyncio
 import html
-import ipaddress
 import io
+import ipaddress
 import logging
 import shlex
 import sys
