@@ -53,7 +53,7 @@ def _state(ctx: typer.Context) -> CliState:
     root = ctx.find_root()
     if root.obj is None:
         root.obj = CliState()
-    return root.obj  # type: ignore[no-any-return]
+    return root.obj
 
 
 def _engine(settings, *, check: bool = True, create: bool = False):

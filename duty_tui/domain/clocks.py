@@ -468,7 +468,7 @@ def describe_due(
         return _status("due_soon" if seconds <= soon * 3600 else "ok", label)
 
     today = now.date() if isinstance(now, datetime) else now
-    due_day: date = due.due  # type: ignore[assignment]
+    due_day: date = due.due
 
     if kind == "calendar_days":
         days = (due_day - today).days

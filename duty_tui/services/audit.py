@@ -122,7 +122,7 @@ def record(session: Session, ctx: Any, action: str, entity: str | None = None, e
                         fields.action, fields.entity, fields.entity_id, fields.detail)
     event = AuditEvent(id=event_id, **asdict(fields), prev_hash=head.last_hash, hash=digest)
     session.add(event)
-    session.exec(update(AuditHead).where(AuditHead.id == 1).values(last_id=event_id, last_hash=digest))  # type: ignore[call-overload]
+    session.exec(update(AuditHead).where(AuditHead.id == 1).values(last_id=event_id, last_hash=digest))  # type: ignore[arg-type]
     return event
 
 

@@ -193,7 +193,7 @@ def _about_person(session: Session, person: Person):
         if ids:
             terms.append(entity_in(entity, ids))
     if account_ids:
-        ledger_ids = select(cast(LedgerEntry.id, String)).where(LedgerEntry.account_id.in_(account_ids))  # type: ignore[union-attr]
+        ledger_ids = select(cast(LedgerEntry.id, String)).where(LedgerEntry.account_id.in_(account_ids))  # type: ignore[attr-defined]
         terms.append(and_(AuditEvent.entity == "ledger_entry", AuditEvent.entity_id.in_(ledger_ids)))  # type: ignore[union-attr]
     return or_(*terms)
 

@@ -376,7 +376,7 @@ def _bump(session: Session, hc: HomelessCase, seen: int | None, *, ctx: ServiceC
     from sqlalchemy import update
 
     expected = hc.version if seen is None else seen
-    result = session.exec(update(HomelessCase).where(HomelessCase.id == hc.id, HomelessCase.version == expected)  # type: ignore[call-overload]
+    result = session.exec(update(HomelessCase).where(HomelessCase.id == hc.id, HomelessCase.version == expected)  # type: ignore[arg-type]
                           .values(version=expected + 1))
     if result.rowcount != 1:
         if ctx is not None and case is not None:

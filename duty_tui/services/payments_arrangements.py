@@ -124,7 +124,7 @@ def _statuses(ctx: ServiceContext, session, arrangements: list[Arrangement], *, 
         for arrangement_id, seq, due_date, amount in session.exec(query).all():
             schedules[arrangement_id].append(Instalment(seq, due_date, amount))
     accounts = {a.id: a for a in session.exec(select(Account).where(
-        Account.id.in_({a.account_id for a in arrangements}))).all()}  # type: ignore[attr-defined]
+        Account.id.in_({a.account_id for a in arrangements}))).all()}  # type: ignore[union-attr]
     since = min(a.start_date for a in arrangements)
     paid = _payments_by_account(session, list(accounts), since)
     creators = staff_names(session, [a.created_by for a in arrangements]) if detail else {}
@@ -257,7 +257,7 @@ def end_arrangement(ctx: ServiceContext, ref: str, reason: str, seen_version: in
         # Ended once: a conditional UPDATE of the arrangement's own row (still active, at the version
         # the user saw). On PostgreSQL a second one from any office waits on the row, then matches
         # nothing; SQLite's write transaction serialises them.
-        changed = session.exec(update(Arrangement).where(  # type: ignore[call-overload]
+        changed = session.exec(update(Arrangement).where(
             Arrangement.id == arrangement.id, Arrangement.status == "active",
             Arrangement.version == seen_version).values(
             status="ended", ended_by=actor.id, ended_at=now, end_reason=text, version=Arrangement.version + 1))

@@ -267,7 +267,7 @@ def sign_off_cashup(ctx: ServiceContext, ref: str, seen_version: int) -> CashUpV
         # Signed off once: a conditional UPDATE of the cash-up's own row (still counted, at the version
         # seen). On PostgreSQL a second signer from any office waits on the row, then matches nothing;
         # SQLite's write transaction serialises them.
-        changed = session.exec(update(CashUp).where(  # type: ignore[call-overload]
+        changed = session.exec(update(CashUp).where(
             CashUp.id == cashup.id, CashUp.status == "counted", CashUp.version == seen_version).values(
             status="signed_off", signed_off_by=actor.id, signed_off_at=ctx.now(), version=CashUp.version + 1))
         if changed.rowcount != 1:

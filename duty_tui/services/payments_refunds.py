@@ -236,7 +236,7 @@ def _decide(ctx: ServiceContext, ref: str, seen_version: int, *, authorise: bool
         # The decision is taken here, once: a conditional UPDATE of the request's own row. On PostgreSQL
         # a second decider from any office waits on this row, then matches nothing (the status is no longer
         # 'requested'); SQLite's write transaction serialises them. Nothing is posted before it.
-        claimed = session.exec(update(RefundRequest).where(  # type: ignore[call-overload]
+        claimed = session.exec(update(RefundRequest).where(
             RefundRequest.id == refund.id, RefundRequest.status == "requested",
             RefundRequest.version == seen_version).values(
             status=decision, decided_by=actor.id, decided_at=now, decision_note=clean_note,
@@ -260,7 +260,7 @@ def _decide(ctx: ServiceContext, ref: str, seen_version: int, *, authorise: bool
             session.add(entry)
             session.flush()
             entry_id = entry.id
-            session.exec(update(RefundRequest).where(RefundRequest.id == refund.id)  # type: ignore[call-overload]
+            session.exec(update(RefundRequest).where(RefundRequest.id == refund.id)  # type: ignore[arg-type]
                          .values(ledger_entry_id=entry_id))
         session.refresh(refund)
         audit.record(session, ctx, "refund.authorise" if authorise else "refund.reject", "refund_request",

@@ -60,7 +60,7 @@ def _pending(ctx: ServiceContext, repair: RepairDetail) -> list[tuple[str, datet
         if repair.hazard == "damp_mould":
             for step in _damp_steps(ctx, repair):
                 if step.done_on is None and step.due is not None:
-                    out.append((f"Awaab's Law: {step.name.lower()}", end_of_day_utc(step.due), "working_days"))  # type: ignore[arg-type]
+                    out.append((f"Awaab's Law: {step.name.lower()}", end_of_day_utc(step.due), "working_days"))
     if repair.completed_at is None and repair.target_at is not None:
         priority = fd_reference(ctx).repair_priorities.get(repair.priority)
         kind = "hours" if priority is not None and priority.kind == "hours" else "working_days"

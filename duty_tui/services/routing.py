@@ -311,7 +311,7 @@ def list_staff(ctx: ServiceContext) -> list[StaffChoice]:
     with session_scope(ctx.engine) as session:
         rows = session.exec(select(StaffUser.username, StaffUser.display_name, Team.code)
                             .join(Team, Team.id == StaffUser.team_id, isouter=True)
-                            .where(StaffUser.active.is_(True))  # type: ignore[union-attr]
+                            .where(StaffUser.active.is_(True))  # type: ignore[attr-defined]
                             .order_by(Team.code, StaffUser.display_name)).all()
     return [StaffChoice(u, n, t) for u, n, t in rows]
 
@@ -497,7 +497,7 @@ def case_detail(ctx: ServiceContext, ref: str) -> CaseDetail:
         reasons_by_contact: dict[int, list[str]] = {}
         if contacts:
             for cid, code in session.exec(select(ContactReason.contact_id, ContactReason.reason_code)
-                                          .where(ContactReason.contact_id.in_([c.id for c in contacts]))  # type: ignore[union-attr]
+                                          .where(ContactReason.contact_id.in_([c.id for c in contacts]))  # type: ignore[attr-defined]
                                           .order_by(ContactReason.position)).all():
                 reasons_by_contact.setdefault(cid, []).append(code)
         fdref = fd_reference(ctx)
@@ -545,7 +545,7 @@ def follow_ups_for_day(ctx: ServiceContext, day: date | None = None, *, team_cod
     day = day or ctx.today()
     start, end = start_of_local_day(day), end_of_local_day(day)
     with session_scope(ctx.engine) as session:
-        when = FollowUp.due_at <= end if include_overdue else and_(FollowUp.due_at >= start, FollowUp.due_at <= end)  # type: ignore[operator]
+        when = FollowUp.due_at <= end if include_overdue else and_(FollowUp.due_at >= start, FollowUp.due_at <= end)  # type: ignore[arg-type]
         where = [FollowUp.status == "open", when]
         if team_code:
             team = session.exec(select(Team).where(Team.code == team_code)).first()

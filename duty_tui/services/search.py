@@ -119,7 +119,7 @@ def _name_candidates(session: Session, tokens: list[str]) -> list[tuple[int, str
             conditions.append(and_(Person.surname_sound == sound(sur), fore_cond))
     found: dict[int, tuple[int, str, str]] = {}
     for condition in conditions:
-        rows = session.exec(select(*cols).where(condition).limit(CANDIDATE_CAP)).all()  # type: ignore[call-overload]
+        rows = session.exec(select(*cols).where(condition).limit(CANDIDATE_CAP)).all()  # type: ignore[type-var]
         for row in rows:
             found.setdefault(row[0], tuple(row))
     return list(found.values())
@@ -153,8 +153,8 @@ def _ids_for_kind(session: Session, kind: str, query: str) -> tuple[list[int], s
         else:
             hh = select(Household.id).join(Property, Property.id == Household.property_id).where(Property.ref == compact)
         ids = session.exec(
-            select(HouseholdMember.person_id).where(HouseholdMember.household_id.in_(hh))  # type: ignore[union-attr]
-            .order_by(HouseholdMember.is_lead.desc(), HouseholdMember.id)  # type: ignore[union-attr]
+            select(HouseholdMember.person_id).where(HouseholdMember.household_id.in_(hh))  # type: ignore[attr-defined]
+            .order_by(HouseholdMember.is_lead.desc(), HouseholdMember.id)  # type: ignore[arg-type, attr-defined]
         ).all()
         return list(ids), f"{kind} ref"
     if kind == "account":
@@ -168,7 +168,7 @@ def _ids_for_kind(session: Session, kind: str, query: str) -> tuple[list[int], s
             if tenancy:
                 ids = session.exec(select(HouseholdMember.person_id)
                                    .where(HouseholdMember.household_id == tenancy.household_id)
-                                   .order_by(HouseholdMember.is_lead.desc())).all()  # type: ignore[union-attr]
+                                   .order_by(HouseholdMember.is_lead.desc())).all()  # type: ignore[attr-defined]
                 return list(ids), "account ref"
         return [], "account ref"
     if kind == "case":
@@ -198,7 +198,7 @@ def _ids_for_kind(session: Session, kind: str, query: str) -> tuple[list[int], s
             return [], "address"
         cond = _prefix_range(Property.street_key, street)
         if number:
-            cond = and_(cond, Property.address_line1.like(f"{number[0]} %"))  # type: ignore[union-attr]
+            cond = and_(cond, Property.address_line1.like(f"{number[0]} %"))  # type: ignore[assignment, attr-defined]
         return _people_at(session, cond), "address"
     return [], kind
 
@@ -210,7 +210,7 @@ def _people_at(session: Session, property_condition) -> list[int]:
         .join(Household, Household.id == HouseholdMember.household_id)
         .join(Property, Property.id == Household.property_id)
         .where(property_condition, HouseholdMember.left_on.is_(None))  # type: ignore[union-attr]
-        .order_by(Property.postcode_key, Property.address_line1, HouseholdMember.is_lead.desc())  # type: ignore[union-attr]
+        .order_by(Property.postcode_key, Property.address_line1, HouseholdMember.is_lead.desc())  # type: ignore[attr-defined]
         .limit(CANDIDATE_CAP)
     ).all()
     return list(dict.fromkeys(rows))
