@@ -1,4 +1,4 @@
-"""The `duty-tui` command: starts the app and runs the batch jobs in CONTRACTS.md.
+"""The `duty-tui` command: starts the app and runs the batch jobs in docs/CLI.md.
 
 Exit codes: 0 success; 2 the input or arguments are wrong (nothing changed);
 3 the environment is wrong (database unreachable, old schema, locked). Every

@@ -57,3 +57,11 @@ def test_every_option_is_named_in_its_commands_section():
 
 def test_the_section_list_is_read_from_the_doc():
     assert {"duty-tui", "duty-tui db upgrade", "duty-tui triage assess", "duty-tui staff disable"} <= set(_sections())
+
+
+def test_code_cites_docs_cli_not_a_document_outside_the_repository():
+    root, old = CLI_DOC.parent.parent, "CONTRACTS" + ".md"  # spelt in two so that this file does not cite it
+    stale = [str(path.relative_to(root)) for folder in ("duty_tui", "tests", "docs") for path in (root / folder).rglob("*")
+             if path.suffix in {".py", ".md"} and old in path.read_text(encoding="utf-8")]
+    assert not stale, f"these cite {old}, which is not in the repository; cite docs/CLI.md: {stale}"
+    assert "docs/CLI.md" in (root / "duty_tui" / "errors.py").read_text(encoding="utf-8")  # the exit codes' source

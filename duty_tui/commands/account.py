@@ -1,4 +1,4 @@
-"""`duty-tui account list|show`: balances for councils' scripts (CONTRACTS.md).
+"""`duty-tui account list|show`: balances for councils' scripts (docs/CLI.md).
 
 One JSON object per account: ``{"ref", "type", "holder", "balance_pence"}``;
 ``balance_pence`` is positive when the holder owes money. An unknown ref exits 2.

@@ -1,4 +1,4 @@
-"""`duty-tui gdpr sar PERSON_REF --out DIR` and `duty-tui gdpr purge [--dry-run]` (CONTRACTS.md).
+"""`duty-tui gdpr sar PERSON_REF --out DIR` and `duty-tui gdpr purge [--dry-run]` (docs/CLI.md).
 
 Both need the gdpr.export permission (`--as USER`; the batch role does not have it).
 Exit 2 for wrong input (unknown ref, a non-empty --out folder), 3 for the environment.

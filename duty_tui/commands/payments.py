@@ -1,4 +1,4 @@
-"""`duty-tui payments import FILE`: nightly payment files from allpay, PayPoint and the bank (CONTRACTS.md).
+"""`duty-tui payments import FILE`: nightly payment files from allpay, PayPoint and the bank (docs/CLI.md).
 
 The whole file is checked first; any problem: exit 2, one ``line N: ...`` per
 problem on stderr, nothing posted. Otherwise every new row is posted at once;

@@ -1,4 +1,4 @@
-"""`duty-tui report contacts --from DATE --to DATE [--csv]` (CONTRACTS.md)."""
+"""`duty-tui report contacts --from DATE --to DATE [--csv]` (docs/CLI.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`duty-tui report homelessness --quarter YYYYQn --out DIR` (CONTRACTS.md).
+"""`duty-tui report homelessness --quarter YYYYQn --out DIR` (docs/CLI.md).
 
 Writes the quarter's statistics in the published live-table categories (one CSV per
 table), the H-CLIC case-level extract (one CSV per section, mapped through

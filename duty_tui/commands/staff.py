@@ -1,4 +1,4 @@
-"""`duty-tui staff list|add|set|disable` (CONTRACTS.md): staff users and their OS links, without SQL.
+"""`duty-tui staff list|add|set|disable` (docs/CLI.md): staff users and their OS links, without SQL.
 
 Administrators only (``--as`` an administrator, from the OS account linked to them or a trusted
 one; docs/STAFF.md), every change audited. A password is never an argument: ``--password-stdin``

@@ -1,4 +1,4 @@
-"""`duty-tui triage assess FILE|-`: the homelessness duty engine's batch face (CONTRACTS.md).
+"""`duty-tui triage assess FILE|-`: the homelessness duty engine's batch face (docs/CLI.md).
 
 Reads one approach (a JSON object) or many (a JSON array), checks every one first, and
 prints the assessments as JSON (indent 2) in the same shape and order. Any problem: exit 2,

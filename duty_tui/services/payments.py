@@ -709,7 +709,7 @@ def account_statement(ctx: ServiceContext, account_ref: str, start: date | None 
 
 @dataclass(frozen=True)
 class AccountSummary:
-    """One account as ``account list|show`` print it (CONTRACTS.md)."""
+    """One account as ``account list|show`` print it (docs/CLI.md)."""
 
     ref: str
     type: str

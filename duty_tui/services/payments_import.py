@@ -1,4 +1,4 @@
-"""Payment-file import (CONTRACTS.md `payments import`) and the suspense account.
+"""Payment-file import (docs/CLI.md `payments import`) and the suspense account.
 
 The whole file is checked first; any problem and nothing is posted. Then every new
 row is posted in ONE transaction (all-or-nothing). A row whose ``external_id`` is
