@@ -18,8 +18,13 @@ from datetime import date, datetime, timedelta
 
 import holidays
 
-from duty_tui.domain.clocks import Deadline, WorkingCalendar, add_hours, describe_due
-from duty_tui.domain.clocks import _holidays_in_year  # only to empty its cache for the cold figure
+from duty_tui.domain.clocks import (
+    Deadline,
+    WorkingCalendar,
+    _holidays_in_year,  # only to empty its cache for the cold figure
+    add_hours,
+    describe_due,
+)
 
 ROWS = 5_000
 RUNS = 5

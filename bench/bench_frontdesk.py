@@ -287,7 +287,7 @@ async def _queue_tui(db: Path, runs: int) -> tuple[list[float], list[float], lis
             for column in ("!", "Due", "Case", "Person", "What"):
                 table.add_column(column)
             table.add_rows([("", str(r.due_at), r.ref, r.person_name or "", r.summary) for r in rows])
-            await _painted(app.screen, lambda: table.row_count)
+            await _painted(app.screen, lambda: table.row_count)  # noqa: B023  (awaited here)
             naive.append(time.perf_counter() - t0)
             await table.remove()
     engine.dispose()

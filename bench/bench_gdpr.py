@@ -13,7 +13,6 @@ import statistics
 import sys
 import tempfile
 import time
-
 from datetime import UTC, date, datetime
 from pathlib import Path
 

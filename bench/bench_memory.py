@@ -72,7 +72,7 @@ def main() -> None:
     subprocess.run([sys.executable, __file__, "--child", "--db", args.db, "--user", args.user,
                     "--password", args.password], check=True)
     baseline = Path(__file__).with_name("baseline_app.py")
-    out = subprocess.run([sys.executable, "-c", (
+    out = subprocess.run([sys.executable, "-c", (  # noqa: UP031  (.format would trip on the f-string's braces)
         "import resource, runpy, sys; sys.argv=['baseline']; runpy.run_path(%r, run_name='__main__'); "
         "print(f'bare Textual app: peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024:.0f} MB')"
     ) % str(baseline)], capture_output=True, text=True, check=True)

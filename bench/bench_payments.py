@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
-import random
 import os
+import random
 import shutil
 import sys
 import tempfile
@@ -263,7 +263,7 @@ def bench_take_payment_latency(url: str, what: str, count: int) -> None:
         latencies.append(time.perf_counter() - t0)
     raw = []
     with ctx.engine.connect() as connection:
-        for n in range(count):
+        for _ in range(count):
             t0 = time.perf_counter()
             with connection.begin():
                 connection.execute(insert(LedgerEntry.__table__), {

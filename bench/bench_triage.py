@@ -125,7 +125,7 @@ def main() -> None:
         verdict = "yes" if med < TARGET_SECONDS else "**no**"
         print(f"| {label} | {med:.2f} | {args.items / med:,.0f} | {med / base:.1f} | {verdict} |")
     print(f"| baseline: `json.load` + `json.dump` of the input | {base:.2f} | {args.items / base:,.0f} | 1.0 | |")
-    print(f"\nRuns (s): " + "; ".join(f"{label.split('`')[1].split()[0]} {', '.join(f'{t:.2f}' for t in times)}"
+    print("\nRuns (s): " + "; ".join(f"{label.split('`')[1].split()[0]} {', '.join(f'{t:.2f}' for t in times)}"
                                     for label, times in rows + [("`baseline`", baseline)]))
     print(f"Python {sys.version.split()[0]} on {sys.platform}. The baseline is `json.dump` to a stream, "
           "which goes through the pure-Python encoder: a like-for-like floor, not C speed.")

@@ -1,4 +1,4 @@
-"""The `duty-tui` command: starts the app and runs the batch jobs in CONTRACTS.md.
+"""The `duty-tui` command: starts the app and runs the batch jobs in docs/CLI.md.
 
 Exit codes: 0 success; 2 the input or arguments are wrong (nothing changed);
 3 the environment is wrong (database unreachable, old schema, locked). Every
@@ -11,7 +11,7 @@ import sys
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -53,7 +53,7 @@ def _state(ctx: typer.Context) -> CliState:
     root = ctx.find_root()
     if root.obj is None:
         root.obj = CliState()
-    return root.obj  # type: ignore[no-any-return]
+    return root.obj
 
 
 def _engine(settings, *, check: bool = True, create: bool = False):
@@ -102,11 +102,11 @@ def _context(settings, engine, as_user: str | None):
 @app.callback(invoke_without_command=True)
 def root(
     ctx: typer.Context,
-    db: Annotated[Optional[str], typer.Option("--db", help="Database URL (sqlite:///file.db or postgresql+psycopg://...).")] = None,
-    config: Annotated[Optional[Path], typer.Option("--config", help="Config file (TOML).")] = None,
-    keymap: Annotated[Optional[str], typer.Option("--keymap", help="Keymap name (default, vim) or a TOML file.")] = None,
-    theme: Annotated[Optional[str], typer.Option("--theme", help="Theme name.")] = None,
-    auth: Annotated[Optional[str], typer.Option("--auth", help="password (default) or os: sign in as the OS user.")] = None,
+    db: Annotated[str | None, typer.Option("--db", help="Database URL (sqlite:///file.db or postgresql+psycopg://...).")] = None,
+    config: Annotated[Path | None, typer.Option("--config", help="Config file (TOML).")] = None,
+    keymap: Annotated[str | None, typer.Option("--keymap", help="Keymap name (default, vim) or a TOML file.")] = None,
+    theme: Annotated[str | None, typer.Option("--theme", help="Theme name.")] = None,
+    auth: Annotated[str | None, typer.Option("--auth", help="password (default) or os: sign in as the OS user.")] = None,
 ) -> None:
     """Open the app on the configured database."""
     state = _state(ctx)
@@ -288,7 +288,7 @@ def person_find(
     query: Annotated[str, typer.Argument(help="Name, address, postcode, phone number or a ref.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list, best first.")] = False,
     limit: Annotated[int, typer.Option("--limit", help="At most this many results (1-200).")] = 20,
-    as_user: Annotated[Optional[str], typer.Option("--as", help="Act as this staff user.")] = None,
+    as_user: Annotated[str | None, typer.Option("--as", help="Act as this staff user.")] = None,
 ) -> None:
     """Find people: names fuzzy, refs, postcodes and phone numbers exact."""
     from duty_tui.services.search import find_people
@@ -323,7 +323,7 @@ def audit_verify(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print {ok, events, head_id, head_hash, first_broken, "
                                                          "problem} on stdout; keep head_id:head_hash offsite.")] = False,
-    anchor: Annotated[Optional[list[str]], typer.Option("--anchor", help="ID:HASH published earlier (head_id:head_hash "
+    anchor: Annotated[list[str] | None, typer.Option("--anchor", help="ID:HASH published earlier (head_id:head_hash "
                                                                          "from --json); event ID must still have it.")] = None,
 ) -> None:
     """Walk the audit chain: exit 0 when intact, 1 naming the first broken event."""
@@ -378,7 +378,11 @@ def keys(
 ) -> None:
     """List every key binding id with the keys in force under the chosen keymap."""
     from duty_tui.tui.keymaps import (
-        binding_registry, effective_keys, load_keymap, render_default_keymap, render_keys_markdown,
+        binding_registry,
+        effective_keys,
+        load_keymap,
+        render_default_keymap,
+        render_keys_markdown,
     )
 
     registry = binding_registry()

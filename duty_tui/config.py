@@ -17,7 +17,14 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from duty_tui.errors import EnvironmentProblem
 from duty_tui.settings_preview import (  # noqa: F401  (re-exported)
-    APP_NAME, DEFAULTS, REPO_ROOT, default_config_path, default_db_path, default_db_url, demo_db_path, hide_password,
+    APP_NAME,
+    DEFAULTS,
+    REPO_ROOT,
+    default_config_path,
+    default_db_path,
+    default_db_url,
+    demo_db_path,
+    hide_password,
 )
 
 Jurisdiction = Literal["england", "scotland", "wales", "northern_ireland"]
@@ -150,7 +157,7 @@ class Settings(BaseSettings):
             raise ValueError("the user name or password holds a character that must be percent-encoded "
                              "(@ as %40, : as %3A, / as %2F)")
         try:
-            urlsplit(value).port
+            urlsplit(value).port  # noqa: B018  (reading .port is the check: it raises on a bad port)
         except ValueError:
             raise ValueError("is not a URL that can be read (is the port a number?); use sqlite:///path/to/file.db "
                              "or postgresql+psycopg://user:pass@host:port/dbname") from None

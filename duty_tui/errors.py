@@ -1,6 +1,6 @@
 """Errors that reach a person: each carries a message that says what to fix.
 
-The CLI maps them to the exit codes in CONTRACTS.md; the TUI shows them in a
+The CLI maps them to the exit codes in docs/CLI.md; the TUI shows them in a
 notification. Neither shows a traceback.
 """
 

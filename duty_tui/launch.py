@@ -19,7 +19,7 @@ _APP_OPTIONS = {"--config": "config", "--keymap": "keymap", "--theme": "theme", 
 
 
 def hoist_db(argv: list[str]) -> tuple[list[str], str | None]:
-    """Accept --db before or after the subcommand (CONTRACTS.md) by lifting it out of argv."""
+    """Accept --db before or after the subcommand (docs/CLI.md) by lifting it out of argv."""
     out: list[str] = []
     db: str | None = None
     index = 0

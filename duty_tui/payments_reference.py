@@ -20,7 +20,7 @@ FILE_NAME = "payments.toml"
 CHANNELS = ("counter", "phone", "office", "file")
 FREQUENCIES = ("weekly", "fortnightly", "four_weekly", "monthly")
 ACCOUNT_TYPES = ("rent", "former_tenant", "rechargeable_repairs", "court_costs", "service_charge", "suspense")
-# The methods a payment file may carry (CONTRACTS.md `payments import`): every one must be defined.
+# The methods a payment file may carry (docs/CLI.md `payments import`): every one must be defined.
 CONTRACT_METHODS = ("cash", "cheque", "card", "allpay", "paypoint", "direct_debit", "standing_order",
                     "bank_transfer", "housing_benefit", "universal_credit")
 
@@ -178,7 +178,7 @@ def load_policy_file(path: Path) -> PaymentsPolicy:
                                cashup)
     missing = [m for m in CONTRACT_METHODS if m not in methods or "file" not in methods[m].channels]
     if missing:
-        raise EnvironmentProblem(f"{path}:1: payment files may carry {', '.join(missing)} (CONTRACTS.md); "
+        raise EnvironmentProblem(f"{path}:1: payment files may carry {', '.join(missing)} (docs/CLI.md); "
                                  "define each as a [[method]] with \"file\" among its channels")
     form_methods: dict[str, FormMethod] = {}
     for entry in _entries(path, raw, "form_method", ("code", "name", "method", "channel")):

@@ -9,13 +9,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from argon2 import PasswordHasher
+
 from duty_tui.db.engine import session_scope
 from duty_tui.db.models import (
-    Account, Alert, Case, Contact, Household, HouseholdMember, LedgerEntry, Office, Person, Property, StaffUser, Team,
+    Account,
+    Alert,
+    Case,
+    Contact,
+    Household,
+    HouseholdMember,
+    LedgerEntry,
+    Office,
+    Person,
+    Property,
+    StaffUser,
+    Team,
     Tenancy,
 )
 from duty_tui.domain.search_keys import fold, phone_key, postcode_key, sound, street_key
-from argon2 import PasswordHasher
 
 NOW = datetime(2026, 3, 10, 10, 30, tzinfo=UTC)  # a Tuesday
 PASSWORD = "correct horse"

@@ -1,4 +1,4 @@
-"""`duty-tui account list|show`: balances for councils' scripts (CONTRACTS.md).
+"""`duty-tui account list|show`: balances for councils' scripts (docs/CLI.md).
 
 One JSON object per account: ``{"ref", "type", "holder", "balance_pence"}``;
 ``balance_pence`` is positive when the holder owes money. An unknown ref exits 2.
@@ -8,7 +8,7 @@ inert on one line; ``--json`` escapes controls and bidi characters (services/out
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -50,9 +50,9 @@ def _arrears_over(text: str | None) -> int | None:
 def account_list(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list of {ref, type, holder, balance_pence}.")] = False,
-    arrears_over: Annotated[Optional[str], typer.Option("--arrears-over", metavar="POUNDS",
+    arrears_over: Annotated[str | None, typer.Option("--arrears-over", metavar="POUNDS",
                                                         help="Only accounts owing more than this many pounds.")] = None,
-    as_user: Annotated[Optional[str], typer.Option("--as", help="Act as this staff user.")] = None,
+    as_user: Annotated[str | None, typer.Option("--as", help="Act as this staff user.")] = None,
 ) -> None:
     """Every account with its balance, by ref."""
     from duty_tui.cli import _context, _engine, _state
@@ -78,7 +78,7 @@ def account_show(
     ctx: typer.Context,
     ref: Annotated[str, typer.Argument(help="The account ref, e.g. RNT001234.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object {ref, type, holder, balance_pence}.")] = False,
-    as_user: Annotated[Optional[str], typer.Option("--as", help="Act as this staff user.")] = None,
+    as_user: Annotated[str | None, typer.Option("--as", help="Act as this staff user.")] = None,
 ) -> None:
     """One account and its balance; an unknown ref exits 2."""
     from duty_tui.cli import _context, _engine, _state

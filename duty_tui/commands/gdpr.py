@@ -1,4 +1,4 @@
-"""`duty-tui gdpr sar PERSON_REF --out DIR` and `duty-tui gdpr purge [--dry-run]` (CONTRACTS.md).
+"""`duty-tui gdpr sar PERSON_REF --out DIR` and `duty-tui gdpr purge [--dry-run]` (docs/CLI.md).
 
 Both need the gdpr.export permission (`--as USER`; the batch role does not have it).
 Exit 2 for wrong input (unknown ref, a non-empty --out folder), 3 for the environment.
@@ -7,7 +7,7 @@ Exit 2 for wrong input (unknown ref, a non-empty --out folder), 3 for the enviro
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -29,7 +29,7 @@ def sar(
     ctx: typer.Context,
     person_ref: Annotated[str, typer.Argument(help="The person's ref, e.g. P0012345.")],
     out: Annotated[Path, typer.Option("--out", help="A new or empty folder for report.txt and sar.json.")],
-    as_user: Annotated[Optional[str], typer.Option("--as", help="Act as this staff user (needs gdpr.export).")] = None,
+    as_user: Annotated[str | None, typer.Option("--as", help="Act as this staff user (needs gdpr.export).")] = None,
 ) -> None:
     """Everything held about one person, as a readable report and JSON, in DIR."""
     from duty_tui.cli import _context, _engine, _state
@@ -49,7 +49,7 @@ def purge(
     ctx: typer.Context,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="List what would be anonymised; change nothing.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object: record type -> {count, refs}.")] = False,
-    as_user: Annotated[Optional[str], typer.Option("--as", help="Act as this staff user (needs gdpr.export).")] = None,
+    as_user: Annotated[str | None, typer.Option("--as", help="Act as this staff user (needs gdpr.export).")] = None,
 ) -> None:
     """Anonymise what is past retention (data/retention.toml) as of today."""
     from duty_tui.cli import _context, _engine, _state

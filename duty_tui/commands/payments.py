@@ -1,4 +1,4 @@
-"""`duty-tui payments import FILE`: nightly payment files from allpay, PayPoint and the bank (CONTRACTS.md).
+"""`duty-tui payments import FILE`: nightly payment files from allpay, PayPoint and the bank (docs/CLI.md).
 
 The whole file is checked first; any problem: exit 2, one ``line N: ...`` per
 problem on stderr, nothing posted. Otherwise every new row is posted at once;
@@ -9,7 +9,7 @@ suspense. Summary on stderr, or the JSON object alone on stdout with ``--json``.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -28,7 +28,7 @@ def payments_import(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="CSV with date, account_ref, amount, method, external_id columns.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print {posted, skipped, suspense, total_pence} on stdout.")] = False,
-    as_user: Annotated[Optional[str], typer.Option("--as", help="Act as this staff user (needs payments.import).")] = None,
+    as_user: Annotated[str | None, typer.Option("--as", help="Act as this staff user (needs payments.import).")] = None,
 ) -> None:
     """Import a payment file: all rows or none; already-imported rows skipped; unknown refs to suspense."""
     from duty_tui.cli import _context, _engine, _state

@@ -11,7 +11,7 @@ shows stored values inert on one line; ``--json`` escapes controls and bidi char
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -26,7 +26,7 @@ def show(
     team: Annotated[str, typer.Argument(help="Team code from data/teams.toml (e.g. repairs), or 'me'.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list.")] = False,
     limit: Annotated[int, typer.Option("--limit", help="At most this many cases (1-1000).")] = 50,
-    as_user: Annotated[Optional[str], typer.Option("--as", help="Act as this staff user.")] = None,
+    as_user: Annotated[str | None, typer.Option("--as", help="Act as this staff user.")] = None,
 ) -> None:
     """A team's open cases, soonest due first."""
     from duty_tui.cli import _context, _engine, _state
@@ -80,7 +80,7 @@ def show(
 def callers(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
-    as_user: Annotated[Optional[str], typer.Option("--as", help="Act as this staff user.")] = None,
+    as_user: Annotated[str | None, typer.Option("--as", help="Act as this staff user.")] = None,
 ) -> None:
     """Today's callers waiting at reception and those with staff."""
     from duty_tui.cli import _context, _engine, _state

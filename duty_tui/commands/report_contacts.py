@@ -1,9 +1,9 @@
-"""`duty-tui report contacts --from DATE --to DATE [--csv]` (CONTRACTS.md)."""
+"""`duty-tui report contacts --from DATE --to DATE [--csv]` (docs/CLI.md)."""
 
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -28,7 +28,7 @@ def register(app: typer.Typer) -> None:
         date_from: Annotated[str, typer.Option("--from", help="First day (YYYY-MM-DD or DD/MM/YYYY), UK time.")],
         date_to: Annotated[str, typer.Option("--to", help="Last day, inclusive.")],
         csv_out: Annotated[bool, typer.Option("--csv", help="CSV with a header row (the default and only format).")] = True,
-        as_user: Annotated[Optional[str], typer.Option("--as", help="Act as this staff user.")] = None,
+        as_user: Annotated[str | None, typer.Option("--as", help="Act as this staff user.")] = None,
     ) -> None:
         """Contacts in the period, one CSV row each (date, channel, reason, outcome, team, ...), to stdout."""
         from duty_tui.cli import _context, _engine, _state

@@ -1,4 +1,4 @@
-"""`duty-tui report homelessness --quarter YYYYQn --out DIR` (CONTRACTS.md).
+"""`duty-tui report homelessness --quarter YYYYQn --out DIR` (docs/CLI.md).
 
 Writes the quarter's statistics in the published live-table categories (one CSV per
 table), the H-CLIC case-level extract (one CSV per section, mapped through
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import getpass
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -27,7 +27,7 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         quarter: Annotated[str, typer.Option("--quarter", help="Calendar quarter, e.g. 2026Q3 (July to September 2026).")],
         out: Annotated[Path, typer.Option("--out", help="A new or empty folder for the CSV files (created if needed).")],
-        as_user: Annotated[Optional[str], typer.Option("--as", help="Act as this staff user (the extract needs a role "
+        as_user: Annotated[str | None, typer.Option("--as", help="Act as this staff user (the extract needs a role "
                                                                    "that may see dates of birth and support needs).")] = None,
     ) -> None:
         """The quarter's homelessness statistics and H-CLIC extract with its data-quality report."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 import getpass
 import os
 import sys
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -24,10 +24,10 @@ def serve(
     ctx: typer.Context,
     host: Annotated[str, typer.Option("--host", help="Address to listen on (default localhost only).")] = "localhost",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.", min=1, max=65535)] = 8000,
-    public_url: Annotated[Optional[str], typer.Option(
+    public_url: Annotated[str | None, typer.Option(
         "--public-url", help="The URL browsers load the page from (behind an HTTPS proxy); only pages from "
                              "this origin or the server's own may open sessions.")] = None,
-    auth: Annotated[Optional[str], typer.Option(
+    auth: Annotated[str | None, typer.Option(
         "--auth", help="Only 'password' in a browser: each person signs in as themselves.")] = None,
 ) -> None:
     """Serve the app to browsers through textual-serve (sign in with a password in each tab)."""

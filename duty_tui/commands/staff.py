@@ -1,4 +1,4 @@
-"""`duty-tui staff list|add|set|disable` (CONTRACTS.md): staff users and their OS links, without SQL.
+"""`duty-tui staff list|add|set|disable` (docs/CLI.md): staff users and their OS links, without SQL.
 
 Administrators only (``--as`` an administrator, from the OS account linked to them or a trusted
 one; docs/STAFF.md), every change audited. A password is never an argument: ``--password-stdin``
@@ -9,7 +9,7 @@ for it without echo. Exit 2 names what to fix; nothing is changed.
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -77,7 +77,7 @@ def staff_list(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list of {username, name, role, team, "
                                                          "os_user, active}.")] = False,
-    as_user: Annotated[Optional[str], typer.Option("--as", help=AS_HELP)] = None,
+    as_user: Annotated[str | None, typer.Option("--as", help=AS_HELP)] = None,
 ) -> None:
     """Every staff user, with role, team and OS account."""
     from duty_tui.services.outputs import dump_json, one_line
@@ -92,7 +92,7 @@ def staff_list(
              one_line(v.os_user or "-"), "active" if v.active else "disabled") for v in views]
     widths = [max((len(row[i]) for row in rows), default=0) for i in range(5)]
     for row in rows:
-        typer.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[5])
+        typer.echo("  ".join(cell.ljust(width) for cell, width in zip(row[:5], widths, strict=True)) + "  " + row[5])
     typer.echo(f"{len(views)} staff user{'s' if len(views) != 1 else ''}", err=True)
 
 
@@ -113,14 +113,14 @@ def staff_add(
     username: Annotated[str, typer.Argument(help="The new staff username.")],
     name: Annotated[str, typer.Option("--name", help="The person's name as staff see it.")],
     role: Annotated[str, typer.Option("--role", help="A role in data/roles.toml, e.g. reception.")],
-    team: Annotated[Optional[str], typer.Option("--team", help="A team code in this database.")] = None,
-    os_user: Annotated[Optional[str], typer.Option("--os-user", help="Their operating-system account "
+    team: Annotated[str | None, typer.Option("--team", help="A team code in this database.")] = None,
+    os_user: Annotated[str | None, typer.Option("--os-user", help="Their operating-system account "
                                                                      "(--auth os signs it in as them).")] = None,
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from standard "
                                                                            "input (one line).")] = False,
     password_prompt: Annotated[bool, typer.Option("--password", help="Ask for a password without echo "
                                                                      "(the default at a terminal).")] = False,
-    as_user: Annotated[Optional[str], typer.Option("--as", help=AS_HELP)] = None,
+    as_user: Annotated[str | None, typer.Option("--as", help=AS_HELP)] = None,
 ) -> None:
     """Add a staff user (the first administrator of a new database may be added as root without --as)."""
     from duty_tui.services.staff import add_staff, check_username
@@ -142,15 +142,15 @@ def staff_add(
 def staff_set(
     ctx: typer.Context,
     username: Annotated[str, typer.Argument(help="The staff username to change.")],
-    role: Annotated[Optional[str], typer.Option("--role", help="A new role from data/roles.toml.")] = None,
-    team: Annotated[Optional[str], typer.Option("--team", help="A new team code.")] = None,
-    os_user: Annotated[Optional[str], typer.Option("--os-user", help="Link this operating-system account.")] = None,
+    role: Annotated[str | None, typer.Option("--role", help="A new role from data/roles.toml.")] = None,
+    team: Annotated[str | None, typer.Option("--team", help="A new team code.")] = None,
+    os_user: Annotated[str | None, typer.Option("--os-user", help="Link this operating-system account.")] = None,
     no_os_user: Annotated[bool, typer.Option("--no-os-user", help="Remove the OS account link.")] = False,
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read a new password from standard "
                                                                            "input (one line).")] = False,
     password_prompt: Annotated[bool, typer.Option("--password", help="Ask for a new password without echo.")]
     = False,
-    as_user: Annotated[Optional[str], typer.Option("--as", help=AS_HELP)] = None,
+    as_user: Annotated[str | None, typer.Option("--as", help=AS_HELP)] = None,
 ) -> None:
     """Change a staff user's role, team, OS account link or password."""
     from duty_tui.services.staff import UNSET, update_staff
@@ -169,7 +169,7 @@ def staff_set(
 def staff_disable(
     ctx: typer.Context,
     username: Annotated[str, typer.Argument(help="The staff username to disable.")],
-    as_user: Annotated[Optional[str], typer.Option("--as", help=AS_HELP)] = None,
+    as_user: Annotated[str | None, typer.Option("--as", help=AS_HELP)] = None,
 ) -> None:
     """Disable a staff user: they can no longer sign in (the last active administrator cannot be disabled)."""
     from duty_tui.domain.validators import inert

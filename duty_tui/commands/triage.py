@@ -1,4 +1,4 @@
-"""`duty-tui triage assess FILE|-`: the homelessness duty engine's batch face (CONTRACTS.md).
+"""`duty-tui triage assess FILE|-`: the homelessness duty engine's batch face (docs/CLI.md).
 
 Reads one approach (a JSON object) or many (a JSON array), checks every one first, and
 prints the assessments as JSON (indent 2) in the same shape and order. Any problem: exit 2,
@@ -9,17 +9,12 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import NoReturn
 from json.encoder import encode_basestring_ascii as _quote  # the C encoder json.dumps uses
+from typing import NoReturn
 
 import typer
 
-from duty_tui.domain.homelessness import (
-    ApproachInputError,
-    Assessment,
-    assess,
-    parse_approach,
-)
+from duty_tui.domain.homelessness import ApproachInputError, Assessment, assess, parse_approach
 from duty_tui.domain.validators import inert
 
 app = typer.Typer(

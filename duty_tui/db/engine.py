@@ -20,7 +20,11 @@ from sqlmodel import Session
 from duty_tui.config import default_db_path, hide_password
 from duty_tui.errors import DatabaseNotWritable, DatabaseUnavailable, EnvironmentProblem
 from duty_tui.private_files import (
-    create_private_file, make_private_folder, missing_database_problem, permission_problem, sqlite_file,
+    create_private_file,
+    make_private_folder,
+    missing_database_problem,
+    permission_problem,
+    sqlite_file,
 )
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000

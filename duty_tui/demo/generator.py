@@ -30,9 +30,9 @@ from sqlalchemy import Engine, inspect, text
 from duty_tui.config import DEFAULTS
 from duty_tui.demo import money, people, places, staff, work
 from duty_tui.demo.bulk import Loader, empty_database
-from duty_tui.errors import InputError
 from duty_tui.demo.people import LOOKALIKES
 from duty_tui.demo.staff import DEMO_USERS, DemoUser
+from duty_tui.errors import InputError
 from duty_tui.reference import load_reference
 
 __all__ = ["DEMO_USERS", "LOOKALIKES", "SIZES", "DemoSize", "DemoSummary", "DemoUser", "generate", "has_data",

@@ -16,7 +16,13 @@ from sqlalchemy import Engine, case, func, insert, select, text
 
 from duty_tui.db.models import Account, LedgerEntry, Office, StaffUser
 from duty_tui.db.models_payments import (
-    Arrangement, ArrangementInstalment, CashUp, CashUpDenomination, CashUpLine, Payment, RefundRequest,
+    Arrangement,
+    ArrangementInstalment,
+    CashUp,
+    CashUpDenomination,
+    CashUpLine,
+    Payment,
+    RefundRequest,
 )
 from duty_tui.domain.local_time import UK
 from duty_tui.domain.payments import build_schedule, check_arrangement, instalment_due

@@ -21,7 +21,13 @@ from datetime import date, timedelta
 
 from duty_tui.demo.places import Home, build_homes
 from duty_tui.demo.vocab import (
-    FEMALE_ONLY_SURNAMES, FEMALE_SURNAME_FORMS, FORENAME_WEIGHTS, MALE_ONLY_SURNAMES, ORIGIN_MIX, ORIGINS, Area,
+    FEMALE_ONLY_SURNAMES,
+    FEMALE_SURNAME_FORMS,
+    FORENAME_WEIGHTS,
+    MALE_ONLY_SURNAMES,
+    ORIGIN_MIX,
+    ORIGINS,
+    Area,
 )
 from duty_tui.domain.search_keys import fold, phone_key, sound
 
@@ -311,7 +317,6 @@ class PeopleBuilder:
     def add(self, *, sex: str, origin: str, age: int, surname: str | None = None, partnered: bool = False,
             landline: str | None = None, created_on: date | None = None) -> Person:
         """A new person with contact details fitting their age."""
-        rng = self.rng
         person = Person(id=len(self.people) + 1, sex=sex, origin=origin, title=self.title(sex, age, partnered),
                         forename=self.forename(origin, sex), surname=surname or self.surname(origin, sex),
                         dob=self.dob_for_age(age))

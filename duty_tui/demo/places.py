@@ -14,7 +14,13 @@ import random
 from dataclasses import dataclass
 
 from duty_tui.demo.vocab import (
-    AREAS, BLOCK_SUFFIX_WEIGHTS, BLOCK_SUFFIXES, HOUSE_SUFFIX_WEIGHTS, HOUSE_SUFFIXES, STREET_THEMES, UNIT_LETTERS,
+    AREAS,
+    BLOCK_SUFFIX_WEIGHTS,
+    BLOCK_SUFFIXES,
+    HOUSE_SUFFIX_WEIGHTS,
+    HOUSE_SUFFIXES,
+    STREET_THEMES,
+    UNIT_LETTERS,
     Area,
 )
 from duty_tui.domain.search_keys import postcode_key, street_key

@@ -19,8 +19,17 @@ from duty_tui.demo.money import AccountRec
 from duty_tui.demo.people import Household, Person, Population, Tenancy
 from duty_tui.demo.staff import DEMO_USERS, Office, StaffRec
 from duty_tui.demo.vocab import (
-    ALERT_TEXT, CASE_NOTES_FIRST, CASE_NOTES_LATER, CASE_OUTCOMES, CASE_SUMMARIES, CASE_TEAMS, CONTACT_CHANNEL_WEIGHTS,
-    CONTACT_CHANNELS, CONTACT_NOTES, CONTACT_REASONS, RANDOM_CONTACTS,
+    ALERT_TEXT,
+    CASE_NOTES_FIRST,
+    CASE_NOTES_LATER,
+    CASE_OUTCOMES,
+    CASE_SUMMARIES,
+    CASE_TEAMS,
+    CONTACT_CHANNEL_WEIGHTS,
+    CONTACT_CHANNELS,
+    CONTACT_NOTES,
+    CONTACT_REASONS,
+    RANDOM_CONTACTS,
 )
 from duty_tui.domain.clocks import WorkingCalendar
 from duty_tui.domain.local_time import UK

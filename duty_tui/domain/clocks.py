@@ -15,8 +15,8 @@ import calendar as _calendar
 import math
 import threading
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
-from functools import lru_cache
+from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from typing import Literal, get_args
 
 import holidays as _holidays
@@ -80,7 +80,7 @@ class Holiday:
     name: str
 
 
-@lru_cache(maxsize=None)
+@cache
 def _holidays_in_year(subdivision: str, year: int) -> dict[date, str]:
     """Bank holidays falling in ``year`` for one UK subdivision (cached: the package is slow per call)."""
     # Ask for the neighbouring years too, so that a holiday observed in a
@@ -344,7 +344,7 @@ def add_hours(start: datetime, hours: int) -> datetime:
     """
     if start.tzinfo is None or start.utcoffset() is None:
         return start + timedelta(hours=hours)
-    utc = start.astimezone(timezone.utc) + timedelta(hours=hours)
+    utc = start.astimezone(UTC) + timedelta(hours=hours)
     return utc.astimezone(start.tzinfo)
 
 
@@ -359,7 +359,7 @@ def _elapsed(earlier: datetime, later: datetime) -> timedelta:
     if a_aware != b_aware:
         raise ValueError("cannot compare a timezone-aware time with a naive one")
     if a_aware:
-        return later.astimezone(timezone.utc) - earlier.astimezone(timezone.utc)
+        return later.astimezone(UTC) - earlier.astimezone(UTC)
     return later - earlier
 
 
@@ -468,7 +468,7 @@ def describe_due(
         return _status("due_soon" if seconds <= soon * 3600 else "ok", label)
 
     today = now.date() if isinstance(now, datetime) else now
-    due_day: date = due.due  # type: ignore[assignment]
+    due_day: date = due.due
 
     if kind == "calendar_days":
         days = (due_day - today).days

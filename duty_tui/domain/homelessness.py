@@ -3,7 +3,7 @@
 England: Housing Act 1996 Part 7 as amended by the Homelessness Reduction Act 2017
 (and the Domestic Abuse Act 2021). Scotland: Housing (Scotland) Act 1987 Part II as
 amended by the Housing (Scotland) Act 2001 and the Homelessness etc. (Scotland) Act 2003.
-The rules follow CONTRACTS.md "duty-tui triage assess" ("How the facts combine") and
+The rules follow docs/CLI.md "duty-tui triage assess" ("How the facts combine") and
 DOMAIN.md; where the law leaves a choice the comment beside the rule says which was made.
 
 Pure: no database, no Textual, no clock. The date to assess at is part of the approach.
@@ -22,7 +22,7 @@ from duty_tui.errors import InputError
 DAYS_56 = timedelta(days=56)
 # 1987 Act s24(4): threatened if likely to become homeless within two months.
 # The Housing (Scotland) Act 2025 s52(2)(b) will make this six months when commenced
-# (prospective at the time of writing); CONTRACTS.md says two, so two it is.
+# (prospective at the time of writing); docs/CLI.md says two, so two it is.
 SCOTTISH_THREAT_MONTHS = 2
 
 # s189(1) HA 1996, Homelessness (Priority Need for Accommodation) (England) Order 2002,
@@ -257,7 +257,7 @@ def parse_approach(obj: dict) -> Approach:
     if approach_date is not None:
         if as_of is not None and as_of < approach_date:
             problems.append("as_of: must not be before approach_date")
-        # CONTRACTS.md: loss_date must be after approach_date; a home already lost means
+        # docs/CLI.md: loss_date must be after approach_date; a home already lost means
         # the applicant is homeless now (s175(1)), which `homeless` records.
         if loss_date is not None and loss_date <= approach_date:
             problems.append("loss_date: must be after approach_date")
@@ -331,7 +331,7 @@ def _status(a: Approach, homeless: bool, limit: date, window: str, reasons: list
             f"of the approach (by {limit}), so threatened with homelessness"
         )
         return "threatened"
-    # A valid s21 notice counts even when it has already expired (CONTRACTS.md "may be
+    # A valid s21 notice counts even when it has already expired (docs/CLI.md "may be
     # past"): the tenant is still there and possession is still coming.
     if a.s21_expiry is not None and a.s21_expiry <= limit:
         reasons.append(

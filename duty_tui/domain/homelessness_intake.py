@@ -16,12 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from duty_tui.domain.homelessness import (
-    PRIORITY_NEED_GROUNDS,
-    Approach,
-    ApproachInputError,
-    parse_approach,
-)
+from duty_tui.domain.homelessness import PRIORITY_NEED_GROUNDS, Approach, ApproachInputError, parse_approach
 from duty_tui.domain.homelessness_casework import age_on
 from duty_tui.domain.validators import clean_postcode
 

@@ -1,6 +1,6 @@
 """Payment rules that need no database: card data refusal, splits, arrangement schedules
 and the "broken" test, cash-up variance by denomination, proven credit for refunds,
-and the payment-file checks of CONTRACTS.md.
+and the payment-file checks of docs/CLI.md.
 
 Everything is pure: dates are arguments, money is integer pence, and a broken rule
 raises ValueError (or FileProblems) whose text says what to fix.
@@ -550,7 +550,7 @@ def decode_payment_file(data: bytes) -> str:
 
 def parse_payment_file(data: bytes, *, methods: Sequence[str], row_limit_pence: int | None,
                        today: date) -> list[ImportRow]:
-    """Check a whole payment file (CONTRACTS.md `payments import`); FileProblems lists every problem."""
+    """Check a whole payment file (docs/CLI.md `payments import`); FileProblems lists every problem."""
     text = decode_payment_file(data)
     if "\x00" in text:
         raise FileProblems(["line 1: the file holds NUL bytes, so it is not a CSV text file; export it as CSV"])
@@ -605,9 +605,9 @@ def parse_payment_file(data: bytes, *, methods: Sequence[str], row_limit_pence: 
             continue
         row_problems: list[str] = []
 
-        def value(column: str) -> str:
+        def value(column: str) -> str:  # called only within this row's iteration
             position = index[column]
-            return record[position].strip() if position < len(record) else ""
+            return record[position].strip() if position < len(record) else ""  # noqa: B023
 
         raw_date = value("date")
         when: date | None = None

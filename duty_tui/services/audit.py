@@ -122,7 +122,7 @@ def record(session: Session, ctx: Any, action: str, entity: str | None = None, e
                         fields.action, fields.entity, fields.entity_id, fields.detail)
     event = AuditEvent(id=event_id, **asdict(fields), prev_hash=head.last_hash, hash=digest)
     session.add(event)
-    session.exec(update(AuditHead).where(AuditHead.id == 1).values(last_id=event_id, last_hash=digest))  # type: ignore[call-overload]
+    session.exec(update(AuditHead).where(AuditHead.id == 1).values(last_id=event_id, last_hash=digest))  # type: ignore[arg-type]
     return event
 
 
@@ -291,7 +291,7 @@ def _parse(row, dialect: str) -> tuple[_Parsed | None, str | None]:
     """The row's fields, or the problem that keeps it from being checked (the walk's inner loop: kept lean)."""
     event_id, at_raw, at_shown, actor_id, *raw = row  # the order of _select_events
     values: dict[str, str | None] = {}
-    for column, value in zip(_TEXT_COLUMNS, raw):
+    for column, value in zip(_TEXT_COLUMNS, raw, strict=True):
         if value is not None and value.__class__ is not str:
             text_value, undecodable = _text(value)
             if undecodable:

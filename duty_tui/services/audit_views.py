@@ -26,7 +26,16 @@ from sqlmodel import Session, select
 
 from duty_tui.db.engine import session_scope
 from duty_tui.db.models import (
-    Account, AuditEvent, Case, Contact, HouseholdMember, LedgerEntry, Office, Person, StaffUser, Tenancy,
+    Account,
+    AuditEvent,
+    Case,
+    Contact,
+    HouseholdMember,
+    LedgerEntry,
+    Office,
+    Person,
+    StaffUser,
+    Tenancy,
 )
 from duty_tui.errors import EnvironmentProblem, InputError, NotFound
 from duty_tui.reference import line_of, read_toml
@@ -184,7 +193,7 @@ def _about_person(session: Session, person: Person):
         if ids:
             terms.append(entity_in(entity, ids))
     if account_ids:
-        ledger_ids = select(cast(LedgerEntry.id, String)).where(LedgerEntry.account_id.in_(account_ids))  # type: ignore[union-attr]
+        ledger_ids = select(cast(LedgerEntry.id, String)).where(LedgerEntry.account_id.in_(account_ids))  # type: ignore[attr-defined]
         terms.append(and_(AuditEvent.entity == "ledger_entry", AuditEvent.entity_id.in_(ledger_ids)))  # type: ignore[union-attr]
     return or_(*terms)
 

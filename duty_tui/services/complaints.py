@@ -12,7 +12,6 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from duty_tui.services.changes import record_case
 from duty_tui.db.engine import session_scope
 from duty_tui.db.models import Case
 from duty_tui.db.models_frontdesk import ComplaintStage
@@ -21,9 +20,15 @@ from duty_tui.domain.frontdesk import end_of_day_utc
 from duty_tui.domain.local_time import local_date
 from duty_tui.errors import InputError
 from duty_tui.services import audit
+from duty_tui.services.changes import record_case
 from duty_tui.services.context import ServiceContext
 from duty_tui.services.frontdesk_common import (
-    actor_id, add_event, calendar_for, case_by_ref, fd_reference, staff_by_username,
+    actor_id,
+    add_event,
+    calendar_for,
+    case_by_ref,
+    fd_reference,
+    staff_by_username,
 )
 from duty_tui.services.routing import CASE_CHANNEL, ClockLine, _changed, _load_for_change
 

@@ -20,7 +20,17 @@ from sqlmodel import Session, select
 
 from duty_tui.db.engine import session_scope
 from duty_tui.db.models import (
-    Account, Alert, AuditEvent, Case, Contact, HouseholdMember, LedgerEntry, Person, Property, StaffUser, Team,
+    Account,
+    Alert,
+    AuditEvent,
+    Case,
+    Contact,
+    HouseholdMember,
+    LedgerEntry,
+    Person,
+    Property,
+    StaffUser,
+    Team,
     Tenancy,
 )
 from duty_tui.db.models_frontdesk import ContactReason, FollowUp, ReceptionVisit, SafeguardingConcern
@@ -35,8 +45,15 @@ from duty_tui.services import audit
 from duty_tui.services.changes import record_case, record_changed
 from duty_tui.services.context import ServiceContext
 from duty_tui.services.frontdesk_common import (
-    OPEN_STATUSES, actor_id, add_event, calendar_for, fd_reference, insert_with_ref, person_by_ref,
-    staff_by_username, team_by_code,
+    OPEN_STATUSES,
+    actor_id,
+    add_event,
+    calendar_for,
+    fd_reference,
+    insert_with_ref,
+    person_by_ref,
+    staff_by_username,
+    team_by_code,
 )
 from duty_tui.services.people import RESTRICTED_PLACEHOLDER, AlertView
 from duty_tui.services.routing import StaffChoice, open_case, reason_clock
@@ -181,8 +198,8 @@ def alerts_for(session: Session, ctx: ServiceContext, person: Person, property_i
                   summary=a.summary, detail=a.detail if (restricted_ok or not a.restricted) else RESTRICTED_PLACEHOLDER,
                   restricted=a.restricted, raised_on=a.raised_on,
                   on="person" if a.person_id == person.id else "property")
-        for a in session.exec(select(Alert).where(where, Alert.active.is_(True))  # type: ignore[union-attr]
-                              .order_by(Alert.raised_on.desc())).all()  # type: ignore[union-attr]
+        for a in session.exec(select(Alert).where(where, Alert.active.is_(True))  # type: ignore[attr-defined]
+                              .order_by(Alert.raised_on.desc())).all()  # type: ignore[attr-defined]
     ]
 
 
@@ -281,7 +298,7 @@ def check_identity(ctx: ServiceContext, person_ref: str, method: str, answer: st
         balances: list[AccountBalance] = []
         if passed and ctx.can("account.view") and accounts:
             sums = dict(session.exec(select(LedgerEntry.account_id, func.coalesce(func.sum(LedgerEntry.amount_pence), 0))
-                                     .where(LedgerEntry.account_id.in_([a.id for a in accounts]))  # type: ignore[union-attr]
+                                     .where(LedgerEntry.account_id.in_([a.id for a in accounts]))  # type: ignore[attr-defined]
                                      .group_by(LedgerEntry.account_id)).all())
             balances = [AccountBalance(a.ref, a.account_type, int(sums.get(a.id, 0))) for a in accounts
                         if a.closed_on is None or sums.get(a.id, 0)]
@@ -468,11 +485,11 @@ def _raise_safeguarding(session: Session, ctx: ServiceContext, reason: ReasonDef
     """An urgent case for the safeguarding lead, due the same day, and the concern itself."""
     policy = fd_reference(ctx).policy
     lead = session.exec(select(StaffUser).where(StaffUser.username == policy.safeguarding_lead,
-                                                StaffUser.active.is_(True))).first() if policy.safeguarding_lead else None  # type: ignore[union-attr]
+                                                StaffUser.active.is_(True))).first() if policy.safeguarding_lead else None  # type: ignore[attr-defined]
     if lead is None:  # no named lead: the safeguarding team's leader
         lead = session.exec(select(StaffUser).join(Team, Team.id == StaffUser.team_id).where(
             Team.code == policy.safeguarding_team, StaffUser.role == "team_leader",
-            StaffUser.active.is_(True)).order_by(StaffUser.id)).first()  # type: ignore[union-attr]
+            StaffUser.active.is_(True)).order_by(StaffUser.id)).first()  # type: ignore[arg-type, attr-defined]
     kind = "child" if reason.intake == "safeguarding_child" else "adult"
     subject = draft.safeguarding_subject.strip() or (f"{person.forename} {person.surname}" if person else "")
     due = deadline_at("same_day", 0, ctx.now(), calendar_for(ctx))
@@ -759,7 +776,7 @@ def person_contacts(ctx: ServiceContext, person_ref: str, *, limit: int = 50,
         reasons: dict[int, list[str]] = {}
         if ids:
             for cid, code in session.exec(select(ContactReason.contact_id, ContactReason.reason_code)
-                                          .where(ContactReason.contact_id.in_(ids))  # type: ignore[union-attr]
+                                          .where(ContactReason.contact_id.in_(ids))  # type: ignore[attr-defined]
                                           .order_by(ContactReason.position)).all():
                 reasons.setdefault(cid, []).append(code)
     out = []

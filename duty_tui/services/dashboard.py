@@ -69,7 +69,7 @@ def load_dashboard(ctx: ServiceContext, limit: int = 50) -> Dashboard:
         my_overdue = session.exec(select(func.count()).select_from(Case)
                                   .where(Case.assignee_id == actor.id, is_open, Case.due_at < now)).one()  # type: ignore[operator]
         contacts_today = session.exec(select(func.count()).select_from(Contact)
-                                      .where(Contact.at >= start_of_day, Contact.at <= end_of_day)).one()  # type: ignore[operator]
+                                      .where(Contact.at >= start_of_day, Contact.at <= end_of_day)).one()
         return Dashboard(my_cases=_with_people(session, list(mine)), team_cases=_with_people(session, team_cases),
                          team_name=team_name, contacts_today=contacts_today, my_overdue=my_overdue,
                          team_overdue=team_overdue, team_open=team_open, due_today=due_today)

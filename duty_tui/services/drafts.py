@@ -99,7 +99,7 @@ def list_drafts(ctx: ServiceContext) -> list[DraftView]:
         return []
     cutoff = ctx.now() - timedelta(days=DRAFT_MAX_AGE_DAYS)
     with session_scope(ctx.engine, write=True) as session:
-        session.exec(delete(Draft).where(Draft.staff_id == actor.id, Draft.updated_at < cutoff))  # type: ignore[call-overload]
+        session.exec(delete(Draft).where(Draft.staff_id == actor.id, Draft.updated_at < cutoff))  # type: ignore[arg-type]
         rows = session.exec(select(Draft).where(Draft.staff_id == actor.id)
                             .order_by(Draft.updated_at.desc())).all()  # type: ignore[attr-defined]
         return [DraftView(r.draft_key, r.kind, r.title, r.screen, json.loads(r.args), json.loads(r.payload),

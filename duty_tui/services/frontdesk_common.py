@@ -75,7 +75,7 @@ def team_by_code(session: Session, ctx: ServiceContext, code: str) -> Team:
 def staff_by_username(session: Session, username: str) -> StaffUser:
     """The active staff user ``username``; NotFound when there is none."""
     user = session.exec(select(StaffUser).where(StaffUser.username == username.strip(),
-                                                StaffUser.active.is_(True))).first()  # type: ignore[union-attr]
+                                                StaffUser.active.is_(True))).first()  # type: ignore[attr-defined]
     if user is None:
         raise NotFound(f"officer: no active member of staff called {username!r}")
     return user

@@ -11,7 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import and_, case as sql_case, func
+from sqlalchemy import and_, func
+from sqlalchemy import case as sql_case
 from sqlmodel import select
 
 from duty_tui.db.engine import session_scope
@@ -84,7 +85,7 @@ def duty_statistics(ctx: ServiceContext, start: date, end: date) -> DutyStats:
     _check_period(start, end)
     ref = fd_reference(ctx)
     low, high = _bounds(start, end)
-    in_period = and_(Contact.at >= low, Contact.at <= high)  # type: ignore[operator]
+    in_period = and_(Contact.at >= low, Contact.at <= high)  # type: ignore[arg-type]
     now = ctx.now()
     end_today = end_of_local_day(ctx.today())
     with session_scope(ctx.engine) as session:
@@ -186,7 +187,7 @@ def _report_rows(ctx: ServiceContext, start: date, end: date) -> Iterator[dict[s
                      .join(Team, Team.id == Contact.team_id, isouter=True)
                      .join(StaffUser, StaffUser.id == Contact.staff_id, isouter=True)
                      .join(Case, Case.id == Contact.case_id, isouter=True)
-                     .where(Contact.at >= low, Contact.at <= high))  # type: ignore[operator]
+                     .where(Contact.at >= low, Contact.at <= high))
             if last_at is not None:
                 query = query.where((Contact.at > last_at) | and_(Contact.at == last_at, Contact.id > last_id))  # type: ignore[operator]
             rows = session.exec(query.order_by(Contact.at, Contact.id).limit(batch)).all()
@@ -195,7 +196,7 @@ def _report_rows(ctx: ServiceContext, start: date, end: date) -> Iterator[dict[s
             ids = [c.id for c, *_ in rows]
             reasons: dict[int, list[str]] = {}
             for cid, code in session.exec(select(ContactReason.contact_id, ContactReason.reason_code)
-                                          .where(ContactReason.contact_id.in_(ids))  # type: ignore[union-attr]
+                                          .where(ContactReason.contact_id.in_(ids))  # type: ignore[attr-defined]
                                           .order_by(ContactReason.contact_id, ContactReason.position)).all():
                 reasons.setdefault(cid, []).append(code)
             for contact, team, staff, case_ref in rows:
@@ -241,11 +242,11 @@ def desk_counts(ctx: ServiceContext) -> DeskCounts:
                               .where(ReceptionVisit.visit_date == today,
                                      ReceptionVisit.status.in_(("waiting", "called")))).all()  # type: ignore[attr-defined]
         due_today, overdue = session.exec(
-            select(func.sum(sql_case((and_(FollowUp.due_at >= start, FollowUp.due_at <= end), 1), else_=0)),  # type: ignore[operator]
-                   func.sum(sql_case((FollowUp.due_at < now, 1), else_=0)))  # type: ignore[operator]
-            .where(FollowUp.status == "open", FollowUp.due_at <= end)).one()  # type: ignore[operator]
+            select(func.sum(sql_case((and_(FollowUp.due_at >= start, FollowUp.due_at <= end), 1), else_=0)),  # type: ignore[arg-type]
+                   func.sum(sql_case((FollowUp.due_at < now, 1), else_=0)))  # type: ignore[arg-type]
+            .where(FollowUp.status == "open", FollowUp.due_at <= end)).one()
         contacts = session.exec(select(func.count()).select_from(Contact)
-                                .where(Contact.at >= start, Contact.at <= end)).one()  # type: ignore[operator]
+                                .where(Contact.at >= start, Contact.at <= end)).one()
     waiting = [arrived for status, arrived in visits if status == "waiting"]
     return DeskCounts(
         waiting=len(waiting), longest_wait_minutes=max((waited_minutes(a, now) for a in waiting), default=None),

@@ -82,7 +82,7 @@ def _stale_drafts(session, ctx: ServiceContext, *, remove: bool) -> int:
     from duty_tui.db.models_trust import Draft
     from duty_tui.services.drafts import DRAFT_MAX_AGE_DAYS
 
-    old = Draft.updated_at < ctx.now() - timedelta(days=DRAFT_MAX_AGE_DAYS)  # type: ignore[operator]
+    old = Draft.updated_at < ctx.now() - timedelta(days=DRAFT_MAX_AGE_DAYS)
     count = session.execute(select(func.count()).select_from(Draft).where(old)).scalar_one()
     if remove and count:
         session.execute(sql_delete(Draft).where(old))

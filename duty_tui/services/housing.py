@@ -18,10 +18,18 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from duty_tui.services.changes import record_case, record_changed
 from duty_tui.db.engine import session_scope
 from duty_tui.db.models import (
-    Case, CaseNote, Household, HouseholdMember, Office, Person, Property, StaffUser, Team, Tenancy,
+    Case,
+    CaseNote,
+    Household,
+    HouseholdMember,
+    Office,
+    Person,
+    Property,
+    StaffUser,
+    Team,
+    Tenancy,
 )
 from duty_tui.db.models_frontdesk import PersonAddress
 from duty_tui.db.models_housing import (
@@ -36,9 +44,7 @@ from duty_tui.db.models_housing import (
     HomelessSupportNeed,
 )
 from duty_tui.domain.clocks import WorkingCalendar
-from duty_tui.domain.homelessness import (
-    Approach, Assessment, assess, loss_date_unknown, what_would_change,
-)
+from duty_tui.domain.homelessness import Approach, Assessment, assess, loss_date_unknown, what_would_change
 from duty_tui.domain.homelessness_casework import (
     DAYS_56,
     REVIEW_KIND_WORDS,
@@ -68,17 +74,24 @@ from duty_tui.domain.homelessness_intake import (
     parse_form_date,
 )
 from duty_tui.domain.homelessness_letters import (
-    address_block, bullet_lines, letter_duty_line, letter_outstanding, letter_reasons, long_date, render,
+    address_block,
+    bullet_lines,
+    letter_duty_line,
+    letter_outstanding,
+    letter_reasons,
+    long_date,
+    render,
 )
-from duty_tui.domain.validators import clean_phone
 from duty_tui.domain.local_time import end_of_local_day
 from duty_tui.domain.masking import age_on
 from duty_tui.domain.search_keys import fold, phone_key, postcode_key, sound
+from duty_tui.domain.validators import clean_phone
 from duty_tui.errors import ConflictError, InputError, NotFound, PermissionDenied
 from duty_tui.housing_reference import HousingReference, load_housing_reference
 from duty_tui.services import audit
-from duty_tui.services.refs import insert_with_ref as _insert_with_ref
+from duty_tui.services.changes import record_case, record_changed
 from duty_tui.services.context import ServiceContext
+from duty_tui.services.refs import insert_with_ref as _insert_with_ref
 
 CASE_TYPE = "homelessness"
 TEAM_CODE = "options"
@@ -405,7 +418,7 @@ def _bump(session: Session, hc: HomelessCase, seen: int | None, *, ctx: ServiceC
     from sqlalchemy import update
 
     expected = hc.version if seen is None else seen
-    result = session.exec(update(HomelessCase).where(HomelessCase.id == hc.id, HomelessCase.version == expected)  # type: ignore[call-overload]
+    result = session.exec(update(HomelessCase).where(HomelessCase.id == hc.id, HomelessCase.version == expected)  # type: ignore[arg-type]
                           .values(version=expected + 1))
     if result.rowcount != 1:
         if ctx is not None and case is not None:

@@ -16,24 +16,42 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from duty_tui.services.changes import record_account, record_account_id
 from duty_tui.db.engine import session_scope
 from duty_tui.db.models import Account, LedgerEntry, Office, Person, StaffUser
 from duty_tui.db.models_payments import CashUp, Payment
 from duty_tui.domain.money import format_pence
 from duty_tui.domain.payments import (
-    SplitLine, check_no_card_data, clean_cheque_no, clean_free_text, clean_last4, clean_terminal_ref,
+    SplitLine,
+    check_no_card_data,
+    clean_cheque_no,
+    clean_free_text,
+    clean_last4,
+    clean_terminal_ref,
 )
 from duty_tui.errors import ConflictError, InputError, NotFound
 from duty_tui.payments_reference import PaymentsPolicy
 from duty_tui.services import audit
+from duty_tui.services.changes import record_account, record_account_id
 from duty_tui.services.context import ServiceContext
 from duty_tui.services.payments_arrangements import (  # noqa: F401  (re-exported for the person view)
-    ArrangementStatus, arrangement_status_for_person, broken_arrangements,
+    ArrangementStatus,
+    arrangement_status_for_person,
+    broken_arrangements,
 )
 from duty_tui.services.payments_common import (
-    account_by_ref, accounts_of_person, balance_of, balances, by_whom, clean_ref, holder_person, lock_account,
-    lock_office, office_for, person_by_ref, policy, require_open,
+    account_by_ref,
+    accounts_of_person,
+    balance_of,
+    balances,
+    by_whom,
+    clean_ref,
+    holder_person,
+    lock_account,
+    lock_office,
+    office_for,
+    person_by_ref,
+    policy,
+    require_open,
 )
 
 ACCOUNT_TYPE_NAMES = {
@@ -704,7 +722,7 @@ def account_statement(ctx: ServiceContext, account_ref: str, start: date | None 
 
 @dataclass(frozen=True)
 class AccountSummary:
-    """One account as ``account list|show`` print it (CONTRACTS.md)."""
+    """One account as ``account list|show`` print it (docs/CLI.md)."""
 
     ref: str
     type: str

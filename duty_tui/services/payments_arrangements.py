@@ -14,21 +14,37 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from duty_tui.services.changes import record_account, record_account_id
 from duty_tui.db.engine import session_scope
 from duty_tui.db.models import Account, LedgerEntry
 from duty_tui.db.models_payments import Arrangement, ArrangementInstalment
 from duty_tui.domain.local_time import format_local
 from duty_tui.domain.money import format_pence
 from duty_tui.domain.payments import (
-    FREQUENCY_NAMES, ArrangementCheck, Instalment, InstalmentCheck, build_schedule, check_arrangement, clean_free_text,
+    FREQUENCY_NAMES,
+    ArrangementCheck,
+    Instalment,
+    InstalmentCheck,
+    build_schedule,
+    check_arrangement,
+    clean_free_text,
 )
 from duty_tui.errors import ConflictError, InputError, NotFound
 from duty_tui.services import audit
+from duty_tui.services.changes import record_account, record_account_id
 from duty_tui.services.context import ServiceContext
 from duty_tui.services.payments_common import (
-    account_by_ref, accounts_of_person, assign_ref, balance_of, by_whom, chunks, holder_person, pending_ref,
-    person_by_ref, policy, require_open, staff_names,
+    account_by_ref,
+    accounts_of_person,
+    assign_ref,
+    balance_of,
+    by_whom,
+    chunks,
+    holder_person,
+    pending_ref,
+    person_by_ref,
+    policy,
+    require_open,
+    staff_names,
 )
 
 
@@ -109,7 +125,7 @@ def _statuses(ctx: ServiceContext, session, arrangements: list[Arrangement], *, 
         for arrangement_id, seq, due_date, amount in session.exec(query).all():
             schedules[arrangement_id].append(Instalment(seq, due_date, amount))
     accounts = {a.id: a for a in session.exec(select(Account).where(
-        Account.id.in_({a.account_id for a in arrangements}))).all()}  # type: ignore[attr-defined]
+        Account.id.in_({a.account_id for a in arrangements}))).all()}  # type: ignore[union-attr]
     since = min(a.start_date for a in arrangements)
     paid = _payments_by_account(session, list(accounts), since)
     creators = staff_names(session, [a.created_by for a in arrangements]) if detail else {}
@@ -243,7 +259,7 @@ def end_arrangement(ctx: ServiceContext, ref: str, reason: str, seen_version: in
         # Ended once: a conditional UPDATE of the arrangement's own row (still active, at the version
         # the user saw). On PostgreSQL a second one from any office waits on the row, then matches
         # nothing; SQLite's write transaction serialises them.
-        changed = session.exec(update(Arrangement).where(  # type: ignore[call-overload]
+        changed = session.exec(update(Arrangement).where(
             Arrangement.id == arrangement.id, Arrangement.status == "active",
             Arrangement.version == seen_version).values(
             status="ended", ended_by=actor.id, ended_at=now, end_reason=text, version=Arrangement.version + 1))

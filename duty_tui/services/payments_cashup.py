@@ -17,14 +17,21 @@ from sqlmodel import select
 
 from duty_tui.db.engine import session_scope
 from duty_tui.db.models import LedgerEntry, Office
-from duty_tui.db.models_payments import CashUp, CashUpDenomination, CashUpLine as CashUpLineRow
+from duty_tui.db.models_payments import CashUp, CashUpDenomination
+from duty_tui.db.models_payments import CashUpLine as CashUpLineRow
 from duty_tui.domain.local_time import format_local
 from duty_tui.domain.payments import CashUpLine, cashup_lines, check_variance_reason, count_cash
 from duty_tui.errors import ConflictError, InputError, NotFound, PermissionDenied
 from duty_tui.services import audit
 from duty_tui.services.context import ServiceContext
 from duty_tui.services.payments_common import (
-    assign_ref, by_whom, lock_office, office_for, pending_ref, policy, staff_names,
+    assign_ref,
+    by_whom,
+    lock_office,
+    office_for,
+    pending_ref,
+    policy,
+    staff_names,
 )
 
 
@@ -260,7 +267,7 @@ def sign_off_cashup(ctx: ServiceContext, ref: str, seen_version: int) -> CashUpV
         # Signed off once: a conditional UPDATE of the cash-up's own row (still counted, at the version
         # seen). On PostgreSQL a second signer from any office waits on the row, then matches nothing;
         # SQLite's write transaction serialises them.
-        changed = session.exec(update(CashUp).where(  # type: ignore[call-overload]
+        changed = session.exec(update(CashUp).where(
             CashUp.id == cashup.id, CashUp.status == "counted", CashUp.version == seen_version).values(
             status="signed_off", signed_off_by=actor.id, signed_off_at=ctx.now(), version=CashUp.version + 1))
         if changed.rowcount != 1:

@@ -137,7 +137,7 @@ def accounts_of_person(session: Session, person: Person) -> list[Account]:
                                       HouseholdMember.left_on.is_(None))).all()]  # type: ignore[union-attr]
     condition = Account.person_id == person.id
     if household_ids:
-        tenancy_ids = list(session.exec(select(Tenancy.id).where(Tenancy.household_id.in_(household_ids))).all())  # type: ignore[union-attr]
+        tenancy_ids = list(session.exec(select(Tenancy.id).where(Tenancy.household_id.in_(household_ids))).all())  # type: ignore[attr-defined]
         if tenancy_ids:
             condition = condition | Account.tenancy_id.in_(tenancy_ids)  # type: ignore[union-attr]
     return list(session.exec(select(Account).where(condition).order_by(Account.ref)).all())

@@ -1,4 +1,4 @@
-"""Payment-file import (CONTRACTS.md `payments import`) and the suspense account.
+"""Payment-file import (docs/CLI.md `payments import`) and the suspense account.
 
 The whole file is checked first; any problem and nothing is posted. Then every new
 row is posted in ONE transaction (all-or-nothing). A row whose ``external_id`` is
@@ -33,20 +33,33 @@ from sqlalchemy import exists, insert, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from duty_tui.services.changes import record_account
 from duty_tui.db.engine import session_scope
 from duty_tui.db.models import Account, LedgerEntry
 from duty_tui.db.models_payments import ImportBatch, SuspenseAllocation
 from duty_tui.domain.money import format_pence
 from duty_tui.domain.payments import (
-    MAX_REPORTED_PROBLEMS, FileProblems, ImportedBefore, changed_row_problem, clean_free_text, parse_payment_file,
+    MAX_REPORTED_PROBLEMS,
+    FileProblems,
+    ImportedBefore,
+    changed_row_problem,
+    clean_free_text,
+    parse_payment_file,
 )
 from duty_tui.errors import ConflictError, EnvironmentProblem, InputError, NotFound
 from duty_tui.payments_reference import CONTRACT_METHODS
 from duty_tui.services import audit
+from duty_tui.services.changes import record_account
 from duty_tui.services.context import ServiceContext
 from duty_tui.services.payments_common import (
-    account_by_ref, by_whom, chunks, is_postgres, lock_account, lock_office, office_for, policy, require_open,
+    account_by_ref,
+    by_whom,
+    chunks,
+    is_postgres,
+    lock_account,
+    lock_office,
+    office_for,
+    policy,
+    require_open,
 )
 
 INSERT_BATCH = 5000

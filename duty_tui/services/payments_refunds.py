@@ -16,7 +16,6 @@ from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from duty_tui.services.changes import record_account, record_account_id
 from duty_tui.db.engine import session_scope
 from duty_tui.db.models import Account, LedgerEntry
 from duty_tui.db.models_payments import RefundRequest
@@ -25,9 +24,18 @@ from duty_tui.domain.money import format_pence
 from duty_tui.domain.payments import clean_free_text, proven_credit
 from duty_tui.errors import ConflictError, InputError, NotFound, PermissionDenied
 from duty_tui.services import audit
+from duty_tui.services.changes import record_account, record_account_id
 from duty_tui.services.context import ServiceContext
 from duty_tui.services.payments_common import (
-    account_by_ref, assign_ref, by_whom, lock_account, lock_office, office_for, pending_ref, policy, staff_names,
+    account_by_ref,
+    assign_ref,
+    by_whom,
+    lock_account,
+    lock_office,
+    office_for,
+    pending_ref,
+    policy,
+    staff_names,
 )
 
 
@@ -230,7 +238,7 @@ def _decide(ctx: ServiceContext, ref: str, seen_version: int, *, authorise: bool
         # The decision is taken here, once: a conditional UPDATE of the request's own row. On PostgreSQL
         # a second decider from any office waits on this row, then matches nothing (the status is no longer
         # 'requested'); SQLite's write transaction serialises them. Nothing is posted before it.
-        claimed = session.exec(update(RefundRequest).where(  # type: ignore[call-overload]
+        claimed = session.exec(update(RefundRequest).where(
             RefundRequest.id == refund.id, RefundRequest.status == "requested",
             RefundRequest.version == seen_version).values(
             status=decision, decided_by=actor.id, decided_at=now, decision_note=clean_note,
@@ -254,7 +262,7 @@ def _decide(ctx: ServiceContext, ref: str, seen_version: int, *, authorise: bool
             session.add(entry)
             session.flush()
             entry_id = entry.id
-            session.exec(update(RefundRequest).where(RefundRequest.id == refund.id)  # type: ignore[call-overload]
+            session.exec(update(RefundRequest).where(RefundRequest.id == refund.id)  # type: ignore[arg-type]
                          .values(ledger_entry_id=entry_id))
         session.refresh(refund)
         record_account_id(session, refund.account_id)

@@ -14,7 +14,18 @@ from sqlmodel import select
 
 from duty_tui.db.engine import session_scope
 from duty_tui.db.models import (
-    Account, Alert, Case, Contact, Household, HouseholdMember, LedgerEntry, Person, Property, StaffUser, Team, Tenancy,
+    Account,
+    Alert,
+    Case,
+    Contact,
+    Household,
+    HouseholdMember,
+    LedgerEntry,
+    Person,
+    Property,
+    StaffUser,
+    Team,
+    Tenancy,
 )
 from duty_tui.domain.masking import age_on, mask_date_of_birth, mask_ni_number, mask_phone
 from duty_tui.errors import NotFound
@@ -199,7 +210,7 @@ def get_person(ctx: ServiceContext, ref: str, *, contacts_limit: int = 15) -> Pe
             rows = session.exec(
                 select(HouseholdMember, Person).join(Person, Person.id == HouseholdMember.person_id)
                 .where(HouseholdMember.household_id == household.id, HouseholdMember.left_on.is_(None))  # type: ignore[union-attr]
-                .order_by(HouseholdMember.is_lead.desc(), Person.date_of_birth)  # type: ignore[union-attr]
+                .order_by(HouseholdMember.is_lead.desc(), Person.date_of_birth)  # type: ignore[arg-type, attr-defined]
             ).all()
             members = [MemberView(p.ref, f"{p.forename} {p.surname}", m.relationship, age_on(p.date_of_birth, today),
                                   m.is_lead) for m, p in rows]
@@ -224,12 +235,12 @@ def get_person(ctx: ServiceContext, ref: str, *, contacts_limit: int = 15) -> Pe
         accounts = session.exec(select(Account).where(account_filter).order_by(Account.ref)).all()
         balances = dict(session.exec(
             select(LedgerEntry.account_id, func.coalesce(func.sum(LedgerEntry.amount_pence), 0))
-            .where(LedgerEntry.account_id.in_([a.id for a in accounts]))  # type: ignore[union-attr]
+            .where(LedgerEntry.account_id.in_([a.id for a in accounts]))  # type: ignore[attr-defined]
             .group_by(LedgerEntry.account_id)
         ).all()) if accounts else {}
         last_paid = dict(session.exec(
             select(LedgerEntry.account_id, func.max(LedgerEntry.effective_date))
-            .where(LedgerEntry.account_id.in_([a.id for a in accounts]), LedgerEntry.amount_pence < 0)  # type: ignore[union-attr]
+            .where(LedgerEntry.account_id.in_([a.id for a in accounts]), LedgerEntry.amount_pence < 0)  # type: ignore[attr-defined]
             .group_by(LedgerEntry.account_id)
         ).all()) if accounts else {}
         account_views = [AccountView(a.ref, a.account_type, int(balances.get(a.id, 0)), last_paid.get(a.id),
@@ -249,8 +260,8 @@ def get_person(ctx: ServiceContext, ref: str, *, contacts_limit: int = 15) -> Pe
                 raised_on=a.raised_on,
                 on="person" if a.person_id == person.id else "property",
             )
-            for a in session.exec(select(Alert).where(alert_filter, Alert.active.is_(True))  # type: ignore[union-attr]
-                                  .order_by(Alert.raised_on.desc())).all()  # type: ignore[union-attr]
+            for a in session.exec(select(Alert).where(alert_filter, Alert.active.is_(True))  # type: ignore[attr-defined]
+                                  .order_by(Alert.raised_on.desc())).all()  # type: ignore[attr-defined]
         ]
 
         contact_rows = session.exec(

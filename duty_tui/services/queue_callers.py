@@ -23,9 +23,7 @@ from duty_tui.errors import InputError, NotFound
 from duty_tui.services import audit
 from duty_tui.services.changes import record_changed
 from duty_tui.services.context import ServiceContext
-from duty_tui.services.frontdesk_common import (
-    actor_id, fd_reference, next_sequence, person_by_ref, versioned_update,
-)
+from duty_tui.services.frontdesk_common import actor_id, fd_reference, next_sequence, person_by_ref, versioned_update
 
 CALLERS_CHANNEL = "callers"
 TICKET_MAX = 16

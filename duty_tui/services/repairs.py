@@ -12,7 +12,6 @@ from datetime import date, datetime
 
 from sqlmodel import Session, select
 
-from duty_tui.services.changes import record_case
 from duty_tui.db.engine import session_scope
 from duty_tui.db.models import Case
 from duty_tui.db.models_frontdesk import RepairDetail
@@ -22,6 +21,7 @@ from duty_tui.domain.local_time import local_date
 from duty_tui.errors import InputError
 from duty_tui.frontdesk_reference import RepairPriority
 from duty_tui.services import audit
+from duty_tui.services.changes import record_case
 from duty_tui.services.context import ServiceContext
 from duty_tui.services.frontdesk_common import add_event, calendar_for, fd_reference
 from duty_tui.services.routing import ClockLine, _changed, _load_for_change
@@ -61,7 +61,7 @@ def _pending(ctx: ServiceContext, repair: RepairDetail) -> list[tuple[str, datet
         if repair.hazard == "damp_mould":
             for step in _damp_steps(ctx, repair):
                 if step.done_on is None and step.due is not None:
-                    out.append((f"Awaab's Law: {step.name.lower()}", end_of_day_utc(step.due), "working_days"))  # type: ignore[arg-type]
+                    out.append((f"Awaab's Law: {step.name.lower()}", end_of_day_utc(step.due), "working_days"))
     if repair.completed_at is None and repair.target_at is not None:
         priority = fd_reference(ctx).repair_priorities.get(repair.priority)
         kind = "hours" if priority is not None and priority.kind == "hours" else "working_days"

@@ -11,14 +11,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import and_, case as sql_case, func, or_, update
+from sqlalchemy import and_, func, or_, update
+from sqlalchemy import case as sql_case
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from duty_tui.db.engine import session_scope
 from duty_tui.db.models import Case, CaseNote, Contact, HouseholdMember, Person, StaffUser, Team, Tenancy
 from duty_tui.db.models_frontdesk import (
-    CaseEvent, ComplaintStage, ContactReason, FollowUp, RepairDetail, SafeguardingConcern,
+    CaseEvent,
+    ComplaintStage,
+    ContactReason,
+    FollowUp,
+    RepairDetail,
+    SafeguardingConcern,
 )
 from duty_tui.domain.frontdesk import deadline_at
 from duty_tui.domain.local_time import end_of_local_day, format_local, start_of_local_day
@@ -28,8 +34,17 @@ from duty_tui.services import audit
 from duty_tui.services.changes import notify, record_case, record_person_id
 from duty_tui.services.context import ServiceContext
 from duty_tui.services.frontdesk_common import (
-    OPEN_STATUSES, actor_id, add_event, calendar_for, case_by_ref, case_conflict, fd_reference,
-    insert_with_ref, staff_by_username, team_by_code, versioned_update,
+    OPEN_STATUSES,
+    actor_id,
+    add_event,
+    calendar_for,
+    case_by_ref,
+    case_conflict,
+    fd_reference,
+    insert_with_ref,
+    staff_by_username,
+    team_by_code,
+    versioned_update,
 )
 
 PAGE_SIZE = 200
@@ -308,7 +323,7 @@ def list_staff(ctx: ServiceContext) -> list[StaffChoice]:
     with session_scope(ctx.engine) as session:
         rows = session.exec(select(StaffUser.id, StaffUser.username, StaffUser.display_name, Team.code)
                             .join(Team, Team.id == StaffUser.team_id, isouter=True)
-                            .where(StaffUser.active.is_(True))  # type: ignore[union-attr]
+                            .where(StaffUser.active.is_(True))  # type: ignore[attr-defined]
                             .order_by(Team.code, StaffUser.display_name)).all()
         counts = {assignee: (total, int(overdue or 0)) for assignee, total, overdue in session.exec(
             select(Case.assignee_id, func.count(), func.sum(sql_case((Case.due_at < now, 1), else_=0)))  # type: ignore[operator]
@@ -498,7 +513,7 @@ def case_detail(ctx: ServiceContext, ref: str) -> CaseDetail:
         reasons_by_contact: dict[int, list[str]] = {}
         if contacts:
             for cid, code in session.exec(select(ContactReason.contact_id, ContactReason.reason_code)
-                                          .where(ContactReason.contact_id.in_([c.id for c in contacts]))  # type: ignore[union-attr]
+                                          .where(ContactReason.contact_id.in_([c.id for c in contacts]))  # type: ignore[attr-defined]
                                           .order_by(ContactReason.position)).all():
                 reasons_by_contact.setdefault(cid, []).append(code)
         fdref = fd_reference(ctx)
@@ -546,7 +561,7 @@ def follow_ups_for_day(ctx: ServiceContext, day: date | None = None, *, team_cod
     day = day or ctx.today()
     start, end = start_of_local_day(day), end_of_local_day(day)
     with session_scope(ctx.engine) as session:
-        when = FollowUp.due_at <= end if include_overdue else and_(FollowUp.due_at >= start, FollowUp.due_at <= end)  # type: ignore[operator]
+        when = FollowUp.due_at <= end if include_overdue else and_(FollowUp.due_at >= start, FollowUp.due_at <= end)  # type: ignore[arg-type]
         where = [FollowUp.status == "open", when]
         if team_code:
             team = session.exec(select(Team).where(Team.code == team_code)).first()

@@ -17,13 +17,19 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 from sqlalchemy import and_, func, or_
-from sqlmodel import select
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from duty_tui.db.engine import session_scope
 from duty_tui.db.models import Account, Case, Household, HouseholdMember, Person, Property, Tenancy
 from duty_tui.domain.search_keys import (
-    address_order, fold, house_number, phone_key, postcode_key, sound, street_key, street_words,
+    address_order,
+    fold,
+    house_number,
+    phone_key,
+    postcode_key,
+    sound,
+    street_key,
+    street_words,
 )
 from duty_tui.services import audit
 from duty_tui.services.context import ServiceContext
@@ -101,9 +107,9 @@ def classify(query: str) -> str:
 
 
 # The next character within the keys' own alphabets (folded names: a-z; postcodes: 0-9 then A-Z).
-_NEXT_KEY_CHAR = {**{a: b for a, b in zip("abcdefghijklmnopqrstuvwxy", "bcdefghijklmnopqrstuvwxyz")},
-                  **{a: b for a, b in zip("ABCDEFGHIJKLMNOPQRSTUVWXY", "BCDEFGHIJKLMNOPQRSTUVWXYZ")},
-                  **{a: b for a, b in zip("0123456789", "123456789A")}}
+_NEXT_KEY_CHAR = {**{a: b for a, b in zip("abcdefghijklmnopqrstuvwxy", "bcdefghijklmnopqrstuvwxyz", strict=True)},
+                  **{a: b for a, b in zip("ABCDEFGHIJKLMNOPQRSTUVWXY", "BCDEFGHIJKLMNOPQRSTUVWXYZ", strict=True)},
+                  **{a: b for a, b in zip("0123456789", "123456789A", strict=True)}}
 
 
 def _prefix_range(column, prefix: str):
@@ -188,8 +194,8 @@ def _ids_for_kind(session: Session, kind: str, query: str, capped: list[bool]) -
         else:
             hh = select(Household.id).join(Property, Property.id == Household.property_id).where(Property.ref == compact)
         ids = session.exec(
-            select(HouseholdMember.person_id).where(HouseholdMember.household_id.in_(hh))  # type: ignore[union-attr]
-            .order_by(HouseholdMember.is_lead.desc(), HouseholdMember.id)  # type: ignore[union-attr]
+            select(HouseholdMember.person_id).where(HouseholdMember.household_id.in_(hh))  # type: ignore[attr-defined]
+            .order_by(HouseholdMember.is_lead.desc(), HouseholdMember.id)  # type: ignore[arg-type, attr-defined]
         ).all()
         return list(ids), f"{kind} ref"
     if kind == "account":
@@ -203,7 +209,7 @@ def _ids_for_kind(session: Session, kind: str, query: str, capped: list[bool]) -
             if tenancy:
                 ids = session.exec(select(HouseholdMember.person_id)
                                    .where(HouseholdMember.household_id == tenancy.household_id)
-                                   .order_by(HouseholdMember.is_lead.desc())).all()  # type: ignore[union-attr]
+                                   .order_by(HouseholdMember.is_lead.desc())).all()  # type: ignore[attr-defined]
                 return list(ids), "account ref"
         return [], "account ref"
     if kind == "case":
@@ -239,7 +245,7 @@ def _people_at(session: Session, property_condition, capped: list[bool] | None =
         .join(Household, Household.id == HouseholdMember.household_id)
         .join(Property, Property.id == Household.property_id)
         .where(property_condition, HouseholdMember.left_on.is_(None))  # type: ignore[union-attr]
-        .order_by(Property.postcode_key, Property.address_line1, HouseholdMember.is_lead.desc())  # type: ignore[union-attr]
+        .order_by(Property.postcode_key, Property.address_line1, HouseholdMember.is_lead.desc())  # type: ignore[attr-defined]
         .limit(CANDIDATE_CAP)
     ).all()
     if capped is not None and len(rows) >= CANDIDATE_CAP:

@@ -51,7 +51,7 @@ class StaffView:
     active: bool
 
     def as_json(self) -> dict[str, Any]:
-        """The object CONTRACTS.md promises for `staff list --json`."""
+        """The object docs/CLI.md promises for `staff list --json`."""
         return {"username": self.username, "name": self.name, "role": self.role, "team": self.team,
                 "os_user": self.os_user, "active": self.active}
 

@@ -199,7 +199,7 @@ def _clashes(path: Path, keymap: dict[str, str], registry: list[BindingInfo]) ->
             break
         key, first, second = clash
 
-        def introduced(binding_id: str) -> bool:
+        def introduced(binding_id: str, key: str = key) -> bool:
             return binding_id in keymap and key not in default_keys[binding_id]
 
         if introduced(first) != introduced(second):

@@ -31,8 +31,8 @@ from __future__ import annotations
 
 import asyncio
 import html
-import ipaddress
 import io
+import ipaddress
 import logging
 import shlex
 import sys
@@ -168,7 +168,7 @@ class SafeStream(io.TextIOBase):
             text = text.replace(secret, "***")
         return inert(text, limit=None)  # newlines stay; ESC, BEL and the rest are shown, not obeyed
 
-    def write(self, text: str) -> int:  # type: ignore[override]
+    def write(self, text: str) -> int:
         if not isinstance(text, str):  # a text stream (click probes with bytes to tell the two apart)
             raise TypeError(f"write() argument must be str, not {type(text).__name__}")
         self.target.write(self.clean(text))
@@ -293,7 +293,7 @@ class DutyServer(Server):
                 f"img-src 'self' data:; connect-src 'self' {ws_origin}; frame-ancestors 'none'; "
                 "base-uri 'none'; form-action 'none'")
 
-    async def handle_index(self, request: web.Request) -> web.Response:  # type: ignore[override]
+    async def handle_index(self, request: web.Request) -> web.Response:
         """The page: our template, every URL in it on this origin."""
         try:
             font_size = min(40, max(8, int(request.query.get("fontsize", "16"))))

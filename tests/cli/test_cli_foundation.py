@@ -1,4 +1,4 @@
-"""The command line's foundation contracts (CONTRACTS.md): `db upgrade`, `--db`, `person find`,
+"""The command line's foundation contracts (docs/CLI.md): `db upgrade`, `--db`, `person find`,
 `audit verify`, `demo`, exit codes 0/2/3, and never a traceback or a password on the screen.
 
 Most tests call ``duty_tui.cli.run`` in-process; a few run the installed ``duty-tui`` end to end.

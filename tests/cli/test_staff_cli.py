@@ -1,4 +1,4 @@
-"""`duty-tui staff list|add|set|disable` (CONTRACTS.md; issue 10, item 6), on SQLite and PostgreSQL.
+"""`duty-tui staff list|add|set|disable` (docs/CLI.md; issue 10, item 6), on SQLite and PostgreSQL.
 
 Administrators only, every change audited, passwords never on the command line (standard input
 or a no-echo prompt) and never in the audit trail; wrong input exits 2 with one line per problem

@@ -1,4 +1,4 @@
-"""`duty-tui triage assess FILE|-` against its contract (CONTRACTS.md): output, order, exit 2."""
+"""`duty-tui triage assess FILE|-` against its contract (docs/CLI.md): output, order, exit 2."""
 
 from __future__ import annotations
 

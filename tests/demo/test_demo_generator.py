@@ -20,7 +20,17 @@ from duty_tui.config import REPO_ROOT, Settings
 from duty_tui.db.engine import make_engine, session_scope
 from duty_tui.db.migrate import upgrade
 from duty_tui.db.models import (
-    Account, Alert, AuditHead, Case, HouseholdMember, LedgerEntry, Office, Person, Property, StaffUser, Tenancy,
+    Account,
+    Alert,
+    AuditHead,
+    Case,
+    HouseholdMember,
+    LedgerEntry,
+    Office,
+    Person,
+    Property,
+    StaffUser,
+    Tenancy,
 )
 from duty_tui.demo import bulk, generator, work
 from duty_tui.demo.bulk import Loader, app_tables

@@ -9,7 +9,7 @@ as a bug of ours.
 from __future__ import annotations
 
 import threading
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -494,9 +494,9 @@ def test_add_hours_counts_real_hours_across_the_clocks_changing() -> None:
 
 
 def test_add_hours_keeps_a_fixed_offset_or_naive_value_as_given() -> None:
-    utc = datetime(2026, 1, 1, 23, 0, tzinfo=timezone.utc)
-    assert add_hours(utc, 2) == datetime(2026, 1, 2, 1, 0, tzinfo=timezone.utc)
-    assert add_hours(utc, 2).tzinfo is timezone.utc
+    utc = datetime(2026, 1, 1, 23, 0, tzinfo=UTC)
+    assert add_hours(utc, 2) == datetime(2026, 1, 2, 1, 0, tzinfo=UTC)
+    assert add_hours(utc, 2).tzinfo is UTC
     assert add_hours(datetime(2026, 1, 1, 23, 0), 2).tzinfo is None
 
 
@@ -581,7 +581,7 @@ def test_describe_hour_deadline_through_the_clocks_changing() -> None:
         "overdue", "overdue by 2 h 30 min", MARKER_OVERDUE
     )
     # The same instant written in UTC reads the same.
-    now_utc = datetime(2026, 3, 29, 9, 30, tzinfo=timezone.utc)
+    now_utc = datetime(2026, 3, 29, 9, 30, tzinfo=UTC)
     assert describe_due(hazard, now_utc, ENG).label == "due in 2 h 30 min"
 
 

@@ -10,11 +10,22 @@ from __future__ import annotations
 from datetime import date
 
 from duty_tui.domain.homelessness import (
-    Approach, assess, describe_duty, headline, owed_today, still_to_decide, what_would_change,
+    Approach,
+    assess,
+    describe_duty,
+    headline,
+    owed_today,
+    still_to_decide,
+    what_would_change,
 )
 from duty_tui.domain.homelessness_intake import household_entry, postal_address
 from duty_tui.domain.homelessness_letters import (
-    WIDTH, address_block, letter_duty_line, letter_outstanding, letter_reasons, render,
+    WIDTH,
+    address_block,
+    letter_duty_line,
+    letter_outstanding,
+    letter_reasons,
+    render,
 )
 
 A = date(2026, 3, 9)

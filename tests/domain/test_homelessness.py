@@ -1,4 +1,4 @@
-"""The homelessness duty engine against the law (HA 1996 Part 7; H(S)A 1987) and CONTRACTS.md.
+"""The homelessness duty engine against the law (HA 1996 Part 7; H(S)A 1987) and docs/CLI.md.
 
 Each case names the section or Code of Guidance chapter it comes from. Dates: approaches on
 2026-03-09, so 56 days later is 2026-05-04 and two calendar months later is 2026-05-09.

@@ -16,9 +16,7 @@ from hypothesis import strategies as st
 from duty_tui.domain.masking import age_on, mask_date_of_birth, mask_ni_number, mask_phone
 from duty_tui.domain.money import format_balance, format_pence, parse_pounds
 from duty_tui.domain.search_keys import fold, phone_key, postcode_key, sound, street_key
-from duty_tui.domain.validators import (
-    clean_ni_number, clean_phone, clean_postcode, parse_date, parse_date_of_birth,
-)
+from duty_tui.domain.validators import clean_ni_number, clean_phone, clean_postcode, parse_date, parse_date_of_birth
 
 ASCII_DIGITS = "0123456789"
 
@@ -153,7 +151,7 @@ spacing = st.sampled_from(["", " ", "  ", "\t", " \u00a0"])
 
 def recase(text: str, data) -> str:
     flags = data.draw(st.lists(st.booleans(), min_size=len(text), max_size=len(text)))
-    return "".join(c.lower() if lower else c for c, lower in zip(text, flags))
+    return "".join(c.lower() if lower else c for c, lower in zip(text, flags, strict=True))
 
 
 @given(outward, inward, spacing, spacing, spacing, st.data())

@@ -130,5 +130,5 @@ def test_a_bad_reason_file_names_file_and_line(tmp_path):
     path.write_text(text)
     with pytest.raises(EnvironmentProblem) as caught:
         load_frontdesk_reference(tmp_path)
-    line = next(i for i, l in enumerate(text.splitlines(), 1) if 'code = "asb.report"' in l)
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if 'code = "asb.report"' in row)
     assert f"contact_reasons.toml:{line}:" in caught.value.message and "nowhere" in caught.value.message

@@ -231,7 +231,7 @@ def test_queue_actions_take_reassign_escalate_close_with_optimistic_locking(engi
     routing.close_case(leader, row.ref, fresh.version, "completed", "fixed")
     detail = routing.case_detail(leader, row.ref)
     assert detail.outcome == "completed" and detail.closed_at is not None
-    assert [l.kind for l in detail.timeline if l.kind != "opened"][-4:] == ["assigned", "escalated", "assigned", "closed"]
+    assert [step.kind for step in detail.timeline if step.kind != "opened"][-4:] == ["assigned", "escalated", "assigned", "closed"]
     assert row.ref not in [r.ref for r in routing.queue_page(leader, "team", "repairs").rows]
     with pytest.raises(PermissionDenied):
         routing.take_case(ctx_for(engine), "C0000002", 1)  # reception may not manage cases

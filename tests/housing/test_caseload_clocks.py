@@ -45,7 +45,7 @@ def office(engine) -> dict[str, str]:
 
 
 async def test_the_caseload_names_the_overdue_clock_whole_names_and_interim_owed_first(engine):
-    cases = office(engine)
+    office(engine)
     app = build_app(engine)
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(app, pilot, "options")

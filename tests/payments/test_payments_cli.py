@@ -1,4 +1,4 @@
-"""`duty-tui account list|show` and `duty-tui payments import` exactly per CONTRACTS.md, on both databases;
+"""`duty-tui account list|show` and `duty-tui payments import` exactly per docs/CLI.md, on both databases;
 two imports of one file at once post each row once."""
 
 from __future__ import annotations

@@ -9,10 +9,31 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from duty_tui.domain.payments import (
-    AccountBalance, FileProblems, Instalment, SplitLine, build_schedule, cashup_lines, check_arrangement,
-    check_no_card_data, check_split, check_variance_reason, clean_cheque_no, clean_last4, clean_terminal_ref,
-    ImportedBefore, ImportRow, changed_row_problem, contains_card_number, count_cash, instalment_due, luhn_ok,
-    parse_payment_file, parse_split, proven_credit, suggest_split, unseen_character,
+    AccountBalance,
+    FileProblems,
+    ImportedBefore,
+    ImportRow,
+    Instalment,
+    SplitLine,
+    build_schedule,
+    cashup_lines,
+    changed_row_problem,
+    check_arrangement,
+    check_no_card_data,
+    check_split,
+    check_variance_reason,
+    clean_cheque_no,
+    clean_last4,
+    clean_terminal_ref,
+    contains_card_number,
+    count_cash,
+    instalment_due,
+    luhn_ok,
+    parse_payment_file,
+    parse_split,
+    proven_credit,
+    suggest_split,
+    unseen_character,
 )
 from duty_tui.payments_reference import CONTRACT_METHODS
 

@@ -15,19 +15,30 @@ from duty_tui.domain.payments import SplitLine
 from duty_tui.errors import ConflictError, InputError, NotFound, PermissionDenied
 from duty_tui.services.audit import verify_chain
 from duty_tui.services.payments import (
-    PaymentRequest, account_statement, find_payable_accounts, get_receipt, list_accounts, reverse_entry,
-    show_account, take_payment,
+    PaymentRequest,
+    account_statement,
+    find_payable_accounts,
+    get_receipt,
+    list_accounts,
+    reverse_entry,
+    show_account,
+    take_payment,
 )
 from duty_tui.services.payments_arrangements import (
-    arrangement_status_for_person, arrangements_for_account, broken_arrangements, create_arrangement,
+    arrangement_status_for_person,
+    arrangements_for_account,
+    broken_arrangements,
+    create_arrangement,
     end_arrangement,
 )
-from duty_tui.services.payments_cashup import (
-    cashups_to_sign_off, sign_off_cashup, submit_cashup, till_takings,
-)
+from duty_tui.services.payments_cashup import cashups_to_sign_off, sign_off_cashup, submit_cashup, till_takings
 from duty_tui.services.payments_print import receipt_lines, receipt_pdf, statement_lines, statement_pdf
 from duty_tui.services.payments_refunds import (
-    authorise_refund, pending_refunds, refund_position, reject_refund, request_refund,
+    authorise_refund,
+    pending_refunds,
+    refund_position,
+    reject_refund,
+    request_refund,
 )
 
 VISA_TEST = "4111 1111 1111 1111"

@@ -79,7 +79,7 @@ def test_a_chain_of_events_verifies(ctx, engine):
     events = rows(engine)
     assert [e.id for e in events] == list(range(1, EVENTS + 1))
     assert events[0].prev_hash == GENESIS_HASH
-    assert all(later.prev_hash == earlier.hash for earlier, later in zip(events, events[1:]))
+    assert all(later.prev_hash == earlier.hash for earlier, later in zip(events[:-1], events[1:], strict=True))
 
 
 def test_verify_reads_in_batches(ctx, engine):

@@ -13,10 +13,11 @@ from builders import NOW, seed_office
 
 from duty_tui.config import Settings
 from duty_tui.errors import ConflictError
-from duty_tui.services import complaints, housing as H, routing
+from duty_tui.services import complaints, routing
+from duty_tui.services import housing as H
 from duty_tui.services.auth import find_actor
-from duty_tui.services.context import ServiceContext
 from duty_tui.services.conflicts import BLANK, as_text, differing
+from duty_tui.services.context import ServiceContext
 
 FAMILY = {"approach_date": "10/03/2026", "eligible": "unknown", "homeless": "no", "s21_expiry": "20/04/2026",
           "priority_state": "grounds", "priority_grounds": ["dependent_children"],

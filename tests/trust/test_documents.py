@@ -66,9 +66,9 @@ def hostile_receipt(engine):
 
 def pdf_content(pdf: bytes) -> bytes:
     """The PDF with its compressed streams (page content, metadata) inflated, as one byte string."""
-    stream = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.S)
-    parts = [stream.sub(b"stream endstream", pdf)]  # the objects outside the streams (the title, for one)
-    for stream in stream.findall(pdf):
+    streams = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.S)
+    parts = [streams.sub(b"stream endstream", pdf)]  # the objects outside the streams (the title, for one)
+    for stream in streams.findall(pdf):
         try:
             parts.append(zlib.decompress(stream))
         except zlib.error:

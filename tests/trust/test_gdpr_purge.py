@@ -12,7 +12,17 @@ from test_gdpr_sar import ctx_for
 from duty_tui.cli import run
 from duty_tui.db.engine import session_scope
 from duty_tui.db.models import (
-    Account, Alert, Case, CaseNote, Contact, Household, HouseholdMember, LedgerEntry, Office, Property, Tenancy,
+    Account,
+    Alert,
+    Case,
+    CaseNote,
+    Contact,
+    Household,
+    HouseholdMember,
+    LedgerEntry,
+    Office,
+    Property,
+    Tenancy,
 )
 from duty_tui.db.models_frontdesk import FollowUp, ReceptionVisit
 from duty_tui.db.models_housing import HomelessCase, HomelessMember, HomelessMove, HomelessPlacement

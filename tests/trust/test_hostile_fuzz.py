@@ -24,7 +24,14 @@ from duty_tui.cli import run
 from duty_tui.domain.homelessness_intake import check_answers, parse_form_date, parse_household
 from duty_tui.domain.money import MAX_PENCE, parse_pounds
 from duty_tui.domain.validators import (
-    PLAIN_LIMIT, clean_ni_number, clean_phone, clean_postcode, clean_text, inert, parse_date, parse_date_of_birth,
+    PLAIN_LIMIT,
+    clean_ni_number,
+    clean_phone,
+    clean_postcode,
+    clean_text,
+    inert,
+    parse_date,
+    parse_date_of_birth,
     text_problem,
 )
 from duty_tui.tui.text import plain

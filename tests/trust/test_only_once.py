@@ -294,7 +294,7 @@ def test_one_active_arrangement_and_it_ends_once_across_offices(engine):
     two_offices(engine)
     names = ("leader", "income")  # MAIN and EAST
     contexts = [ctx_for(engine, n) for n in names]
-    for round_no in range(ROUNDS):
+    for _ in range(ROUNDS):
         wins, losses = race(*(lambda c=c, p=p: create_arrangement(c, "RNT000001", p, "weekly", NOW.date())
                               for c, p in zip(contexts, (2000, 2500), strict=True)))
         made, winner, error = one_winner(wins, losses, names)

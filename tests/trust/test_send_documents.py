@@ -25,9 +25,7 @@ from duty_tui.errors import InputError
 from duty_tui.services.audit_views import person_access_log
 from duty_tui.services.auth import find_actor
 from duty_tui.services.context import ServiceContext
-from duty_tui.services.documents import (
-    SendFailed, SendRequest, remembered, send_document, send_options, terminal_key,
-)
+from duty_tui.services.documents import SendFailed, SendRequest, remembered, send_document, send_options, terminal_key
 from duty_tui.services.payments import PaymentRequest, account_statement, take_payment
 from duty_tui.services.payments_print import receipt_document, statement_document
 

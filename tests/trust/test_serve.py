@@ -23,7 +23,6 @@ import socket
 import subprocess
 import sys
 import time
-
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -11,10 +11,10 @@ from datetime import date, timedelta
 from builders import NOW, person, seed_office
 from fd_pilot import SIZE, build_app, screen_text, settle, sign_in
 from sqlmodel import select
+from textual.widgets import DataTable as ListTable  # the kit's ListTable is one (and main's tables are too)
 
 from duty_tui.db.engine import session_scope
 from duty_tui.db.models import Case, Person, Team
-from textual.widgets import DataTable as ListTable  # the kit's ListTable is one (and main's tables are too)
 
 LONG_NAME = ("Oluwaseun", "Adebayo-Okonkwo")
 FORENAMES = ("Abigail Adam Alice Amir Amy Andrew Anna Ben Beth Bilal Callum Carla Chloe Chris Connor Dan Dawn Dylan "

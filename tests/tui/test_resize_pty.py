@@ -24,9 +24,9 @@ import time
 
 import pyte
 import pytest
+from builders import seed_office
 from sqlmodel import update
 
-from builders import seed_office
 from duty_tui.db.engine import session_scope
 from duty_tui.db.models import StaffUser
 from duty_tui.services.context import os_identity

@@ -1,7 +1,6 @@
 """Alembic environment: the engine is handed in by duty_tui.db.migrate."""
 
 from alembic import context
-
 from sqlmodel import SQLModel
 
 from duty_tui.db.models import import_all_models

@@ -10,10 +10,9 @@ added without recreating the tables (no new foreign keys on them), so other area
 references to ``work_case`` and ``contact`` are untouched on SQLite.
 """
 
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-
+from alembic import op
 
 revision = "frontdesk_0001"
 down_revision = "0001"

@@ -11,9 +11,9 @@ is the contact as first logged, so the original is never lost. UNIQUE (contact_i
 revision): two corrections of the same version cannot both be recorded.
 """
 
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
+from alembic import op
 
 revision = "frontdesk_0002"
 down_revision = "frontdesk_0001"

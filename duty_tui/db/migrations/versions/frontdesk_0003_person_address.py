@@ -9,9 +9,9 @@ new-applicant form records one here; letters use an open temporary accommodation
 first, then the latest ``person_address`` row, then the tenancy's property.
 """
 
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
+from alembic import op
 
 revision = "frontdesk_0003"
 down_revision = "frontdesk_0002"

@@ -8,9 +8,9 @@ Tables of the housing options (homelessness) area only; each homelessness case i
 a ``work_case`` row (case_type "homelessness").
 """
 
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
+from alembic import op
 
 revision = "housing_0001"
 down_revision = "0001"

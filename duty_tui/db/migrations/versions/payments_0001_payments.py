@@ -9,9 +9,9 @@ uniqueness per office moves from ``ledger_entry`` to the new ``payment`` table
 (``uq_payment_receipt``); ``ledger_entry`` keeps a plain index on it.
 """
 
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
+from alembic import op
 
 revision = "payments_0001"
 down_revision = "0001"

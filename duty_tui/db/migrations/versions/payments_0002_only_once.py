@@ -20,8 +20,8 @@ the upgrade first looks for them and, if there are any, stops (nothing changed) 
 message listing them and what to do.
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 from duty_tui.errors import EnvironmentProblem
 

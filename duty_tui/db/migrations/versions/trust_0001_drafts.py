@@ -5,9 +5,9 @@ Revises: 0001
 Create Date: 2026-11-22
 """
 
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
+from alembic import op
 
 revision = "trust_0001"
 down_revision = "0001"

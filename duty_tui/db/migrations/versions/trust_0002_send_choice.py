@@ -5,9 +5,9 @@ Revises: trust_0001
 Create Date: 2026-12-03
 """
 
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
+from alembic import op
 
 revision = "trust_0002"
 down_revision = "trust_0001"

@@ -1,0 +1,73 @@
+"""The code checks that back STYLE.md's claims, run as part of the one test command.
+
+- ruff (the rule set in pyproject.toml's [tool.ruff]) over the whole repository;
+- mypy (pyproject.toml's [tool.mypy]) over duty_tui, against tests/mypy-baseline.txt: the errors
+  the code had when the check came in. The baseline may only shrink: a new error fails, and so
+  does a baseline listing errors that are gone (rewrite it, and commit the smaller file, with
+  ``.venv/bin/python tests/test_code_checks.py --update-mypy-baseline``).
+
+Baseline lines are ``path: [code] message`` without line numbers, so editing a file above an
+old error does not count as a new one; one line per error (repeats mean several such errors).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MYPY_BASELINE = ROOT / "tests" / "mypy-baseline.txt"
+UPDATE = ".venv/bin/python tests/test_code_checks.py --update-mypy-baseline"
+_ERROR = re.compile(r"^(?P<path>[^:]+):\d+: error: (?P<message>.*?)\s+\[(?P<code>[a-z-]+)\]$")
+
+
+def test_ruff_passes_on_the_whole_repository():
+    done = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "--output-format", "concise", "."],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, (
+        "ruff found problems (rules: [tool.ruff] in pyproject.toml); `ruff check --fix .` mends the safe ones:\n"
+        + done.stdout + done.stderr)
+
+
+def mypy_errors() -> list[str]:
+    """mypy's errors over duty_tui as baseline lines, sorted."""
+    done = subprocess.run([sys.executable, "-m", "mypy", "--hide-error-context", "--no-error-summary",
+                           "--no-pretty", "--no-color-output"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    if done.returncode not in (0, 1):  # 2: mypy itself failed (bad config, crash)
+        raise AssertionError(f"mypy could not run (exit {done.returncode}):\n{done.stdout}{done.stderr}")
+    lines = []
+    for raw in done.stdout.splitlines():
+        match = _ERROR.match(raw.strip())
+        if match:
+            message = re.sub(r" on line \d+", " on line N", match["message"])
+            lines.append(f"{match['path'].replace(chr(92), '/')}: [{match['code']}] {message}")
+    if done.returncode == 1 and not lines:
+        raise AssertionError(f"mypy failed but printed no error this check reads:\n{done.stdout}{done.stderr}")
+    return sorted(lines)
+
+
+def read_baseline() -> list[str]:
+    return [line for line in MYPY_BASELINE.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_mypy_finds_no_error_beyond_the_baseline():
+    current, baseline = Counter(mypy_errors()), Counter(read_baseline())
+    new = sorted((current - baseline).elements())
+    gone = sorted((baseline - current).elements())
+    assert not new, (f"mypy found {len(new)} error(s) not in tests/mypy-baseline.txt; fix them (a named "
+                     "`# type: ignore[code]` only where the checker is wrong):\n" + "\n".join(new))
+    assert not gone, (f"{len(gone)} error(s) in tests/mypy-baseline.txt are fixed: well done. Shrink the baseline "
+                      f"with `{UPDATE}` and commit it:\n" + "\n".join(gone))
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["--update-mypy-baseline"]:
+        raise SystemExit(f"usage: {UPDATE}")
+    errors = mypy_errors()
+    before = len(read_baseline()) if MYPY_BASELINE.exists() else None
+    MYPY_BASELINE.write_text("".join(f"{line}\n" for line in errors), encoding="utf-8")
+    print(f"tests/mypy-baseline.txt: {len(errors)} error(s) (was {before})")
