@@ -707,7 +707,7 @@ def owed_today(a: Approach, result: Assessment, as_of: date | None = None) -> st
 def still_to_decide(a: Approach) -> list[tuple[str, str]]:
     """(question, what each answer would change) for every fact a decision waits on, in the order asked.
 
-    The engine's outstanding facts (CONTRACTS.md), plus the loss date when it is blank for someone not
+    The engine's outstanding facts (docs/CLI.md), plus the loss date when it is blank for someone not
     known to be homeless: a blank date is "not yet known", never "no loss expected".
     """
     questions = {"eligible": "Eligible?", "homeless": "Homeless now?", "priority_need": "Priority need?",

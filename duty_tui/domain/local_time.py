@@ -45,7 +45,7 @@ def display_date(value: date | datetime | None, *, weekday: bool = False, hours:
     ``Thu 03/12/2026 14:05`` with ``hours`` (a moment, in UK time). "—" when there is none.
 
     The one format for dates on screens, toasts and messages. Machine outputs (CLI ``--json``,
-    CSV, file names) keep ISO 8601 (../shared/CONTRACTS.md) and do not use this.
+    CSV, file names) keep ISO 8601 (docs/CLI.md) and do not use this.
     """
     if value is None:
         return "—"

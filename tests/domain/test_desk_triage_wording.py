@@ -40,7 +40,7 @@ def words(a: Approach) -> str:
 
 def test_s175_4_a_blank_loss_date_is_not_yet_known_never_no_loss_expected():
     a = Approach(A, as_of=A, eligible=True, homeless=False)
-    assert assess(a).status == "not_threatened"  # the contract's status is unchanged (CONTRACTS.md)
+    assert assess(a).status == "not_threatened"  # the contract's status is unchanged (docs/CLI.md)
     text = words(a)
     assert "no loss" not in text.lower() and "not yet known" in text
     assert headline(a, assess(a)).startswith("NOT HOMELESS NOW — loss date not yet known")
