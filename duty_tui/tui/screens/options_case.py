@@ -364,7 +364,8 @@ class OptionsCaseScreen(DutyScreen):
             version = self.view.version if self.view else None
         record_move(self.duty_app.ctx, self.case_ref, version, stage, reason, on, note, final, accommodation)
         self._move_attempt = None
-        self.post_message(self.Recorded(f"Recorded: {STAGE_WORDS[stage]}. Issue the notice with l.", title="Case moved"))
+        self.post_message(self.Recorded(f"Recorded: {STAGE_WORDS[stage]}. Issue the notice with l.",
+                                        title="Case moved"))
 
     # ------------------------------------------------------------------ plan
     def action_step(self) -> None:
