@@ -5,10 +5,14 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
+from textual import on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 from textual.theme import Theme
 
@@ -148,17 +152,41 @@ class DutyApp(Navigation, ChangeNotices, SharedTerminal, DraftOffers, DatabaseWa
             ctx = ServiceContext.connect(self.settings)
             from duty_tui.services import auth, dashboard, people, search  # noqa: F401  (warm the first clicks)
         except DutyError as exc:
-            message = exc.message
-            self.call_from_thread(lambda: self.exit(return_code=3, message=f"duty-tui: {message}"))
+            self.post_message(self.ConnectFailed(f"duty-tui: {exc.message}", 3))
             return
         except Exception as exc:  # a bug: keep the details, say so plainly
             log = _log_crash(exc)
-            text = f"duty-tui: could not load the database layer ({type(exc).__name__}); details saved to {log}"
-            self.call_from_thread(lambda: self.exit(return_code=1, message=text))
+            self.post_message(self.ConnectFailed(
+                f"duty-tui: could not load the database layer ({type(exc).__name__}); details saved to {log}", 1))
             return
-        self.call_from_thread(self._connected, ctx)
+        self.post_message(self.Connected(ctx))
 
-    def _connected(self, ctx: ServiceContext) -> None:
+    @dataclass
+    class ConnectFailed(Message):
+        """The database layer could not load: the app ends with ``return_code`` and says why."""
+
+        text: str
+        return_code: int
+
+    @dataclass
+    class Connected(Message):
+        """The database layer loaded (posted by the connect worker)."""
+
+        ctx: ServiceContext
+
+    @dataclass
+    class KeymapChecked(Message):
+        """The chosen keymap, checked in a worker: what it binds and what it warns about."""
+
+        loaded: Any
+
+    @on(ConnectFailed)
+    def _connect_failed(self, message: ConnectFailed) -> None:
+        self.exit(return_code=message.return_code, message=message.text)
+
+    @on(Connected)
+    def _connected(self, message: Connected) -> None:
+        ctx = message.ctx
         from duty_tui.tui.screens.login import LoginScreen
 
         self.ctx = ctx
@@ -183,9 +211,11 @@ class DutyApp(Navigation, ChangeNotices, SharedTerminal, DraftOffers, DatabaseWa
         from duty_tui.tui.keymaps import load_keymap
 
         loaded = load_keymap(self.settings.keymap, self.settings.keymap_dir)
-        self.call_from_thread(self._keymap_checked, loaded)
+        self.post_message(self.KeymapChecked(loaded))
 
-    def _keymap_checked(self, loaded) -> None:
+    @on(KeymapChecked)
+    def _keymap_checked(self, message: KeymapChecked) -> None:
+        loaded = message.loaded
         if loaded.keymap != self._keymap_overrides:
             self._keymap_overrides = loaded.keymap
             self.set_keymap(loaded.keymap)

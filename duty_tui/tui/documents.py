@@ -2,7 +2,8 @@
 
 The send dialog (``duty_tui.tui.dialogs.send_document``) sends documents through
 ``duty_tui.services.documents``, which imports no Textual; a browser download needs the app, so
-the dialog hands the service ``browser_download(app)``. The PDF goes to that browser with
+the dialog hands the service ``browser_download(dialog)``: the worker posts a ``DownloadReady``
+message to the dialog, which hands the PDF, on the UI thread, to that browser with
 ``App.deliver_binary``: nothing is left on the server's disk, where the person at the browser
 could not reach it and the server's other users might. In a terminal the service saves the
 files in the user's own folder instead (``duty_tui.reports.documents.save_document``);
@@ -14,17 +15,33 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from textual.app import App
+from textual.message import Message
+from textual.message_pump import MessagePump
 
 from duty_tui.reports.documents import Document
 
 
-def browser_download(app: App) -> Callable[[Document], None]:
-    """A function sending a document's PDF to this session's browser (call it from a worker thread)."""
+@dataclass
+class DownloadReady(Message, bubble=False):
+    """A worker built a document for this session's browser; the UI thread hands it over (``deliver``)."""
+
+    document: Document
+
+
+def browser_download(target: MessagePump) -> Callable[[Document], None]:
+    """A function a worker thread calls with a document: it posts ``DownloadReady`` to ``target``,
+    whose handler calls ``deliver`` on the UI thread."""
 
     def download(document: Document) -> None:
-        app.call_from_thread(app.deliver_binary, io.BytesIO(document.pdf), save_filename=document.pdf_name,
-                             mime_type="application/pdf", name=f"document:{document.name}")
+        target.post_message(DownloadReady(document))
 
     return download
+
+
+def deliver(app: App, document: Document) -> None:
+    """Send the document's PDF to the browser in front of this session (on the UI thread)."""
+    app.deliver_binary(io.BytesIO(document.pdf), save_filename=document.pdf_name, mime_type="application/pdf",
+                       name=f"document:{document.name}")

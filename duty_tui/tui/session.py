@@ -19,9 +19,11 @@ import os
 import signal
 import threading
 import time
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from textual import events
+from textual.message import Message
 from textual.screen import Screen
 
 from duty_tui.domain.validators import visible_controls
@@ -182,8 +184,24 @@ class SharedTerminal:
         self.signed_in(actor)
 
 
+@dataclass
+class DraftsFound(Message, bubble=False):
+    """Forms this member of staff did not finish (posted by the worker that looked)."""
+
+    found: list[Any]
+
+
+@dataclass
+class DatabaseBack(Message, bubble=False):
+    """The probe worker heard the database answer again."""
+
+
 class DraftOffers:
-    """Offer back the forms a member of staff did not finish."""
+    """Offer back the forms a member of staff did not finish.
+
+    The app's mixins use conventional handler names (``on_drafts_found``), not ``@on``: Textual
+    registers decorated handlers only on message-pump classes.
+    """
 
     def offer_drafts(self) -> None:
         """After sign-in: offer back any forms this person did not finish."""
@@ -195,9 +213,12 @@ class DraftOffers:
             adopt_spooled(ctx)
             found = list_drafts(ctx)
             if found:
-                self.call_from_thread(self._show_drafts, found)
+                self.post_message(DraftsFound(found))
 
         self.run_worker(find, thread=True, exit_on_error=False, group="drafts-offer")
+
+    def on_drafts_found(self, message: DraftsFound) -> None:
+        self._show_drafts(message.found)
 
     def _show_drafts(self, found) -> None:
         from duty_tui.tui.dialogs.drafts import DraftsDialog
@@ -291,9 +312,12 @@ class DatabaseWatch:
             from duty_tui.services.health import database_answers
 
             if database_answers(ctx):
-                self.call_from_thread(self._database_back)
+                self.post_message(DatabaseBack())
 
         self.run_worker(probe, thread=True, exit_on_error=False, group="db-probe", name="db-probe")
+
+    def on_database_back(self, message: DatabaseBack) -> None:
+        self._database_back()
 
     def _database_back(self) -> None:
         if not self.db_down:

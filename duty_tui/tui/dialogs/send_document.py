@@ -25,6 +25,7 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from duty_tui.errors import DutyError, InputError
+from duty_tui.tui.documents import DownloadReady, browser_download, deliver
 from duty_tui.tui.screens.base import DutyModal
 from duty_tui.tui.text import plain
 
@@ -242,12 +243,11 @@ class SendDocumentDialog(DutyModal["Sent | None"]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="send-document")
     def send(self, document: Document, request) -> None:
         from duty_tui.services.documents import send_document
-        from duty_tui.tui.documents import browser_download
 
         app = self.app
         try:
             sent = send_document(app.ctx, document, request, web=app.is_web,  # type: ignore[attr-defined]
-                                 download=browser_download(app))
+                                 download=browser_download(self))
         except InputError as exc:
             self.post_message(_Done(None, exc.message, field=request.channel == "email"))
             return
@@ -255,6 +255,10 @@ class SendDocumentDialog(DutyModal["Sent | None"]):
             self.post_message(_Done(None, exc.message))
             return
         self.post_message(_Done(sent))
+
+    @on(DownloadReady)
+    def _download_ready(self, event: DownloadReady) -> None:
+        deliver(self.app, event.document)
 
     @on(_Done)
     def _done(self, event: _Done) -> None:

@@ -713,15 +713,40 @@ def read_values(root: Widget | Any) -> dict[str, Any]:
     return values
 
 
-def write_values(root: Widget | Any, values: Mapping[str, Any]) -> list[str]:
-    """Put values back into the fields under ``root``; returns the keys that had nowhere to go."""
+def initial_value(spec: FormField) -> Any:
+    """What a field's widget holds when built from its spec (before anyone types), as ``values()`` reads it."""
+    if spec.kind == "check":
+        return bool(spec.value)
+    if spec.kind == "many":
+        return list(spec.value or ())
+    if spec.kind == "choice":
+        return spec.value if spec.value in {str(v) for v, _ in spec.options} else None
+    if spec.kind == "widget":
+        return None
+    value = spec.value
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    if spec.kind == "money" and isinstance(value, int) and not isinstance(value, bool):
+        return f"{value // 100}.{value % 100:02d}"
+    return "" if value is None else str(value)
+
+
+def write_values(root: Widget | Any, values: Mapping[str, Any],
+                 find: Callable[[str], Widget | None] | None = None) -> list[str]:
+    """Put values back into the fields under ``root``; returns the keys that had nowhere to go.
+
+    ``find``: how to look a DOM id up (a ``Form`` passes its own index; default: a query).
+    """
     missing: list[str] = []
     for key, value in values.items():
-        found = root.query(f"#{key}") if key.replace("-", "").replace("_", "").isalnum() else None
-        if not found:
+        if find is not None:
+            widget = find(key)
+        else:
+            found = root.query(f"#{key}") if key.replace("-", "").replace("_", "").isalnum() else None
+            widget = found.first() if found else None
+        if widget is None:
             missing.append(key)
             continue
-        widget = found.first()
         try:
             if isinstance(widget, (Input, LinesInput)):
                 widget.value = "" if value is None else str(value)
@@ -788,6 +813,8 @@ class Form(Vertical):
         self._shown: dict[str, str] = {}
         self._lines: dict[str, Static] = {}  # message lines, found once: an answer must not cost a DOM query
         self._extra_problems: dict[str, str] = {}
+        self._by_id: dict[str, Widget] = {}  # the form's widgets by DOM id (see _find)
+        self.section_mounted: dict[str, Any] = {}  # add_section's AwaitMount, by section name
 
     # -- layout --------------------------------------------------------------------------------
 
@@ -922,14 +949,22 @@ class Form(Vertical):
         """Add a section of fields the form needs only sometimes (built the first time it is shown).
 
         The section is a container with id ``name``: ``show_section`` shows or hides it, and
-        its fields count only while it is shown (a hidden field is never "needed").
+        its fields count only while it is shown (a hidden field is never "needed"). Its fields
+        are in the DOM once ``section_mounted`` (awaitable) is done.
         """
         self.items.extend(items)
-        section = Vertical(*self.build(items), id=name, classes="form-section-box")
+        section = Vertical(id=name, classes="form-section-box")
         if before is not None:
             self.mount(section, before=before)
         else:
             self.mount(section)
+        # Mounted into the section now (not passed to its constructor, which mounts them only once
+        # the section is composed): the fields are in the DOM at once, to be filled and focused.
+        self.section_mounted[name] = section.mount(*self.build(items))
+        if self._initial is not None:  # what the new fields hold as built is "nothing typed"
+            for spec in items:
+                if isinstance(spec, FormField) and spec.kind != "password":
+                    self._initial.setdefault(spec.id, initial_value(spec))
         return section
 
     def show_section(self, name: str, show: bool) -> bool:
@@ -952,23 +987,42 @@ class Form(Vertical):
     def on_mount(self) -> None:
         self.mark_clean()
 
+    def _find(self, dom_id: str) -> Widget | None:
+        """The form's widget with this DOM id, or None (not built).
+
+        A CSS query per field cost 0.4 s per ``values()`` on a 35-field form under load (the
+        approach form reads its values several times as it opens, and on every answer): the
+        form walks its widgets once into an index instead, and walks again only when an id is
+        not in it (a section built since) or a widget found has left the form.
+        """
+        widget = self._by_id.get(dom_id)
+        if widget is not None and widget.id == dom_id and self in widget.ancestors:
+            return widget
+        index: dict[str, Widget] = {}
+        for child in self.walk_children(with_self=False):
+            if child.id is not None:
+                index.setdefault(child.id, child)
+        self._by_id = index
+        return index.get(dom_id)
+
     # -- values --------------------------------------------------------------------------------
 
     def input(self, field_id: str) -> Widget:
         """The input widget of a field."""
-        return self.query_one(f"#{self.widget_id(field_id)}")
+        widget = self._find(self.widget_id(field_id))
+        return widget if widget is not None else self.query_one(f"#{self.widget_id(field_id)}")
 
     def has(self, field_id: str) -> bool:
         """True when the field is on the form (built)."""
-        return bool(self.query(f"#{self.widget_id(field_id)}"))
+        return self._find(self.widget_id(field_id)) is not None
 
     def values(self) -> dict[str, Any]:
         """What is in every field now (raw: text as typed), keyed by field id."""
         out: dict[str, Any] = {}
         for spec in self.fields:
-            found = self.query(f"#{self.widget_id(spec.id)}")
-            if found and not (spec.kind == "password"):
-                out[spec.id] = field_value(found.first())
+            widget = self._find(self.widget_id(spec.id))
+            if widget is not None and not (spec.kind == "password"):
+                out[spec.id] = field_value(widget)
         return out
 
     def value(self, field_id: str) -> Any:
@@ -977,11 +1031,11 @@ class Form(Vertical):
 
     def set_value(self, field_id: str, value: Any) -> None:
         """Put a value in a field."""
-        write_values(self, {self.widget_id(field_id): value})
+        write_values(self, {self.widget_id(field_id): value}, find=self._find)
 
     def fill(self, values: Mapping[str, Any]) -> list[str]:
         """Put several values in (keyed by field id); returns those with nowhere to go."""
-        missing = write_values(self, {self.widget_id(k): v for k, v in values.items()})
+        missing = write_values(self, {self.widget_id(k): v for k, v in values.items()}, find=self._find)
         return [m.removeprefix(self.prefix) for m in missing]
 
     def mark_clean(self) -> None:
@@ -1034,10 +1088,9 @@ class Form(Vertical):
     def problem(self, field_id: str, *, saving: bool = False) -> str | None:
         """What is wrong with a field now, or None. "Needed" is only said when ``saving``."""
         spec = self.spec(field_id)
-        found = self.query(f"#{self.widget_id(field_id)}")
-        if not found:
+        widget = self._find(self.widget_id(field_id))
+        if widget is None:
             return None
-        widget = found.first()
         if not self.shows(widget) or widget.disabled:
             return None
         value = field_value(widget)
@@ -1092,12 +1145,12 @@ class Form(Vertical):
         """Show (or clear, with "") the message beside a field."""
         line = self._lines.get(field_id)
         if line is None or not line.is_attached:
-            found = self.query(f"#msg-{self.widget_id(field_id)}")
-            if not found:
+            found = self._find(f"msg-{self.widget_id(field_id)}")
+            if not isinstance(found, Static):
                 return
-            line = self._lines[field_id] = found.first(Static)
+            line = self._lines[field_id] = found
         shown = (("△ " if hint else "✗ ") + text) if text else ""
-        if self._shown.get(field_id) == shown and (not shown) == line.has_class("-empty"):
+        if self._shown.get(field_id, "") == shown and (not shown) == line.has_class("-empty"):
             return
         self._shown[field_id] = shown
         line.update(plain(shown))

@@ -34,9 +34,40 @@ Example::
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
+from textual.message import Message
 from textual.worker import Worker, WorkerState
 
-__all__ = ["WorkerErrors"]
+__all__ = ["Done", "Loaded", "WorkerErrors"]
+
+
+@dataclass
+class Loaded(Message, bubble=False):
+    """A screen's read finished: ``view`` is what the screen shows (posted by its own worker).
+
+    For the many screens whose worker fetches one view and shows it::
+
+        self.post_message(Loaded(fetch(ctx)))          # in the thread worker
+
+        @on(Loaded)
+        def _loaded_view(self, message: Loaded) -> None:   # never name it after an attribute
+            self._show(message.view)
+
+    It does not bubble: a screen hears only its own worker. A screen whose worker posts
+    a different shape declares its own ``@dataclass`` message instead.
+    """
+
+    view: Any
+
+
+@dataclass
+class Done(Message, bubble=False):
+    """A worker's action finished: the screen says ``text`` and, when ``reload``, reads itself again."""
+
+    text: str
+    reload: bool = True
 
 
 class WorkerErrors:

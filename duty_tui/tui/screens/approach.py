@@ -29,7 +29,7 @@ from duty_tui.domain.homelessness_intake import IntakeCheck, check_answers
 from duty_tui.errors import ConflictError, InputError
 from duty_tui.housing_reference import PRIORITY_NEED_WORDS, ROUTE_WORDS, load_housing_reference
 from duty_tui.tui.drafts import DraftForm
-from duty_tui.tui.kit.form import Choice, FieldChanged, Form, FormField, FormScreen, ManyChoice
+from duty_tui.tui.kit.form import Choice, FieldChanged, Form, FormField, FormScreen, ManyChoice, initial_value
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import plain
 
@@ -101,7 +101,7 @@ class ApproachScreen(DraftForm, FormScreen, DutyScreen):
         yield Static(plain("No applicant chosen yet — F11 to find them (or add someone new)."), id="applicant")
         with Horizontal(id="approach-body"):
             with VerticalScroll(id="form", can_focus=False):  # a focusable container restyles the whole form on every blur (F6 took 1.3-1.7 s)
-                yield Form([
+                items: list[FormField | Static] = [
                     # Dates are checked by the intake rules (domain.homelessness_intake), beside each field.
                     FormField("approach_date", "Approach date", value=today.strftime("%d/%m/%Y"),
                               placeholder="DD/MM/YYYY", max_length=10, section=facts),
@@ -152,7 +152,14 @@ class ApproachScreen(DraftForm, FormScreen, DutyScreen):
                     FormField("eligibility_notes", "Eligibility", placeholder="immigration status, evidence",
                               max_length=500, section=safety),
                     FormField("notes", "Notes", max_length=2000, section=safety),
-                ], label_width=15, id="approach-form")
+                ]
+                # Only the facts (a screen and more at 80x24) are built as F6 opens; the sections below
+                # them are built once the form is in front of the officer (_build_rest): half the widgets
+                # to mount, style and lay out before the applicant picker is up.
+                cut = next(i for i, item in enumerate(items) if isinstance(item, FormField) and item.section
+                           and item.section != facts) if not (self.case_ref or self.person_ref) else len(items)
+                self._later_items = [item for item in items[cut:] if isinstance(item, FormField)]
+                yield Form(items[:cut], label_width=15, id="approach-form")
             with VerticalScroll(id="assessment-scroll"):
                 yield Static("", id="assessment")
         yield Static("F9 save · F11 applicant · F12 caseload · Tab next question · y/n/u answers", id="save-state")
@@ -176,7 +183,28 @@ class ApproachScreen(DraftForm, FormScreen, DutyScreen):
         elif self.person_ref:
             self.load_applicant(self.person_ref)
         else:
-            self.call_after_refresh(self.action_choose_applicant)
+            # At once, not after a first paint of the form alone: the form and the picker over it
+            # are laid out and drawn together, once.
+            self.action_choose_applicant()
+
+    _later_items: list[FormField] = []
+    _rest_built = False
+
+    async def _build_rest(self) -> None:
+        """Build the sections below the facts, once: when the picker closes (the form is then in
+        front of the officer) or when something must fill them; returns once they are mounted.
+
+        Until then ``answers()`` reads those fields as they will be built (``initial_value``), so
+        reassessing, drafts and saving need not wait for them.
+        """
+        form = self.answer_form
+        if self._later_items and not self._rest_built:
+            self._rest_built = True
+            form.add_section("approach-rest", self._later_items)
+        mounting = form.section_mounted.get("approach-rest")
+        if mounting is not None:
+            await mounting
+            self.reassess()  # their messages
 
     # ------------------------------------------------------------------ answers
     CHOICE_KEYS = ("route", "referral_body", "current_accommodation", "last_settled_accommodation", "loss_reason")
@@ -185,12 +213,17 @@ class ApproachScreen(DraftForm, FormScreen, DutyScreen):
     def answers(self) -> dict[str, Any]:
         """Everything on the form as the services take it."""
         values = self.answer_form.values()
+        for spec in self._later_items:  # not built yet, or not mounted yet
+            values.setdefault(spec.id, initial_value(spec))
         for key in self.CHOICE_KEYS:
             values[key] = values.get(key) or ""
         return values
 
     def fill(self, answers: dict[str, Any]) -> None:
-        """Put stored answers into the form; what is filled is the baseline for 'unsaved changes'."""
+        """Put stored answers into the form; what is filled is the baseline for 'unsaved changes'.
+
+        The caller awaits ``_build_rest()`` first: every field must be there to be filled.
+        """
         form = self.answer_form
         values: dict[str, Any] = {}
         for spec in form.fields:
@@ -327,6 +360,7 @@ class ApproachScreen(DraftForm, FormScreen, DutyScreen):
         from duty_tui.tui.dialogs.housing_person_pick import PersonPickDialog
 
         def chosen(ref: str | None) -> None:
+            self.run_worker(self._build_rest(), group="approach-build", exit_on_error=False)
             if ref:
                 self.person_ref = ref
                 self.load_applicant(ref)
@@ -357,7 +391,8 @@ class ApproachScreen(DraftForm, FormScreen, DutyScreen):
         case: Any
 
     @on(Loaded)
-    def _on_loaded(self, message: Loaded) -> None:
+    async def _on_loaded(self, message: Loaded) -> None:
+        await self._build_rest()
         self._show_applicant(message.who, message.case)
 
     def _show_applicant(self, who, case) -> None:
@@ -401,8 +436,9 @@ class ApproachScreen(DraftForm, FormScreen, DutyScreen):
     def draft_values(self) -> dict[str, Any]:
         return {"answers": self.answers(), "version": self.version}
 
-    def restore_draft(self, values: dict[str, Any]) -> None:
+    async def restore_draft(self, values: dict[str, Any]) -> None:
         """Answers come back once the case or applicant has loaded (loading fills the form first)."""
+        await self._build_rest()
         if (self.case_ref or self.person_ref) and not self._loaded:
             self._pending_draft = values
         else:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,6 +14,7 @@ from duty_tui.domain.frontdesk import format_minutes, waited_minutes
 from duty_tui.domain.local_time import format_local
 from duty_tui.services.queue_callers import CallersBoard, VisitView
 from duty_tui.tui.kit.list_table import Column, ListRow, ListTable
+from duty_tui.tui.kit.workers import Done
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.screens.frontdesk_live import LiveRefresh
 from duty_tui.tui.text import plain
@@ -224,9 +227,17 @@ class CallersScreen(LiveRefresh, DutyScreen):
         from duty_tui.services.queue_callers import call_next
 
         visit = call_next(self.duty_app.ctx, self.desk, visit_id)
-        self.app.call_from_thread(self._called_here, visit)
+        self.post_message(self.Called(visit))
 
-    def _called_here(self, visit: VisitView) -> None:
+    @dataclass
+    class Called(Message):
+        """This desk called a caller (posted by the worker)."""
+
+        visit: VisitView
+
+    @on(Called)
+    def _called_here(self, message: Called) -> None:
+        visit = message.visit
         # c acts on the caller this terminal called last, never on another desk's (issue 11 B5).
         setattr(self.app, "_frontdesk_called_visit", visit.id)
         self._done(f"Called {visit.label} to {visit.desk}. c logs the contact for their visit.")
@@ -267,7 +278,11 @@ class CallersScreen(LiveRefresh, DutyScreen):
 
         finish_visit(self.duty_app.ctx, visit_id, version, outcome)
         words = {"seen": "seen", "left": "left without being seen", "waiting": "back in the queue"}[outcome]
-        self.app.call_from_thread(self._done, f"{label}: {words}.")
+        self.post_message(Done(f"{label}: {words}."))
+
+    @on(Done)
+    def _done_said(self, message: Done) -> None:
+        self._done(message.text)
 
     def action_choose_desk(self) -> None:
         """Choose this terminal's desk."""

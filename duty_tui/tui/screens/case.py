@@ -3,17 +3,21 @@ changes, clock events), with the actions that move it on."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from datetime import date, datetime
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
 from duty_tui.domain.local_time import display_date, format_local
 from duty_tui.services.routing import CaseDetail
 from duty_tui.tui.drafts import DraftForm
+from duty_tui.tui.kit.workers import Done
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.screens.frontdesk_live import LiveRefresh
 from duty_tui.tui.text import due_cells, plain
@@ -100,7 +104,18 @@ class CaseScreen(DraftForm, LiveRefresh, DutyScreen):
 
         detail = case_detail(self.duty_app.ctx, self.ref)
         staff = list_staff(self.duty_app.ctx)
-        self.app.call_from_thread(self._show, detail, staff)
+        self.post_message(self.CaseLoaded(detail, staff))
+
+    @dataclass
+    class CaseLoaded(Message):
+        """The case and the staff it can be routed to."""
+
+        detail: CaseDetail
+        staff: list
+
+    @on(CaseLoaded)
+    def _case_loaded(self, message: CaseLoaded) -> None:
+        self._show(message.detail, message.staff)
 
     def on_live_change(self, channels: set[str]) -> None:
         self.load()
@@ -219,11 +234,13 @@ class CaseScreen(DraftForm, LiveRefresh, DutyScreen):
         assert self.detail is not None
         message = perform(self.duty_app.ctx, action, self.ref, self.detail.row.version if seen is None else seen,
                           values)
-        self.app.call_from_thread(self._acted, message)
+        self.post_message(Done(message))
 
-    def _acted(self, message: str) -> None:
-        self._say(message)
-        self.load()
+    @on(Done)
+    def _acted(self, message: Done) -> None:
+        self._say(message.text)
+        if message.reload:
+            self.load()
 
     def on_worker_error(self, error: BaseException | None) -> None:
         from duty_tui.errors import ConflictError, DutyError

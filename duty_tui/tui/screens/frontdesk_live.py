@@ -1,15 +1,27 @@
 """LiveRefresh: a screen mixin that reloads when another terminal changes what it shows.
 
 A daemon thread (not a Textual worker, so ``wait_for_complete`` never waits on it) holds a
-``services.changes`` feed and hands changed channels to ``on_live_change`` on the UI thread.
+``services.changes`` feed and posts each change as a ``LiveChanged`` message to the screen,
+which hands the channels to ``on_live_change`` on the UI thread.
 PostgreSQL delivers NOTIFY at once; SQLite is polled (PRAGMA data_version) every 0.25 s.
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import threading
+from dataclasses import dataclass
 from typing import ClassVar
+
+from textual.message import Message
+
+
+@dataclass
+class LiveChanged(Message, bubble=False):
+    """Another terminal changed these channels (posted by the listening thread to its own screen)."""
+
+    channels: set[str]
 
 
 class LiveRefresh:
@@ -24,10 +36,10 @@ class LiveRefresh:
             return
         stop = threading.Event()
         self._live_stop = stop
-        app = self.app  # type: ignore[attr-defined]
-        ctx = app.ctx
-        thread = threading.Thread(target=self._live_loop, args=(app, ctx, stop), daemon=True,
-                                  name=f"live-{type(self).__name__}")
+        ctx = self.app.ctx  # type: ignore[attr-defined]
+        # The thread runs in a copy of this context, so posting to the screen finds the app.
+        thread = threading.Thread(target=contextvars.copy_context().run, args=(self._live_loop, ctx, stop),
+                                  daemon=True, name=f"live-{type(self).__name__}")
         thread.start()
 
     def stop_live(self) -> None:
@@ -39,7 +51,7 @@ class LiveRefresh:
     def on_unmount(self) -> None:
         self.stop_live()
 
-    def _live_loop(self, app, ctx, stop: threading.Event) -> None:
+    def _live_loop(self, ctx, stop: threading.Event) -> None:
         from duty_tui.services.changes import open_feed
 
         try:
@@ -51,16 +63,17 @@ class LiveRefresh:
                 changed = feed.wait(0.5)
                 if changed and not stop.is_set():
                     try:
-                        app.call_from_thread(self._live_changed, changed)
+                        self.post_message(LiveChanged(changed))  # type: ignore[attr-defined]
                     except Exception:
                         break  # the app is closing
         finally:
             with contextlib.suppress(Exception):
                 feed.close()
 
-    def _live_changed(self, channels: set[str]) -> None:
+    def on_live_changed(self, message: LiveChanged) -> None:
+        # A conventional handler name, not @on: this is a plain mixin (see kit/workers.py).
         if self._live_stop is not None and self.is_attached:  # type: ignore[attr-defined]
-            self.on_live_change(channels)
+            self.on_live_change(message.channels)
 
     def on_live_change(self, channels: set[str]) -> None:
         """Override: reload what changed (runs on the UI thread)."""

@@ -10,6 +10,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
 from duty_tui.tui.kit.list_table import Column, ListRow, ListTable
+from duty_tui.tui.kit.workers import Loaded
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import due_cells, plain
 
@@ -75,7 +76,11 @@ class HomeScreen(DutyScreen):
         from duty_tui.services.dashboard import load_dashboard
 
         board = load_dashboard(self.duty_app.ctx)
-        self.app.call_from_thread(self._show, board)
+        self.post_message(Loaded(board))
+
+    @on(Loaded)
+    def _loaded_view(self, message: Loaded) -> None:
+        self._show(message.view)
 
     def _show(self, board: Dashboard) -> None:
         now = self.duty_app.ctx.now()

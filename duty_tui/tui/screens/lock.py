@@ -10,10 +10,14 @@ next sign in.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Vertical
+from textual.message import Message
 from textual.widgets import Footer, Input, Label, Static
 
 from duty_tui.errors import AuthError
@@ -170,9 +174,29 @@ class LockScreen(DutyScreen):
         try:
             actor = sign_in(app.ctx, username, password, action="unlock" if same else "switch_user")
         except AuthError as exc:
-            self.app.call_from_thread(self._refused, exc.message)
+            self.post_message(self.Refused(exc.message))
             return
-        self.app.call_from_thread(app.unlocked, actor)
+        self.post_message(self.Accepted(actor))
+
+    @dataclass
+    class Refused(Message):
+        """The password (or the database) said no: ``text`` says why."""
+
+        text: str
+
+    @dataclass
+    class Accepted(Message):
+        """The password was right: ``actor`` is who is signed in now."""
+
+        actor: Any
+
+    @on(Accepted)
+    def _accepted(self, message: Accepted) -> None:
+        self.duty_app.unlocked(message.actor)
+
+    @on(Refused)
+    def _refused_said(self, message: Refused) -> None:
+        self._refused(message.text)
 
     def _refused(self, message: str) -> None:
         password = self.query_one("#lock-password", Input)

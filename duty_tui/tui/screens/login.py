@@ -6,10 +6,14 @@ once, when the process starts; after a lock or a sign-out this screen asks for t
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Vertical
+from textual.message import Message
 from textual.widgets import Footer, Header, Input, Label, Static
 
 from duty_tui.errors import AuthError
@@ -76,9 +80,29 @@ class LoginScreen(DutyScreen):
         # module graph at once can deadlock in Python's import locks.
         from duty_tui.demo.generator import DEMO_USERS
 
-        self.app.call_from_thread(self._show_demo_users, DEMO_USERS)
+        self.post_message(self.DemoUsers(DEMO_USERS))
 
-    def _show_demo_users(self, users) -> None:
+    @dataclass
+    class DemoUsers(Message):
+        """The demo's users, listed beside the sign-in box."""
+
+        users: Any
+
+    @dataclass
+    class Refused(Message):
+        """The password (or the database) said no: ``text`` says why."""
+
+        text: str
+
+    @dataclass
+    class Accepted(Message):
+        """The password was right: ``actor`` is who is signed in now."""
+
+        actor: Any
+
+    @on(DemoUsers)
+    def _show_demo_users(self, message: DemoUsers) -> None:
+        users = message.users
         table = self.query_one("#demo-users", DutyTable)
         for user in users:
             table.add_row(plain(user.username), plain(user.role), plain(user.display_name))
@@ -116,30 +140,38 @@ class LoginScreen(DutyScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="auth")
     def sign_in(self, username: str, password: str) -> None:
         if not self.duty_app.ready.wait(60):
-            self.app.call_from_thread(self._refused, "The database did not answer in time; try again.")
+            self.post_message(self.Refused("The database did not answer in time; try again."))
             return
         from duty_tui.services.auth import sign_in
 
         try:
             actor = sign_in(self.duty_app.ctx, username, password)
         except AuthError as exc:
-            self.app.call_from_thread(self._refused, exc.message)
+            self.post_message(self.Refused(exc.message))
             return
-        self.app.call_from_thread(self.duty_app.signed_in, actor)
+        self.post_message(self.Accepted(actor))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="auth")
     def sign_in_os(self) -> None:
         if not self.duty_app.ready.wait(60):
-            self.app.call_from_thread(self._refused, "The database did not answer in time; sign in with a password.")
+            self.post_message(self.Refused("The database did not answer in time; sign in with a password."))
             return
         from duty_tui.services.auth import sign_in_os_user
 
         try:
             actor = sign_in_os_user(self.duty_app.ctx)
         except AuthError as exc:
-            self.app.call_from_thread(self._refused, f"{exc.message}. Sign in with a password instead.")
+            self.post_message(self.Refused(f"{exc.message}. Sign in with a password instead."))
             return
-        self.app.call_from_thread(self.duty_app.signed_in, actor)
+        self.post_message(self.Accepted(actor))
+
+    @on(Accepted)
+    def _accepted(self, message: Accepted) -> None:
+        self.duty_app.signed_in(message.actor)
+
+    @on(Refused)
+    def _refused_said(self, message: Refused) -> None:
+        self._refused(message.text)
 
     def _refused(self, message: str) -> None:
         password = self.query_one("#password", Input)

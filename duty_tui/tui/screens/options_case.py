@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static
 
 from duty_tui.domain.clocks import Deadline, describe_due
@@ -13,6 +17,7 @@ from duty_tui.domain.homelessness import owed_today
 from duty_tui.domain.homelessness_casework import REVIEW_KIND_WORDS, STAGE_WORDS
 from duty_tui.housing_reference import REVIEW_OUTCOMES, TA_DUTY_WORDS, load_housing_reference
 from duty_tui.tui.kit.form import FormDialog, FormField
+from duty_tui.tui.kit.workers import Loaded
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import plain
 from duty_tui.tui.widgets.table import DutyTable
@@ -95,9 +100,26 @@ class OptionsCaseScreen(DutyScreen):
         from duty_tui.services.routing import add_case_note
 
         add_case_note(self.duty_app.ctx, self.case_ref, text)
-        self.app.call_from_thread(self.notify, f"Your note was added to {self.case_ref}; the move was not saved.",
-                                  markup=False)
-        self.app.call_from_thread(self.load)
+        self.post_message(self.Recorded(f"Your note was added to {self.case_ref}; the move was not saved."))
+
+    @dataclass
+    class Recorded(Message):
+        """A save on the case finished: say so in a toast and read the case again.
+
+        ``issued`` is the notice just issued (id, title): the send dialog is offered for it.
+        """
+
+        text: str
+        title: str = ""
+        timeout: float | None = None
+        issued: tuple[int, str] | None = None
+
+    @on(Recorded)
+    def _recorded(self, message: Recorded) -> None:
+        self.notify(message.text, title=message.title, timeout=message.timeout, markup=False)
+        self.load()
+        if message.issued is not None:
+            self.send_letter(*message.issued)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -125,7 +147,11 @@ class OptionsCaseScreen(DutyScreen):
         from duty_tui.services.housing import get_housing_case
 
         view = get_housing_case(self.duty_app.ctx, self.case_ref)
-        self.app.call_from_thread(self._show, view)
+        self.post_message(Loaded(view))
+
+    @on(Loaded)
+    def _loaded_view(self, message: Loaded) -> None:
+        self._show(message.view)
 
     _reopen_after_load: tuple[dict, int | None] | None = None
 
@@ -221,7 +247,18 @@ class OptionsCaseScreen(DutyScreen):
         from duty_tui.services.housing import preview_letter
 
         letter = preview_letter(self.duty_app.ctx, self.case_ref, code, extra)
-        self.app.call_from_thread(self._show_preview, letter, extra)
+        self.post_message(self.Previewed(letter, extra))
+
+    @dataclass
+    class Previewed(Message):
+        """A letter drafted for the case, with what was asked for it."""
+
+        letter: Any
+        extra: dict | None
+
+    @on(Previewed)
+    def _previewed(self, message: Previewed) -> None:
+        self._show_preview(message.letter, message.extra)
 
     def _show_preview(self, letter, extra) -> None:
         from duty_tui.tui.dialogs.housing_letter import LetterDialog
@@ -239,9 +276,7 @@ class OptionsCaseScreen(DutyScreen):
         message = f"Issued: {notice.title}."
         if notice.review_last_day:
             message += f" Review requests by {notice.review_last_day:%d/%m/%Y}."
-        self.app.call_from_thread(self.notify, message, title="Letter issued", timeout=10)
-        self.app.call_from_thread(self.load)
-        self.app.call_from_thread(self.send_letter, notice.id, notice.title)
+        self.post_message(self.Recorded(message, title="Letter issued", timeout=10, issued=(notice.id, notice.title)))
 
     def send_letter(self, notice_id: int, title: str) -> None:
         """Send an issued letter: a printer, email, a download in a browser, or a file (one dialog)."""
@@ -329,9 +364,8 @@ class OptionsCaseScreen(DutyScreen):
             version = self.view.version if self.view else None
         record_move(self.duty_app.ctx, self.case_ref, version, stage, reason, on, note, final, accommodation)
         self._move_attempt = None
-        self.app.call_from_thread(self.notify, f"Recorded: {STAGE_WORDS[stage]}. Issue the notice with l.",
-                                  title="Case moved")
-        self.app.call_from_thread(self.load)
+        self.post_message(self.Recorded(f"Recorded: {STAGE_WORDS[stage]}. Issue the notice with l.",
+                                        title="Case moved"))
 
     # ------------------------------------------------------------------ plan
     def action_step(self) -> None:
@@ -507,5 +541,4 @@ class OptionsCaseScreen(DutyScreen):
             message += f" Decide by {result.decision_due:%d/%m/%Y}."
         if name == "record_plan_review":
             message += f" Next review {result:%d/%m/%Y}."
-        self.app.call_from_thread(self.notify, message)
-        self.app.call_from_thread(self.load)
+        self.post_message(self.Recorded(message))

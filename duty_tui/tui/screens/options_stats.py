@@ -10,6 +10,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Header, Input, Label, Static
 
 from duty_tui.domain.homelessness_stats import quarter_of
+from duty_tui.tui.kit.workers import Loaded
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import plain
 
@@ -67,11 +68,15 @@ class HomelessnessStatsScreen(DutyScreen):
         from duty_tui.services.housing import quarter_statistics
 
         stats = quarter_statistics(self.duty_app.ctx, quarter)
-        self.app.call_from_thread(self._show, stats)
+        self.post_message(Loaded(stats))
 
     def on_worker_error(self, error: BaseException | None) -> None:
         self.query_one("#stats-body", Static).update(plain(str(getattr(error, "message", error))))
         super().on_worker_error(error)
+
+    @on(Loaded)
+    def _loaded_view(self, message: Loaded) -> None:
+        self._show(message.view)
 
     def _show(self, stats) -> None:
         out = Text()

@@ -6,11 +6,13 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.widgets import Footer, Header, Input, Label, Static
 
 from duty_tui.domain.money import format_balance, format_pence
@@ -19,6 +21,7 @@ from duty_tui.errors import DutyError
 from duty_tui.payments_reference import load_policy
 from duty_tui.services.payments import StatementRow, StatementView
 from duty_tui.tui.kit.form import DateValidator, FormDialog, FormField, NoCardDataValidator, TextInput
+from duty_tui.tui.kit.workers import Done, Loaded
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import plain
 from duty_tui.tui.kit.list_table import Column, ListRow, ListTable
@@ -116,7 +119,11 @@ class AccountScreen(DutyScreen):
         from duty_tui.services.payments import account_statement
 
         view = account_statement(self.duty_app.ctx, self.account_ref, self.start, self.end)
-        self.app.call_from_thread(self._show, view)
+        self.post_message(Loaded(view))
+
+    @on(Loaded)
+    def _loaded_view(self, message: Loaded) -> None:
+        self._show(message.view)
 
     def _show(self, view: StatementView) -> None:
         self.view = view
@@ -199,14 +206,32 @@ class AccountScreen(DutyScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="account-receipt")
     def load_receipt(self, office_code: str, receipt_no: int) -> None:
         from duty_tui.services.payments import get_receipt
-        from duty_tui.tui.screens.payment_receipt import ReceiptScreen
+        from duty_tui.tui.screens import payment_receipt  # noqa: F401  (imported here, off the UI thread)
 
         try:
             receipt = get_receipt(self.duty_app.ctx, receipt_no, office_code)
         except DutyError as exc:
-            self.app.call_from_thread(self._message, exc.message)
+            self.post_message(Done(exc.message, reload=False))
             return
-        self.app.call_from_thread(self.app.push_screen, ReceiptScreen(receipt))
+        self.post_message(self.ReceiptLoaded(receipt))
+
+    @dataclass
+    class ReceiptLoaded(Message):
+        """The receipt asked for, to show again."""
+
+        receipt: Any
+
+    @on(ReceiptLoaded)
+    def _receipt_ready(self, message: ReceiptLoaded) -> None:
+        from duty_tui.tui.screens.payment_receipt import ReceiptScreen
+
+        self.app.push_screen(ReceiptScreen(message.receipt))
+
+    @on(Done)
+    def _done_said(self, message: Done) -> None:
+        self._message(message.text)
+        if message.reload:
+            self.load()
 
     # ------------------------------------------------------------------ reverse
     def action_reverse(self) -> None:
@@ -245,11 +270,10 @@ class AccountScreen(DutyScreen):
         try:
             done = reverse_entry(self.duty_app.ctx, entry_id, reason, note or None)
         except DutyError as exc:
-            self.app.call_from_thread(self._message, "\n".join(getattr(exc, "problems", None) or [exc.message]))
+            self.post_message(Done("\n".join(getattr(exc, "problems", None) or [exc.message]), reload=False))
             return
-        self.app.call_from_thread(self._message, f"Reversed #{entry_id} with row #{done.entry_id}; balance now "
-                                                 f"{format_balance(done.balance_after_pence)}.")
-        self.app.call_from_thread(self.load)
+        self.post_message(Done(f"Reversed #{entry_id} with row #{done.entry_id}; balance now "
+                               f"{format_balance(done.balance_after_pence)}."))
 
     # ------------------------------------------------------------------ refund
     def action_refund(self) -> None:
@@ -265,7 +289,17 @@ class AccountScreen(DutyScreen):
         from duty_tui.services.payments_refunds import refund_position
 
         position = refund_position(self.duty_app.ctx, self.account_ref)
-        self.app.call_from_thread(self._ask_refund, position)
+        self.post_message(self.CreditChecked(position))
+
+    @dataclass
+    class CreditChecked(Message):
+        """How much of the account's credit may be refunded."""
+
+        position: Any
+
+    @on(CreditChecked)
+    def _credit_checked(self, message: CreditChecked) -> None:
+        self._ask_refund(message.position)
 
     def _ask_refund(self, position) -> None:
         if position.available_pence <= 0:
@@ -305,10 +339,10 @@ class AccountScreen(DutyScreen):
             refund = request_refund(self.duty_app.ctx, self.account_ref, form.amount_pence, form.method, form.payee,
                                     form.reason, idempotency_key=key)
         except DutyError as exc:
-            self.app.call_from_thread(self._message, "\n".join(getattr(exc, "problems", None) or [exc.message]))
+            self.post_message(Done("\n".join(getattr(exc, "problems", None) or [exc.message]), reload=False))
             return
-        self.app.call_from_thread(self._message, f"Refund {refund.ref} of {format_pence(refund.amount_pence)} "
-                                                 "requested; another person must authorise it.")
+        self.post_message(Done(f"Refund {refund.ref} of {format_pence(refund.amount_pence)} "
+                               "requested; another person must authorise it.", reload=False))
 
     # ------------------------------------------------------------------ arrangements
     def action_arrangements(self) -> None:

@@ -9,6 +9,7 @@ from datetime import date
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static
 
 from duty_tui.domain.money import format_pence
@@ -17,6 +18,7 @@ from duty_tui.errors import ConflictError, DutyError
 from duty_tui.payments_reference import load_policy
 from duty_tui.services.payments_arrangements import ArrangementStatus
 from duty_tui.tui.kit.form import FormDialog, FormField, NoCardDataValidator, text_dialog
+from duty_tui.tui.kit.workers import Done, Loaded
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import plain
 from duty_tui.tui.kit.list_table import Column, ListRow, ListTable
@@ -107,7 +109,11 @@ class ArrangementsScreen(DutyScreen):
 
         ctx = self.duty_app.ctx
         items = arrangements_for_account(ctx, self.account_ref) if self.account_ref else broken_arrangements(ctx)
-        self.app.call_from_thread(self._show, items)
+        self.post_message(Loaded(items))
+
+    @on(Loaded)
+    def _loaded_view(self, message: Loaded) -> None:
+        self._show(message.view)
 
     def _show(self, items: list[ArrangementStatus]) -> None:
         self.items = items
@@ -191,11 +197,9 @@ class ArrangementsScreen(DutyScreen):
             made = create_arrangement(self.duty_app.ctx, self.account_ref, form.amount_pence, form.frequency,
                                       form.start_date, note=form.note or None)
         except DutyError as exc:
-            self.app.call_from_thread(self._message, "\n".join(getattr(exc, "problems", None) or [exc.message]))
+            self.post_message(Done("\n".join(getattr(exc, "problems", None) or [exc.message]), reload=False))
             return
-        self.app.call_from_thread(self._message, f"Arrangement {made.ref} agreed: {made.plan}, "
-                                                 f"{len(made.instalments)} instalments.")
-        self.app.call_from_thread(self.load)
+        self.post_message(Done(f"Arrangement {made.ref} agreed: {made.plan}, {len(made.instalments)} instalments."))
 
     def action_end(self) -> None:
         """End the highlighted arrangement."""
@@ -237,10 +241,27 @@ class ArrangementsScreen(DutyScreen):
         try:
             end_arrangement(self.duty_app.ctx, item.ref, reason, item.version)
         except ConflictError as exc:
-            self.app.call_from_thread(self._end_conflict, exc, item, reason)
+            self.post_message(self.EndConflict(exc, item, reason))
             return
         except DutyError as exc:
-            self.app.call_from_thread(self._message, exc.message)
+            self.post_message(Done(exc.message, reload=False))
             return
-        self.app.call_from_thread(self._message, f"{item.ref} ended.")
-        self.app.call_from_thread(self.load)
+        self.post_message(Done(f"{item.ref} ended."))
+
+    @dataclass
+    class EndConflict(Message):
+        """Someone else changed the arrangement first: both versions, the reason kept."""
+
+        error: ConflictError
+        item: ArrangementStatus
+        reason: str
+
+    @on(EndConflict)
+    def _end_beaten(self, message: EndConflict) -> None:
+        self._end_conflict(message.error, message.item, message.reason)
+
+    @on(Done)
+    def _done_said(self, message: Done) -> None:
+        self._message(message.text)
+        if message.reload:
+            self.load()

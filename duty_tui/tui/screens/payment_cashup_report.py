@@ -3,16 +3,20 @@ and its reason, and the sign-off — p sends it (printer, email, file); s signs 
 
 from __future__ import annotations
 
-from textual import work
+from dataclasses import dataclass
+
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.widgets import Footer, Header, Static
 
 from duty_tui.errors import DutyError
 from duty_tui.payments_reference import load_policy
 from duty_tui.services.payments_cashup import CashUpView
 from duty_tui.tui.kit.dialogs import ConfirmDialog
+from duty_tui.tui.kit.workers import Done
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import plain
 
@@ -108,7 +112,21 @@ class CashUpReportScreen(DutyScreen):
         try:
             done = sign_off_cashup(self.duty_app.ctx, view.ref, view.version)
         except DutyError as exc:
-            self.app.call_from_thread(self._message, exc.message)
+            self.post_message(Done(exc.message, reload=False))
             return
-        self.app.call_from_thread(self._show, done)
-        self.app.call_from_thread(self._message, f"{done.ref} signed off.")
+        self.post_message(self.SignedOff(done))
+
+    @dataclass
+    class SignedOff(Message):
+        """The cash-up was signed off: show it as it is now."""
+
+        view: CashUpView
+
+    @on(SignedOff)
+    def _signed_off(self, message: SignedOff) -> None:
+        self._show(message.view)
+        self._message(f"{message.view.ref} signed off.")
+
+    @on(Done)
+    def _done_said(self, message: Done) -> None:
+        self._message(message.text)

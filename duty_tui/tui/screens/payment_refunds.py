@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from textual import work
+from dataclasses import dataclass
+
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import Static
 
 from duty_tui.domain.local_time import format_local
@@ -15,6 +18,7 @@ from duty_tui.tui.kit.dialogs import ConfirmDialog
 from duty_tui.tui.kit.form import NoCardDataValidator, text_dialog
 from duty_tui.tui.kit.list_screen import ListPage, ListScreen
 from duty_tui.tui.kit.list_table import Column
+from duty_tui.tui.kit.workers import Done
 from duty_tui.tui.text import plain
 
 
@@ -157,10 +161,28 @@ class RefundsScreen(ListScreen):
             else:
                 done = reject_refund(self.duty_app.ctx, refund.ref, refund.version, note or "")
         except ConflictError as exc:
-            self.app.call_from_thread(self._decide_conflict, exc, refund, authorise, note)
+            self.post_message(self.DecideConflict(exc, refund, authorise, note))
             return
         except DutyError as exc:
-            self.app.call_from_thread(self._message, exc.message)
+            self.post_message(Done(exc.message, reload=False))
             return
-        self.app.call_from_thread(self._message, f"{done.ref} {done.status}.")
-        self.app.call_from_thread(self.load)
+        self.post_message(Done(f"{done.ref} {done.status}."))
+
+    @dataclass
+    class DecideConflict(Message):
+        """Someone else decided the refund first: both versions, the note kept."""
+
+        error: ConflictError
+        refund: RefundView
+        authorise: bool
+        note: str | None
+
+    @on(DecideConflict)
+    def _decide_beaten(self, message: DecideConflict) -> None:
+        self._decide_conflict(message.error, message.refund, message.authorise, message.note)
+
+    @on(Done)
+    def _done_said(self, message: Done) -> None:
+        self._message(message.text)
+        if message.reload:
+            self.load()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
@@ -13,6 +13,7 @@ from duty_tui.services.payments_import import SuspenseItem
 from duty_tui.tui.kit.form import FormDialog, FormField, NoCardDataValidator
 from duty_tui.tui.kit.list_screen import ListPage, ListScreen
 from duty_tui.tui.kit.list_table import Column
+from duty_tui.tui.kit.workers import Done
 from duty_tui.tui.text import plain
 
 
@@ -50,6 +51,12 @@ class SuspenseScreen(ListScreen):
 
     def _message(self, text: str) -> None:
         self.query_one("#sus-message", Static).update(plain(text))
+
+    @on(Done)
+    def _done_said(self, message: Done) -> None:
+        self._message(message.text)
+        if message.reload:
+            self.load()
 
     def fetch(self) -> ListPage:
         from duty_tui.services.payments_import import suspense_items
@@ -114,8 +121,7 @@ class SuspenseScreen(ListScreen):
         try:
             done = reallocate_suspense(self.duty_app.ctx, item.entry_id, account_ref, note or None)
         except DutyError as exc:
-            self.app.call_from_thread(self._message, exc.message)
+            self.post_message(Done(exc.message, reload=False))
             return
-        self.app.call_from_thread(self._message, f"Moved {format_pence(done.amount_pence)} to {done.account_ref}; "
-                                                 f"its balance is now {format_balance(done.balance_after_pence)}.")
-        self.app.call_from_thread(self.load)
+        self.post_message(Done(f"Moved {format_pence(done.amount_pence)} to {done.account_ref}; "
+                               f"its balance is now {format_balance(done.balance_after_pence)}."))

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
 from duty_tui.domain.local_time import format_local
@@ -138,7 +141,18 @@ class PersonScreen(DutyScreen):
                 homelessness_summary = None
             if homelessness_summary is not None:
                 summary = homelessness_summary(ctx, self.ref)
-        self.app.call_from_thread(self._show, view, summary)
+        self.post_message(self.PersonLoaded(view, summary))
+
+    @dataclass
+    class PersonLoaded(Message):
+        """The person, and their homelessness summary when this role may see cases."""
+
+        view: PersonView
+        homelessness: Any = None
+
+    @on(PersonLoaded)
+    def _person_loaded(self, message: PersonLoaded) -> None:
+        self._show(message.view, message.homelessness)
 
     def on_worker_error(self, error: BaseException | None) -> None:
         self.query_one("#identity", Static).update(plain(f"Could not open {self.ref}. Esc to go back."))

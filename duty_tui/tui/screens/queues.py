@@ -7,6 +7,8 @@ themselves (the ``cases`` change channel).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -496,7 +498,17 @@ class QueuesScreen(LiveRefresh, ListScreen):
         from duty_tui.services.routing import complete_follow_up
 
         complete_follow_up(self.duty_app.ctx, follow_up_id, version, "done")
-        self.app.call_from_thread(self.load_follow_ups)
+        self.post_message(self.FollowUpDone(follow_up_id))
+
+    @dataclass
+    class FollowUpDone(Message):
+        """A callback or appointment was saved as done (posted by the worker)."""
+
+        follow_up_id: int
+
+    @on(FollowUpDone)
+    def _follow_up_done(self, message: FollowUpDone) -> None:
+        self.load_follow_ups()
 
     def action_statistics(self) -> None:
         """Open the duty statistics."""

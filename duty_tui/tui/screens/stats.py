@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -16,6 +16,7 @@ from textual.widgets import Footer, Header, Sparkline, Static
 from duty_tui.domain.frontdesk import bar, format_minutes
 from duty_tui.domain.local_time import display_date
 from duty_tui.services.frontdesk_stats import Count, DutyStats
+from duty_tui.tui.kit.workers import Loaded
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import plain
 
@@ -124,7 +125,7 @@ class StatsScreen(DutyScreen):
 
         assert self.start is not None and self.end is not None
         stats = duty_statistics(self.duty_app.ctx, self.start, self.end)
-        self.app.call_from_thread(self._show, stats)
+        self.post_message(Loaded(stats))
 
     def on_worker_error(self, error: BaseException | None) -> None:
         from duty_tui.errors import DutyError
@@ -133,6 +134,10 @@ class StatsScreen(DutyScreen):
             self.query_one("#stats-headline", Static).update(plain(error.message))
             return
         super().on_worker_error(error)
+
+    @on(Loaded)
+    def _loaded_view(self, message: Loaded) -> None:
+        self._show(message.view)
 
     def _show(self, stats: DutyStats) -> None:
         self.stats = stats
