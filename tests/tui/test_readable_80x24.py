@@ -98,3 +98,26 @@ async def test_every_choice_and_tick_on_the_approach_contact_and_payment_forms_r
                 await human(pilot, "tab", "right")
                 await settle(app, pilot)
                 check_ticks_in_text(app)
+
+
+@pytest.mark.sqlite_only  # the screens, not the data
+async def test_the_callers_board_title_is_whole_at_80_and_the_office_shows_when_there_is_room(engine):
+    """Staff saw the header cut ("Callers waiting — … Ri…") at 80: the office goes first, then the role."""
+    seed_office(engine)
+    app = build_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.signed_in(find_actor(app.ctx, "leader"))
+        await settle(app, pilot)
+        await human(pilot, "f8")
+        await settle(app, pilot)
+        header = screen_text(app).splitlines()[0]
+        assert "Callers waiting — Lee Leader · Team leader" in header and "…" not in header, header
+        await pilot.resize_terminal(200, 30)
+        await settle(app, pilot)
+        header = screen_text(app).splitlines()[0]
+        assert f"Callers waiting — Lee Leader · Team leader · {app.settings.office_name}" in header, header
+        await pilot.resize_terminal(*SIZE)
+        await settle(app, pilot)
+        header = screen_text(app).splitlines()[0]
+        assert "Callers waiting — Lee Leader · Team leader" in header and "…" not in header, header
