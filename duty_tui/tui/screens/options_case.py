@@ -6,7 +6,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from duty_tui.domain.clocks import Deadline, describe_due
 from duty_tui.domain.homelessness import owed_today
@@ -16,6 +16,7 @@ from duty_tui.tui.kit.form import FormDialog, FormField
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import plain
 from duty_tui.tui.widgets.table import DutyTable
+from duty_tui.tui.kit.footer import DutyFooter
 
 
 class OptionsCaseScreen(DutyScreen):
@@ -106,7 +107,7 @@ class OptionsCaseScreen(DutyScreen):
         yield DutyTable(id="timeline", cursor_type="row", zebra_stripes=True)
         yield Static("l letter · m move · s step · t TA · r review · w/n/o s193B · a answers · F1 all keys",
                      id="case-hint")
-        yield Footer()
+        yield DutyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#timeline", DutyTable)

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.widgets import Footer, Header, Input, Label, Static
+from textual.widgets import Header, Input, Label, Static
 
 from duty_tui.domain.money import format_pence, parse_pounds
 from duty_tui.domain.payments import CashUpLine, cashup_lines, parse_count
@@ -22,6 +22,7 @@ from duty_tui.tui.kit.form import Choice, Form, FormField, FormScreen, NoCardDat
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import plain
 from duty_tui.tui.widgets.table import DutyTable
+from duty_tui.tui.kit.footer import DutyFooter
 
 
 def _count_problem(text: str) -> str | None:
@@ -81,7 +82,7 @@ class CashUpScreen(FormScreen, DutyScreen):
                               validators=(NoCardDataValidator("variance reason"),))],
                    labels="inline", id="cu-counts")
         yield Static("", id="cu-message")
-        yield Footer()
+        yield DutyFooter()
 
     @property
     def rules(self):

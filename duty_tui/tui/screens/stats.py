@@ -11,13 +11,14 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Sparkline, Static
+from textual.widgets import Header, Sparkline, Static
 
 from duty_tui.domain.frontdesk import bar, format_minutes
 from duty_tui.domain.local_time import display_date
 from duty_tui.services.frontdesk_stats import Count, DutyStats
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import plain
+from duty_tui.tui.kit.footer import DutyFooter
 
 BAR_WIDTH = 22
 LABEL_WIDTH = 30
@@ -82,7 +83,7 @@ class StatsScreen(DutyScreen):
             yield Static("", id="stats-outcomes", classes="chart")
             yield Static("", id="stats-reasons", classes="chart")
             yield Static("", id="stats-teams", classes="chart")
-        yield Footer()
+        yield DutyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#stats-body").focus()
