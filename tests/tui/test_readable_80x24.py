@@ -121,3 +121,160 @@ async def test_the_callers_board_title_is_whole_at_80_and_the_office_shows_when_
         await settle(app, pilot)
         header = screen_text(app).splitlines()[0]
         assert "Callers waiting — Lee Leader · Team leader" in header and "…" not in header, header
+
+
+def footer_problems(app) -> list[str]:
+    """What is cut in the footer: a "…", or a shown key whose label is not whole on the footer row."""
+    from textual.widgets import Footer
+    from textual.widgets._footer import FooterKey
+
+    footer = app.screen.query(Footer)
+    if not footer:
+        return []
+    row = screen_text(app).splitlines()[footer.first().region.y]
+    problems = [f"cut: {row!r}"] if "…" in row else []
+    for key in footer.first().query(FooterKey):
+        label = f"{key.key_display} {key.description}".strip()
+        if label not in row or key.region.right > app.size.width:
+            problems.append(f"{label!r} not whole in {row!r}")
+    if len(list(footer.first().query(FooterKey))) < 2:
+        problems.append(f"hardly any keys: {row!r}")
+    return problems
+
+
+def every_screen_class() -> set[str]:
+    import importlib
+    import inspect
+    import pkgutil
+
+    import duty_tui.tui.screens as screens
+    from textual.screen import ModalScreen, Screen
+
+    found = set()
+    for module in pkgutil.iter_modules(screens.__path__):
+        loaded = importlib.import_module(f"duty_tui.tui.screens.{module.name}")
+        for name, cls in vars(loaded).items():
+            if (inspect.isclass(cls) and issubclass(cls, Screen) and not issubclass(cls, ModalScreen)
+                    and cls.__module__ == loaded.__name__ and name != "DutyScreen"):
+                found.add(name)
+    return found
+
+
+@pytest.mark.sqlite_only  # the screens, not the data
+async def test_every_screen_footer_is_whole_at_80_columns_and_uses_more_when_wider(engine):
+    """Staff saw the case screen's footer end "i Re…": every screen's footer shows whole keys only at 80."""
+    import uuid
+
+    from builders import NOW
+
+    from duty_tui.domain.payments import SplitLine
+    from duty_tui.services.context import ServiceContext
+    from duty_tui.services.payments import PaymentRequest, take_payment
+    from duty_tui.services.payments_cashup import submit_cashup
+    from duty_tui.tui.screens import (approach, callers, case, contact, contact_view, home, lock, options_case,
+                                      options_cases, options_stats, payment, payment_account, payment_arrangements,
+                                      payment_cashup, payment_cashup_report, payment_receipt, payment_refunds,
+                                      payment_signoff, payment_suspense, person, person_access, queues, search,
+                                      stats)
+    from duty_tui.tui.screens.login import LoginScreen
+
+    seed_office(engine)
+    app = build_app(engine)
+    reception = ServiceContext.create(engine, app.ctx.settings, terminal="t2", clock=lambda: NOW).as_actor(
+        find_actor(app.ctx, "reception"))
+    receipt = take_payment(reception, PaymentRequest(uuid.uuid4().hex, "cash", (SplitLine("RNT000001", 5000),),
+                                                     till_code="TILL1", paid_by="Ann Payer", reference="x"))
+    cashup = submit_cashup(reception, "TILL1", {5000: 1}, {})
+    from duty_tui.db.engine import session_scope
+    from duty_tui.db.models import Contact
+    from sqlmodel import select
+    with session_scope(engine) as s:
+        contact_id = s.exec(select(Contact.id)).first()
+    makers = {
+        "ApproachScreen": lambda: approach.ApproachScreen(), "CallersScreen": lambda: callers.CallersScreen(),
+        "CaseScreen": lambda: case.CaseScreen("C0000001"), "LogContactScreen": lambda: contact.LogContactScreen(),
+        "ContactViewScreen": lambda: contact_view.ContactViewScreen(contact_id),
+        "HomeScreen": lambda: home.HomeScreen(), "LockScreen": lambda: lock.LockScreen(),
+        "LoginScreen": lambda: LoginScreen(), "OptionsCaseScreen": lambda: options_case.OptionsCaseScreen("C0000002"),
+        "OptionsCasesScreen": lambda: options_cases.OptionsCasesScreen(),
+        "HomelessnessStatsScreen": lambda: options_stats.HomelessnessStatsScreen(),
+        "TakePaymentScreen": lambda: payment.TakePaymentScreen(),
+        "AccountScreen": lambda: payment_account.AccountScreen("RNT000001", NOW.date(), NOW.date()),
+        "ArrangementsScreen": lambda: payment_arrangements.ArrangementsScreen("RNT000001"),
+        "CashUpScreen": lambda: payment_cashup.CashUpScreen(),
+        "CashUpReportScreen": lambda: payment_cashup_report.CashUpReportScreen(cashup),
+        "ReceiptScreen": lambda: payment_receipt.ReceiptScreen(receipt),
+        "RefundsScreen": lambda: payment_refunds.RefundsScreen(),
+        "CashUpSignOffScreen": lambda: payment_signoff.CashUpSignOffScreen(),
+        "SuspenseScreen": lambda: payment_suspense.SuspenseScreen(),
+        "PersonScreen": lambda: person.PersonScreen("P0000001"),
+        "PersonAccessScreen": lambda: person_access.PersonAccessScreen("P0000001"),
+        "QueuesScreen": lambda: queues.QueuesScreen(), "SearchScreen": lambda: search.SearchScreen(),
+        "StatsScreen": lambda: stats.StatsScreen(),
+    }
+    assert every_screen_class() <= set(makers), f"a screen this test does not walk: {every_screen_class() - set(makers)}"
+    problems: dict[str, list[str]] = {}
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.signed_in(find_actor(app.ctx, "admin"))
+        await settle(app, pilot)
+        for name, make in makers.items():
+            app.push_screen(make())
+            await settle(app, pilot)
+            while app.screen.is_modal:  # a picker that opens first: the footer behind it
+                app.pop_screen()
+                await settle(app, pilot)
+            found = footer_problems(app)
+            if found:
+                problems[name] = found
+            if name == "CaseScreen":  # at 160 columns the footer uses the room: more keys than at 80
+                from textual.widgets._footer import FooterKey
+                at_80 = len(app.screen.query(FooterKey))
+                await pilot.resize_terminal(160, 24)
+                await settle(app, pilot)
+                assert not footer_problems(app)
+                assert len(app.screen.query(FooterKey)) > at_80
+                await pilot.resize_terminal(*SIZE)
+                await settle(app, pilot)
+                assert not footer_problems(app)
+            app.pop_screen()
+            await settle(app, pilot)
+    assert not problems, "\n".join(f"{k}: {v}" for k, v in problems.items())
+
+
+async def test_a_complaint_case_timeline_reads_uk_dates(engine):
+    """B16: the case timeline said "Stage 1 complaint: acknowledge by Mon 13 Apr 2026"; it reads Mon 13/04/2026."""
+    from datetime import UTC, datetime
+
+    from fd_pilot import KeyCounter, keys, quick_sign_in
+    from sqlmodel import select
+    from test_frontdesk_journeys import search_and_choose
+
+    from duty_tui.db.engine import session_scope
+    from duty_tui.db.models import Case
+    from duty_tui.tui.screens.case import CaseScreen
+
+    seed_office(engine)
+    app = build_app(engine, now=datetime(2026, 4, 2, 11, 0, tzinfo=UTC))
+    async with app.run_test(size=SIZE) as pilot:
+        await quick_sign_in(app, pilot)
+        k = KeyCounter(pilot)
+        await human(pilot, "f4")
+        await settle(app, pilot)
+        await search_and_choose(app, pilot, k, "jon smyth")
+        await human(pilot, *keys("new comp"), "enter", "tab", *keys("Repair not done"), "f9")
+        await settle(app, pilot)
+        with session_scope(engine) as s:
+            ref = s.exec(select(Case.ref).where(Case.case_type == "complaint").order_by(Case.id.desc())).first()
+        app.push_screen(CaseScreen(ref))
+        await settle(app, pilot)
+        await human(pilot, "2")  # the timeline
+        await settle(app, pilot)
+        seen = []
+        for _ in range(4):  # each timeline line whole in the detail below the list, as the cursor moves
+            seen.append(screen_text(app))
+            await human(pilot, "down")
+        text = " ".join(" ".join(screen.split()) for screen in seen)  # a wrapped detail line reads whole
+        assert "02/04/2026 12:00" in text, text  # the When column: a whole date, not 02/04/26
+        assert "acknowledge by Mon 13/04/2026" in text or "acknowledgement by Mon 13/04/2026" in text, text
+        assert "13 Apr" not in text, text
