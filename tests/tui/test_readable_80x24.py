@@ -278,3 +278,44 @@ async def test_a_complaint_case_timeline_reads_uk_dates(engine):
         assert "02/04/2026 12:00" in text, text  # the When column: a whole date, not 02/04/26
         assert "acknowledge by Mon 13/04/2026" in text or "acknowledgement by Mon 13/04/2026" in text, text
         assert "13 Apr" not in text, text
+
+
+@pytest.mark.sqlite_only  # the screens, not the data
+async def test_the_cash_up_expected_table_and_the_drafts_list_are_kit_lists_with_money_and_dates_whole(engine):
+    """The cash-up's expected-by-method table and the drafts list were hand-built tables of fixed widths."""
+    import uuid
+
+    from builders import NOW
+
+    from duty_tui.domain.payments import SplitLine
+    from duty_tui.services.payments import PaymentRequest, take_payment
+    from duty_tui.tui.dialogs.drafts import DraftsDialog
+    from duty_tui.tui.kit.list_table import ListTable
+    from duty_tui.tui.screens.payment_cashup import CashUpScreen
+
+    seed_office(engine)
+    app = build_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.signed_in(find_actor(app.ctx, "reception"))
+        await settle(app, pilot)
+        take_payment(app.ctx, PaymentRequest(uuid.uuid4().hex, "cash", (SplitLine("RNT000001", 123456),),
+                                             till_code="TILL1", paid_by="Ann Payer", reference="x"))
+        app.push_screen(CashUpScreen())
+        await settle(app, pilot)
+        table = app.screen.query_one("#cu-expected", ListTable)
+        assert {"method", "expected", "counted", "variance"} <= set(table.shown_columns)
+        cash = table.shown_text(table.keys[0])
+        assert "£1,234.56" in cash and not any("…" in cell for cell in cash[1:]), cash
+        assert "£1,234.56" in screen_text(app)
+        app.pop_screen()
+        await settle(app, pilot)
+
+        class Draft:
+            key, title, terminal = "k", "Log a contact: a very long title for the form that was left open", "t-42"
+            updated_at = NOW
+
+        app.push_screen(DraftsDialog([Draft()]))
+        await settle(app, pilot)
+        drafts = app.screen.query_one("#drafts-list", ListTable)
+        assert drafts.row_values("0")["kept"] in screen_text(app)  # the date and time, whole
