@@ -22,7 +22,7 @@ from duty_tui.tui.kit.footer import DutyFooter
 
 TIMELINE_COLUMNS = (
     Column("date", "Date", priority=0, never_cut=True),
-    Column("what", "What", min=20, ideal=56, priority=0),
+    Column("what", "What", min=20, priority=0),  # ideal 0: the whole line before who wrote it
     Column("by", "By", min=8, ideal=16, priority=1),
 )
 """The case's timeline: the date never cut, what happened gets the room, then who."""
