@@ -24,7 +24,7 @@ from duty_tui.domain import hazards
 from duty_tui.domain.clocks import WorkingCalendar
 from duty_tui.domain.complaints import stage_clock
 from duty_tui.domain.frontdesk import deadline_at, end_of_day_utc
-from duty_tui.domain.local_time import UK
+from duty_tui.domain.local_time import UK, display_date
 from duty_tui.frontdesk_reference import load_frontdesk_reference
 
 
@@ -447,7 +447,7 @@ class _Writer:
             cid = self.contact(received, _pick(self.rng, CHANNEL_WEIGHTS[:4]), person.person_id, staff,
                                ["complaint.new"], "routed", "complaints", case_id, notes)
             self.event(case_id, received, staff, "clock", f"{scheme.name}: {s1.name} — acknowledge by "
-                       f"{clock1.ack_due:%a %d %b %Y}", contact_id=cid)
+                       f"{display_date(clock1.ack_due, weekday=True)}", contact_id=cid)
             self.stages.append((self.db.ids.take("complaint_stage"), case_id, scheme.code, 1, self.m(received),
                                 self.d(clock1.ack_due), self.m(acked), self.d(clock1.response_due),
                                 5 if state == "extended" else 0,
@@ -458,7 +458,7 @@ class _Writer:
                                 "Apology and remedy offered." if responded1 else None, 1))
             if acked:
                 self.event(case_id, acked, handler1, "acknowledged", f"Stage 1 acknowledged; respond by "
-                           f"{clock1.response_due:%a %d %b %Y}")
+                           f"{display_date(clock1.response_due, weekday=True)}")
             if responded1:
                 self.event(case_id, responded1, handler1, "responded", "Stage 1 response sent")
             if stage2:
@@ -525,7 +525,7 @@ class _Writer:
                                            created_by=staff)
             cid = self.contact(at, _pick(self.rng, CHANNEL_WEIGHTS[:3]), person.person_id, staff, ["repairs.report"],
                                "routed", "repairs", case_id, notes)
-            self.event(case_id, at, staff, "clock", f"{priority.name}: target {target.astimezone(UK):%a %d %b %Y}",
+            self.event(case_id, at, staff, "clock", f"{priority.name}: target {display_date(target.astimezone(UK), weekday=True)}",
                        contact_id=cid)
             self.repairs.append((self.db.ids.take("repair_detail"), case_id, priority.code, self.m(target),
                                  self.rng.choice(LOCATIONS), "none", False, self.m(at), None, None, None, None, None,
@@ -616,11 +616,11 @@ class _Writer:
             assignee=self.staff("repairs"), created_by=staff)
         cid = self.contact(at, "phone", person.person_id, staff, [reason], "routed", "repairs", case_id, notes)
         self.event(case_id, at, staff, "clock", ("Awaab's Law clocks started" if awaab else "Repair reported")
-                   + (f"; investigate by {row['investigate_due']:%a %d %b %Y}" if row["investigate_due"] else ""),
+                   + (f"; investigate by {display_date(row['investigate_due'], weekday=True)}" if row["investigate_due"] else ""),
                    contact_id=cid)
         if row["investigated_on"]:
             self.event(case_id, _moment(row["investigated_on"], 14 * 60), None, "clock",
-                       f"Investigation concluded on {row['investigated_on']:%a %d %b %Y} — significant hazard")
+                       f"Investigation concluded on {display_date(row['investigated_on'], weekday=True)} — significant hazard")
         self.repairs.append((self.db.ids.take("repair_detail"), case_id, priority.code, self.m(target),
                              self.rng.choice(LOCATIONS), "emergency" if emergency else "damp_mould", awaab,
                              self.m(at), self.m(row["emergency_due_at"]), self.m(row["made_safe_at"]),

@@ -21,6 +21,8 @@ from typing import Literal, get_args
 
 import holidays as _holidays
 
+from duty_tui.domain.local_time import display_date
+
 __all__ = [
     "DeadlineKind",
     "DueState",
@@ -65,8 +67,6 @@ _SUBDIVISION: dict[str, str] = {
 _DEFAULT_SOON: dict[str, int] = {"working_days": 2, "calendar_days": 2, "hours": 24}
 
 # Our own names so labels do not change with the process locale.
-_DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 _MIN_YEAR = date.min.year
 _MAX_YEAR = date.max.year
@@ -402,7 +402,7 @@ class DueStatus:
 
 
 def _short_date(d: date) -> str:
-    return f"{_DAY_NAMES[d.weekday()]} {d.day} {_MONTH_NAMES[d.month - 1]}"
+    return display_date(d, weekday=True)
 
 
 def _plural(n: int, unit: str) -> str:
@@ -442,7 +442,7 @@ def describe_due(
         "due next working day (Mon 31 Aug)";
       * "overdue by N working days" counts working days after the due date up
         to and including today; when none has passed yet (the office is open
-        on a Saturday) it says "overdue since Fri 28 Aug".
+        on a Saturday) it says "overdue since Fri 28/08/2026".
 
     Hour deadlines are exact to the minute, rounded towards urgency (time
     left rounds down, time overdue rounds up); "due today" means due later

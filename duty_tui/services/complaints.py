@@ -17,7 +17,7 @@ from duty_tui.db.models import Case
 from duty_tui.db.models_frontdesk import ComplaintStage
 from duty_tui.domain.complaints import ComplaintScheme, check_extension, check_handler, next_milestone, stage_clock
 from duty_tui.domain.frontdesk import end_of_day_utc
-from duty_tui.domain.local_time import local_date
+from duty_tui.domain.local_time import display_date, local_date
 from duty_tui.errors import InputError
 from duty_tui.services import audit
 from duty_tui.services.changes import record_case
@@ -73,7 +73,7 @@ def start_complaint(session: Session, ctx: ServiceContext, case: Case, received_
     case.clock_started_at = received_at
     session.add(case)
     add_event(session, ctx, case, "clock", f"{scheme.name}: {policy.name} — acknowledge by "
-              f"{clock.ack_due:%a %d %b %Y}, respond by {clock.response_due:%a %d %b %Y}"
+              f"{display_date(clock.ack_due, weekday=True)}, respond by {display_date(clock.response_due, weekday=True)}"
               + (" (counted from the acknowledgement)" if clock.response_provisional else ""))
     return stage
 
@@ -137,7 +137,7 @@ def acknowledge_complaint(ctx: ServiceContext, ref: str, seen_version: int, on: 
             stage.handler_id = actor_id(ctx)
         _apply(session, ctx, case, stage, seen_version, yours)
         add_event(session, ctx, case, "acknowledged", f"Stage {stage.stage} acknowledged; respond by "
-                  f"{stage.response_due:%a %d %b %Y}")
+                  f"{display_date(stage.response_due, weekday=True)}")
         record_case(session, case)
         audit.record(session, ctx, "complaint.acknowledge", "case", case.ref, {"stage": stage.stage})
 
@@ -162,7 +162,7 @@ def extend_complaint(ctx: ServiceContext, ref: str, seen_version: int, days: int
         stage.extended_at = ctx.now()
         _apply(session, ctx, case, stage, seen_version, yours)
         add_event(session, ctx, case, "extended", f"Stage {stage.stage} extended by {days} working days; respond by "
-                  f"{stage.response_due:%a %d %b %Y}", detail=reason.strip())
+                  f"{display_date(stage.response_due, weekday=True)}", detail=reason.strip())
         record_case(session, case)
         audit.record(session, ctx, "complaint.extend", "case", case.ref, {"stage": stage.stage, "days": days})
 
@@ -232,7 +232,7 @@ def escalate_complaint(ctx: ServiceContext, ref: str, seen_version: int, handler
             values["status"] = "in_progress"
         _changed(session, ctx, case, seen_version, values, yours)
         add_event(session, ctx, case, "escalated", f"Escalated to {policy.name}: acknowledge by "
-                  f"{clock.ack_due:%a %d %b %Y}" + (f"; handler {handler.display_name}" if handler else ""))
+                  f"{display_date(clock.ack_due, weekday=True)}" + (f"; handler {handler.display_name}" if handler else ""))
         record_case(session, case)
         audit.record(session, ctx, "complaint.escalate", "case", case.ref, {"stage": policy.number})
 

@@ -36,7 +36,7 @@ from duty_tui.db.models import (
 from duty_tui.db.models_frontdesk import ContactReason, FollowUp, ReceptionVisit, SafeguardingConcern
 from duty_tui.domain import frontdesk as rules
 from duty_tui.domain.frontdesk import ContactFacts, IdentityRecord, deadline_at
-from duty_tui.domain.local_time import format_local
+from duty_tui.domain.local_time import display_date, format_local
 from duty_tui.domain.search_keys import fold, phone_key, sound
 from duty_tui.domain.validators import clean_phone, parse_date_of_birth, text_problem
 from duty_tui.errors import InputError, NotFound
@@ -666,8 +666,8 @@ def log_contact(ctx: ServiceContext, draft: ContactDraft) -> ContactSaved:
             session.add(follow)
             routed_team = routed_team or team_code
             word = "Callback" if draft.outcome == "callback" else "Appointment"
-            when = (f"by {format_local(due, '%a %d %b')}" if format_local(due, "%H:%M") == "23:59"
-                    else format_local(due, "%a %d %b %H:%M"))
+            when = (f"by {display_date(due, weekday=True)}" if format_local(due, "%H:%M") == "23:59"
+                    else display_date(due, weekday=True, hours=True))
             follow_up_text = f"{word} {when} · {team.name}" + (
                 f" · {officer.display_name}" if officer else "")
         # 4. Link the contact to its main case and its team.

@@ -17,7 +17,7 @@ from duty_tui.db.models import Case
 from duty_tui.db.models_frontdesk import RepairDetail
 from duty_tui.domain import hazards
 from duty_tui.domain.frontdesk import deadline_at, end_of_day_utc
-from duty_tui.domain.local_time import local_date
+from duty_tui.domain.local_time import display_date, local_date
 from duty_tui.errors import InputError
 from duty_tui.frontdesk_reference import RepairPriority
 from duty_tui.services import audit
@@ -113,17 +113,16 @@ def start_repair(session: Session, ctx: ServiceContext, case: Case, *, intake: s
     if repair.emergency_due_at:
         lines.append(f"Awaab's Law: make safe by {_when(repair.emergency_due_at, 'hours')}")
     if repair.investigate_due:
-        lines.append(f"Awaab's Law: investigate by {repair.investigate_due:%a %d %b %Y}")
+        lines.append(f"Awaab's Law: investigate by {display_date(repair.investigate_due, weekday=True)}")
     add_event(session, ctx, case, "clock", "; ".join(lines)[:200])
     return repair
 
 
 def _when(moment: datetime | None, kind: str) -> str:
-    from duty_tui.domain.local_time import format_local
 
     if moment is None:
         return "—"
-    return format_local(moment, "%a %d %b %H:%M") if kind == "hours" else format_local(moment, "%a %d %b %Y")
+    return display_date(moment, weekday=True, hours=kind == "hours")
 
 
 def repair_clocks(ctx: ServiceContext, repair: RepairDetail) -> list[ClockLine]:
@@ -195,6 +194,6 @@ def record_repair_step(ctx: ServiceContext, ref: str, seen_version: int, step: s
         extra = ""
         if step == "investigated":
             extra = " — significant hazard" if repair.significant else " — not a significant hazard"
-        add_event(session, ctx, case, "clock", f"{STEPS[step]} on {day:%a %d %b %Y}{extra}")
+        add_event(session, ctx, case, "clock", f"{STEPS[step]} on {display_date(day, weekday=True)}{extra}")
         record_case(session, case)
         audit.record(session, ctx, "repair.step", "case", case.ref, {"step": step})

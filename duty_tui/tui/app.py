@@ -250,11 +250,40 @@ class DutyApp(Navigation, ChangeNotices, SharedTerminal, DraftOffers, DatabaseWa
             parts.insert(0, "⚠ DATABASE UNREACHABLE")
         self.sub_title = " · ".join(parts)
 
+    HEADER_SIDES = 18
+    """The header's icon (8 cells) and clock space (10) beside its title."""
+
     def format_title(self, title: str, sub_title: str):
-        """Titles can hold a person's name: show them inert, whatever they contain."""
+        """Titles can hold a person's name: show them inert, whatever they contain.
+
+        The title is never cut for its sub-title: the sub-title's parts (who · role · office) are
+        dropped from the end until the line fits the terminal, the office first. Not dim: the header
+        is read at 4.5:1 (tests/tui/test_contrast.py).
+        """
+        from textual.content import Content
+
         from duty_tui.tui.text import visible
 
-        return super().format_title(visible(title, limit=200), visible(sub_title, limit=200))
+        title, sub_title = visible(title, limit=200), visible(sub_title, limit=200)
+        room = (self._title_width or self.size.width or 80) - self.HEADER_SIDES
+        parts = [p for p in sub_title.split(" · ") if p] if sub_title else []
+        while parts and len(title) + 3 + len(" · ".join(parts)) > room:
+            parts.pop()
+        if not parts:
+            return Content(title)
+        return Content.assemble(title, " — ", " · ".join(parts))
+
+    _title_width = 0
+
+    def on_resize(self, event) -> None:
+        """The header's title is fitted to the width: fit it again (this runs before App takes the new size)."""
+        from textual.widgets import Header
+        from textual.widgets._header import HeaderTitle
+
+        self._title_width = event.size.width
+        for header in self.screen.query(Header):
+            for shown in header.query(HeaderTitle):
+                shown.update(header.format_title())
 
     def notify(self, message: str, *, title: str = "", severity="information", timeout=None,
                markup: bool = False) -> None:

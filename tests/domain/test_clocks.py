@@ -510,7 +510,7 @@ ACK = Deadline(d("2026-09-07"), "working_days")  # 5 working days from Fri 28 Au
     [
         ("2026-09-02", "ok", "due in 3 working days", ""),
         ("2026-09-03", "due_soon", "due in 2 working days", ""),
-        ("2026-09-04", "due_soon", "due next working day (Mon 7 Sep)", ""),
+        ("2026-09-04", "due_soon", "due next working day (Mon 07/09/2026)", ""),
         ("2026-09-06", "due_soon", "due tomorrow", ""),  # a Sunday
         ("2026-09-07", "due_today", "due today", MARKER_TODAY),
         ("2026-09-08", "overdue", "overdue by 1 working day", MARKER_OVERDUE),
@@ -524,7 +524,7 @@ def test_describe_working_day_deadline(today: str, state: str, label: str, marke
 def test_describe_due_before_a_bank_holiday() -> None:
     due = Deadline(d("2026-09-01"), "working_days")
     status = describe_due(due, d("2026-08-28"), ENG)
-    assert status.label == "due next working day (Tue 1 Sep)"
+    assert status.label == "due next working day (Tue 01/09/2026)"
     # In Scotland the Monday is a working day, so two remain.
     assert describe_due(due, d("2026-08-28"), SCT).label == "due in 2 working days"
 
@@ -532,7 +532,7 @@ def test_describe_due_before_a_bank_holiday() -> None:
 def test_describe_due_when_the_office_is_open_on_a_saturday() -> None:
     due = Deadline(d("2026-09-11"), "working_days")  # a Friday
     status = describe_due(due, d("2026-09-12"), ENG)
-    assert status == DueStatus("overdue", "overdue since Fri 11 Sep", MARKER_OVERDUE)
+    assert status == DueStatus("overdue", "overdue since Fri 11/09/2026", MARKER_OVERDUE)
     assert describe_due(due, d("2026-09-14"), ENG).label == "overdue by 1 working day"
 
 

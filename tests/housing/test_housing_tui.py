@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from builders import NOW, PASSWORD, seed_office
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 
 from duty_tui.config import Settings
 from duty_tui.services.context import ServiceContext
@@ -124,9 +124,9 @@ async def test_officer_triages_three_approaches_issues_the_letter_and_sees_relie
         assert type(app.screen).__name__ == "SendDocumentDialog"  # issued: now send it (here, a file)
         await pilot.press("enter")
         await settle(app, pilot)
-        timeline = app.screen.query_one("#timeline", DataTable)
-        rows = [" ".join(str(c) for c in timeline.get_row_at(i)) for i in range(timeline.row_count)]
-        assert any("Letter: Decision on your homelessness application" in r and "30/03/2026" in r for r in rows)
+        timeline = app.screen.query_one("#timeline", ListTable)  # every cell whole, shown or shortened for width
+        rows = [" ".join(timeline.row_values(key).values()) for key in timeline.keys]
+        assert any("Letter: Decision on your homelessness application" in r and "30/03/2026" in r for r in rows), rows
         pdfs = list(Path(tmp_path / "xdg" / "data").rglob("*.pdf"))
         assert pdfs and pdfs[0].read_bytes().startswith(b"%PDF")
         await pilot.press("escape")  # back to the caseload

@@ -87,7 +87,7 @@ def drawn(app, terminal: TerminalTheme, system: str) -> list[tuple[int, str, flo
     return found
 
 
-def _worst(runs, *words: str) -> float:
+def _worst(runs, *words: str) -> float:  # noqa: D103
     ratios = [ratio for _row, text, ratio in runs if any(w in text for w in words)]
     assert ratios, f"none of {words} on screen: {[t for _r, t, _c in runs]}"
     return min(ratios)
@@ -125,3 +125,25 @@ async def test_an_alert_is_said_in_words_and_a_symbol_not_only_red(engine):
         await settle(app, pilot)
         banner = str(app.screen.query_one("#alerts").render())
         assert "⚠ 1 ALERT" in banner and "Violent or aggressive" in banner
+
+
+@pytest.mark.sqlite_only  # colours, not data
+@pytest.mark.parametrize(("theme", "terminal", "system"), CASES,
+                         ids=[f"{t}-{'linux16' if term is LINUX else 'xterm'}" for t, term, _s in CASES])
+async def test_footer_keys_tabs_and_header_are_at_least_4_5_to_1(engine, theme, terminal, system):
+    """Issue 11 round 2: the footer's keys and words, an inactive tab and the header read at 4.5:1 too
+    (before: footer keys 2.4:1 under TERM=linux and 2.9:1 in textual-light, inactive tabs 2.8:1, the header
+    under TERM=linux 3.2:1)."""
+    seed_office(engine)
+    app = build_app(engine, theme=theme)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await quick_sign_in(app, pilot, "leader")
+        await settle(app, pilot)
+        home = drawn(app, terminal, system)
+        footer_row = 23
+        footer = [(row, text, ratio) for row, text, ratio in home if row == footer_row]
+        assert _worst(footer, "f1", "f2", "⏎") >= 4.5  # the keys
+        assert _worst(footer, "Help", "Search", "Open") >= 4.5  # what they do
+        assert _worst(home, "Team queue") >= 4.5  # the tab not chosen
+        assert _worst(home, "My work") >= 4.5  # the chosen tab
+        assert _worst([r for r in home if r[0] == 0], "Duty dashboard") >= 4.5  # the header

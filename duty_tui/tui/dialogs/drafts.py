@@ -10,7 +10,14 @@ from textual.widgets import Static
 from duty_tui.domain.local_time import display_date
 from duty_tui.tui.screens.base import DutyModal
 from duty_tui.tui.text import plain
-from duty_tui.tui.widgets.table import DutyTable
+from duty_tui.tui.kit.list_table import Column, ListRow, ListTable
+
+COLUMNS = (
+    Column("form", "Form", min=12, ideal=36, priority=0),
+    Column("kept", "Kept", priority=0, never_cut=True),
+    Column("where", "Where", min=6, ideal=16, priority=1),
+)
+"""Which form, when it was kept (never cut), on which terminal."""
 
 
 class DraftsDialog(DutyModal[tuple[str, object] | None]):
@@ -42,22 +49,20 @@ class DraftsDialog(DutyModal[tuple[str, object] | None]):
             count = len(self.found)
             yield Static(plain(f"You have {count} unfinished form{'s' if count != 1 else ''}, kept from before:"),
                          id="drafts-title")
-            yield DutyTable(id="drafts-list", cursor_type="row")
+            yield ListTable(COLUMNS, id="drafts-list")
             yield Static(plain("Enter  reopen     d  discard     Esc  later"), id="drafts-keys")
 
     def on_mount(self) -> None:
-        table = self.query_one("#drafts-list", DutyTable)
-        table.add_column("Form", width=36)
-        table.add_column("Kept", width=16)
-        table.add_column("Where", width=16)
-        for draft in self.found:
-            table.add_row(plain(draft.title), plain(display_date(draft.updated_at, weekday=True, hours=True)),
-                          plain((draft.terminal or "")[:16]))
+        table = self.query_one("#drafts-list", ListTable)
+        table.set_rows(ListRow(str(index), {"form": draft.title,
+                                            "kept": display_date(draft.updated_at, weekday=True, hours=True),
+                                            "where": draft.terminal or ""})
+                       for index, draft in enumerate(self.found))
         table.styles.height = min(len(self.found), 9) + 1  # the header and the rows: no empty space
         table.focus()
 
     def _current(self):
-        row = self.query_one("#drafts-list", DutyTable).cursor_row
+        row = self.query_one("#drafts-list", ListTable).cursor_row
         return self.found[row] if 0 <= row < len(self.found) else None
 
     def action_open(self) -> None:

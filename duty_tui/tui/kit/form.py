@@ -470,19 +470,36 @@ class Choice(_ValueWidget, can_focus=True):
             return  # not composed yet: on_mount draws
         line = found.first(Static)
         if self.inline:
-            text = Text()
-            for index, (value, label) in enumerate(self._options):
-                if index:
-                    text.append("  ")
-                chosen = value == self._value
-                text.append(f"({'•' if chosen else ' '}) ", style="bold" if chosen else "")
-                text.append(plain(label, style="bold underline" if chosen else ""))
-            line.update(text)
+            line.update(self._inline_text())
             self.set_class(False, "-open")
             return
         mark = "( )" if self._value is None else "(•)"
         line.update(Text.assemble(f"{mark} ", plain(self.label_of(self._value)), ("  ▾" if self._options else "")))
         self._draw_list()
+
+    def _inline_text(self) -> Text:
+        """Every option on a line, wrapped only between options: a mark is never parted from its label."""
+        width = self.content_region.width or self.size.width or 0
+        text = Text(no_wrap=True, overflow="fold")
+        used = 0
+        for index, (value, label) in enumerate(self._options):
+            chosen = value == self._value
+            option = Text.assemble((f"({'•' if chosen else ' '}) ", "bold" if chosen else ""),
+                                   plain(label, style="bold underline" if chosen else ""))
+            if index:
+                if width and used + 2 + option.cell_len > width:
+                    text.append("\n")
+                    used = 0
+                else:
+                    text.append("  ")
+                    used += 2
+            text.append_text(option)
+            used += option.cell_len
+        return text
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.inline:
+            self._draw()
 
     def _draw_list(self) -> None:
         listing = self.query_one(".choice-list", Static)

@@ -24,11 +24,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from duty_tui.tui.kit.list_table import CellValue, Column, ListRow, ListTable
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import plain
+from duty_tui.tui.kit.footer import DutyFooter
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,7 @@ class ListScreen(DutyScreen):
         yield Static(plain("Loading…"), id=self.COUNT_ID, classes="list-count")
         yield ListTable(self.COLUMNS, id=self.LIST_ID)
         yield from self.compose_below()
-        yield Footer()
+        yield DutyFooter()
 
     def compose_above(self) -> ComposeResult:
         """Widgets between the header and the count line (a search box)."""

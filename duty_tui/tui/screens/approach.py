@@ -20,7 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from duty_tui.domain.homelessness import (
     HEADLINES, PRIORITY_NEED_GROUNDS, assess, describe_duty, headline, owed_today, still_to_decide,
@@ -32,6 +32,7 @@ from duty_tui.tui.drafts import DraftForm
 from duty_tui.tui.kit.form import Choice, FieldChanged, Form, FormField, FormScreen, ManyChoice, initial_value
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import plain
+from duty_tui.tui.kit.footer import DutyFooter
 
 STATUS_WORDS = HEADLINES  # the words live in domain/homelessness.py (headline() adds "loss date not yet known")
 FACT_WORDS = {"eligible": "Eligible?", "homeless": "Homeless now?", "priority_need": "Priority need?",
@@ -163,7 +164,7 @@ class ApproachScreen(DraftForm, FormScreen, DutyScreen):
             with VerticalScroll(id="assessment-scroll"):
                 yield Static("", id="assessment")
         yield Static("F9 save · F11 applicant · F12 caseload · Tab next question · y/n/u answers", id="save-state")
-        yield Footer()
+        yield DutyFooter()
 
     @property
     def answer_form(self) -> Form:

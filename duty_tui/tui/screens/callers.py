@@ -8,7 +8,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from duty_tui.domain.frontdesk import format_minutes, waited_minutes
 from duty_tui.domain.local_time import format_local
@@ -18,6 +18,7 @@ from duty_tui.tui.kit.workers import Done
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.screens.frontdesk_live import LiveRefresh
 from duty_tui.tui.text import plain
+from duty_tui.tui.kit.footer import DutyFooter
 
 TICK_SECONDS = 10
 
@@ -76,7 +77,7 @@ class CallersScreen(LiveRefresh, DutyScreen):
         yield Static("With staff", id="with-staff-title")
         yield ListTable(self.WITH_STAFF_COLUMNS, id="with-staff", zebra_stripes=False)
         yield Static("", id="callers-message")
-        yield Footer()
+        yield DutyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#waiting", ListTable).focus()

@@ -12,7 +12,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from duty_tui.domain.local_time import display_date, format_local
 from duty_tui.services.routing import CaseDetail
@@ -21,7 +21,24 @@ from duty_tui.tui.kit.workers import Done
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.screens.frontdesk_live import LiveRefresh
 from duty_tui.tui.text import due_cells, plain
+from duty_tui.tui.kit.list_table import Column, ListRow, ListTable
 from duty_tui.tui.widgets.table import DutyTable
+from duty_tui.tui.kit.footer import DutyFooter
+
+
+CLOCK_COLUMNS = (
+    Column("mark", "!", priority=0, never_cut=True),
+    Column("step", "Step", min=12, ideal=30, priority=0),
+    Column("due", "Due", priority=0, never_cut=True),
+    Column("done", "Done / status", min=10, ideal=24, priority=1),
+)
+TIMELINE_COLUMNS = (
+    Column("when", "When", priority=0, never_cut=True),
+    Column("what", "What", min=20, ideal=44, priority=0),
+    Column("who", "Who", min=8, ideal=16, priority=2),
+)
+"""The case's lists: a due date and a time are never cut; the step and what happened get the room
+(the whole of a timeline line is in the detail below it)."""
 
 
 def _when(value: date | datetime | None, kind: str) -> str:
@@ -76,24 +93,15 @@ class CaseScreen(DraftForm, LiveRefresh, DutyScreen):
         yield Static(plain(f"Loading {self.ref}…"), id="case-head")
         with TabbedContent(initial="clocks"):
             with TabPane("1 Clocks", id="clocks"):
-                yield DutyTable(id="clocks-table", cursor_type="row")
+                yield ListTable(CLOCK_COLUMNS, id="clocks-table", zebra_stripes=False)
             with TabPane("2 Timeline", id="timeline"):
-                yield DutyTable(id="timeline-table", cursor_type="row", zebra_stripes=True)
+                yield ListTable(TIMELINE_COLUMNS, id="timeline-table")
                 yield Static("", id="timeline-detail")
         yield Static("", id="case-message")
-        yield Footer()
+        yield DutyFooter()
 
     def on_mount(self) -> None:
-        clocks = self.query_one("#clocks-table", DutyTable)
-        clocks.add_column("!", key="mark", width=2)
-        clocks.add_column("Step", key="step", width=32)
-        clocks.add_column("Due", key="due", width=15)
-        clocks.add_column("Done / status", key="done")
-        timeline = self.query_one("#timeline-table", DutyTable)
-        timeline.add_column("When", key="when", width=16)
-        timeline.add_column("What", key="what", width=44)
-        timeline.add_column("Who", key="who")
-        clocks.focus()
+        self.query_one("#clocks-table", ListTable).focus()
         self.load()
         self.start_live()
 
@@ -145,9 +153,8 @@ class CaseScreen(DraftForm, LiveRefresh, DutyScreen):
             head.append(label)
         head.append(plain(f"\n{row.summary}"))
         self.query_one("#case-head", Static).update(head)
-        clocks = self.query_one("#clocks-table", DutyTable)
-        clocks.clear()
-        for line in detail.clocks:
+        clock_rows = []
+        for index, line in enumerate(detail.clocks):
             if line.done_at is not None:
                 mark, status = plain("✔"), plain(f"done {_when(line.done_at, line.kind)}")
             elif line.due is None:
@@ -161,12 +168,13 @@ class CaseScreen(DraftForm, LiveRefresh, DutyScreen):
                 mark, status = due_cells(due, now, self.duty_app.calendar, hours=line.kind == "hours")
                 if line.note:
                     status = Text.assemble(status, plain(f" · {line.note}"))
-            clocks.add_row(mark, plain(line.name), plain(_when(line.due, line.kind)), status)
-        timeline = self.query_one("#timeline-table", DutyTable)
-        timeline.clear()
-        for index, line in enumerate(detail.timeline):
-            timeline.add_row(plain(format_local(line.at, "%d/%m/%y %H:%M")), plain(line.summary),
-                             plain(line.who or "—"), key=str(index))
+            clock_rows.append(ListRow(str(index), {"mark": mark, "step": line.name,
+                                                   "due": _when(line.due, line.kind), "done": status}))
+        self.query_one("#clocks-table", ListTable).set_rows(clock_rows)
+        self.query_one("#timeline-table", ListTable).set_rows(
+            ListRow(str(index), {"when": display_date(line.at, hours=True), "what": line.summary,
+                                 "who": line.who or "—"})
+            for index, line in enumerate(detail.timeline))
         self._timeline_detail()
         if self._pending_draft is not None:
             self._reopen_form(self._pending_draft)

@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, Header, Input, OptionList, Static
+from textual.widgets import Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from duty_tui.domain.frontdesk import parse_when
@@ -32,6 +32,7 @@ from duty_tui.tui.kit.form import Choice, Form, FormField, FormScreen, LinesInpu
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.kit.person_picker import PersonPicker
 from duty_tui.tui.text import plain
+from duty_tui.tui.kit.footer import DutyFooter
 
 CALLER_KINDS = [("person", "Known person"), ("third_party", "Someone on their behalf"),
                 ("anonymous", "Anonymous caller"), ("new", "New person (quick add)")]
@@ -178,7 +179,7 @@ class LogContactScreen(DraftForm, FormScreen, DutyScreen):
                 FormField("notes", "", "lines", placeholder="Notes (what was said and done)"),
                 FormField("outcome", "Outcome", "choice", tuple(form.outcomes), value="resolved", required=True),
             ], label_width=9, id="contact-form")
-        yield Footer()
+        yield DutyFooter()
 
     @property
     def contact_form(self) -> Form:

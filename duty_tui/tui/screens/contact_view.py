@@ -15,12 +15,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from duty_tui.domain.local_time import format_local
 from duty_tui.services.contact_history import ContactDetail
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import plain
+from duty_tui.tui.kit.footer import DutyFooter
 
 
 class ContactViewScreen(DutyScreen):
@@ -55,7 +56,7 @@ class ContactViewScreen(DutyScreen):
         yield Static(plain("Loading the contact…"), id="contact-view-state")
         with VerticalScroll(id="contact-view-body"):
             yield Static("", id="contact-view-text")
-        yield Footer()
+        yield DutyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#contact-view-body").focus()

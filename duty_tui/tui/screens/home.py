@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from duty_tui.tui.kit.list_table import Column, ListRow, ListTable
 from duty_tui.tui.kit.workers import Loaded
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import due_cells, plain
+from duty_tui.tui.kit.footer import DutyFooter
 
 if TYPE_CHECKING:
     from duty_tui.services.dashboard import Dashboard
@@ -49,7 +50,7 @@ class HomeScreen(DutyScreen):
             with TabPane("Team queue", id="team"):
                 yield ListTable(CASE_COLUMNS, id="team-table")
         yield Static("F2 search a person · Enter open the person on a case · F1 keys", id="home-hint")
-        yield Footer()
+        yield DutyFooter()
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -18,13 +18,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Vertical
 from textual.message import Message
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from duty_tui.errors import AuthError
 from duty_tui.tui.kit.form import HandOffTextInput, TextInput
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import plain
 from duty_tui.tui.widgets.table import DutyTable
+from duty_tui.tui.kit.footer import DutyFooter
 
 SOMEONE_ELSE = ""
 
@@ -75,7 +76,7 @@ class LockScreen(DutyScreen):
                 yield Label("Password", id="lock-password-label")
                 yield TextInput(placeholder="password, then Enter", password=True, id="lock-password", max_length=256)
                 yield Static("", id="lock-message")
-        yield Footer()
+        yield DutyFooter()
 
     def on_mount(self) -> None:
         app = self.duty_app

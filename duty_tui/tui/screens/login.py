@@ -14,13 +14,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Vertical
 from textual.message import Message
-from textual.widgets import Footer, Header, Input, Label, Static
+from textual.widgets import Header, Input, Label, Static
 
 from duty_tui.errors import AuthError
 from duty_tui.tui.kit.form import HandOffTextInput, TextInput
 from duty_tui.tui.widgets.table import DutyTable
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import plain
+from duty_tui.tui.kit.footer import DutyFooter
 
 
 class LoginScreen(DutyScreen):
@@ -45,7 +46,7 @@ class LoginScreen(DutyScreen):
         if self.duty_app.demo:
             yield Static("DEMO OFFICE — synthetic people only. Demo users (password: demo):", id="demo-banner")
             yield DutyTable(id="demo-users", cursor_type="row", show_cursor=False)
-        yield Footer()
+        yield DutyFooter()
 
     def on_mount(self) -> None:
         if self.duty_app.demo:

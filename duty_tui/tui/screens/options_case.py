@@ -10,17 +10,27 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from duty_tui.domain.clocks import Deadline, describe_due
 from duty_tui.domain.homelessness import owed_today
 from duty_tui.domain.homelessness_casework import REVIEW_KIND_WORDS, STAGE_WORDS
 from duty_tui.housing_reference import REVIEW_OUTCOMES, TA_DUTY_WORDS, load_housing_reference
+from duty_tui.domain.local_time import display_date
 from duty_tui.tui.kit.form import FormDialog, FormField
 from duty_tui.tui.kit.workers import Loaded
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import plain
-from duty_tui.tui.widgets.table import DutyTable
+from duty_tui.tui.kit.list_table import Column, ListRow, ListTable
+from duty_tui.tui.kit.footer import DutyFooter
+
+
+TIMELINE_COLUMNS = (
+    Column("date", "Date", priority=0, never_cut=True),
+    Column("what", "What", min=20, priority=0),  # ideal 0: the whole line before who wrote it
+    Column("by", "By", min=8, ideal=16, priority=1),
+)
+"""The case's timeline: the date never cut, what happened gets the room, then who."""
 
 
 class OptionsCaseScreen(DutyScreen):
@@ -125,17 +135,13 @@ class OptionsCaseScreen(DutyScreen):
         yield Header()
         yield Static(plain(f"Loading {self.case_ref}…"), id="case-head")
         yield Static("", id="case-clocks")
-        yield DutyTable(id="timeline", cursor_type="row", zebra_stripes=True)
+        yield ListTable(TIMELINE_COLUMNS, id="timeline")
         yield Static("l letter · m move · s step · t TA · r review · w/n/o s193B · a answers · F1 all keys",
                      id="case-hint")
-        yield Footer()
+        yield DutyFooter()
 
     def on_mount(self) -> None:
-        table = self.query_one("#timeline", DutyTable)
-        table.add_column("Date", key="date", width=10)
-        table.add_column("What", key="what")
-        table.add_column("By", key="by", width=12)
-        table.focus()
+        self.query_one("#timeline", ListTable).focus()
         self.load()
 
     def on_screen_resume(self) -> None:
@@ -191,16 +197,12 @@ class OptionsCaseScreen(DutyScreen):
         if not view.clocks and not pending:
             clocks.append(plain("No clocks running." if view.stage == "closed" else ""))
         self.query_one("#case-clocks", Static).update(clocks)
-        table = self.query_one("#timeline", DutyTable)
-        table.clear()
-        for item in view.timeline:
-            table.add_row(plain(f"{item.on:%d/%m/%Y}"), plain(item.text), plain(item.officer or ""), key=item.key)
+        self.query_one("#timeline", ListTable).set_rows(
+            ListRow(item.key, {"date": display_date(item.on), "what": item.text, "by": item.officer or ""})
+            for item in view.timeline)
 
     def _selected_key(self) -> str | None:
-        table = self.query_one("#timeline", DutyTable)
-        if not table.row_count:
-            return None
-        return str(table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value)
+        return self.query_one("#timeline", ListTable).current_key
 
     def _need_view(self) -> bool:
         if self.view is None:

@@ -7,12 +7,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Footer, Header, Input, Label, Static
+from textual.widgets import Header, Input, Label, Static
 
 from duty_tui.domain.homelessness_stats import quarter_of
 from duty_tui.tui.kit.workers import Loaded
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import plain
+from duty_tui.tui.kit.footer import DutyFooter
 
 
 class HomelessnessStatsScreen(DutyScreen):
@@ -43,7 +44,7 @@ class HomelessnessStatsScreen(DutyScreen):
             yield Static("  Enter / F9 to count · PgUp/PgDn scroll · CSV: duty-tui report homelessness")
         with VerticalScroll(id="stats-scroll"):
             yield Static("", id="stats-body")
-        yield Footer()
+        yield DutyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#stats-quarter", Input).focus()

@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from duty_tui.domain.money import format_balance, format_pence, parse_pounds
 from duty_tui.domain.payments import (
@@ -32,6 +32,7 @@ from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.kit.person_picker import PersonPicker
 from duty_tui.tui.text import plain
 from duty_tui.tui.kit.list_table import Column, ListRow, ListTable
+from duty_tui.tui.kit.footer import DutyFooter
 
 _ACCOUNT_REF = re.compile(r"^[A-Z]{2,4}\d{3,}$")
 
@@ -188,7 +189,7 @@ class TakePaymentScreen(DraftForm, FormScreen, DutyScreen):
         yield Static("", id="pay-paying")
         yield Static("", id="pay-message")
         yield Static("F9 post · Enter next · / find · list: v account, a split, c cash-up · F1 keys", id="pay-hint")
-        yield Footer()
+        yield DutyFooter()
 
     @property
     def form(self) -> Form:

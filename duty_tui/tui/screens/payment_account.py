@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.widgets import Footer, Header, Input, Label, Static
+from textual.widgets import Header, Input, Label, Static
 
 from duty_tui.domain.money import format_balance, format_pence
 from duty_tui.domain.validators import parse_date
@@ -25,6 +25,7 @@ from duty_tui.tui.kit.workers import Done, Loaded
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import plain
 from duty_tui.tui.kit.list_table import Column, ListRow, ListTable
+from duty_tui.tui.kit.footer import DutyFooter
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ class AccountScreen(DutyScreen):
         yield Static(plain(f"Loading {self.account_ref}…"), id="acct-summary")
         yield ListTable(STATEMENT_COLUMNS, id="acct-rows", zebra_stripes=True)
         yield Static("x reverse · r receipt · f refund · g arrangements · p print · Esc back", id="acct-message")
-        yield Footer()
+        yield DutyFooter()
 
     def on_mount(self) -> None:
         today = self.duty_app.ctx.today()

@@ -10,7 +10,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from duty_tui.domain.money import format_pence
 from duty_tui.domain.payments import FREQUENCY_NAMES
@@ -22,6 +22,7 @@ from duty_tui.tui.kit.workers import Done, Loaded
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import plain
 from duty_tui.tui.kit.list_table import Column, ListRow, ListTable
+from duty_tui.tui.kit.footer import DutyFooter
 
 @dataclass(frozen=True)
 class ArrangementForm:
@@ -88,7 +89,7 @@ class ArrangementsScreen(DutyScreen):
         yield Static("", id="arr-detail")
         hint = "n new · e end · Esc back" if self.account_ref else "Enter open the account · Esc back"
         yield Static(hint, id="arr-message")
-        yield Footer()
+        yield DutyFooter()
 
     def on_mount(self) -> None:
         self.title = f"Arrangements on {self.account_ref}" if self.account_ref else "Broken arrangements"

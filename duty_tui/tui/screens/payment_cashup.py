@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.widgets import Footer, Header, Input, Label, Static
+from textual.widgets import Header, Input, Label, Static
 
 from duty_tui.domain.money import format_pence, parse_pounds
 from duty_tui.domain.payments import CashUpLine, cashup_lines, parse_count
@@ -21,7 +21,8 @@ from duty_tui.tui.kit.dialogs import ConfirmDialog
 from duty_tui.tui.kit.form import Choice, Form, FormField, FormScreen, NoCardDataValidator
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import plain
-from duty_tui.tui.widgets.table import DutyTable
+from duty_tui.tui.kit.list_table import Column, ListRow, ListTable
+from duty_tui.tui.kit.footer import DutyFooter
 
 
 def _count_problem(text: str) -> str | None:
@@ -31,6 +32,16 @@ def _count_problem(text: str) -> str | None:
     except ValueError as exc:
         return str(exc)
     return None
+
+
+EXPECTED_COLUMNS = (
+    Column("method", "Method", min=8, ideal=24, priority=0),
+    Column("lines", "Lines", priority=2, never_cut=True, justify="right"),
+    Column("expected", "Expected", priority=0, never_cut=True, justify="right"),
+    Column("counted", "Counted", priority=0, never_cut=True, justify="right"),
+    Column("variance", "Variance", priority=0, never_cut=True, justify="right"),
+)
+"""Expected against counted, by method: money is never cut."""
 
 
 class CashUpScreen(FormScreen, DutyScreen):
@@ -66,7 +77,7 @@ class CashUpScreen(FormScreen, DutyScreen):
             yield Label("Till")
             yield Choice([(t, t) for t in rules.tills], rules.tills[0], id="cu-till", allow_blank=False)
             yield Static("", id="cu-who")
-        yield DutyTable(id="cu-expected", cursor_type="row", show_cursor=False)
+        yield ListTable(EXPECTED_COLUMNS, id="cu-expected")
         fields: list[FormField] = []
         denominations = list(rules.denominations)
         for start in range(0, len(denominations), 4):
@@ -81,7 +92,7 @@ class CashUpScreen(FormScreen, DutyScreen):
                               validators=(NoCardDataValidator("variance reason"),))],
                    labels="inline", id="cu-counts")
         yield Static("", id="cu-message")
-        yield Footer()
+        yield DutyFooter()
 
     @property
     def rules(self):
@@ -89,12 +100,8 @@ class CashUpScreen(FormScreen, DutyScreen):
         return load_policy(self.duty_app.settings.data_dir)
 
     def on_mount(self) -> None:
-        table = self.query_one("#cu-expected", DutyTable)
-        table.add_column("Method", key="method", width=24)
-        table.add_column("Lines", key="lines", width=6)
-        table.add_column("Expected", key="expected", width=12)
-        table.add_column("Counted", key="counted", width=12)
-        table.add_column("Variance", key="variance", width=12)
+        table = self.query_one("#cu-expected", ListTable)
+        table.show_cursor = False
         table.can_focus = False
         self.query_one(f"#cu-cash-{self.rules.denominations[0].pence}", Input).focus()
         self._recount()
@@ -177,12 +184,12 @@ class CashUpScreen(FormScreen, DutyScreen):
             return
         rules = self.rules
         lines = self._lines()
-        table = self.query_one("#cu-expected", DutyTable)
-        table.clear()
-        for line in lines:
-            table.add_row(plain(rules.method_name(line.method)), plain(line.payments),
-                          plain(format_pence(line.expected_pence)), plain(format_pence(line.counted_pence)),
-                          plain(format_pence(line.variance_pence)))
+        self.query_one("#cu-expected", ListTable).set_rows(
+            ListRow(line.method, {"method": rules.method_name(line.method), "lines": str(line.payments),
+                                  "expected": format_pence(line.expected_pence),
+                                  "counted": format_pence(line.counted_pence),
+                                  "variance": format_pence(line.variance_pence)})
+            for line in lines)
         expected = sum(line.expected_pence for line in lines)
         counted = sum(line.counted_pence for line in lines)
         variance = counted - expected

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from duty_tui.errors import DutyError
 from duty_tui.payments_reference import load_policy
@@ -19,6 +19,7 @@ from duty_tui.tui.kit.dialogs import ConfirmDialog
 from duty_tui.tui.kit.workers import Done
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import plain
+from duty_tui.tui.kit.footer import DutyFooter
 
 
 class CashUpReportScreen(DutyScreen):
@@ -47,7 +48,7 @@ class CashUpReportScreen(DutyScreen):
         with VerticalScroll():
             yield Static("", id="cur-body")
             yield Static("p print · s sign off (second person) · Esc back", id="cur-message")
-        yield Footer()
+        yield DutyFooter()
 
     def on_mount(self) -> None:
         self._show(self.view)

@@ -5,13 +5,14 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from typing import TYPE_CHECKING
 
 from duty_tui.services.payments import ReceiptView
 from duty_tui.tui.screens.base import DutyModal
 from duty_tui.tui.text import plain
+from duty_tui.tui.kit.footer import DutyFooter
 
 if TYPE_CHECKING:
     from duty_tui.services.documents import Sent
@@ -50,7 +51,7 @@ class ReceiptScreen(DutyModal):
         with VerticalScroll():
             yield Static(plain("\n".join(receipt_lines(self.receipt))), id="receipt-body")
             yield Static("p print or send · Enter/Esc done", id="receipt-saved")
-        yield Footer()
+        yield DutyFooter()
 
     def on_mount(self) -> None:
         self.title = f"Receipt {self.receipt.label}"

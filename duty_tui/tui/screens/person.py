@@ -12,13 +12,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Header, Static, TabbedContent, TabPane
 
 from duty_tui.domain.local_time import format_local
 from duty_tui.domain.money import format_balance, format_pence
 from duty_tui.tui.kit.list_table import Column, ListRow, ListTable
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import due_cells, plain
+from duty_tui.tui.kit.footer import DutyFooter
 
 if TYPE_CHECKING:
     from duty_tui.services.people import PersonView
@@ -105,7 +106,7 @@ class PersonScreen(DutyScreen):
                 yield ListTable(CASE_COLUMNS, id="cases-table", zebra_stripes=False)
             with TabPane("6 Details", id="details"):
                 yield VerticalScroll(Static("", id="details-body"))
-        yield Footer()
+        yield DutyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#alerts").display = False

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import ContentSwitcher, DataTable, Footer, Header, Static
+from textual.widgets import ContentSwitcher, DataTable, Header, Static
 
 from duty_tui.domain.local_time import display_date, format_local
 from duty_tui.domain.masking import mask_phone
@@ -24,6 +24,7 @@ from duty_tui.tui.kit.list_screen import ListPage, ListScreen
 from duty_tui.tui.kit.list_table import Column, ListRow, ListTable
 from duty_tui.tui.screens.frontdesk_live import LiveRefresh
 from duty_tui.tui.text import due_cells, plain
+from duty_tui.tui.kit.footer import DutyFooter
 
 FIRST_PAGE = 100
 PAGE = 300
@@ -135,7 +136,7 @@ class QueuesScreen(LiveRefresh, ListScreen):
             with Vertical(id="follow-up-view"):
                 yield ListTable(self.FOLLOW_UP_COLUMNS, id="follow-ups")
         yield Static("", id="queue-message")
-        yield Footer()
+        yield DutyFooter()
 
     def on_mount(self) -> None:
         self.table.focus()

@@ -5,10 +5,11 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 
 from duty_tui.tui.kit.person_picker import PersonPicker
 from duty_tui.tui.screens.base import DutyScreen
+from duty_tui.tui.kit.footer import DutyFooter
 
 
 class SearchScreen(DutyScreen):
@@ -33,7 +34,7 @@ class SearchScreen(DutyScreen):
         yield PersonPicker(query_id="query", results_id="results", status_id="search-status", limit=50,
                            value=self._initial, compact=False, classes="fill",
                            placeholder="name, street, postcode, phone, P/T/RNT/C ref — or several: smith sn1 3sn")
-        yield Footer()
+        yield DutyFooter()
 
     def on_mount(self) -> None:
         self.focus_query()

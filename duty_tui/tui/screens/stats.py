@@ -11,7 +11,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Sparkline, Static
+from textual.widgets import Header, Sparkline, Static
 
 from duty_tui.domain.frontdesk import bar, format_minutes
 from duty_tui.domain.local_time import display_date
@@ -19,6 +19,7 @@ from duty_tui.services.frontdesk_stats import Count, DutyStats
 from duty_tui.tui.kit.workers import Loaded
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import plain
+from duty_tui.tui.kit.footer import DutyFooter
 
 BAR_WIDTH = 22
 LABEL_WIDTH = 30
@@ -83,7 +84,7 @@ class StatsScreen(DutyScreen):
             yield Static("", id="stats-outcomes", classes="chart")
             yield Static("", id="stats-reasons", classes="chart")
             yield Static("", id="stats-teams", classes="chart")
-        yield Footer()
+        yield DutyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#stats-body").focus()
