@@ -51,6 +51,21 @@ PEOPLE_COLUMNS = (
 """The results' columns: refs, birth years and postcodes are never cut (they tell two J Smiths apart)."""
 
 
+def names_from_query(query: str) -> tuple[str, str]:
+    """(forename, surname) for a new person from what was typed in the picker.
+
+    One word is a surname ("Nowak" → ("", "Nowak")): people are searched for, and told, by
+    surname. Two or more words are a forename then a surname ("anna maria nowak" → ("Anna",
+    "Maria Nowak")). Anything with a digit (a postcode, a phone number, a ref) is not a name.
+    """
+    words = query.split()
+    if not words or any(c.isdigit() for c in "".join(words)):
+        return "", ""
+    if len(words) == 1:
+        return "", words[0].title()
+    return words[0].title(), " ".join(words[1:]).title()
+
+
 def street_part(hit: PersonHit) -> str:
     """The address without its postcode (the postcode has its own, never-cut column)."""
     address = hit.address or ""
@@ -116,7 +131,13 @@ class PersonPicker(Vertical):
             self.hit = hit
 
     class NewRequested(PickerMessage):
-        """The person is not on the system: the host shows its new-person fields."""
+        """The person is not on the system: the host shows its new-person fields, starting with
+        ``names`` (forename, surname) from what was typed (``names_from_query``)."""
+
+        @property
+        def names(self) -> tuple[str, str]:
+            """(forename, surname) to start the new person's fields with."""
+            return names_from_query(self.query)
 
     class NoneFound(PickerMessage):
         """Enter on a search that found no one (a host may look the text up another way: an account ref)."""
