@@ -34,3 +34,42 @@ async def test_new_person_after_a_one_word_query_carries_it_into_the_surname(eng
         assert typed["surname"] == "Nowak"
         assert typed["forename"] == ""
         assert "Nowak" in screen_text(app)
+
+
+async def _type(pilot, text: str) -> None:
+    for key in keys(text):
+        await pilot.press(key)
+        await pilot.pause(0.08)
+
+
+@pytest.mark.sqlite_only  # the keys, not the data (the cash payment journey runs on both databases)
+async def test_the_amount_box_takes_only_money_and_slash_still_finds(engine):
+    from duty_tui.tui.screens.payment import TakePaymentScreen
+
+    seed_office(engine)
+    app = build_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(app, pilot, "reception")
+        await pilot.press("f5")
+        await wait_for(app, pilot, lambda: isinstance(app.screen, TakePaymentScreen))
+        await settle(app, pilot)
+        await _type(pilot, "RNT000001")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("enter")  # choose the highlighted account: the cursor goes to the amount
+        await settle(app, pilot)
+        screen = app.screen
+        amount = screen.query_one("#pay-amount", Input)
+        assert screen.focused is amount
+        await _type(pilot, "12x.5.05")  # a letter, a second point, a third pence digit: refused
+        await settle(app, pilot)
+        assert amount.value == "12.50"
+        assert "digit" in screen_text(app) or "point" in screen_text(app)  # said beside the box
+        await _type(pilot, "c")  # a letter the screen binds (cash-up) is not a cash-up from the amount
+        await settle(app, pilot)
+        assert app.screen is screen and amount.value == "12.50"
+        assert "'c' cannot go in an amount" in screen_text(app)
+        await pilot.press("slash")  # Find works from the amount box ...
+        await settle(app, pilot)
+        assert screen.focused is screen.query_one("#pay-find", Input)
+        assert amount.value == "12.50"  # ... and is not typed into it
