@@ -19,6 +19,7 @@ from duty_tui.services.context import Actor, ServiceContext
 from duty_tui.tui.drafts import DraftKeeper, draft_seconds
 from duty_tui.tui.kit.changes import ChangeNotices
 from duty_tui.tui.kit.navigation import Navigation
+from duty_tui.tui.kit.typeahead import KeysWait
 from duty_tui.tui.session import IDLE_CHECK_SECONDS, DatabaseWatch, DraftOffers, SharedTerminal
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ HIGH_CONTRAST = Theme(
 )
 
 
-class DutyApp(Navigation, ChangeNotices, SharedTerminal, DraftOffers, DatabaseWatch, App[None]):
+class DutyApp(Navigation, ChangeNotices, SharedTerminal, KeysWait, DraftOffers, DatabaseWatch, App[None]):
     """duty-tui: one fast screen for the whole front office."""
 
     CSS_PATH = "app.tcss"

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import pytest
 from builders import seed_office
+from builders import PASSWORD
 from fd_pilot import SIZE, build_app, keys, screen_text, settle, sign_in, wait_for
-from textual.widgets import Input
+from textual import events
+from textual.widgets import Input, TabbedContent
 
 from duty_tui.tui.kit.form import Form
 
@@ -73,3 +75,48 @@ async def test_the_amount_box_takes_only_money_and_slash_still_finds(engine):
         await settle(app, pilot)
         assert screen.focused is screen.query_one("#pay-find", Input)
         assert amount.value == "12.50"  # ... and is not typed into it
+
+
+# ----------------------------------------------------------------------------- type-ahead (machine pace)
+
+def burst(app, *names: str) -> None:
+    """Post keys at once, as one terminal read delivers them (no pause for the app between them)."""
+    characters = {"tab": "\t", "enter": "\r"}
+    for name in names:
+        app.post_message(events.Key(name, name if len(name) == 1 else characters.get(name)))
+
+
+@pytest.mark.sqlite_only  # the keys, not the data
+async def test_f4_typed_behind_the_password_opens_the_contact_form_once_signed_in(engine):
+    seed_office(engine)
+    app = build_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        burst(app, *"reception", "enter", *PASSWORD, "enter", "f4")
+        await wait_for(app, pilot, lambda: type(app.screen).__name__ == "LogContactScreen")
+        assert type(app.screen).__name__ == "LogContactScreen"  # held while the password was checked, then F4
+
+
+@pytest.mark.sqlite_only
+async def test_username_tab_password_typed_at_launch_land_in_their_boxes(engine):
+    seed_office(engine)
+    app = build_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        burst(app, *"options", "tab", *"demo")
+        await settle(app, pilot)
+        assert app.screen.query_one("#username", Input).value == "options"
+        assert app.screen.query_one("#password", Input).value == "demo"
+
+
+@pytest.mark.sqlite_only
+async def test_f2_a_full_ref_enter_and_a_tab_key_typed_at_once_open_that_person_on_that_tab(engine):
+    seed_office(engine)
+    app = build_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(app, pilot, "reception")
+        burst(app, "f2", *"P0000004", "enter", "3")
+        await wait_for(app, pilot, lambda: type(app.screen).__name__ == "PersonScreen"
+                       and app.screen.view is not None)
+        await settle(app, pilot)
+        assert app.screen.ref == "P0000004"
+        assert app.screen.query_one(TabbedContent).active == "accounts"  # the 3 was not lost

@@ -223,7 +223,9 @@ def follow_the_cursor(widget: Widget, event: events.Key) -> bool:
         return False
     event.stop()
     event.prevent_default()
-    focused.post_message(events.Key(event.key, event.character))
+    passed_on = events.Key(event.key, event.character)
+    passed_on._set_forwarded()  # handed to a widget, as the app forwards keys (kit/typeahead.py holds only new keys)
+    focused.post_message(passed_on)
     return True
 
 

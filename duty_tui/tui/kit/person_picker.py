@@ -208,6 +208,16 @@ class PersonPicker(Vertical):
         """What is typed, trimmed."""
         return self.input.value.strip()
 
+    def holds_keys_after(self, focused, event) -> bool:
+        """kit/typeahead.py: Enter in the search box starts work (search, then choose): the keys typed
+        behind it wait until it has answered (``P0000004⏎3`` opens the person, then their accounts)."""
+        return event.key == "enter" and focused is self.input  # (the box may not hold the typed text yet)
+
+    def _answered(self) -> None:
+        stop = getattr(self.screen, "stop_waiting", None)
+        if stop is not None:
+            self.screen.call_after_refresh(stop)  # after the host has acted on Chosen (opened the person)
+
     def focus_query(self) -> None:
         """Put the cursor in the search box."""
         self.input.focus()
@@ -332,10 +342,12 @@ class PersonPicker(Vertical):
                 self.search_now()
             if len(self.text) < MIN_LETTERS:
                 self._enter_waiting = False
+                self._answered()
             return
         self._enter()
 
     def _enter(self) -> None:
+        self._answered()
         if len(self.hits) == 1:
             self.choose(self.hits[0].ref)
         elif self.hits:
