@@ -120,3 +120,31 @@ async def test_f2_a_full_ref_enter_and_a_tab_key_typed_at_once_open_that_person_
         await settle(app, pilot)
         assert app.screen.ref == "P0000004"
         assert app.screen.query_one(TabbedContent).active == "accounts"  # the 3 was not lost
+
+
+# ----------------------------------------------------------------------------- areas a role cannot use
+
+@pytest.mark.sqlite_only  # permissions from data/roles.toml, not the database
+async def test_f8_for_a_role_without_the_callers_board_says_so_at_once_and_is_not_offered(engine):
+    from duty_tui.tui.screens.home import HomeScreen
+
+    seed_office(engine)
+    app = build_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(app, pilot, "income")
+        assert isinstance(app.screen, HomeScreen)
+        offered = {binding.action for binding in (b.binding for b in app.screen.active_bindings.values())}
+        assert "open_area('callers')" not in offered  # not in the footer
+        assert "open_area('approach')" not in offered
+        assert "open_area('payment')" in offered  # what the role does use is still there
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Callers waiting" not in titles and "Take a payment" in titles  # nor the palette
+        await pilot.press("f8")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)  # no empty board "Loading the queue…" for ever
+        text = " ".join(n.message for n in app._notifications)  # the toast (drawn on its own layer)
+        assert "may not use the callers board" in text and "callers.manage" in text
+        await pilot.press("f6")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert "may not triage homelessness approaches" in " ".join(n.message for n in app._notifications)
