@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from textual import on
+from textual import events, on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
@@ -23,6 +23,7 @@ from duty_tui.services.context import Actor, ServiceContext
 from duty_tui.tui.drafts import DraftKeeper, draft_seconds
 from duty_tui.tui.kit.changes import ChangeNotices
 from duty_tui.tui.kit.navigation import Navigation
+from duty_tui.tui.kit.typeahead import KeysWait
 from duty_tui.tui.session import IDLE_CHECK_SECONDS, DatabaseWatch, DraftOffers, SharedTerminal
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ HIGH_CONTRAST = Theme(
 )
 
 
-class DutyApp(Navigation, ChangeNotices, SharedTerminal, DraftOffers, DatabaseWatch, App[None]):
+class DutyApp(Navigation, ChangeNotices, SharedTerminal, KeysWait, DraftOffers, DatabaseWatch, App[None]):
     """duty-tui: one fast screen for the whole front office."""
 
     CSS_PATH = "app.tcss"
@@ -297,9 +298,40 @@ class DutyApp(Navigation, ChangeNotices, SharedTerminal, DraftOffers, DatabaseWa
         if action in ("search", "home", "sign_out", "open_area", "lock") and self.actor is None:
             return False
         if action == "open_area":
-            # Hidden (not just greyed out) until the area's screen exists in this build.
-            return _area_available(str(parameters[0]))
+            # Hidden (not just greyed out) until the area's screen exists in this build, and from a role
+            # that may not use it (pressing the key says so: _on_key).
+            return _area_available(str(parameters[0])) and self.area_refusal(str(parameters[0])) is None
+        if action == "search":
+            return self.area_refusal("search") is None
         return True
+
+    def area_refusal(self, area: str) -> str | None:
+        """Why the signed-in role may not use an area's home (None when it may)."""
+        needed = AREA_PERMISSIONS.get(area)
+        ctx = getattr(self, "ctx", None)
+        if needed is None or ctx is None or ctx.actor is None or ctx.can(needed[0]):
+            return None
+        return (f"Your role ({ctx.actor.role_name}) may not {needed[1]} ({needed[0]}). "
+                "Ask a colleague or a team leader.")
+
+    async def _on_key(self, event: events.Key) -> None:
+        # An F-key for an area this role may not use is hidden (check_action), so its binding does not
+        # run: say why at once rather than do nothing.
+        if self.actor is not None and not getattr(self, "locked", False):
+            from textual.actions import parse
+
+            for namespace, bindings in self.screen._binding_chain:
+                if namespace is not self:
+                    continue
+                for binding in bindings.key_to_bindings.get(event.key, ()):
+                    _target, name, params = parse(binding.action)
+                    area = str(params[0]) if name == "open_area" and params else "search" if name == "search" else None
+                    refusal = self.area_refusal(area) if area else None
+                    if refusal:
+                        event.stop()
+                        event.prevent_default()
+                        self.notify(refusal, title="Not for your role", severity="warning")
+                        return
 
     def current_person_ref(self) -> str | None:
         """The person on screen (person view), so F4/F5/F6 start with them."""
@@ -324,6 +356,10 @@ class DutyApp(Navigation, ChangeNotices, SharedTerminal, DraftOffers, DatabaseWa
 
     def action_open_area(self, area: str) -> None:
         """Open an area's main screen (log contact, payment, approach, queues, callers) on the dashboard."""
+        refusal = self.area_refusal(area)
+        if refusal:
+            self.notify(refusal, title="Not for your role", severity="warning")
+            return
         screen_class = _area_screen(area)
         if screen_class is None:
             self.notify(f"{area} is not part of this build yet.", severity="warning")
@@ -339,6 +375,10 @@ class DutyApp(Navigation, ChangeNotices, SharedTerminal, DraftOffers, DatabaseWa
         """Open the global search (or go back to it, and focus it, if it is already open)."""
         from duty_tui.tui.screens.search import SearchScreen
 
+        refusal = self.area_refusal("search")
+        if refusal:
+            self.notify(refusal, title="Not for your role", severity="warning")
+            return
         for index, screen in enumerate(self.screen_stack):
             if isinstance(screen, SearchScreen):
                 self._pop_to(index)
@@ -414,9 +454,10 @@ class DutyApp(Navigation, ChangeNotices, SharedTerminal, DraftOffers, DatabaseWa
             titles.add(title.lower())
             return SystemCommand(title, help_text, callback)
 
-        if self.actor is not None:
+        if self.actor is not None and self.area_refusal("search") is None:
             yield command("Search people", "Find a person by name, address, postcode, phone or ref (F2)",
                           self.action_search)
+        if self.actor is not None:
             yield command("Home: duty dashboard", "My work, my team's queue, today's counts (F3)", self.action_home)
             yield command("Sign out", "Sign out of duty-tui (F10)", self.action_sign_out)
             yield command("Lock / switch user", "Lock this terminal, or let a colleague sign in (Ctrl+L)",
@@ -425,7 +466,7 @@ class DutyApp(Navigation, ChangeNotices, SharedTerminal, DraftOffers, DatabaseWa
             for area, title in (("contact", "Log a contact (F4)"), ("payment", "Take a payment (F5)"),
                                 ("approach", "Homelessness approach: triage (F6)"),
                                 ("queues", "Team and officer queues (F7)"), ("callers", "Callers waiting (F8)")):
-                if _area_available(area):
+                if _area_available(area) and self.area_refusal(area) is None:
                     yield command(title.split(" (")[0], title, lambda area=area: self.action_open_area(area))
             for title, help_text, (module_name, class_name, *args) in EXTRA_SCREENS:
                 if _module_available(module_name):
@@ -474,6 +515,17 @@ AREA_SCREENS: dict[str, tuple[str, str]] = {
     "callers": ("duty_tui.tui.screens.callers", "CallersScreen"),
 }
 """Areas' main screens, opened by the F-keys. Each takes ``person_ref`` (the person on screen, or None)."""
+
+AREA_PERMISSIONS: dict[str, tuple[str, str]] = {
+    "search": ("person.search", "search for people"),
+    "contact": ("contact.log", "log contacts"),
+    "payment": ("payment.take", "take payments"),
+    "approach": ("homelessness.assess", "triage homelessness approaches"),
+    "queues": ("case.view", "see case queues"),
+    "callers": ("callers.manage", "use the callers board"),
+}
+"""What each F-key area's home needs (the permission its services require) and what it is for. A role
+without it is not offered the area (footer, palette) and is told so at once when it presses the key."""
 
 
 EXTRA_SCREENS: list[tuple[str, str, tuple]] = [

@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from duty_tui.tui.kit.person_picker import PersonPicker
+from duty_tui.tui.kit.person_picker import PersonPicker, names_from_query
 from duty_tui.tui.screens.base import DutyModal
 
 
@@ -92,10 +92,7 @@ class PersonPickDialog(DutyModal):  # dismisses with a person ref | None
             return
         from duty_tui.tui.dialogs.housing_new_applicant import NewApplicantDialog
 
-        query = self.query_one(PersonPicker).text.split()
-        names = ("", "")
-        if len(query) >= 2 and not any(c.isdigit() for c in "".join(query)):
-            names = (query[0].title(), " ".join(query[1:]).title())
+        names = names_from_query(self.query_one(PersonPicker).text)
 
         def added(ref: str | None) -> None:
             if ref:

@@ -54,7 +54,7 @@ from duty_tui.tui.text import plain
 
 __all__ = [
     "FORM_RULE", "Check", "Choice", "DateValidator", "Form", "FormDialog", "FormField", "FormScreen", "LinesInput",
-    "ManyChoice", "MoneyValidator", "NoCardDataValidator", "TextInput", "read_values", "refill", "text_dialog",
+    "ManyChoice", "MoneyInput", "MoneyValidator", "NoCardDataValidator", "TextInput", "read_values", "refill", "text_dialog",
     "write_values",
 ]
 
@@ -223,7 +223,9 @@ def follow_the_cursor(widget: Widget, event: events.Key) -> bool:
         return False
     event.stop()
     event.prevent_default()
-    focused.post_message(events.Key(event.key, event.character))
+    passed_on = events.Key(event.key, event.character)
+    passed_on._set_forwarded()  # handed to a widget, as the app forwards keys (kit/typeahead.py holds only new keys)
+    focused.post_message(passed_on)
     return True
 
 
@@ -287,6 +289,73 @@ class TextInput(Input):
                 why += f" (at most {self.max_length})"
         else:
             why = "that does not fit here"
+        self.post_message(Restricted(self, why))
+
+
+MONEY_CHARACTERS = frozenset("0123456789.£")
+MONEY_PATTERN = r"£?[0-9]*(\.[0-9]{0,2})?"
+"""What a money box can hold at every step of typing: digits, one point, two pence digits, a leading £."""
+
+
+class MoneyInput(TextInput):
+    """A money box (every ``kind="money"`` field): only digits, one point and a leading £ go in.
+
+    A key it cannot take is said beside it (the form's Restricted message) and never typed in.
+    A punctuation key that is a binding of the screen (``/`` Find on the payment screen) still
+    works from here; a letter is refused even when the screen binds it (an ``a`` or a ``c``
+    typed into an amount by mistake must not split the money or open the cash-up). A paste
+    drops thousands commas and spaces ("£1,234.50" → "£1234.50").
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if kwargs.get("restrict") is None:
+            kwargs["restrict"] = MONEY_PATTERN
+        super().__init__(*args, **kwargs)
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        # Only keys that can go into an amount are this box's; others reach the screen's bindings.
+        return character is not None and character in MONEY_CHARACTERS
+
+    async def _on_key(self, event: events.Key) -> None:
+        character = event.character
+        if event.is_printable and character is not None and character not in MONEY_CHARACTERS:
+            if follow_the_cursor(self, event):
+                return
+            if not character.isalnum() and self._screen_binds(event.key):
+                event.prevent_default()  # not typed here (no Input handler runs) ...
+                return  # ... and it bubbles up to the screen's binding (/ find)
+            event.stop()
+            event.prevent_default()
+            self.post_message(Restricted(self, f"{character!r} cannot go in an amount: digits and one point, "
+                                               "e.g. 25.50"))
+            return
+        await super()._on_key(event)
+
+    def _screen_binds(self, key: str) -> bool:
+        try:
+            chain = self.screen._modal_binding_chain
+        except Exception:
+            return False
+        return any(key in bindings.key_to_bindings for _node, bindings in chain)
+
+    def _on_paste(self, event: events.Paste) -> None:
+        text = re.sub(r"[\s,]", "", event.text)
+        event.stop()
+        event.prevent_default()
+        if text:
+            start, end = sorted(self.selection)
+            self.replace(text, start, end)
+
+    def restricted(self) -> None:
+        value = self.value
+        if self.max_length and len(value) >= self.max_length:
+            why = f"at most {self.max_length} characters here"
+        elif "." in value and len(value.split(".", 1)[1]) >= 2:
+            why = "pounds and pence only: two digits after the point"
+        elif "." in value:
+            why = "one point only"
+        else:
+            why = "digits and one point only, e.g. 25.50"
         self.post_message(Restricted(self, why))
 
 
@@ -953,7 +1022,8 @@ class Form(Vertical):
                 validators.append(MoneyValidator(spec.limit_pence))
                 max_length = max_length or 12
                 placeholder = placeholder or "0.00"
-            widget = TextInput("" if value is None else str(value), placeholder=placeholder, id=wid,
+            box = MoneyInput if kind == "money" else TextInput
+            widget = box("" if value is None else str(value), placeholder=placeholder, id=wid,
                                max_length=max_length or 0, restrict=spec.restrict, validators=validators or None,
                                password=kind == "password", compact=True, disabled=spec.disabled,
                                validate_on=["changed", "blur"])

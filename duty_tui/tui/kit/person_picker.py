@@ -51,6 +51,21 @@ PEOPLE_COLUMNS = (
 """The results' columns: refs, birth years and postcodes are never cut (they tell two J Smiths apart)."""
 
 
+def names_from_query(query: str) -> tuple[str, str]:
+    """(forename, surname) for a new person from what was typed in the picker.
+
+    One word is a surname ("Nowak" → ("", "Nowak")): people are searched for, and told, by
+    surname. Two or more words are a forename then a surname ("anna maria nowak" → ("Anna",
+    "Maria Nowak")). Anything with a digit (a postcode, a phone number, a ref) is not a name.
+    """
+    words = query.split()
+    if not words or any(c.isdigit() for c in "".join(words)):
+        return "", ""
+    if len(words) == 1:
+        return "", words[0].title()
+    return words[0].title(), " ".join(words[1:]).title()
+
+
 def street_part(hit: PersonHit) -> str:
     """The address without its postcode (the postcode has its own, never-cut column)."""
     address = hit.address or ""
@@ -116,7 +131,13 @@ class PersonPicker(Vertical):
             self.hit = hit
 
     class NewRequested(PickerMessage):
-        """The person is not on the system: the host shows its new-person fields."""
+        """The person is not on the system: the host shows its new-person fields, starting with
+        ``names`` (forename, surname) from what was typed (``names_from_query``)."""
+
+        @property
+        def names(self) -> tuple[str, str]:
+            """(forename, surname) to start the new person's fields with."""
+            return names_from_query(self.query)
 
     class NoneFound(PickerMessage):
         """Enter on a search that found no one (a host may look the text up another way: an account ref)."""
@@ -186,6 +207,16 @@ class PersonPicker(Vertical):
     def text(self) -> str:
         """What is typed, trimmed."""
         return self.input.value.strip()
+
+    def holds_keys_after(self, focused, event) -> bool:
+        """kit/typeahead.py: Enter in the search box starts work (search, then choose): the keys typed
+        behind it wait until it has answered (``P0000004⏎3`` opens the person, then their accounts)."""
+        return event.key == "enter" and focused is self.input  # (the box may not hold the typed text yet)
+
+    def _answered(self) -> None:
+        stop = getattr(self.screen, "stop_waiting", None)
+        if stop is not None:
+            self.screen.call_after_refresh(stop)  # after the host has acted on Chosen (opened the person)
 
     def focus_query(self) -> None:
         """Put the cursor in the search box."""
@@ -311,10 +342,12 @@ class PersonPicker(Vertical):
                 self.search_now()
             if len(self.text) < MIN_LETTERS:
                 self._enter_waiting = False
+                self._answered()
             return
         self._enter()
 
     def _enter(self) -> None:
+        self._answered()
         if len(self.hits) == 1:
             self.choose(self.hits[0].ref)
         elif self.hits:

@@ -29,6 +29,8 @@ class LoginScreen(DutyScreen):
 
     SCOPE_NAME = "login"
     TITLE = "Sign in"
+    KEYS_WAIT_SECONDS = 30.0  # kit/typeahead.py: keys typed while the password is checked wait for the dashboard
+    _checking = False
     BINDINGS = [
         Binding("escape", "clear", "Clear", id="login-clear", tooltip="Clear the password and start again"),
     ]
@@ -59,6 +61,7 @@ class LoginScreen(DutyScreen):
         if self.duty_app.settings.auth == "os":
             if self.duty_app.take_os_sign_in():
                 self._message("Signing in as your computer account…")
+                self._checking = True
                 self.sign_in_os()
             else:  # after a lock or a sign-out the computer account is not enough (docs/STAFF.md)
                 self._message("Signed out. Sign in with your password (or Ctrl+Q and connect again).")
@@ -129,8 +132,23 @@ class LoginScreen(DutyScreen):
             self._message("Type your password, then Enter.", error=True)
             return
         self._message("Checking…")
+        self._checking = True
         self.query_one("#password", Input).disabled = True
         self.sign_in(username, password)
+
+    _refused_last = False
+
+    def holds_key(self, event) -> bool:
+        """kit/typeahead.py: an F-key for the signed-in desk (F2-F10) typed on the way in (behind the
+        password, or while it is checked) waits for the dashboard. After a refusal it is refused too."""
+        if event.key == "enter":
+            self._refused_last = False  # another try
+        key = event.key
+        return (not self._refused_last and key.startswith("f") and key[1:].isdigit() and key != "f1")
+
+    def keys_wait(self) -> bool:
+        """While the password is checked, keys typed (F4 for the next caller) wait for the dashboard."""
+        return self._checking or super().keys_wait()
 
     def action_clear(self) -> None:
         """Clear the password (the username is kept)."""
@@ -175,6 +193,9 @@ class LoginScreen(DutyScreen):
         self._refused(message.text)
 
     def _refused(self, message: str) -> None:
+        self._checking = False
+        self._refused_last = True
+        self.call_after_refresh(self.app.release_keys)  # keys typed meanwhile go where the cursor is now
         password = self.query_one("#password", Input)
         password.disabled = False
         password.value = ""

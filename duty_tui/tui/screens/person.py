@@ -65,6 +65,7 @@ class PersonScreen(DutyScreen):
 
     SCOPE_NAME = "person"
     TITLE = "Person"
+    HOLD_KEYS_UNTIL_LOADED = True  # kit/typeahead.py: a tab key (3) typed while the person loads waits for them
     BINDINGS = [
         Binding("escape", "back", "Back", id="person-back", tooltip="Back to the previous screen"),
         Binding("1", "tab('overview')", "Overview", id="person-overview", show=False,
@@ -157,6 +158,7 @@ class PersonScreen(DutyScreen):
 
     def on_worker_error(self, error: BaseException | None) -> None:
         self.query_one("#identity", Static).update(plain(f"Could not open {self.ref}. Esc to go back."))
+        self.keys_ready()
         super().on_worker_error(error)
 
     def on_data_table_row_selected(self, event) -> None:
@@ -219,6 +221,7 @@ class PersonScreen(DutyScreen):
         self._show_identity(view, homelessness.line if homelessness else None)
         self._show_overview(view)
         self._show_tables(view)
+        self.keys_ready()  # what was typed while loading (a tab key) now applies
 
     def _show_alerts(self, view: PersonView) -> None:
         banner = self.query_one("#alerts", Static)
