@@ -7,8 +7,7 @@ leave bindings working; an area a role cannot use says so at once.
 from __future__ import annotations
 
 import pytest
-from builders import seed_office
-from builders import PASSWORD
+from builders import PASSWORD, seed_office
 from fd_pilot import SIZE, build_app, keys, screen_text, settle, sign_in, wait_for
 from textual import events
 from textual.widgets import Input, TabbedContent
