@@ -4,17 +4,17 @@ caller box."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 
 from builders import NOW, seed_office
 from desk_pilot import press
 from fd_helpers import ctx_for
 from fd_pilot import build_app, quick_sign_in, settle, wait_for
-from textual.widgets import DataTable, Input, Select, Static
+from textual.widgets import DataTable, Input, Static
 
 from duty_tui.services import queue_callers
 from duty_tui.services.contacts import caller_brief
+from duty_tui.tui.kit.form import Choice
 from duty_tui.tui.screens.callers import CallersScreen
 from duty_tui.tui.screens.contact import LogContactScreen
 
@@ -94,21 +94,13 @@ async def test_routing_lists_that_arrive_as_the_routing_section_is_built_do_not_
                               and app.screen.caller is not None and app.screen.staff)
         contact = app.screen
         brief = caller_brief(ctx_for(engine), "P0000004")
-        # As the workers' messages can land: the section is in the screen, its Selects not yet composed.
+        # As the workers' messages can land: the section just added to the screen, not yet composed.
         contact._show_section("routed", True)
-        window = False
-        for _ in range(200):
-            built = contact.query("#route-officer")
-            if built and not built.first().query("SelectOverlay"):
-                window = True
-                contact._staff_ready(contact.staff)
-                contact._caller_ready(brief)
-                break
-            await asyncio.sleep(0)
-        assert window, "the routing section was never seen before its Selects composed"
+        contact._staff_ready(contact.StaffLoaded(contact.staff))
+        contact._caller_ready(contact.CallerLoaded(brief))
         await settle(app, pilot)
         assert isinstance(app.screen, LogContactScreen)
-        officer = contact.query_one("#route-officer", Select)
-        assert len(officer._options) == len(contact.staff) + 1  # the prompt, then every officer
-        cases = contact.query_one("#add-to-case", Select)
-        assert len(cases._options) == len(brief.open_cases) + 1
+        officer = contact.query_one("#route-officer", Choice)
+        assert len(officer.options) == len(contact.staff)  # every officer ("(the team)" is the blank)
+        cases = contact.query_one("#add-to-case", Choice)
+        assert len(cases.options) == len(brief.open_cases)
