@@ -63,7 +63,7 @@ class HandOffInput(Input):
             replay(self.app, held)
 
 
-MAX_HOLD_SECONDS = 2.0
+MAX_HOLD_SECONDS = 5.0
 """The longest the app holds keys for a screen that is loading: then they go to whatever has focus."""
 
 
