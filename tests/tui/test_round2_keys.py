@@ -93,6 +93,7 @@ async def test_f4_typed_behind_the_password_opens_the_contact_form_once_signed_i
         await settle(app, pilot)
         burst(app, *"reception", "enter", *PASSWORD, "enter", "f4")
         await wait_for(app, pilot, lambda: type(app.screen).__name__ == "LogContactScreen")
+        await settle(app, pilot)  # let the contact form finish mounting before the app closes
         assert type(app.screen).__name__ == "LogContactScreen"  # held while the password was checked, then F4
 
 

@@ -214,9 +214,9 @@ class PersonPicker(Vertical):
         return event.key == "enter" and focused is self.input  # (the box may not hold the typed text yet)
 
     def _answered(self) -> None:
-        stop = getattr(self.screen, "stop_waiting", None)
-        if stop is not None:
-            self.screen.call_after_refresh(stop)  # after the host has acted on Chosen (opened the person)
+        from duty_tui.tui.kit.typeahead import KeysAnswered
+
+        self.post_message(KeysAnswered())  # reaches the screen after Chosen has (the person is open by then)
 
     def focus_query(self) -> None:
         """Put the cursor in the search box."""
@@ -347,7 +347,10 @@ class PersonPicker(Vertical):
         self._enter()
 
     def _enter(self) -> None:
+        self._enter_acted()
         self._answered()
+
+    def _enter_acted(self) -> None:
         if len(self.hits) == 1:
             self.choose(self.hits[0].ref)
         elif self.hits:

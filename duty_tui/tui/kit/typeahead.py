@@ -23,6 +23,7 @@ F-keys typed behind the password for the dashboard). Nothing is held longer than
 from __future__ import annotations
 
 from textual import events
+from textual.message import Message
 from textual.widgets import Input
 
 HOLD_SECONDS = 0.5
@@ -62,7 +63,7 @@ class HandOffInput(Input):
             replay(self.app, held)
 
 
-MAX_HOLD_SECONDS = 2.0
+MAX_HOLD_SECONDS = 5.0
 """The longest the app holds keys for a screen that is loading: then they go to whatever has focus."""
 
 
@@ -163,6 +164,11 @@ class KeysWait:
                 screen._keys_ready = True
 
 
+class KeysAnswered(Message):
+    """Posted (it bubbles) by a widget whose key started work, after what that work posted: the
+    screen handles it after the host has acted (opened the person), then replays the held keys."""
+
+
 class HoldKeysUntilFocused:
     """Screen mixin: the screen is loading (keys typed now are held by the app, ``KeysWait``) until
     something on it takes focus — or, with ``HOLD_KEYS_UNTIL_LOADED``, until it calls
@@ -199,6 +205,10 @@ class HoldKeysUntilFocused:
                 return
             node = node.parent
 
+    def on_keys_answered(self, message: KeysAnswered) -> None:
+        message.stop()
+        self.stop_waiting()
+
     def stop_waiting(self) -> None:
         """The work a key started has answered: replay the keys held behind it."""
         if self._waiting_on is None:
@@ -215,7 +225,7 @@ class HoldKeysUntilFocused:
         self._keys_ready = True
         release = getattr(self.app, "release_keys", None)  # type: ignore[attr-defined]
         if release is not None:
-            release()
+            self.call_after_refresh(release)  # type: ignore[attr-defined]  # once it has been drawn
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         if not self.HOLD_KEYS_UNTIL_LOADED:
