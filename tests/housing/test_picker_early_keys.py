@@ -36,10 +36,11 @@ async def test_f9_straight_after_f6_opens_the_new_applicant_fields_instead_of_cr
         keys_on_arrival(app, "f9")
         await pilot.press("f6")
         await settle(app, pilot)
-        assert type(app.screen).__name__ == "PersonPickDialog"  # still running, the dialog up
-        assert app.screen.query_one("#pick-new").has_class("shown")
-        assert app.focused is app.screen.query_one("#pick-forename", Input)
-        assert "New applicant: fill in, then F9 to add them." in screen_text(app)
+        # Still running: the new-applicant form is up over the picker, the cursor in its first box.
+        assert type(app.screen).__name__ == "NewApplicantDialog"
+        assert type(app.screen_stack[-2]).__name__ == "PersonPickDialog"
+        assert app.focused is app.screen.form.input("forename")
+        assert "New applicant" in screen_text(app)
 
 
 @pytest.mark.sqlite_only
