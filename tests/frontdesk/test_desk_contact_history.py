@@ -14,8 +14,9 @@ from builders import NOW, seed_office
 from desk_pilot import press, type_text
 from fd_helpers import add_staff, ctx_for
 from fd_pilot import build_app, quick_sign_in, settle, wait_for
+from fd_pilot import screen_text as fd_screen_text
 from sqlmodel import select
-from textual.widgets import DataTable, Label, Static, TextArea
+from textual.widgets import DataTable, Static, TextArea
 
 from duty_tui.db.engine import make_engine, session_scope
 from duty_tui.db.models import AuditEvent
@@ -157,8 +158,8 @@ async def test_enter_opens_a_past_contact_and_its_author_corrects_it(engine):
         await press(pilot, "e")
         assert await wait_for(app, pilot, lambda: isinstance(app.screen, ContactAmendDialog))
         dialog = app.screen
-        legend = " ".join(str(label.render()) for label in dialog.query(Label))
-        assert "ticks or unticks: [x] kept, [ ] not" in legend  # the legend in text, not eaten as markup
+        drawn = fd_screen_text(app)
+        assert "[x] Rent › Balance enquiry" in drawn and "[ ] " in drawn  # ticks in text, not eaten as markup
         await press(pilot, "end")
         await type_text(pilot, "; owes 152.50")
         await press(pilot, "f9")  # no reason given for the correction yet

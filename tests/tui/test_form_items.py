@@ -237,9 +237,10 @@ async def test_b15_card_last_four_takes_four_digits_stale_messages_clear_and_tab
         assert "at most 4" in form.shown("pay-last4")
 
         screen.query_one("#pay-amount").focus()
-        await human(pilot, "=12x", "f9")
-        assert "12x" in form.shown("pay-amount")  # beside Amount
-        await human(pilot, "backspace")
+        await human(pilot, "=12x")  # a letter cannot go in an amount: refused as it is typed, said beside Amount
+        assert screen.query_one("#pay-amount").value == "12"
+        assert "cannot go in an amount" in form.shown("pay-amount")
+        await human(pilot, "5")
         assert form.shown("pay-amount") == ""  # fixed: the message goes as it is fixed, no F9 needed
 
         await human(pilot, "tab", "up")  # Method, by keys: cash
