@@ -577,9 +577,13 @@ class ApproachScreen(DraftForm, FormScreen, DutyScreen):
 
     # ------------------------------------------------------------------ leaving
     def action_caseload(self) -> None:
-        """Open the options caseload."""
+        """Open the options caseload: in place of an approach with nothing typed (so a case opened from
+        the caseload comes back to it, kit/navigation.py's depth rule), over one with answers in it."""
         from duty_tui.tui.screens.options_cases import OptionsCasesScreen
 
+        if self.app.screen is self and not self.form_dirty() and self.person_ref is None:
+            self.app.switch_screen(OptionsCasesScreen())
+            return
         self.app.push_screen(OptionsCasesScreen())
 
     DISCARD_QUESTION = "Discard the answers you have typed? They are not saved."
