@@ -33,7 +33,14 @@ HOLD_SECONDS = 0.5
 def replay(app, held: list[tuple[str, str | None]]) -> None:
     """Send held keys through the app again, in order (bindings and focus apply as if just typed)."""
     for key, character in held:
-        app.post_message(events.Key(key, character))
+        app.post_message(typed_key(app, key, character))
+
+
+def typed_key(app, key: str, character: str | None) -> events.Key:
+    """A key event as the driver makes one: sent by the app. A message remembers the pump that was
+    running when it was made, and Textual stops a message bubbling at its sender's child; a key
+    made while a screen's callback runs would stop just below that screen, before its bindings."""
+    return events.Key(key, character).set_sender(app)
 
 
 class HandOffInput(Input):
@@ -139,7 +146,7 @@ class KeysWait:
         self.release_keys(force=True)
 
     def _send_again(self, event: events.Key) -> None:
-        again = events.Key(event.key, event.character)
+        again = typed_key(self, event.key, event.character)
         again._duty_replayed = True  # type: ignore[attr-defined]
         self._keys_in_flight += 1
         self.post_message(again)  # type: ignore[attr-defined]
