@@ -2,9 +2,9 @@
 
 - the kit form read its values with a CSS query per field (0.4 s per ``values()`` on the
   35-field approach form under load, several reads as it opened): it keeps an index instead;
-- F6 built and laid out the whole form before the applicant picker went up: only the facts
-  (more than a screen at 80x24) are built as F6 opens, the sections below when the picker closes,
-  and nothing typed or saved differs. Real timings: bench/bench_fkeys.py, docs/PERFORMANCE.md.
+- F6 built and laid out the whole form before the applicant picker went up: with no applicant
+  yet, none of the form is built as F6 opens (the picker goes up over an empty screen, as F2's
+  search does); it is built when the picker closes, and nothing typed or saved differs. Real timings: bench/bench_fkeys.py, docs/PERFORMANCE.md.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from duty_tui.tui.kit.form import Form, FormField
 
 
 @pytest.mark.sqlite_only  # the area's both-database journey is test_housing_tui's triage
-async def test_f6_puts_the_picker_up_over_the_facts_only_and_builds_the_rest_when_it_closes(engine):
+async def test_f6_puts_the_picker_up_before_the_form_and_builds_the_form_when_it_closes(engine):
     seed_office(engine)
     app = build_app(engine)
     async with app.run_test(size=SIZE) as pilot:
@@ -29,14 +29,14 @@ async def test_f6_puts_the_picker_up_over_the_facts_only_and_builds_the_rest_whe
         assert type(app.screen).__name__ == "PersonPickDialog"
         approach = app.screen_stack[-2]
         assert type(approach).__name__ == "ApproachScreen"
-        assert approach.query("#approach_date") and approach.query("#relief_start")  # the facts
-        assert not approach.query("#household") and not approach.query("#notes")  # not yet: below the fold
+        assert not approach.query("#approach_date") and not approach.query("#notes")  # not yet built
         before = approach.answers()
         assert before["route"] == "self" and before["referral_consent"] == "unknown" and before["notes"] == ""
         await pilot.press("escape")  # no applicant yet: the officer goes to the form
         await wait_for(app, pilot, lambda: bool(approach.query("#notes")))
         await settle(app, pilot)
         assert app.screen is approach
+        assert app.focused is approach.query_one("#approach_date", Input)  # the first question
         assert approach.answers() == before  # built as they were read: nothing counts as typed
         assert not approach.dirty and not approach.answer_form.dirty()
         # Tab reaches the later sections in order, after the last of the facts.

@@ -154,11 +154,11 @@ class ApproachScreen(DraftForm, FormScreen, DutyScreen):
                               max_length=500, section=safety),
                     FormField("notes", "Notes", max_length=2000, section=safety),
                 ]
-                # Only the facts (a screen and more at 80x24) are built as F6 opens; the sections below
-                # them are built once the form is in front of the officer (_build_rest): half the widgets
-                # to mount, style and lay out before the applicant picker is up.
-                cut = next(i for i, item in enumerate(items) if isinstance(item, FormField) and item.section
-                           and item.section != facts) if not (self.case_ref or self.person_ref) else len(items)
+                # F6 with no applicant yet puts the applicant picker up first: none of the form (35
+                # fields) is built until the picker closes and the form is in front of the officer
+                # (_build_rest), so F6 costs what F2 does. With an applicant or a case it is built at once.
+                cut = 0 if not (self.case_ref or self.person_ref) else len(items)
+                self._later_widgets = items[cut:]
                 self._later_items = [item for item in items[cut:] if isinstance(item, FormField)]
                 yield Form(items[:cut], label_width=15, id="approach-form")
             with VerticalScroll(id="assessment-scroll"):
@@ -176,7 +176,8 @@ class ApproachScreen(DraftForm, FormScreen, DutyScreen):
         return [("yes", "Yes"), ("no", "No"), ("unknown", "Unknown")]
 
     def on_mount(self) -> None:
-        self.query_one("#approach_date", Input).focus()
+        if not self._later_items:
+            self.query_one("#approach_date", Input).focus()
         self._baseline = self.answers()
         self.reassess()
         if self.case_ref:
@@ -189,6 +190,7 @@ class ApproachScreen(DraftForm, FormScreen, DutyScreen):
             self.action_choose_applicant()
 
     _later_items: list[FormField] = []
+    _later_widgets: list[FormField | Static] = []
     _rest_built = False
 
     async def _build_rest(self) -> None:
@@ -201,11 +203,13 @@ class ApproachScreen(DraftForm, FormScreen, DutyScreen):
         form = self.answer_form
         if self._later_items and not self._rest_built:
             self._rest_built = True
-            form.add_section("approach-rest", self._later_items)
+            form.add_section("approach-rest", self._later_widgets)
         mounting = form.section_mounted.get("approach-rest")
         if mounting is not None:
             await mounting
             self.reassess()  # their messages
+            if self.focused is None or form not in self.focused.ancestors_with_self:
+                self.query_one("#approach_date", Input).focus()  # the first question, not the panel
 
     # ------------------------------------------------------------------ answers
     CHOICE_KEYS = ("route", "referral_body", "current_accommodation", "last_settled_accommodation", "loss_reason")
