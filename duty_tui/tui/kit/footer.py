@@ -61,11 +61,38 @@ class DutyFooter(Footer):
             chosen.remove(victim)
         return chosen
 
+    def _signature(self, chosen: list[tuple]) -> tuple:
+        """What the row shows: the same signature means nothing to draw again."""
+        palette = None
+        if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
+            found = self.screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
+            palette = (found[1].key, found[2]) if found else None
+        return (self.size.width or self.app.size.width, palette,
+                tuple((b.key, self.app.get_key_display(b), b.description, b.action, e, t) for b, e, t in chosen))
+
+    def bindings_changed(self, screen) -> None:
+        # Textual's Footer composes its keys again on every change of bindings (each focus move):
+        # that mounts every key and lays the whole screen out again. Do it only when the row differs.
+        self._bindings_ready = True
+        if not screen.app.app_focus:
+            return
+        if self.is_attached and screen is self.screen:
+            self.call_after_refresh(self._recompose_if_changed)
+
+    async def _recompose_if_changed(self) -> None:
+        if not self.is_attached or not self._bindings_ready:
+            return
+        if self._signature(self._fitted()) != self._shown_signature:
+            await self.recompose()
+
+    _shown_signature: tuple | None = None
+
     def compose(self) -> ComposeResult:
         if not self._bindings_ready:
             return
         self._composed_width = self.size.width or self.app.size.width
         chosen = self._fitted()
+        self._shown_signature = self._signature(chosen)
         self.shown_keys = [binding.key for binding, _e, _t in chosen]
         for binding, enabled, tooltip in chosen:
             yield FooterKey(binding.key, self.app.get_key_display(binding), binding.description, binding.action,

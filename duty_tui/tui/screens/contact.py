@@ -535,8 +535,7 @@ class LogContactScreen(DraftForm, FormScreen, DutyScreen):
         text = f"{self.query_one('#notes', LinesInput).text} {self._text('#repair-location')}"
         proposal = propose_priority(text, self.form.repair_danger, self.form.jurisdiction, self.duty_app.ctx.today())
         if proposal is None or proposal.priority not in {v for v, _l in choice.options}:
-            line.update("")
-            line.display = False
+            self._show_proposal(line, "")
             return
         label = choice.label_of(proposal.priority)
         if self._priority_by_hand and choice.value != proposal.priority:
@@ -547,8 +546,17 @@ class LogContactScreen(DraftForm, FormScreen, DutyScreen):
                 self._proposed = proposal.priority
                 choice.value = proposal.priority
             words = f"△ Proposed {label}: {proposal.because()}. ↑↓ in Priority to change it."
-        line.update(plain(words))
-        line.display = True
+        self._show_proposal(line, words)
+
+    _proposal_shown: str | None = None
+
+    def _show_proposal(self, line: Static, words: str) -> None:
+        """Draw the proposal line only when its words change (it is checked on every key typed in the notes)."""
+        if words == self._proposal_shown and line.display == bool(words):
+            return
+        self._proposal_shown = words
+        line.update(plain(words) if words else "")
+        line.display = bool(words)
 
     @on(Choice.Changed, "#agency")
     def _agency_changed(self, event: Choice.Changed) -> None:
