@@ -508,6 +508,26 @@ def engine(db_url: str) -> Iterator[Engine]:
 SQLITE_ONLY = pytest.mark.parametrize("db_backend", [pytest.param("sqlite", id="sqlite")], indirect=True)
 
 
+def _hypothesis_profile() -> None:
+    """Property tests check what is generated, not how fast: with three workers per CPU (and other
+    work on a shared machine) generation is slow at times, and Hypothesis's timing health check
+    then fails a test that found nothing wrong. The tests' own settings (examples, deadline) apply."""
+    from hypothesis import HealthCheck, settings
+
+    settings.register_profile("duty", suppress_health_check=[HealthCheck.too_slow])
+    settings.load_profile("duty")
+
+
+_hypothesis_profile()
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto``: three workers per CPU (pyproject caps it at 6). A Pilot journey is mostly waiting
+    (Pilot lets the app go idle after every key), so one worker per CPU left half of each CPU idle:
+    on 2 CPUs the suite took 15m42s with 2 workers and 20 CPU-minutes."""
+    return 3 * (os.cpu_count() or 1)
+
+
 @pytest.hookimpl(tryfirst=True)  # before pytest's own hooks turn parametrize marks and fixture params into tests
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """``@pytest.mark.sqlite_only``: a test taking ``engine`` runs once, ``[sqlite]``, not on both backends.
