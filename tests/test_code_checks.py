@@ -147,7 +147,7 @@ def test_no_function_or_module_is_bigger_than_the_baseline_allows():
         f"{len(new)} function(s) over {MAX_FUNCTION_LINES} lines or module(s) over {MAX_MODULE_LINES} lines, not in "
         "tests/size-baseline.txt:\n" + "\n".join(new) + "\n"
         "Split a function into small steps named for what each does (services/contacts.py:log_contact is one "
-        "transaction calling _find_caller, _insert_contact, _route…; services/gdpr.py:gather runs one collector per "
+        "transaction calling _find_caller, _insert_contact, _route…; services/gdpr_gather.py:gather runs one collector per "
         "record type), and a module by sub-area (as services/payments_*.py). A domain function whose shape follows "
         "a statute section by section may instead be named in STATUTE_SHAPED in tests/test_code_checks.py, with the "
         "Act and sections it follows. The baseline only shrinks: do not add lines to it.")
