@@ -71,3 +71,87 @@ if __name__ == "__main__":
     before = len(read_baseline()) if MYPY_BASELINE.exists() else None
     MYPY_BASELINE.write_text("".join(f"{line}\n" for line in errors), encoding="utf-8")
     print(f"tests/mypy-baseline.txt: {len(errors)} error(s) (was {before})")
+
+
+# --------------------------------------------------------------------------- size
+# Small functions and modules (issue 12, "services keep their rule"): no function over
+# MAX_FUNCTION_LINES and no module over MAX_MODULE_LINES in duty_tui/, apart from
+# - the statute-shaped domain functions in STATUTE_SHAPED (a function that follows an Act section by
+#   section reads best beside the Act, in one piece), each with the reason; and
+# - tests/size-baseline.txt: the offenders when the check came in. It may only shrink: a new offender
+#   fails, and so does a baseline line that no longer offends (delete it and commit the smaller file).
+# A function is measured from its `def` line to its last line (docstring and nested functions included);
+# names are "path::Class.function", so editing above a function does not change its entry.
+
+MAX_FUNCTION_LINES = 80
+MAX_MODULE_LINES = 600
+SIZE_BASELINE = ROOT / "tests" / "size-baseline.txt"
+STATUTE_SHAPED = {
+    # "…/domain/<module>.py::<function>": the statute it follows, section by section.
+    "domain/homelessness.py::_assess_england": (
+        "Housing Act 1996 Part 7 as amended by the Homelessness Reduction Act 2017: eligibility (s185), "
+        "homeless or threatened (s175), priority need (s189), the prevention (s195), relief (s189B) and main "
+        "(s193) duties in the Act's order, so each branch can be read against its section"),
+}
+"""Keys end with ``domain/<module>.py::<qualified name>`` (so they survive a move of the domain folder)."""
+
+
+def oversized() -> list[str]:
+    """The size offenders in duty_tui/ as baseline lines ("module PATH" / "function PATH::NAME"), sorted."""
+    import ast
+
+    found: list[str] = []
+    for path in sorted((ROOT / "duty_tui").rglob("*.py")):
+        rel = path.relative_to(ROOT).as_posix()
+        text = path.read_text(encoding="utf-8")
+        if len(text.splitlines()) > MAX_MODULE_LINES:
+            found.append(f"module {rel}")
+        stack: list[tuple[ast.AST, str]] = [(ast.parse(text, filename=rel), "")]
+        while stack:
+            node, prefix = stack.pop()
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                    name = prefix + child.name
+                    if (not isinstance(child, ast.ClassDef)
+                            and (child.end_lineno or child.lineno) - child.lineno + 1 > MAX_FUNCTION_LINES
+                            and not any(f"{rel}::{name}".endswith(key) for key in STATUTE_SHAPED)):
+                        found.append(f"function {rel}::{name}")
+                    stack.append((child, name + "."))
+                else:
+                    stack.append((child, prefix))
+    return sorted(found)
+
+
+def read_size_baseline() -> list[str]:
+    return [line.strip() for line in SIZE_BASELINE.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")]
+
+
+def test_statute_shaped_exceptions_are_domain_functions_with_a_reason():
+    for key, reason in STATUTE_SHAPED.items():
+        module, _, name = key.partition("::")
+        assert module.startswith("domain/") and name and len(reason) >= 40, (
+            f"STATUTE_SHAPED[{key!r}]: only a domain function may be kept whole for a statute; name it as "
+            "'domain/<module>.py::<function>' and say which Act and sections it follows")
+        matches = [p for p in (ROOT / "duty_tui").rglob(Path(module).name)
+                   if p.relative_to(ROOT).as_posix().endswith(module)]
+        assert any(f"def {name.rsplit('.', 1)[-1]}(" in p.read_text(encoding="utf-8") for p in matches), (
+            f"STATUTE_SHAPED names {key!r}, which no longer exists; update or remove the entry")
+
+
+def test_no_function_or_module_is_bigger_than_the_baseline_allows():
+    current, baseline = set(oversized()), read_size_baseline()
+    new = sorted(current - set(baseline))
+    gone = sorted(set(baseline) - current)
+    assert not new, (
+        f"{len(new)} function(s) over {MAX_FUNCTION_LINES} lines or module(s) over {MAX_MODULE_LINES} lines, not in "
+        "tests/size-baseline.txt:\n" + "\n".join(new) + "\n"
+        "Split a function into small steps named for what each does (services/contacts.py:log_contact is one "
+        "transaction calling _find_caller, _insert_contact, _route…; services/gdpr_gather.py:gather runs one collector per "
+        "record type), and a module by sub-area (as services/payments_*.py). A domain function whose shape follows "
+        "a statute section by section may instead be named in STATUTE_SHAPED in tests/test_code_checks.py, with the "
+        "Act and sections it follows. The baseline only shrinks: do not add lines to it.")
+    assert not gone, (f"{len(gone)} line(s) of tests/size-baseline.txt are now small enough: well done. Delete them "
+                      "from the file and commit it (a moved file: replace its old path with the new):\n"
+                      + "\n".join(gone))
+    assert len(baseline) == len(set(baseline)), "tests/size-baseline.txt lists a line twice; keep one"

@@ -537,190 +537,239 @@ def _housing_module():
     if importlib.util.find_spec("duty_tui.services.housing") is None:
         return None
     module = importlib.import_module("duty_tui.services.housing")
-    return module if hasattr(module, "open_urgent_approach") else None
+    return module if hasattr(module, "urgent_approach_in") else None
+
+
+@dataclass
+class _Saving:
+    """One save of a contact as it goes along, inside its one transaction."""
+
+    draft: ContactDraft
+    at: datetime
+    now: datetime
+    reasons: list[ReasonDef]
+    person: Person | None = None
+    person_created: bool = False
+    officer: StaffUser | None = None
+    add_to: Case | None = None
+    cases: list[tuple[Case, bool]] = field(default_factory=list)
+    """(case, opened) — the first is the contact's main case."""
+    routed_team: str | None = None
+    follow_up_text: str | None = None
+
+    @property
+    def primary(self) -> ReasonDef:
+        return self.reasons[0]
 
 
 def log_contact(ctx: ServiceContext, draft: ContactDraft) -> ContactSaved:
-    """Save a contact and everything it starts, in one transaction (InputError lists what to fix)."""
+    """Save a contact and everything it starts, in one transaction (InputError lists what to fix).
+
+    The permission check comes first; the contact, its reasons, a quick-created person, the cases and
+    follow-up it starts (the urgent homelessness case too, when housing options is in this build) and
+    the audit event are written together, so a failure part-way saves none of it. Change notices are
+    the only thing heard later: ``record_changed`` queues them, and they go out after the commit.
+    """
     ctx.require("contact.log")
     problems = contact_problems(ctx, draft)
     if problems:
         raise InputError(problems[0], problems=problems)
     ref = fd_reference(ctx)
     now = ctx.now()
-    at = draft.at or now
-    reasons = [ref.reasons[c] for c in draft.reasons]
-    primary = reasons[0]
-    messages: list[str] = []
-    tonight_reason = next((r for r in reasons if r.intake == "homeless_tonight"), None)
-    housing = _housing_module() if tonight_reason else None
+    saving = _Saving(draft, draft.at or now, now, [ref.reasons[c] for c in draft.reasons],
+                     routed_team=draft.route_team or None)
+    tonight = any(r.intake == "homeless_tonight" for r in saving.reasons)
+    housing = _housing_module() if tonight else None
     with session_scope(ctx.engine, write=True) as session:
         if draft.save_key:
             earlier = _already_saved(session, draft.save_key)
             if earlier is not None:
                 return earlier
-        try:
-            person = person_by_ref(session, draft.person_ref)
-        except NotFound as exc:
-            raise InputError(exc.message, problems=[exc.message]) from None
-        created = False
-        if draft.new_person is not None:
-            person = _quick_create(session, ctx, draft.new_person)
-            created = True
-        officer = staff_by_username(session, draft.route_officer) if draft.route_officer.strip() else None
-        add_to: Case | None = None
-        if draft.add_to_case.strip():
-            add_to = session.exec(select(Case).where(Case.ref == draft.add_to_case.strip().upper())).first()
-            if add_to is None:
-                raise InputError(f"case: no case {draft.add_to_case!r}; choose one of the caller's open cases",
-                                 problems=[f"case: no case {draft.add_to_case!r}"])
-            if add_to.status not in OPEN_STATUSES:
-                raise InputError(f"case: {add_to.ref} is closed; open a new case instead",
-                                 problems=[f"case: {add_to.ref} is closed"])
-        third = draft.third_party
-        contact = Contact(
-            at=at, channel=draft.channel, person_id=person.id if person else None, staff_id=actor_id(ctx),
-            reason=primary.code, outcome=draft.outcome, notes=(draft.notes or "").strip() or None, logged_at=now,
-            anonymous=draft.anonymous, third_party_name=third.name.strip()[:120] if third else None,
-            third_party_org=(third.organisation.strip()[:120] or None) if third else None,
-            third_party_relationship=(third.relationship.strip()[:40] or None) if third else None,
-            third_party_phone=(third.phone.strip()[:32] or None) if third else None,
-            id_check_method=draft.id_check_method or None, id_check_result=draft.id_check_result or None,
-            agency_code=draft.agency or None if draft.outcome == "signposted" else None,
-            save_key=(draft.save_key or None))
-        session.add(contact)
-        session.flush()
-        for position, reason in enumerate(reasons):
-            session.add(ContactReason(contact_id=contact.id, reason_code=reason.code, position=position))
-
-        cases: list[tuple[Case, bool]] = []
-        routed_team = draft.route_team or None
-        # 1. Reasons that always start their own work: safeguarding, complaints, repairs and hazards,
-        #    service requests, and "nowhere to stay tonight" when housing options is not in this build.
-        for reason in reasons:
-            if reason.intake in ("safeguarding_child", "safeguarding_adult"):
-                cases.append((_raise_safeguarding(session, ctx, reason, draft, person, contact, at), True))
-            elif reason.intake == "homeless_tonight":
-                if housing is None:
-                    existing = _open_homelessness_case(session, person)
-                    if existing is not None:
-                        add_event(session, ctx, existing, "contact", "Nowhere to stay tonight (front desk)",
-                                  detail=draft.notes or None, contact_id=contact.id)
-                        existing.priority = "emergency"
-                        session.add(existing)
-                        cases.append((existing, False))
-                    else:
-                        cases.append((_open_for_reason(session, ctx, reason, draft, person, contact, at,
-                                                       reason.team, None), True))
-            elif reason.routes and reason.intake in SPECIAL_INTAKES:
-                team = draft.route_team if (draft.route_team and len(reasons) == 1) else reason.team
-                cases.append((_open_for_reason(session, ctx, reason, draft, person, contact, at, team,
-                                               officer.id if officer and len(reasons) == 1 else None), True))
-        # 2. Everything else goes where the outcome says.
-        ordinary = [r for r in reasons if not (r.routes and r.intake in SPECIAL_INTAKES)
-                    and r.intake != "homeless_tonight"]
-        if draft.outcome == "routed" and add_to is not None:
-            add_event(session, ctx, add_to, "contact", f"Contact added: {', '.join(r.label for r in reasons)}",
-                      detail=draft.notes or None, contact_id=contact.id)
-            if officer is not None or draft.route_team:
-                pass  # adding to a case does not move it; reassign from the queue
-            cases.insert(0, (add_to, False))
-        elif draft.outcome == "routed" and ordinary:
-            reason = ordinary[0]
-            if reason.intake == "homeless_approach":
-                existing = _open_homelessness_case(session, person)
-                if existing is not None:
-                    add_event(session, ctx, existing, "contact", "Homelessness approach (front desk)",
-                              detail=draft.notes or None, contact_id=contact.id)
-                    cases.insert(0, (existing, False))
-                    reason = None  # type: ignore[assignment]
-            if reason is not None:
-                case = _open_for_reason(session, ctx, reason, draft, person, contact, at,
-                                        draft.route_team or reason.team, officer.id if officer else None)
-                if len(ordinary) > 1:
-                    add_event(session, ctx, case, "contact", "Also about: " +
-                              ", ".join(r.label for r in ordinary[1:]), contact_id=contact.id)
-                cases.insert(0, (case, True))
-        elif draft.outcome == "routed" and not cases and not (tonight_reason and housing):
-            raise InputError("outcome: routed — say which team, or choose a reason that is routed",
-                             problems=["outcome: routed — say which team, or choose a reason that is routed"])
-        # 3. A callback or an appointment.
-        follow_up_text = None
-        if draft.outcome in ("callback", "appointment"):
-            team_code = draft.route_team or primary.team
-            team = team_by_code(session, ctx, team_code)
-            if draft.outcome == "callback":
-                due = draft.callback_due or deadline_at("working_days", ref.policy.callback_working_days, now,
-                                                        calendar_for(ctx))
-                phone = clean_phone(draft.callback_phone)
-                place = None
-            else:
-                due = draft.appointment_at
-                phone = None
-                place = draft.appointment_place.strip()[:80] or None
-            assert due is not None
-            follow = FollowUp(kind=draft.outcome, contact_id=contact.id, person_id=person.id if person else None,
-                              case_id=cases[0][0].id if cases else None, team_id=team.id,
-                              assignee_id=officer.id if officer else None, due_at=due, phone=phone, place=place,
-                              notes=(draft.notes or "").strip()[:500] or None, created_at=now, created_by=actor_id(ctx))
-            session.add(follow)
-            routed_team = routed_team or team_code
-            word = "Callback" if draft.outcome == "callback" else "Appointment"
-            when = (f"by {display_date(due, weekday=True)}" if format_local(due, "%H:%M") == "23:59"
-                    else display_date(due, weekday=True, hours=True))
-            follow_up_text = f"{word} {when} · {team.name}" + (
-                f" · {officer.display_name}" if officer else "")
-        # 4. Link the contact to its main case and its team.
-        if cases:
-            contact.case_id = cases[0][0].id
-            contact.team_id = cases[0][0].team_id
-        else:
-            contact.team_id = team_by_code(session, ctx, routed_team or primary.team).id
-        session.add(contact)
-        if draft.visit_id is not None:
-            visit = session.get(ReceptionVisit, draft.visit_id)
-            if visit is not None:
-                visit.contact_id = contact.id
-                if visit.person_id is None and person is not None:
-                    visit.person_id = person.id
-                session.add(visit)
-                record_changed(session, "caller", visit.id)
-        for case, _opened in cases:
-            record_case(session, case)
-        record_changed(session, "contact", contact.id)
-        if person is not None:
-            record_changed(session, "person", person.ref)
-        session.flush()
-        case_lines = [_case_line(session, case, opened) for case, opened in cases]
+        _find_caller(session, ctx, saving)
+        contact = _insert_contact(session, ctx, saving)
+        _open_own_cases(session, ctx, saving, contact, housing_present=housing is not None)
+        _route(session, ctx, saving, contact, housing_present=housing is not None)
+        _follow_up(session, ctx, saving, contact)
+        if housing is not None:
+            _urgent_approach(session, ctx, housing, saving, contact)
+        _link(session, ctx, saving, contact)
+        case_lines = [_case_line(session, case, opened) for case, opened in saving.cases]
+        person = saving.person
         audit.record(session, ctx, "contact.log", "contact", contact.id, {
-            "person": person.ref if person else None, "created_person": created, "channel": draft.channel,
-            "reasons": list(draft.reasons), "outcome": draft.outcome, "cases": [c.ref for c in case_lines],
-            "identity_check": draft.id_check_result or None, "third_party": bool(third),
-            "anonymous": draft.anonymous})
-        contact_id = contact.id
-        person_ref = person.ref if person else None
-    # "Nowhere to stay tonight" goes to housing options' own service (its own transaction).
-    if tonight_reason is not None and housing is not None:
-        try:
-            case_ref = housing.open_urgent_approach(ctx, person_ref, draft.notes or "")
-        except Exception as exc:  # the contact is saved; say what still needs doing
-            message = getattr(exc, "message", None) or type(exc).__name__
-            messages.append(f"The contact is saved, but the urgent homelessness case could not be opened ({message}); "
-                            "open it now with F6.")
-        else:
-            with session_scope(ctx.engine, write=True) as session:
-                case = session.exec(select(Case).where(Case.ref == case_ref)).first()
-                if case is not None:
-                    add_event(session, ctx, case, "contact", "Nowhere to stay tonight (front desk contact)",
-                              detail=draft.notes or None, contact_id=contact_id)
-                    saved = session.get(Contact, contact_id)
-                    if saved is not None and saved.case_id is None:
-                        saved.case_id, saved.team_id = case.id, case.team_id
-                        session.add(saved)
-                    case_lines.append(_case_line(session, case, True))
-                    record_case(session, case)
-    return ContactSaved(contact_id=contact_id, at=at, person_ref=person_ref, person_created=created, cases=case_lines,
-                        follow_up=follow_up_text, messages=messages)
+            "person": person.ref if person else None, "created_person": saving.person_created,
+            "channel": draft.channel, "reasons": list(draft.reasons), "outcome": draft.outcome,
+            "cases": [c.ref for c in case_lines], "identity_check": draft.id_check_result or None,
+            "third_party": bool(draft.third_party), "anonymous": draft.anonymous})
+        assert contact.id is not None  # flushed in _insert_contact
+        return ContactSaved(contact_id=contact.id, at=saving.at, person_ref=person.ref if person else None,
+                            person_created=saving.person_created, cases=case_lines,
+                            follow_up=saving.follow_up_text, messages=[])
+
+
+def _find_caller(session: Session, ctx: ServiceContext, saving: _Saving) -> None:
+    """The person (found, or created now), the officer routed to and the case to add to; InputError if unknown."""
+    draft = saving.draft
+    try:
+        saving.person = person_by_ref(session, draft.person_ref)
+    except NotFound as exc:
+        raise InputError(exc.message, problems=[exc.message]) from None
+    if draft.new_person is not None:
+        saving.person = _quick_create(session, ctx, draft.new_person)
+        saving.person_created = True
+    saving.officer = staff_by_username(session, draft.route_officer) if draft.route_officer.strip() else None
+    if draft.add_to_case.strip():
+        add_to = session.exec(select(Case).where(Case.ref == draft.add_to_case.strip().upper())).first()
+        if add_to is None:
+            raise InputError(f"case: no case {draft.add_to_case!r}; choose one of the caller's open cases",
+                             problems=[f"case: no case {draft.add_to_case!r}"])
+        if add_to.status not in OPEN_STATUSES:
+            raise InputError(f"case: {add_to.ref} is closed; open a new case instead",
+                             problems=[f"case: {add_to.ref} is closed"])
+        saving.add_to = add_to
+
+
+def _insert_contact(session: Session, ctx: ServiceContext, saving: _Saving) -> Contact:
+    """The contact row and its reasons, in order (flushed, so it has its id)."""
+    draft, person, third = saving.draft, saving.person, saving.draft.third_party
+    contact = Contact(
+        at=saving.at, channel=draft.channel, person_id=person.id if person else None, staff_id=actor_id(ctx),
+        reason=saving.primary.code, outcome=draft.outcome, notes=(draft.notes or "").strip() or None,
+        logged_at=saving.now, anonymous=draft.anonymous, third_party_name=third.name.strip()[:120] if third else None,
+        third_party_org=(third.organisation.strip()[:120] or None) if third else None,
+        third_party_relationship=(third.relationship.strip()[:40] or None) if third else None,
+        third_party_phone=(third.phone.strip()[:32] or None) if third else None,
+        id_check_method=draft.id_check_method or None, id_check_result=draft.id_check_result or None,
+        agency_code=draft.agency or None if draft.outcome == "signposted" else None,
+        save_key=(draft.save_key or None))
+    session.add(contact)
+    session.flush()
+    assert contact.id is not None
+    for position, reason in enumerate(saving.reasons):
+        session.add(ContactReason(contact_id=contact.id, reason_code=reason.code, position=position))
+    return contact
+
+
+def _open_own_cases(session: Session, ctx: ServiceContext, saving: _Saving, contact: Contact, *,
+                    housing_present: bool) -> None:
+    """Reasons that always start their own work: safeguarding, complaints, repairs and hazards, service
+    requests, and "nowhere to stay tonight" when housing options is not in this build."""
+    draft, person, at, officer = saving.draft, saving.person, saving.at, saving.officer
+    alone = len(saving.reasons) == 1
+    for reason in saving.reasons:
+        if reason.intake in ("safeguarding_child", "safeguarding_adult"):
+            saving.cases.append((_raise_safeguarding(session, ctx, reason, draft, person, contact, at), True))
+        elif reason.intake == "homeless_tonight":
+            if housing_present:
+                continue  # housing options' own service opens it (_urgent_approach)
+            existing = _open_homelessness_case(session, person)
+            if existing is not None:
+                add_event(session, ctx, existing, "contact", "Nowhere to stay tonight (front desk)",
+                          detail=draft.notes or None, contact_id=contact.id)
+                existing.priority = "emergency"
+                session.add(existing)
+                saving.cases.append((existing, False))
+            else:
+                saving.cases.append((_open_for_reason(session, ctx, reason, draft, person, contact, at,
+                                                      reason.team, None), True))
+        elif reason.routes and reason.intake in SPECIAL_INTAKES:
+            team = draft.route_team if (draft.route_team and alone) else reason.team
+            saving.cases.append((_open_for_reason(session, ctx, reason, draft, person, contact, at, team,
+                                                  officer.id if officer and alone else None), True))
+
+
+def _route(session: Session, ctx: ServiceContext, saving: _Saving, contact: Contact, *, housing_present: bool) -> None:
+    """Everything else goes where the outcome says: added to a case, or a case opened for the team."""
+    draft, person, officer = saving.draft, saving.person, saving.officer
+    if draft.outcome != "routed":
+        return
+    reasons = saving.reasons
+    ordinary = [r for r in reasons if not (r.routes and r.intake in SPECIAL_INTAKES) and r.intake != "homeless_tonight"]
+    if saving.add_to is not None:
+        # Adding to a case does not move it (officer and team are ignored); reassign from the queue.
+        add_event(session, ctx, saving.add_to, "contact", f"Contact added: {', '.join(r.label for r in reasons)}",
+                  detail=draft.notes or None, contact_id=contact.id)
+        saving.cases.insert(0, (saving.add_to, False))
+    elif ordinary:
+        reason = ordinary[0]
+        if reason.intake == "homeless_approach":
+            existing = _open_homelessness_case(session, person)
+            if existing is not None:
+                add_event(session, ctx, existing, "contact", "Homelessness approach (front desk)",
+                          detail=draft.notes or None, contact_id=contact.id)
+                saving.cases.insert(0, (existing, False))
+                return
+        case = _open_for_reason(session, ctx, reason, draft, person, contact, saving.at,
+                                draft.route_team or reason.team, officer.id if officer else None)
+        if len(ordinary) > 1:
+            add_event(session, ctx, case, "contact", "Also about: " + ", ".join(r.label for r in ordinary[1:]),
+                      contact_id=contact.id)
+        saving.cases.insert(0, (case, True))
+    elif not saving.cases and not housing_present:
+        raise InputError("outcome: routed — say which team, or choose a reason that is routed",
+                         problems=["outcome: routed — say which team, or choose a reason that is routed"])
+
+
+def _follow_up(session: Session, ctx: ServiceContext, saving: _Saving, contact: Contact) -> None:
+    """A callback or an appointment, for the routed team (else the main reason's), on the main case."""
+    draft, person, officer = saving.draft, saving.person, saving.officer
+    if draft.outcome not in ("callback", "appointment"):
+        return
+    team_code = draft.route_team or saving.primary.team
+    team = team_by_code(session, ctx, team_code)
+    phone = place = None
+    if draft.outcome == "callback":
+        due = draft.callback_due or deadline_at("working_days", fd_reference(ctx).policy.callback_working_days,
+                                                saving.now, calendar_for(ctx))
+        phone = clean_phone(draft.callback_phone)
+    else:
+        due = draft.appointment_at
+        place = draft.appointment_place.strip()[:80] or None
+    assert due is not None  # contact_problems refuses an appointment without a time
+    session.add(FollowUp(kind=draft.outcome, contact_id=contact.id, person_id=person.id if person else None,
+                         case_id=saving.cases[0][0].id if saving.cases else None, team_id=team.id,
+                         assignee_id=officer.id if officer else None, due_at=due, phone=phone, place=place,
+                         notes=(draft.notes or "").strip()[:500] or None, created_at=saving.now,
+                         created_by=actor_id(ctx)))
+    saving.routed_team = saving.routed_team or team_code
+    word = "Callback" if draft.outcome == "callback" else "Appointment"
+    when = (f"by {display_date(due, weekday=True)}" if format_local(due, "%H:%M") == "23:59"
+            else display_date(due, weekday=True, hours=True))
+    saving.follow_up_text = f"{word} {when} · {team.name}" + (f" · {officer.display_name}" if officer else "")
+
+
+def _urgent_approach(session: Session, ctx: ServiceContext, housing, saving: _Saving, contact: Contact) -> None:
+    """"Nowhere to stay tonight": housing options' own service opens (or makes urgent) the case, in this
+    transaction; the contact is linked to it and it is listed last."""
+    person = saving.person
+    case = housing.urgent_approach_in(session, ctx, person.ref if person else None, saving.draft.notes or "")
+    add_event(session, ctx, case, "contact", "Nowhere to stay tonight (front desk contact)",
+              detail=saving.draft.notes or None, contact_id=contact.id)
+    saving.cases.append((case, True))
+
+
+def _link(session: Session, ctx: ServiceContext, saving: _Saving, contact: Contact) -> None:
+    """The contact's main case and team, the reception visit it came from, and the change notices."""
+    if saving.cases:
+        main = saving.cases[0][0]
+        contact.case_id, contact.team_id = main.id, main.team_id
+    else:
+        contact.team_id = team_by_code(session, ctx, saving.routed_team or saving.primary.team).id
+    session.add(contact)
+    person = saving.person
+    if saving.draft.visit_id is not None:
+        visit = session.get(ReceptionVisit, saving.draft.visit_id)
+        if visit is not None:
+            visit.contact_id = contact.id
+            if visit.person_id is None and person is not None:
+                visit.person_id = person.id
+            session.add(visit)
+            record_changed(session, "caller", visit.id)
+    for case, _opened in saving.cases:
+        record_case(session, case)
+    record_changed(session, "contact", contact.id)
+    if person is not None:
+        record_changed(session, "person", person.ref)
+    session.flush()
 
 
 def _already_saved(session, save_key: str) -> ContactSaved | None:

@@ -14,34 +14,26 @@ import errno
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, and_, or_, select
-
 from duty_tui.db.engine import session_scope
 from duty_tui.domain.validators import inert
-from duty_tui.errors import DutyError, EnvironmentProblem, InputError, NotFound
+from duty_tui.errors import DutyError, EnvironmentProblem, InputError
 from duty_tui.private_files import is_disk_full, make_private_folder
 from duty_tui.reference import line_of, read_toml
 from duty_tui.services import audit
 from duty_tui.services.context import ServiceContext
+from duty_tui.services.gdpr_gather import OTHER_MEMBER, THIRD_PARTY, gather, json_value
+from duty_tui.services.gdpr_gather import tables as tables  # re-exported: the purge tests read it from here
 from duty_tui.services.outputs import check_out_dir, dump_json
 
 ANONYMISED = "Anonymised"
 """What names and other required text become when a record is anonymised."""
 
-THIRD_PARTY = "[third party]"
-OTHER_MEMBER = "another household member"
 RECORD_TYPES = ("person", "contact", "follow_up", "case", "homelessness_case", "reception_visit", "audit_event")
 """Record types the retention schedule must give a period for."""
-
-_CHUNK = 500
-_HIDDEN_COLUMNS = frozenset({"version", "surname_key", "forename_key", "surname_sound", "forename_sound",
-                             "phone_main_key", "phone_alt_key", "postcode_key", "street_key", "password_hash"})
 
 
 # --------------------------------------------------------------------------- policy
@@ -105,10 +97,10 @@ def load_policy(data_dir: Path) -> GdprPolicy:
     sar = SarPolicy(**flags, account_holder_relationships=tuple(r.strip().lower() for r in relationships))
 
     periods: dict[str, Retention] = {}
-    tables = raw.get("retention", {})
-    if not isinstance(tables, dict):
+    retention = raw.get("retention", {})
+    if not isinstance(retention, dict):
         raise problem("retention", "retention must hold tables: [retention.contact] ...")
-    for record_type, body in tables.items():
+    for record_type, body in retention.items():
         needle = f"[retention.{record_type}]"
         if record_type not in RECORD_TYPES:
             raise problem(needle, f"unknown record type {record_type!r}; use one of {', '.join(RECORD_TYPES)}")
@@ -140,59 +132,6 @@ def load_policy(data_dir: Path) -> GdprPolicy:
 def policy(ctx: ServiceContext) -> GdprPolicy:
     """The policy from the settings' data folder."""
     return load_policy(ctx.settings.data_dir)
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def tables() -> dict[str, Table]:
-    """Every table in the metadata (all areas' models imported)."""
-    from sqlmodel import SQLModel
-
-    from duty_tui.db.models import import_all_models
-
-    import_all_models()
-    return dict(SQLModel.metadata.tables)
-
-
-def chunks(ids: Iterable[Any], size: int = _CHUNK) -> Iterator[list[Any]]:
-    """Lists of at most ``size`` items."""
-    batch: list[Any] = []
-    for item in ids:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def _value(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
-def _row(mapping: Any, drop: Iterable[str] = ()) -> dict[str, Any]:
-    dropped = set(drop) | _HIDDEN_COLUMNS
-    return {k: _value(v) for k, v in dict(mapping).items() if k not in dropped}
-
-
-def _fetch(connection, table: Table, condition, order=None) -> list[dict[str, Any]]:
-    query = select(table).where(condition)
-    query = query.order_by(*(order if order is not None else [table.c.id]))
-    return [dict(r) for r in connection.execute(query).mappings()]
-
-
-def _fetch_in(connection, table: Table, column: str, ids: Iterable[Any], order: str = "id") -> list[dict[str, Any]]:
-    ids = sorted(set(i for i in ids if i is not None))
-    found: list[dict[str, Any]] = []
-    for batch in chunks(ids):
-        found.extend(dict(r) for r in connection.execute(
-            select(table).where(table.c[column].in_(batch))).mappings())
-    return sorted(found, key=lambda r: (r.get(order) is None, r.get(order) or 0, r.get("id") or 0))
 
 
 # --------------------------------------------------------------------------- subject access
@@ -231,7 +170,7 @@ def subject_access(ctx: ServiceContext, person_ref: str, out_dir: Path | str) ->
             connection = session.connection()
             document = gather(connection, ref, rules.sar)
             counts = {name: len(rows) for name, rows in document["sections"].items()}
-            document["export"] = {"person_ref": ref, "generated_at": _value(ctx.now()),
+            document["export"] = {"person_ref": ref, "generated_at": json_value(ctx.now()),
                                   "as_of": ctx.today().isoformat(),
                                   "generated_by": ctx.actor.username if ctx.actor else None,
                                   "policy": {"redact_household_members": rules.sar.redact_household_members,
@@ -319,284 +258,6 @@ def _unplace(out: Path) -> None:
     with contextlib.suppress(OSError):
         for name in ("sar.json", "report.txt"):
             (out / name).unlink(missing_ok=True)
-
-
-def gather(connection, ref: str, sar: SarPolicy) -> dict[str, Any]:
-    """The SAR document for ``ref`` (read-only; raises NotFound)."""
-    t = tables()
-    person_t = t["person"]
-    person = connection.execute(select(person_t).where(person_t.c.ref == ref)).mappings().first()
-    if person is None:
-        raise NotFound(f"no person with ref {ref}; check the ref (duty-tui person find NAME)")
-    pid = person["id"]
-    subject_names = {n.casefold() for n in (
-        f"{person['forename']} {person['surname']}",
-        f"{person['title'] or ''} {person['forename']} {person['surname']}".strip()) if n.strip()}
-    sections: dict[str, list[dict[str, Any]]] = {}
-    covered: set[tuple[str, str]] = set()  # (table, column) pairs read by the explicit sections
-
-    def cover(table: str, *columns: str) -> None:
-        covered.update((table, c) for c in columns)
-
-    # Alerts on the person (restricted detail included: it is their data). Property alerts are
-    # about whoever lives or visits there, so they are left out.
-    teams = {r.id: r.code for r in connection.execute(select(t["team"].c.id, t["team"].c.code))}
-    staff = {r.id: r.username for r in connection.execute(select(t["staff_user"].c.id, t["staff_user"].c.username))}
-
-    def staff_name(staff_id: int | None) -> str | None:
-        return staff.get(staff_id) if staff_id is not None else None
-
-    sections["alerts"] = [{**_row(r, ("person_id", "property_id")), "raised_by": staff_name(r["raised_by"])} for r in
-                          _fetch(connection, t["alert"], t["alert"].c.person_id == pid)]
-    cover("alert", "person_id")
-
-    # Households, the other members (redacted), tenancies and properties.
-    hm = t["household_member"]
-    memberships = _fetch(connection, hm, hm.c.person_id == pid)
-    cover("household_member", "person_id")
-    household_ids = {m["household_id"] for m in memberships}
-    households_t, prop_t, ten_t = t["household"], t["property"], t["tenancy"]
-    households = {h["id"]: h for h in _fetch_in(connection, households_t, "id", household_ids)}
-    others = _fetch_in(connection, hm, "household_id", household_ids)
-    people_by_id: dict[int, dict] = {}
-    if not sar.redact_household_members:
-        people_by_id = {p["id"]: p for p in _fetch_in(connection, person_t, "id", {o["person_id"] for o in others})}
-    tenancies = _fetch_in(connection, ten_t, "household_id", household_ids)
-    property_ids = {h["property_id"] for h in households.values()} | {x["property_id"] for x in tenancies}
-    properties = {p["id"]: p for p in _fetch_in(connection, prop_t, "id", property_ids)}
-
-    def address(property_id: int | None) -> str | None:
-        p = properties.get(property_id)
-        if not p:
-            return None
-        return ", ".join(x for x in (p["address_line1"], p["address_line2"], p["town"], p["postcode"]) if x)
-
-    sections["households"] = []
-    for m in memberships:
-        h = households.get(m["household_id"], {})
-        members = []
-        for o in others:
-            if o["household_id"] != m["household_id"] or o["person_id"] == pid:
-                continue
-            entry = {"person": OTHER_MEMBER, "relationship": o["relationship"], "is_lead": o["is_lead"],
-                     "joined_on": _value(o["joined_on"]), "left_on": _value(o["left_on"])}
-            if not sar.redact_household_members and o["person_id"] in people_by_id:
-                p = people_by_id[o["person_id"]]
-                entry.update(person=f"{p['forename']} {p['surname']}", ref=p["ref"],
-                             date_of_birth=_value(p["date_of_birth"]))
-            members.append(entry)
-        sections["households"].append({"household_ref": h.get("ref"), "address": address(h.get("property_id")),
-                                       "relationship": m["relationship"], "is_lead": m["is_lead"],
-                                       "joined_on": _value(m["joined_on"]), "left_on": _value(m["left_on"]),
-                                       "other_members": members})
-    sections["tenancies"] = [{**_row(x, ("property_id", "household_id")), "household_ref":
-                              households.get(x["household_id"], {}).get("ref"), "address": address(x["property_id"])}
-                             for x in tenancies]
-
-    # Accounts the subject holds: their own, and the rent accounts of tenancies where they are a holder.
-    holder_households = {m["household_id"] for m in memberships
-                         if m["is_lead"] or (m["relationship"] or "").strip().lower() in sar.account_holder_relationships}
-    holder_tenancies = [x["id"] for x in tenancies if x["household_id"] in holder_households]
-    acc_t = t["account"]
-    accounts = {a["id"]: a for a in _fetch(connection, acc_t, acc_t.c.person_id == pid)}
-    cover("account", "person_id")
-    accounts.update({a["id"]: a for a in _fetch_in(connection, acc_t, "tenancy_id", holder_tenancies)})
-    tenancy_refs = {x["id"]: x["ref"] for x in tenancies}
-    account_refs = {a["id"]: a["ref"] for a in accounts.values()}
-    led = t["ledger_entry"]
-    ledger = _fetch_in(connection, led, "account_id", accounts)
-    balances: dict[int, int] = {}
-    for row in ledger:
-        balances[row["account_id"]] = balances.get(row["account_id"], 0) + row["amount_pence"]
-    sections["accounts"] = [{**_row(a, ("tenancy_id", "person_id")), "tenancy_ref": tenancy_refs.get(a["tenancy_id"]),
-                             "balance_pence": balances.get(a["id"], 0)} for a in accounts.values()]
-    sections["ledger"] = [{**_row(r, ("account_id", "created_by", "office_id", "terminal")),
-                           "account_ref": account_refs.get(r["account_id"])} for r in ledger]
-
-    holder_names = {a["holder_name"].casefold() for a in accounts.values() if a["holder_name"]} | subject_names
-
-    def payer(name: str | None) -> str | None:
-        if name is None or not sar.redact_third_party_callers or name.strip().casefold() in holder_names:
-            return name
-        return THIRD_PARTY
-
-    if "payment" in t:
-        pay = t["payment"]
-        receipts = {(r["office_id"], r["receipt_no"]) for r in ledger if r["receipt_no"] is not None}
-        payments = {p["id"]: p for p in _fetch(connection, pay, pay.c.person_id == pid)}
-        cover("payment", "person_id")
-        for batch in chunks(sorted(receipts)):
-            for p in connection.execute(select(pay).where(or_(*(and_(pay.c.office_id == o, pay.c.receipt_no == n)
-                                                                 for o, n in batch)))).mappings():
-                payments[p["id"]] = dict(p)
-        sections["payments"] = [{**_row(p, ("person_id", "office_id", "idempotency_key", "terminal", "taken_by")),
-                                 "paid_by": payer(p["paid_by"])} for p in sorted(payments.values(), key=lambda p: p["id"])]
-        refunds = _fetch_in(connection, t["refund_request"], "account_id", accounts)
-        sections["refunds"] = [{**_row(r, ("account_id", "idempotency_key", "requested_by", "decided_by",
-                                           "ledger_entry_id")),
-                                "account_ref": account_refs.get(r["account_id"]), "payee": payer(r["payee"])}
-                               for r in refunds]
-        arrangements = _fetch_in(connection, t["arrangement"], "account_id", accounts)
-        instalments = _fetch_in(connection, t["arrangement_instalment"], "arrangement_id", [a["id"] for a in arrangements])
-        sections["arrangements"] = [{**_row(a, ("account_id", "created_by", "ended_by")),
-                                     "account_ref": account_refs.get(a["account_id"]),
-                                     "instalments": [_row(i, ("id", "arrangement_id")) for i in instalments
-                                                     if i["arrangement_id"] == a["id"]]} for a in arrangements]
-
-    # Cases: the subject's own, and the household's cases that name no other person.
-    case_t = t["work_case"]
-    cond = case_t.c.person_id == pid
-    if household_ids:
-        cond = or_(cond, and_(case_t.c.person_id.is_(None), case_t.c.household_id.in_(sorted(household_ids))))
-    cases = _fetch(connection, case_t, cond)
-    cover("work_case", "person_id")
-    case_ids = [c["id"] for c in cases]
-    case_refs = {c["id"]: c["ref"] for c in cases}
-    sections["cases"] = [{**_row(c, ("person_id", "household_id", "tenancy_id", "team_id", "assignee_id", "created_by")),
-                          "team": teams.get(c["team_id"]), "assignee": staff_name(c["assignee_id"]),
-                          "tenancy_ref": tenancy_refs.get(c["tenancy_id"])} for c in cases]
-    sections["case_notes"] = [{**_row(n, ("case_id", "author_id")), "case_ref": case_refs.get(n["case_id"]),
-                               "author": staff_name(n["author_id"])}
-                              for n in _fetch_in(connection, t["case_note"], "case_id", case_ids, order="at")]
-
-    # Contacts about the subject. Contacts where they called about someone else hold no link to
-    # them (only a typed name), so they are not found here; docs/PRIVACY.md says so.
-    con = t["contact"]
-    contacts = _fetch(connection, con, con.c.person_id == pid, order=[con.c.at, con.c.id])
-    cover("contact", "person_id")
-    contact_ids = [c["id"] for c in contacts]
-    reasons: dict[int, list[str]] = {}
-    if "contact_reason" in t:
-        for r in _fetch_in(connection, t["contact_reason"], "contact_id", contact_ids, order="position"):
-            reasons.setdefault(r["contact_id"], []).append(r["reason_code"])
-    sections["contacts"] = []
-    for c in contacts:
-        row = {**_row(c, ("person_id", "staff_id", "team_id", "case_id")), "staff": staff_name(c["staff_id"]),
-               "team": teams.get(c["team_id"]), "case_ref": case_refs.get(c["case_id"]),
-               "reasons": reasons.get(c["id"], [c["reason"]])}
-        if sar.redact_third_party_callers:
-            for key in ("third_party_name", "third_party_phone"):
-                if row.get(key):
-                    row[key] = THIRD_PARTY
-        sections["contacts"].append(row)
-    if "contact_revision" in t:
-        # Corrections of those contacts: what each said before and after, who corrected it, when and why.
-        sections["contact_corrections"] = [
-            {**_row(r, ("by",)), "by": staff_name(r["by"])}
-            for r in _fetch_in(connection, t["contact_revision"], "contact_id", contact_ids, order="revision")]
-
-    if "follow_up" in t:
-        fu = t["follow_up"]
-        follow_ups = {f["id"]: f for f in _fetch(connection, fu, fu.c.person_id == pid)}
-        follow_ups.update({f["id"]: f for f in _fetch_in(connection, fu, "contact_id", contact_ids)})
-        follow_ups.update({f["id"]: f for f in _fetch_in(connection, fu, "case_id", case_ids)})
-        sections["follow_ups"] = [{**_row(f, ("person_id", "case_id", "team_id", "assignee_id", "done_by", "created_by")),
-                                   "case_ref": case_refs.get(f["case_id"]), "team": teams.get(f["team_id"]),
-                                   "assignee": staff_name(f["assignee_id"])}
-                                  for _i, f in sorted(follow_ups.items())]
-        cover("follow_up", "person_id")
-        sections["case_events"] = [{**_row(e, ("case_id", "actor_id")), "case_ref": case_refs.get(e["case_id"]),
-                                    "by": staff_name(e["actor_id"])}
-                                   for e in _fetch_in(connection, t["case_event"], "case_id", case_ids, order="at")]
-        sections["complaint_stages"] = [{**_row(s, ("case_id", "handler_id")), "case_ref": case_refs.get(s["case_id"])}
-                                        for s in _fetch_in(connection, t["complaint_stage"], "case_id", case_ids)]
-        sections["repairs"] = [{**_row(s, ("case_id",)), "case_ref": case_refs.get(s["case_id"])}
-                               for s in _fetch_in(connection, t["repair_detail"], "case_id", case_ids)]
-        sg = t["safeguarding_concern"]
-        concerns = {c["id"]: c for c in _fetch(connection, sg, sg.c.subject_person_id == pid)}
-        cover("safeguarding_concern", "subject_person_id")
-        concerns.update({c["id"]: c for c in _fetch_in(connection, sg, "case_id", case_ids)})
-        sections["safeguarding_concerns"] = []
-        for c in sorted(concerns.values(), key=lambda c: c["id"]):
-            row = {**_row(c, ("case_id", "contact_id", "subject_person_id", "raised_by")),
-                   "case_ref": case_refs.get(c["case_id"]), "about": "the subject"}
-            if c["subject_person_id"] != pid and sar.redact_household_members:
-                row.update(about="another person", subject_name=None, details="[withheld: about another person]")
-            sections["safeguarding_concerns"].append(row)
-        rv = t["reception_visit"]
-        visits = {v["id"]: v for v in _fetch(connection, rv, rv.c.person_id == pid)}
-        visits.update({v["id"]: v for v in _fetch_in(connection, rv, "contact_id", contact_ids)})
-        sections["reception_visits"] = [_row(v, ("person_id", "office_id", "called_by", "added_by", "contact_id"))
-                                        for _i, v in sorted(visits.items())]
-        cover("reception_visit", "person_id")
-
-    if "homeless_case" in t:
-        hc_t = t["homeless_case"]
-        hcond = hc_t.c.person_id == pid
-        if case_ids:
-            hcond = or_(hcond, hc_t.c.case_id.in_(case_ids))
-        hcases = _fetch(connection, hc_t, hcond)
-        cover("homeless_case", "person_id")
-        missing = [h["case_id"] for h in hcases if h["case_id"] not in case_refs]
-        for c in _fetch_in(connection, case_t, "id", missing):
-            case_refs[c["id"]] = c["ref"]
-        hc_ids = [h["id"] for h in hcases]
-        hc_refs = {h["id"]: case_refs.get(h["case_id"]) for h in hcases}
-        rows = []
-        for h in hcases:
-            row = {**_row(h, ("case_id", "person_id", "household_id", "contact_id")), "case_ref": case_refs.get(h["case_id"])}
-            if sar.redact_household_members and row.get("household_text"):
-                row["household_text"] = "[withheld: describes other household members]"
-            rows.append(row)
-        sections["homelessness_cases"] = rows
-        hmem = []
-        for m in _fetch_in(connection, t["homeless_member"], "homeless_case_id", hc_ids):
-            if m["person_id"] == pid or not sar.redact_household_members:
-                hmem.append({**_row(m, ("homeless_case_id", "person_id")), "case_ref": hc_refs.get(m["homeless_case_id"]),
-                             "person": "the subject" if m["person_id"] == pid else "household member"})
-            else:
-                hmem.append({"case_ref": hc_refs.get(m["homeless_case_id"]), "person": OTHER_MEMBER,
-                             "relationship": m["relationship"]})
-        sections["homelessness_household"] = hmem
-        cover("homeless_member", "person_id")
-        for name, table, drop in (
-                ("homelessness_support_needs", "homeless_support_need", ()),
-                ("homelessness_stage_moves", "homeless_move", ("officer_id",)),
-                ("homelessness_plan_steps", "homeless_plan_step", ("created_by",)),
-                ("homelessness_notices", "homeless_notice", ("officer_id", "authorised_by")),
-                ("homelessness_non_cooperation", "homeless_noncoop", ("proposed_by", "signed_off_by", "warning_notice_id", "notice_id")),
-                ("homelessness_reviews", "homeless_review", ("reviewer_id", "notice_id")),
-                ("homelessness_placements", "homeless_placement", ("created_by",))):
-            sections[name] = [{**_row(r, ("homeless_case_id", *drop)), "case_ref": hc_refs.get(r["homeless_case_id"])}
-                              for r in _fetch_in(connection, t[table], "homeless_case_id", hc_ids)]
-
-    # Any other table that points at the person (added by an area after this module was written).
-    person_fk = [(table, column.name) for table in t.values() for column in table.columns
-                 for fk in column.foreign_keys if fk.column.table.name == "person" and table.name != "person"]
-    other: list[dict[str, Any]] = []
-    for table, column in person_fk:
-        if (table.name, column) in covered or table.name in ("household_member",):
-            continue
-        for r in _fetch(connection, table, table.c[column] == pid):
-            other.append({"record_type": table.name, **_row(r)})
-    sections["other_records"] = other
-
-    # Who looked at or changed the record (the access log): refs of everything above.
-    if sar.include_access_log:
-        ev = t["audit_event"]
-        keys: dict[str, set[str]] = {
-            "person": {ref}, "case": set(case_refs.values()) | {c["ref"] for c in cases},
-            "contact": {str(i) for i in contact_ids}, "account": set(account_refs.values()),
-            "visit": {str(v["id"]) for v in sections.get("reception_visits", [])},
-            "arrangement": {a["ref"] for a in sections.get("arrangements", [])},
-            "refund_request": {r["ref"] for r in sections.get("refunds", [])},
-            "ledger_entry": {str(r["id"]) for r in ledger},
-        }
-        if sections.get("payments"):
-            offices = {r.id: r.code for r in connection.execute(select(t["office"].c.id, t["office"].c.code))}
-            keys["payment"] = {f"{offices.get(p['office_id'])}-{p['receipt_no']:06d}" for p in payments.values()}
-        log: list[dict[str, Any]] = []
-        for entity, ids in keys.items():
-            for batch in chunks(sorted(ids)):
-                for e in connection.execute(
-                        select(ev.c.id, ev.c.at, ev.c.actor, ev.c.action, ev.c.entity, ev.c.entity_id)
-                        .where(ev.c.entity == entity, ev.c.entity_id.in_(batch))).mappings():
-                    log.append(dict(e))
-        log.sort(key=lambda e: e["id"])
-        sections["access_log"] = [{"at": _value(e["at"]), "staff": e["actor"], "action": e["action"],
-                                   "record": f"{e['entity']} {e['entity_id']}"} for e in log]
-
-    return {"person": _row(person), "sections": sections}
 
 
 # --------------------------------------------------------------------------- output

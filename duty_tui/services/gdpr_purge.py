@@ -25,7 +25,8 @@ from duty_tui.domain.local_time import start_of_local_day
 from duty_tui.domain.search_keys import fold, sound
 from duty_tui.services import audit
 from duty_tui.services.context import ServiceContext
-from duty_tui.services.gdpr import ANONYMISED, GdprPolicy, chunks, policy, tables
+from duty_tui.services.gdpr import ANONYMISED, GdprPolicy, policy
+from duty_tui.services.gdpr_gather import chunks, tables
 
 CHUNK = 500
 PURGED_TYPES = ("person", "contact", "follow_up", "case", "homelessness_case", "reception_visit")

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from duty_tui.db.engine import session_scope
 from duty_tui.db.models import Account, LedgerEntry, Office, Person, StaffUser
@@ -279,6 +279,43 @@ class CheckedPayment:
     ledger_kind: str
 
 
+def _method_details(method: str, request: PaymentRequest,
+                    problems: list[str]) -> tuple[str | None, str | None, str | None]:
+    """(card last four, terminal reference, cheque number) as the method needs them; a problem with any of
+    them (or one given for another method, or anything that looks like card data) is added to ``problems``."""
+    card_last4 = terminal_ref = cheque_no = None
+    if method == "card":
+        try:
+            card_last4 = clean_last4(request.card_last4)
+        except ValueError as exc:
+            problems.append(str(exc))
+        try:
+            terminal_ref = clean_terminal_ref(request.terminal_ref)
+        except ValueError as exc:
+            problems.append(str(exc))
+    else:
+        for label, value in (("card last four", request.card_last4),
+                             ("terminal/gateway reference", request.terminal_ref)):
+            if (value or "").strip():
+                try:
+                    check_no_card_data(label, value)
+                    problems.append(f"{label} is only for card payments; clear it")
+                except ValueError as exc:
+                    problems.append(str(exc))
+    if method == "cheque":
+        try:
+            cheque_no = clean_cheque_no(request.cheque_no)
+        except ValueError as exc:
+            problems.append(str(exc))
+    elif (request.cheque_no or "").strip():
+        try:
+            check_no_card_data("cheque number", request.cheque_no)
+            problems.append("cheque number is only for cheques; clear it")
+        except ValueError as exc:
+            problems.append(str(exc))
+    return card_last4, terminal_ref, cheque_no
+
+
 def check_payment_request(rules: PaymentsPolicy, request: PaymentRequest, today: date) -> CheckedPayment:
     """Every check on a payment that needs no database; InputError lists each problem."""
     problems: list[str] = []
@@ -314,35 +351,7 @@ def check_payment_request(rules: PaymentsPolicy, request: PaymentRequest, today:
                                 "record money that did not pass the counter with another method")
         else:
             till = None
-        if choice.method == "card":
-            try:
-                card_last4 = clean_last4(request.card_last4)
-            except ValueError as exc:
-                problems.append(str(exc))
-            try:
-                terminal_ref = clean_terminal_ref(request.terminal_ref)
-            except ValueError as exc:
-                problems.append(str(exc))
-        else:
-            for label, value in (("card last four", request.card_last4),
-                                 ("terminal/gateway reference", request.terminal_ref)):
-                if (value or "").strip():
-                    try:
-                        check_no_card_data(label, value)
-                        problems.append(f"{label} is only for card payments; clear it")
-                    except ValueError as exc:
-                        problems.append(str(exc))
-        if choice.method == "cheque":
-            try:
-                cheque_no = clean_cheque_no(request.cheque_no)
-            except ValueError as exc:
-                problems.append(str(exc))
-        elif (request.cheque_no or "").strip():
-            try:
-                check_no_card_data("cheque number", request.cheque_no)
-                problems.append("cheque number is only for cheques; clear it")
-            except ValueError as exc:
-                problems.append(str(exc))
+        card_last4, terminal_ref, cheque_no = _method_details(choice.method, request, problems)
     if effective > today:
         problems.append(f"the date {effective:%d/%m/%Y} is in the future; a payment is dated the day it was received")
     elif effective < today - timedelta(days=rules.backdate_days):
@@ -435,7 +444,7 @@ def _post_payment(ctx: ServiceContext, rules: PaymentsPolicy, checked: CheckedPa
         office = lock_office(session, office_id)  # serialises receipt numbers (and cash-ups) for this office
         existing = session.exec(select(Payment).where(Payment.idempotency_key == key)).first()
         if existing is not None:
-            return _receipt_view(session, rules, session.get(Office, existing.office_id), existing, replayed=True)
+            return _replayed(session, ctx, rules, existing)
         if checked.till_code is not None:
             closed = counter_closed(session, office.id, checked.till_code, checked.effective_date)
             if closed is not None:
@@ -489,13 +498,26 @@ def _post_payment(ctx: ServiceContext, rules: PaymentsPolicy, checked: CheckedPa
 
 
 def replay_payment(ctx: ServiceContext, idempotency_key: str) -> ReceiptView:
-    """The receipt already posted under this key (a second Enter, or a retry after a timeout)."""
+    """The receipt already posted under this key (a second Enter, or a retry after a timeout); audited.
+
+    Only someone who may take payments sees a receipt this way (the form that holds the key is theirs)."""
+    ctx.require("payment.take")
     rules = policy(ctx)
-    with session_scope(ctx.engine) as session:
+    with session_scope(ctx.engine, write=True) as session:
         payment = session.exec(select(Payment).where(Payment.idempotency_key == idempotency_key)).first()
         if payment is None:
             raise NotFound("that payment was not posted; post it again")
-        return _receipt_view(session, rules, session.get(Office, payment.office_id), payment, replayed=True)
+        return _replayed(session, ctx, rules, payment)
+
+
+def _replayed(session: Session, ctx: ServiceContext, rules: PaymentsPolicy, payment: Payment) -> ReceiptView:
+    """The receipt of a payment posted earlier under the same key, with the replay audited in this transaction."""
+    office = session.get(Office, payment.office_id)
+    if office is None:  # payment.office_id is a foreign key: only a damaged database gets here
+        raise NotFound(f"the office of receipt {payment.receipt_no} is missing; ask the system administrator")
+    view = _receipt_view(session, rules, office, payment, replayed=True)
+    audit.record(session, ctx, "payment.replay", "payment", view.label, {"total_pence": payment.total_pence})
+    return view
 
 
 def get_receipt(ctx: ServiceContext, receipt_no: int, office_code: str | None = None) -> ReceiptView:

@@ -4,6 +4,7 @@ repairs, safeguarding, callbacks, queues and statistics."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -390,3 +391,66 @@ def test_duty_statistics_and_the_contacts_report(engine, capsys):
     bad = run(["--db", str(engine.url.render_as_string(hide_password=False)), "report", "contacts",
                "--from", "2026-03-31", "--to", "yesterday"])
     assert bad == 2 and "--to" in capsys.readouterr().err
+
+
+# --- one save, one transaction -----------------------------------------------------------------
+
+_SAVED_TABLES = ("person", "contact", "contact_reason", "work_case", "case_event", "case_note", "safeguarding_concern",
+                 "repair_detail", "follow_up", "homeless_case", "audit_event")
+
+
+def _saved_counts(engine) -> dict[str, int]:
+    """How many rows each table a contact save writes holds."""
+    with engine.connect() as c:
+        return {name: c.execute(text(f"SELECT count(*) FROM {name}")).scalar_one() for name in _SAVED_TABLES}
+
+
+def test_a_save_refused_part_way_leaves_nothing_half_saved(engine):
+    # A new person, a safeguarding concern (case and concern written first), then a repair whose priority
+    # is not offered: start_repair refuses it after the contact, its reasons, the person and the
+    # safeguarding case are in the transaction. None of it may stay, and nothing is audited as logged.
+    seed_office(engine)
+    ctx = ctx_for(engine)
+    before = _saved_counts(engine)
+    bad = draft(person_ref=None, new_person=NewPerson("Nina", "Newcomer"),
+                reasons=("safeguarding.adult", "repairs.report"), repair_priority="whenever",
+                safeguarding_subject="Nina Newcomer", notes="ceiling down; lives alone and not coping")
+    with pytest.raises(InputError, match="repair priority"):
+        contacts.log_contact(ctx, bad)
+    assert _saved_counts(engine) == before
+    saved = contacts.log_contact(ctx, replace(bad, repair_priority=""))
+    assert saved.person_created and len(saved.cases) == 2
+    after = _saved_counts(engine)
+    assert (after["contact"], after["person"], after["safeguarding_concern"], after["repair_detail"]) == (
+        before["contact"] + 1, before["person"] + 1, before["safeguarding_concern"] + 1, before["repair_detail"] + 1)
+
+
+def test_nowhere_tonight_is_saved_with_its_urgent_case_or_not_at_all(engine, monkeypatch):
+    # The urgent homelessness case is opened in the contact's own transaction: when the database fails
+    # while it is being opened, the contact is not left saved without it (the desk saves again).
+    from sqlalchemy.exc import OperationalError
+
+    from duty_tui.errors import EnvironmentProblem
+    from duty_tui.services import housing
+
+    seed_office(engine)
+    ctx = ctx_for(engine)
+    before = _saved_counts(engine)
+
+    def database_went_away(*_args, **_kwargs):
+        raise OperationalError("UPDATE work_case", {}, Exception("server closed the connection unexpectedly"))
+
+    monkeypatch.setattr(housing, "case_summary", database_went_away)
+    tonight = draft(person_ref="P0000003", reasons=("homelessness.tonight",), outcome="routed",
+                    notes="evicted by friend today")
+    with pytest.raises((EnvironmentProblem, OperationalError)):
+        contacts.log_contact(ctx, tonight)
+    assert _saved_counts(engine) == before
+    monkeypatch.undo()
+    saved = contacts.log_contact(ctx, tonight)
+    assert not saved.messages and [c.opened for c in saved.cases] == [True]
+    with session_scope(engine) as s:
+        actions = [e.action for e in s.exec(select(AuditEvent).order_by(AuditEvent.id)).all()][-2:]
+        case = s.exec(select(Case).where(Case.ref == saved.cases[0].ref)).one()
+    assert actions == ["housing.urgent_approach", "contact.log"]
+    assert contact_row(engine, saved.contact_id).case_id == case.id and case.priority == "emergency"

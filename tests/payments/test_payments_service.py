@@ -20,6 +20,7 @@ from duty_tui.services.payments import (
     find_payable_accounts,
     get_receipt,
     list_accounts,
+    replay_payment,
     reverse_entry,
     show_account,
     take_payment,
@@ -86,6 +87,31 @@ def test_same_key_never_posts_twice(engine):
     assert _balance(engine, "RNT000001") == 15250 - 2500
     assert _count(engine, "SELECT COUNT(*) FROM payment") == 1
     assert cash(ctx, "RNT000001", 100).receipt_no == first.receipt_no + 1
+
+
+def _audited(engine, action: str) -> list[tuple[str, str]]:
+    with engine.connect() as c:
+        return [(r[0], r[1]) for r in c.execute(text(
+            "SELECT actor, entity_id FROM audit_event WHERE action = :a ORDER BY id"), {"a": action}).all()]
+
+
+def test_replaying_a_payment_needs_payment_take_and_is_audited(engine):
+    seed_office(engine)
+    key = uuid.uuid4().hex
+    first = cash(ctx_for(engine, "reception"), "RNT000001", 2500, key=key)
+    # The options officer's role may not take payments: no receipt, and nothing audited as shown.
+    with pytest.raises(PermissionDenied, match="payment.take"):
+        replay_payment(ctx_for(engine, "options"), key)
+    assert _audited(engine, "payment.replay") == []
+    again = replay_payment(ctx_for(engine, "income"), key)
+    assert again.replayed and again.receipt_no == first.receipt_no and again.total_pence == 2500
+    # The second Enter on the same form replays too, audited in the same transaction.
+    cash(ctx_for(engine, "reception"), "RNT000001", 2500, key=key)
+    assert _audited(engine, "payment.replay") == [("income", "MAIN-000001"), ("reception", "MAIN-000001")]
+    with pytest.raises(NotFound):
+        replay_payment(ctx_for(engine, "income"), uuid.uuid4().hex)
+    assert len(_audited(engine, "payment.replay")) == 2
+    assert verify_chain(engine).ok
 
 
 def test_a_failed_payment_burns_no_receipt_number(engine):

@@ -237,3 +237,58 @@ def test_sar_files_show_controls_and_bidi_overrides_and_json_keeps_the_exact_val
     document = json.loads(raw_json)
     assert document["person"]["forename"] == HOSTILE_FORENAME
     assert [c["notes"] for c in document["sections"]["contacts"]] == [HOSTILE_NOTE]
+
+
+def seed_rich(engine) -> None:
+    """Aisha (P0000004) with a record of every kind the export collects: seed_extra's, plus a repair, a
+    safeguarding concern and a callback logged at the desk, a reception visit, a refund request and an
+    arrangement to pay on another account."""
+    from duty_tui.services import contacts, queue_callers
+    from duty_tui.services.payments_arrangements import create_arrangement
+    from duty_tui.services.payments_refunds import request_refund
+
+    seed_extra(engine)
+    desk = ctx_for(engine, "reception")
+    visit = queue_callers.add_arrival(desk, name="Aisha Khan")
+    queue_callers.call_next(desk, "Desk 1", visit.id)
+    contacts.log_contact(desk, contacts.ContactDraft(
+        channel="face_to_face", reasons=("repairs.report", "safeguarding.adult"), outcome="callback",
+        person_ref="P0000004", notes="Ceiling leaking over the cooker; not coping alone",
+        callback_phone="07700 900123", visit_id=visit.id))
+    later = ctx_for(engine, "leader", now=NOW + timedelta(days=10))  # once the payment has cleared
+    request_refund(later, "RNT000003", 1000, "bank_transfer", "Aisha Khan", "overpaid")
+    create_arrangement(ctx_for(engine, "income"), "RNT000001", 500, "weekly", NOW.date() + timedelta(days=7))
+
+
+def test_sar_sections_keep_their_order_and_shape_for_a_person_with_every_kind_of_record(engine, tmp_path):
+    # gather() reads each kind of record in its own collector; the document they build together keeps
+    # one order of sections and the fields of each (councils' tools read sar.json).
+    seed_office(engine)
+    seed_rich(engine)
+    out = tmp_path / "sar"
+    subject_access(ctx_for(engine), "P0000004", out)
+    sections = json.loads((out / "sar.json").read_text(encoding="utf-8"))["sections"]
+    assert list(sections) == [
+        "alerts", "households", "tenancies", "accounts", "ledger", "payments", "refunds", "arrangements", "cases",
+        "case_notes", "contacts", "contact_corrections", "follow_ups", "case_events", "complaint_stages", "repairs",
+        "safeguarding_concerns", "reception_visits", "homelessness_cases", "homelessness_household",
+        "homelessness_support_needs", "homelessness_stage_moves", "homelessness_plan_steps", "homelessness_notices",
+        "homelessness_non_cooperation", "homelessness_reviews", "homelessness_placements", "other_records",
+        "access_log"]
+    counts = {name: len(rows) for name, rows in sections.items() if rows}
+    assert {k: counts.get(k, 0) for k in ("alerts", "households", "tenancies", "accounts", "payments", "refunds",
+                                           "cases", "contacts", "follow_ups", "repairs", "safeguarding_concerns",
+                                           "reception_visits", "homelessness_cases", "homelessness_plan_steps")} == {
+        "alerts": 2, "households": 1, "tenancies": 1, "accounts": 1, "payments": 1, "refunds": 1, "cases": 4,
+        "contacts": 2, "follow_ups": 1, "repairs": 1, "safeguarding_concerns": 1, "reception_visits": 1,
+        "homelessness_cases": 1, "homelessness_plan_steps": 1}
+    assert sections["arrangements"] == []  # RNT000001 is John Smith's, not hers
+    assert sections["refunds"][0]["payee"] == "Aisha Khan" and sections["refunds"][0]["account_ref"] == "RNT000003"
+    assert sections["safeguarding_concerns"][0]["about"] == "the subject"
+    assert sections["follow_ups"][0]["kind"] == "callback" and sections["follow_ups"][0]["team"] == "repairs"
+    assert sections["reception_visits"][0]["caller_name"] == "Aisha Khan"
+    assert {e["action"] for e in sections["access_log"]} >= {"payment.take", "contact.log", "refund.request",
+                                                               "callers.arrive"}
+    case_keys = {"ref", "case_type", "status", "summary", "team", "assignee", "tenancy_ref"}
+    assert all(case_keys <= set(c) for c in sections["cases"])
+    assert not any(k.endswith("_id") for c in sections["cases"] for k in c)
