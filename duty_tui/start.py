@@ -15,8 +15,11 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
-from typing import Any
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing here would slow the start
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
 _APP_OPTIONS = {"--config": "config", "--keymap": "keymap", "--theme": "theme", "--auth": "auth"}
 
