@@ -12,8 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from duty_tui.commands import triage
-from duty_tui.commands.triage import render_assessments
+from duty_tui.cli.housing_options import render_assessments, triage
 from duty_tui.domain.homelessness import PRIORITY_NEED_GROUNDS, assess, assessment_to_json, parse_approach
 
 # The worked examples from shared/examples/triage, copied into the repo (tests/examples/triage) so a

@@ -13,15 +13,16 @@ from typing import Annotated
 
 import typer
 
+from duty_tui.cli.context import SubApp, cli_state, open_engine, service_context
 from duty_tui.errors import InputError
 
-app = typer.Typer(help="Staff users and their links to operating-system accounts (administrators).",
-                  no_args_is_help=True, add_completion=False)
+staff = SubApp("staff", typer.Typer(help="Staff users and their links to operating-system accounts (administrators).",
+                                    no_args_is_help=True, add_completion=False))
 
 AS_HELP = "Act as this staff user (an administrator: admin.users)."
 
 
-@app.callback()
+@staff.app.callback()
 def _staff() -> None:
     """Staff users and their links to operating-system accounts (administrators)."""
 
@@ -56,11 +57,9 @@ def _read_password(*, from_stdin: bool, prompt: bool, username: str, optional: b
 
 
 def _connect(ctx: typer.Context, as_user: str | None):
-    from duty_tui.cli import _context, _engine, _state
-
-    settings = _state(ctx).settings()
-    engine = _engine(settings)
-    return _context(settings, engine, as_user)
+    settings = cli_state(ctx).settings()
+    engine = open_engine(settings)
+    return service_context(settings, engine, as_user)
 
 
 def _describe(view, *, state: bool = True) -> str:
@@ -72,7 +71,7 @@ def _describe(view, *, state: bool = True) -> str:
     return f"{inert(view.username)}{shown}: {inert(view.name)}, role {inert(view.role)}{team}; {link}"
 
 
-@app.command("list")
+@staff.app.command("list")
 def staff_list(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list of {username, name, role, team, "
@@ -107,7 +106,7 @@ def _no_stray_words(ctx: typer.Context) -> None:
                          "--password-stdin reads it")
 
 
-@app.command("add", context_settings=EXTRA)
+@staff.app.command("add", context_settings=EXTRA)
 def staff_add(
     ctx: typer.Context,
     username: Annotated[str, typer.Argument(help="The new staff username.")],
@@ -138,7 +137,7 @@ def staff_add(
                    f"(--auth os); give one with duty-tui staff set {view.username} --password", err=True)
 
 
-@app.command("set", context_settings=EXTRA)
+@staff.app.command("set", context_settings=EXTRA)
 def staff_set(
     ctx: typer.Context,
     username: Annotated[str, typer.Argument(help="The staff username to change.")],
@@ -165,7 +164,7 @@ def staff_set(
     typer.echo(f"changed {_describe(view)}" + ("; new password set" if password is not None else ""), err=True)
 
 
-@app.command("disable")
+@staff.app.command("disable")
 def staff_disable(
     ctx: typer.Context,
     username: Annotated[str, typer.Argument(help="The staff username to disable.")],

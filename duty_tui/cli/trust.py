@@ -11,20 +11,22 @@ from typing import Annotated
 
 import typer
 
+from duty_tui.cli.context import SubApp, cli_state, open_engine, service_context
 from duty_tui.services.outputs import dump_json
 
-app = typer.Typer(help="Subject access exports and retention (UK GDPR).", no_args_is_help=True, add_completion=False)
+gdpr = SubApp("gdpr", typer.Typer(help="Subject access exports and retention (UK GDPR).", no_args_is_help=True,
+                                  add_completion=False))
 
 _SHOWN_REFS = 50
 """Refs listed per record type in the text output (all of them with --json)."""
 
 
-@app.callback()
+@gdpr.app.callback()
 def _gdpr() -> None:
     """Subject access exports and retention (UK GDPR)."""
 
 
-@app.command("sar")
+@gdpr.app.command("sar")
 def sar(
     ctx: typer.Context,
     person_ref: Annotated[str, typer.Argument(help="The person's ref, e.g. P0012345.")],
@@ -32,19 +34,18 @@ def sar(
     as_user: Annotated[str | None, typer.Option("--as", help="Act as this staff user (needs gdpr.export).")] = None,
 ) -> None:
     """Everything held about one person, as a readable report and JSON, in DIR."""
-    from duty_tui.cli import _context, _engine, _state
     from duty_tui.services.gdpr import check_out_dir, subject_access
 
     check_out_dir(out)
-    settings = _state(ctx).settings()
-    engine = _engine(settings)
-    summary = subject_access(_context(settings, engine, as_user), person_ref, out)
+    settings = cli_state(ctx).settings()
+    engine = open_engine(settings)
+    summary = subject_access(service_context(settings, engine, as_user), person_ref, out)
     total = sum(summary.counts.values())
     typer.echo(f"subject access export for {summary.person_ref}: {total:,} records written to "
                + ", ".join(str(f) for f in summary.files), err=True)
 
 
-@app.command("purge")
+@gdpr.app.command("purge")
 def purge(
     ctx: typer.Context,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="List what would be anonymised; change nothing.")] = False,
@@ -52,12 +53,11 @@ def purge(
     as_user: Annotated[str | None, typer.Option("--as", help="Act as this staff user (needs gdpr.export).")] = None,
 ) -> None:
     """Anonymise what is past retention (data/retention.toml) as of today."""
-    from duty_tui.cli import _context, _engine, _state
     from duty_tui.services.gdpr_purge import purge as run_purge
 
-    settings = _state(ctx).settings()
-    engine = _engine(settings)
-    result = run_purge(_context(settings, engine, as_user), dry_run=dry_run)
+    settings = cli_state(ctx).settings()
+    engine = open_engine(settings)
+    result = run_purge(service_context(settings, engine, as_user), dry_run=dry_run)
     if as_json:
         typer.echo(dump_json({"dry_run": dry_run, "as_of": result.as_of.isoformat(),
                                "records": {k: {"count": len(v), "refs": list(v)} for k, v in result.found.items()},

@@ -1,30 +1,43 @@
-"""`duty-tui triage assess FILE|-`: the homelessness duty engine's batch face (docs/CLI.md).
+"""Housing options' commands: `duty-tui triage assess FILE|-` and `duty-tui report homelessness` (docs/CLI.md).
+
+`triage assess` is the homelessness duty engine's batch face.
 
 Reads one approach (a JSON object) or many (a JSON array), checks every one first, and
 prints the assessments as JSON (indent 2) in the same shape and order. Any problem: exit 2,
 one line per problem on stderr (prefixed `[i]` for array items), nothing on stdout.
+
+`report homelessness --quarter YYYYQn --out DIR` writes the quarter's statistics in the published
+live-table categories (one CSV per table), the H-CLIC case-level extract (one CSV per section,
+mapped through data/hclic/mapping.toml) and its data-quality report into DIR. DIR must be a new or
+empty folder and not a symbolic link (services/outputs.py, as for `gdpr sar`). The extract holds
+dates of birth and support needs, so the batch role (no --as) is refused. Exit 2 for a bad
+quarter, an unusable folder or a role that may not; exit 3 when the database cannot be used.
 """
 
 from __future__ import annotations
 
+import getpass
 import json
 import sys
 from json.encoder import encode_basestring_ascii as _quote  # the C encoder json.dumps uses
-from typing import NoReturn
+from pathlib import Path
+from typing import Annotated, NoReturn
 
 import typer
 
+from duty_tui.cli.context import SubApp, cli_state, open_engine, service_context
 from duty_tui.domain.homelessness import ApproachInputError, Assessment, assess, parse_approach
 from duty_tui.domain.validators import inert
+from duty_tui.errors import InputError, PermissionDenied
 
-app = typer.Typer(
+triage = SubApp("triage", typer.Typer(
     help="Homelessness triage: which statutory duties are owed (England: HA 1996 Part 7; Scotland: H(S)A 1987).",
     no_args_is_help=True,
     add_completion=False,
-)
+))
 
 
-@app.callback()
+@triage.app.callback()
 def _triage() -> None:
     """Homelessness triage: which statutory duties are owed, and what a decision waits on."""
     # The callback keeps `assess` a named subcommand here, as it is under `duty-tui triage`.
@@ -138,7 +151,7 @@ def assess_document(document: object) -> list[Assessment] | Assessment:
     return results
 
 
-@app.command("assess")
+@triage.app.command("assess")
 def assess_command(
     source: str = typer.Argument(..., metavar="FILE|-", help="A JSON file of one approach or an array of them; '-' reads stdin."),
 ) -> None:
@@ -160,5 +173,41 @@ def assess_command(
     sys.stdout.write("\n")
 
 
+# --- `duty-tui report homelessness` -------------------------------------------------------------
+
+def report_homelessness(
+    ctx: typer.Context,
+    quarter: Annotated[str, typer.Option("--quarter", help="Calendar quarter, e.g. 2026Q3 (July to September 2026).")],
+    out: Annotated[Path, typer.Option("--out", help="A new or empty folder for the CSV files (created if needed).")],
+    as_user: Annotated[str | None, typer.Option("--as", help="Act as this staff user (the extract needs a role "
+                                                               "that may see dates of birth and support needs).")] = None,
+) -> None:
+    """The quarter's homelessness statistics and H-CLIC extract with its data-quality report."""
+    from duty_tui.domain.homelessness_stats import parse_quarter
+    from duty_tui.services.housing import write_homelessness_report
+    from duty_tui.services.outputs import check_out_dir, one_line
+
+    try:
+        parse_quarter(quarter)  # a bad quarter is refused before the database is touched
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    check_out_dir(out)  # before the database is touched; checked again as the folder is opened
+    settings = cli_state(ctx).settings()
+    engine = open_engine(settings)
+    svc = service_context(settings, engine, as_user)
+    try:
+        summary = write_homelessness_report(svc, quarter, out)
+    except PermissionDenied as exc:
+        raise PermissionDenied(f"{exc.message}; run it --as a user whose role may (a housing options officer, "
+                               "team leader or admin)") from None
+    typer.echo(
+        f"{summary.quarter.label} ({summary.quarter.words}): {len(summary.files)} files in {one_line(out)}; "
+        f"H-CLIC extract {summary.extract_cases} cases; data quality: {summary.problems} missing mandatory "
+        f"field(s) on {summary.cases_with_problems} case(s), {summary.mapping_todo} code(s) still to map "
+        f"(as {one_line(svc.actor.username if svc.actor else getpass.getuser())})",
+        err=True,
+    )
+
+
 if __name__ == "__main__":
-    app()
+    triage.app()

@@ -17,6 +17,7 @@ from typing import Annotated
 
 import typer
 
+from duty_tui.cli.context import cli_state, open_engine
 from duty_tui.errors import EnvironmentProblem, InputError
 
 
@@ -31,11 +32,10 @@ def serve(
         "--auth", help="Only 'password' in a browser: each person signs in as themselves.")] = None,
 ) -> None:
     """Serve the app to browsers through textual-serve (sign in with a password in each tab)."""
-    from duty_tui.cli import _engine, _state
     from duty_tui.settings_preview import hide_password
     from duty_tui.web.server import WILDCARD_HOSTS, origin_of
 
-    state = _state(ctx)
+    state = cli_state(ctx)
     if auth not in (None, "password"):
         raise InputError(_os_auth_refusal(f"--auth {auth}") if auth == "os"
                          else f"--auth {auth!r}: serve signs people in with a password only")
@@ -51,7 +51,7 @@ def serve(
     settings = state.settings()
     if settings.auth == "os":
         raise InputError(_os_auth_refusal(_auth_source(state)))
-    _engine(settings)  # fail here, clearly, rather than inside every browser session
+    open_engine(settings)  # fail here, clearly, rather than inside every browser session
     _run(state, settings, host=host, port=port, public_url=public_url, shown_url=hide_password(settings.db_url))
 
 

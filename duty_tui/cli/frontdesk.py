@@ -1,4 +1,6 @@
-"""`duty-tui queue ...`: the batch face of the team queues and the reception queue.
+"""The front desk's commands: `duty-tui queue ...` and `duty-tui report contacts` (docs/CLI.md).
+
+`duty-tui queue ...` is the batch face of the team queues and the reception queue:
 
 - ``duty-tui queue show TEAM [--json] [--limit N] [--as USER]``: a team's open cases, soonest due first,
   overdue and due-today marked in text (TEAM may be ``me`` for the acting user's own work);
@@ -7,20 +9,25 @@
 Both print personal data (names, summaries, person refs), so each is audited before anything is
 printed ("case.queue_listed", "callers.listed"), naming the cases and people shown. Text output
 shows stored values inert on one line; ``--json`` escapes controls and bidi characters.
+
+``duty-tui report contacts --from DATE --to DATE [--csv]``: the period's contacts as CSV on stdout.
 """
 
 from __future__ import annotations
 
+import sys
+from datetime import date
 from typing import Annotated
 
 import typer
 
+from duty_tui.cli.context import SubApp, cli_state, open_engine, service_context
 from duty_tui.errors import InputError
 
-app = typer.Typer(help="Team queues and the callers-waiting queue.", no_args_is_help=True)
+queue = SubApp("queue", typer.Typer(help="Team queues and the callers-waiting queue.", no_args_is_help=True))
 
 
-@app.command("show")
+@queue.app.command("show")
 def show(
     ctx: typer.Context,
     team: Annotated[str, typer.Argument(help="Team code from data/teams.toml (e.g. repairs), or 'me'.")],
@@ -29,7 +36,6 @@ def show(
     as_user: Annotated[str | None, typer.Option("--as", help="Act as this staff user.")] = None,
 ) -> None:
     """A team's open cases, soonest due first."""
-    from duty_tui.cli import _context, _engine, _state
     from duty_tui.domain.clocks import Deadline, describe_due
     from duty_tui.domain.local_time import local_date, to_local
     from duty_tui.services.audit import record_read
@@ -39,9 +45,9 @@ def show(
 
     if not 1 <= limit <= 1000:
         raise InputError(f"--limit {limit} is out of range; use 1 to 1000")
-    settings = _state(ctx).settings()
-    engine = _engine(settings)
-    svc = _context(settings, engine, as_user)
+    settings = cli_state(ctx).settings()
+    engine = open_engine(settings)
+    svc = service_context(settings, engine, as_user)
     if team == "me":
         if svc.actor is None or svc.actor.id is None:
             raise InputError("'me' needs a staff user: add --as USER")
@@ -76,22 +82,21 @@ def show(
                    f"{one_line(r['type']):<14.14} {one_line(r['summary'])[:60]}")
 
 
-@app.command("callers")
+@queue.app.command("callers")
 def callers(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
     as_user: Annotated[str | None, typer.Option("--as", help="Act as this staff user.")] = None,
 ) -> None:
     """Today's callers waiting at reception and those with staff."""
-    from duty_tui.cli import _context, _engine, _state
     from duty_tui.domain.frontdesk import waited_minutes
     from duty_tui.services.audit import record_read
     from duty_tui.services.outputs import dump_json, one_line
     from duty_tui.services.queue_callers import callers_board
 
-    settings = _state(ctx).settings()
-    engine = _engine(settings)
-    svc = _context(settings, engine, as_user)
+    settings = cli_state(ctx).settings()
+    engine = open_engine(settings)
+    svc = service_context(settings, engine, as_user)
     board = callers_board(svc)
     shown = [*board.waiting, *board.called] if as_json else list(board.waiting)  # what will be printed
     record_read(svc, "callers.listed", "callers", svc.today().isoformat(),
@@ -113,3 +118,47 @@ def callers(
         item = line(v)
         typer.echo(f"{one_line(item['ticket']):<6} {one_line(item['name'] or '-'):<20.20} "
                    f"{item['waited_minutes']:>5.0f} min  {one_line(item['reason'] or '')}")
+
+
+# --- `duty-tui report contacts` ------------------------------------------------------------------
+
+def _date(value: str, option: str) -> date:
+    from duty_tui.domain.validators import parse_date
+
+    try:
+        return parse_date(value)
+    except ValueError as exc:
+        raise InputError(f"{option}: {exc}") from None
+
+
+def report_contacts(
+    ctx: typer.Context,
+    date_from: Annotated[str, typer.Option("--from", help="First day (YYYY-MM-DD or DD/MM/YYYY), UK time.")],
+    date_to: Annotated[str, typer.Option("--to", help="Last day, inclusive.")],
+    csv_out: Annotated[bool, typer.Option("--csv", help="CSV with a header row (the default and only format).")] = True,
+    as_user: Annotated[str | None, typer.Option("--as", help="Act as this staff user.")] = None,
+) -> None:
+    """Contacts in the period, one CSV row each (date, channel, reason, outcome, team, ...), to stdout."""
+    from duty_tui.reports.contacts import contacts_csv
+
+    problems: list[str] = []
+    start: date | None = None
+    end: date | None = None
+    try:
+        start = _date(date_from, "--from")
+    except InputError as exc:
+        problems.append(exc.message)
+    try:
+        end = _date(date_to, "--to")
+    except InputError as exc:
+        problems.append(exc.message)
+    if start and end and end < start:
+        problems.append("--to is before --from; swap the dates")
+    if problems or start is None or end is None:  # both dates read whenever nothing is wrong
+        raise InputError(problems[0], problems=problems)
+    settings = cli_state(ctx).settings()
+    engine = open_engine(settings)
+    svc = service_context(settings, engine, as_user)
+    count = contacts_csv(svc, start, end, sys.stdout)
+    sys.stdout.flush()
+    typer.echo(f"{count:,} contacts from {start:%d/%m/%Y} to {end:%d/%m/%Y}", err=True)

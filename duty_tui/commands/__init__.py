@@ -1,1 +1,0 @@
-"""Typer sub-apps for the command line, one module per area."""
