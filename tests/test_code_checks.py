@@ -64,6 +64,39 @@ def test_mypy_finds_no_error_beyond_the_baseline():
                       f"with `{UPDATE}` and commit it:\n" + "\n".join(gone))
 
 
+PILOT_HELPERS = frozenset({"build_app", "settle", "keys", "sign_in", "quick_sign_in", "wait_for", "screen_text",
+                           "human", "type_text", "press_slowly"})
+"""The Pilot helpers tests/pilot.py holds once (issue 12): a test module does not define its own."""
+
+
+def pilot_helper_copies(tests_dir: Path) -> list[str]:
+    """Top-level functions (or names bound at the top level) in test code that copy a helper of tests/pilot.py."""
+    import ast
+
+    found = []
+    for path in sorted(tests_dir.rglob("*.py")):
+        if path == tests_dir / "pilot.py":
+            continue
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                names = [node.name]
+            elif isinstance(node, ast.Assign | ast.AnnAssign):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                names = [t.id for t in targets if isinstance(t, ast.Name)]
+            else:
+                continue
+            found += [f"{path.relative_to(tests_dir.parent).as_posix()}:{node.lineno}: {name}"
+                      for name in names if name in PILOT_HELPERS]
+    return found
+
+
+def test_pilot_helpers_are_defined_once_in_tests_pilot():
+    copies = pilot_helper_copies(ROOT / "tests")
+    assert not copies, ("these test modules define their own Pilot helper; import it from tests/pilot.py "
+                        "(`from pilot import ...`) and pass a parameter where the journey needs another wait or pace:\n"
+                        + "\n".join(copies))
+
+
 if __name__ == "__main__":
     if sys.argv[1:] != ["--update-mypy-baseline"]:
         raise SystemExit(f"usage: {UPDATE}")

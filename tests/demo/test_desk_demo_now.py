@@ -6,8 +6,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime
 
-from desk_pilot import press
-from fd_pilot import build_app, quick_sign_in, settle, wait_for
+from pilot import build_app, human, quick_sign_in, settle, wait_for
 from sqlalchemy import text
 from textual.widgets import DataTable
 
@@ -32,7 +31,7 @@ async def test_the_demo_run_at_twenty_to_ten_has_no_caller_from_the_future(engin
     app = build_app(engine, now=EARLY, terminal="demo-desk")
     async with app.run_test(size=(80, 24)) as pilot:
         await quick_sign_in(app, pilot, "reception")
-        await press(pilot, "f8")
+        await human(pilot, "f8")
         await settle(app, pilot)
         assert isinstance(app.screen, CallersScreen)
         waiting = app.screen.query_one("#waiting", DataTable)

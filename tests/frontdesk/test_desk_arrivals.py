@@ -9,9 +9,8 @@ from datetime import timedelta
 
 import pytest
 from builders import NOW, seed_office
-from desk_pilot import press, type_text
 from fd_helpers import ctx_for
-from fd_pilot import build_app, quick_sign_in, settle, wait_for
+from pilot import build_app, human, quick_sign_in, settle, wait_for
 from sqlmodel import select
 from textual.widgets import DataTable, Static
 
@@ -94,26 +93,26 @@ async def test_adding_an_arrival_after_a_hand_typed_ticket_at_human_pace(engine)
     app = build_app(engine)
     async with app.run_test(size=(80, 24)) as pilot:
         await quick_sign_in(app, pilot)
-        await press(pilot, "f8")
+        await human(pilot, "f8")
         await settle(app, pilot)
         assert isinstance(app.screen, CallersScreen)
 
-        await press(pilot, "a")
+        await human(pilot, "a")
         await settle(app, pilot)
-        await type_text(pilot, "Ms Khan")
-        await press(pilot, "f9")
+        await human(pilot, "=Ms Khan")
+        await human(pilot, "f9")
         assert await wait_for(app, pilot, lambda: isinstance(app.screen, CallersScreen))
         waiting = app.screen.query_one("#waiting", DataTable)
         assert await wait_for(app, pilot, lambda: waiting.row_count == 2)
         assert "Added 002 Ms Khan to the queue." in str(app.screen.query_one("#callers-message", Static).render())
 
         # A number typed by hand that is already taken: said in the form, with the next free number.
-        await press(pilot, "a")
+        await human(pilot, "a")
         await settle(app, pilot)
-        await type_text(pilot, "Mr Ali")
-        await press(pilot, "tab")
-        await type_text(pilot, "002")
-        await press(pilot, "f9")
+        await human(pilot, "=Mr Ali")
+        await human(pilot, "tab")
+        await human(pilot, "=002")
+        await human(pilot, "f9")
         problems = app.screen.query_one("#form-problems", Static)
         assert await wait_for(app, pilot, lambda: "Not added yet" in str(problems.render()))
         assert isinstance(app.screen, ArrivalDialog)
@@ -122,20 +121,11 @@ async def test_adding_an_arrival_after_a_hand_typed_ticket_at_human_pace(engine)
         assert "nothing was lost" not in (str(problems.render()) + beside).lower()
         assert app.screen.values()["name"] == "Mr Ali"  # the typing is really kept
         assert app.screen.focused.id == "f-ticket"
-        await press(pilot, *["backspace"] * 3)
-        await press(pilot, "f9")
+        await human(pilot, *["backspace"] * 3)
+        await human(pilot, "f9")
         assert await wait_for(app, pilot, lambda: isinstance(app.screen, CallersScreen))
         assert await wait_for(app, pilot, lambda: waiting.row_count == 3)
         assert [str(waiting.get_row_at(i)[0]) for i in range(3)] == ["001", "002", "003"]
-
-
-async def pump(pilot, condition, attempts: int = 100) -> bool:
-    """Pause until ``condition()`` (no wait on workers: this role's queue load fails, as it should)."""
-    for _ in range(attempts):
-        if condition():
-            return True
-        await pilot.pause(0.05)
-    return condition()
 
 
 async def test_a_role_that_may_not_add_arrivals_is_told_before_typing_not_asked_to_fix_the_form(engine):
@@ -145,30 +135,36 @@ async def test_a_role_that_may_not_add_arrivals_is_told_before_typing_not_asked_
     app = build_app(engine)
     async with app.run_test(size=(80, 24)) as pilot:
         await quick_sign_in(app, pilot, "income")
-        await press(pilot, "f8")  # not offered to this role: said at once, the board not opened
-        assert await pump(pilot, lambda: any("callers board" in str(n.message) for n in app._notifications))
+        await human(pilot, "f8")  # not offered to this role: said at once, the board not opened
+        assert await wait_for(app, pilot, lambda: any("callers board" in str(n.message) for n in app._notifications),
+                              attempts=100, workers=False, check_first=True)
         app.push_screen(CallersScreen())  # opened another way (the palette of an older keymap, a link)
-        assert await pump(pilot, lambda: isinstance(app.screen, CallersScreen) and app.screen.query("#callers-message"))
+        assert await wait_for(app, pilot, lambda: isinstance(app.screen, CallersScreen) and app.screen.query("#callers-message"),
+                              attempts=100, workers=False, check_first=True)
         callers = app.screen
         message = callers.query_one("#callers-message", Static)
-        assert await pump(pilot, lambda: "may not do this" in str(message.render()))
+        assert await wait_for(app, pilot, lambda: "may not do this" in str(message.render()),
+                              attempts=100, workers=False, check_first=True)
         loads = []
         real_load = callers.load
         callers.load = lambda *args, **kwargs: (loads.append(1), real_load(*args, **kwargs))[1]
         await pilot.pause(1.0)  # a second in which nothing should happen
         assert loads == []  # the refused queue is not asked for again and again (it was, in a tight loop)
-        await press(pilot, "a")
-        assert await pump(pilot, lambda: "may not add arrivals" in str(message.render()))
+        await human(pilot, "a")
+        assert await wait_for(app, pilot, lambda: "may not add arrivals" in str(message.render()),
+                              attempts=100, workers=False, check_first=True)
         assert app.screen is callers and "Income officer" in str(message.render())  # no form to type into
 
         # Refused after the form opened (the role changed, or it was opened another way): no "fix it".
         app.push_screen(ArrivalDialog(None, ()))
-        assert await pump(pilot, lambda: isinstance(app.screen, ArrivalDialog))
+        assert await wait_for(app, pilot, lambda: isinstance(app.screen, ArrivalDialog),
+                              attempts=100, workers=False, check_first=True)
         await pilot.pause()
-        await type_text(pilot, "Mrs Twice")
-        await press(pilot, "f9")
+        await human(pilot, "=Mrs Twice")
+        await human(pilot, "f9")
         problems = app.screen.query_one("#form-problems", Static)
-        assert await pump(pilot, lambda: "Not added: your role" in str(problems.render()))
+        assert await wait_for(app, pilot, lambda: "Not added: your role" in str(problems.render()),
+                              attempts=100, workers=False, check_first=True)
         text = str(problems.render())
         assert "fix it" not in text and "Esc leaves the form" in text
         assert app.screen.values()["name"] == "Mrs Twice"

@@ -7,9 +7,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from builders import NOW, seed_office
-from desk_pilot import press
 from fd_helpers import ctx_for
-from fd_pilot import build_app, quick_sign_in, settle, wait_for
+from pilot import build_app, human, quick_sign_in, settle, wait_for
 from textual.widgets import DataTable, Input, Static
 
 from duty_tui.services import queue_callers
@@ -44,19 +43,19 @@ async def test_c_after_n_logs_the_contact_for_the_caller_called_to_this_desk(eng
     app = build_app(engine)
     async with app.run_test(size=(80, 24)) as pilot:
         await quick_sign_in(app, pilot)
-        await press(pilot, "f8")
+        await human(pilot, "f8")
         await settle(app, pilot)
         screen = app.screen
         assert isinstance(screen, CallersScreen)
         staff = screen.query_one("#with-staff", DataTable)
         assert await wait_for(app, pilot, lambda: staff.row_count == 1)
 
-        await press(pilot, "n")  # Mr Ali, to this terminal's desk (Desk 1)
+        await human(pilot, "n")  # Mr Ali, to this terminal's desk (Desk 1)
         assert await wait_for(app, pilot, lambda: staff.row_count == 2)
         assert "Called 002 Mr Ali to Desk 1" in str(screen.query_one("#callers-message", Static).render())
-        await press(pilot, "tab")  # into the With staff list: its first row is Ms Khan, at Desk 2
+        await human(pilot, "tab")  # into the With staff list: its first row is Ms Khan, at Desk 2
         assert [str(c) for c in staff.get_row_at(staff.cursor_row)][:3] == ["001", "Ms Khan", "Desk 2"]
-        await press(pilot, "c")
+        await human(pilot, "c")
         assert await wait_for(app, pilot, lambda: isinstance(app.screen, LogContactScreen))
         contact = app.screen
         visit = next(v for v in screen.board.called if v.name == "Mr Ali")
@@ -67,13 +66,13 @@ async def test_c_after_n_logs_the_contact_for_the_caller_called_to_this_desk(eng
             screen.query_one("#callers-message", Static).render())
 
         # Seen; the next caller is a known tenant with a routed reason: her record loads in the form, no crash.
-        await press(pilot, "escape")  # only the arrival's name in the caller box: nothing typed, no question
+        await human(pilot, "escape")  # only the arrival's name in the caller box: nothing typed, no question
         assert await wait_for(app, pilot, lambda: app.screen is screen)
         assert "Back from the contact for 002 Mr Ali at Desk 1: s seen" in str(
             screen.query_one("#callers-message", Static).render())  # not still "Logging the contact …"
-        await press(pilot, "n")
+        await human(pilot, "n")
         assert await wait_for(app, pilot, lambda: staff.row_count == 3)
-        await press(pilot, "c")
+        await human(pilot, "c")
         assert await wait_for(app, pilot, lambda: isinstance(app.screen, LogContactScreen)
                               and app.screen.caller is not None)
         assert app.screen.sub_title == "visit of 003 Aisha Khan at Desk 1"

@@ -11,10 +11,9 @@ from datetime import timedelta
 
 import pytest
 from builders import NOW, seed_office
-from desk_pilot import press, type_text
 from fd_helpers import add_staff, ctx_for
-from fd_pilot import build_app, quick_sign_in, settle, wait_for
-from fd_pilot import screen_text as fd_screen_text
+from pilot import build_app, human, quick_sign_in, settle, wait_for
+from pilot import screen_text as fd_screen_text
 from sqlmodel import select
 from textual.widgets import DataTable, Static, TextArea
 
@@ -143,11 +142,11 @@ async def test_enter_opens_a_past_contact_and_its_author_corrects_it(engine):
         await quick_sign_in(app, pilot)
         app.push_screen(PersonScreen("P0000004"))
         assert await wait_for(app, pilot, lambda: isinstance(app.screen, PersonScreen) and app.screen.view)
-        await press(pilot, "4")
+        await human(pilot, "4")
         history = app.screen.query_one("#contacts", DataTable)
         row = [str(c) for c in history.get_row_at(0)]
         assert row[1:4] == ["Phone", "Rent › Balance enquiry", "Callback requested"]  # names, not codes
-        await press(pilot, "enter")
+        await human(pilot, "enter")
         assert await wait_for(app, pilot, lambda: isinstance(app.screen, ContactViewScreen)
                               and app.screen.detail is not None)
         view = app.screen
@@ -155,20 +154,20 @@ async def test_enter_opens_a_past_contact_and_its_author_corrects_it(engine):
         assert "Asked about the balance" in text and "Rita Reception" in text and "callback" in text
         assert "You can correct it until 12/03/2026 09:30" in str(view.query_one("#contact-view-state").render())
 
-        await press(pilot, "e")
+        await human(pilot, "e")
         assert await wait_for(app, pilot, lambda: isinstance(app.screen, ContactAmendDialog))
         dialog = app.screen
         drawn = fd_screen_text(app)
         assert "[x] Rent › Balance enquiry" in drawn and "[ ] " in drawn  # ticks in text, not eaten as markup
-        await press(pilot, "end")
-        await type_text(pilot, "; owes 152.50")
-        await press(pilot, "f9")  # no reason given for the correction yet
+        await human(pilot, "end")
+        await human(pilot, "=; owes 152.50")
+        await human(pilot, "f9")  # no reason given for the correction yet
         await settle(app, pilot)
         assert "fill it in" in dialog.form.shown("why")  # said beside the box, which now has the cursor
         assert dialog.focused is dialog.form.input("why")
         assert dialog.query_one("#f-notes", TextArea).text == "Asked about the balance; owes 152.50"  # kept
-        await type_text(pilot, "notes finished")
-        await press(pilot, "f9")
+        await human(pilot, "=notes finished")
+        await human(pilot, "f9")
         assert await wait_for(app, pilot, lambda: app.screen is view and "Corrected 1 time" in str(
             view.query_one("#contact-view-text", Static).render()))
         text = str(view.query_one("#contact-view-text", Static).render())

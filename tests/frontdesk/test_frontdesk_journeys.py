@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from builders import seed_office
 from fd_helpers import ctx_for
-from fd_pilot import KeyCounter, build_app, keys, quick_sign_in, screen_text, settle, sign_in, wait_for
+from pilot import KeyCounter, build_app, keys, quick_sign_in, screen_text, settle, sign_in, wait_for
 from sqlmodel import select
 from textual.widgets import DataTable, Input, Static, TextArea
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from builders import seed_office
 from fd_helpers import ctx_for
-from fd_pilot import build_app, keys, quick_sign_in, screen_text, settle
+from pilot import build_app, keys, quick_sign_in, screen_text, settle
 from textual.widgets import DataTable, Static
 
 from duty_tui.services import contacts, routing

@@ -9,18 +9,12 @@ from datetime import timedelta
 
 from builders import NOW, seed_office
 from fd_helpers import ctx_for
-from fd_pilot import SIZE, build_app, screen_text, settle, sign_in
+from pilot import SIZE, build_app, human, screen_text, settle, sign_in
 from sqlmodel import select
 
 from duty_tui.db.engine import session_scope
 from duty_tui.db.models import Case, StaffUser, Team
 from duty_tui.services import contacts
-
-
-async def press_slowly(pilot, *names: str) -> None:
-    for name in names:
-        await pilot.press(name)
-        await pilot.pause(0.08)
 
 
 def office(engine) -> str:
@@ -47,7 +41,7 @@ async def test_a_team_leader_works_the_income_queue(engine):
     app = build_app(engine)
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(app, pilot, "leader")
-        await press_slowly(pilot, "f7")
+        await human(pilot, "f7")
         await settle(app, pilot)
 
         # Who has each case, and the status in words.
@@ -60,14 +54,14 @@ async def test_a_team_leader_works_the_income_queue(engine):
             detail = str(app.screen.query_one("#queue-detail").render())
             if "C0000009" in detail:
                 break
-            await press_slowly(pilot, "down")
+            await human(pilot, "down")
         assert "C0000009" in detail and "in progress" in detail and "in_progress" not in detail
 
         # Reassign: the team first, then that team's officers, each with their open work.
-        await press_slowly(pilot, "a")
+        await human(pilot, "a")
         await settle(app, pilot)
         assert "to which team?" in screen_text(app)
-        await press_slowly(pilot, "enter")  # Income (the case's own team, already highlighted)
+        await human(pilot, "enter")  # Income (the case's own team, already highlighted)
         await settle(app, pilot)
         officer = app.screen.query_one("#f-officer")
         officer.focus()  # the kit's choice lists its options while it has the cursor
@@ -75,38 +69,38 @@ async def test_a_team_leader_works_the_income_queue(engine):
         offered = screen_text(app)
         assert "Ian Income — 1 open" in offered and "Lee Leader — 1 open" in offered
         assert "Olu Options" not in offered and "Rita Reception" not in offered  # other teams' officers
-        await press_slowly(pilot, "escape")  # nothing typed: the form closes at once
+        await human(pilot, "escape")  # nothing typed: the form closes at once
         await settle(app, pilot)
         if type(app.screen).__name__ != "QueuesScreen":
-            await press_slowly(pilot, "escape")
+            await human(pilot, "escape")
             await settle(app, pilot)
         assert type(app.screen).__name__ == "QueuesScreen"
 
         # One officer's queue, from the queue chooser.
-        await press_slowly(pilot, "q")
+        await human(pilot, "q")
         await settle(app, pilot)
         choices = screen_text(app)
         assert "Income › Ian Income — 1 open" in choices
         names = [str(o.prompt) for o in app.screen.query_one("#choose-list").options]
         target = next(i for i, name in enumerate(names) if "› Ian Income" in name)
         current = app.screen.query_one("#choose-list").highlighted or 0
-        await press_slowly(pilot, *(["down"] * (target - current)), "enter")
+        await human(pilot, *(["down"] * (target - current)), "enter")
         await settle(app, pilot)
         bar = str(app.screen.query_one("#queue-bar").render())
         assert bar.startswith("Ian Income: 1 open")
         assert "C0000009" in str(app.screen.query_one("#queue-detail").render())
 
         # Complaint keys only on a complaint.
-        await press_slowly(pilot, "enter")
+        await human(pilot, "enter")
         await settle(app, pilot)
         assert type(app.screen).__name__ == "CaseScreen"
         assert "Acknowledge" not in footer(app) and "Respond" not in footer(app)
-        await press_slowly(pilot, "k")
+        await human(pilot, "k")
         await settle(app, pilot)
         assert type(app.screen).__name__ == "CaseScreen"  # no complaint form for an arrears case
         from duty_tui.tui.screens.case import CaseScreen
 
-        await press_slowly(pilot, "escape")  # back to the queue, then the complaint case
+        await human(pilot, "escape")  # back to the queue, then the complaint case
         await settle(app, pilot)
         app.push_screen(CaseScreen(complaint))
         await settle(app, pilot)

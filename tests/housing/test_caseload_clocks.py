@@ -7,7 +7,7 @@ On SQLite and PostgreSQL, keys pressed at a person's pace.
 from __future__ import annotations
 
 from builders import NOW, seed_office
-from fd_pilot import SIZE, build_app, screen_text, settle, sign_in
+from pilot import SIZE, build_app, human, screen_text, settle, sign_in
 from textual.widgets import DataTable
 
 from duty_tui.config import Settings
@@ -22,12 +22,6 @@ LATE = {"approach_date": "05/01/2026", "eligible": "yes", "homeless": "yes", "pr
         "loss_reason": "family_friends", "current_accommodation": "living_with_friends",
         "last_settled_accommodation": "living_with_family"}
 LONG_NAME = "Oluwaseun Adebayo-Okonkwo"
-
-
-async def press_slowly(pilot, *names: str) -> None:
-    for name in names:
-        await pilot.press(name)
-        await pilot.pause(0.08)
 
 
 def office(engine) -> dict[str, str]:
@@ -49,9 +43,9 @@ async def test_the_caseload_names_the_overdue_clock_whole_names_and_interim_owed
     app = build_app(engine)
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(app, pilot, "options")
-        await press_slowly(pilot, "f6")
+        await human(pilot, "f6")
         await settle(app, pilot)
-        await press_slowly(pilot, "escape", "f12")  # no applicant yet: to the caseload
+        await human(pilot, "escape", "f12")  # no applicant yet: to the caseload
         await settle(app, pilot)
         table = app.screen.query_one("#caseload", DataTable)
         lines = screen_text(app).splitlines()
@@ -74,12 +68,12 @@ async def test_the_caseload_names_the_overdue_clock_whole_names_and_interim_owed
         assert LONG_NAME in late
 
         # The cursor stays on its case after opening it and coming back.
-        await press_slowly(pilot, "down", "down")
+        await human(pilot, "down", "down")
         kept = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
-        await press_slowly(pilot, "enter")
+        await human(pilot, "enter")
         await settle(app, pilot)
         assert type(app.screen).__name__ == "OptionsCaseScreen"
-        await press_slowly(pilot, "escape")
+        await human(pilot, "escape")
         await settle(app, pilot)
         table = app.screen.query_one("#caseload", DataTable)
         assert table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value == kept

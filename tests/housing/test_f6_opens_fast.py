@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 from builders import seed_office
-from fd_pilot import SIZE, build_app, screen_text, settle, sign_in, wait_for
+from pilot import SIZE, build_app, screen_text, settle, sign_in, wait_for
 from textual.app import App
 from textual.widgets import Input
 

@@ -10,39 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from builders import NOW, PASSWORD, seed_office
+from builders import seed_office
+from pilot import SIZE, build_app, keys, settle, sign_in
 from textual.widgets import Input, Static
 
-from duty_tui.config import Settings
-from duty_tui.services.context import ServiceContext
-from duty_tui.tui.app import make_app
 from duty_tui.tui.kit import ListTable
 from duty_tui.tui.kit.form import ManyChoice
-
-SIZE = (80, 24)
-
-
-def build_app(engine):
-    settings = Settings(db_url=str(engine.url))
-    ctx = ServiceContext.create(engine, settings, terminal="pilot", clock=lambda: NOW)
-    return make_app(settings, ctx=ctx, demo=False)
-
-
-async def settle(app, pilot) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-def keys(text: str) -> list[str]:
-    return ["space" if c == " " else "slash" if c == "/" else c for c in text]
-
-
-async def sign_in(app, pilot, username: str = "options") -> None:
-    await settle(app, pilot)
-    await pilot.press(*keys(username), "enter")
-    await pilot.press(*keys(PASSWORD), "enter")
-    await settle(app, pilot)
 
 
 def panel(app) -> str:
@@ -71,17 +44,17 @@ async def test_officer_triages_three_approaches_issues_the_letter_and_sees_relie
     seed_office(engine)
     app = build_app(engine)
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(app, pilot)
+        await sign_in(app, pilot, "options", rounds=1)
 
         # 1. A rough sleeper with a vulnerability: F6 with no one on screen asks who it is.
         await pilot.press("f6")
-        await settle(app, pilot)
+        await settle(app, pilot, rounds=1)
         assert type(app.screen).__name__ == "PersonPickDialog"
         await pilot.press(*keys("jon smyth"))
         await pilot.pause(0.3)
-        await settle(app, pilot)
+        await settle(app, pilot, rounds=1)
         await pilot.press("down", "enter")
-        await settle(app, pilot)
+        await settle(app, pilot, rounds=1)
         assert type(app.screen).__name__ == "ApproachScreen" and app.screen.person_ref == "P0000003"
         assert "Jon Smyth" in str(app.screen.query_one("#applicant", Static).render())
         assert "NOT YET KNOWN" in panel(app)
@@ -94,13 +67,13 @@ async def test_officer_triages_three_approaches_issues_the_letter_and_sees_relie
         assert "HOMELESS" in text and "interim accommodation (s188) from 10/03/2026" in text
         assert "Intentionally homeless?" in text and "main housing duty" in text
         await pilot.press("f9")
-        await settle(app, pilot)
+        await settle(app, pilot, rounds=1)
         assert app.screen.case_ref and app.screen.stage == "relief"
         rough_case = app.screen.case_ref
 
         # The queue shows the relief-end date.
         await pilot.press("f12")
-        await settle(app, pilot)
+        await settle(app, pilot, rounds=1)
         table = app.screen.query_one("#caseload", ListTable)
         row = table.row_values(rough_case)
         assert "05/05/2026" in row["relief"] and row["person"] == "Jon Smyth"
@@ -108,41 +81,41 @@ async def test_officer_triages_three_approaches_issues_the_letter_and_sees_relie
         # Open the case and issue the s184 letter: preview, then issue; a PDF is saved.
         table.move_cursor(row=table.get_row_index(rough_case))
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(app, pilot, rounds=1)
         assert type(app.screen).__name__ == "OptionsCaseScreen"
         assert "relief ends" in str(app.screen.query_one("#case-clocks", Static).render())
         await pilot.press("l")
-        await settle(app, pilot)
+        await settle(app, pilot, rounds=1)
         await pilot.press("f9")  # the letter chooser defaults to the s184 decision
-        await settle(app, pilot)
+        await settle(app, pilot, rounds=1)
         assert type(app.screen).__name__ == "LetterDialog"
         letter = str(app.screen.query_one("#letter-text", Static).render())
         assert "section 184" in letter and "30 March 2026" in letter
         await pilot.press("i")
-        await settle(app, pilot)
-        await settle(app, pilot)
+        await settle(app, pilot, rounds=1)
+        await settle(app, pilot, rounds=1)
         assert type(app.screen).__name__ == "SendDocumentDialog"  # issued: now send it (here, a file)
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(app, pilot, rounds=1)
         timeline = app.screen.query_one("#timeline", ListTable)  # every cell whole, shown or shortened for width
         rows = [" ".join(timeline.row_values(key).values()) for key in timeline.keys]
         assert any("Letter: Decision on your homelessness application" in r and "30/03/2026" in r for r in rows), rows
         pdfs = list(Path(tmp_path / "xdg" / "data").rglob("*.pdf"))
         assert pdfs and pdfs[0].read_bytes().startswith(b"%PDF")
         await pilot.press("escape")  # back to the caseload
-        await settle(app, pilot)
+        await settle(app, pilot, rounds=1)
         await pilot.press("escape")  # back to the first approach screen
-        await settle(app, pilot)
+        await settle(app, pilot, rounds=1)
         await pilot.press("escape")
-        await settle(app, pilot)
+        await settle(app, pilot, rounds=1)
 
         # 2. A family with a section 21 notice: from the person view, F6 starts with them.
         from duty_tui.tui.screens.person import PersonScreen
 
         app.push_screen(PersonScreen("P0000004"))
-        await settle(app, pilot)
+        await settle(app, pilot, rounds=1)
         await pilot.press("f6")
-        await settle(app, pilot)
+        await settle(app, pilot, rounds=1)
         assert app.screen.person_ref == "P0000004"
         assert app.screen.query_one("#household", Input).value == "child 11"  # from the household record
         await answer(app, pilot, "eligible", "y")
@@ -153,24 +126,24 @@ async def test_officer_triages_three_approaches_issues_the_letter_and_sees_relie
         assert "THREATENED" in text and "prevention duty (s195) from 10/03/2026" in text
         assert "interim accommodation" not in text  # never for someone only threatened
         await pilot.press("f9")
-        await settle(app, pilot)
+        await settle(app, pilot, rounds=1)
         assert app.screen.stage == "prevention"
         await pilot.press("escape")
-        await settle(app, pilot)
+        await settle(app, pilot, rounds=1)
         await pilot.press("escape")
-        await settle(app, pilot)
+        await settle(app, pilot, rounds=1)
 
         # 3. Someone not eligible: advice only.
         app.push_screen(PersonScreen("P0000002"))
-        await settle(app, pilot)
+        await settle(app, pilot, rounds=1)
         await pilot.press("f6")
-        await settle(app, pilot)
+        await settle(app, pilot, rounds=1)
         await answer(app, pilot, "eligible", "n")
         await answer(app, pilot, "homeless", "y")
         text = panel(app)
         assert "NOT ELIGIBLE" in text and "advice (s179)" in text and "relief" not in text.split("Why:")[0]
         await pilot.press("f9")
-        await settle(app, pilot)
+        await settle(app, pilot, rounds=1)
         assert app.screen.stage == "closed"
 
 
@@ -179,11 +152,11 @@ async def test_bad_answers_are_shown_at_the_field_and_unsaved_answers_are_not_lo
     seed_office(engine)
     app = build_app(engine)
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(app, pilot)
+        await sign_in(app, pilot, "options", rounds=1)
         from duty_tui.tui.screens.approach import ApproachScreen
 
         app.push_screen(ApproachScreen(person_ref="P0000001"))
-        await settle(app, pilot)
+        await settle(app, pilot, rounds=1)
         await answer(app, pilot, "loss_date", *keys("01/03/2026"))
         assert "after the approach date" in message(app, "loss_date")
         await answer(app, pilot, "homeless", "n")
@@ -193,12 +166,12 @@ async def test_bad_answers_are_shown_at_the_field_and_unsaved_answers_are_not_lo
         await tick_ground(app, pilot, "priority_grounds", "aged_16_17")
         assert "was 64" in message(app, "priority_grounds")
         await pilot.press("f9")  # refused: nothing saved, everything kept
-        await settle(app, pilot)
+        await settle(app, pilot, rounds=1)
         assert app.screen.case_ref is None
         assert app.screen.query_one("#loss_date", Input).value == "01/03/2026"
         await pilot.press("escape")  # unsaved answers: asks first
-        await settle(app, pilot)
+        await settle(app, pilot, rounds=1)
         assert "Confirm" in type(app.screen).__name__
         await pilot.press("n")
-        await settle(app, pilot)
+        await settle(app, pilot, rounds=1)
         assert isinstance(app.screen, ApproachScreen)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 from builders import seed_office
-from fd_pilot import SIZE, build_app, screen_text, settle, sign_in
+from pilot import SIZE, build_app, screen_text, settle, sign_in
 from textual import events
 from textual.widgets import Input
 

@@ -1,4 +1,6 @@
-"""Shared helpers for the payments tests: a context acting as a seeded user, and quick posts."""
+"""Shared helpers for the payments tests: a context acting as a seeded user, and quick posts.
+
+The Pilot helpers (build_app, settle, sign_in, type_text, ...) are in tests/pilot.py."""
 
 from __future__ import annotations
 
@@ -37,71 +39,3 @@ def utc(*args) -> datetime:
     """An aware UTC datetime."""
     return datetime(*args, tzinfo=UTC)
 
-
-# --------------------------------------------------------------------------- Pilot
-
-
-SIZE = (80, 24)
-
-
-def build_app(engine, **settings):
-    """The real app on ``engine`` at the fixed test time (as tests/tui/test_foundation_journey.py builds it)."""
-    from duty_tui.tui.app import make_app
-
-    s = Settings(db_url=str(engine.url), **settings)
-    ctx = ServiceContext.create(engine, s, terminal="pilot", clock=lambda: NOW)
-    return make_app(s, ctx=ctx, demo=False)
-
-
-async def settle(app, pilot):
-    """Let workers finish and the screen catch up."""
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-def keys(text: str) -> list[str]:
-    """Pilot key names for typing ``text``."""
-    names = {" ": "space", "/": "slash", ".": "full_stop", ",": "comma", "-": "minus", "£": "pound_sign",
-             ":": "colon"}
-    return [names.get(c, c) for c in text]
-
-
-async def type_text(app, pilot, text: str):
-    """Type short text key by key into whatever has focus; longer text arrives as a terminal paste
-    (one event instead of a keypress per character, which is what makes Pilot slow)."""
-    from textual import events
-
-    if len(text) > 8:
-        await pilot.pause()  # a focus() just asked for has landed
-        app.screen.focused.post_message(events.Paste(text))
-    else:
-        await pilot.press(*keys(text))
-    await settle(app, pilot)
-
-
-async def sign_in(app, pilot, username: str):
-    """Sign in on the login screen."""
-    from builders import PASSWORD
-
-    await settle(app, pilot)
-    await type_text(app, pilot, username)
-    await pilot.press("enter")
-    await type_text(app, pilot, PASSWORD)
-    await pilot.press("enter")
-    await settle(app, pilot)
-
-
-async def sign_out(app, pilot):
-    """F10, back to the login screen."""
-    await pilot.press("f10")
-    await settle(app, pilot)
-
-
-def screen_text(app) -> str:
-    """Every Static's text on the current screen, joined."""
-    from textual.widgets import Static
-
-    return "\n".join(str(w.render()) for w in app.screen.query(Static))

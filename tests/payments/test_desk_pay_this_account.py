@@ -6,9 +6,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from builders import NOW, seed_office
-from desk_pilot import press
-from fd_pilot import quick_sign_in, wait_for
-from pay_helpers import build_app, ctx_for
+from pay_helpers import ctx_for
+from pilot import build_app, human, quick_sign_in, wait_for
 from sqlmodel import select
 
 from duty_tui.db.engine import session_scope
@@ -48,14 +47,14 @@ async def test_f5_from_a_rent_statement_pays_that_rent_account(engine):
         app.push_screen(PersonScreen("P0000004"))
         assert await wait_for(app, pilot, lambda: app.screen.query("#accounts-table")
                               and app.screen.query_one("#accounts-table").row_count == 2)
-        await press(pilot, "3")  # the Accounts tab: court costs first (ref order), then rent
+        await human(pilot, "3")  # the Accounts tab: court costs first (ref order), then rent
         table = app.screen.query_one("#accounts-table")
         rows = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
-        await press(pilot, *["down"] * rows.index("RNT000003"), "enter")
+        await human(pilot, *["down"] * rows.index("RNT000003"), "enter")
         assert await wait_for(app, pilot, lambda: isinstance(app.screen, AccountScreen))
         assert app.screen.account_ref == "RNT000003"
 
-        await press(pilot, "f5")
+        await human(pilot, "f5")
         assert await wait_for(app, pilot, lambda: isinstance(app.screen, TakePaymentScreen)
                               and app.screen.highlighted() is not None)
         paying = app.screen.highlighted()

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 from builders import seed_office
-from pay_helpers import SIZE, build_app, keys, settle, sign_in
+from pilot import SIZE, build_app, human, keys, settle, sign_in
 from sqlalchemy import text
 from textual.widgets import Input
 
@@ -27,12 +27,6 @@ def field(lines: list[str], label: str) -> str | None:
     return next((line[len(label):].strip() for line in lines if line.startswith(label + " ")), None)
 
 
-async def human(pilot, *names: str) -> None:
-    for name in names:
-        await pilot.press(name)
-        await pilot.pause(0.08)
-
-
 @pytest.mark.sqlite_only  # a Pilot journey: the cash payment journey runs on both databases
 async def test_a_card_by_phone_receipt_names_the_office_whole_the_channel_and_the_payer(engine):
     seed_office(engine)
@@ -40,7 +34,7 @@ async def test_a_card_by_phone_receipt_names_the_office_whole_the_channel_and_th
         c.execute(text("UPDATE office SET name = :n"), {"n": OFFICE})
     app = build_app(engine)
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(app, pilot, "reception")
+        await sign_in(app, pilot, "reception", paste_over=8)
         await human(pilot, "f5")
         await settle(app, pilot)
         assert isinstance(app.screen, TakePaymentScreen)

@@ -9,17 +9,11 @@ import re
 from datetime import date
 
 from builders import seed_office
-from fd_pilot import screen_text  # the screen as drawn, row by row
-from pay_helpers import SIZE, build_app, cash, ctx_for, settle, sign_in
+from pay_helpers import cash, ctx_for
+from pilot import SIZE, build_app, human, screen_text, settle, sign_in
 
 from duty_tui.services.payments_arrangements import create_arrangement
 from duty_tui.tui.screens.payment_account import AccountScreen
-
-
-async def press_slowly(pilot, *names: str) -> None:
-    for name in names:
-        await pilot.press(name)
-        await pilot.pause(0.08)
 
 
 def current(app, table_id: str) -> str | None:
@@ -38,7 +32,7 @@ async def test_a_statement_keeps_its_row_and_reads_whole_at_80_columns(engine):
     create_arrangement(ctx_for(engine, "income"), "RNT000001", 500, "weekly", date(2026, 3, 16))
     app = build_app(engine)
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(app, pilot, "income")
+        await sign_in(app, pilot, "income", paste_over=8)
         app.push_screen(AccountScreen("RNT000001"))
         await settle(app, pilot)
         lines = [line for line in screen_text(app).splitlines() if re.search(r"#\d+", line)]
@@ -46,30 +40,30 @@ async def test_a_statement_keeps_its_row_and_reads_whole_at_80_columns(engine):
         for line in lines:  # a UK date and two whole amounts on every row
             assert re.search(r"\d\d/\d\d/\d{4}", line) and len(re.findall(r"£[\d,]+\.\d\d", line)) == 2, line
 
-        await press_slowly(pilot, "up", "up")
+        await human(pilot, "up", "up")
         kept = current(app, "#acct-rows")
         assert kept is not None
-        await press_slowly(pilot, "f9")  # the period again
+        await human(pilot, "f9")  # the period again
         await settle(app, pilot)
         assert current(app, "#acct-rows") == kept
 
-        await press_slowly(pilot, "home")  # the oldest row (main jumped back to the newest on F9)
+        await human(pilot, "home")  # the oldest row (main jumped back to the newest on F9)
         first = current(app, "#acct-rows")
-        await press_slowly(pilot, "f9")
+        await human(pilot, "f9")
         await settle(app, pilot)
         assert current(app, "#acct-rows") == first
-        await press_slowly(pilot, "down", "down")
+        await human(pilot, "down", "down")
         kept = current(app, "#acct-rows")
 
-        await press_slowly(pilot, "g")
+        await human(pilot, "g")
         await settle(app, pilot)
         assert type(app.screen).__name__ == "ArrangementsScreen"
         plan = current(app, "#arr-table")
         assert plan is not None and plan in screen_text(app)
-        await press_slowly(pilot, "f9")
+        await human(pilot, "f9")
         await settle(app, pilot)
         assert current(app, "#arr-table") == plan
-        await press_slowly(pilot, "escape")
+        await human(pilot, "escape")
         await settle(app, pilot)
         assert isinstance(app.screen, AccountScreen)
         assert current(app, "#acct-rows") == kept

@@ -9,34 +9,21 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from builders import NOW, seed_office
+from pilot import SIZE, build_app, settle
 from textual.widgets import Static
 
 from duty_tui.config import Settings
 from duty_tui.services.auth import find_actor
 from duty_tui.services.context import ServiceContext
 from duty_tui.services.people import get_person
-from duty_tui.tui.app import make_app
 from duty_tui.tui.kit import ListTable
 from duty_tui.tui.screens.person import PersonScreen
 from duty_tui.tui.screens.person_access import PersonAccessScreen
 
-SIZE = (80, 24)
-
 HOSTILE_TERMINAL = "[bold red]desk\x1b[2J"
 
 
-def build_app(engine):
-    settings = Settings(db_url=str(engine.url))
-    return make_app(settings, ctx=ServiceContext.create(engine, settings, terminal="pilot", clock=lambda: NOW), demo=False)
-
-
-async def settle(app, pilot):
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-def sign_in(app, username):
+def act_as(app, username):
     """Signed in without the login screen or the dashboard (they have their own tests)."""
     app.ctx = app.ctx.as_actor(find_actor(app.ctx, username))
 
@@ -51,12 +38,12 @@ async def test_leader_presses_w_and_sees_who_looked(sqlite_engine):
     reception_looked(sqlite_engine)
     app = build_app(sqlite_engine)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        sign_in(app, "leader")
+        await settle(app, pilot, rounds=1)
+        act_as(app, "leader")
         app.push_screen(PersonScreen("P0000001"))
-        await settle(app, pilot)
+        await settle(app, pilot, rounds=1)
         await pilot.press("w")
-        await settle(app, pilot)
+        await settle(app, pilot, rounds=1)
 
         screen = app.screen
         assert isinstance(screen, PersonAccessScreen)
@@ -74,7 +61,7 @@ async def test_leader_presses_w_and_sees_who_looked(sqlite_engine):
         assert "Rita Reception" in detail and "Reception / phone duty" in detail
 
         await pilot.press("escape")
-        await settle(app, pilot)
+        await settle(app, pilot, rounds=1)
         assert isinstance(app.screen, PersonScreen)
 
 

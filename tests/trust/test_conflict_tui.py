@@ -4,6 +4,7 @@ keeps every typed value (SQLite, 80x24, keyboard only)."""
 from __future__ import annotations
 
 from builders import NOW, seed_office
+from pilot import SIZE, build_app, keys, quick_sign_in, screen_text, settle
 from sqlmodel import select
 from textual.widgets import Input
 
@@ -14,45 +15,15 @@ from duty_tui.db.models_frontdesk import CaseEvent
 from duty_tui.services import housing as H
 from duty_tui.services.auth import find_actor
 from duty_tui.services.context import ServiceContext
-from duty_tui.tui.app import make_app
 from duty_tui.tui.dialogs.conflict import ConflictDialog
 from duty_tui.tui.kit.form import FormDialog
 from duty_tui.tui.screens.approach import ApproachScreen
 from duty_tui.tui.screens.case import CaseScreen
 
-SIZE = (80, 24)
 FAMILY = {"approach_date": "10/03/2026", "eligible": "unknown", "homeless": "no", "s21_expiry": "20/04/2026",
           "priority_state": "grounds", "priority_grounds": ["dependent_children"], "household": "partner 35",
           "loss_reason": "end_ast", "current_accommodation": "private_rented",
           "last_settled_accommodation": "private_rented"}
-
-
-def build_app(engine, terminal: str):
-    settings = Settings(db_url=str(engine.url.render_as_string(hide_password=False)))
-    ctx = ServiceContext.create(engine, settings, terminal=terminal, clock=lambda: NOW)
-    return make_app(settings, ctx=ctx, demo=False)
-
-
-async def settle(app, pilot, rounds: int = 1) -> None:
-    for _ in range(rounds):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def signed_in(app, pilot, username: str) -> None:
-    await settle(app, pilot)
-    app.signed_in(find_actor(app.ctx, username))
-    await settle(app, pilot)
-
-
-def keys(text: str) -> list[str]:
-    names = {" ": "space", "/": "slash", ".": "full_stop", ",": "comma", ":": "colon", "-": "minus"}
-    return [names.get(c, c) for c in text]
-
-
-def screen_text(app) -> str:
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
 async def test_two_terminals_saving_the_same_case_show_both_versions_and_keep_the_typing(sqlite_engine):
@@ -62,22 +33,22 @@ async def test_two_terminals_saving_the_same_case_show_both_versions_and_keep_th
     reason = "tenant in tears on the phone"
     try:
         async with desk1.run_test(size=SIZE) as p1, desk2.run_test(size=SIZE) as p2:
-            await signed_in(desk1, p1, "leader")
-            await signed_in(desk2, p2, "income")
+            await quick_sign_in(desk1, p1, "leader", rounds=1)
+            await quick_sign_in(desk2, p2, "income", rounds=1)
             desk1.push_screen(CaseScreen("C0000001"))
             desk2.push_screen(CaseScreen("C0000001"))
-            await settle(desk1, p1)
-            await settle(desk2, p2)
+            await settle(desk1, p1, rounds=1)
+            await settle(desk2, p2, rounds=1)
             # Desk 2 starts escalating and types its reason ...
             await p2.press("e")
-            await settle(desk2, p2)
+            await settle(desk2, p2, rounds=1)
             assert isinstance(desk2.screen, FormDialog)
             await p2.press(*keys(reason))
             # ... while desk 1 takes the case.
             await p1.press("t")
-            await settle(desk1, p1)
+            await settle(desk1, p1, rounds=1)
             await p2.press("f9")
-            await settle(desk2, p2)
+            await settle(desk2, p2, rounds=1)
             dialog = desk2.screen
             assert isinstance(dialog, ConflictDialog)
             shown = screen_text(desk2)
@@ -88,19 +59,19 @@ async def test_two_terminals_saving_the_same_case_show_both_versions_and_keep_th
             assert "tenant in tears" in shown
 
             await p2.press("escape")  # back to my form, unchanged
-            await settle(desk2, p2)
+            await settle(desk2, p2, rounds=1)
             assert isinstance(desk2.screen, FormDialog)
             assert desk2.screen.query_one("#f-reason", Input).value == reason
 
             await p2.press("f9")  # still the old version: the conflict again
-            await settle(desk2, p2)
+            await settle(desk2, p2, rounds=1)
             assert isinstance(desk2.screen, ConflictDialog)
             await p2.press("r")  # reload theirs, keep my typing: the form holds it, bound to the newer version
-            await settle(desk2, p2)
+            await settle(desk2, p2, rounds=1)
             assert isinstance(desk2.screen, FormDialog)
             assert desk2.screen.query_one("#f-reason", Input).value == reason
             await p2.press("f9")
-            await settle(desk2, p2)
+            await settle(desk2, p2, rounds=1)
             assert isinstance(desk2.screen, CaseScreen)
         with session_scope(sqlite_engine) as s:
             case = s.exec(select(Case).where(Case.ref == "C0000001")).one()
@@ -121,30 +92,30 @@ async def test_two_terminals_saving_the_same_approach_keep_the_second_officers_a
     mine = "bailiffs booked for May"
     try:
         async with desk1.run_test(size=SIZE) as p1, desk2.run_test(size=SIZE) as p2:
-            await signed_in(desk1, p1, "options")
-            await signed_in(desk2, p2, "leader")
+            await quick_sign_in(desk1, p1, "options", rounds=1)
+            await quick_sign_in(desk2, p2, "leader", rounds=1)
             desk1.push_screen(ApproachScreen(case_ref=saved.case_ref))
             desk2.push_screen(ApproachScreen(case_ref=saved.case_ref))
-            await settle(desk1, p1)
-            await settle(desk2, p2)
+            await settle(desk1, p1, rounds=1)
+            await settle(desk2, p2, rounds=1)
             form1, form2 = desk1.screen, desk2.screen
             form1.query_one("#notes").focus()
             await p1.press(*keys("landlord rang"))
             form2.query_one("#notes").focus()
             await p2.press(*keys(mine))
             await p1.press("f9")
-            await settle(desk1, p1)
+            await settle(desk1, p1, rounds=1)
             await p2.press("f9")
-            await settle(desk2, p2)
+            await settle(desk2, p2, rounds=1)
             dialog = desk2.screen
             assert isinstance(dialog, ConflictDialog)
             assert dialog.theirs["Notes"] == "landlord rang" and dialog.yours["Notes"] == mine
             assert "Olu Options" in screen_text(desk2)
             await p2.press("r")  # (Esc is proven on the case journey above)
-            await settle(desk2, p2)
+            await settle(desk2, p2, rounds=1)
             assert desk2.screen is form2 and form2.query_one("#notes").value == mine
             await p2.press("f9")
-            await settle(desk2, p2)
+            await settle(desk2, p2, rounds=1)
             assert desk2.screen is form2 and not form2.dirty
         view = H.get_housing_case(base.as_actor(find_actor(base, "options")), saved.case_ref)
         assert view.answers["notes"] == mine

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from builders import NOW, seed_office
-from fd_pilot import SIZE, build_app, quick_sign_in, settle
+from pilot import SIZE, build_app, quick_sign_in, settle
 from sqlalchemy import text
 
 from duty_tui.config import Settings

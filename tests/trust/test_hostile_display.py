@@ -12,9 +12,9 @@ import re
 import uuid
 
 from builders import NOW, seed_office
+from pilot import SIZE, build_app, settle, sign_in
 from rich.cells import cell_len
 from sqlmodel import select
-from test_foundation_journey import SIZE, build_app, settle, sign_in
 
 from duty_tui.db.engine import session_scope
 from duty_tui.db.models import Alert, Case, Contact, Person
@@ -69,23 +69,23 @@ async def test_hostile_data_displays_literally_on_every_screen(sqlite_engine):
     office = hostile_office(sqlite_engine)
     app = build_app(sqlite_engine)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await sign_in(app, pilot)
+        await settle(app, pilot, rounds=1)
+        await sign_in(app, pilot, "leader", rounds=1, settle_first=False)
         assert_inert(app, "\u241b[2J[bold")  # home: my cases list with the hostile name and summary
 
         app.push_screen(SearchScreen("smith"))
         await pilot.pause(0.3)
-        await settle(app, pilot)
+        await settle(app, pilot, rounds=1)
         assert_inert(app, EVE_SHOWN)
 
         app.push_screen(PersonScreen(office.smith_1961))
-        await settle(app, pilot)
+        await settle(app, pilot, rounds=1)
         text = assert_inert(app, EVE_SHOWN + " Smith", "[@click=app.quit]alert[/]")
         assert "[link=http://x]click[/link]" in text  # the alert's restricted detail, for a team leader
         assert app.screen.title.startswith(EVE_SHOWN)  # the header: no ESC for the terminal
         for tab in "23456":
             await pilot.press(tab)
-            await settle(app, pilot)
+            await settle(app, pilot, rounds=1)
             assert_inert(app)
         await pilot.press("5")
         assert_inert(app, "[bold red]Eve[/] cas")
@@ -104,26 +104,26 @@ async def test_hostile_data_displays_literally_on_every_screen(sqlite_engine):
         receipt = take_payment(ctx, PaymentRequest(uuid.uuid4().hex, "cash", (SplitLine("RNT000001", 1000),),
                                                    till_code="TILL1", paid_by=EVE, reference="\u202e[bold]ref"))
         app.push_screen(QueuesScreen())
-        await settle(app, pilot)
+        await settle(app, pilot, rounds=1)
         assert_inert(app)
 
         app.push_screen(CallersScreen())
-        await settle(app, pilot)
+        await settle(app, pilot, rounds=1)
         assert_inert(app, "\u241b[2J[bold", "[link=http://x]wh")
 
         app.push_screen(ReceiptScreen(receipt))
-        await settle(app, pilot)
+        await settle(app, pilot, rounds=1)
         assert_inert(app, EVE_SHOWN, "[bold]ref")
 
         with session_scope(sqlite_engine) as s:
             ref = s.exec(select(Case.ref)).first()
         app.push_screen(CaseScreen(ref))
-        await settle(app, pilot)
+        await settle(app, pilot, rounds=1)
         assert_inert(app, "[bold red]Eve[/] case")
         await pilot.press("2")  # the timeline
-        await settle(app, pilot)
+        await settle(app, pilot, rounds=1)
         assert_inert(app, "[bold red]Eve[/] no")
         for _ in range(2):  # along the timeline: the 100 KB detail shows (cut to PLAIN_LIMIT), inert
             await pilot.press("down")
-            await settle(app, pilot)
+            await settle(app, pilot, rounds=1)
             assert_inert(app)

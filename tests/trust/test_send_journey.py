@@ -8,7 +8,7 @@ test_send_documents.py); the mail server is a real SMTP server (aiosmtpd) on 127
 from __future__ import annotations
 
 from builders import seed_office
-from fd_pilot import SIZE, build_app, keys, screen_text, settle, sign_in, wait_for
+from pilot import SIZE, build_app, human, keys, screen_text, settle, sign_in, wait_for
 from send_helpers import FakeCups, MailServer, attachments
 from sqlalchemy import text
 
@@ -16,13 +16,6 @@ from duty_tui.tui.dialogs.send_document import SendDocumentDialog
 from duty_tui.tui.screens.payment import TakePaymentScreen
 from duty_tui.tui.screens.payment_account import AccountScreen
 from duty_tui.tui.screens.payment_receipt import ReceiptScreen
-
-
-async def human(pilot, *names: str) -> None:
-    """Keys pressed one at a time, as a person types."""
-    for name in names:
-        await pilot.press(name)
-        await pilot.pause(0.08)
 
 
 async def send_dialog(app, pilot) -> SendDocumentDialog:

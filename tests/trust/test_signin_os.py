@@ -19,7 +19,7 @@ import sys
 
 import pytest
 from builders import PASSWORD, seed_office
-from fd_pilot import SIZE, build_app, keys, screen_text, settle, sign_in
+from pilot import SIZE, build_app, keys, screen_text, settle, sign_in
 from signin_helpers import CTRL_L, CTRL_Q, F10, HOME_FOOTER, PtyTerminal, shared_database, throwaway_os_user
 from sqlalchemy import update
 from sqlmodel import select

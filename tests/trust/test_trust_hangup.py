@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from builders import seed_office
-from fd_pilot import SIZE, build_app, settle, sign_in
+from pilot import SIZE, build_app, settle, sign_in
 from sqlalchemy import update
 from sqlmodel import select
 from textual.widgets import TextArea

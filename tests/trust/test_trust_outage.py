@@ -14,7 +14,7 @@ import uuid
 import pytest
 from builders import NOW, seed_office
 from conftest import PG_TEMPLATE_DB, _postgres_unavailable, _wait_until_ready, find_pg_ctl, running_postgres
-from fd_pilot import SIZE, build_app, keys, screen_text, settle, sign_in
+from pilot import SIZE, build_app, keys, screen_text, settle, sign_in, wait_for
 from sqlmodel import select
 from textual.widgets import TextArea
 
@@ -84,15 +84,6 @@ def outage(request, tmp_path, monkeypatch):
         engine.dispose()
 
 
-async def wait_for(app, pilot, condition, attempts: int = 300) -> bool:
-    """Pump the app until ``condition()`` holds; failed saves are expected here, so workers are not awaited."""
-    for _ in range(attempts):
-        await pilot.pause(0.05)
-        if condition():
-            return True
-    return condition()
-
-
 def contacts_with_note(engine) -> int:
     with session_scope(engine) as session:
         return len(session.exec(select(Contact).where(Contact.notes == NOTE)).all())
@@ -117,17 +108,18 @@ async def test_a_save_while_the_database_is_away_goes_through_once_when_it_retur
         away.stop()
         try:
             await pilot.press("f9")
-            assert await wait_for(app, pilot, lambda: app.db_down)
+            assert await wait_for(app, pilot, lambda: app.db_down, attempts=300, workers=False)
             screen = app.screen
             assert isinstance(screen, LogContactScreen)  # the form stays, with everything typed
             assert screen.query_one("#notes", TextArea).text == NOTE
             # the banner, under the header, on this screen
-            assert await wait_for(app, pilot, lambda: "⚠ DATABASE UNREACHABLE — keep typing" in screen_text(app))
+            assert await wait_for(app, pilot, lambda: "⚠ DATABASE UNREACHABLE — keep typing" in screen_text(app),
+                                  attempts=300, workers=False)
             await pilot.press(*keys(" Agreed"))  # the user keeps typing
             await pilot.pause(0.1)
         finally:
             away.start()
-        assert await wait_for(app, pilot, lambda: isinstance(app.screen, HomeScreen), attempts=600)
+        assert await wait_for(app, pilot, lambda: isinstance(app.screen, HomeScreen), attempts=600, workers=False)
         assert not app.db_down
         assert "DATABASE UNREACHABLE" not in screen_text(app)
     with session_scope(engine) as session:
@@ -177,13 +169,14 @@ async def test_a_confirmed_payment_waits_for_the_database_and_posts_once(outage)
         away.stop()
         try:
             await pilot.press("y")
-            assert await wait_for(app, pilot, lambda: app.db_down)
+            assert await wait_for(app, pilot, lambda: app.db_down, attempts=300, workers=False)
             assert isinstance(app.screen, TakePaymentScreen)
-            assert await wait_for(app, pilot, lambda: "⚠ DATABASE UNREACHABLE — keep typing" in screen_text(app))
+            assert await wait_for(app, pilot, lambda: "⚠ DATABASE UNREACHABLE — keep typing" in screen_text(app),
+                                  attempts=300, workers=False)
             assert "The payment you confirmed is kept" in screen_text(app)
         finally:
             away.start()
-        assert await wait_for(app, pilot, lambda: isinstance(app.screen, ReceiptScreen), attempts=600)
+        assert await wait_for(app, pilot, lambda: isinstance(app.screen, ReceiptScreen), attempts=600, workers=False)
         await settle(app, pilot)  # let the receipt screen finish mounting before the app closes
         assert app.screen.receipt.total_pence == 2000
     with engine.connect() as connection:

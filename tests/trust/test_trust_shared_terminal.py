@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 from builders import PASSWORD, seed_office
-from fd_pilot import SIZE, build_app, keys, screen_text, settle, sign_in
+from pilot import SIZE, build_app, keys, screen_text, settle, sign_in
 from sqlmodel import select
 from textual.widgets import Input, TextArea
 

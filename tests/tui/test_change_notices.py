@@ -7,22 +7,15 @@ from __future__ import annotations
 import time
 
 from builders import seed_office
-from fd_pilot import build_app, settle
+from pilot import build_app, quick_sign_in, settle
 
 from duty_tui.db.engine import make_engine
 from duty_tui.services import contacts
-from duty_tui.services.auth import find_actor
 from duty_tui.tui.screens.payment_account import AccountScreen
 from duty_tui.tui.screens.person import PersonScreen
 from duty_tui.tui.widgets.table import DutyTable
 
 SIZE = (80, 24)
-
-
-async def _signed_in(app, pilot, username: str) -> None:
-    await settle(app, pilot)
-    app.signed_in(find_actor(app.ctx, username))
-    await settle(app, pilot)
 
 
 def _rows(app, table_id: str) -> int:
@@ -46,8 +39,8 @@ async def test_a_contact_saved_on_one_terminal_reloads_the_person_view_here_at_o
     desk1, desk2 = build_app(engine, terminal="desk-1"), build_app(other, terminal="desk-2")
     try:
         async with desk1.run_test(size=SIZE) as p1, desk2.run_test(size=SIZE) as p2:
-            await _signed_in(desk1, p1, "reception")
-            await _signed_in(desk2, p2, "leader")
+            await quick_sign_in(desk1, p1, "reception")
+            await quick_sign_in(desk2, p2, "leader")
             for app, pilot in ((desk1, p1), (desk2, p2)):
                 app.push_screen(PersonScreen("P0000004"))
                 await settle(app, pilot)
@@ -70,7 +63,7 @@ async def test_a_payment_reloads_the_statement_on_show_and_the_person_view_under
     seed_office(engine)
     app = build_app(engine)
     async with app.run_test(size=SIZE) as pilot:
-        await _signed_in(app, pilot, "reception")
+        await quick_sign_in(app, pilot, "reception")
         app.push_screen(PersonScreen("P0000001"))
         await settle(app, pilot)
         app.push_screen(AccountScreen("RNT000001"))

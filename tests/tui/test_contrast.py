@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 from builders import seed_office
-from fd_pilot import build_app, quick_sign_in, settle
+from pilot import build_app, quick_sign_in, settle
 from rich.color import ColorSystem
 from rich.terminal_theme import TerminalTheme
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pytest
 from builders import PASSWORD, seed_office
-from fd_pilot import SIZE, build_app, quick_sign_in, screen_text, settle, wait_for
+from pilot import SIZE, build_app, human, quick_sign_in, screen_text, settle, wait_for
 from sqlalchemy import text
 from textual import events
 
@@ -22,19 +22,6 @@ from duty_tui.tui.kit.dialogs import ConfirmDialog
 from duty_tui.tui.kit.form import Choice, LinesInput, TextInput
 from duty_tui.tui.screens.contact import LogContactScreen
 from duty_tui.tui.screens.home import HomeScreen
-
-PACE = 0.08  # a typing rhythm between keys, not a wait for work
-NAMES = {" ": "space", "/": "slash", ".": "full_stop", ",": "comma", ":": "colon", "-": "minus", "[": "left_square_bracket",
-         "]": "right_square_bracket"}
-
-
-async def human(pilot, *keys_or_text: str) -> None:
-    """Key names ("tab") and text ("=kitchen": typed letter by letter), one key at a time at a person's pace."""
-    for item in keys_or_text:
-        presses = [NAMES.get(c, c) for c in item[1:]] if item.startswith("=") else [item]
-        for key in presses:
-            await pilot.press(key)
-            await pilot.pause(PACE)
 
 
 async def open_contact_for(app, pilot, who: str) -> LogContactScreen:

@@ -10,41 +10,16 @@ journeys are ``sqlite_only`` (the services they drive are tested on both databas
 from __future__ import annotations
 
 import pytest
-from builders import NOW, PASSWORD, seed_office
+from builders import seed_office
+from pilot import SIZE, build_app, keys, settle, sign_in
 from textual.widgets import DataTable, Input, Static
 
 from duty_tui.config import Settings
-from duty_tui.services.context import ServiceContext
 from duty_tui.tui.app import make_app
 from duty_tui.tui.screens.home import HomeScreen
 from duty_tui.tui.screens.login import LoginScreen
 from duty_tui.tui.screens.person import PersonScreen
 from duty_tui.tui.screens.search import SearchScreen
-
-SIZE = (80, 24)
-
-
-def build_app(engine, **settings):
-    s = Settings(db_url=str(engine.url), **settings)
-    ctx = ServiceContext.create(engine, s, terminal="pilot", clock=lambda: NOW)
-    return make_app(s, ctx=ctx, demo=False)
-
-
-async def settle(app, pilot):
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-def keys(text: str) -> list[str]:
-    """Pilot key names for typing ``text``."""
-    return ["space" if c == " " else c for c in text]
-
-
-async def sign_in(app, pilot, username="leader", password=PASSWORD):
-    await pilot.press(*keys(username), "enter")
-    await pilot.press(*keys(password), "enter")
-    await settle(app, pilot)
 
 
 def text_of(widget: Static) -> str:
@@ -56,9 +31,9 @@ async def test_wrong_password_keeps_username_and_says_so(engine):
     seed_office(engine)
     app = build_app(engine)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(app, pilot, rounds=1)
         assert isinstance(app.screen, LoginScreen)
-        await sign_in(app, pilot, password="nope")
+        await sign_in(app, pilot, "leader", password="nope", rounds=1, settle_first=False)
         assert isinstance(app.screen, LoginScreen)
         assert app.screen.query_one("#username", Input).value == "leader"
         assert app.screen.query_one("#password", Input).value == ""
@@ -69,18 +44,18 @@ async def test_login_search_misspelt_tell_apart_open_household(engine):
     office = seed_office(engine)
     app = build_app(engine)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await sign_in(app, pilot)
+        await settle(app, pilot, rounds=1)
+        await sign_in(app, pilot, "leader", rounds=1, settle_first=False)
         assert isinstance(app.screen, HomeScreen)
         mine = app.screen.query_one("#mine-table", DataTable)
         assert mine.row_count == 1  # the arrears case assigned to the leader
 
         await pilot.press("f2")
-        await settle(app, pilot)
+        await settle(app, pilot, rounds=1)
         assert isinstance(app.screen, SearchScreen)
         await pilot.press(*keys("jon smtih"))  # misspelt
         await pilot.pause(0.3)
-        await settle(app, pilot)
+        await settle(app, pilot, rounds=1)
         results = app.screen.query_one("#results", DataTable)
         refs = [str(results.coordinate_to_cell_key((row, 0)).row_key.value) for row in range(results.row_count)]
         assert {office.smith_1961, office.smith_1987, office.smyth_1975} <= set(refs)
@@ -94,7 +69,7 @@ async def test_login_search_misspelt_tell_apart_open_household(engine):
         for _ in range(target):
             await pilot.press("down")
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(app, pilot, rounds=1)
         assert isinstance(app.screen, PersonScreen)
         screen = app.screen
         alerts = text_of(screen.query_one("#alerts", Static))
@@ -115,10 +90,10 @@ async def test_reception_sees_alert_exists_but_not_restricted_detail(engine):
     office = seed_office(engine)
     app = build_app(engine)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await sign_in(app, pilot, username="reception")
+        await settle(app, pilot, rounds=1)
+        await sign_in(app, pilot, "reception", rounds=1, settle_first=False)
         app.push_screen(PersonScreen(office.smith_1961))
-        await settle(app, pilot)
+        await settle(app, pilot, rounds=1)
         alerts = text_of(app.screen.query_one("#alerts", Static))
         assert "Violent or aggressive" in alerts
         assert "knife" not in alerts and "Restricted" in alerts
@@ -133,10 +108,10 @@ async def test_help_lists_keys_in_force(engine, key):
     seed_office(engine)
     app = build_app(engine)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await sign_in(app, pilot)
+        await settle(app, pilot, rounds=1)
+        await sign_in(app, pilot, "leader", rounds=1, settle_first=False)
         await pilot.press(key)
-        await settle(app, pilot)
+        await settle(app, pilot, rounds=1)
         actions = {description for _key, description, _tooltip, _enabled in app.screen.rows}
         assert {"Search", "Refresh"} <= actions
         await pilot.press("escape")
@@ -151,9 +126,9 @@ async def test_fast_start_connects_after_first_paint_then_signs_in(engine, monke
     app = make_app(settings, fast=True, demo=False)
     assert app.ctx is None and not app.ready.is_set()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(app, pilot, rounds=1)
         assert isinstance(app.screen, LoginScreen)
-        await sign_in(app, pilot)
+        await sign_in(app, pilot, "leader", rounds=1, settle_first=False)
         assert app.ready.is_set()
         assert isinstance(app.screen, HomeScreen)
         assert app.actor is not None and app.actor.username == "leader"
@@ -173,7 +148,7 @@ async def test_os_user_signs_in_without_password(engine):
         session.exec(update(StaffUser).where(StaffUser.username == "reception").values(os_user=os_identity()))
     app = build_app(engine, auth="os")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(app, pilot, rounds=1)
         assert isinstance(app.screen, HomeScreen)
         assert app.actor.username == "reception"
 
@@ -184,10 +159,10 @@ async def test_unlinked_os_user_falls_back_to_password(engine, monkeypatch):
     monkeypatch.setenv("LOGNAME", "os-reception")  # the environment is not who we are
     app = build_app(engine, auth="os")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(app, pilot, rounds=1)
         assert isinstance(app.screen, LoginScreen)
         assert "not linked" in text_of(app.screen.query_one("#login-message", Static))
-        await sign_in(app, pilot)
+        await sign_in(app, pilot, "leader", rounds=1, settle_first=False)
         assert isinstance(app.screen, HomeScreen)
 
 
@@ -206,10 +181,10 @@ async def test_hostile_name_displays_literally(engine):
         session.add(person)
     app = build_app(engine)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await sign_in(app, pilot)
+        await settle(app, pilot, rounds=1)
+        await sign_in(app, pilot, "leader", rounds=1, settle_first=False)
         app.push_screen(PersonScreen(office.smith_1987))
-        await settle(app, pilot)
+        await settle(app, pilot, rounds=1)
         identity = text_of(app.screen.query_one("#identity", Static))
         assert "␛[2J[bold red]John Smith" in identity
         assert "\x1b" not in identity
@@ -224,11 +199,11 @@ async def test_enter_on_an_account_opens_its_statement(engine):
     office = seed_office(engine)
     app = build_app(engine)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await sign_in(app, pilot)
+        await settle(app, pilot, rounds=1)
+        await sign_in(app, pilot, "leader", rounds=1, settle_first=False)
         app.push_screen(PersonScreen(office.smith_1961))
-        await settle(app, pilot)
+        await settle(app, pilot, rounds=1)
         await pilot.press("3")
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(app, pilot, rounds=1)
         assert isinstance(app.screen, AccountScreen)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from builders import NOW, seed_office
-from fd_pilot import build_app, quick_sign_in, settle, wait_for
+from pilot import build_app, quick_sign_in, settle, wait_for
 
 from duty_tui.config import Settings
 from duty_tui.services.auth import find_actor

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 from builders import NOW, PASSWORD, seed_office
+from pilot import keys as typed  # a name of its own: `keys` is a loop variable here
+from pilot import settle
 from textual.binding import Binding
 
 import duty_tui.tui
@@ -256,15 +258,15 @@ async def test_vim_keymap_moves_the_list_cursor_with_j_and_k(sqlite_engine):
     ctx = ServiceContext.create(engine, settings, terminal="pilot", clock=lambda: NOW)
     app = make_app(settings, ctx=ctx, demo=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
+        await settle(app, pilot, rounds=1)
         assert app.keymap_warnings == []
         await pilot.press(*"leader", "enter", *typed(PASSWORD), "enter")
-        await settle(app, pilot)
+        await settle(app, pilot, rounds=1)
         await pilot.press("f2")
-        await settle(app, pilot)
+        await settle(app, pilot, rounds=1)
         await pilot.press(*"smith")
         await pilot.pause(0.3)
-        await settle(app, pilot)
+        await settle(app, pilot, rounds=1)
         table = app.screen.query_one("#results")
         assert table.row_count == 3
         await pilot.press("down")  # from the search box into the results
@@ -289,14 +291,14 @@ async def test_default_keymap_leaves_j_alone_in_a_list(sqlite_engine):
     ctx = ServiceContext.create(engine, settings, terminal="pilot", clock=lambda: NOW)
     app = make_app(settings, ctx=ctx, demo=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
+        await settle(app, pilot, rounds=1)
         await pilot.press(*"leader", "enter", *typed(PASSWORD), "enter")
-        await settle(app, pilot)
+        await settle(app, pilot, rounds=1)
         await pilot.press("f2")
-        await settle(app, pilot)
+        await settle(app, pilot, rounds=1)
         await pilot.press(*"smith")
         await pilot.pause(0.3)
-        await settle(app, pilot)
+        await settle(app, pilot, rounds=1)
         table = app.screen.query_one("#results")
         await pilot.press("down")
         assert app.focused is table and table.cursor_row == 0
@@ -305,12 +307,3 @@ async def test_default_keymap_leaves_j_alone_in_a_list(sqlite_engine):
         await pilot.press("down")
         assert table.cursor_row == 1
 
-
-async def settle(app, pilot) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-def typed(text: str) -> list[str]:
-    return ["space" if c == " " else c for c in text]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from pilot import human
 from textual import events
 from textual.app import App
 from textual.widgets import Static
@@ -53,13 +54,6 @@ def text_on_screen(app) -> str:
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
-async def type_(pilot, text: str) -> None:
-    names = {" ": "space", "/": "slash", ".": "full_stop", "[": "left_square_bracket"}
-    for character in text:
-        await pilot.press(names.get(character, character))
-        await pilot.pause(PACE)
-
-
 async def test_the_one_form_rule_at_80x24() -> None:
     app = FormApp()
     async with app.run_test(size=SIZE) as pilot:
@@ -89,7 +83,7 @@ async def test_the_one_form_rule_at_80x24() -> None:
         await pilot.pause()
         listing = text_on_screen(app)  # the full list opens below a long choice while it has the cursor
         assert "( ) Apple" in listing and "( ) Elderberry" in listing and "› ( ) (choose)" in listing
-        await type_(pilot, "ch")  # the first letters jump to an option
+        await human(pilot, "=ch", pace=PACE)  # the first letters jump to an option
         assert dialog.query_one("#f-fruit", Choice).value == "c" and "(•) Cherry" in text_on_screen(app)
         await pilot.press("down")
         assert dialog.query_one("#f-fruit", Choice).value == "d"
@@ -99,18 +93,18 @@ async def test_the_one_form_rule_at_80x24() -> None:
 
         # A message beside the field when the cursor leaves a wrong value; it goes as soon as it is fixed.
         dialog.query_one("#f-born", TextInput).focus()
-        await type_(pilot, "31/13/2000")
+        await human(pilot, "=31/13/2000", pace=PACE)
         await pilot.press("tab")
         assert "is not a date" in form.shown("born") and "is not a date" in text_on_screen(app)
         await pilot.press("shift+tab")  # back in the box, its text selected: typing replaces it
-        await type_(pilot, "31/12/200")
+        await human(pilot, "=31/12/200", pace=PACE)
         assert "is not a date" in form.shown("born")  # still wrong while typing: the message follows the text
-        await type_(pilot, "0")
+        await human(pilot, "=0", pace=PACE)
         assert form.shown("born") == "" and "is not a date" not in text_on_screen(app)  # fixed: gone at once
 
         # A key the field cannot take is refused as it is typed, and says why.
         dialog.query_one("#f-ref", TextInput).focus()
-        await type_(pilot, "12345")
+        await human(pilot, "=12345", pace=PACE)
         assert dialog.query_one("#f-ref", TextInput).value == "1234" and "at most 4" in form.shown("ref")
 
         # F9 checks everything: a needed field is said beside it, and the cursor goes there.
@@ -119,14 +113,14 @@ async def test_the_one_form_rule_at_80x24() -> None:
         assert app.screen is dialog and "this is needed" in form.shown("name") and app.focused.id == "f-name"
 
         # The Enter rule: Enter moves to the next field; in a notes box it is a new line; in the last field it saves.
-        await type_(pilot, "Ann")
+        await human(pilot, "=Ann", pace=PACE)
         assert form.shown("name") == ""
         await pilot.press("enter")
         assert app.focused.id == "f-born"
         dialog.query_one("#f-notes", LinesInput).focus()
-        await type_(pilot, "one")
+        await human(pilot, "=one", pace=PACE)
         await pilot.press("enter")
-        await type_(pilot, "two")
+        await human(pilot, "=two", pace=PACE)
         assert dialog.query_one("#f-notes", LinesInput).value == "one\ntwo" and app.focused.id == "f-notes"
         await pilot.press("tab", "enter")  # Enter in the last field: saved, as F9 would
         await pilot.pause()
@@ -147,7 +141,7 @@ async def test_escape_closes_at_once_untouched_and_asks_when_typed_and_keys_foll
 
         app.open()
         await pilot.pause()
-        await type_(pilot, "A")
+        await human(pilot, "=A", pace=PACE)
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmDialog)  # something typed: asked first (default: keep it)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from pilot import settle
 from textual.app import App
 from textual.screen import Screen
 from textual.widgets import Static
@@ -147,13 +148,6 @@ class KitApp(App):
 
     def on_mount(self) -> None:
         self.push_screen(self.list_screen)
-
-
-async def settle(app, pilot) -> None:
-    for _ in range(2):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def screen_lines(app) -> list[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from builders import NOW, person, seed_office
-from fd_pilot import SIZE, build_app, screen_text, settle, sign_in
+from pilot import SIZE, build_app, human, screen_text, settle, sign_in
 from sqlmodel import select
 from textual.widgets import DataTable as ListTable  # the kit's ListTable is one (and main's tables are too)
 
@@ -23,12 +23,6 @@ FORENAMES = ("Abigail Adam Alice Amir Amy Andrew Anna Ben Beth Bilal Callum Carl
              "Sophie Tariq Tess Umar Vera Wendy").split()
 EXTRA_SMITHS = len(FORENAMES)
 EXTRA_CASES = 55
-
-
-async def press_slowly(pilot, *names: str) -> None:
-    for name in names:
-        await pilot.press(name)
-        await pilot.pause(0.08)
 
 
 def office(engine) -> None:
@@ -71,7 +65,7 @@ async def test_the_dashboard_shows_whole_names_and_whole_count_lines_and_keeps_i
         assert "Contacts today" in text and "due today" in text
         assert "showing the first 50 of" in text and "F7 for the whole queue" in text
 
-        await press_slowly(pilot, "t")
+        await human(pilot, "t")
         await settle(app, pilot)
         table = app.screen.query_one("#team-table", ListTable)
         assert app.focused is table
@@ -79,20 +73,20 @@ async def test_the_dashboard_shows_whole_names_and_whole_count_lines_and_keeps_i
         assert rows and all(" ".join(LONG_NAME) in line for line in rows)  # the whole name at 80 columns
 
         # The cursor stays on its case after r ...
-        await press_slowly(pilot, "down", "down", "down")
+        await human(pilot, "down", "down", "down")
         kept = current(table)
         assert kept is not None
-        await press_slowly(pilot, "r")
+        await human(pilot, "r")
         await settle(app, pilot)
         table = app.screen.query_one("#team-table", ListTable)
         assert current(table) == kept
         assert app.focused is table  # r on the team list leaves you on the team list
 
         # ... and after opening the person and coming back.
-        await press_slowly(pilot, "enter")
+        await human(pilot, "enter")
         await settle(app, pilot)
         assert type(app.screen).__name__ != "HomeScreen"
-        await press_slowly(pilot, "escape")
+        await human(pilot, "escape")
         await settle(app, pilot)
         assert type(app.screen).__name__ == "HomeScreen"
         table = app.screen.query_one("#team-table", ListTable)
@@ -105,7 +99,7 @@ async def test_a_capped_search_says_how_many_there_are_and_how_to_narrow(engine)
     app = build_app(engine)
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(app, pilot, "reception")
-        await press_slowly(pilot, "f2", "s", "m", "i", "t", "h")
+        await human(pilot, "f2", "s", "m", "i", "t", "h")
         await pilot.pause(0.3)
         await settle(app, pilot)
         text = words(app)
@@ -113,7 +107,7 @@ async def test_a_capped_search_says_how_many_there_are_and_how_to_narrow(engine)
         assert f"showing 50 of {EXTRA_SMITHS + 3} people: add a postcode or forename to narrow" in text
 
         # Narrowed by a forename: every match shown, no cap.
-        await press_slowly(pilot, "space", "q", "u", "e", "n", "t", "i", "n")
+        await human(pilot, "space", "q", "u", "e", "n", "t", "i", "n")
         await pilot.pause(0.3)
         await settle(app, pilot)
         text = words(app)

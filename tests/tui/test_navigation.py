@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from builders import seed_office
-from fd_pilot import build_app, keys, settle
+from pilot import build_app, keys, settle
 
 from duty_tui.services.auth import find_actor
 from duty_tui.tui.kit.navigation import nav_key

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from builders import seed_office
-from fd_pilot import build_app, keys, screen_text, settle
+from pilot import build_app, keys, screen_text, settle
 
 from duty_tui.services.auth import find_actor
 from duty_tui.tui.screens.help import HelpScreen

@@ -7,16 +7,10 @@ from __future__ import annotations
 
 import pytest
 from builders import seed_office
-from fd_pilot import SIZE, build_app, screen_text, settle
+from pilot import SIZE, build_app, human, screen_text, settle
 
 from duty_tui.services.auth import find_actor
 from duty_tui.tui.kit.form import Check, Choice, ManyChoice
-
-
-async def human(pilot, *names: str) -> None:
-    for name in names:
-        await pilot.press(name)
-        await pilot.pause(0.08)
 
 
 def region_lines(app, widget) -> list[str]:
@@ -269,7 +263,7 @@ async def test_a_complaint_case_timeline_reads_uk_dates(engine):
     """B16: the case timeline said "Stage 1 complaint: acknowledge by Mon 13 Apr 2026"; it reads Mon 13/04/2026."""
     from datetime import UTC, datetime
 
-    from fd_pilot import KeyCounter, keys, quick_sign_in
+    from pilot import KeyCounter, keys, quick_sign_in
     from sqlmodel import select
     from test_frontdesk_journeys import search_and_choose
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 from builders import PASSWORD, seed_office
-from fd_pilot import SIZE, build_app, keys, screen_text, settle, sign_in, wait_for
+from pilot import SIZE, build_app, human, keys, screen_text, settle, sign_in, wait_for
 from textual import events
 from textual.widgets import Input, TabbedContent
 
@@ -37,12 +37,6 @@ async def test_new_person_after_a_one_word_query_carries_it_into_the_surname(eng
         assert "Nowak" in screen_text(app)
 
 
-async def _type(pilot, text: str) -> None:
-    for key in keys(text):
-        await pilot.press(key)
-        await pilot.pause(0.08)
-
-
 @pytest.mark.sqlite_only  # the keys, not the data (the cash payment journey runs on both databases)
 async def test_the_amount_box_takes_only_money_and_slash_still_finds(engine):
     from duty_tui.tui.screens.payment import TakePaymentScreen
@@ -54,7 +48,7 @@ async def test_the_amount_box_takes_only_money_and_slash_still_finds(engine):
         await pilot.press("f5")
         await wait_for(app, pilot, lambda: isinstance(app.screen, TakePaymentScreen))
         await settle(app, pilot)
-        await _type(pilot, "RNT000001")
+        await human(pilot, "=RNT000001")
         await pilot.press("enter")
         await settle(app, pilot)
         await pilot.press("enter")  # choose the highlighted account: the cursor goes to the amount
@@ -62,11 +56,11 @@ async def test_the_amount_box_takes_only_money_and_slash_still_finds(engine):
         screen = app.screen
         amount = screen.query_one("#pay-amount", Input)
         assert screen.focused is amount
-        await _type(pilot, "12x.5.05")  # a letter, a second point, a third pence digit: refused
+        await human(pilot, "=12x.5.05")  # a letter, a second point, a third pence digit: refused
         await settle(app, pilot)
         assert amount.value == "12.50"
         assert "digit" in screen_text(app) or "point" in screen_text(app)  # said beside the box
-        await _type(pilot, "c")  # a letter the screen binds (cash-up) is not a cash-up from the amount
+        await human(pilot, "=c")  # a letter the screen binds (cash-up) is not a cash-up from the amount
         await settle(app, pilot)
         assert app.screen is screen and amount.value == "12.50"
         assert "'c' cannot go in an amount" in screen_text(app)

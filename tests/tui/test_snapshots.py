@@ -7,12 +7,9 @@ Look at the report (snapshot_report.html) before accepting a changed snapshot:
 from __future__ import annotations
 
 import pytest
-from builders import NOW, PASSWORD, seed_office
+from builders import PASSWORD, seed_office
+from pilot import build_app, keys
 from textual.widgets import Input
-
-from duty_tui.config import Settings
-from duty_tui.services.context import ServiceContext
-from duty_tui.tui.app import make_app
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -20,12 +17,11 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 @pytest.fixture
 def snap_app(sqlite_engine):
     seed_office(sqlite_engine)
-    settings = Settings(db_url=str(sqlite_engine.url), office_name="Riverside Housing Options")
-    ctx = ServiceContext.create(sqlite_engine, settings, terminal="snapshot", clock=lambda: NOW)
-    return make_app(settings, ctx=ctx, demo=False)
+    return build_app(sqlite_engine, "snapshot", office_name="Riverside Housing Options")
 
 
 async def _steady(pilot) -> None:
+    """A snapshot's run_before: pilot.settle's one-round wait, then the cursor stops blinking (a stable picture)."""
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
@@ -34,13 +30,10 @@ async def _steady(pilot) -> None:
     await pilot.pause()
 
 
-def _keys(text: str) -> list[str]:
-    return ["space" if c == " " else c for c in text]
-
-
 async def _sign_in(pilot, username: str = "leader") -> None:
+    """pilot.sign_in for a snapshot's run_before (it gets only the pilot): steady, both fields in one press, steady."""
     await _steady(pilot)
-    await pilot.press(*_keys(username), "enter", *_keys(PASSWORD), "enter")
+    await pilot.press(*keys(username), "enter", *keys(PASSWORD), "enter")
     await _steady(pilot)
 
 
@@ -55,7 +48,7 @@ def test_dashboard(snap_compare, snap_app):
 def test_search_results_tell_two_john_smiths_apart(snap_compare, snap_app):
     async def run_before(pilot):
         await _sign_in(pilot)
-        await pilot.press("f2", *_keys("jon smtih"))
+        await pilot.press("f2", *keys("jon smtih"))
         await pilot.pause(0.3)
         await _steady(pilot)
 
@@ -65,7 +58,7 @@ def test_search_results_tell_two_john_smiths_apart(snap_compare, snap_app):
 def test_person_view_team_leader(snap_compare, snap_app):
     async def run_before(pilot):
         await _sign_in(pilot)
-        await pilot.press("f2", *_keys("P0000001"))
+        await pilot.press("f2", *keys("P0000001"))
         await pilot.pause(0.3)
         await _steady(pilot)
         await pilot.press("down", "enter")
@@ -77,7 +70,7 @@ def test_person_view_team_leader(snap_compare, snap_app):
 def test_person_view_reception_masked(snap_compare, snap_app):
     async def run_before(pilot):
         await _sign_in(pilot, "reception")
-        await pilot.press("f2", *_keys("P0000001"))
+        await pilot.press("f2", *keys("P0000001"))
         await pilot.pause(0.3)
         await _steady(pilot)
         await pilot.press("down", "enter")

@@ -14,7 +14,7 @@ import time
 
 import pytest
 from builders import NOW, seed_office
-from fd_pilot import build_app, quick_sign_in, screen_text, settle, wait_for
+from pilot import build_app, quick_sign_in, screen_text, settle, wait_for
 from textual.widgets._toast import Toast
 
 from duty_tui.config import Settings

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 from builders import PASSWORD, seed_office
-from fd_pilot import build_app, settle
+from pilot import build_app, settle
 from textual import events
 from textual.widgets import Input
 
