@@ -14,7 +14,6 @@ from builders import NOW, seed_office
 from pilot import build_app, quick_sign_in, settle, wait_for
 
 from duty_tui.config import Settings
-from duty_tui.services.auth import find_actor
 from duty_tui.services.context import ServiceContext
 from duty_tui.tui.app import make_app
 from duty_tui.tui.keymaps import _active_together, binding_registry, effective_keys, load_keymap
@@ -89,9 +88,7 @@ async def test_with_vim_keys_g_on_a_statement_opens_arrangements_not_the_first_r
     ctx = ServiceContext.create(engine, settings, terminal="pilot", clock=lambda: NOW)
     app = make_app(settings, ctx=ctx, demo=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
-        app.signed_in(find_actor(app.ctx, "leader"))
-        await settle(app, pilot)
+        await quick_sign_in(app, pilot, "leader")
         app.push_screen(AccountScreen("RNT000001"))
         await settle(app, pilot)
         app.screen.query_one("#acct-rows", DutyTable).focus()

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import pytest
 from builders import seed_office
-from pilot import build_app, keys, settle
+from pilot import build_app, keys, quick_sign_in, settle
 
-from duty_tui.services.auth import find_actor
 from duty_tui.tui.kit.navigation import nav_key
 from duty_tui.tui.screens.home import HomeScreen
 from duty_tui.tui.screens.payment_account import AccountScreen
@@ -47,9 +46,7 @@ async def test_every_f_key_replaces_what_was_open_and_one_escape_goes_home(engin
     seed_office(engine)
     app = build_app(engine)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        app.signed_in(find_actor(app.ctx, "leader"))
-        await settle(app, pilot)
+        await quick_sign_in(app, pilot, "leader")
         # Walk every F-key, each from another area's screen (dialogs open included): each replaces the last.
         previous = "home"
         for key in ("f2", "f4", "f5", "f6", "f7", "f8", "f6", "f2", "f8", "f4", "f7", "f5"):
@@ -72,9 +69,7 @@ async def test_deep_paths_never_need_more_than_three_escapes_and_never_open_a_sc
     seed_office(engine)
     app = build_app(engine)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        app.signed_in(find_actor(app.ctx, "leader"))
-        await settle(app, pilot)
+        await quick_sign_in(app, pilot, "leader")
         # Search → person → accounts tab → a statement → its arrangements, typed as a person would.
         await pilot.press("f2", *keys("khan"))
         await settle(app, pilot)

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pytest
 from builders import seed_office
-from pilot import build_app, keys, screen_text, settle
+from pilot import build_app, keys, quick_sign_in, screen_text, settle
 
-from duty_tui.services.auth import find_actor
 from duty_tui.tui.screens.help import HelpScreen
 from duty_tui.tui.screens.payment_account import AccountScreen
 
@@ -25,9 +24,7 @@ async def test_the_palette_names_every_payments_screen_and_the_screens_own_actio
     seed_office(engine)
     app = build_app(engine)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        app.signed_in(find_actor(app.ctx, "leader"))
-        await settle(app, pilot)
+        await quick_sign_in(app, pilot, "leader")
         titles = _titles(app)
         assert {"Cash-up", "Refunds", "Suspense", "Broken arrangements", "Cash-up sign-off"} <= titles
         assert not titles & TEXTUAL_GENERIC
@@ -51,9 +48,7 @@ async def test_f1_shows_the_screens_own_actions_first_in_full_and_textuals_keys_
     seed_office(engine)
     app = build_app(engine)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        app.signed_in(find_actor(app.ctx, "leader"))
-        await settle(app, pilot)
+        await quick_sign_in(app, pilot, "leader")
         await pilot.press("f1")
         await settle(app, pilot)
         assert isinstance(app.screen, HelpScreen)

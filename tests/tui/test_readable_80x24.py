@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 from builders import seed_office
-from pilot import SIZE, build_app, human, screen_text, settle
+from pilot import SIZE, build_app, human, quick_sign_in, screen_text, settle
 
 from duty_tui.services.auth import find_actor
 from duty_tui.tui.kit.form import Check, Choice, ManyChoice
@@ -77,9 +77,7 @@ async def test_every_choice_and_tick_on_the_approach_contact_and_payment_forms_r
     seed_office(engine)
     app = build_app(engine)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        app.signed_in(find_actor(app.ctx, "leader"))
-        await settle(app, pilot)
+        await quick_sign_in(app, pilot, "leader")
         for key in ("f6", "f4", "f5"):
             await human(pilot, key)
             await settle(app, pilot)
@@ -100,9 +98,7 @@ async def test_the_callers_board_title_is_whole_at_80_and_the_office_shows_when_
     seed_office(engine)
     app = build_app(engine)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        app.signed_in(find_actor(app.ctx, "leader"))
-        await settle(app, pilot)
+        await quick_sign_in(app, pilot, "leader")
         await human(pilot, "f8")
         await settle(app, pilot)
         header = screen_text(app).splitlines()[0]
@@ -156,8 +152,10 @@ def every_screen_class() -> set[str]:
 
 
 @pytest.mark.sqlite_only  # the screens, not the data
-async def test_every_screen_footer_is_whole_at_80_columns_and_uses_more_when_wider(engine):
-    """Staff saw the case screen's footer end "i Re…": every screen's footer shows whole keys only at 80."""
+@pytest.mark.parametrize("part", range(3), ids=("first-third", "second-third", "last-third"))
+async def test_every_screen_footer_is_whole_at_80_columns_and_uses_more_when_wider(engine, part):
+    """Staff saw the case screen's footer end "i Re…": every screen's footer shows whole keys only at 80.
+    (The screens are walked in three parts, so three workers share the walk.)"""
     import uuid
 
     from builders import NOW
@@ -232,10 +230,8 @@ async def test_every_screen_footer_is_whole_at_80_columns_and_uses_more_when_wid
     assert every_screen_class() <= set(makers), f"a screen this test does not walk: {every_screen_class() - set(makers)}"
     problems: dict[str, list[str]] = {}
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        app.signed_in(find_actor(app.ctx, "admin"))
-        await settle(app, pilot)
-        for name, make in makers.items():
+        await quick_sign_in(app, pilot, "admin")
+        for name, make in list(makers.items())[part::3]:
             app.push_screen(make())
             await settle(app, pilot)
             while app.screen.is_modal:  # a picker that opens first: the footer behind it
@@ -313,9 +309,7 @@ async def test_the_cash_up_expected_table_and_the_drafts_list_are_kit_lists_with
     seed_office(engine)
     app = build_app(engine)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        app.signed_in(find_actor(app.ctx, "reception"))
-        await settle(app, pilot)
+        await quick_sign_in(app, pilot, "reception")
         take_payment(app.ctx, PaymentRequest(uuid.uuid4().hex, "cash", (SplitLine("RNT000001", 123456),),
                                              till_code="TILL1", paid_by="Ann Payer", reference="x"))
         app.push_screen(CashUpScreen())
