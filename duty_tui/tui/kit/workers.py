@@ -70,6 +70,20 @@ class Done(Message, bubble=False):
     reload: bool = True
 
 
+@dataclass
+class PasswordRefused(Message):
+    """A password check (sign-in, lock, switch user) said no, or the database did: ``text`` says why."""
+
+    text: str
+
+
+@dataclass
+class PasswordAccepted(Message):
+    """A password check passed: ``actor`` is who is signed in now."""
+
+    actor: Any
+
+
 class WorkerErrors:
     """Mixin: a failed worker becomes one call of ``on_worker_error`` (the restore hook), then a message.
 

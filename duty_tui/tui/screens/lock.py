@@ -10,17 +10,15 @@ next sign in.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Vertical
-from textual.message import Message
 from textual.widgets import Input, Label, Static
 
 from duty_tui.errors import AuthError
+from duty_tui.tui.kit.workers import PasswordAccepted, PasswordRefused
 from duty_tui.tui.kit.form import HandOffTextInput, TextInput
 from duty_tui.tui.screens.base import DutyScreen
 from duty_tui.tui.text import plain
@@ -175,28 +173,16 @@ class LockScreen(DutyScreen):
         try:
             actor = sign_in(app.ctx, username, password, action="unlock" if same else "switch_user")
         except AuthError as exc:
-            self.post_message(self.Refused(exc.message))
+            self.post_message(PasswordRefused(exc.message))
             return
-        self.post_message(self.Accepted(actor))
+        self.post_message(PasswordAccepted(actor))
 
-    @dataclass
-    class Refused(Message):
-        """The password (or the database) said no: ``text`` says why."""
-
-        text: str
-
-    @dataclass
-    class Accepted(Message):
-        """The password was right: ``actor`` is who is signed in now."""
-
-        actor: Any
-
-    @on(Accepted)
-    def _accepted(self, message: Accepted) -> None:
+    @on(PasswordAccepted)
+    def _accepted(self, message: PasswordAccepted) -> None:
         self.duty_app.unlocked(message.actor)
 
-    @on(Refused)
-    def _refused_said(self, message: Refused) -> None:
+    @on(PasswordRefused)
+    def _refused_said(self, message: PasswordRefused) -> None:
         self._refused(message.text)
 
     def _refused(self, message: str) -> None:

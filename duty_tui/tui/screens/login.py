@@ -17,6 +17,7 @@ from textual.message import Message
 from textual.widgets import Header, Input, Label, Static
 
 from duty_tui.errors import AuthError
+from duty_tui.tui.kit.workers import PasswordAccepted, PasswordRefused
 from duty_tui.tui.kit.form import HandOffTextInput, TextInput
 from duty_tui.tui.widgets.table import DutyTable
 from duty_tui.tui.screens.base import DutyScreen
@@ -92,18 +93,6 @@ class LoginScreen(DutyScreen):
 
         users: Any
 
-    @dataclass
-    class Refused(Message):
-        """The password (or the database) said no: ``text`` says why."""
-
-        text: str
-
-    @dataclass
-    class Accepted(Message):
-        """The password was right: ``actor`` is who is signed in now."""
-
-        actor: Any
-
     @on(DemoUsers)
     def _show_demo_users(self, message: DemoUsers) -> None:
         users = message.users
@@ -159,37 +148,37 @@ class LoginScreen(DutyScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="auth")
     def sign_in(self, username: str, password: str) -> None:
         if not self.duty_app.ready.wait(60):
-            self.post_message(self.Refused("The database did not answer in time; try again."))
+            self.post_message(PasswordRefused("The database did not answer in time; try again."))
             return
         from duty_tui.services.auth import sign_in
 
         try:
             actor = sign_in(self.duty_app.ctx, username, password)
         except AuthError as exc:
-            self.post_message(self.Refused(exc.message))
+            self.post_message(PasswordRefused(exc.message))
             return
-        self.post_message(self.Accepted(actor))
+        self.post_message(PasswordAccepted(actor))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="auth")
     def sign_in_os(self) -> None:
         if not self.duty_app.ready.wait(60):
-            self.post_message(self.Refused("The database did not answer in time; sign in with a password."))
+            self.post_message(PasswordRefused("The database did not answer in time; sign in with a password."))
             return
         from duty_tui.services.auth import sign_in_os_user
 
         try:
             actor = sign_in_os_user(self.duty_app.ctx)
         except AuthError as exc:
-            self.post_message(self.Refused(f"{exc.message}. Sign in with a password instead."))
+            self.post_message(PasswordRefused(f"{exc.message}. Sign in with a password instead."))
             return
-        self.post_message(self.Accepted(actor))
+        self.post_message(PasswordAccepted(actor))
 
-    @on(Accepted)
-    def _accepted(self, message: Accepted) -> None:
+    @on(PasswordAccepted)
+    def _accepted(self, message: PasswordAccepted) -> None:
         self.duty_app.signed_in(message.actor)
 
-    @on(Refused)
-    def _refused_said(self, message: Refused) -> None:
+    @on(PasswordRefused)
+    def _refused_said(self, message: PasswordRefused) -> None:
         self._refused(message.text)
 
     def _refused(self, message: str) -> None:
