@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 
 import holidays
 
-from duty_tui.domain.clocks import (
+from duty_tui.core.domain.clocks import (
     Deadline,
     WorkingCalendar,
     _holidays_in_year,  # only to empty its cache for the cold figure

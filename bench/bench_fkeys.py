@@ -47,7 +47,7 @@ def database(path: str | None, workdir: Path) -> str:
 
 
 def usable(app) -> bool:
-    from duty_tui.tui.screens.home import HomeScreen
+    from duty_tui.core.tui.screens.home import HomeScreen
 
     screen = app.screen
     if isinstance(screen, HomeScreen) or not screen.is_mounted or screen.focused is None:
@@ -64,11 +64,11 @@ async def wait_until(pilot, condition, limit: float = 30.0) -> None:
 
 
 async def run(db_url: str, rounds: int, profile: str | None) -> dict[str, list[float]]:
-    from duty_tui.config import Settings
-    from duty_tui.db.engine import make_engine
-    from duty_tui.services.auth import find_actor
-    from duty_tui.tui.app import make_app
-    from duty_tui.tui.screens.home import HomeScreen
+    from duty_tui.core.config.settings import Settings
+    from duty_tui.core.db.engine import make_engine
+    from duty_tui.core.services.auth import find_actor
+    from duty_tui.core.tui.app import make_app
+    from duty_tui.core.tui.screens.home import HomeScreen
 
     settings = Settings(db_url=db_url)
     app = make_app(settings, engine=make_engine(db_url, create=False), demo=True)

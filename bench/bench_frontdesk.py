@@ -32,11 +32,11 @@ sys.path.insert(0, str(REPO))
 
 from sqlalchemy import text  # noqa: E402
 
-from duty_tui.config import Settings  # noqa: E402
-from duty_tui.db.engine import make_engine, session_scope  # noqa: E402
-from duty_tui.db.migrate import upgrade  # noqa: E402
-from duty_tui.services.auth import find_actor  # noqa: E402
-from duty_tui.services.context import ServiceContext  # noqa: E402
+from duty_tui.core.config.settings import Settings  # noqa: E402
+from duty_tui.core.db.engine import make_engine, session_scope  # noqa: E402
+from duty_tui.core.db.migrate import upgrade  # noqa: E402
+from duty_tui.core.services.auth import find_actor  # noqa: E402
+from duty_tui.core.services.context import ServiceContext  # noqa: E402
 
 COUNCIL = Path("/work/council.db")
 QUEUE_SIZE = 5_000
@@ -78,8 +78,8 @@ def prepare_database(args) -> Path:
         engine = make_engine(f"sqlite:///{target}")
         upgrade(engine)
     else:
-        from duty_tui.demo import generator
-        from duty_tui.demo.frontdesk import generate_frontdesk
+        from duty_tui.areas.frontdesk.demo import generate_frontdesk
+        from duty_tui.core.demo import generator
 
         print("database: a fresh 'office' demo (no --db and no /work/council.db)")
         engine = make_engine(f"sqlite:///{target}")
@@ -112,7 +112,7 @@ def top_up_queue(engine) -> None:
             rows.append({"ref": f"C{number + i:07d}", "team": team_id, "person": rng.choice(people),
                          "summary": "Repairs › Report a repair — synthetic for the benchmark",
                          "opened": opened, "due": opened + timedelta(days=rng.randint(1, 40))})
-        from duty_tui.db.models import Case
+        from duty_tui.core.db.models import Case
 
         s.execute(Case.__table__.insert(), [  # type: ignore[attr-defined]
             {"ref": r["ref"], "case_type": "repair", "status": "open", "team_id": r["team"], "person_id": r["person"],
@@ -125,8 +125,8 @@ def top_up_queue(engine) -> None:
 
 
 def bench_save_contact(db: Path, count: int) -> None:
-    from duty_tui.db.models import Contact
-    from duty_tui.services.contacts import ContactDraft, log_contact
+    from duty_tui.areas.frontdesk.services.contacts import ContactDraft, log_contact
+    from duty_tui.core.db.models import Contact
 
     engine = make_engine(f"sqlite:///{db}")
     ctx = context(engine, "reception")
@@ -187,7 +187,7 @@ def bench_save_contact(db: Path, count: int) -> None:
 
 
 def bench_queue_service(db: Path) -> None:
-    from duty_tui.services.routing import queue_page
+    from duty_tui.areas.frontdesk.services.routing import queue_page
 
     engine = make_engine(f"sqlite:///{db}")
     ctx = context(engine, "leader")
@@ -228,11 +228,11 @@ async def _painted(screen, ready) -> None:
 
 
 async def _queue_tui(db: Path, runs: int) -> tuple[list[float], list[float], list[float], list[float]]:
-    from duty_tui.services.routing import queue_page
-    from duty_tui.tui.app import make_app
-    from duty_tui.tui.screens.home import HomeScreen
-    from duty_tui.tui.screens.queues import QueuesScreen
-    from duty_tui.tui.widgets.table import DutyTable
+    from duty_tui.areas.frontdesk.services.routing import queue_page
+    from duty_tui.areas.frontdesk.tui.queues import QueuesScreen
+    from duty_tui.core.tui.app import make_app
+    from duty_tui.core.tui.screens.home import HomeScreen
+    from duty_tui.core.tui.widgets.table import DutyTable
 
     engine = make_engine(f"sqlite:///{db}")
     settings = Settings(db_url=f"sqlite:///{db}")
@@ -309,8 +309,8 @@ def bench_queue_tui(db: Path) -> None:
 
 
 def _latency(url: str, label: str, arrivals: int) -> None:
-    from duty_tui.services.changes import ChangeFeed
-    from duty_tui.services.queue_callers import add_arrival, callers_board
+    from duty_tui.areas.frontdesk.services.callers import add_arrival, callers_board
+    from duty_tui.core.services.changes import ChangeFeed
 
     reader = make_engine(url)
     writer = make_engine(url)

@@ -18,14 +18,14 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from duty_tui.config import Settings
-from duty_tui.db.engine import make_engine
-from duty_tui.db.migrate import upgrade
-from duty_tui.services.auth import find_actor
-from duty_tui.services.context import ServiceContext
-from duty_tui.services.gdpr import subject_access
-from duty_tui.services.gdpr_purge import purge
-from duty_tui.services.people import get_person
+from duty_tui.areas.trust.services.gdpr import subject_access
+from duty_tui.areas.trust.services.gdpr_purge import purge
+from duty_tui.core.config.settings import Settings
+from duty_tui.core.db.engine import make_engine
+from duty_tui.core.db.migrate import upgrade
+from duty_tui.core.services.auth import find_actor
+from duty_tui.core.services.context import ServiceContext
+from duty_tui.core.services.people import get_person
 
 
 def timed(fn, runs: int = 1):

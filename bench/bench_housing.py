@@ -45,9 +45,9 @@ def pct(values: list[float], q: float) -> float:
 def build_caseload(url: str, cases: int) -> float:
     from builders import seed_office
 
-    from duty_tui.db.engine import make_engine
-    from duty_tui.db.migrate import upgrade
-    from duty_tui.demo import housing
+    from duty_tui.areas.housing_options import demo as housing
+    from duty_tui.core.db.engine import make_engine
+    from duty_tui.core.db.migrate import upgrade
 
     engine = make_engine(url)
     upgrade(engine)
@@ -63,11 +63,11 @@ def build_caseload(url: str, cases: int) -> float:
 def bench_statistics(label: str, url: str, runs: int, out: Path) -> dict:
     from sqlalchemy import text
 
-    from duty_tui.config import Settings
-    from duty_tui.db.engine import make_engine, session_scope
-    from duty_tui.domain.homelessness_stats import parse_quarter
-    from duty_tui.housing_reference import load_housing_reference
-    from duty_tui.reports.homelessness import compute_statistics, write_report
+    from duty_tui.areas.housing_options.domain.reference import load_housing_reference
+    from duty_tui.areas.housing_options.domain.stats import parse_quarter
+    from duty_tui.areas.housing_options.reports import compute_statistics, write_report
+    from duty_tui.core.config.settings import Settings
+    from duty_tui.core.db.engine import make_engine, session_scope
 
     engine = make_engine(url)
     ref = load_housing_reference(Settings(db_url=url).data_dir)
@@ -97,13 +97,13 @@ def bench_statistics(label: str, url: str, runs: int, out: Path) -> dict:
 async def bench_screen(url: str, answers: int) -> dict:
     from builders import NOW, PASSWORD
 
-    from duty_tui.config import Settings
-    from duty_tui.db.engine import make_engine
-    from duty_tui.domain.homelessness import assess, what_would_change
-    from duty_tui.domain.homelessness_intake import check_answers
-    from duty_tui.services.context import ServiceContext
-    from duty_tui.tui.app import make_app
-    from duty_tui.tui.screens.approach import ApproachScreen
+    from duty_tui.areas.housing_options.domain.homelessness import assess, what_would_change
+    from duty_tui.areas.housing_options.domain.intake import check_answers
+    from duty_tui.areas.housing_options.tui.approach import ApproachScreen
+    from duty_tui.core.config.settings import Settings
+    from duty_tui.core.db.engine import make_engine
+    from duty_tui.core.services.context import ServiceContext
+    from duty_tui.core.tui.app import make_app
 
     engine = make_engine(url)
     settings = Settings(db_url=url)

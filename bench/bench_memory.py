@@ -26,9 +26,9 @@ def rss_now_mb() -> float:
 
 
 async def session(url: str, user: str, password: str) -> None:
-    from duty_tui.config import Settings
-    from duty_tui.tui.app import make_app
-    from duty_tui.tui.screens.person import PersonScreen
+    from duty_tui.core.config.settings import Settings
+    from duty_tui.core.tui.app import make_app
+    from duty_tui.core.tui.screens.person import PersonScreen
 
     app = make_app(Settings(db_url=url), fast=True, demo=False)
 

@@ -39,10 +39,10 @@ USERS = ("reception", "leader", "income", "admin")
 
 
 def _ctx(url: str, username: str | None, *, pool_size: int = 2):
-    from duty_tui.config import Settings
-    from duty_tui.db.engine import make_engine
-    from duty_tui.services.auth import find_actor
-    from duty_tui.services.context import ServiceContext
+    from duty_tui.core.config.settings import Settings
+    from duty_tui.core.db.engine import make_engine
+    from duty_tui.core.services.auth import find_actor
+    from duty_tui.core.services.context import ServiceContext
 
     engine = make_engine(url, pool_size=pool_size)
     ctx = ServiceContext.create(engine, Settings(db_url=url), terminal="bench", clock=lambda: NOW)
@@ -63,8 +63,8 @@ def _percentiles(values: list[float]) -> str:
 
 def _pay_worker(url: str, index: int, count: int, refs: list[str], start, out) -> None:
     """One process: ``count`` payments through take_payment, after the common start signal."""
-    from duty_tui.domain.payments import SplitLine
-    from duty_tui.services.payments import PaymentRequest, take_payment
+    from duty_tui.areas.payments.domain.rules import SplitLine
+    from duty_tui.areas.payments.services.payments import PaymentRequest, take_payment
 
     ctx = _ctx(url, USERS[index % len(USERS)], pool_size=1)
     rng = random.Random(index)
@@ -94,8 +94,8 @@ def _raw_worker(url: str, index: int, count: int, account_ids: list[int], start,
     """Baseline: one-row INSERT transactions into ledger_entry, no service, no lock, no audit."""
     from sqlalchemy import insert
 
-    from duty_tui.db.engine import make_engine
-    from duty_tui.db.models import LedgerEntry
+    from duty_tui.core.db.engine import make_engine
+    from duty_tui.core.db.models import LedgerEntry
 
     engine = make_engine(url, pool_size=1)
     table = LedgerEntry.__table__
@@ -149,8 +149,8 @@ def _seed_accounts(url: str, count: int) -> tuple[list[str], list[int]]:
     from builders import seed_office
     from sqlalchemy import insert, select
 
-    from duty_tui.db.engine import make_engine
-    from duty_tui.db.models import Account, LedgerEntry
+    from duty_tui.core.db.engine import make_engine
+    from duty_tui.core.db.models import Account, LedgerEntry
 
     engine = make_engine(url)
     seed_office(engine)
@@ -171,7 +171,7 @@ def _check(url: str, posted: list[tuple[str, int, int]], opening: dict[str, int]
 
     from sqlalchemy import text
 
-    from duty_tui.db.engine import make_engine
+    from duty_tui.core.db.engine import make_engine
 
     engine = make_engine(url)
     with engine.connect() as c:
@@ -211,8 +211,8 @@ def bench_concurrency(label: str, url: str, processes: int, each: int) -> None:
 
 
 def _council_copy(folder: Path) -> tuple[str, str]:
-    from duty_tui.db.engine import make_engine
-    from duty_tui.db.migrate import upgrade
+    from duty_tui.core.db.engine import make_engine
+    from duty_tui.core.db.migrate import upgrade
 
     source = Path("/work/council.db")
     target = folder / "council.db"
@@ -224,8 +224,8 @@ def _council_copy(folder: Path) -> tuple[str, str]:
         url = f"sqlite:///{target}"
         upgrade(make_engine(url))
         return url, "a copy of /work/council.db"
-    from duty_tui.demo import generator
-    from duty_tui.demo.payments import generate_payments
+    from duty_tui.areas.payments.demo import generate_payments
+    from duty_tui.core.demo import generator
 
     url = f"sqlite:///{target}"
     engine = make_engine(url)
@@ -243,9 +243,9 @@ def _council_copy(folder: Path) -> tuple[str, str]:
 def bench_take_payment_latency(url: str, what: str, count: int) -> None:
     from sqlalchemy import insert, text
 
-    from duty_tui.db.models import LedgerEntry
-    from duty_tui.domain.payments import SplitLine
-    from duty_tui.services.payments import PaymentRequest, take_payment
+    from duty_tui.areas.payments.domain.rules import SplitLine
+    from duty_tui.areas.payments.services.payments import PaymentRequest, take_payment
+    from duty_tui.core.db.models import LedgerEntry
 
     ctx = _ctx(url, "reception")
     with ctx.engine.connect() as c:
@@ -280,7 +280,7 @@ def bench_take_payment_latency(url: str, what: str, count: int) -> None:
 def _import_file(url: str, rows: int) -> bytes:
     from sqlalchemy import text
 
-    from duty_tui.db.engine import make_engine
+    from duty_tui.core.db.engine import make_engine
 
     engine = make_engine(url)
     with engine.connect() as c:
@@ -301,11 +301,11 @@ def _import_file(url: str, rows: int) -> bytes:
 def bench_import(label: str, url: str, data: bytes) -> None:
     from sqlalchemy import insert
 
-    from duty_tui.db.engine import make_engine
-    from duty_tui.db.models import LedgerEntry
-    from duty_tui.domain.payments import parse_payment_file
-    from duty_tui.payments_reference import CONTRACT_METHODS
-    from duty_tui.services.payments_import import import_payment_file
+    from duty_tui.areas.payments.domain.reference import CONTRACT_METHODS
+    from duty_tui.areas.payments.domain.rules import parse_payment_file
+    from duty_tui.areas.payments.services.importing import import_payment_file
+    from duty_tui.core.db.engine import make_engine
+    from duty_tui.core.db.models import LedgerEntry
 
     t0 = time.perf_counter()
     rows = parse_payment_file(data, methods=CONTRACT_METHODS, row_limit_pence=5_000_000, today=TODAY)
@@ -344,8 +344,8 @@ def main() -> None:
 
     from conftest import find_pg_ctl, running_postgres
 
-    from duty_tui.db.engine import make_engine
-    from duty_tui.db.migrate import upgrade
+    from duty_tui.core.db.engine import make_engine
+    from duty_tui.core.db.migrate import upgrade
 
     folder = Path(tempfile.mkdtemp(prefix="duty-bench-"))
     try:

@@ -21,11 +21,11 @@ import time
 
 from sqlalchemy import text
 
-from duty_tui.config import Settings
-from duty_tui.db.engine import make_engine
-from duty_tui.services.auth import find_actor
-from duty_tui.services.context import ServiceContext
-from duty_tui.services.search import find_people
+from duty_tui.core.config.settings import Settings
+from duty_tui.core.db.engine import make_engine
+from duty_tui.core.services.auth import find_actor
+from duty_tui.core.services.context import ServiceContext
+from duty_tui.core.services.search import find_people
 
 
 def misspell(word: str, rng: random.Random) -> str:

@@ -24,7 +24,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from duty_tui.domain.homelessness import PRIORITY_NEED_GROUNDS  # noqa: E402
+from duty_tui.areas.housing_options.domain.homelessness import PRIORITY_NEED_GROUNDS  # noqa: E402
 
 TARGET_SECONDS = 10.0
 
@@ -92,7 +92,7 @@ def main() -> None:
         path.write_text(json.dumps(make_approaches(args.items, args.seed)), encoding="utf-8")
         size_mb = path.stat().st_size / 1e6
 
-        module_cmd = [python, "-m", "duty_tui.cli.housing_options", "assess", str(path)]
+        module_cmd = [python, "-m", "duty_tui.areas.housing_options.cli", "assess", str(path)]
         # One checked run first: the output is a JSON array of the same length, and the
         # statuses are spread (the bench is not timing one easy path).
         check = subprocess.run(module_cmd, cwd=REPO, capture_output=True, check=False)
@@ -106,7 +106,7 @@ def main() -> None:
         out_mb = len(check.stdout) / 1e6
         del out, check
 
-        rows = [("`python -m duty_tui.cli.housing_options assess FILE`", time_command(module_cmd, args.runs))]
+        rows = [("`python -m duty_tui.areas.housing_options.cli assess FILE`", time_command(module_cmd, args.runs))]
         cli = shutil.which("duty-tui", path=str(Path(python).parent))
         if cli:
             rows.append(("`duty-tui triage assess FILE`", time_command([cli, "triage", "assess", str(path)], args.runs)))

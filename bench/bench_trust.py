@@ -29,11 +29,11 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
 
-from duty_tui.config import Settings  # noqa: E402
-from duty_tui.db.engine import make_engine  # noqa: E402
-from duty_tui.db.migrate import upgrade  # noqa: E402
-from duty_tui.services.auth import find_actor  # noqa: E402
-from duty_tui.services.context import ServiceContext  # noqa: E402
+from duty_tui.core.config.settings import Settings  # noqa: E402
+from duty_tui.core.db.engine import make_engine  # noqa: E402
+from duty_tui.core.db.migrate import upgrade  # noqa: E402
+from duty_tui.core.services.auth import find_actor  # noqa: E402
+from duty_tui.core.services.context import ServiceContext  # noqa: E402
 
 COUNCIL = Path("/work/council.db")
 
@@ -60,7 +60,7 @@ def database(path: str | None, workdir: Path) -> str:
         upgrade(engine)
         engine.dispose()
         return url
-    from duty_tui.demo.generator import generate
+    from duty_tui.core.demo.generator import generate
 
     url = f"sqlite:///{target}"
     engine = make_engine(url)
@@ -73,8 +73,8 @@ def database(path: str | None, workdir: Path) -> str:
 
 
 async def snapshot_cost(ctx: ServiceContext, settings: Settings, rounds: int) -> tuple[list[float], list[float]]:
-    from duty_tui.tui.app import make_app
-    from duty_tui.tui.screens.contact import LogContactScreen
+    from duty_tui.areas.frontdesk.tui.contact import LogContactScreen
+    from duty_tui.core.tui.app import make_app
 
     app = make_app(settings, ctx=ctx, demo=False)
     snaps: list[float] = []
@@ -104,8 +104,8 @@ async def snapshot_cost(ctx: ServiceContext, settings: Settings, rounds: int) ->
 
 
 def write_cost(ctx: ServiceContext, rounds: int) -> tuple[list[float], list[float]]:
-    from duty_tui.services.contacts import ContactDraft, log_contact
-    from duty_tui.services.drafts import DraftIn, save_draft
+    from duty_tui.areas.frontdesk.services.contacts import ContactDraft, log_contact
+    from duty_tui.core.services.drafts import DraftIn, save_draft
 
     note = ("Tenant says the boiler has failed again. " * 100)[:4000]
     values = {"notes": note, "_reasons": ["rent.payment"], "channel": "phone", "outcome": "resolved"}
@@ -114,7 +114,7 @@ def write_cost(ctx: ServiceContext, rounds: int) -> tuple[list[float], list[floa
     key = uuid.uuid4().hex
     for i in range(rounds):
         started = time.perf_counter()
-        save_draft(ctx, DraftIn(key, "contact", "Contact: bench", "duty_tui.tui.screens.contact:LogContactScreen",
+        save_draft(ctx, DraftIn(key, "contact", "Contact: bench", "duty_tui.areas.frontdesk.tui.contact:LogContactScreen",
                                 {"person_ref": None}, dict(values, n=i)))
         writes.append(time.perf_counter() - started)
         started = time.perf_counter()

@@ -14,11 +14,11 @@ OUT = Path(__file__).resolve().parent / "screenshot.svg"
 
 
 async def main() -> None:
-    from duty_tui.config import Settings
-    from duty_tui.db.engine import make_engine
-    from duty_tui.db.migrate import upgrade
-    from duty_tui.demo import generator
-    from duty_tui.tui.app import make_app
+    from duty_tui.core.config.settings import Settings
+    from duty_tui.core.db.engine import make_engine
+    from duty_tui.core.db.migrate import upgrade
+    from duty_tui.core.demo import generator
+    from duty_tui.core.tui.app import make_app
 
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{folder}/demo.db"

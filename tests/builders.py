@@ -11,8 +11,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from argon2 import PasswordHasher
 
-from duty_tui.db.engine import session_scope
-from duty_tui.db.models import (
+from duty_tui.core.db.engine import session_scope
+from duty_tui.core.db.models import (
     Account,
     Alert,
     Case,
@@ -27,7 +27,7 @@ from duty_tui.db.models import (
     Team,
     Tenancy,
 )
-from duty_tui.domain.search_keys import fold, phone_key, postcode_key, sound, street_key
+from duty_tui.core.domain.search_keys import fold, phone_key, postcode_key, sound, street_key
 
 NOW = datetime(2026, 3, 10, 10, 30, tzinfo=UTC)  # a Tuesday
 PASSWORD = "correct horse"

@@ -47,8 +47,8 @@ from pytest_postgresql.executors import PostgreSQLExecutor
 from sqlalchemy import Engine
 from sqlalchemy.engine import URL
 
-from duty_tui.db.engine import make_engine
-from duty_tui.db.migrate import upgrade
+from duty_tui.core.db.engine import make_engine
+from duty_tui.core.db.migrate import upgrade
 
 logger = logging.getLogger(__name__)
 
@@ -573,7 +573,7 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
         monkeypatch.setenv(variable, str(home / folder))
     monkeypatch.delenv("NO_COLOR", raising=False)
     # No test reaches this machine's own print server (or prints on a real printer): CUPS's
-    # lp and lpstat find no server here unless a test starts its own (tests/trust/send_helpers.py).
+    # lp and lpstat find no server here unless a test starts its own (tests/core/trust/send_helpers.py).
     monkeypatch.setenv("CUPS_SERVER", str(tmp_path / "no-cups-server.sock"))
     # TEXTUAL_ANIMATIONS is not set here: textual.constants reads it at import, and
     # pytest-textual-snapshot imports textual before this file is loaded.

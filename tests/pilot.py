@@ -33,9 +33,9 @@ def build_app(engine, terminal: str = "pilot", *, now=NOW, **settings):
     ``settings`` are extra ``Settings`` fields (``auth="os"``, ``office_name=...``). The app's
     database URL keeps the password (a second engine or a worker may connect with it).
     """
-    from duty_tui.config import Settings
-    from duty_tui.services.context import ServiceContext
-    from duty_tui.tui.app import make_app
+    from duty_tui.core.config.settings import Settings
+    from duty_tui.core.services.context import ServiceContext
+    from duty_tui.core.tui.app import make_app
 
     s = Settings(db_url=str(engine.url.render_as_string(hide_password=False)), **settings)
     ctx = ServiceContext.create(engine, s, terminal=terminal, clock=lambda: now)
@@ -113,7 +113,7 @@ async def sign_in(app, pilot, username: str = "reception", password: str = PASSW
 
 async def quick_sign_in(app, pilot, username: str = "reception", *, rounds: int = 2) -> None:
     """Sign in without typing the password (the login screen has its own journeys)."""
-    from duty_tui.services.auth import find_actor
+    from duty_tui.core.services.auth import find_actor
 
     await settle(app, pilot, rounds)
     app.signed_in(find_actor(app.ctx, username))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import typer
 
-from duty_tui.cli import app
+from duty_tui.core.cli import app
 
 CLI_DOC = Path(__file__).resolve().parent.parent / "docs" / "CLI.md"
 _HEADING = re.compile(r"^### `(duty-tui(?: [a-z][a-z-]*)*)`$", re.M)
@@ -64,4 +64,4 @@ def test_code_cites_docs_cli_not_a_document_outside_the_repository():
     stale = [str(path.relative_to(root)) for folder in ("duty_tui", "tests", "docs") for path in (root / folder).rglob("*")
              if path.suffix in {".py", ".md"} and old in path.read_text(encoding="utf-8")]
     assert not stale, f"these cite {old}, which is not in the repository; cite docs/CLI.md: {stale}"
-    assert "docs/CLI.md" in (root / "duty_tui" / "errors.py").read_text(encoding="utf-8")  # the exit codes' source
+    assert "docs/CLI.md" in (root / "duty_tui" / "core" / "domain" / "errors.py").read_text(encoding="utf-8")  # the exit codes' source

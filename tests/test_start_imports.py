@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 import textwrap
@@ -20,13 +19,13 @@ import textwrap
 # Third-party packages that must load only after the first paint.
 LATE_PACKAGES = ("sqlalchemy", "alembic", "sqlmodel", "typer", "pydantic_settings")
 
-# Area code: everything under duty_tui.areas (issue 12's layout) and, until then, the modules
-# whose names carry an area's word; plus the batch face (the CLI and its commands), the models,
-# the demo and the reports, which import the areas.
-_AREA_WORD = re.compile(r"frontdesk|housing|homeless|options|approach|triage|payment|account|arrears|rent|lettings"
-                        r"|contact|caller|complaint|repair|gdpr|document")
-_LATE_DUTY_MODULES = ("duty_tui.areas", "duty_tui.cli", "duty_tui.commands", "duty_tui.db.models",
-                      "duty_tui.demo", "duty_tui.reports", "duty_tui.config")
+# Area code: everything in an area's package (duty_tui.areas.<area>.<module>). The registry itself,
+# duty_tui.areas and each area's __init__ (its ``Area``: names and "module:attribute" strings, no code
+# of the area), is read at start: the F-keys are drawn from it. Plus the batch face (the CLI), the
+# models, the demo and the full settings model.
+_LATE_DUTY_MODULES = ("duty_tui.core.cli", "duty_tui.core.db.models", "duty_tui.core.demo",
+                      "duty_tui.core.config.settings")
+
 
 _CHILD = textwrap.dedent("""
     import builtins, json, sys
@@ -56,15 +55,16 @@ def _is_late(module: str) -> bool:
         return False
     if any(module == late or module.startswith(late + ".") for late in _LATE_DUTY_MODULES):
         return True
-    return any(_AREA_WORD.search(part) for part in module.split(".")[1:])
+    return module.startswith("duty_tui.areas.") and module.count(".") >= 3
 
 
 def test_the_rule_recognises_late_modules():
     assert _is_late("sqlalchemy.orm") and _is_late("alembic") and _is_late("typer.main")
-    assert _is_late("duty_tui.services.housing") and _is_late("duty_tui.payments_reference")
-    assert _is_late("duty_tui.areas.frontdesk.tui.home") and _is_late("duty_tui.cli")
-    assert not _is_late("duty_tui.db.preflight") and not _is_late("duty_tui.tui.screens.login")
-    assert not _is_late("textual.app") and not _is_late("duty_tui.settings_preview")
+    assert _is_late("duty_tui.areas.housing_options.services.housing") and _is_late("duty_tui.areas.payments.domain.reference")
+    assert _is_late("duty_tui.areas.frontdesk.tui.home") and _is_late("duty_tui.core.cli")
+    assert not _is_late("duty_tui.areas") and not _is_late("duty_tui.areas.payments")  # the registry: names only
+    assert not _is_late("duty_tui.core.db.preflight") and not _is_late("duty_tui.core.tui.screens.login")
+    assert not _is_late("textual.app") and not _is_late("duty_tui.core.config.preview")
 
 
 def test_fast_start_imports_no_database_layer_cli_or_area_before_the_first_paint(sqlite_url, tmp_path):
@@ -76,7 +76,7 @@ def test_fast_start_imports_no_database_layer_cli_or_area_before_the_first_paint
     assert done.returncode == 0, done.stderr[-3000:]
     assert seen.exists(), f"the first screen never reported READY:\n{done.stderr[-3000:]}"
     modules = json.loads(seen.read_text(encoding="utf-8"))
-    assert "duty_tui.tui.app" in modules and "textual.app" in modules  # the app really was drawn
+    assert "duty_tui.core.tui.app" in modules and "textual.app" in modules  # the app really was drawn
     late = sorted(module for module in modules if _is_late(module))
     assert not late, ("imported before the first paint (import them inside the function that needs them, "
                       "after the first screen is up):\n" + "\n".join(late))

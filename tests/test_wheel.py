@@ -3,7 +3,7 @@
 A council installs duty-tui as a wheel, so nothing may be found only because a source checkout sits
 next to the code: the reference data (``data/``) and keymaps (``keymaps/``) are shipped inside the
 package as ``duty_tui/_data`` and ``duty_tui/_keymaps`` (setup.py, pyproject.toml) and found with
-importlib.resources (``duty_tui.settings_preview.packaged_folder``).
+importlib.resources (``duty_tui.core.config.preview.packaged_folder``).
 
 Offline and honest: the wheel is built with this venv's own setuptools (``--no-build-isolation``,
 the build-system's requirements are in the ``test`` extra) from a copy of the checkout, so no
@@ -91,7 +91,7 @@ def test_the_wheel_ships_every_data_and_keymap_file(built_wheel):
 def test_the_installed_wheel_runs_the_demo_and_finds_people(installed, tmp_path):
     target, env = installed
     where = run([str(target / "bin" / "python"), "-c",
-                 "import duty_tui, duty_tui.settings_preview as s; "
+                 "import duty_tui, duty_tui.core.config.preview as s; "
                  "print(duty_tui.__file__); print(s.DEFAULTS['data_dir']); print(s.DEFAULTS['keymap_dir'])"],
                 env=env, cwd=tmp_path)
     assert where.returncode == 0, where.stderr

@@ -1,0 +1,1 @@
+"""areas.frontdesk.db"""

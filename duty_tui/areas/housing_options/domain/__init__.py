@@ -1,0 +1,1 @@
+"""areas.housing_options.domain"""

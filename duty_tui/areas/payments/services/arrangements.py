@@ -1,0 +1,316 @@
+"""Arrangements to pay: agree a plan, check each due instalment against the ledger, flag broken ones.
+
+``arrangement_status_for_person`` (person view) and ``broken_arrangements`` (income
+team's queue) are the lead's integration points; both are read-only.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+
+from duty_tui.areas.payments.db.models import Arrangement, ArrangementInstalment
+from duty_tui.areas.payments.domain.rules import (
+    FREQUENCY_NAMES,
+    ArrangementCheck,
+    Instalment,
+    InstalmentCheck,
+    build_schedule,
+    check_arrangement,
+    clean_free_text,
+)
+from duty_tui.areas.payments.services.common import (
+    account_by_ref,
+    accounts_of_person,
+    assign_ref,
+    balance_of,
+    by_whom,
+    chunks,
+    holder_person,
+    pending_ref,
+    person_by_ref,
+    policy,
+    require_open,
+    staff_names,
+)
+from duty_tui.core.db.engine import session_scope
+from duty_tui.core.db.models import Account, LedgerEntry
+from duty_tui.core.domain.errors import ConflictError, InputError, NotFound
+from duty_tui.core.domain.local_time import format_local
+from duty_tui.core.domain.money import format_pence
+from duty_tui.core.services import audit
+from duty_tui.core.services.changes import record_account, record_account_id
+from duty_tui.core.services.context import ServiceContext
+
+
+@dataclass(frozen=True)
+class ArrangementStatus:
+    """An arrangement and where it stands today (checked against the ledger)."""
+
+    ref: str
+    account_ref: str
+    person_ref: str | None
+    person_name: str | None
+    amount_pence: int
+    frequency: str
+    start_date: date
+    total_pence: int
+    active: bool
+    status: str  # kept, broken, completed, not_started, ended
+    label: str
+    shortfall_pence: int
+    missed: int
+    next_due: date | None
+    paid_to_date_pence: int
+    due_to_date_pence: int
+    version: int
+    note: str | None = None
+    created_by: str | None = None
+    instalments: tuple[InstalmentCheck, ...] = field(default=())
+
+    @property
+    def broken(self) -> bool:
+        """True when the payer is behind (an instalment missed and not caught up)."""
+        return self.status == "broken"
+
+    @property
+    def plan(self) -> str:
+        """'£20.00 weekly from 02/03/2026'."""
+        return f"{format_pence(self.amount_pence)} {FREQUENCY_NAMES.get(self.frequency, self.frequency)} " \
+               f"from {self.start_date:%d/%m/%Y}"
+
+
+def _payments_by_account(session, account_ids: list[int], since: date) -> dict[int, list[tuple[date, int]]]:
+    """Payments (kind 'payment') made since a day, net of any that were reversed: (date, pence paid)."""
+    found: dict[int, list[tuple[int, date, int]]] = defaultdict(list)
+    payment_ids: list[int] = []
+    for part in chunks(account_ids):
+        for entry_id, account_id, day, amount in session.exec(
+            select(LedgerEntry.id, LedgerEntry.account_id, LedgerEntry.effective_date, LedgerEntry.amount_pence)
+            .where(LedgerEntry.account_id.in_(part), LedgerEntry.effective_date >= since,  # type: ignore[attr-defined]
+                   LedgerEntry.kind == "payment", LedgerEntry.amount_pence < 0)
+        ).all():
+            found[account_id].append((entry_id, day, -amount))
+            payment_ids.append(entry_id)
+    reversed_ids: set[int] = set()
+    for part in chunks(payment_ids):
+        reversed_ids.update(session.exec(select(LedgerEntry.reverses_id).where(
+            LedgerEntry.reverses_id.in_(part))).all())  # type: ignore[union-attr]
+    return {account_id: [(day, pence) for entry_id, day, pence in rows if entry_id not in reversed_ids]
+            for account_id, rows in found.items()}
+
+
+def _statuses(ctx: ServiceContext, session, arrangements: list[Arrangement], *, detail: bool = False,
+              people: bool = True) -> list[ArrangementStatus]:
+    if not arrangements:
+        return []
+    rules = policy(ctx)
+    today = ctx.today()
+    schedules: dict[int, list[Instalment]] = defaultdict(list)
+    horizon = today + timedelta(days=62)  # enough to judge today and show the next instalment
+    for part in chunks([a.id for a in arrangements]):
+        # Plain columns, not ORM objects: a council's active plans hold a quarter of a million instalments,
+        # and a status needs only those due by now and the next (the plan's total is on the arrangement).
+        query = (select(ArrangementInstalment.arrangement_id, ArrangementInstalment.seq,
+                        ArrangementInstalment.due_date, ArrangementInstalment.amount_pence)
+                 .where(ArrangementInstalment.arrangement_id.in_(part))  # type: ignore[attr-defined]
+                 .order_by(ArrangementInstalment.arrangement_id, ArrangementInstalment.seq))
+        if not detail:
+            query = query.where(ArrangementInstalment.due_date <= horizon)
+        for arrangement_id, seq, due_date, amount in session.exec(query).all():
+            schedules[arrangement_id].append(Instalment(seq, due_date, amount))
+    accounts = {a.id: a for a in session.exec(select(Account).where(
+        Account.id.in_({a.account_id for a in arrangements}))).all()}  # type: ignore[union-attr]
+    since = min(a.start_date for a in arrangements)
+    paid = _payments_by_account(session, list(accounts), since)
+    creators = staff_names(session, [a.created_by for a in arrangements]) if detail else {}
+    out = []
+    for arrangement in arrangements:
+        account = accounts[arrangement.account_id]
+        person = holder_person(session, account) if people else None
+        payments = [(d, p) for d, p in paid.get(account.id, []) if d >= arrangement.start_date]
+        check: ArrangementCheck = check_arrangement(schedules[arrangement.id], payments, today,
+                                                    rules.arrangement_grace_days, total_pence=arrangement.total_pence)
+        active = arrangement.status == "active"
+        status = check.status if active else "ended"
+        label = check.label if active else f"ended {format_local(arrangement.ended_at, '%d/%m/%Y')}: " \
+                                           f"{arrangement.end_reason or ''}".rstrip(": ")
+        out.append(ArrangementStatus(
+            ref=arrangement.ref, account_ref=account.ref, person_ref=person.ref if person else None,
+            person_name=f"{person.forename} {person.surname}" if person else None,
+            amount_pence=arrangement.amount_pence, frequency=arrangement.frequency, start_date=arrangement.start_date,
+            total_pence=arrangement.total_pence, active=active, status=status, label=label,
+            shortfall_pence=check.shortfall_pence, missed=check.missed, next_due=check.next_due,
+            paid_to_date_pence=check.paid_to_date_pence, due_to_date_pence=check.due_to_date_pence,
+            version=arrangement.version, note=arrangement.note, created_by=creators.get(arrangement.created_by),
+            instalments=check.instalments if detail else (),
+        ))
+    return out
+
+
+def create_arrangement(ctx: ServiceContext, account_ref: str, amount_pence: int, frequency: str, start_date: date,
+                       *, total_pence: int | None = None, note: str | None = None) -> ArrangementStatus:
+    """Agree an arrangement on an account; the total defaults to the arrears owed now."""
+    actor = ctx.require("arrangement.manage")
+    rules = policy(ctx)
+    today = ctx.today()
+    problems: list[str] = []
+    if frequency not in rules.frequencies:
+        problems.append(f"frequency {frequency!r}: choose {', '.join(rules.frequencies)}")
+    if start_date < today:
+        problems.append(f"the first instalment ({start_date:%d/%m/%Y}) is in the past; start today or later")
+    elif (start_date - today).days > 62:
+        problems.append("the first instalment is more than two months away; start sooner")
+    try:
+        clean_note = clean_free_text("note", note, max_length=200)
+    except ValueError as exc:
+        problems.append(str(exc))
+        clean_note = None
+    if problems:
+        raise InputError(problems[0], problems=problems)
+    with session_scope(ctx.engine, write=True) as session:
+        account = account_by_ref(session, account_ref)
+        require_open(account, today, doing="agree the arrangement")
+        live = session.exec(select(Arrangement).where(Arrangement.account_id == account.id,
+                                                      Arrangement.status == "active")).first()
+        if live is not None:
+            raise _already_agreed(session, account, live)
+        owed = balance_of(session, account.id)
+        total = total_pence if total_pence is not None else owed
+        if total <= 0:
+            raise InputError(f"{account.ref} owes nothing ({format_pence(owed)}); an arrangement needs arrears")
+        try:
+            schedule = build_schedule(start_date, frequency, amount_pence, total)
+        except ValueError as exc:
+            raise InputError(str(exc)) from None
+        arrangement = Arrangement(ref=pending_ref("AR"), account_id=account.id, amount_pence=amount_pence,
+                                  frequency=frequency, start_date=start_date, total_pence=total, note=clean_note,
+                                  created_by=actor.id, created_at=ctx.now())
+        try:
+            with session.begin_nested():  # a savepoint: if the database refuses the row, say whose it is
+                session.add(arrangement)
+                session.flush()
+        except IntegrityError:
+            # ux_arrangement_active: one active arrangement per account. Another officer's (from any
+            # office) was committed while this one was being agreed; say whose.
+            live = session.exec(select(Arrangement).where(Arrangement.account_id == account.id,
+                                                          Arrangement.status == "active")).first()
+            if live is None:
+                raise
+            raise _already_agreed(session, account, live) from None
+        ref = assign_ref(session, arrangement, "AR")
+        session.add_all(ArrangementInstalment(arrangement_id=arrangement.id, seq=i.seq, due_date=i.due_date,
+                                              amount_pence=i.amount_pence) for i in schedule)
+        session.flush()
+        record_account(session, account)
+        audit.record(session, ctx, "arrangement.create", "arrangement", ref, {
+            "account": account.ref, "amount_pence": amount_pence, "frequency": frequency,
+            "start": start_date.isoformat(), "total_pence": total, "instalments": len(schedule)})
+        return _statuses(ctx, session, [arrangement], detail=True)[0]
+
+
+def _already_agreed(session, account: Account, live: Arrangement) -> ConflictError:
+    return ConflictError(f"{account.ref} already has arrangement {live.ref}, agreed by "
+                         f"{by_whom(session, live.created_by, live.created_at)}; end it before agreeing a new one",
+                         record=f"arrangement {live.ref}", changed_at=live.created_at, version=live.version)
+
+
+def end_arrangement(ctx: ServiceContext, ref: str, reason: str, seen_version: int) -> ArrangementStatus:
+    """End an arrangement (cleared, replaced, broken and cancelled) with a reason."""
+    actor = ctx.require("arrangement.manage")
+    try:
+        text = clean_free_text("reason", reason, max_length=200)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    if not text:
+        raise InputError("say why the arrangement ends")
+    with session_scope(ctx.engine, write=True) as session:
+        arrangement = session.exec(select(Arrangement).where(Arrangement.ref == ref.strip().upper())).first()
+        if arrangement is None:
+            raise NotFound(f"no arrangement {ref!r}")
+        def refused() -> ConflictError:
+            from duty_tui.core.db.models import StaffUser
+            from duty_tui.core.services.conflicts import as_text, last_change
+
+            session.refresh(arrangement)
+            who, at = last_change(session, "arrangement", arrangement.ref)
+            by = session.get(StaffUser, arrangement.ended_by) if arrangement.ended_by else None
+            message = "someone else changed this arrangement just now; nothing was changed — reload and try again"
+            if arrangement.status != "active":
+                message = (f"arrangement {arrangement.ref} was already ended by "
+                           f"{by_whom(session, arrangement.ended_by, arrangement.ended_at)}"
+                           + (f" ({arrangement.end_reason})" if arrangement.end_reason else "")
+                           + "; nothing was changed")
+            return ConflictError(
+                message, record=f"arrangement {arrangement.ref}", changed_by=who, changed_at=at,
+                version=arrangement.version,
+                theirs={"Status": arrangement.status, "Ended by": as_text(by.display_name if by else None),
+                        "Reason": as_text(arrangement.end_reason)},
+                yours={"Status": "ended", "Ended by": actor.display_name, "Reason": text})
+
+        if arrangement.version != seen_version or arrangement.status != "active":
+            raise refused()
+        now = ctx.now()
+        # Ended once: a conditional UPDATE of the arrangement's own row (still active, at the version
+        # the user saw). On PostgreSQL a second one from any office waits on the row, then matches
+        # nothing; SQLite's write transaction serialises them.
+        changed = session.exec(update(Arrangement).where(
+            Arrangement.id == arrangement.id, Arrangement.status == "active",
+            Arrangement.version == seen_version).values(
+            status="ended", ended_by=actor.id, ended_at=now, end_reason=text, version=Arrangement.version + 1))
+        if changed.rowcount != 1:
+            raise refused()
+        session.refresh(arrangement)
+        record_account_id(session, arrangement.account_id)
+        audit.record(session, ctx, "arrangement.end", "arrangement", arrangement.ref, {"reason": text})
+        return _statuses(ctx, session, [arrangement], detail=True)[0]
+
+
+def arrangements_for_account(ctx: ServiceContext, account_ref: str) -> list[ArrangementStatus]:
+    """Every arrangement on an account, newest first, with each instalment checked."""
+    ctx.require("account.view")
+    with session_scope(ctx.engine) as session:
+        account = account_by_ref(session, account_ref)
+        rows = list(session.exec(select(Arrangement).where(Arrangement.account_id == account.id)
+                                 .order_by(Arrangement.id.desc())).all())  # type: ignore[union-attr]
+        return _statuses(ctx, session, rows, detail=True)
+
+
+def arrangement_status_for_person(ctx: ServiceContext, person_ref: str) -> list[ArrangementStatus]:
+    """The person's active arrangements and whether each is kept or broken (for the person view)."""
+    ctx.require("account.view")
+    with session_scope(ctx.engine) as session:
+        person = person_by_ref(session, person_ref)
+        account_ids = [a.id for a in accounts_of_person(session, person)]
+        if not account_ids:
+            return []
+        rows = list(session.exec(select(Arrangement).where(Arrangement.account_id.in_(account_ids),  # type: ignore[attr-defined]
+                                                           Arrangement.status == "active")
+                                 .order_by(Arrangement.id)).all())
+        return _statuses(ctx, session, rows)
+
+
+def broken_arrangements(ctx: ServiceContext, limit: int | None = None) -> list[ArrangementStatus]:
+    """Active arrangements that are broken today, furthest behind first (for the income team's queue)."""
+    ctx.require("account.view")
+    with session_scope(ctx.engine) as session:
+        rows = list(session.exec(select(Arrangement).where(Arrangement.status == "active")
+                                 .order_by(Arrangement.id)).all())
+        found = [s for s in _statuses(ctx, session, rows, people=False) if s.broken]
+        found.sort(key=lambda s: (-s.shortfall_pence, s.ref))
+        if limit is not None:
+            found = found[:limit]
+        # People only for the rows shown (holder lookups are the slow part at council size).
+        accounts = {a.ref: a for a in session.exec(select(Account).where(
+            Account.ref.in_({s.account_ref for s in found}))).all()} if found else {}  # type: ignore[attr-defined]
+        out = []
+        for status in found:
+            person = holder_person(session, accounts[status.account_ref])
+            out.append(replace(status, person_ref=person.ref if person else None,
+                               person_name=f"{person.forename} {person.surname}" if person else None))
+        return out

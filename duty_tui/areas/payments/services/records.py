@@ -1,0 +1,28 @@
+"""What payments offers the core through hooks (duty_tui/areas/payments/__init__.py)."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from duty_tui.areas.payments.db.models import Arrangement, Payment, RefundRequest
+from duty_tui.core.db.models import Office, Person
+
+
+def person_records(session: Session, person_id: int, account_ids: list[int]) -> dict[str, list]:
+    """Hook "audit.person_records": receipts the person paid, and refunds and arrangements on their accounts."""
+    paid = session.exec(select(Payment.office_id, Payment.receipt_no).where(Payment.person_id == person_id)).all()
+    offices = {o.id: o.code for o in session.exec(select(Office)).all()} if paid else {}
+    found: dict[str, list] = {"payment": [f"{offices.get(o, '?')}-{n:06d}" for o, n in paid if n is not None]}
+    if account_ids:
+        found["refund_request"] = list(session.exec(select(RefundRequest.ref).where(
+            RefundRequest.account_id.in_(account_ids))).all())  # type: ignore[attr-defined]
+        found["arrangement"] = list(session.exec(select(Arrangement.ref).where(
+            Arrangement.account_id.in_(account_ids))).all())  # type: ignore[attr-defined]
+    return found
+
+
+def payer_of_receipt(session: Session, office_id: int, receipt_no: int) -> Person | None:
+    """Hook "documents.person_about": the person who paid the receipt, when the payment names them."""
+    payment = session.exec(select(Payment).where(Payment.office_id == office_id,
+                                                 Payment.receipt_no == receipt_no)).first()
+    return session.get(Person, payment.person_id) if payment is not None and payment.person_id is not None else None

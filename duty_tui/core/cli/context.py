@@ -1,0 +1,87 @@
+"""What every `duty-tui` command shares: the options given before it, the engine, the acting user.
+
+Every command module imports what it needs from here and from nothing else in ``duty_tui.cli``
+(tests/core/cli/test_cli_package.py checks), so an area's module can move into the area unchanged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import typer
+
+
+@dataclass(frozen=True)
+class SubApp:
+    """A group of commands, `duty-tui NAME ...` (duty_tui.core.cli.root.SUB_APPS registers it under its name)."""
+
+    name: str
+    app: typer.Typer
+
+
+@dataclass
+class CliState:
+    """Options given before the subcommand (and --db anywhere)."""
+
+    db: str | None = None
+    config: Path | None = None
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+    def settings(self, **extra: Any):
+        """Settings from file, environment and flags."""
+        from duty_tui.core.config.settings import load_settings
+
+        return load_settings(self.config, db_url=self.db, **self.overrides, **extra)
+
+
+def cli_state(ctx: typer.Context) -> CliState:
+    """The options given before the subcommand, kept on the root context."""
+    root = ctx.find_root()
+    if root.obj is None:
+        root.obj = CliState()
+    return root.obj
+
+
+def open_engine(settings, *, check: bool = True, create: bool = False):
+    """The engine every command uses: never creates a database (only ``demo`` and ``db upgrade`` may)."""
+    from duty_tui.core.db.engine import make_engine, ping
+    from duty_tui.core.db.migrate import check_current
+
+    engine = make_engine(settings.db_url, create=create)
+    ping(engine)
+    warn_if_readable(settings.db_url)
+    if check:
+        check_current(engine)
+    return engine
+
+
+def warn_if_readable(db_url: str) -> None:
+    """Say so on stderr when the SQLite database file can be read by other users (never chmod it ourselves)."""
+    from duty_tui.core.config.private_files import readable_by_others_warning
+
+    warning = readable_by_others_warning(db_url)
+    if warning:
+        from duty_tui.core.domain.validators import inert
+
+        typer.echo(f"duty-tui: warning: {inert(warning)}", err=True)
+
+
+def service_context(settings, engine, as_user: str | None):
+    """A service context acting as --as USER, the linked OS user, or the batch role.
+
+    The OS user is the real uid's name (never LOGNAME/USER). ``--as`` is allowed only to the OS
+    account linked to that staff user or to a trusted one (services.auth.act_as; docs/STAFF.md).
+    """
+    from duty_tui.core.domain.errors import AuthError
+    from duty_tui.core.services.auth import act_as, find_os_actor
+    from duty_tui.core.services.context import ServiceContext
+
+    ctx = ServiceContext.create(engine, settings)
+    if as_user:
+        return ctx.as_actor(act_as(ctx, as_user))
+    try:
+        return ctx.as_actor(find_os_actor(ctx))
+    except AuthError:
+        return ctx.batch_actor()

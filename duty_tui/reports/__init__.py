@@ -1,1 +1,0 @@
-"""Returns and extracts (H-CLIC, cash-up, KPIs)."""

@@ -1,0 +1,332 @@
+"""Issue 11 round 2 (R2): readable at 80x24 — ticks in text, columns, dates, footers and contrast.
+
+Every check drives the real app at 80x24 with Pilot and reads what is on the screen.
+"""
+
+from __future__ import annotations
+
+import pytest
+from builders import seed_office
+from pilot import SIZE, build_app, human, quick_sign_in, screen_text, settle
+
+from duty_tui.core.services.auth import find_actor
+from duty_tui.core.tui.kit.form import Check, Choice, ManyChoice
+
+
+def region_lines(app, widget) -> list[str]:
+    """The screen rows a widget covers, cut to its columns (what a person sees of it)."""
+    region = widget.region
+    rows = screen_text(app).splitlines()
+    return [rows[y][region.x:region.right] for y in range(region.y, region.bottom) if y < len(rows)]
+
+
+def on_screen(app, widget) -> bool:
+    """True when the whole widget is visible (not scrolled out of its form)."""
+    found = app.screen._compositor.visible_widgets.get(widget)
+    if found is None:
+        return False
+    region, clip = found
+    if not (region.area > 0 and clip.contains_region(region)):
+        return False
+    try:  # not covered by an open list or a toast
+        top, _ = app.screen.get_widget_at(region.x, region.y)
+    except Exception:
+        return False
+    return top is widget or widget in top.ancestors
+
+
+def check_ticks_in_text(app) -> int:
+    """Every choice and tick on the screen says in text whether it is chosen; a mark is never parted from its label."""
+    text = screen_text(app)
+    assert "▐X▌" not in text and "▐" not in text, text
+    seen = 0
+    for widget in app.screen.query(Choice):
+        if not on_screen(app, widget):
+            continue
+        lines = region_lines(app, widget)
+        if not widget.inline:  # one line: the chosen option's mark and whole label
+            mark = "( )" if widget.value is None else "(•)"
+            wanted = f"{mark} {widget.label_of(widget.value)}"[:len(lines[0]) - 4]
+            assert any(wanted in line for line in lines), "\n".join(lines)
+            seen += 1
+            continue
+        joined = "\n".join(lines)
+        for value, label in widget.options:
+            mark = "(•)" if value == widget.value else "( )"
+            first_word = label.split()[0]
+            assert any(f"{mark} {first_word}" in line for line in lines), (
+                f"{widget.id}: {mark} {label!r} is not whole on one line:\n{joined}")
+        seen += 1
+    for widget in app.screen.query(Check):
+        if not on_screen(app, widget):
+            continue
+        first = region_lines(app, widget)[0].lstrip()
+        assert first.startswith("[x] " if widget.value else "[ ] "), f"{widget.id}: {first!r}"
+        seen += 1
+    for widget in app.screen.query(ManyChoice):
+        if not on_screen(app, widget):
+            continue
+        joined = "\n".join(region_lines(app, widget))
+        assert "[ ]" in joined or "[x]" in joined, joined
+        seen += 1
+    return seen
+
+
+@pytest.mark.sqlite_only  # the screens, not the data
+async def test_every_choice_and_tick_on_the_approach_contact_and_payment_forms_reads_in_text(engine):
+    seed_office(engine)
+    app = build_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await quick_sign_in(app, pilot, "leader")
+        for key in ("f6", "f4", "f5"):
+            await human(pilot, key)
+            await settle(app, pilot)
+            if app.screen.is_modal:  # the applicant picker opens first: look at the form behind it
+                await human(pilot, "escape")
+                await settle(app, pilot)
+            assert check_ticks_in_text(app) > 0, f"{key}: no choices found\n{screen_text(app)}"
+            # Chosen by keyboard: the marks follow (Tab through the first fields, choosing with the arrows).
+            for _ in range(4):
+                await human(pilot, "tab", "right")
+                await settle(app, pilot)
+                check_ticks_in_text(app)
+
+
+@pytest.mark.sqlite_only  # the screens, not the data
+async def test_the_callers_board_title_is_whole_at_80_and_the_office_shows_when_there_is_room(engine):
+    """Staff saw the header cut ("Callers waiting — … Ri…") at 80: the office goes first, then the role."""
+    seed_office(engine)
+    app = build_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await quick_sign_in(app, pilot, "leader")
+        await human(pilot, "f8")
+        await settle(app, pilot)
+        header = screen_text(app).splitlines()[0]
+        assert "Callers waiting — Lee Leader · Team leader" in header and "…" not in header, header
+        await pilot.resize_terminal(200, 30)
+        await settle(app, pilot)
+        header = screen_text(app).splitlines()[0]
+        assert f"Callers waiting — Lee Leader · Team leader · {app.settings.office_name}" in header, header
+        await pilot.resize_terminal(*SIZE)
+        await settle(app, pilot)
+        header = screen_text(app).splitlines()[0]
+        assert "Callers waiting — Lee Leader · Team leader" in header and "…" not in header, header
+
+
+def footer_problems(app) -> list[str]:
+    """What is cut in the footer: a "…", or a shown key whose label is not whole on the footer row."""
+    from textual.widgets import Footer
+    from textual.widgets._footer import FooterKey
+
+    footer = app.screen.query(Footer)
+    if not footer:
+        return []
+    row = screen_text(app).splitlines()[footer.first().region.y]
+    problems = [f"cut: {row!r}"] if "…" in row else []
+    for key in footer.first().query(FooterKey):
+        label = f"{key.key_display} {key.description}".strip()
+        if label not in row or key.region.right > app.size.width:
+            problems.append(f"{label!r} not whole in {row!r}")
+    if len(list(footer.first().query(FooterKey))) < 2:
+        problems.append(f"hardly any keys: {row!r}")
+    return problems
+
+
+def every_screen_class() -> set[str]:
+    import importlib
+    import inspect
+    import pkgutil
+
+    from textual.screen import ModalScreen, Screen
+
+    import duty_tui.tui.screens as screens
+
+    found = set()
+    for module in pkgutil.iter_modules(screens.__path__):
+        loaded = importlib.import_module(f"duty_tui.tui.screens.{module.name}")
+        for name, cls in vars(loaded).items():
+            if (inspect.isclass(cls) and issubclass(cls, Screen) and not issubclass(cls, ModalScreen)
+                    and cls.__module__ == loaded.__name__ and name != "DutyScreen"):
+                found.add(name)
+    return found
+
+
+@pytest.mark.sqlite_only  # the screens, not the data
+@pytest.mark.parametrize("part", range(3), ids=("first-third", "second-third", "last-third"))
+async def test_every_screen_footer_is_whole_at_80_columns_and_uses_more_when_wider(engine, part):
+    """Staff saw the case screen's footer end "i Re…": every screen's footer shows whole keys only at 80.
+    (The screens are walked in three parts, so three workers share the walk.)"""
+    import uuid
+
+    from builders import NOW
+
+    from duty_tui.areas.payments.domain.rules import SplitLine
+    from duty_tui.areas.payments.services.cashup import submit_cashup
+    from duty_tui.areas.payments.services.payments import PaymentRequest, take_payment
+    from duty_tui.core.services.context import ServiceContext
+    from duty_tui.core.tui.screens.login import LoginScreen
+    from duty_tui.tui.screens import (
+        approach,
+        callers,
+        case,
+        contact,
+        contact_view,
+        home,
+        lock,
+        options_case,
+        options_cases,
+        options_stats,
+        payment,
+        payment_account,
+        payment_arrangements,
+        payment_cashup,
+        payment_cashup_report,
+        payment_receipt,
+        payment_refunds,
+        payment_signoff,
+        payment_suspense,
+        person,
+        person_access,
+        queues,
+        search,
+        stats,
+    )
+
+    seed_office(engine)
+    app = build_app(engine)
+    reception = ServiceContext.create(engine, app.ctx.settings, terminal="t2", clock=lambda: NOW).as_actor(
+        find_actor(app.ctx, "reception"))
+    receipt = take_payment(reception, PaymentRequest(uuid.uuid4().hex, "cash", (SplitLine("RNT000001", 5000),),
+                                                     till_code="TILL1", paid_by="Ann Payer", reference="x"))
+    cashup = submit_cashup(reception, "TILL1", {5000: 1}, {})
+    from sqlmodel import select
+
+    from duty_tui.core.db.engine import session_scope
+    from duty_tui.core.db.models import Contact
+    with session_scope(engine) as s:
+        contact_id = s.exec(select(Contact.id)).first()
+    makers = {
+        "ApproachScreen": lambda: approach.ApproachScreen(), "CallersScreen": lambda: callers.CallersScreen(),
+        "CaseScreen": lambda: case.CaseScreen("C0000001"), "LogContactScreen": lambda: contact.LogContactScreen(),
+        "ContactViewScreen": lambda: contact_view.ContactViewScreen(contact_id),
+        "HomeScreen": lambda: home.HomeScreen(), "LockScreen": lambda: lock.LockScreen(),
+        "LoginScreen": lambda: LoginScreen(), "OptionsCaseScreen": lambda: options_case.OptionsCaseScreen("C0000002"),
+        "OptionsCasesScreen": lambda: options_cases.OptionsCasesScreen(),
+        "HomelessnessStatsScreen": lambda: options_stats.HomelessnessStatsScreen(),
+        "TakePaymentScreen": lambda: payment.TakePaymentScreen(),
+        "AccountScreen": lambda: payment_account.AccountScreen("RNT000001", NOW.date(), NOW.date()),
+        "ArrangementsScreen": lambda: payment_arrangements.ArrangementsScreen("RNT000001"),
+        "CashUpScreen": lambda: payment_cashup.CashUpScreen(),
+        "CashUpReportScreen": lambda: payment_cashup_report.CashUpReportScreen(cashup),
+        "ReceiptScreen": lambda: payment_receipt.ReceiptScreen(receipt),
+        "RefundsScreen": lambda: payment_refunds.RefundsScreen(),
+        "CashUpSignOffScreen": lambda: payment_signoff.CashUpSignOffScreen(),
+        "SuspenseScreen": lambda: payment_suspense.SuspenseScreen(),
+        "PersonScreen": lambda: person.PersonScreen("P0000001"),
+        "PersonAccessScreen": lambda: person_access.PersonAccessScreen("P0000001"),
+        "QueuesScreen": lambda: queues.QueuesScreen(), "SearchScreen": lambda: search.SearchScreen(),
+        "StatsScreen": lambda: stats.StatsScreen(),
+    }
+    assert every_screen_class() <= set(makers), f"a screen this test does not walk: {every_screen_class() - set(makers)}"
+    problems: dict[str, list[str]] = {}
+    async with app.run_test(size=SIZE) as pilot:
+        await quick_sign_in(app, pilot, "admin")
+        for name, make in list(makers.items())[part::3]:
+            app.push_screen(make())
+            await settle(app, pilot)
+            while app.screen.is_modal:  # a picker that opens first: the footer behind it
+                app.pop_screen()
+                await settle(app, pilot)
+            found = footer_problems(app)
+            if found:
+                problems[name] = found
+            if name == "CaseScreen":  # at 160 columns the footer uses the room: more keys than at 80
+                from textual.widgets._footer import FooterKey
+                at_80 = len(app.screen.query(FooterKey))
+                await pilot.resize_terminal(160, 24)
+                await settle(app, pilot)
+                assert not footer_problems(app)
+                assert len(app.screen.query(FooterKey)) > at_80
+                await pilot.resize_terminal(*SIZE)
+                await settle(app, pilot)
+                assert not footer_problems(app)
+            app.pop_screen()
+            await settle(app, pilot)
+    assert not problems, "\n".join(f"{k}: {v}" for k, v in problems.items())
+
+
+async def test_a_complaint_case_timeline_reads_uk_dates(engine):
+    """B16: the case timeline said "Stage 1 complaint: acknowledge by Mon 13 Apr 2026"; it reads Mon 13/04/2026."""
+    from datetime import UTC, datetime
+
+    from pilot import KeyCounter, keys, quick_sign_in
+    from sqlmodel import select
+    from test_frontdesk_journeys import search_and_choose
+
+    from duty_tui.areas.frontdesk.tui.case import CaseScreen
+    from duty_tui.core.db.engine import session_scope
+    from duty_tui.core.db.models import Case
+
+    seed_office(engine)
+    app = build_app(engine, now=datetime(2026, 4, 2, 11, 0, tzinfo=UTC))
+    async with app.run_test(size=SIZE) as pilot:
+        await quick_sign_in(app, pilot)
+        k = KeyCounter(pilot)
+        await human(pilot, "f4")
+        await settle(app, pilot)
+        await search_and_choose(app, pilot, k, "jon smyth")
+        await human(pilot, *keys("new comp"), "enter", "tab", *keys("Repair not done"), "f9")
+        await settle(app, pilot)
+        with session_scope(engine) as s:
+            ref = s.exec(select(Case.ref).where(Case.case_type == "complaint").order_by(Case.id.desc())).first()
+        app.push_screen(CaseScreen(ref))
+        await settle(app, pilot)
+        await human(pilot, "2")  # the timeline
+        await settle(app, pilot)
+        seen = []
+        for _ in range(4):  # each timeline line whole in the detail below the list, as the cursor moves
+            seen.append(screen_text(app))
+            await human(pilot, "down")
+        text = " ".join(" ".join(screen.split()) for screen in seen)  # a wrapped detail line reads whole
+        assert "02/04/2026 12:00" in text, text  # the When column: a whole date, not 02/04/26
+        assert "acknowledge by Mon 13/04/2026" in text or "acknowledgement by Mon 13/04/2026" in text, text
+        assert "13 Apr" not in text, text
+
+
+@pytest.mark.sqlite_only  # the screens, not the data
+async def test_the_cash_up_expected_table_and_the_drafts_list_are_kit_lists_with_money_and_dates_whole(engine):
+    """The cash-up's expected-by-method table and the drafts list were hand-built tables of fixed widths."""
+    import uuid
+
+    from builders import NOW
+
+    from duty_tui.areas.payments.domain.rules import SplitLine
+    from duty_tui.areas.payments.services.payments import PaymentRequest, take_payment
+    from duty_tui.areas.payments.tui.cashup import CashUpScreen
+    from duty_tui.core.tui.dialogs.drafts import DraftsDialog
+    from duty_tui.core.tui.kit.list_table import ListTable
+
+    seed_office(engine)
+    app = build_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await quick_sign_in(app, pilot, "reception")
+        take_payment(app.ctx, PaymentRequest(uuid.uuid4().hex, "cash", (SplitLine("RNT000001", 123456),),
+                                             till_code="TILL1", paid_by="Ann Payer", reference="x"))
+        app.push_screen(CashUpScreen())
+        await settle(app, pilot)
+        table = app.screen.query_one("#cu-expected", ListTable)
+        assert {"method", "expected", "counted", "variance"} <= set(table.shown_columns)
+        cash = table.shown_text(table.keys[0])
+        assert "£1,234.56" in cash and not any("…" in cell for cell in cash[1:]), cash
+        assert "£1,234.56" in screen_text(app)
+        app.pop_screen()
+        await settle(app, pilot)
+
+        class Draft:
+            key, title, terminal = "k", "Log a contact: a very long title for the form that was left open", "t-42"
+            updated_at = NOW
+
+        app.push_screen(DraftsDialog([Draft()]))
+        await settle(app, pilot)
+        drafts = app.screen.query_one("#drafts-list", ListTable)
+        assert drafts.row_values("0")["kept"] in screen_text(app)  # the date and time, whole
