@@ -3,13 +3,14 @@
 - a contact half typed comes back at the next sign-in (sign-out, switch user);
 - the idle lock hides every personal detail until the password is given, and
   nothing behind it is reachable (F-keys, search, palette);
-- switch user at a busy desk: Ctrl+L, ↓, the colleague's password, Enter.
+- switch user at a busy desk: Ctrl+L, ↓, the colleague's password, Enter;
+- a Tab too many after a refused password never sends the next password to the username box.
 """
 
 from __future__ import annotations
 
 from builders import PASSWORD, seed_office
-from pilot import SIZE, build_app, keys, screen_text, settle, sign_in
+from pilot import SIZE, build_app, human, keys, screen_text, settle, sign_in
 from sqlmodel import select
 from textual.widgets import Input, TextArea
 
@@ -297,3 +298,39 @@ async def test_enter_on_an_empty_password_asks_for_it_and_counts_no_failure(sqli
         assert isinstance(app.screen, LockScreen)
         assert "Type your password, then Enter." in screen_text(app)
     assert "login.failed" not in actions(sqlite_engine)
+
+
+async def test_a_tab_after_a_refused_password_never_puts_the_next_password_in_clear(sqlite_engine):
+    """Sign-in and lock: a password refused, one Tab too many, the password typed again. It goes into the
+    password box (never the username box, never drawn on screen); Shift+Tab still goes back to the username
+    and Escape still clears the password."""
+    seed_office(sqlite_engine)
+    app = build_app(sqlite_engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(app, pilot, password="wrong")
+        screen = app.screen
+        assert isinstance(screen, LoginScreen) and "wrong username or password" in screen_text(app)
+        await human(pilot, "tab")  # one Tab too many
+        await pilot.press(*keys(PASSWORD))
+        username = screen.query_one("#username", Input)
+        assert username.value == "reception" and PASSWORD not in screen_text(app)
+        await human(pilot, "shift+tab")  # a wrong username is fixed on purpose
+        assert app.focused is username
+        await human(pilot, "tab", "enter")
+        await settle(app, pilot)
+        assert app.actor.username == "reception"
+
+        await pilot.press("ctrl+l", "down", *keys("income"), "enter", *keys("wrong"), "enter")  # someone else
+        await settle(app, pilot)
+        lock = app.screen
+        assert isinstance(lock, LockScreen) and "wrong username or password" in screen_text(app)
+        await human(pilot, "tab")
+        await pilot.press(*keys(PASSWORD))
+        username = lock.query_one("#lock-username", Input)
+        assert username.value == "income" and PASSWORD not in screen_text(app)
+        assert lock.query_one("#lock-password", Input).value == PASSWORD
+        await human(pilot, "shift+tab")
+        assert app.focused is username
+        await human(pilot, "escape")  # Escape still clears the password and puts the cursor back in its box
+        password = lock.query_one("#lock-password", Input)
+        assert password.value == "" and app.focused is password and username.value == "income"

@@ -129,14 +129,17 @@ class LockScreen(DutyScreen):
         message.set_class(error, "error")
 
     def action_box(self, delta: int) -> None:
-        """Tab between the username (when shown) and the password box."""
-        chain = self.focus_chain  # what can take the cursor now: not the username box while it is hidden
-        boxes = [w for w in (self.query_one("#lock-username", Input), self.query_one("#lock-password", Input))
-                 if w in chain]
-        if not boxes:
-            return
-        current = boxes.index(self.focused) if self.focused in boxes else -1
-        boxes[(current + delta) % len(boxes)].focus()
+        """Tab: to the password box, and no further (never round to the username box, where the password
+        typed next after a refusal would replace the name in clear). Shift+Tab: back to the username box
+        when it is shown (someone else), to fix a wrong username on purpose."""
+        username = self.query_one("#lock-username", Input)
+        back = delta < 0 and username in self.focus_chain  # not while it is hidden
+        (username if back else self.query_one("#lock-password", Input)).focus()
+
+    def tab_from(self, widget, delta: int) -> bool:
+        """The kit's Tab hook (kit/form.py ``field_key``): the boxes' Tab is the lock's own (``action_box``)."""
+        self.action_box(delta)
+        return True
 
     def action_clear(self) -> None:
         """Clear the password."""

@@ -109,6 +109,16 @@ class LoginScreen(DutyScreen):
     def _username_done(self) -> None:
         self.query_one("#password", Input).focus()
 
+    def tab_from(self, widget, delta: int) -> bool:
+        """The kit's Tab hook (kit/form.py ``field_key``): Tab goes to the password box and stops there.
+
+        It never wraps round to the username box: after a refused password a tired person presses one
+        Tab too many, and the password they type next would replace the username, in clear on the
+        screen. Shift+Tab goes back to the username box, for a wrong username fixed on purpose.
+        """
+        self.query_one("#username" if delta < 0 else "#password", Input).focus()
+        return True
+
     @on(Input.Submitted, "#password")
     def _password_done(self) -> None:
         username = self.query_one("#username", Input).value
