@@ -34,8 +34,9 @@ def version_folders(migrations_dir: Path | None = None) -> list[Path]:
     folders = [(migrations_dir or MIGRATIONS_DIR) / "versions"]
     for area in registry.areas():
         if area.migrations:
-            spec = importlib.util.find_spec(area.package)
-            assert spec is not None and spec.submodule_search_locations, area.package
+            spec = importlib.util.find_spec(area.package)  # where its package is, without running its code
+            if spec is None or not spec.submodule_search_locations:
+                raise LookupError(f"area {area.name}: its package {area.package} is not installed")
             folders.append(Path(next(iter(spec.submodule_search_locations))) / "db" / "migrations")
     return folders
 

@@ -39,7 +39,7 @@ def runner() -> CliRunner:
 
 @pytest.fixture
 def root() -> typer.Typer:
-    """A stand-in for duty_tui.cli: the sub-app registered the way the lead will register it."""
+    """A stand-in for duty_tui.core.cli: the sub-app registered as the root registers it."""
     app = typer.Typer()
 
     @app.callback()

@@ -1,7 +1,7 @@
 """The command line's foundation contracts (docs/CLI.md): `db upgrade`, `--db`, `person find`,
 `audit verify`, `demo`, exit codes 0/2/3, and never a traceback or a password on the screen.
 
-Most tests call ``duty_tui.cli.run`` in-process; a few run the installed ``duty-tui`` end to end.
+Most tests call ``duty_tui.core.cli.run`` in-process; a few run the installed ``duty-tui`` end to end.
 """
 
 from __future__ import annotations

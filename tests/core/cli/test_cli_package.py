@@ -1,10 +1,10 @@
 """The command line is one package with imports that go one way (issue 12, item 6).
 
-``duty_tui.cli`` holds the Typer root (root.py), what every command shares (context.py), the core's
+``duty_tui.core.cli`` holds the Typer root (root.py), what every command shares (context.py), the core's
 commands and each area's commands, one module each. The console script (``duty_tui.launch``) and
 the light start path (``duty_tui.core.start``, which opens the app) sit beside it. These tests read the
 modules' source with ``ast`` and check that no two of them import each other (an import anywhere
-in a module counts, and so does a "duty_tui.cli.x:y" path in root's registry lists), that none
+in a module counts, and so does a "duty_tui.x.y:z" path in root's lists), that none
 imports another's private name, that each imports alone in a fresh interpreter, that every group
 of commands is registered in root's one list, and that one function opens the app and one writes
 the crash report.

@@ -217,7 +217,7 @@ def _others_can_run(python: str) -> str | None:
     """Why the unprivileged ``nobody`` cannot import duty_tui with ``python`` (through a shell, as a login would)."""
     nobody = pwd.getpwnam("nobody")
     result = subprocess.run(["setpriv", f"--reuid={nobody.pw_uid}", f"--regid={nobody.pw_gid}", "--clear-groups",
-                             "--", "/bin/sh", "-c", 'exec "$0" -c "import duty_tui.cli"', python],
+                             "--", "/bin/sh", "-c", 'exec "$0" -c "import duty_tui.core.cli"', python],
                             env={"PATH": "/usr/bin:/bin", "HOME": "/"}, cwd="/", capture_output=True, text=True,
                             timeout=120, check=False)
     if result.returncode == 0:

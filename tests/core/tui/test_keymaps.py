@@ -20,7 +20,6 @@ from pilot import keys as typed  # a name of its own: `keys` is a loop variable 
 from pilot import settle
 from textual.binding import Binding
 
-import duty_tui.tui
 from duty_tui.core.config.settings import REPO_ROOT, Settings
 from duty_tui.core.services.context import ServiceContext
 from duty_tui.core.tui import keymaps as keymaps_module
@@ -45,19 +44,22 @@ def write_keymap(tmp_path: Path, body: str, name: str = "mine.toml") -> Path:
 
 
 def tui_modules() -> tuple[list, dict[str, str]]:
-    """Every module under duty_tui.tui, and the ones that failed to import (name -> error)."""
+    """Every module of the core's TUI and each area's, and the ones that failed to import (name -> error)."""
+    from duty_tui.core import registry
+
     modules, broken = [], {}
-    for info in pkgutil.walk_packages(duty_tui.tui.__path__, prefix="duty_tui.tui.",
-                                      onerror=lambda name: broken.setdefault(name, "package failed to import")):
-        try:
-            modules.append(importlib.import_module(info.name))
-        except Exception as exc:  # reported by test_every_tui_module_imports
-            broken[info.name] = f"{type(exc).__name__}: {exc}"
+    for package in ("duty_tui.core.tui", *(each.tui_package for each in registry.areas() if each.has_tui)):
+        for info in pkgutil.walk_packages(importlib.import_module(package).__path__, prefix=f"{package}.",
+                                          onerror=lambda name: broken.setdefault(name, "package failed to import")):
+            try:
+                modules.append(importlib.import_module(info.name))
+            except Exception as exc:  # reported by test_every_tui_module_imports
+                broken[info.name] = f"{type(exc).__name__}: {exc}"
     return modules, broken
 
 
 def binding_owners() -> list[type]:
-    """Every class in duty_tui.tui that declares BINDINGS (app, screens, dialogs, widgets)."""
+    """Every class in the TUI (the core's and each area's) that declares BINDINGS (app, screens, dialogs, widgets)."""
     owners: list[type] = []
     for module in tui_modules()[0]:
         for _name, obj in inspect.getmembers(module, inspect.isclass):

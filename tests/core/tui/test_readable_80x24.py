@@ -139,15 +139,17 @@ def every_screen_class() -> set[str]:
 
     from textual.screen import ModalScreen, Screen
 
-    import duty_tui.tui.screens as screens
+    from duty_tui.core import registry
 
     found = set()
-    for module in pkgutil.iter_modules(screens.__path__):
-        loaded = importlib.import_module(f"duty_tui.tui.screens.{module.name}")
-        for name, cls in vars(loaded).items():
-            if (inspect.isclass(cls) and issubclass(cls, Screen) and not issubclass(cls, ModalScreen)
-                    and cls.__module__ == loaded.__name__ and name != "DutyScreen"):
-                found.add(name)
+    packages = ["duty_tui.core.tui.screens", *(each.tui_package for each in registry.areas() if each.has_tui)]
+    for package in packages:
+        for module in pkgutil.iter_modules(importlib.import_module(package).__path__):
+            loaded = importlib.import_module(f"{package}.{module.name}")
+            for name, cls in vars(loaded).items():
+                if (inspect.isclass(cls) and issubclass(cls, Screen) and not issubclass(cls, ModalScreen)
+                        and cls.__module__ == loaded.__name__ and name != "DutyScreen"):
+                    found.add(name)
     return found
 
 
@@ -160,37 +162,26 @@ async def test_every_screen_footer_is_whole_at_80_columns_and_uses_more_when_wid
 
     from builders import NOW
 
+    from duty_tui.areas.frontdesk.tui import callers, case, contact, contact_view, queues, stats
+    from duty_tui.areas.housing_options.tui import approach
+    from duty_tui.areas.housing_options.tui import case as options_case
+    from duty_tui.areas.housing_options.tui import cases as options_cases
+    from duty_tui.areas.housing_options.tui import stats as options_stats
     from duty_tui.areas.payments.domain.rules import SplitLine
     from duty_tui.areas.payments.services.cashup import submit_cashup
     from duty_tui.areas.payments.services.payments import PaymentRequest, take_payment
+    from duty_tui.areas.payments.tui import account as payment_account
+    from duty_tui.areas.payments.tui import arrangements as payment_arrangements
+    from duty_tui.areas.payments.tui import cashup as payment_cashup
+    from duty_tui.areas.payments.tui import cashup_report as payment_cashup_report
+    from duty_tui.areas.payments.tui import payment
+    from duty_tui.areas.payments.tui import receipt as payment_receipt
+    from duty_tui.areas.payments.tui import refunds as payment_refunds
+    from duty_tui.areas.payments.tui import signoff as payment_signoff
+    from duty_tui.areas.payments.tui import suspense as payment_suspense
     from duty_tui.core.services.context import ServiceContext
+    from duty_tui.core.tui.screens import home, lock, person, person_access, search
     from duty_tui.core.tui.screens.login import LoginScreen
-    from duty_tui.tui.screens import (
-        approach,
-        callers,
-        case,
-        contact,
-        contact_view,
-        home,
-        lock,
-        options_case,
-        options_cases,
-        options_stats,
-        payment,
-        payment_account,
-        payment_arrangements,
-        payment_cashup,
-        payment_cashup_report,
-        payment_receipt,
-        payment_refunds,
-        payment_signoff,
-        payment_suspense,
-        person,
-        person_access,
-        queues,
-        search,
-        stats,
-    )
 
     seed_office(engine)
     app = build_app(engine)

@@ -134,7 +134,8 @@ class LockScreen(DutyScreen):
         when it is shown (someone else), to fix a wrong username on purpose."""
         username = self.query_one("#lock-username", Input)
         back = delta < 0 and username in self.focus_chain  # not while it is hidden
-        (username if back else self.query_one("#lock-password", Input)).focus()
+        # At once (Screen.set_focus, as the kit's own Tab does): keys typed behind the Tab land in the new box.
+        self.set_focus(username if back else self.query_one("#lock-password", Input))
 
     def tab_from(self, widget, delta: int) -> bool:
         """The kit's Tab hook (kit/form.py ``field_key``): the boxes' Tab is the lock's own (``action_box``)."""

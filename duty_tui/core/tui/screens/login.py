@@ -116,7 +116,8 @@ class LoginScreen(DutyScreen):
         Tab too many, and the password they type next would replace the username, in clear on the
         screen. Shift+Tab goes back to the username box, for a wrong username fixed on purpose.
         """
-        self.query_one("#username" if delta < 0 else "#password", Input).focus()
+        # At once (Screen.set_focus, as the kit's own Tab does): keys typed behind the Tab land in the new box.
+        self.set_focus(self.query_one("#username" if delta < 0 else "#password", Input))
         return True
 
     @on(Input.Submitted, "#password")
