@@ -31,8 +31,8 @@ AREA = Area(
     migrations=True,
     case_screens=(("homelessness", f"{_TUI}.case:OptionsCaseScreen"),),
     hooks=(
-        ("contact.urgent_approach", "duty_tui.areas.housing_options.services.housing:urgent_approach_in"),
-        ("person.summary", "duty_tui.areas.housing_options.services.housing:homelessness_summary"),
+        ("contact.urgent_approach", "duty_tui.areas.housing_options.services.urgent:urgent_approach_in"),
+        ("person.summary", "duty_tui.areas.housing_options.services.summary:homelessness_summary"),
         ("audit.person_records", "duty_tui.areas.housing_options.services.records:person_records"),
     ),
     screen_aliases=(

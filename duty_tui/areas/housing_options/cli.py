@@ -184,7 +184,7 @@ def report_homelessness(
 ) -> None:
     """The quarter's homelessness statistics and H-CLIC extract with its data-quality report."""
     from duty_tui.areas.housing_options.domain.stats import parse_quarter
-    from duty_tui.areas.housing_options.services.housing import write_homelessness_report
+    from duty_tui.areas.housing_options.services.statistics import write_homelessness_report
     from duty_tui.core.services.outputs import check_out_dir, one_line
 
     try:

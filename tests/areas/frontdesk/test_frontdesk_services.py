@@ -431,7 +431,7 @@ def test_nowhere_tonight_is_saved_with_its_urgent_case_or_not_at_all(engine, mon
     # while it is being opened, the contact is not left saved without it (the desk saves again).
     from sqlalchemy.exc import OperationalError
 
-    from duty_tui.areas.housing_options.services import housing
+    from duty_tui.areas.housing_options.services import urgent
     from duty_tui.core.domain.errors import EnvironmentProblem
 
     seed_office(engine)
@@ -441,7 +441,7 @@ def test_nowhere_tonight_is_saved_with_its_urgent_case_or_not_at_all(engine, mon
     def database_went_away(*_args, **_kwargs):
         raise OperationalError("UPDATE work_case", {}, Exception("server closed the connection unexpectedly"))
 
-    monkeypatch.setattr(housing, "case_summary", database_went_away)
+    monkeypatch.setattr(urgent, "case_summary", database_went_away)
     tonight = draft(person_ref="P0000003", reasons=("homelessness.tonight",), outcome="routed",
                     notes="evicted by friend today")
     with pytest.raises((EnvironmentProblem, OperationalError)):

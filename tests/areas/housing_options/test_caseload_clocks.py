@@ -10,7 +10,10 @@ from builders import NOW, seed_office
 from pilot import SIZE, build_app, human, screen_text, settle, sign_in
 from textual.widgets import DataTable
 
-from duty_tui.areas.housing_options.services import housing as H
+from duty_tui.areas.housing_options.services.applicant import register_applicant
+from duty_tui.areas.housing_options.services.approach import save_approach
+from duty_tui.areas.housing_options.services.common import housing_reference
+from duty_tui.areas.housing_options.services.placements import place_in_ta
 from duty_tui.core.config.settings import Settings
 from duty_tui.core.services.auth import find_actor
 from duty_tui.core.services.context import ServiceContext
@@ -30,11 +33,11 @@ def office(engine) -> dict[str, str]:
     seed_office(engine)
     base = ServiceContext.create(engine, Settings(db_url=str(engine.url)), terminal="t", clock=lambda: NOW)
     ctx = base.as_actor(find_actor(base, "options"))
-    long_ref = H.register_applicant(ctx, "Oluwaseun", "Adebayo-Okonkwo", "01/02/1990", None)
-    late = H.save_approach(ctx, LATE, person_ref=long_ref)
-    placed = H.save_approach(ctx, ROUGH, person_ref="P0000001")
-    H.place_in_ta(ctx, placed.case_ref, "Room 4, Station Hotel", next(iter(H.housing_reference(ctx).ta_types)))
-    unplaced = H.save_approach(ctx, ROUGH, person_ref="P0000003")
+    long_ref = register_applicant(ctx, "Oluwaseun", "Adebayo-Okonkwo", "01/02/1990", None)
+    late = save_approach(ctx, LATE, person_ref=long_ref)
+    placed = save_approach(ctx, ROUGH, person_ref="P0000001")
+    place_in_ta(ctx, placed.case_ref, "Room 4, Station Hotel", next(iter(housing_reference(ctx).ta_types)))
+    unplaced = save_approach(ctx, ROUGH, person_ref="P0000003")
     return {"late": late.case_ref, "placed": placed.case_ref, "unplaced": unplaced.case_ref}
 
 

@@ -11,7 +11,18 @@ from builders import NOW, seed_office
 from sqlalchemy import text
 from sqlmodel import select
 
-from duty_tui.areas.housing_options.services import housing as H
+from duty_tui.areas.housing_options.services.approach import save_approach
+from duty_tui.areas.housing_options.services.case_view import get_housing_case
+from duty_tui.areas.housing_options.services.caseload import options_caseload
+from duty_tui.areas.housing_options.services.letters import issue_letter, notice_pdf, preview_letter
+from duty_tui.areas.housing_options.services.moves import record_move
+from duty_tui.areas.housing_options.services.non_cooperation import propose_non_cooperation, sign_off_non_cooperation
+from duty_tui.areas.housing_options.services.placements import end_ta, place_in_ta
+from duty_tui.areas.housing_options.services.plan import add_plan_step, complete_plan_step, record_plan_review
+from duty_tui.areas.housing_options.services.reviews import decide_review, request_review
+from duty_tui.areas.housing_options.services.statistics import quarter_statistics
+from duty_tui.areas.housing_options.services.summary import homelessness_summary
+from duty_tui.areas.housing_options.services.urgent import open_urgent_approach
 from duty_tui.core.cli import run
 from duty_tui.core.config.settings import Settings
 from duty_tui.core.db.engine import session_scope
@@ -43,29 +54,29 @@ INELIGIBLE = {"approach_date": "10/03/2026", "eligible": "no", "homeless": "yes"
 def test_three_pilot_cases_record_their_duties(engine) -> None:
     seed_office(engine)
     ctx = contexts(engine)["options"]
-    rough = H.save_approach(ctx, ROUGH_SLEEPER, person_ref="P0000003")
+    rough = save_approach(ctx, ROUGH_SLEEPER, person_ref="P0000003")
     assert rough.stage == "relief" and "05/05/2026" in rough.message
-    view = H.get_housing_case(ctx, rough.case_ref)
+    view = get_housing_case(ctx, rough.case_ref)
     assert view.relief_ends == date(2026, 5, 5)
     duties = {d.duty: (d.start, d.until) for d in view.assessment.duties}
     assert duties["relief"] == (TODAY, date(2026, 5, 5))
     assert duties["interim_accommodation"] == (TODAY, None)
     assert "intentional" in view.changes
 
-    family = H.save_approach(ctx, FAMILY_S21, person_ref="P0000004")
+    family = save_approach(ctx, FAMILY_S21, person_ref="P0000004")
     assert family.stage == "prevention"
-    fview = H.get_housing_case(ctx, family.case_ref)
+    fview = get_housing_case(ctx, family.case_ref)
     assert not fview.assessment.owes("interim_accommodation")
     assert {c.name for c in fview.clocks} >= {"prevention_56", "plan_review"}
 
-    no = H.save_approach(ctx, INELIGIBLE, person_ref="P0000002")
+    no = save_approach(ctx, INELIGIBLE, person_ref="P0000002")
     assert no.stage == "closed"
-    nview = H.get_housing_case(ctx, no.case_ref)
+    nview = get_housing_case(ctx, no.case_ref)
     assert [d.duty for d in nview.assessment.duties] == ["advice"]
     assert nview.assessment_duty == "ineligible" and nview.status == "closed"
 
     # The queue carries the relief-end date; the dashboard's work_case has the nearest clock.
-    lines = {line.case_ref: line for line in H.options_caseload(ctx)}
+    lines = {line.case_ref: line for line in options_caseload(ctx)}
     assert lines[rough.case_ref].relief_ends == date(2026, 5, 5)
     assert no.case_ref not in lines
     with session_scope(engine) as session:
@@ -78,50 +89,50 @@ def test_bad_answers_are_refused_with_every_problem_and_nothing_saved(engine) ->
     seed_office(engine)
     ctx = contexts(engine)["options"]
     with pytest.raises(InputError) as caught:
-        H.save_approach(ctx, {**FAMILY_S21, "loss_date": "01/03/2026", "homeless": "no", "rough_sleeping": True},
+        save_approach(ctx, {**FAMILY_S21, "loss_date": "01/03/2026", "homeless": "no", "rough_sleeping": True},
                         person_ref="P0000004")
     assert any(p.startswith("loss_date:") for p in caught.value.problems)
     assert any(p.startswith("homeless:") for p in caught.value.problems)
     with pytest.raises(InputError, match="choose the applicant"):
-        H.save_approach(ctx, FAMILY_S21, person_ref=None)
+        save_approach(ctx, FAMILY_S21, person_ref=None)
     with pytest.raises(InputError, match="not a known"):
-        H.save_approach(ctx, {**FAMILY_S21, "loss_reason": "bored"}, person_ref="P0000004")
-    assert H.options_caseload(ctx) == []
+        save_approach(ctx, {**FAMILY_S21, "loss_reason": "bored"}, person_ref="P0000004")
+    assert options_caseload(ctx) == []
 
 
 def test_permissions_and_optimistic_locking(engine) -> None:
     seed_office(engine)
     people = contexts(engine)
     with pytest.raises(PermissionDenied):
-        H.save_approach(people["income"], FAMILY_S21, person_ref="P0000004")
-    saved = H.save_approach(people["options"], {**FAMILY_S21, "eligible": "unknown"}, person_ref="P0000004")
+        save_approach(people["income"], FAMILY_S21, person_ref="P0000004")
+    saved = save_approach(people["options"], {**FAMILY_S21, "eligible": "unknown"}, person_ref="P0000004")
     assert saved.stage == "triage"
-    again = H.save_approach(people["options"], {**FAMILY_S21, "eligible": "unknown", "notes": "first"},
+    again = save_approach(people["options"], {**FAMILY_S21, "eligible": "unknown", "notes": "first"},
                             person_ref="P0000004", case_ref=saved.case_ref, version=saved.version)
     with pytest.raises(ConflictError, match="someone else changed"):
-        H.save_approach(people["leader"], {**FAMILY_S21, "notes": "stale"}, person_ref="P0000004",
+        save_approach(people["leader"], {**FAMILY_S21, "notes": "stale"}, person_ref="P0000004",
                         case_ref=saved.case_ref, version=saved.version)
-    moved = H.save_approach(people["leader"], FAMILY_S21, person_ref="P0000004", case_ref=saved.case_ref,
+    moved = save_approach(people["leader"], FAMILY_S21, person_ref="P0000004", case_ref=saved.case_ref,
                             version=again.version)
     assert moved.stage == "prevention"
     with pytest.raises(InputError, match="already has an open homelessness case"):
-        H.save_approach(people["options"], FAMILY_S21, person_ref="P0000004")
+        save_approach(people["options"], FAMILY_S21, person_ref="P0000004")
 
 
 def test_nowhere_to_stay_tonight_opens_an_urgent_same_day_case(engine) -> None:
     seed_office(engine)
     people = contexts(engine)
-    ref = H.open_urgent_approach(people["reception"], "P0000001", "sleeping in his car")
-    line = next(c for c in H.options_caseload(people["options"]) if c.case_ref == ref)
+    ref = open_urgent_approach(people["reception"], "P0000001", "sleeping in his car")
+    line = next(c for c in options_caseload(people["options"]) if c.case_ref == ref)
     assert line.nowhere_tonight and line.priority == "emergency"
     assert line.due_at == NOW + timedelta(hours=2)
     # A second report for the same person does not open a second case.
-    assert H.open_urgent_approach(people["reception"], "P0000001", "still nowhere") == ref
-    anonymous = H.open_urgent_approach(people["reception"], None, "man at the desk, would not give a name")
-    view = H.get_housing_case(people["options"], anonymous)
+    assert open_urgent_approach(people["reception"], "P0000001", "still nowhere") == ref
+    anonymous = open_urgent_approach(people["reception"], None, "man at the desk, would not give a name")
+    view = get_housing_case(people["options"], anonymous)
     assert view.person_ref is None and any("would not give" in t.text for t in view.timeline)
     # The officer triages it: the applicant is linked and the duty recorded.
-    saved = H.save_approach(people["options"], {**ROUGH_SLEEPER, "nowhere_tonight": True}, person_ref="P0000003",
+    saved = save_approach(people["options"], {**ROUGH_SLEEPER, "nowhere_tonight": True}, person_ref="P0000003",
                             case_ref=anonymous, version=view.version)
     assert saved.stage == "relief"
 
@@ -129,20 +140,20 @@ def test_nowhere_to_stay_tonight_opens_an_urgent_same_day_case(engine) -> None:
 def test_letters_render_record_and_print(engine) -> None:
     seed_office(engine)
     ctx = contexts(engine)["options"]
-    saved = H.save_approach(ctx, ROUGH_SLEEPER, person_ref="P0000003")
-    preview = H.preview_letter(ctx, saved.case_ref, "s184_decision")
+    saved = save_approach(ctx, ROUGH_SLEEPER, person_ref="P0000003")
+    preview = preview_letter(ctx, saved.case_ref, "s184_decision")
     assert "{" not in preview.text and "Jon Smyth" in preview.text
     assert "30 March 2026" in preview.text and "21 days" in preview.text  # review rights
     assert "section 189B" in preview.text and "5 May 2026" in preview.text  # reasons with dates, sections in full
-    assert H.get_housing_case(ctx, saved.case_ref).notices == ()
-    notice = H.issue_letter(ctx, saved.case_ref, "s184_decision")
+    assert get_housing_case(ctx, saved.case_ref).notices == ()
+    notice = issue_letter(ctx, saved.case_ref, "s184_decision")
     assert notice.review_last_day == date(2026, 3, 30) and notice.review_kind == "standard"
-    name, pdf = H.notice_pdf(ctx, notice.id)
+    name, pdf = notice_pdf(ctx, notice.id)
     assert name.endswith(".pdf") and pdf.startswith(b"%PDF")
     with pytest.raises(InputError, match="is for a case at"):
-        H.issue_letter(ctx, saved.case_ref, "main_duty")
+        issue_letter(ctx, saved.case_ref, "main_duty")
     with pytest.raises(PermissionDenied):
-        H.issue_letter(contexts(engine)["reception"], saved.case_ref, "s184_decision")
+        issue_letter(contexts(engine)["reception"], saved.case_ref, "s184_decision")
 
 
 def test_s193b_needs_a_warning_a_period_and_a_second_officer(engine) -> None:
@@ -151,24 +162,24 @@ def test_s193b_needs_a_warning_a_period_and_a_second_officer(engine) -> None:
     now = {"t": NOW}
     people = contexts(engine, clock=lambda: now["t"])
     officer, leader = people["options"], people["leader"]
-    saved = H.save_approach(officer, ROUGH_SLEEPER, person_ref="P0000003")
+    saved = save_approach(officer, ROUGH_SLEEPER, person_ref="P0000003")
     with pytest.raises(InputError) as caught:
-        H.propose_non_cooperation(officer, saved.case_ref, "did not attend viewings")
+        propose_non_cooperation(officer, saved.case_ref, "did not attend viewings")
     assert "no relevant warning" in " ".join(caught.value.problems)
     with pytest.raises(InputError, match="s193B notice"):
-        H.record_move(officer, saved.case_ref, None, "closed", "non_cooperation")
-    H.issue_letter(officer, saved.case_ref, "s193b_warning", {"reasons": "- attend the viewing on 12 March"})
+        record_move(officer, saved.case_ref, None, "closed", "non_cooperation")
+    issue_letter(officer, saved.case_ref, "s193b_warning", {"reasons": "- attend the viewing on 12 March"})
     with pytest.raises(InputError) as caught:
-        H.propose_non_cooperation(officer, saved.case_ref, "did not attend viewings")
+        propose_non_cooperation(officer, saved.case_ref, "did not attend viewings")
     assert "reasonable period" in " ".join(caught.value.problems)
     now["t"] = later
-    proposal = H.propose_non_cooperation(officer, saved.case_ref, "did not attend two viewings")
+    proposal = propose_non_cooperation(officer, saved.case_ref, "did not attend two viewings")
     with pytest.raises(InputError) as caught:
-        H.sign_off_non_cooperation(officer, saved.case_ref, proposal)
+        sign_off_non_cooperation(officer, saved.case_ref, proposal)
     assert "second, different officer" in " ".join(caught.value.problems)
-    notice = H.sign_off_non_cooperation(leader, saved.case_ref, proposal)
+    notice = sign_off_non_cooperation(leader, saved.case_ref, proposal)
     assert "Lee Leader" in notice.body and "193B" in notice.body
-    view = H.get_housing_case(leader, saved.case_ref)
+    view = get_housing_case(leader, saved.case_ref)
     assert view.stage == "closed" and notice.review_kind == "standard"  # ending relief: 8 weeks
 
 
@@ -176,61 +187,61 @@ def test_reviews_ta_plan_and_moves(engine) -> None:
     seed_office(engine)
     now = {"t": NOW}
     ctx = contexts(engine, clock=lambda: now["t"])["options"]
-    saved = H.save_approach(ctx, FAMILY_S21, person_ref="P0000004")
-    step = H.add_plan_step(ctx, saved.case_ref, "applicant", "Send the s21 notice", date(2026, 3, 17))
-    H.complete_plan_step(ctx, saved.case_ref, step)
-    assert H.record_plan_review(ctx, saved.case_ref) == date(2026, 4, 7)
+    saved = save_approach(ctx, FAMILY_S21, person_ref="P0000004")
+    step = add_plan_step(ctx, saved.case_ref, "applicant", "Send the s21 notice", date(2026, 3, 17))
+    complete_plan_step(ctx, saved.case_ref, step)
+    assert record_plan_review(ctx, saved.case_ref) == date(2026, 4, 7)
     with pytest.raises(InputError, match="interim accommodation"):
-        H.place_in_ta(ctx, saved.case_ref, "Room 1, Station Hotel", "bed_and_breakfast")
-    notice = H.issue_letter(ctx, saved.case_ref, "prevention_duty")
+        place_in_ta(ctx, saved.case_ref, "Room 1, Station Hotel", "bed_and_breakfast")
+    notice = issue_letter(ctx, saved.case_ref, "prevention_duty")
     now["t"] = NOW + timedelta(days=2)
-    review = H.request_review(ctx, saved.case_ref, notice.id, date(2026, 3, 12))
+    review = request_review(ctx, saved.case_ref, notice.id, date(2026, 3, 12))
     assert review.decision_due == date(2026, 5, 6)
-    line = next(c for c in H.options_caseload(ctx) if c.case_ref == saved.case_ref)
+    line = next(c for c in options_caseload(ctx) if c.case_ref == saved.case_ref)
     assert line.review_due == date(2026, 5, 6) and line.plan_review == date(2026, 4, 7)
     now["t"] = NOW + timedelta(days=30)
     with pytest.raises(InputError, match="late"):
-        H.request_review(ctx, saved.case_ref, notice.id)
-    H.decide_review(ctx, saved.case_ref, review.id, "upheld")
+        request_review(ctx, saved.case_ref, notice.id)
+    decide_review(ctx, saved.case_ref, review.id, "upheld")
     # Became homeless: prevention -> relief; a family in B&B gets the 6-week clock.
-    version = H.get_housing_case(ctx, saved.case_ref).version
+    version = get_housing_case(ctx, saved.case_ref).version
     with pytest.raises(InputError, match="relief first"):
-        H.record_move(ctx, saved.case_ref, version, "main_duty", "homeless")
-    H.record_move(ctx, saved.case_ref, version, "relief", "homeless", date(2026, 4, 8), "bailiffs")
-    placement = H.place_in_ta(ctx, saved.case_ref, "Room 1, Station Hotel", "bed_and_breakfast", date(2026, 4, 8))
-    view = H.get_housing_case(ctx, saved.case_ref)
+        record_move(ctx, saved.case_ref, version, "main_duty", "homeless")
+    record_move(ctx, saved.case_ref, version, "relief", "homeless", date(2026, 4, 8), "bailiffs")
+    placement = place_in_ta(ctx, saved.case_ref, "Room 1, Station Hotel", "bed_and_breakfast", date(2026, 4, 8))
+    view = get_housing_case(ctx, saved.case_ref)
     assert view.relief_ends == date(2026, 6, 3)
     assert {c.name: c.due for c in view.clocks}["bnb_limit"] == date(2026, 5, 20)
     assert [d.start for d in view.assessment.duties if d.duty == "relief"] == [date(2026, 4, 8)]
     with pytest.raises(InputError, match="already placed"):
-        H.place_in_ta(ctx, saved.case_ref, "Elsewhere", "hostel")
-    H.end_ta(ctx, saved.case_ref, placement, date(2026, 4, 9))
+        place_in_ta(ctx, saved.case_ref, "Elsewhere", "hostel")
+    end_ta(ctx, saved.case_ref, placement, date(2026, 4, 9))
     with pytest.raises(InputError, match="56 days"):
-        H.record_move(ctx, saved.case_ref, None, "main_duty", "days_56_elapsed", date(2026, 4, 9),
+        record_move(ctx, saved.case_ref, None, "main_duty", "days_56_elapsed", date(2026, 4, 9),
                       final_decision="main_duty")
 
 
 def test_statistics_add_up_against_the_cases_and_the_report_writes_every_file(engine, tmp_path, capsys) -> None:
     seed_office(engine)
     ctx = contexts(engine)["options"]
-    rough = H.save_approach(ctx, ROUGH_SLEEPER, person_ref="P0000003")
-    H.save_approach(ctx, FAMILY_S21, person_ref="P0000004")
-    H.save_approach(ctx, INELIGIBLE, person_ref="P0000002")
+    rough = save_approach(ctx, ROUGH_SLEEPER, person_ref="P0000003")
+    save_approach(ctx, FAMILY_S21, person_ref="P0000004")
+    save_approach(ctx, INELIGIBLE, person_ref="P0000002")
     # Not threatened: the home will be lost, but not within 56 days. (A blank loss date is "not yet known" and
     # leaves the case open at triage — issue 11 B13 — so the date is given.)
-    H.save_approach(ctx, {"approach_date": "10/03/2026", "eligible": "yes", "homeless": "no",
+    save_approach(ctx, {"approach_date": "10/03/2026", "eligible": "yes", "homeless": "no",
                           "loss_date": "30/06/2026"}, person_ref="P0000001")
-    H.place_in_ta(ctx, rough.case_ref, "Flat 2, Kingsway Court", "nightly_paid")
-    stats = H.quarter_statistics(ctx, "2026Q1")
+    place_in_ta(ctx, rough.case_ref, "Flat 2, Kingsway Court", "nightly_paid")
+    stats = quarter_statistics(ctx, "2026Q1")
     a1 = {row[0]: int(row[1]) for row in stats.table("A1").rows}
     assert list(a1.values()) == [1, 1, 1, 1]  # prevention, relief, not owed, ineligible
     assert stats.table("A2").total(3) == 2
     assert stats.table("TA1").total() == 1
     a3 = {row[0]: int(row[1]) for row in stats.table("A3").rows}
     assert a3["History of mental health problems"] == 1
-    assert H.quarter_statistics(ctx, "2026Q2").table("A1").total() == 0
+    assert quarter_statistics(ctx, "2026Q2").table("A1").total() == 0
     with pytest.raises(InputError, match="YYYYQn"):
-        H.quarter_statistics(ctx, "2026-3")
+        quarter_statistics(ctx, "2026-3")
 
     out = tmp_path / "out"
     assert run(["--db", str(engine.url.render_as_string(hide_password=False)), "report", "homelessness",
@@ -287,10 +298,10 @@ def test_demo_generator_gives_every_stage_and_true_statistics(engine) -> None:
     assert {"prevention", "relief", "closed"} <= set(stages)
     assert len(outcomes) >= 5
     ctx = contexts(engine)["options"]
-    lines = H.options_caseload(ctx)
+    lines = options_caseload(ctx)
     assert any(line.relief_ends for line in lines)
     # Statistics are counted from the cases: A1 equals the assessed cases in the quarter.
-    stats = H.quarter_statistics(ctx, "2025Q4")
+    stats = quarter_statistics(ctx, "2025Q4")
     with session_scope(engine) as session:
         assessed = session.connection().execute(text(
             "SELECT count(*) FROM homeless_case WHERE assessed_on BETWEEN '2025-10-01' AND '2025-12-31'")).scalar()
@@ -320,21 +331,21 @@ def test_demo_generator_is_deterministic_per_seed(sqlite_template_path, tmp_path
 def test_a_review_keeps_a_closed_case_on_the_queue_until_decided(engine) -> None:
     seed_office(engine)
     ctx = contexts(engine)["options"]
-    saved = H.save_approach(ctx, INELIGIBLE, person_ref="P0000002")
-    notice = H.issue_letter(ctx, saved.case_ref, "s184_decision")
-    assert saved.case_ref not in {c.case_ref for c in H.options_caseload(ctx)}
-    review = H.request_review(ctx, saved.case_ref, notice.id)
-    line = next(c for c in H.options_caseload(ctx) if c.case_ref == saved.case_ref)
+    saved = save_approach(ctx, INELIGIBLE, person_ref="P0000002")
+    notice = issue_letter(ctx, saved.case_ref, "s184_decision")
+    assert saved.case_ref not in {c.case_ref for c in options_caseload(ctx)}
+    review = request_review(ctx, saved.case_ref, notice.id)
+    line = next(c for c in options_caseload(ctx) if c.case_ref == saved.case_ref)
     assert line.review_due == date(2026, 5, 4) and line.stage == "closed"
-    H.decide_review(ctx, saved.case_ref, review.id, "upheld")
-    assert saved.case_ref not in {c.case_ref for c in H.options_caseload(ctx)}
+    decide_review(ctx, saved.case_ref, review.id, "upheld")
+    assert saved.case_ref not in {c.case_ref for c in options_caseload(ctx)}
 
 
 def test_person_view_summary_line(engine) -> None:
     seed_office(engine)
     ctx = contexts(engine)["options"]
-    assert H.homelessness_summary(ctx, "P0000003") is None
-    saved = H.save_approach(ctx, ROUGH_SLEEPER, person_ref="P0000003")
-    summary = H.homelessness_summary(ctx, "P0000003")
+    assert homelessness_summary(ctx, "P0000003") is None
+    saved = save_approach(ctx, ROUGH_SLEEPER, person_ref="P0000003")
+    summary = homelessness_summary(ctx, "P0000003")
     assert summary.case_ref == saved.case_ref and summary.relief_ends == date(2026, 5, 5)
     assert summary.line.startswith(f"Homelessness {saved.case_ref}: relief, ends 05/05/2026 · next: plan review")

@@ -12,7 +12,7 @@ from test_gdpr_sar import ctx_for
 from duty_tui.areas.frontdesk.db.models import FollowUp, ReceptionVisit
 from duty_tui.areas.frontdesk.services.stats import duty_statistics
 from duty_tui.areas.housing_options.db.models import HomelessCase, HomelessMember, HomelessMove, HomelessPlacement
-from duty_tui.areas.housing_options.services.housing import quarter_statistics
+from duty_tui.areas.housing_options.services.statistics import quarter_statistics
 from duty_tui.areas.payments.db.models import Payment
 from duty_tui.areas.payments.services.payments import list_accounts
 from duty_tui.areas.trust.services.gdpr import subject_access

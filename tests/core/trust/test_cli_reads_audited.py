@@ -20,7 +20,8 @@ from builders import NOW, seed_office
 from sqlmodel import select
 
 from duty_tui.areas.frontdesk.db.models import ReceptionVisit
-from duty_tui.areas.housing_options.services import housing
+from duty_tui.areas.housing_options.services.approach import save_approach
+from duty_tui.areas.housing_options.services.statistics import write_homelessness_report
 from duty_tui.core.cli import run
 from duty_tui.core.config.settings import Settings
 from duty_tui.core.db.engine import session_scope
@@ -166,7 +167,7 @@ def test_account_list_and_show_are_audited(cli, engine, office):
 
 def test_report_homelessness_audits_the_cases_in_the_extract_before_writing(cli, engine, office, tmp_path):
     options = ctx_as(engine, "options")
-    saved = housing.save_approach(options, APPROACH, person_ref="P0000004")
+    saved = save_approach(options, APPROACH, person_ref="P0000004")
     before = last_id(engine)
 
     result = cli("--db", office, "report", "homelessness", "--quarter", "2026Q1", "--out", str(tmp_path / "out"),
@@ -227,13 +228,13 @@ def test_an_extract_whose_audit_event_cannot_be_written_writes_no_file(engine, o
     with engine.begin() as connection:
         connection.execute(text("DELETE FROM audit_head"))
     with pytest.raises(Exception, match="audit_head"):
-        housing.write_homelessness_report(ctx_as(engine, "options"), "2026Q1", tmp_path / "out")
+        write_homelessness_report(ctx_as(engine, "options"), "2026Q1", tmp_path / "out")
     assert not (tmp_path / "out").exists()
 
 
 def test_the_hclic_people_file_still_holds_dates_of_birth_for_a_role_that_may_see_them(cli, engine, office,
                                                                                        tmp_path):
-    housing.save_approach(ctx_as(engine, "options"), APPROACH, person_ref="P0000004")
+    save_approach(ctx_as(engine, "options"), APPROACH, person_ref="P0000004")
     out = tmp_path / "out"
     assert cli("--db", office, "report", "homelessness", "--quarter", "2026Q1", "--out", str(out),
                "--as", "options").code == 0

@@ -12,7 +12,12 @@ import pytest
 from builders import NOW, seed_office
 
 from duty_tui.areas.frontdesk.services import complaints, routing
-from duty_tui.areas.housing_options.services import housing as H
+from duty_tui.areas.housing_options.services.approach import save_approach
+from duty_tui.areas.housing_options.services.case_view import get_housing_case
+from duty_tui.areas.housing_options.services.caseload import take_case
+from duty_tui.areas.housing_options.services.common import housing_reference
+from duty_tui.areas.housing_options.services.moves import record_move
+from duty_tui.areas.housing_options.services.plan import add_plan_step, complete_plan_step
 from duty_tui.core.config.settings import Settings
 from duty_tui.core.domain.errors import ConflictError
 from duty_tui.core.services.auth import find_actor
@@ -94,43 +99,43 @@ def test_ending_the_same_arrangement_twice_shows_who_ended_it(engine) -> None:
 def test_two_sessions_saving_the_same_approach_conflict_not_lost_update(engine) -> None:
     seed_office(engine)
     a, b = ctx_for(engine, "options", "desk-a"), ctx_for(engine, "leader", "desk-b")
-    saved = H.save_approach(a, FAMILY, person_ref="P0000004")
-    loaded_a = H.get_housing_case(a, saved.case_ref)
-    loaded_b = H.get_housing_case(b, saved.case_ref)
+    saved = save_approach(a, FAMILY, person_ref="P0000004")
+    loaded_a = get_housing_case(a, saved.case_ref)
+    loaded_b = get_housing_case(b, saved.case_ref)
     assert loaded_a.version == loaded_b.version
-    H.save_approach(a, {**loaded_a.answers, "notes": "landlord rang: notice withdrawn?", "household": "partner 35"},
+    save_approach(a, {**loaded_a.answers, "notes": "landlord rang: notice withdrawn?", "household": "partner 35"},
                     person_ref="P0000004", case_ref=saved.case_ref, version=loaded_a.version)
     mine = {**loaded_b.answers, "notes": "tenant says bailiffs booked for May"}
     with pytest.raises(ConflictError) as caught:
-        H.save_approach(b, mine, person_ref="P0000004", case_ref=saved.case_ref, version=loaded_b.version)
+        save_approach(b, mine, person_ref="P0000004", case_ref=saved.case_ref, version=loaded_b.version)
     error = caught.value
     assert "someone else changed this case" in error.message and "your answers are kept" in error.message
     assert error.changed_by == "Olu Options" and error.changed_at == NOW
     assert error.theirs == {"Others": "partner 35", "Notes": "landlord rang: notice withdrawn?"}
     assert error.yours == {"Others": "partner 35, child 6, child 2", "Notes": "tenant says bailiffs booked for May"}
-    stored = H.get_housing_case(a, saved.case_ref)
+    stored = get_housing_case(a, saved.case_ref)
     assert stored.answers["notes"] == "landlord rang: notice withdrawn?" and stored.version == error.version
     # B re-applies deliberately over the newer version.
-    H.save_approach(b, mine, person_ref="P0000004", case_ref=saved.case_ref, version=error.version)
-    assert H.get_housing_case(a, saved.case_ref).answers["notes"] == "tenant says bailiffs booked for May"
+    save_approach(b, mine, person_ref="P0000004", case_ref=saved.case_ref, version=error.version)
+    assert get_housing_case(a, saved.case_ref).answers["notes"] == "tenant says bailiffs booked for May"
 
 
 def test_stage_move_over_a_newer_save_is_a_conflict(engine) -> None:
     seed_office(engine)
     a, b = ctx_for(engine, "options", "desk-a"), ctx_for(engine, "leader", "desk-b")
-    saved = H.save_approach(a, {**FAMILY, "eligible": "yes"}, person_ref="P0000004")
-    view = H.get_housing_case(b, saved.case_ref)
-    H.save_approach(a, {**view.answers, "notes": "changed by A"}, person_ref="P0000004", case_ref=saved.case_ref,
+    saved = save_approach(a, {**FAMILY, "eligible": "yes"}, person_ref="P0000004")
+    view = get_housing_case(b, saved.case_ref)
+    save_approach(a, {**view.answers, "notes": "changed by A"}, person_ref="P0000004", case_ref=saved.case_ref,
                     version=view.version)
-    exits = H.housing_reference(b).exits[view.stage]
+    exits = housing_reference(b).exits[view.stage]
     reason = next(code for code, e in exits.items() if not e.s193b)
     to_stage = exits[reason].leads_to[0]
     with pytest.raises(ConflictError) as caught:
-        H.record_move(b, saved.case_ref, view.version, to_stage, reason, note="my move note")
+        record_move(b, saved.case_ref, view.version, to_stage, reason, note="my move note")
     assert caught.value.theirs["Stage"] == view.stage.replace("_", " ")
     assert caught.value.yours["Stage"] == to_stage.replace("_", " ")
     assert caught.value.yours["Note"] == "my move note" and caught.value.changed_by == "Olu Options"
-    assert H.get_housing_case(a, saved.case_ref).stage == view.stage
+    assert get_housing_case(a, saved.case_ref).stage == view.stage
 
 
 def test_comparison_helpers_and_the_dialog_rendering() -> None:
@@ -155,28 +160,28 @@ def test_a_plan_step_ticked_by_someone_else_is_a_conflict_not_a_toggle_back(engi
     """Two officers press 'done' on the same step: the second is told, instead of un-ticking it."""
     seed_office(engine)
     a, b = ctx_for(engine, "options", "desk-a"), ctx_for(engine, "leader", "desk-b")
-    case_ref = H.save_approach(a, FAMILY, person_ref="P0000004").case_ref
-    H.add_plan_step(a, case_ref, "applicant", "Bring payslips", None, False)
-    step = H.get_housing_case(b, case_ref).steps[0]  # both screens show the step, not done
-    H.complete_plan_step(a, case_ref, step.id, seen_version=step.version)
+    case_ref = save_approach(a, FAMILY, person_ref="P0000004").case_ref
+    add_plan_step(a, case_ref, "applicant", "Bring payslips", None, False)
+    step = get_housing_case(b, case_ref).steps[0]  # both screens show the step, not done
+    complete_plan_step(a, case_ref, step.id, seen_version=step.version)
     with pytest.raises(ConflictError) as refused:
-        H.complete_plan_step(b, case_ref, step.id, seen_version=step.version)
+        complete_plan_step(b, case_ref, step.id, seen_version=step.version)
     assert "done on" in refused.value.theirs["Now"] and refused.value.changed_by == "Olu Options"
-    assert H.get_housing_case(a, case_ref).steps[0].done_on is not None  # still done
+    assert get_housing_case(a, case_ref).steps[0].done_on is not None  # still done
 
 
 def test_taking_a_case_someone_else_took_meanwhile_is_a_conflict(engine):
     """An officer presses 'take' on a screen that still shows the old officer: told who has it now."""
     seed_office(engine)
     a, b = ctx_for(engine, "options", "desk-a"), ctx_for(engine, "leader", "desk-b")
-    case_ref = H.save_approach(a, FAMILY, person_ref="P0000004").case_ref
-    seen_by_a = H.get_housing_case(a, case_ref).assignee  # a's screen: the case is a's
-    H.take_case(b, case_ref, H.get_housing_case(b, case_ref).assignee)  # the leader takes it, having seen that
-    leader = H.get_housing_case(b, case_ref).assignee
+    case_ref = save_approach(a, FAMILY, person_ref="P0000004").case_ref
+    seen_by_a = get_housing_case(a, case_ref).assignee  # a's screen: the case is a's
+    take_case(b, case_ref, get_housing_case(b, case_ref).assignee)  # the leader takes it, having seen that
+    leader = get_housing_case(b, case_ref).assignee
     assert leader != seen_by_a
     with pytest.raises(ConflictError) as refused:
-        H.take_case(a, case_ref, seen_by_a)  # a's screen still says the case is a's: not a silent take-back
+        take_case(a, case_ref, seen_by_a)  # a's screen still says the case is a's: not a silent take-back
     assert refused.value.theirs == {"Officer": leader} and refused.value.yours == {"Officer": seen_by_a}
-    assert H.get_housing_case(a, case_ref).assignee == leader
-    H.take_case(a, case_ref, leader)  # having seen who has it, a takes it deliberately
-    assert H.get_housing_case(a, case_ref).assignee == seen_by_a
+    assert get_housing_case(a, case_ref).assignee == leader
+    take_case(a, case_ref, leader)  # having seen who has it, a takes it deliberately
+    assert get_housing_case(a, case_ref).assignee == seen_by_a

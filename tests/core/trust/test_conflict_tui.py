@@ -10,7 +10,8 @@ from textual.widgets import Input
 
 from duty_tui.areas.frontdesk.db.models import CaseEvent
 from duty_tui.areas.frontdesk.tui.case import CaseScreen
-from duty_tui.areas.housing_options.services import housing as H
+from duty_tui.areas.housing_options.services.approach import save_approach
+from duty_tui.areas.housing_options.services.case_view import get_housing_case
 from duty_tui.areas.housing_options.tui.approach import ApproachScreen
 from duty_tui.core.config.settings import Settings
 from duty_tui.core.db.engine import make_engine, session_scope
@@ -86,7 +87,7 @@ async def test_two_terminals_saving_the_same_approach_keep_the_second_officers_a
     seed_office(sqlite_engine)
     base = ServiceContext.create(sqlite_engine, Settings(db_url=str(sqlite_engine.url)), terminal="t",
                                  clock=lambda: NOW)
-    saved = H.save_approach(base.as_actor(find_actor(base, "options")), FAMILY, person_ref="P0000004")
+    saved = save_approach(base.as_actor(find_actor(base, "options")), FAMILY, person_ref="P0000004")
     other = make_engine(sqlite_engine.url.render_as_string(hide_password=False))
     desk1, desk2 = build_app(sqlite_engine, "desk-1"), build_app(other, "desk-2")
     mine = "bailiffs booked for May"
@@ -117,7 +118,7 @@ async def test_two_terminals_saving_the_same_approach_keep_the_second_officers_a
             await p2.press("f9")
             await settle(desk2, p2, rounds=1)
             assert desk2.screen is form2 and not form2.dirty
-        view = H.get_housing_case(base.as_actor(find_actor(base, "options")), saved.case_ref)
+        view = get_housing_case(base.as_actor(find_actor(base, "options")), saved.case_ref)
         assert view.answers["notes"] == mine
     finally:
         other.dispose()

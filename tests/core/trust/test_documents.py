@@ -21,7 +21,9 @@ from builders import NOW, seed_office
 from pilot import SIZE, build_app, quick_sign_in, settle
 from sqlalchemy import text
 
-from duty_tui.areas.housing_options.services import housing as H
+from duty_tui.areas.housing_options.services.approach import save_approach
+from duty_tui.areas.housing_options.services.case_view import get_housing_case
+from duty_tui.areas.housing_options.services.letters import issue_letter, notice_pdf, preview_letter
 from duty_tui.areas.payments.domain.rules import SplitLine
 from duty_tui.areas.payments.services.cashup import submit_cashup
 from duty_tui.areas.payments.services.payments import PaymentRequest, account_statement, take_payment
@@ -99,13 +101,13 @@ def test_receipts_statements_and_letters_are_inert(engine) -> None:
     assert_inert_pdf(statement_pdf(statement))
 
     options = ctx_as(engine, "options")
-    saved = H.save_approach(options, ROUGH_SLEEPER, person_ref="P0000003")
-    preview = H.preview_letter(options, saved.case_ref, "s184_decision")
+    saved = save_approach(options, ROUGH_SLEEPER, person_ref="P0000003")
+    preview = preview_letter(options, saved.case_ref, "s184_decision")
     assert_inert_text(preview.text)
-    notice = H.issue_letter(options, saved.case_ref, "s184_decision")
-    stored = H.get_housing_case(options, saved.case_ref).notices[0]
+    notice = issue_letter(options, saved.case_ref, "s184_decision")
+    stored = get_housing_case(options, saved.case_ref).notices[0]
     assert_inert_text(stored.body)  # the letter as issued and kept holds no control either
-    _name, pdf = H.notice_pdf(options, notice.id)
+    _name, pdf = notice_pdf(options, notice.id)
     assert_inert_pdf(pdf)
 
 
@@ -188,8 +190,8 @@ async def test_in_a_browser_documents_are_downloaded_not_saved(engine, tmp_path,
     receipt = hostile_receipt(engine)
     cashup = submit_cashup(ctx_as(engine, "reception"), "TILL1", {5000: 1}, {})
     options = ctx_as(engine, "options")
-    case_ref = H.save_approach(options, ROUGH_SLEEPER, person_ref="P0000003").case_ref
-    notice = H.issue_letter(options, case_ref, "s184_decision")
+    case_ref = save_approach(options, ROUGH_SLEEPER, person_ref="P0000003").case_ref
+    notice = issue_letter(options, case_ref, "s184_decision")
     app = build_app(engine)
     async with app.run_test(size=SIZE) as pilot:
         browser = Browser(app, monkeypatch)

@@ -342,7 +342,10 @@ def test_a_case_is_closed_once_when_two_offices_close_it_at_once(engine):
 
 
 def test_a_homelessness_case_is_closed_once_when_two_offices_close_it_at_once(engine):
-    from duty_tui.areas.housing_options.services import housing
+    from duty_tui.areas.housing_options.services.approach import save_approach
+    from duty_tui.areas.housing_options.services.case_view import get_housing_case
+    from duty_tui.areas.housing_options.services.common import housing_reference
+    from duty_tui.areas.housing_options.services.moves import record_move
 
     two_offices(engine)
     names = ("options", "admin")  # MAIN and EAST, both may decide
@@ -351,17 +354,17 @@ def test_a_homelessness_case_is_closed_once_when_two_offices_close_it_at_once(en
                 "loss_reason": "end_ast", "current_accommodation": "private_rented",
                 "last_settled_accommodation": "private_rented"}
     for round_no in range(ROUNDS):
-        saved = housing.save_approach(contexts[0], approach, person_ref="P0000004")
-        view = housing.get_housing_case(contexts[0], saved.case_ref)
-        exits = housing.housing_reference(contexts[0]).exits[view.stage]
+        saved = save_approach(contexts[0], approach, person_ref="P0000004")
+        view = get_housing_case(contexts[0], saved.case_ref)
+        exits = housing_reference(contexts[0]).exits[view.stage]
         assert "withdrew" in exits and "closed" in exits["withdrew"].leads_to
-        wins, losses = race(*(lambda c=c: housing.record_move(c, saved.case_ref, view.version, "closed", "withdrew",
+        wins, losses = race(*(lambda c=c: record_move(c, saved.case_ref, view.version, "closed", "withdrew",
                                                               note=f"round {round_no}") for c in contexts))
         _, winner, error = one_winner(wins, losses, names)
         assert isinstance(error, ConflictError)
         assert error.message == (f"case {saved.case_ref} was already closed by {winner} at {WHEN} "
                                  f"({exits['withdrew'].name}); nothing was changed")
-        assert housing.get_housing_case(contexts[0], saved.case_ref).stage == "closed"
+        assert get_housing_case(contexts[0], saved.case_ref).stage == "closed"
     with engine.connect() as c:
         assert c.execute(text("SELECT COUNT(*) FROM homeless_move WHERE to_stage = 'closed'")).scalar() == ROUNDS
         assert c.execute(text("SELECT COUNT(*) FROM audit_event WHERE action = 'housing.stage_moved'")).scalar() \

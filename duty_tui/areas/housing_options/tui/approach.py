@@ -8,7 +8,6 @@ thread on every change; only loading and saving go to a worker.
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass
 from datetime import date
@@ -22,17 +21,10 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Header, Input, Static
 
-from duty_tui.areas.housing_options.domain.homelessness import (
-    HEADLINES,
-    PRIORITY_NEED_GROUNDS,
-    assess,
-    describe_duty,
-    headline,
-    owed_today,
-    still_to_decide,
-)
+from duty_tui.areas.housing_options.domain.homelessness import HEADLINES, PRIORITY_NEED_GROUNDS
 from duty_tui.areas.housing_options.domain.intake import IntakeCheck, check_answers
 from duty_tui.areas.housing_options.domain.reference import PRIORITY_NEED_WORDS, ROUTE_WORDS, load_housing_reference
+from duty_tui.areas.housing_options.tui.assessment import assessment_text
 from duty_tui.core.domain.errors import ConflictError, InputError
 from duty_tui.core.tui.drafts import DraftForm
 from duty_tui.core.tui.kit.footer import DutyFooter
@@ -47,14 +39,6 @@ FACT_WORDS = {"eligible": "Eligible?", "homeless": "Homeless now?", "priority_ne
 
 def _d(value: date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else "—"
-
-
-_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
-
-
-def uk_dates(text: str) -> str:
-    """The engine's ISO dates written as staff read them (DD/MM/YYYY)."""
-    return _ISO.sub(lambda m: f"{m.group(3)}/{m.group(2)}/{m.group(1)}", text)
 
 
 class ApproachScreen(DraftForm, FormScreen, DutyScreen):
@@ -301,50 +285,8 @@ class ApproachScreen(DraftForm, FormScreen, DutyScreen):
             form.say(key, text, hint=bool(text) and key not in check.problems)
 
     def _show_assessment(self, check: IntakeCheck, today: date) -> None:
-        panel = self.query_one("#assessment", Static)
-        out = Text()
-        if check.approach is None:
-            out.append("Give the approach date to see the duties owed.\n", style="bold")
-            if check.problems:
-                out.append(plain(f"\n{len(check.problems)} answer(s) to fix (marked ✗)."))
-            self._paint_panel(panel, out)
-            return
-        approach = check.approach
-        as_of = max(today, approach.approach_date)
-        from dataclasses import replace
-
-        approach = replace(approach, as_of=as_of)
-        result = assess(approach)
-        out.append(headline(approach, result) + "\n", style="bold reverse")
-        out.append(plain(f"Duties owed on {_d(as_of)}:\n"))
-        for duty in result.duties:
-            line = uk_dates(describe_duty(duty, as_of))  # prevention past 56 days: until ended by notice
-            style = "bold" if duty.duty in ("relief", "prevention", "main", "interim_accommodation",
-                                            "temporary_accommodation", "settled_accommodation") else ""
-            out.append(" • ")
-            out.append(plain(line, style=style))
-            out.append("\n")
-        if all(d.duty == "advice" for d in result.duties) and result.status != "ineligible":
-            # Only advice is listed: say why, and what follows (never "advice only" while eligibility is open).
-            out.append(plain(f" ({uk_dates(owed_today(approach, result, as_of))})\n", style="italic"))
-        if result.referral_possible:
-            out.append(" ↪ local connection referral possible (s198)\n", style="bold")
-        questions = still_to_decide(approach)  # the engine's outstanding facts, and a blank loss date
-        if questions:
-            out.append("\nStill to decide:\n", style="bold")
-            for question, changes in questions:
-                out.append(plain(f" ? {question} ", style="bold"))
-                out.append(plain(uk_dates(changes)))
-                out.append("\n")
-        if check.problems:
-            out.append(plain(f"\n✗ {len(check.problems)} answer(s) to fix before saving (marked on the left).\n",
-                             style="bold"))
-        out.append("\nWhy:\n", style="bold")
-        for reason in result.reasons:
-            out.append(plain(f" – {uk_dates(reason)}\n"))
-        if self.stage and self.case_ref:
-            out.append(plain(f"\nCase {self.case_ref} is at {self.stage.replace('_', ' ')}.", style="italic"))
-        self._paint_panel(panel, out)
+        self._paint_panel(self.query_one("#assessment", Static),
+                          assessment_text(check, today, stage=self.stage, case_ref=self.case_ref))
 
     def _paint_panel(self, panel: Static, out: Text) -> None:
         """Update the panel without a screen-wide layout unless it must grow.
@@ -375,7 +317,8 @@ class ApproachScreen(DraftForm, FormScreen, DutyScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="approach-load")
     def load_applicant(self, person_ref: str) -> None:
-        from duty_tui.areas.housing_options.services.housing import applicant, get_housing_case
+        from duty_tui.areas.housing_options.services.applicant import applicant
+        from duty_tui.areas.housing_options.services.case_view import get_housing_case
 
         who = applicant(self.duty_app.ctx, person_ref)
         case = get_housing_case(self.duty_app.ctx, who.open_case_ref) if who.open_case_ref and not self.case_ref \
@@ -384,7 +327,8 @@ class ApproachScreen(DraftForm, FormScreen, DutyScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="approach-load")
     def load_case(self, case_ref: str) -> None:
-        from duty_tui.areas.housing_options.services.housing import applicant, get_housing_case
+        from duty_tui.areas.housing_options.services.applicant import applicant
+        from duty_tui.areas.housing_options.services.case_view import get_housing_case
 
         case = get_housing_case(self.duty_app.ctx, case_ref)
         who = applicant(self.duty_app.ctx, case.person_ref) if case.person_ref else None
@@ -482,7 +426,7 @@ class ApproachScreen(DraftForm, FormScreen, DutyScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="approach-save")
     def save(self, answers: dict, person_ref: str, case_ref: str | None, version: int | None) -> None:
-        from duty_tui.areas.housing_options.services.housing import save_approach
+        from duty_tui.areas.housing_options.services.approach import save_approach
 
         self.post_message(self.Saved(save_approach(self.duty_app.ctx, answers, person_ref=person_ref,
                                                    case_ref=case_ref, version=version)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -149,7 +150,7 @@ class OptionsCaseScreen(DutyScreen):
     # ------------------------------------------------------------------ loading
     @work(thread=True, exclusive=True, exit_on_error=False, group="case-load")
     def load(self) -> None:
-        from duty_tui.areas.housing_options.services.housing import get_housing_case
+        from duty_tui.areas.housing_options.services.case_view import get_housing_case
 
         view = get_housing_case(self.duty_app.ctx, self.case_ref)
         self.post_message(Loaded(view))
@@ -174,7 +175,7 @@ class OptionsCaseScreen(DutyScreen):
         head.append(plain(f" · {STAGE_WORDS.get(view.stage, view.stage).upper()}", style="bold"))
         head.append(plain(f" · approach {view.approach_date:%d/%m/%Y} · {view.assignee or 'unassigned'}"))
         if view.assessment is not None:
-            from duty_tui.areas.housing_options.tui.approach import uk_dates
+            from duty_tui.areas.housing_options.tui.assessment import uk_dates
 
             today = self.duty_app.ctx.today()
             owed = owed_today(view.approach, view.assessment, today) if view.approach is not None else "—"
@@ -245,7 +246,7 @@ class OptionsCaseScreen(DutyScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="case-letter")
     def preview(self, code: str, extra: dict | None) -> None:
-        from duty_tui.areas.housing_options.services.housing import preview_letter
+        from duty_tui.areas.housing_options.services.letters import preview_letter
 
         letter = preview_letter(self.duty_app.ctx, self.case_ref, code, extra)
         self.post_message(self.Previewed(letter, extra))
@@ -271,7 +272,7 @@ class OptionsCaseScreen(DutyScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="case-letter")
     def issue(self, code: str, extra: dict | None) -> None:
-        from duty_tui.areas.housing_options.services.housing import issue_letter
+        from duty_tui.areas.housing_options.services.letters import issue_letter
 
         notice = issue_letter(self.duty_app.ctx, self.case_ref, code, extra)
         message = f"Issued: {notice.title}."
@@ -286,7 +287,7 @@ class OptionsCaseScreen(DutyScreen):
         ctx, case_ref = self.duty_app.ctx, self.case_ref
 
         def make():
-            from duty_tui.areas.housing_options.services.housing import notice_pdf
+            from duty_tui.areas.housing_options.services.letters import notice_pdf
             from duty_tui.core.services.printable import pdf_document
 
             name, data = notice_pdf(ctx, notice_id)
@@ -359,7 +360,7 @@ class OptionsCaseScreen(DutyScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="case-action")
     def move(self, stage, reason, on, note, final, accommodation, version: int | None = None) -> None:
-        from duty_tui.areas.housing_options.services.housing import record_move
+        from duty_tui.areas.housing_options.services.moves import record_move
 
         if version is None:
             version = self.view.version if self.view else None
@@ -527,9 +528,15 @@ class OptionsCaseScreen(DutyScreen):
     # ------------------------------------------------------------------ running a service
     @work(thread=True, exclusive=True, exit_on_error=False, group="case-action")
     def run_action(self, name: str, *args) -> None:
-        from duty_tui.areas.housing_options.services import housing
+        from duty_tui.areas.housing_options.services import caseload, non_cooperation, placements, plan, reviews
 
-        result = getattr(housing, name)(self.duty_app.ctx, self.case_ref, *args)
+        services: dict[str, Callable[..., Any]] = {
+            "add_plan_step": plan.add_plan_step, "complete_plan_step": plan.complete_plan_step,
+            "record_plan_review": plan.record_plan_review, "place_in_ta": placements.place_in_ta,
+            "end_ta": placements.end_ta, "request_review": reviews.request_review, "decide_review": reviews.decide_review,
+            "propose_non_cooperation": non_cooperation.propose_non_cooperation,
+            "sign_off_non_cooperation": non_cooperation.sign_off_non_cooperation, "take_case": caseload.take_case}
+        result = services[name](self.duty_app.ctx, self.case_ref, *args)
         words = {"add_plan_step": "Plan step added.", "complete_plan_step": "Plan step updated.",
                  "record_plan_review": "Plan review recorded.", "place_in_ta": "Placement recorded.",
                  "end_ta": "Placement ended.", "request_review": "Review request recorded.",

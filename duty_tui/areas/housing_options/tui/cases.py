@@ -23,7 +23,7 @@ from duty_tui.core.tui.kit.list_table import Column
 from duty_tui.core.tui.text import plain
 
 if TYPE_CHECKING:
-    from duty_tui.areas.housing_options.services.housing import CaselineView
+    from duty_tui.areas.housing_options.services.caseload import CaselineView
 
 NOTICE_ONLY = {"prevention_56"}
 """Clocks whose passing ends nothing: the prevention duty continues until ended by notice (s195(8))."""
@@ -133,7 +133,7 @@ class OptionsCasesScreen(ListScreen):
         yield Static("", id="caseload-detail")
 
     def fetch(self) -> ListPage:
-        from duty_tui.areas.housing_options.services.housing import options_caseload
+        from duty_tui.areas.housing_options.services.caseload import options_caseload
 
         return ListPage(options_caseload(self.duty_app.ctx, self.scope))
 

@@ -68,7 +68,7 @@ class NewApplicantDialog(FormDialog[str]):
 
     def _register(self, ctx: Any, values: dict[str, Any]) -> str:
         """Save the applicant, their address and household (in the form's worker)."""
-        from duty_tui.areas.housing_options.services.housing import register_applicant
+        from duty_tui.areas.housing_options.services.applicant import register_applicant
 
         address, _ = postal_address(values["line1"] or "", values["line2"] or "", values["town"] or "",
                                     values["postcode"] or "")

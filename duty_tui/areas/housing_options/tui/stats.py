@@ -66,7 +66,7 @@ class HomelessnessStatsScreen(DutyScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="stats")
     def count(self, quarter: str) -> None:
-        from duty_tui.areas.housing_options.services.housing import quarter_statistics
+        from duty_tui.areas.housing_options.services.statistics import quarter_statistics
 
         stats = quarter_statistics(self.duty_app.ctx, quarter)
         self.post_message(Loaded(stats))
