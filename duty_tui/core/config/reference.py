@@ -15,6 +15,7 @@ from typing import Any
 
 from duty_tui.core.domain.errors import EnvironmentProblem
 
+
 def area_file(data_dir: Path, area: str, *parts: str, before: tuple[str, ...] | None = None) -> Path:
     """An area's reference file or folder: ``data_dir/<area>/<parts…>``.
 
