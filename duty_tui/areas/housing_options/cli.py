@@ -8,7 +8,7 @@ one line per problem on stderr (prefixed `[i]` for array items), nothing on stdo
 
 `report homelessness --quarter YYYYQn --out DIR` writes the quarter's statistics in the published
 live-table categories (one CSV per table), the H-CLIC case-level extract (one CSV per section,
-mapped through data/hclic/mapping.toml) and its data-quality report into DIR. DIR must be a new or
+mapped through data/housing_options/hclic/mapping.toml) and its data-quality report into DIR. DIR must be a new or
 empty folder and not a symbolic link (services/outputs.py, as for `gdpr sar`). The extract holds
 dates of birth and support needs, so the batch role (no --as) is refused. Exit 2 for a bad
 quarter, an unusable folder or a role that may not; exit 3 when the database cannot be used.

@@ -2,7 +2,7 @@
 
 Reads plain rows with SQLAlchemy Core (fast on 20,000+ cases on SQLite and PostgreSQL) and
 counts them with the pure ``duty_tui.areas.housing_options.domain.stats``. The H-CLIC extract follows
-``data/hclic/mapping.toml``: the council completes field names and codes from its own copy
+``data/housing_options/hclic/mapping.toml``: the council completes field names and codes from its own copy
 of the ministry's specification; until then duty-tui's own codes are written and the
 data-quality report says which code lists are still to complete. The data-quality report
 also lists every case with a missing mandatory field, so officers can fix data before the
@@ -340,7 +340,7 @@ def _prepare(engine: Engine, quarter: Quarter, ref: HousingReference, out_dir: P
     dq_rows: list[tuple[str, str, str, str]] = list(problems)
     for codes, values in todo.items():
         dq_rows.append(("", "code mapping", codes,
-                        f"{len(values)} code(s) still {ref.hclic.todo} in data/hclic/mapping.toml [codes.{codes}]: "
+                        f"{len(values)} code(s) still {ref.hclic.todo} in data/housing_options/hclic/mapping.toml [codes.{codes}]: "
                         + ", ".join(values)))
     dq_rows.append(("", "section", "Assistance", "the Assistance section is not recorded by duty-tui yet"))
     dq_name = f"{label}_hclic_data_quality.csv"
@@ -356,7 +356,7 @@ def _prepare(engine: Engine, quarter: Quarter, ref: HousingReference, out_dir: P
         "",
         f"H-CLIC extract: {len(sections.get('main', []))} cases with a trigger in the quarter, one CSV per section.",
         "It holds dates of birth and support needs: keep it to the people who submit the return.",
-        "Field names and codes come from data/hclic/mapping.toml. The ministry's specification is not public:",
+        "Field names and codes come from data/housing_options/hclic/mapping.toml. The ministry's specification is not public:",
         f"where the mapping still says {ref.hclic.todo}, duty-tui's own names and codes are written.",
         "",
         f"Data quality: {len(problems)} missing mandatory field(s) on {cases_with_problems} case(s); "

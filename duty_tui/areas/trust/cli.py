@@ -52,7 +52,7 @@ def purge(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object: record type -> {count, refs}.")] = False,
     as_user: Annotated[str | None, typer.Option("--as", help="Act as this staff user (needs gdpr.export).")] = None,
 ) -> None:
-    """Anonymise what is past retention (data/retention.toml) as of today."""
+    """Anonymise what is past retention (data/trust/retention.toml) as of today."""
     from duty_tui.areas.trust.services.gdpr_purge import purge as run_purge
 
     settings = cli_state(ctx).settings()

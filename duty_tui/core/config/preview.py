@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Iterable
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -83,23 +84,36 @@ def demo_db_path() -> Path:
     return default_db_path().with_name("demo.db")
 
 
+def layered(names: Iterable[str], from_file: dict[str, Any], overrides: dict[str, Any]) -> dict[str, tuple[Any, str]]:
+    """The one order of precedence, for the preview and the full settings alike: each named setting that
+    is set somewhere, as (value, where it came from) — the config file, then the environment
+    (``DUTY_NAME``, which wins over the file), then the command line (which wins over both)."""
+    found: dict[str, tuple[Any, str]] = {}
+    for name in names:
+        env = os.environ.get(f"DUTY_{name.upper()}")
+        if overrides.get(name) is not None:
+            found[name] = (overrides[name], "command line")
+        elif env is not None:
+            found[name] = (env, f"environment DUTY_{name.upper()}")
+        elif name in from_file:
+            found[name] = (from_file[name], "config file")
+    return found
+
+
 def preview_settings(config_path: Path | None = None, **overrides: Any) -> SimpleNamespace:
-    """The settings as they will be once validated, read cheaply; any doubt falls back to the default."""
+    """The settings as they will be once validated, read cheaply (``layered``, as the full settings do);
+    any doubt falls back to the default — the full validation in the background reports it."""
     values: dict[str, Any] = {**DEFAULTS, "db_url": None}
     path = config_path or default_config_path()
+    table: Any = {}
     try:
         with path.open("rb") as handle:
             raw = tomllib.load(handle)
         table = raw.get("duty", raw)
-        if isinstance(table, dict):
-            values.update({k: v for k, v in table.items() if k in values})
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
         pass  # the full validation reports it
-    for name in values:
-        env = os.environ.get(f"DUTY_{name.upper()}")
-        if env is not None:
-            values[name] = env
-    values.update({k: v for k, v in overrides.items() if v is not None})
+    from_file = table if isinstance(table, dict) else {}
+    values.update({name: value for name, (value, _where) in layered(values, from_file, overrides).items()})
     values["db_url"] = values["db_url"] or default_db_url()
     for name in ("data_dir", "keymap_dir"):
         values[name] = Path(values[name])

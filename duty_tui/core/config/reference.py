@@ -1,6 +1,8 @@
-"""Reference data and policy from ``data/*.toml``, loaded once and validated at start.
+"""Reference data and policy from ``data/``, loaded once and validated at start.
 
-A bad file stops start-up with one clear message naming the file and line.
+The core's files are at the top of the data folder (roles, teams, alert categories, audit actions);
+each area's are in a folder named for it (``data/frontdesk/``, ``data/housing_options/``, …), found
+with ``area_file``. A bad file stops start-up with one clear message naming the file and line.
 """
 
 from __future__ import annotations
@@ -12,6 +14,22 @@ from pathlib import Path
 from typing import Any
 
 from duty_tui.core.domain.errors import EnvironmentProblem
+
+
+def area_file(data_dir: Path, area: str, *parts: str, before: tuple[str, ...] | None = None) -> Path:
+    """An area's reference file or folder: ``data_dir/<area>/<parts…>``.
+
+    A council's own data folder (``DUTY_DATA_DIR``) copied before the areas had folders of their own
+    keeps working: when the new path is missing and the old one (``before``, else ``parts`` at the top
+    of the folder) exists, that is read. Otherwise the new path, so a message names where it belongs.
+    """
+    path = data_dir.joinpath(area, *parts)
+    if not path.exists():
+        old = data_dir.joinpath(*(before or parts))
+        if old.exists():
+            return old
+    return path
+
 
 KNOWN_PERMISSIONS = frozenset(
     {

@@ -24,6 +24,7 @@ from duty_tui.core.config.preview import (  # noqa: F401  (re-exported)
     default_db_url,
     demo_db_path,
     hide_password,
+    layered,
 )
 from duty_tui.core.domain.errors import EnvironmentProblem
 
@@ -251,22 +252,17 @@ def load_settings(config_path: Path | None = None, **overrides: Any) -> Settings
         raise EnvironmentProblem(f"config file {path} does not exist; check the --config path")
     from_file = _read_config_file(path)
     _check_trusted_sources(path, from_file, overrides)
-    env_keys = {name for name in _FIELD_NAMES if f"DUTY_{name.upper()}" in os.environ}
-    merged = {k: v for k, v in from_file.items() if k not in env_keys}
-    merged.update({k: v for k, v in overrides.items() if v is not None})
+    chosen = layered(_FIELD_NAMES, from_file, overrides)  # the preview's order of precedence, the same function
+    # What the environment won is left for pydantic-settings to read from it (it decodes lists as JSON).
+    given = {name: value for name, (value, where) in chosen.items() if not where.startswith("environment")}
     try:
-        return Settings(**merged)
+        return Settings(**given)
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
             field = ".".join(str(part) for part in error["loc"]) or "settings"
-            source = (
-                "command line"
-                if field in overrides and overrides[field] is not None
-                else f"environment DUTY_{field.upper()}"
-                if field in env_keys
-                else f"config file {path}"
-            )
+            where = chosen[field][1] if field in chosen else "settings"
+            source = f"config file {path}" if where == "config file" else where
             problems.append(f"setting {field} ({source}): {error['msg']}")
         raise EnvironmentProblem("; ".join(problems)) from None
 

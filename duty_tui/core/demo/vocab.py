@@ -303,7 +303,7 @@ CASE_NOTES_LATER = (
 )
 CASE_OUTCOMES = ("resolved", "completed", "no_further_action", "withdrawn", "referred")
 
-# -- contacts (codes as in data/contact_reasons.toml) --------------------------------
+# -- contacts (codes as in data/frontdesk/contact_reasons.toml) --------------------------------
 
 CONTACT_REASONS = {
     "repair": ("repairs.report", "repairs"), "repair_emergency": ("repairs.emergency_hazard", "repairs"),

@@ -12,7 +12,7 @@ from duty_tui.core.services.changes import record_case
 from duty_tui.core.services.context import ServiceContext
 
 NOTE_MAX = 4000
-"""A case note's longest, in characters, where the area sets none (the front desk's is data/frontdesk.toml's)."""
+"""A case note's longest, in characters, where the area sets none (the front desk's is data/frontdesk/frontdesk.toml's)."""
 
 
 def case_by_ref(session: Session, ref: str) -> Case:

@@ -151,7 +151,7 @@ class PersonView:
 
 @dataclass(frozen=True)
 class _ContactWords:
-    """Contact codes as staff read them (data/frontdesk.toml, data/contact_reasons.toml)."""
+    """Contact codes as staff read them (data/frontdesk/frontdesk.toml, data/frontdesk/contact_reasons.toml)."""
 
     channels: dict[str, str]
     reasons: dict[str, str]

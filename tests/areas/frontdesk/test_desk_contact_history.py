@@ -1,6 +1,6 @@
 """Issue 11 B9: a past contact opens from the person's history (Enter) with its notes, reasons,
 outcome, who and follow-ups; its author or a team leader can correct it within the set time
-(data/frontdesk.toml [contact_edits]), the change audited and the original kept; history rows
+(data/frontdesk/frontdesk.toml [contact_edits]), the change audited and the original kept; history rows
 show channel and reason names, not codes."""
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def test_the_author_corrects_within_the_time_and_the_original_is_kept(engine):
     assert detail.reason_names == ("Rent › Balance enquiry",) and detail.outcome_name == "Callback requested"
     assert detail.staff == "Rita Reception" and detail.identity_check == "Tenancy reference: passed"
     assert [f.kind for f in detail.follow_ups] == ["callback"] and detail.can_amend
-    assert "until 12/03/2026 09:30" in detail.amend_note  # logged 09:30 + 48 hours (data/frontdesk.toml)
+    assert "until 12/03/2026 09:30" in detail.amend_note  # logged 09:30 + 48 hours (data/frontdesk/frontdesk.toml)
 
     fixed = amend_contact(ctx_for(engine), change(detail, notes="Asked about the balance; £152.50 owed",
                                                   reasons=("rent.balance", "rent.arrears")))

@@ -125,10 +125,24 @@ def test_reference_files_cover_the_brief():
 def test_a_bad_reason_file_names_file_and_line(tmp_path):
     for name in DATA.glob("*.toml"):
         shutil.copy(name, tmp_path / name.name)
-    path = tmp_path / "contact_reasons.toml"
+    shutil.copytree(DATA / "frontdesk", tmp_path / "frontdesk")
+    path = tmp_path / "frontdesk" / "contact_reasons.toml"
     text = path.read_text().replace('team = "asb"', 'team = "nowhere"', 1)
     path.write_text(text)
     with pytest.raises(EnvironmentProblem) as caught:
         load_frontdesk_reference(tmp_path)
     line = next(i for i, row in enumerate(text.splitlines(), 1) if 'code = "asb.report"' in row)
     assert f"contact_reasons.toml:{line}:" in caught.value.message and "nowhere" in caught.value.message
+
+
+def test_a_council_data_folder_in_the_layout_before_area_folders_still_loads(tmp_path):
+    """DUTY_DATA_DIR copied before data/ had a folder per area: the front desk's files at its top are read."""
+    for name in [*DATA.glob("*.toml"), *(DATA / "frontdesk").glob("*.toml")]:
+        shutil.copy(name, tmp_path / name.name)
+    (tmp_path / "contact_reasons.toml").write_text(
+        (DATA / "frontdesk" / "contact_reasons.toml").read_text().replace('team = "asb"', 'team = "nowhere"', 1))
+    with pytest.raises(EnvironmentProblem) as caught:  # the council's own (flat) file is the one read
+        load_frontdesk_reference(tmp_path)
+    assert f"{tmp_path / 'contact_reasons.toml'}:" in caught.value.message
+    (tmp_path / "contact_reasons.toml").write_text((DATA / "frontdesk" / "contact_reasons.toml").read_text())
+    assert load_frontdesk_reference(tmp_path).reasons == load_frontdesk_reference(DATA).reasons

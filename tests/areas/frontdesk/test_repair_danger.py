@@ -1,7 +1,8 @@
-"""The words of a repair report propose a priority, from data/repair_priorities.toml [[danger]] (policy data)."""
+"""The words of a repair report propose a priority, from data/frontdesk/repair_priorities.toml [[danger]] (policy data)."""
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -51,7 +52,8 @@ def test_every_rule_says_when_it_came_into_force_and_where_it_comes_from(rules):
 def test_a_rule_without_its_date_or_source_is_refused_naming_it(tmp_path):
     for source in DATA.glob("*.toml"):
         (tmp_path / source.name).write_text(source.read_text())
-    text = (DATA / "repair_priorities.toml").read_text()
-    (tmp_path / "repair_priorities.toml").write_text(text.replace("effective_from = ", "# effective_from = ", 1))
+    shutil.copytree(DATA / "frontdesk", tmp_path / "frontdesk")
+    text = (DATA / "frontdesk" / "repair_priorities.toml").read_text()
+    (tmp_path / "frontdesk" / "repair_priorities.toml").write_text(text.replace("effective_from = ", "# effective_from = ", 1))
     with pytest.raises(EnvironmentProblem, match="water near electrics.*effective_from"):
         load_frontdesk_reference(tmp_path)

@@ -147,7 +147,7 @@ def test_retention_policy_errors_name_file_and_line(tmp_path):
     shutil.copytree(Path(__file__).resolve().parents[3] / "data", data)
     policy = load_policy(data)
     assert policy.retention["homelessness_case"].years == 6 and policy.sar.redact_household_members
-    path = data / "retention.toml"
+    path = data / "trust" / "retention.toml"
     good = path.read_text(encoding="utf-8")
     path.write_text(good.replace("[retention.reception_visit]\nyears = 1", "[retention.reception_visit]\nyears = 0"))
     with pytest.raises(EnvironmentProblem) as bad:

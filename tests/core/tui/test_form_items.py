@@ -57,7 +57,7 @@ async def test_b2_a_leak_through_a_light_fitting_is_proposed_as_an_emergency_and
         listing = screen_text(app)  # every priority listed, the chosen one marked in text
         assert "› ( ) default for the reason" in listing and "( ) Emergency (make safe in 24 hours)" in listing
         await human(pilot, "tab", "=kitchen", "tab", "=Water leaking through the light fitting")
-        # The words propose a priority from data/repair_priorities.toml, shown with why; the officer can change it.
+        # The words propose a priority from data/frontdesk/repair_priorities.toml, shown with why; the officer can change it.
         assert priority.value == "emergency"
         proposal = str(screen.query_one("#repair-proposal").render())
         assert "Proposed Emergency" in proposal and "water near electrics" in proposal and "“light”" in proposal

@@ -1,6 +1,6 @@
 """Complaint handling clocks: stages, acknowledgement and response, one bounded extension.
 
-Pure rules; the figures are policy data (``data/complaints.toml``) following the
+Pure rules; the figures are policy data (``data/frontdesk/complaints.toml``) following the
 Housing Ombudsman Complaint Handling Code (England) or the SPSO model complaints
 handling procedure (Scotland):
 

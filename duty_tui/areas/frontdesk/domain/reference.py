@@ -15,7 +15,7 @@ from typing import Any
 
 from duty_tui.areas.frontdesk.domain.complaints import ComplaintScheme, StagePolicy
 from duty_tui.areas.frontdesk.domain.repair_danger import DangerRule
-from duty_tui.core.config.reference import line_of, load_reference, read_toml
+from duty_tui.core.config.reference import area_file, line_of, load_reference, read_toml
 from duty_tui.core.domain.clocks import JURISDICTIONS
 from duty_tui.core.domain.errors import EnvironmentProblem
 
@@ -378,13 +378,13 @@ def _load_complaints(path: Path) -> tuple[dict[str, ComplaintScheme], dict[str, 
 def load_frontdesk_reference(data_dir: Path) -> FrontdeskReference:
     """Load and validate the front desk's files in ``data_dir`` (cached per folder)."""
     teams = set(load_reference(data_dir).teams)
-    clocks, reasons = _load_reasons(data_dir / "contact_reasons.toml", teams)
-    channels, outcomes, policy, case_outcomes = _load_frontdesk(data_dir / "frontdesk.toml", teams)
-    priorities, defaults = _load_repairs(data_dir / "repair_priorities.toml")
-    schemes, scheme_for = _load_complaints(data_dir / "complaints.toml")
+    clocks, reasons = _load_reasons(area_file(data_dir, "frontdesk", "contact_reasons.toml"), teams)
+    channels, outcomes, policy, case_outcomes = _load_frontdesk(area_file(data_dir, "frontdesk", "frontdesk.toml"), teams)
+    priorities, defaults = _load_repairs(area_file(data_dir, "frontdesk", "repair_priorities.toml"))
+    schemes, scheme_for = _load_complaints(area_file(data_dir, "frontdesk", "complaints.toml"))
     return FrontdeskReference(
         clocks=clocks, reasons=reasons, channels=channels, outcomes=outcomes,
-        agencies=_load_agencies(data_dir / "agencies.toml"), repair_priorities=priorities,
+        agencies=_load_agencies(area_file(data_dir, "frontdesk", "agencies.toml")), repair_priorities=priorities,
         repair_defaults=defaults, complaint_schemes=schemes, complaint_scheme_for=scheme_for, policy=policy,
-        case_outcomes=case_outcomes, repair_danger=_load_danger(data_dir / "repair_priorities.toml", priorities),
+        case_outcomes=case_outcomes, repair_danger=_load_danger(area_file(data_dir, "frontdesk", "repair_priorities.toml"), priorities),
     )

@@ -1,7 +1,7 @@
 """Which repair priority the words of a report suggest: a proposal the desk can change.
 
 A leak through a light fitting typed as "routine" waits 20 working days; the words already say
-"water near electrics". The rules are data (data/repair_priorities.toml, [[danger]]): a rule
+"water near electrics". The rules are data (data/frontdesk/repair_priorities.toml, [[danger]]): a rule
 matches when any of its phrases appears, or when every one of its word groups has a word in
 the text. Words match whole, case and punctuation aside. The first matching rule in force
 (``effective_from`` on or before the day) wins; each rule names the policy it comes from.

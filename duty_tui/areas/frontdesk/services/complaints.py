@@ -1,7 +1,7 @@
 """Complaints taken at the desk: stage clocks (acknowledge, respond, one extension), escalation to
 stage 2 with a different handler, and the response.
 
-The clocks follow the office's complaint scheme (``data/complaints.toml``: the Housing
+The clocks follow the office's complaint scheme (``data/frontdesk/complaints.toml``: the Housing
 Ombudsman Complaint Handling Code, or the SPSO model procedure in Scotland) and start when the
 desk logs the complaint. The case's ``due_at`` always shows the next step due.
 """

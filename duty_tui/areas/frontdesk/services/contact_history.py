@@ -5,7 +5,7 @@ it and when, the caller, the identity check, the case and team, the callbacks or
 made, and every correction since. Opening it is audited (``contact.view``).
 
 ``amend_contact`` corrects the notes, reasons, outcome or channel, within ``[contact_edits] hours``
-of it being logged (data/frontdesk.toml), by the member of staff who logged it or by someone whose
+of it being logged (data/frontdesk/frontdesk.toml), by the member of staff who logged it or by someone whose
 role holds ``contact.amend_any`` (team leaders). The change is one transaction: the contact is
 updated against the version that was read (optimistic locking), a ``contact_revision`` row keeps
 what it said before and after with who, when and why, and the audit trail records the fields
@@ -215,7 +215,7 @@ def amendment_problems(ctx: ServiceContext, change: ContactAmendment) -> list[st
         problems.append("reasons: keep at least one reason")
     unknown = [c for c in change.reasons if c not in fdref.reasons]
     if unknown:
-        problems.append(f"reasons: {', '.join(unknown)} is not in data/contact_reasons.toml")
+        problems.append(f"reasons: {', '.join(unknown)} is not in data/frontdesk/contact_reasons.toml")
     problem = text_problem("notes", change.notes, max_length=fdref.policy.notes_max)
     if problem:
         problems.append(f"notes: {problem}")

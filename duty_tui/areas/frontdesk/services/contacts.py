@@ -417,9 +417,9 @@ def contact_problems(ctx: ServiceContext, draft: ContactDraft) -> list[str]:
     problems.extend(p for p in (text_problem(label, value) for label, value in texts) if p)
     unknown = [code for code in draft.reasons if code not in ref.reasons]
     if unknown:
-        problems.append(f"reason: {', '.join(unknown)} is not in data/contact_reasons.toml; choose from the list")
+        problems.append(f"reason: {', '.join(unknown)} is not in data/frontdesk/contact_reasons.toml; choose from the list")
     if draft.outcome == "signposted" and draft.agency and draft.agency not in ref.agencies:
-        problems.append(f"agency: {draft.agency!r} is not in data/agencies.toml; choose from the list")
+        problems.append(f"agency: {draft.agency!r} is not in data/frontdesk/agencies.toml; choose from the list")
     if draft.route_team and draft.route_team not in ctx.reference.teams:
         problems.append(f"team: {draft.route_team!r} is not a team; choose from the list")
     if draft.new_person is not None:

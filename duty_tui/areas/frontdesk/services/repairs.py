@@ -2,7 +2,7 @@
 
 A damp-and-mould report or an emergency hazard starts the Awaab's Law clocks when the desk logs
 it (``domain.hazards``); every repair also carries its priority target from
-``data/repair_priorities.toml`` (Scotland: the right-to-repair 1/3/7 working days). The case's
+``data/frontdesk/repair_priorities.toml`` (Scotland: the right-to-repair 1/3/7 working days). The case's
 ``due_at`` is always the earliest step still to do.
 """
 

@@ -455,7 +455,7 @@ def close_case(ctx: ServiceContext, ref: str, seen_version: int, outcome: str, n
 
 
 def add_case_note(ctx: ServiceContext, ref: str, text: str) -> None:
-    """Add a note to the case timeline, within the front desk's limit (data/frontdesk.toml notes_max)."""
+    """Add a note to the case timeline, within the front desk's limit (data/frontdesk/frontdesk.toml notes_max)."""
     add_note_to_case(ctx, ref, text, limit=fd_reference(ctx).policy.notes_max)
 
 

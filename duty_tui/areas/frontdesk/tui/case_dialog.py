@@ -73,7 +73,7 @@ def escalate_dialog(screen, row, then, values: dict | None = None) -> None:
 
 
 def close_dialog(screen, row, then, values: dict | None = None) -> None:
-    """An outcome from data/frontdesk.toml and a note."""
+    """An outcome from data/frontdesk/frontdesk.toml and a note."""
     from duty_tui.areas.frontdesk.services.common import fd_reference
 
     outcomes = tuple((o.code, o.name) for o in fd_reference(screen.duty_app.ctx).case_outcomes.values())

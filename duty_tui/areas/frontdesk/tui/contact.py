@@ -532,7 +532,7 @@ class LogContactScreen(DraftForm, FormScreen, DutyScreen):
         self._propose_priority()
 
     def _propose_priority(self) -> None:
-        """Propose the priority the notes and location suggest (data/repair_priorities.toml); the officer decides."""
+        """Propose the priority the notes and location suggest (data/frontdesk/repair_priorities.toml); the officer decides."""
         from duty_tui.areas.frontdesk.domain.repair_danger import propose_priority
 
         choice, line = self._widget("#repair-priority"), self._widget("#repair-proposal")

@@ -1,6 +1,6 @@
 """One past contact, opened from the person's history (Enter): notes, reasons, outcome, who, follow-ups.
 
-Within the time set in data/frontdesk.toml ([contact_edits] hours), its author or a team leader
+Within the time set in data/frontdesk/frontdesk.toml ([contact_edits] hours), its author or a team leader
 can correct it (e): the correction asks why, keeps the original, and is audited. After that the
 contact can only be read; the screen says why and until when.
 """

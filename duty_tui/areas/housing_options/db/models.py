@@ -91,7 +91,7 @@ class HomelessCase(SQLModel, table=True):
 
 
 class HomelessSupportNeed(SQLModel, table=True):
-    """One support need of the household (data/homelessness/support_needs.toml)."""
+    """One support need of the household (data/housing_options/support_needs.toml)."""
 
     __tablename__ = "homeless_support_need"
     id: int | None = Field(default=None, primary_key=True)

@@ -1,6 +1,6 @@
 """Letter templates for homelessness decisions and notices: {placeholder} substitution, checked.
 
-Pure. Templates live in data/letters/ (a council edits them). A template may use only the
+Pure. Templates live in data/housing_options/letters/ (a council edits them). A template may use only the
 placeholders named here; the loader refuses a template with an unknown one, naming the file
 and line, and rendering refuses a value that is missing, so a letter never goes out with a
 gap or a stray "{...}".

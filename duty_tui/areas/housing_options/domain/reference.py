@@ -1,7 +1,7 @@
 """Housing options reference data: code lists, outcomes, policy, letters and the H-CLIC mapping.
 
-Loaded once per data folder from ``data/homelessness/*.toml``, ``data/letters/`` and
-``data/hclic/mapping.toml``, and validated: a problem stops with one message naming the
+Loaded once per data folder from ``data/housing_options/*.toml``, ``data/housing_options/letters/`` and
+``data/housing_options/hclic/mapping.toml``, and validated: a problem stops with one message naming the
 file and line. Screens and services read code lists from here, never from literals.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 
 from duty_tui.areas.housing_options.domain.casework import REVIEW_WEEKS, STAGES
 from duty_tui.areas.housing_options.domain.letters import unknown_placeholders
-from duty_tui.core.config.reference import line_of, read_toml
+from duty_tui.core.config.reference import area_file, line_of, read_toml
 from duty_tui.core.domain.errors import EnvironmentProblem
 
 PRIORITY_NEED_WORDS = {
@@ -41,7 +41,7 @@ EXIT_SECTIONS = ("triage", "prevention", "relief", "main_duty", "intentional")
 
 @dataclass(frozen=True)
 class StageExit:
-    """One way a stage can end (data/homelessness/outcomes.toml)."""
+    """One way a stage can end (data/housing_options/outcomes.toml)."""
 
     stage: str
     code: str
@@ -85,7 +85,7 @@ class LetterDef:
 
 @dataclass(frozen=True)
 class HousingPolicy:
-    """The council's local choices (data/homelessness/policy.toml)."""
+    """The council's local choices (data/housing_options/policy.toml)."""
 
     plan_review_weeks: int
     initial_assessment_working_days: int
@@ -108,7 +108,7 @@ class HclicField:
 
 @dataclass(frozen=True)
 class HclicMapping:
-    """The council's completion of the H-CLIC specification (data/hclic/mapping.toml)."""
+    """The council's completion of the H-CLIC specification (data/housing_options/hclic/mapping.toml)."""
 
     path: Path
     format: str
@@ -283,27 +283,29 @@ def _load_hclic(path: Path) -> HclicMapping:
 @functools.cache
 def load_housing_reference(data_dir: Path) -> HousingReference:
     """Load and validate the housing area's reference data (cached per folder)."""
-    folder = data_dir / "homelessness"
+    def file(name: str) -> Path:
+        return area_file(data_dir, "housing_options", name, before=("homelessness", name))
+
     bodies = {e["code"]: ReferralBody(e["code"], e["name"], bool(e.get("statutory", True)))
-              for e in _entries(folder / "referral_bodies.toml", "body")}
+              for e in _entries(file("referral_bodies.toml"), "body")}
     ta_types = {}
-    for e in _entries(folder / "ta_types.toml", "ta"):
+    for e in _entries(file("ta_types.toml"), "ta"):
         limit = e.get("family_limit_days")
         if limit is not None and (type(limit) is not int or limit < 1):
-            raise _problem(folder / "ta_types.toml", f'"{e["code"]}"', "family_limit_days must be a positive number")
+            raise _problem(file("ta_types.toml"), f'"{e["code"]}"', "family_limit_days must be a positive number")
         ta_types[e["code"]] = TaType(e["code"], e["name"], limit)
-    exits, finals = _load_exits(folder / "outcomes.toml")
+    exits, finals = _load_exits(file("outcomes.toml"))
     return HousingReference(
-        support_needs=_codes(folder / "support_needs.toml", "need"),
-        loss_reasons=_codes(folder / "loss_reasons.toml", "reason"),
-        accommodation=_codes(folder / "accommodation.toml", "accommodation"),
+        support_needs=_codes(file("support_needs.toml"), "need"),
+        loss_reasons=_codes(file("loss_reasons.toml"), "reason"),
+        accommodation=_codes(file("accommodation.toml"), "accommodation"),
         referral_bodies=bodies,
         ta_types=ta_types,
         exits=exits,
         final_decisions=finals,
-        policy=_load_policy(folder / "policy.toml"),
-        letters=_load_letters(data_dir / "letters"),
-        hclic=_load_hclic(data_dir / "hclic" / "mapping.toml"),
+        policy=_load_policy(file("policy.toml")),
+        letters=_load_letters(area_file(data_dir, "housing_options", "letters")),
+        hclic=_load_hclic(area_file(data_dir, "housing_options", "hclic", "mapping.toml")),
     )
 
 

@@ -1,4 +1,4 @@
-"""Payments policy and code lists from ``data/payments.toml``, validated at load.
+"""Payments policy and code lists from ``data/payments/payments.toml``, validated at load.
 
 A mistake in the file stops with one message naming the file and line. Screens,
 services, the importer and the CLI all read the same lists from here, so no code
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from duty_tui.core.config.reference import line_of, read_toml
+from duty_tui.core.config.reference import area_file, line_of, read_toml
 from duty_tui.core.domain.errors import EnvironmentProblem
 from duty_tui.core.domain.money import parse_pounds
 
@@ -232,4 +232,4 @@ def load_policy_file(path: Path) -> PaymentsPolicy:
 @functools.cache
 def load_policy(data_dir: Path) -> PaymentsPolicy:
     """The payments policy of a data folder (cached per folder)."""
-    return load_policy_file(Path(data_dir) / FILE_NAME)
+    return load_policy_file(area_file(Path(data_dir), "payments", FILE_NAME))

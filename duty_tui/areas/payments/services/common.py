@@ -21,7 +21,7 @@ CHUNK = 500
 
 
 def policy(ctx: ServiceContext) -> PaymentsPolicy:
-    """The payments policy (data/payments.toml) of this context's data folder."""
+    """The payments policy (data/payments/payments.toml) of this context's data folder."""
     return load_policy(ctx.settings.data_dir)
 
 

@@ -205,7 +205,7 @@ class TakePaymentScreen(DraftForm, FormScreen, DutyScreen):
 
     @property
     def rules(self):
-        """The payments policy (data/payments.toml)."""
+        """The payments policy (data/payments/payments.toml)."""
         return load_policy(self.duty_app.settings.data_dir)
 
     def on_mount(self) -> None:

@@ -1,4 +1,4 @@
-"""UK GDPR: subject access exports and the retention schedule (data/retention.toml).
+"""UK GDPR: subject access exports and the retention schedule (data/trust/retention.toml).
 
 ``subject_access`` gathers everything held about one person into one JSON document
 (``sar.json``) and one readable text report (``report.txt``) in a new folder, leaving out
@@ -21,7 +21,7 @@ from typing import Any
 from duty_tui.areas.trust.services.gdpr_gather import OTHER_MEMBER, THIRD_PARTY, gather, json_value
 from duty_tui.areas.trust.services.gdpr_gather import tables as tables  # re-exported: the purge tests read it from here
 from duty_tui.core.config.private_files import is_disk_full, make_private_folder
-from duty_tui.core.config.reference import line_of, read_toml
+from duty_tui.core.config.reference import area_file, line_of, read_toml
 from duty_tui.core.db.engine import session_scope
 from duty_tui.core.domain.errors import DutyError, EnvironmentProblem, InputError
 from duty_tui.core.domain.validators import inert
@@ -62,7 +62,7 @@ class SarPolicy:
 
 @dataclass(frozen=True)
 class GdprPolicy:
-    """data/retention.toml, validated."""
+    """data/trust/retention.toml, validated."""
 
     sar: SarPolicy
     retention: dict[str, Retention]
@@ -70,7 +70,7 @@ class GdprPolicy:
 
 def load_policy(data_dir: Path) -> GdprPolicy:
     """Read and check ``data_dir/retention.toml``; a problem names the file and line (exit 3)."""
-    path = Path(data_dir) / "retention.toml"
+    path = area_file(Path(data_dir), "trust", "retention.toml")
     raw = read_toml(path)
 
     def problem(needle: str, message: str) -> EnvironmentProblem:

@@ -5,7 +5,7 @@ Revises: frontdesk_0001
 Create Date: 2026-12-03
 
 A contact's author (or a team leader) may correct it for a while after it was logged
-(data/frontdesk.toml [contact_edits]). Each correction appends a ``contact_revision`` row
+(data/frontdesk/frontdesk.toml [contact_edits]). Each correction appends a ``contact_revision`` row
 holding the fields before and after, who made it, when and why; the first row's ``before``
 is the contact as first logged, so the original is never lost. UNIQUE (contact_id,
 revision): two corrections of the same version cannot both be recorded.
