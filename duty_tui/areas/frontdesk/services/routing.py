@@ -420,7 +420,7 @@ def _close_refused(session: Session, ctx: ServiceContext, case: Case, yours: dic
 
 
 def close_case(ctx: ServiceContext, ref: str, seen_version: int, outcome: str, note: str = "") -> None:
-    """Close the case with an outcome from data/frontdesk.toml.
+    """Close the case with an outcome from data/frontdesk/frontdesk.toml.
 
     A complaint closes only once its current stage is answered (or it is withdrawn).
     """

@@ -1,4 +1,4 @@
-"""Retention: anonymise (never delete) what is past the periods in data/retention.toml.
+"""Retention: anonymise (never delete) what is past the periods in data/trust/retention.toml.
 
 What is kept: ids, refs, dates, coded fields (reasons, outcomes, H-CLIC codes, stages,
 channels), counts and every ledger row untouched, so balances, ledger totals and the
