@@ -75,7 +75,8 @@ def compare_revisions(current: set[str], heads: set[str], known: set[str] | None
     if unknown:
         raise EnvironmentProblem(
             f"database {url} is at schema revision {label(unknown)}, newer than this program knows "
-            f"({label(heads)}); upgrade duty-tui"
+            f"({label(heads)}), or made by an area this build leaves out (duty_tui.areas.AREAS); "
+            "upgrade duty-tui, or use the build that made it"
         )
     raise EnvironmentProblem(
         f"database {url} is at an older schema revision ({label(current)}, current is {label(heads)}); "
