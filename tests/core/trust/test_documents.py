@@ -24,8 +24,9 @@ from sqlalchemy import text
 from duty_tui.areas.housing_options.services import housing as H
 from duty_tui.areas.payments.domain.rules import SplitLine
 from duty_tui.areas.payments.services.cashup import submit_cashup
-from duty_tui.areas.payments.services.payments import PaymentRequest, account_statement, take_payment
 from duty_tui.areas.payments.services.printing import receipt_pdf, statement_pdf
+from duty_tui.areas.payments.services.statements import account_statement
+from duty_tui.areas.payments.services.taking import PaymentRequest, take_payment
 from duty_tui.core.config.settings import Settings
 from duty_tui.core.services.auth import find_actor
 from duty_tui.core.services.context import ServiceContext
