@@ -125,7 +125,8 @@ def top_up_queue(engine) -> None:
 
 
 def bench_save_contact(db: Path, count: int) -> None:
-    from duty_tui.areas.frontdesk.services.contacts import ContactDraft, log_contact
+    from duty_tui.areas.frontdesk.services.contact_draft import ContactDraft
+    from duty_tui.areas.frontdesk.services.contacts import log_contact
     from duty_tui.core.db.models import Contact
 
     engine = make_engine(f"sqlite:///{db}")

@@ -64,7 +64,7 @@ def _percentiles(values: list[float]) -> str:
 def _pay_worker(url: str, index: int, count: int, refs: list[str], start, out) -> None:
     """One process: ``count`` payments through take_payment, after the common start signal."""
     from duty_tui.areas.payments.domain.rules import SplitLine
-    from duty_tui.areas.payments.services.payments import PaymentRequest, take_payment
+    from duty_tui.areas.payments.services.taking import PaymentRequest, take_payment
 
     ctx = _ctx(url, USERS[index % len(USERS)], pool_size=1)
     rng = random.Random(index)
@@ -244,7 +244,7 @@ def bench_take_payment_latency(url: str, what: str, count: int) -> None:
     from sqlalchemy import insert, text
 
     from duty_tui.areas.payments.domain.rules import SplitLine
-    from duty_tui.areas.payments.services.payments import PaymentRequest, take_payment
+    from duty_tui.areas.payments.services.taking import PaymentRequest, take_payment
     from duty_tui.core.db.models import LedgerEntry
 
     ctx = _ctx(url, "reception")

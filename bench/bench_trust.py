@@ -104,7 +104,8 @@ async def snapshot_cost(ctx: ServiceContext, settings: Settings, rounds: int) ->
 
 
 def write_cost(ctx: ServiceContext, rounds: int) -> tuple[list[float], list[float]]:
-    from duty_tui.areas.frontdesk.services.contacts import ContactDraft, log_contact
+    from duty_tui.areas.frontdesk.services.contact_draft import ContactDraft
+    from duty_tui.areas.frontdesk.services.contacts import log_contact
     from duty_tui.core.services.drafts import DraftIn, save_draft
 
     note = ("Tenant says the boiler has failed again. " * 100)[:4000]

@@ -66,7 +66,7 @@ def account_list(
     as_user: Annotated[str | None, typer.Option("--as", help="Act as this staff user.")] = None,
 ) -> None:
     """Every account with its balance, by ref."""
-    from duty_tui.areas.payments.services.payments import list_accounts
+    from duty_tui.areas.payments.services.accounts import list_accounts
     from duty_tui.core.services.outputs import dump_json
 
     threshold = _arrears_over(arrears_over)
@@ -91,7 +91,7 @@ def account_show(
     as_user: Annotated[str | None, typer.Option("--as", help="Act as this staff user.")] = None,
 ) -> None:
     """One account and its balance; an unknown ref exits 2."""
-    from duty_tui.areas.payments.services.payments import show_account
+    from duty_tui.areas.payments.services.accounts import show_account
     from duty_tui.core.services.outputs import dump_json
 
     settings = cli_state(ctx).settings()

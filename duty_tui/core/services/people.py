@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from duty_tui.core.db.engine import session_scope
 from duty_tui.core.db.models import (
@@ -187,121 +187,169 @@ def _case_views(session, cases: list[Case]) -> list[CaseView]:
                      opened_at=c.opened_at, due_at=c.due_at) for c in cases]
 
 
+@dataclass
+class _Home:
+    """The person's current household as the view shows it, and the ids its other parts are found by."""
+
+    household: Household | None = None
+    members: list[MemberView] = field(default_factory=list)
+    tenancy: TenancyView | None = None
+    property_ids: list[int] = field(default_factory=list)
+    tenancy_ids: list[int] = field(default_factory=list)
+
+
 def get_person(ctx: ServiceContext, ref: str, *, contacts_limit: int = 15) -> PersonView:
-    """The person view for ``ref``; audited as a view of personal data."""
+    """The person view for ``ref``; audited as a view of personal data.
+
+    One read transaction: the person, their household and tenancy, accounts, alerts, recent
+    contacts and open cases, each read by a step named for it, and the audit event.
+    """
     ctx.require("person.view")
     sensitive = ctx.can("person.view_sensitive")
     restricted_ok = ctx.can("alert.view_restricted")
     today = ctx.today()
     with session_scope(ctx.engine, write=True) as session:
-        person = session.exec(select(Person).where(Person.ref == ref.strip().upper())).first()
-        if person is None:
-            raise NotFound(f"no person with ref {ref!r}; search by name, address or phone instead")
-
-        membership = session.exec(
-            select(HouseholdMember).where(HouseholdMember.person_id == person.id, HouseholdMember.left_on.is_(None))  # type: ignore[union-attr]
-        ).first()
-        household = session.get(Household, membership.household_id) if membership else None
-        members: list[MemberView] = []
-        tenancy_view: TenancyView | None = None
-        property_ids: list[int] = []
-        tenancy_ids: list[int] = []
-        if household is not None:
-            rows = session.exec(
-                select(HouseholdMember, Person).join(Person, Person.id == HouseholdMember.person_id)
-                .where(HouseholdMember.household_id == household.id, HouseholdMember.left_on.is_(None))  # type: ignore[union-attr]
-                .order_by(HouseholdMember.is_lead.desc(), Person.date_of_birth)  # type: ignore[arg-type, attr-defined]
-            ).all()
-            members = [MemberView(p.ref, f"{p.forename} {p.surname}", m.relationship, age_on(p.date_of_birth, today),
-                                  m.is_lead) for m, p in rows]
-            tenancies = session.exec(
-                select(Tenancy).where(Tenancy.household_id == household.id).order_by(Tenancy.start_date.desc())  # type: ignore[attr-defined]
-            ).all()
-            tenancy_ids = [t.id for t in tenancies]
-            current = next((t for t in tenancies if t.status == "current"), tenancies[0] if tenancies else None)
-            if current is not None:
-                prop = session.get(Property, current.property_id)
-                property_ids.append(prop.id)
-                address = ", ".join(x for x in (prop.address_line1, prop.address_line2, prop.town) if x)
-                tenancy_view = TenancyView(current.ref, current.tenancy_type, current.status, current.start_date,
-                                           current.end_date, current.weekly_rent_pence, prop.ref, address,
-                                           prop.postcode, prop.property_type, prop.bedrooms)
-            elif household.property_id:
-                property_ids.append(household.property_id)
-
-        account_filter = Account.person_id == person.id
-        if tenancy_ids:
-            account_filter = account_filter | Account.tenancy_id.in_(tenancy_ids)  # type: ignore[union-attr]
-        accounts = session.exec(select(Account).where(account_filter).order_by(Account.ref)).all()
-        balances = dict(session.exec(
-            select(LedgerEntry.account_id, func.coalesce(func.sum(LedgerEntry.amount_pence), 0))
-            .where(LedgerEntry.account_id.in_([a.id for a in accounts]))  # type: ignore[attr-defined]
-            .group_by(LedgerEntry.account_id)
-        ).all()) if accounts else {}
-        last_paid = dict(session.exec(
-            select(LedgerEntry.account_id, func.max(LedgerEntry.effective_date))
-            .where(LedgerEntry.account_id.in_([a.id for a in accounts]), LedgerEntry.amount_pence < 0)  # type: ignore[attr-defined]
-            .group_by(LedgerEntry.account_id)
-        ).all()) if accounts else {}
-        account_views = [AccountView(a.ref, a.account_type, int(balances.get(a.id, 0)), last_paid.get(a.id),
-                                     a.closed_on is not None) for a in accounts]
-
-        alert_filter = Alert.person_id == person.id
-        if property_ids:
-            alert_filter = alert_filter | Alert.property_id.in_(property_ids)  # type: ignore[union-attr]
-        categories = ctx.reference.alert_categories
-        alerts = [
-            AlertView(
-                category=a.category,
-                category_name=categories[a.category].name if a.category in categories else a.category,
-                summary=a.summary,
-                detail=(a.detail if (restricted_ok or not a.restricted) else RESTRICTED_PLACEHOLDER),
-                restricted=a.restricted,
-                raised_on=a.raised_on,
-                on="person" if a.person_id == person.id else "property",
-            )
-            for a in session.exec(select(Alert).where(alert_filter, Alert.active.is_(True))  # type: ignore[attr-defined]
-                                  .order_by(Alert.raised_on.desc())).all()  # type: ignore[attr-defined]
-        ]
-
-        contact_rows = session.exec(
-            select(Contact, StaffUser.display_name).join(StaffUser, StaffUser.id == Contact.staff_id, isouter=True)
-            .where(Contact.person_id == person.id).order_by(Contact.at.desc()).limit(contacts_limit)  # type: ignore[attr-defined]
-        ).all()
-        words = _contact_words(ctx)
-        contacts = [ContactView(c.at, words.channel(c.channel), words.reason(c.reason), words.outcome(c.outcome),
-                                staff, c.notes, c.id) for c, staff in contact_rows]
-
-        case_filter = Case.person_id == person.id
-        if household is not None:
-            case_filter = case_filter | (Case.household_id == household.id)
-        open_cases = session.exec(
-            select(Case).where(case_filter, Case.closed_at.is_(None)).order_by(Case.due_at)  # type: ignore[union-attr]
-        ).all()
-
+        person = _find_person(session, ref)
+        home = _home_of(session, person, today)
+        accounts = _account_views(session, person, home.tenancy_ids)
+        alerts = _alert_views(session, ctx, person, home.property_ids, restricted_ok)
+        contacts = _contact_views(session, ctx, person, contacts_limit)
+        cases = _case_views(session, _open_cases(session, person, home.household))
         audit.record(session, ctx, "person.view", "person", person.ref,
                      {"sensitive": sensitive, "restricted_alerts": restricted_ok and any(a.restricted for a in alerts)})
-        return PersonView(
-            ref=person.ref,
-            title=person.title,
-            name=" ".join(x for x in (person.forename, person.middle_names, person.surname) if x),
-            preferred_name=person.preferred_name,
-            date_of_birth=(person.date_of_birth.strftime("%d/%m/%Y") if person.date_of_birth else "—")
-            if sensitive else mask_date_of_birth(person.date_of_birth),
-            age=age_on(person.date_of_birth, today),
-            ni_number=(person.ni_number or "—") if sensitive else mask_ni_number(person.ni_number),
-            phone_main=(person.phone_main or "—") if sensitive else mask_phone(person.phone_main),
-            phone_alt=(person.phone_alt or "—") if sensitive else mask_phone(person.phone_alt),
-            email=person.email or "—",
-            preferred_contact=person.preferred_contact,
-            language=person.language,
-            interpreter_needed=person.interpreter_needed,
-            sensitive_visible=sensitive,
-            household_ref=household.ref if household else None,
-            members=members,
-            tenancy=tenancy_view,
-            accounts=account_views,
-            alerts=alerts,
-            contacts=contacts,
-            cases=_case_views(session, list(open_cases)),
+        return _person_view(person, home, sensitive, today, accounts=accounts, alerts=alerts, contacts=contacts,
+                            cases=cases)
+
+
+def _find_person(session: Session, ref: str) -> Person:
+    """The person with this ref; NotFound says how else to look."""
+    person = session.exec(select(Person).where(Person.ref == ref.strip().upper())).first()
+    if person is None:
+        raise NotFound(f"no person with ref {ref!r}; search by name, address or phone instead")
+    return person
+
+
+def _home_of(session: Session, person: Person, today: date) -> _Home:
+    """The household the person lives in now: its members (lead first), its tenancies' ids and the
+    current (else latest) tenancy with its property."""
+    membership = session.exec(
+        select(HouseholdMember).where(HouseholdMember.person_id == person.id, HouseholdMember.left_on.is_(None))  # type: ignore[union-attr]
+    ).first()
+    household = session.get(Household, membership.household_id) if membership else None
+    home = _Home(household)
+    if household is None:
+        return home
+    rows = session.exec(
+        select(HouseholdMember, Person).join(Person, Person.id == HouseholdMember.person_id)
+        .where(HouseholdMember.household_id == household.id, HouseholdMember.left_on.is_(None))  # type: ignore[union-attr]
+        .order_by(HouseholdMember.is_lead.desc(), Person.date_of_birth)  # type: ignore[arg-type, attr-defined]
+    ).all()
+    home.members = [MemberView(p.ref, f"{p.forename} {p.surname}", m.relationship, age_on(p.date_of_birth, today),
+                               m.is_lead) for m, p in rows]
+    tenancies = session.exec(
+        select(Tenancy).where(Tenancy.household_id == household.id).order_by(Tenancy.start_date.desc())  # type: ignore[attr-defined]
+    ).all()
+    home.tenancy_ids = [t.id for t in tenancies]
+    current = next((t for t in tenancies if t.status == "current"), tenancies[0] if tenancies else None)
+    if current is not None:
+        prop = session.get(Property, current.property_id)
+        home.property_ids.append(prop.id)
+        address = ", ".join(x for x in (prop.address_line1, prop.address_line2, prop.town) if x)
+        home.tenancy = TenancyView(current.ref, current.tenancy_type, current.status, current.start_date,
+                                   current.end_date, current.weekly_rent_pence, prop.ref, address,
+                                   prop.postcode, prop.property_type, prop.bedrooms)
+    elif household.property_id:
+        home.property_ids.append(household.property_id)
+    return home
+
+
+def _account_views(session: Session, person: Person, tenancy_ids: list[int]) -> list[AccountView]:
+    """The person's accounts and their household's tenancies', with balances and the last payment date."""
+    account_filter = Account.person_id == person.id
+    if tenancy_ids:
+        account_filter = account_filter | Account.tenancy_id.in_(tenancy_ids)  # type: ignore[union-attr]
+    accounts = session.exec(select(Account).where(account_filter).order_by(Account.ref)).all()
+    balances = dict(session.exec(
+        select(LedgerEntry.account_id, func.coalesce(func.sum(LedgerEntry.amount_pence), 0))
+        .where(LedgerEntry.account_id.in_([a.id for a in accounts]))  # type: ignore[attr-defined]
+        .group_by(LedgerEntry.account_id)
+    ).all()) if accounts else {}
+    last_paid = dict(session.exec(
+        select(LedgerEntry.account_id, func.max(LedgerEntry.effective_date))
+        .where(LedgerEntry.account_id.in_([a.id for a in accounts]), LedgerEntry.amount_pence < 0)  # type: ignore[attr-defined]
+        .group_by(LedgerEntry.account_id)
+    ).all()) if accounts else {}
+    return [AccountView(a.ref, a.account_type, int(balances.get(a.id, 0)), last_paid.get(a.id),
+                        a.closed_on is not None) for a in accounts]
+
+
+def _alert_views(session: Session, ctx: ServiceContext, person: Person, property_ids: list[int],
+                 restricted_ok: bool) -> list[AlertView]:
+    """Active alerts on the person and their home, newest first; restricted detail hidden unless allowed."""
+    alert_filter = Alert.person_id == person.id
+    if property_ids:
+        alert_filter = alert_filter | Alert.property_id.in_(property_ids)  # type: ignore[union-attr]
+    categories = ctx.reference.alert_categories
+    return [
+        AlertView(
+            category=a.category,
+            category_name=categories[a.category].name if a.category in categories else a.category,
+            summary=a.summary,
+            detail=(a.detail if (restricted_ok or not a.restricted) else RESTRICTED_PLACEHOLDER),
+            restricted=a.restricted,
+            raised_on=a.raised_on,
+            on="person" if a.person_id == person.id else "property",
         )
+        for a in session.exec(select(Alert).where(alert_filter, Alert.active.is_(True))  # type: ignore[attr-defined]
+                              .order_by(Alert.raised_on.desc())).all()  # type: ignore[attr-defined]
+    ]
+
+
+def _contact_views(session: Session, ctx: ServiceContext, person: Person, limit: int) -> list[ContactView]:
+    """The person's latest contacts, newest first, their codes in words."""
+    contact_rows = session.exec(
+        select(Contact, StaffUser.display_name).join(StaffUser, StaffUser.id == Contact.staff_id, isouter=True)
+        .where(Contact.person_id == person.id).order_by(Contact.at.desc()).limit(limit)  # type: ignore[attr-defined]
+    ).all()
+    words = _contact_words(ctx)
+    return [ContactView(c.at, words.channel(c.channel), words.reason(c.reason), words.outcome(c.outcome),
+                        staff, c.notes, c.id) for c, staff in contact_rows]
+
+
+def _open_cases(session: Session, person: Person, household: Household | None) -> list[Case]:
+    """The open cases of the person or their household, soonest due first."""
+    case_filter = Case.person_id == person.id
+    if household is not None:
+        case_filter = case_filter | (Case.household_id == household.id)
+    return list(session.exec(
+        select(Case).where(case_filter, Case.closed_at.is_(None)).order_by(Case.due_at)  # type: ignore[union-attr]
+    ).all())
+
+
+def _person_view(person: Person, home: _Home, sensitive: bool, today: date, *, accounts: list[AccountView],
+                 alerts: list[AlertView], contacts: list[ContactView], cases: list[CaseView]) -> PersonView:
+    """The view itself: identity details masked unless the viewer may see them."""
+    return PersonView(
+        ref=person.ref,
+        title=person.title,
+        name=" ".join(x for x in (person.forename, person.middle_names, person.surname) if x),
+        preferred_name=person.preferred_name,
+        date_of_birth=(person.date_of_birth.strftime("%d/%m/%Y") if person.date_of_birth else "—")
+        if sensitive else mask_date_of_birth(person.date_of_birth),
+        age=age_on(person.date_of_birth, today),
+        ni_number=(person.ni_number or "—") if sensitive else mask_ni_number(person.ni_number),
+        phone_main=(person.phone_main or "—") if sensitive else mask_phone(person.phone_main),
+        phone_alt=(person.phone_alt or "—") if sensitive else mask_phone(person.phone_alt),
+        email=person.email or "—",
+        preferred_contact=person.preferred_contact,
+        language=person.language,
+        interpreter_needed=person.interpreter_needed,
+        sensitive_visible=sensitive,
+        household_ref=home.household.ref if home.household else None,
+        members=home.members,
+        tenancy=home.tenancy,
+        accounts=accounts,
+        alerts=alerts,
+        contacts=contacts,
+        cases=cases,
+    )

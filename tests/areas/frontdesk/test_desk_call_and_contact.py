@@ -12,7 +12,7 @@ from pilot import build_app, human, quick_sign_in, settle, wait_for
 from textual.widgets import DataTable, Input, Static
 
 from duty_tui.areas.frontdesk.services import callers as queue_callers
-from duty_tui.areas.frontdesk.services.contacts import caller_brief
+from duty_tui.areas.frontdesk.services.caller_brief import caller_brief
 from duty_tui.areas.frontdesk.tui.callers import CallersScreen
 from duty_tui.areas.frontdesk.tui.contact import LogContactScreen
 from duty_tui.core.tui.kit.form import Choice

@@ -19,6 +19,8 @@ from textual.widgets import DataTable, Static, TextArea
 
 from duty_tui.areas.frontdesk.db.models import ContactRevision
 from duty_tui.areas.frontdesk.services import contacts
+from duty_tui.areas.frontdesk.services.caller_brief import caller_brief
+from duty_tui.areas.frontdesk.services.contact_draft import ContactDraft
 from duty_tui.areas.frontdesk.services.contact_history import ContactAmendment, amend_contact, contact_detail
 from duty_tui.areas.frontdesk.tui.contact_amend import ContactAmendDialog
 from duty_tui.areas.frontdesk.tui.contact_view import ContactViewScreen
@@ -32,7 +34,7 @@ LOGGED = NOW - timedelta(hours=1)
 
 
 def log_balance_call(engine, username="reception", at=LOGGED) -> int:
-    saved = contacts.log_contact(ctx_for(engine, username, now=at), contacts.ContactDraft(
+    saved = contacts.log_contact(ctx_for(engine, username, now=at), ContactDraft(
         channel="phone", reasons=("rent.balance",), outcome="callback", person_ref="P0000004",
         notes="Asked about the balance", callback_phone="07700 900123", id_check_method="tenancy_ref",
         id_check_result="passed"))
@@ -52,7 +54,7 @@ def test_history_rows_say_channel_reason_and_outcome_in_words(engine):
     row = next(c for c in get_person(ctx_for(engine), "P0000004").contacts if c.id == contact_id)
     assert (row.channel, row.reason, row.outcome) == ("Phone", "Rent › Balance enquiry", "Callback requested")
     # The contact form's "last contact" line says the channel in words too.
-    assert contacts.caller_brief(ctx_for(engine), "P0000004").last_contact.endswith("Phone: Rent › Balance enquiry")
+    assert caller_brief(ctx_for(engine), "P0000004").last_contact.endswith("Phone: Rent › Balance enquiry")
 
 
 def test_the_author_corrects_within_the_time_and_the_original_is_kept(engine):

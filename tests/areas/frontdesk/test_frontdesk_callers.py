@@ -11,6 +11,7 @@ from fd_helpers import ctx_for
 
 from duty_tui.areas.frontdesk.services import callers as queue_callers
 from duty_tui.areas.frontdesk.services import contacts
+from duty_tui.areas.frontdesk.services.contact_draft import ContactDraft
 from duty_tui.core.db.engine import make_engine
 from duty_tui.core.domain.errors import ConflictError, InputError
 from duty_tui.core.services.changes import ChangeFeed
@@ -56,7 +57,7 @@ def test_arrivals_get_tickets_and_are_called_oldest_first(engine):
 def test_a_contact_logged_for_a_caller_is_linked_to_their_visit(engine):
     seed_office(engine)
     visit = queue_callers.add_arrival(ctx_for(engine), name="Walk-in")
-    saved = contacts.log_contact(ctx_for(engine), contacts.ContactDraft(
+    saved = contacts.log_contact(ctx_for(engine), ContactDraft(
         channel="face_to_face", reasons=("general.directions",), outcome="resolved", anonymous=True,
         visit_id=visit.id))
     from duty_tui.areas.frontdesk.db.models import ReceptionVisit
@@ -101,7 +102,7 @@ def test_change_feed_reports_the_channels_another_connection_changed(engine):
             queue_callers.add_arrival(ctx_for(writer), name="Ms Khan")
             assert feed.wait(10) == {"callers"}
             assert feed.wait(0.05) == set()
-            contacts.log_contact(ctx_for(writer), contacts.ContactDraft(
+            contacts.log_contact(ctx_for(writer), ContactDraft(
                 channel="phone", reasons=("repairs.report",), outcome="routed", person_ref="P0000004"))
             assert feed.wait(0.6) == set()  # cases and contacts changed, not callers
         assert feed.closed and feed.wait(1) == set()

@@ -10,6 +10,7 @@ from pilot import build_app, keys, quick_sign_in, screen_text, settle
 from textual.widgets import DataTable, Static
 
 from duty_tui.areas.frontdesk.services import contacts, routing
+from duty_tui.areas.frontdesk.services.contact_draft import ContactDraft
 from duty_tui.areas.frontdesk.tui.case import CaseScreen
 from duty_tui.areas.frontdesk.tui.queues import QueuesScreen
 from duty_tui.areas.frontdesk.tui.stats import StatsScreen
@@ -21,7 +22,7 @@ async def test_take_and_close_from_the_queue_and_acknowledge_a_complaint(sqlite_
     engine = sqlite_engine
     seed_office(engine)
     when = datetime(2026, 4, 2, 11, 0, tzinfo=UTC)
-    contacts.log_contact(ctx_for(engine, now=when), contacts.ContactDraft(
+    contacts.log_contact(ctx_for(engine, now=when), ContactDraft(
         channel="phone", reasons=("complaint.new",), outcome="routed", person_ref="P0000003", notes="Repair not done"))
     app = build_app(engine, now=datetime(2026, 4, 7, 9, 0, tzinfo=UTC))
     async with app.run_test(size=SIZE) as pilot:
@@ -65,7 +66,7 @@ async def test_statistics_screen_draws_bars_with_numbers(sqlite_engine):
     seed_office(engine)
     ctx = ctx_for(engine)
     for reason, outcome in (("rent.payment", "resolved"), ("rent.balance", "resolved"), ("rent.arrears", "routed")):
-        contacts.log_contact(ctx, contacts.ContactDraft(channel="phone", reasons=(reason,), outcome=outcome,
+        contacts.log_contact(ctx, ContactDraft(channel="phone", reasons=(reason,), outcome=outcome,
                                                         person_ref="P0000001"))
     app = build_app(engine)
     async with app.run_test(size=SIZE) as pilot:

@@ -16,7 +16,9 @@ from sqlmodel import select
 from duty_tui.areas.frontdesk.db.models import ContactReason, RepairDetail, SafeguardingConcern
 from duty_tui.areas.frontdesk.services import complaints, contacts, repairs, routing
 from duty_tui.areas.frontdesk.services import stats as frontdesk_stats
-from duty_tui.areas.frontdesk.services.contacts import ContactDraft, NewPerson, ThirdParty
+from duty_tui.areas.frontdesk.services.caller_brief import caller_brief
+from duty_tui.areas.frontdesk.services.contact_draft import ContactDraft, NewPerson, ThirdParty
+from duty_tui.areas.frontdesk.services.identity import check_identity
 from duty_tui.core.db.engine import session_scope
 from duty_tui.core.db.models import AuditEvent, Case, Contact, Person
 from duty_tui.core.domain.errors import ConflictError, InputError, PermissionDenied
@@ -41,7 +43,7 @@ def contact_row(engine, contact_id: int) -> Contact:
 def test_balance_enquiry_after_a_passed_identity_check(engine):
     seed_office(engine)
     ctx = ctx_for(engine)
-    result = contacts.check_identity(ctx, "P0000001", "date_of_birth", "02/04/1961")
+    result = check_identity(ctx, "P0000001", "date_of_birth", "02/04/1961")
     assert result.passed and [(a.ref, a.balance_pence) for a in result.accounts] == [("RNT000001", 15250)]
     saved = contacts.log_contact(ctx, draft(reasons=("rent.balance",), id_check_method="date_of_birth",
                                             id_check_result="passed", notes="gave balance £152.50"))
@@ -59,22 +61,22 @@ def test_a_failed_identity_check_discloses_nothing_and_repeated_failures_are_ref
     seed_office(engine)
     ctx = ctx_for(engine)
     for _ in range(3):
-        result = contacts.check_identity(ctx, "P0000001", "date_of_birth", "01/01/1970")
+        result = check_identity(ctx, "P0000001", "date_of_birth", "01/01/1970")
         assert not result.passed and result.accounts == [] and "NOT match" in result.message
-    refused = contacts.check_identity(ctx, "P0000001", "date_of_birth", "02/04/1961")
+    refused = check_identity(ctx, "P0000001", "date_of_birth", "02/04/1961")
     assert not refused.passed and "Too many failed checks" in refused.message
     with pytest.raises(InputError, match="not a date"):
-        contacts.check_identity(ctx, "P0000002", "date_of_birth", "soon")
+        check_identity(ctx, "P0000002", "date_of_birth", "soon")
 
 
 def test_caller_brief_shows_alerts_first_with_restricted_detail_hidden_from_reception(engine):
     seed_office(engine)
-    brief = contacts.caller_brief(ctx_for(engine), "P0000001")
+    brief = caller_brief(ctx_for(engine), "P0000001")
     assert brief.alerts and brief.alerts[0].category == "violent_aggressive"
     assert "knife" not in (brief.alerts[0].detail or "")
     assert brief.tenancy_ref == "T00001" and brief.born == 1961
     assert [c.ref for c in brief.open_cases] == ["C0000002"]
-    leader = contacts.caller_brief(ctx_for(engine, "leader"), "P0000001")
+    leader = caller_brief(ctx_for(engine, "leader"), "P0000001")
     assert "knife" in (leader.alerts[0].detail or "")
 
 

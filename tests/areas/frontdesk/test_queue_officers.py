@@ -13,6 +13,7 @@ from pilot import SIZE, build_app, human, screen_text, settle, sign_in
 from sqlmodel import select
 
 from duty_tui.areas.frontdesk.services import contacts
+from duty_tui.areas.frontdesk.services.contact_draft import ContactDraft
 from duty_tui.core.db.engine import session_scope
 from duty_tui.core.db.models import Case, StaffUser, Team
 
@@ -26,7 +27,7 @@ def office(engine) -> str:
         s.add(Case(ref="C0000009", case_type="arrears", status="in_progress", team_id=income.id, assignee_id=ian.id,
                    summary="Arrears: payment plan missed", priority="normal", opened_at=NOW - timedelta(days=2),
                    due_at=NOW + timedelta(days=1)))
-    contacts.log_contact(ctx_for(engine), contacts.ContactDraft(
+    contacts.log_contact(ctx_for(engine), ContactDraft(
         channel="phone", reasons=("complaint.new",), outcome="routed", person_ref="P0000003", notes="Repair not done"))
     with session_scope(engine) as s:
         return s.exec(select(Case.ref).where(Case.case_type == "complaint")).one()

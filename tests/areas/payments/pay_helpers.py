@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from builders import NOW
 
 from duty_tui.areas.payments.domain.rules import SplitLine
-from duty_tui.areas.payments.services.payments import PaymentRequest, take_payment
+from duty_tui.areas.payments.services.taking import PaymentRequest, take_payment
 from duty_tui.core.config.settings import Settings
 from duty_tui.core.services.auth import find_actor
 from duty_tui.core.services.context import ServiceContext

@@ -10,7 +10,7 @@ from pay_helpers import ctx_for
 from pilot import build_app, human, quick_sign_in, wait_for
 from sqlmodel import select
 
-from duty_tui.areas.payments.services.payments import find_payable_accounts
+from duty_tui.areas.payments.services.accounts import find_payable_accounts
 from duty_tui.areas.payments.tui.account import AccountScreen
 from duty_tui.areas.payments.tui.payment import TakePaymentScreen
 from duty_tui.core.db.engine import session_scope

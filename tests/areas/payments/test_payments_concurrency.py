@@ -13,7 +13,7 @@ from pay_helpers import ctx_for
 from sqlalchemy import text
 
 from duty_tui.areas.payments.domain.rules import SplitLine
-from duty_tui.areas.payments.services.payments import PaymentRequest, take_payment
+from duty_tui.areas.payments.services.taking import PaymentRequest, take_payment
 
 THREADS = 6
 EACH = 10

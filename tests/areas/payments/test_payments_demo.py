@@ -9,9 +9,9 @@ from pay_helpers import at, ctx_for
 from sqlalchemy import text
 
 from duty_tui.areas.payments.demo import generate_payments
+from duty_tui.areas.payments.services.arrangements import broken_arrangements
 from duty_tui.areas.payments.services.cashup import cashups_to_sign_off
 from duty_tui.areas.payments.services.importing import suspense_items
-from duty_tui.areas.payments.services.payments import broken_arrangements
 from duty_tui.areas.payments.services.refunds import authorise_refund, pending_refunds
 from duty_tui.core.demo import generator
 

@@ -315,11 +315,11 @@ async def test_import_with_an_unknown_ref_to_suspense_then_reallocate(engine, db
 
 @pytest.mark.sqlite_only  # a Pilot journey: SQLite only (see the module docstring)
 async def test_retry_after_a_timeout_never_posts_twice(engine, monkeypatch):
-    import duty_tui.areas.payments.services.payments as payments_service
+    import duty_tui.areas.payments.services.taking as taking_service
     from duty_tui.core.domain.errors import EnvironmentProblem
 
     seed_office(engine)
-    real = payments_service.take_payment
+    real = taking_service.take_payment
     calls = []
 
     def committed_then_timed_out(ctx, request):
@@ -329,7 +329,7 @@ async def test_retry_after_a_timeout_never_posts_twice(engine, monkeypatch):
             raise EnvironmentProblem("database did not answer in time (the payment was in fact committed)")
         return receipt
 
-    monkeypatch.setattr(payments_service, "take_payment", committed_then_timed_out)
+    monkeypatch.setattr(taking_service, "take_payment", committed_then_timed_out)
     app = build_app(engine)
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(app, pilot, "reception", paste_over=8)

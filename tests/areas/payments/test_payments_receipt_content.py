@@ -14,8 +14,8 @@ from pilot import SIZE, build_app, human, keys, settle, sign_in
 from sqlalchemy import text
 from textual.widgets import Input
 
-from duty_tui.areas.payments.services.payments import ReceiptLine, ReceiptView
 from duty_tui.areas.payments.services.printing import WIDTH, receipt_lines
+from duty_tui.areas.payments.services.receipts import ReceiptLine, ReceiptView
 from duty_tui.areas.payments.tui.payment import TakePaymentScreen
 from duty_tui.areas.payments.tui.receipt import ReceiptScreen
 

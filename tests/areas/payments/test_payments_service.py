@@ -12,6 +12,7 @@ from pay_helpers import at, cash, ctx_for, utc
 from sqlalchemy import text
 
 from duty_tui.areas.payments.domain.rules import SplitLine
+from duty_tui.areas.payments.services.accounts import find_payable_accounts, list_accounts, show_account
 from duty_tui.areas.payments.services.arrangements import (
     arrangement_status_for_person,
     arrangements_for_account,
@@ -20,18 +21,8 @@ from duty_tui.areas.payments.services.arrangements import (
     end_arrangement,
 )
 from duty_tui.areas.payments.services.cashup import cashups_to_sign_off, sign_off_cashup, submit_cashup, till_takings
-from duty_tui.areas.payments.services.payments import (
-    PaymentRequest,
-    account_statement,
-    find_payable_accounts,
-    get_receipt,
-    list_accounts,
-    replay_payment,
-    reverse_entry,
-    show_account,
-    take_payment,
-)
 from duty_tui.areas.payments.services.printing import receipt_lines, receipt_pdf, statement_lines, statement_pdf
+from duty_tui.areas.payments.services.receipts import get_receipt, replay_payment
 from duty_tui.areas.payments.services.refunds import (
     authorise_refund,
     pending_refunds,
@@ -39,6 +30,9 @@ from duty_tui.areas.payments.services.refunds import (
     reject_refund,
     request_refund,
 )
+from duty_tui.areas.payments.services.reversals import reverse_entry
+from duty_tui.areas.payments.services.statements import account_statement
+from duty_tui.areas.payments.services.taking import PaymentRequest, take_payment
 from duty_tui.core.domain.errors import ConflictError, InputError, NotFound, PermissionDenied
 from duty_tui.core.services.audit import verify_chain
 

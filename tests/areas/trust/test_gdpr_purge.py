@@ -14,7 +14,7 @@ from duty_tui.areas.frontdesk.services.stats import duty_statistics
 from duty_tui.areas.housing_options.db.models import HomelessCase, HomelessMember, HomelessMove, HomelessPlacement
 from duty_tui.areas.housing_options.services.statistics import quarter_statistics
 from duty_tui.areas.payments.db.models import Payment
-from duty_tui.areas.payments.services.payments import list_accounts
+from duty_tui.areas.payments.services.accounts import list_accounts
 from duty_tui.areas.trust.services.gdpr import subject_access
 from duty_tui.areas.trust.services.gdpr_purge import purge
 from duty_tui.core.cli import run

@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from duty_tui.areas.housing_options.db.models import HomelessCase, HomelessMember, HomelessPlanStep
 from duty_tui.areas.payments.domain.rules import SplitLine
-from duty_tui.areas.payments.services.payments import PaymentRequest, take_payment
+from duty_tui.areas.payments.services.taking import PaymentRequest, take_payment
 from duty_tui.areas.trust.services.gdpr import load_policy, subject_access
 from duty_tui.core.cli import run
 from duty_tui.core.config.settings import Settings
@@ -245,6 +245,7 @@ def seed_rich(engine) -> None:
     arrangement to pay on another account."""
     from duty_tui.areas.frontdesk.services import callers as queue_callers
     from duty_tui.areas.frontdesk.services import contacts
+    from duty_tui.areas.frontdesk.services.contact_draft import ContactDraft
     from duty_tui.areas.payments.services.arrangements import create_arrangement
     from duty_tui.areas.payments.services.refunds import request_refund
 
@@ -252,7 +253,7 @@ def seed_rich(engine) -> None:
     desk = ctx_for(engine, "reception")
     visit = queue_callers.add_arrival(desk, name="Aisha Khan")
     queue_callers.call_next(desk, "Desk 1", visit.id)
-    contacts.log_contact(desk, contacts.ContactDraft(
+    contacts.log_contact(desk, ContactDraft(
         channel="face_to_face", reasons=("repairs.report", "safeguarding.adult"), outcome="callback",
         person_ref="P0000004", notes="Ceiling leaking over the cooker; not coping alone",
         callback_phone="07700 900123", visit_id=visit.id))

@@ -9,6 +9,7 @@ from builders import seed_office
 from fd_helpers import ctx_for
 
 from duty_tui.areas.frontdesk.services import contacts
+from duty_tui.areas.frontdesk.services.contact_draft import ContactDraft
 from duty_tui.core.db.engine import make_engine, session_scope
 from duty_tui.core.services.changes import Change, ChangeFeed, parse_channel, record_changed, subscribe
 
@@ -55,7 +56,7 @@ def test_logging_a_contact_says_the_person_the_contact_and_the_case_changed(engi
 
     unsubscribe = subscribe(engine, hear)
     try:
-        saved = contacts.log_contact(ctx_for(engine), contacts.ContactDraft(
+        saved = contacts.log_contact(ctx_for(engine), ContactDraft(
             channel="phone", reasons=("repairs.report",), outcome="routed", person_ref="P0000004"))
     finally:
         unsubscribe()

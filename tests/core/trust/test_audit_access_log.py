@@ -13,7 +13,7 @@ import pytest
 from builders import NOW, seed_office
 
 from duty_tui.areas.frontdesk.services.routing import case_detail
-from duty_tui.areas.payments.services.payments import show_account
+from duty_tui.areas.payments.services.accounts import show_account
 from duty_tui.core.config.settings import Settings
 from duty_tui.core.domain.errors import InputError, NotFound, PermissionDenied
 from duty_tui.core.services.audit import verify_chain

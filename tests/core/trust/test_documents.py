@@ -26,8 +26,9 @@ from duty_tui.areas.housing_options.services.case_view import get_housing_case
 from duty_tui.areas.housing_options.services.letters import issue_letter, notice_pdf, preview_letter
 from duty_tui.areas.payments.domain.rules import SplitLine
 from duty_tui.areas.payments.services.cashup import submit_cashup
-from duty_tui.areas.payments.services.payments import PaymentRequest, account_statement, take_payment
 from duty_tui.areas.payments.services.printing import receipt_pdf, statement_pdf
+from duty_tui.areas.payments.services.statements import account_statement
+from duty_tui.areas.payments.services.taking import PaymentRequest, take_payment
 from duty_tui.core.config.settings import Settings
 from duty_tui.core.services.auth import find_actor
 from duty_tui.core.services.context import ServiceContext

@@ -96,7 +96,7 @@ async def test_hostile_data_displays_literally_on_every_screen(sqlite_engine):
         from duty_tui.areas.frontdesk.tui.case import CaseScreen
         from duty_tui.areas.frontdesk.tui.queues import QueuesScreen
         from duty_tui.areas.payments.domain.rules import SplitLine
-        from duty_tui.areas.payments.services.payments import PaymentRequest, take_payment
+        from duty_tui.areas.payments.services.taking import PaymentRequest, take_payment
         from duty_tui.areas.payments.tui.receipt import ReceiptScreen
 
         ctx = app.ctx

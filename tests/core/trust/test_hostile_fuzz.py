@@ -380,7 +380,8 @@ def test_hostile_contact_notes_and_names_are_stored_exactly_or_refused(sqlite_en
     assume(all(text_problem("x", v) is None for v in (notes, forename, surname)))
     from sqlmodel import select
 
-    from duty_tui.areas.frontdesk.services.contacts import ContactDraft, NewPerson, log_contact
+    from duty_tui.areas.frontdesk.services.contact_draft import ContactDraft, NewPerson
+    from duty_tui.areas.frontdesk.services.contacts import log_contact
     from duty_tui.core.db.engine import session_scope
     from duty_tui.core.db.models import Contact, Person
     from duty_tui.core.domain.errors import InputError

@@ -45,8 +45,9 @@ def ctx_as(engine, username: str) -> ServiceContext:
 
 def test_hostile_strings_round_trip_exactly_through_the_services(engine, db_url, capsys):
     from duty_tui.areas.frontdesk.services.callers import add_arrival, callers_board
-    from duty_tui.areas.frontdesk.services.contacts import ContactDraft, NewPerson, ThirdParty, log_contact
-    from duty_tui.areas.payments.services.payments import PaymentRequest, take_payment
+    from duty_tui.areas.frontdesk.services.contact_draft import ContactDraft, NewPerson, ThirdParty
+    from duty_tui.areas.frontdesk.services.contacts import log_contact
+    from duty_tui.areas.payments.services.taking import PaymentRequest, take_payment
 
     seed_office(engine)
     ctx = ctx_as(engine, "reception")
@@ -82,7 +83,8 @@ def test_hostile_strings_round_trip_exactly_through_the_services(engine, db_url,
 
 @pytest.mark.parametrize("bad", ["before\x00after", "x\udcffy"], ids=["nul", "surrogate"])
 def test_hostile_unstorable_notes_are_refused_with_a_message_on_both_databases(engine, bad):
-    from duty_tui.areas.frontdesk.services.contacts import ContactDraft, log_contact
+    from duty_tui.areas.frontdesk.services.contact_draft import ContactDraft
+    from duty_tui.areas.frontdesk.services.contacts import log_contact
 
     seed_office(engine)
     with pytest.raises(InputError, match="notes"):

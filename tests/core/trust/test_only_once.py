@@ -103,7 +103,7 @@ def one_winner(wins, losses, names: tuple[str, ...]) -> tuple[object, str, DutyE
 
 def balances_are_sums(engine) -> dict[str, int]:
     """Each account's balance as the services report it equals the sum of its rows; returns them by ref."""
-    from duty_tui.areas.payments.services.payments import list_accounts
+    from duty_tui.areas.payments.services.accounts import list_accounts
 
     with engine.connect() as c:
         sums = dict(c.execute(text("SELECT a.ref, COALESCE(SUM(l.amount_pence), 0) FROM account a LEFT JOIN "
@@ -117,7 +117,7 @@ def balances_are_sums(engine) -> dict[str, int]:
 
 
 def _payment_row(engine, account_ref: str, pence: int) -> int:
-    from duty_tui.areas.payments.services.payments import PaymentRequest, take_payment
+    from duty_tui.areas.payments.services.taking import PaymentRequest, take_payment
 
     take_payment(ctx_for(engine, "reception"), PaymentRequest(uuid.uuid4().hex, "card_phone",
                                                               (SplitLine(account_ref, pence),), terminal_ref="GW-77"))
@@ -126,7 +126,7 @@ def _payment_row(engine, account_ref: str, pence: int) -> int:
 
 
 def test_a_payment_is_reversed_once_when_two_offices_reverse_it_at_once(engine):
-    from duty_tui.areas.payments.services.payments import reverse_entry
+    from duty_tui.areas.payments.services.reversals import reverse_entry
 
     two_offices(engine)
     start = balances_are_sums(engine)["RNT000001"]
@@ -152,7 +152,7 @@ def test_the_unique_reversal_holds_against_a_writer_that_takes_no_lock(engine):
     """The database, not the service's lock, is what forbids a second reversal: a reversal row
     written by another program (a script, or an older duty-tui during a rolling upgrade) that is
     committed while ours waits makes ours fail on ux_ledger_reverses — and the loser is told whose."""
-    from duty_tui.areas.payments.services.payments import reverse_entry
+    from duty_tui.areas.payments.services.reversals import reverse_entry
 
     two_offices(engine)
     start = balances_are_sums(engine)["RNT000001"]
@@ -211,7 +211,7 @@ def _wait_for_a_blocked_insert(engine) -> None:
 
 def test_a_suspense_item_is_either_reversed_or_moved_never_both(engine):
     from duty_tui.areas.payments.services.importing import import_payment_file, reallocate_suspense
-    from duty_tui.areas.payments.services.payments import reverse_entry
+    from duty_tui.areas.payments.services.reversals import reverse_entry
 
     two_offices(engine)
     names = ("leader", "income")  # MAIN reverses, EAST moves it to the right account

@@ -20,8 +20,9 @@ from send_helpers import FakeCups, MailServer, PrivateCups, attachments, free_po
 from sqlalchemy import text
 
 from duty_tui.areas.payments.domain.rules import SplitLine
-from duty_tui.areas.payments.services.payments import PaymentRequest, account_statement, take_payment
 from duty_tui.areas.payments.services.printing import receipt_document, statement_document
+from duty_tui.areas.payments.services.statements import account_statement
+from duty_tui.areas.payments.services.taking import PaymentRequest, take_payment
 from duty_tui.core.config.settings import Settings
 from duty_tui.core.domain.errors import InputError
 from duty_tui.core.services.audit_views import person_access_log

@@ -19,7 +19,8 @@ from sqlmodel import select
 from textual.widgets import TextArea
 
 import duty_tui.core.db.engine as engine_module
-from duty_tui.areas.frontdesk.services.contacts import ContactDraft, log_contact
+from duty_tui.areas.frontdesk.services.contact_draft import ContactDraft
+from duty_tui.areas.frontdesk.services.contacts import log_contact
 from duty_tui.areas.frontdesk.tui.contact import LogContactScreen
 from duty_tui.core.config.settings import Settings
 from duty_tui.core.db.engine import make_engine, session_scope

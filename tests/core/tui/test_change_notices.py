@@ -10,6 +10,7 @@ from builders import seed_office
 from pilot import build_app, quick_sign_in, settle
 
 from duty_tui.areas.frontdesk.services import contacts
+from duty_tui.areas.frontdesk.services.contact_draft import ContactDraft
 from duty_tui.areas.payments.tui.account import AccountScreen
 from duty_tui.core.db.engine import make_engine
 from duty_tui.core.tui.screens.person import PersonScreen
@@ -47,7 +48,7 @@ async def test_a_contact_saved_on_one_terminal_reloads_the_person_view_here_at_o
             before = _rows(desk1, "#contacts"), _rows(desk2, "#contacts")
             cases_before = _rows(desk2, "#cases-table")
             # Desk 1 saves a contact (what its contact screen's worker calls), acting as its own user.
-            contacts.log_contact(desk1.ctx, contacts.ContactDraft(
+            contacts.log_contact(desk1.ctx, ContactDraft(
                 channel="phone", reasons=("repairs.report",), outcome="routed", person_ref="P0000004"))
             await settle(desk1, p1)
             assert _rows(desk1, "#contacts") == before[0] + 1  # this terminal: at once, no key pressed
@@ -58,7 +59,8 @@ async def test_a_contact_saved_on_one_terminal_reloads_the_person_view_here_at_o
 
 
 async def test_a_payment_reloads_the_statement_on_show_and_the_person_view_underneath_when_back(engine):
-    from duty_tui.areas.payments.services.payments import PaymentRequest, SplitLine, take_payment
+    from duty_tui.areas.payments.domain.rules import SplitLine
+    from duty_tui.areas.payments.services.taking import PaymentRequest, take_payment
 
     seed_office(engine)
     app = build_app(engine)

@@ -169,7 +169,7 @@ async def test_every_screen_footer_is_whole_at_80_columns_and_uses_more_when_wid
     from duty_tui.areas.housing_options.tui import stats as options_stats
     from duty_tui.areas.payments.domain.rules import SplitLine
     from duty_tui.areas.payments.services.cashup import submit_cashup
-    from duty_tui.areas.payments.services.payments import PaymentRequest, take_payment
+    from duty_tui.areas.payments.services.taking import PaymentRequest, take_payment
     from duty_tui.areas.payments.tui import account as payment_account
     from duty_tui.areas.payments.tui import arrangements as payment_arrangements
     from duty_tui.areas.payments.tui import cashup as payment_cashup
@@ -292,7 +292,7 @@ async def test_the_cash_up_expected_table_and_the_drafts_list_are_kit_lists_with
     from builders import NOW
 
     from duty_tui.areas.payments.domain.rules import SplitLine
-    from duty_tui.areas.payments.services.payments import PaymentRequest, take_payment
+    from duty_tui.areas.payments.services.taking import PaymentRequest, take_payment
     from duty_tui.areas.payments.tui.cashup import CashUpScreen
     from duty_tui.core.tui.dialogs.drafts import DraftsDialog
     from duty_tui.core.tui.kit.list_table import ListTable

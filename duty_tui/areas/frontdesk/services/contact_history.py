@@ -1,4 +1,5 @@
-"""A past contact, opened from the person's history; and its correction, audited, the original kept.
+"""A person's contacts read back: their history (``person_contacts``, a page at a time), a past contact
+opened from it, and its correction, audited, the original kept.
 
 ``contact_detail`` shows everything about one logged contact — notes, reasons, outcome, who logged
 it and when, the caller, the identity check, the case and team, the callbacks or appointments it
@@ -19,12 +20,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from duty_tui.areas.frontdesk.db.models import ContactReason, ContactRevision, FollowUp
 from duty_tui.areas.frontdesk.domain.reference import FrontdeskReference
 from duty_tui.areas.frontdesk.domain.rules import IDENTITY_METHODS
-from duty_tui.areas.frontdesk.services.common import actor_id, conflict, fd_reference, versioned_update
+from duty_tui.areas.frontdesk.services.common import actor_id, conflict, fd_reference, person_by_ref, versioned_update
 from duty_tui.core.db.engine import session_scope
 from duty_tui.core.db.models import Case, Contact, Person, StaffUser, Team
 from duty_tui.core.domain.errors import InputError, NotFound
@@ -40,6 +41,57 @@ WHY_MIN = 5
 """A correction says why in at least this many characters ("typo" is not enough to audit)."""
 FIELDS = ("channel", "reasons", "outcome", "notes")
 FIELD_WORDS = {"channel": "Channel", "reasons": "Reasons", "outcome": "Outcome", "notes": "Notes"}
+
+
+@dataclass(frozen=True)
+class ContactLine:
+    """A contact in a person's history."""
+
+    id: int
+    at: datetime
+    channel: str
+    reasons: str
+    outcome: str
+    staff: str | None
+    case_ref: str | None
+    notes: str | None
+    caller: str
+
+
+def person_contacts(ctx: ServiceContext, person_ref: str, *, limit: int = 50,
+                    before: datetime | None = None) -> list[ContactLine]:
+    """A person's contacts, newest first (a page at a time with ``before``); for the person view's history."""
+    ctx.require("person.view")
+    ref = fd_reference(ctx)
+    with session_scope(ctx.engine) as session:
+        person = person_by_ref(session, person_ref)
+        assert person is not None
+        query = (select(Contact, StaffUser.display_name, Case.ref)
+                 .join(StaffUser, col(StaffUser.id) == Contact.staff_id, isouter=True)
+                 .join(Case, col(Case.id) == Contact.case_id, isouter=True)
+                 .where(Contact.person_id == person.id))
+        if before is not None:
+            query = query.where(Contact.at < before)
+        rows = session.exec(query.order_by(Contact.at.desc()).limit(limit)).all()  # type: ignore[attr-defined]
+        ids = [c.id for c, _s, _r in rows]
+        reasons: dict[int | None, list[str]] = {}
+        if ids:
+            for cid, code in session.exec(select(ContactReason.contact_id, ContactReason.reason_code)
+                                          .where(ContactReason.contact_id.in_(ids))  # type: ignore[attr-defined]
+                                          .order_by(col(ContactReason.position))).all():
+                reasons.setdefault(cid, []).append(code)
+    out = []
+    for contact, staff, case_ref in rows:
+        assert contact.id is not None  # read from the database
+        codes = reasons.get(contact.id, [contact.reason])
+        caller = "anonymous" if contact.anonymous else (
+            f"for them: {contact.third_party_name}" if contact.third_party_name else "themselves")
+        out.append(ContactLine(contact.id, contact.at,
+                               ref.channels[contact.channel].name if contact.channel in ref.channels else contact.channel,
+                               "; ".join(ref.reason_label(c) for c in codes),
+                               ref.outcomes[contact.outcome].name if contact.outcome in ref.outcomes else (contact.outcome or "—"),
+                               staff, case_ref, contact.notes, caller))
+    return out
 
 
 @dataclass(frozen=True)

@@ -4,22 +4,24 @@
 cases opened (or added to) for the teams that must act, with their clocks running from the
 moment of contact (complaints, repairs and Awaab's Law hazards included); a safeguarding
 concern's urgent same-day case for the safeguarding lead; a callback or appointment; the
-reception visit it came from. ``check_identity`` compares what a caller says with the record
-(a yes/no, audited) and only then discloses account balances.
+reception visit it came from. Its steps are named for what each does (``_find_caller``,
+``_insert_contact``, ``_open_own_cases``, ``_route``, ``_follow_up``, ``_link``).
+
+The rest of the contact form lives beside it: what the form offers (``contact_form``), the caller
+chosen (``caller_brief``), the identity check before disclosure (``identity``), the draft and its
+problems (``contact_draft``), and a person's contacts read back (``contact_history``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import func
 from sqlmodel import Session, select
 
 from duty_tui.areas.frontdesk.db.models import ContactReason, FollowUp, ReceptionVisit, SafeguardingConcern
-from duty_tui.areas.frontdesk.domain import rules
 from duty_tui.areas.frontdesk.domain.reference import ReasonDef
-from duty_tui.areas.frontdesk.domain.rules import ContactFacts, IdentityRecord, deadline_at
+from duty_tui.areas.frontdesk.domain.rules import deadline_at
 from duty_tui.areas.frontdesk.services.common import (
     OPEN_STATUSES,
     actor_id,
@@ -31,426 +33,26 @@ from duty_tui.areas.frontdesk.services.common import (
     staff_by_username,
     team_by_code,
 )
-from duty_tui.areas.frontdesk.services.routing import StaffChoice, open_case, reason_clock
-from duty_tui.core.db.engine import session_scope
-from duty_tui.core.db.models import (
-    Account,
-    Alert,
-    AuditEvent,
-    Case,
-    Contact,
-    HouseholdMember,
-    LedgerEntry,
-    Person,
-    Property,
-    StaffUser,
-    Team,
-    Tenancy,
+from duty_tui.areas.frontdesk.services.contact_draft import (
+    CaseOpened,
+    ContactDraft,
+    ContactSaved,
+    NewPerson,
+    contact_problems,
 )
+from duty_tui.areas.frontdesk.services.routing import open_case, reason_clock
+from duty_tui.core.db.engine import session_scope
+from duty_tui.core.db.models import Case, Contact, Person, StaffUser, Team
 from duty_tui.core.domain.errors import InputError, NotFound
 from duty_tui.core.domain.local_time import display_date, format_local
 from duty_tui.core.domain.search_keys import fold, phone_key, sound
-from duty_tui.core.domain.validators import clean_phone, parse_date_of_birth, text_problem
+from duty_tui.core.domain.validators import clean_phone, parse_date_of_birth
 from duty_tui.core.services import audit
 from duty_tui.core.services.changes import record_case, record_changed
 from duty_tui.core.services.context import ServiceContext
-from duty_tui.core.services.people import RESTRICTED_PLACEHOLDER, AlertView
 
-CONTACT_CHANNEL = "contacts"
-MAX_FAILED_CHECKS = 3
-"""Failed identity checks on one person by one member of staff within FAILED_CHECK_WINDOW before refusing more."""
-FAILED_CHECK_WINDOW = timedelta(minutes=15)
 SPECIAL_INTAKES = ("complaint", "service_request", "repair", "damp_mould", "emergency_hazard", "safeguarding_child",
                    "safeguarding_adult", "homeless_tonight")
-
-
-# --- what the form offers ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ReasonChoice:
-    """A reason as the form lists it."""
-
-    code: str
-    label: str
-    needs_identity_check: bool
-    team: str
-    intake: str
-    routes: bool
-    keywords: tuple[str, ...]
-    case_type: str = "enquiry"
-    priority: str = "normal"
-
-
-@dataclass(frozen=True)
-class AgencyChoice:
-    """An agency to signpost to."""
-
-    code: str
-    name: str
-    phone: str
-    web: str
-    helps_with: str
-
-
-@dataclass(frozen=True)
-class ContactForm:
-    """Everything the contact form offers, from data/ and the staff list."""
-
-    channels: list[tuple[str, str]]
-    reasons: list[ReasonChoice]
-    outcomes: list[tuple[str, str]]
-    agencies: list[AgencyChoice]
-    teams: list[tuple[str, str]]
-    staff: list[StaffChoice]
-    repair_priorities: list[tuple[str, str]]
-    identity_methods: list[tuple[str, str]]
-    notes_max: int
-    jurisdiction: str
-    repair_danger: tuple = ()  # domain.repair_danger.DangerRule: words that propose a repair priority
-
-
-def contact_form(ctx: ServiceContext) -> ContactForm:
-    """The code lists the contact form needs, from data/ (no database: safe to call while composing).
-
-    The staff list for routing to an officer comes from ``routing.list_staff`` (a database read).
-    """
-    from duty_tui.areas.frontdesk.services.repairs import priorities_for
-
-    ctx.require("contact.log")
-    ref = fd_reference(ctx)
-    jurisdiction = ctx.settings.jurisdiction
-    return ContactForm(
-        channels=[(c.code, c.name) for c in ref.channels.values()],
-        reasons=[ReasonChoice(r.code, r.label, r.needs_identity_check, r.team, r.intake, r.routes, r.keywords,
-                              r.case_type, r.priority) for r in ref.reasons.values()],
-        outcomes=[(o.code, o.name) for o in ref.outcomes.values()],
-        agencies=[AgencyChoice(a.code, a.name, a.phone, a.web, a.helps_with) for a in ref.agencies.values()
-                  if a.offered_in(jurisdiction)],
-        teams=[(t.code, t.name) for t in ctx.reference.teams.values()],
-        staff=[],
-        repair_priorities=[(p.code, p.name) for p in priorities_for(ctx)],
-        identity_methods=list(rules.IDENTITY_METHODS.items()),
-        notes_max=ref.policy.notes_max,
-        jurisdiction=jurisdiction,
-        repair_danger=ref.repair_danger,
-    )
-
-
-def match_reasons(form: ContactForm, query: str) -> list[ReasonChoice]:
-    """The form's reasons matching what was typed, best first."""
-    by_code = {r.code: r for r in form.reasons}
-    return [by_code[c] for c in rules.match_reasons(query, [(r.code, r.label, r.keywords) for r in form.reasons])]
-
-
-# --- the caller ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class OpenCaseLine:
-    """An open case the contact could be added to."""
-
-    ref: str
-    case_type: str
-    summary: str
-    team: str | None
-
-
-@dataclass(frozen=True)
-class CallerBrief:
-    """A selected caller: alerts first, then enough to be sure it is the right person."""
-
-    ref: str
-    name: str
-    born: int | None
-    address: str | None
-    tenancy_ref: str | None
-    alerts: list[AlertView]
-    open_cases: list[OpenCaseLine]
-    language: str | None
-    interpreter_needed: bool
-    last_contact: str | None
-
-
-def _current_home(session: Session, person_id: int) -> tuple[Tenancy | None, Property | None, int | None]:
-    membership = session.exec(select(HouseholdMember.household_id).where(
-        HouseholdMember.person_id == person_id, HouseholdMember.left_on.is_(None))).first()  # type: ignore[union-attr]
-    if membership is None:
-        return None, None, None
-    tenancy = session.exec(select(Tenancy).where(Tenancy.household_id == membership)
-                           .order_by(Tenancy.status != "current", Tenancy.start_date.desc())).first()  # type: ignore[attr-defined]
-    prop = session.get(Property, tenancy.property_id) if tenancy else None
-    return tenancy, prop, membership
-
-
-def alerts_for(session: Session, ctx: ServiceContext, person: Person, property_id: int | None) -> list[AlertView]:
-    """The person's (and their home's) active alerts, restricted detail hidden from roles that may not see it."""
-    restricted_ok = ctx.can("alert.view_restricted")
-    where = Alert.person_id == person.id
-    if property_id is not None:
-        where = where | (Alert.property_id == property_id)
-    categories = ctx.reference.alert_categories
-    return [
-        AlertView(category=a.category,
-                  category_name=categories[a.category].name if a.category in categories else a.category,
-                  summary=a.summary, detail=a.detail if (restricted_ok or not a.restricted) else RESTRICTED_PLACEHOLDER,
-                  restricted=a.restricted, raised_on=a.raised_on,
-                  on="person" if a.person_id == person.id else "property")
-        for a in session.exec(select(Alert).where(where, Alert.active.is_(True))  # type: ignore[attr-defined]
-                              .order_by(Alert.raised_on.desc())).all()  # type: ignore[attr-defined]
-    ]
-
-
-def caller_brief(ctx: ServiceContext, ref: str) -> CallerBrief:
-    """The person chosen as the caller: cautionary alerts first, open cases, last contact. Audited."""
-    ctx.require("contact.log")
-    with session_scope(ctx.engine, write=True) as session:
-        person = person_by_ref(session, ref)
-        assert person is not None
-        tenancy, prop, household_id = _current_home(session, person.id)
-        alerts = alerts_for(session, ctx, person, prop.id if prop else None)
-        case_filter = Case.person_id == person.id
-        if household_id is not None:
-            case_filter = case_filter | (Case.household_id == household_id)
-        cases = session.exec(select(Case.ref, Case.case_type, Case.summary, Team.name)
-                             .join(Team, Team.id == Case.team_id, isouter=True)
-                             .where(case_filter, Case.status.in_(OPEN_STATUSES))  # type: ignore[attr-defined]
-                             .order_by(Case.due_at).limit(20)).all()
-        last = session.exec(select(Contact.at, Contact.channel, Contact.reason).where(Contact.person_id == person.id)
-                            .order_by(Contact.at.desc()).limit(1)).first()  # type: ignore[attr-defined]
-        audit.record(session, ctx, "contact.caller", "person", person.ref, {"alerts": len(alerts)})
-    fdref = fd_reference(ctx)
-    last_text = None
-    if last is not None:
-        channel = fdref.channels[last[1]].name if last[1] in fdref.channels else last[1]  # words, not the code
-        last_text = f"{format_local(last[0])} {channel}: {fdref.reason_label(last[2])}"
-    address = None
-    if prop is not None:
-        address = ", ".join(x for x in (prop.address_line1, prop.town, prop.postcode) if x)
-    return CallerBrief(ref=person.ref, name=f"{person.forename} {person.surname}",
-                       born=person.date_of_birth.year if person.date_of_birth else None, address=address,
-                       tenancy_ref=tenancy.ref if tenancy else None, alerts=alerts,
-                       open_cases=[OpenCaseLine(*row) for row in cases], language=person.language,
-                       interpreter_needed=person.interpreter_needed, last_contact=last_text)
-
-
-# --- the identity check before disclosure ---------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AccountBalance:
-    """An account balance, disclosed only after a passed identity check."""
-
-    ref: str
-    account_type: str
-    balance_pence: int
-
-
-@dataclass(frozen=True)
-class IdentityResult:
-    """The yes/no of an identity check and, when passed, what may now be disclosed."""
-
-    passed: bool
-    method: str
-    message: str
-    accounts: list[AccountBalance] = field(default_factory=list)
-
-
-def check_identity(ctx: ServiceContext, person_ref: str, method: str, answer: str) -> IdentityResult:
-    """Compare what the caller says with the record; audited (method and result, never the answer).
-
-    The record itself is never returned: reception cannot see a full date of birth. After
-    three failures in 15 minutes the check refuses further tries for that person.
-    """
-    actor = ctx.require("contact.log")
-    problem = rules.identity_check_problem(method, answer)
-    if problem:
-        raise InputError(f"identity check: {problem}")
-    now = ctx.now()
-    with session_scope(ctx.engine, write=True) as session:
-        person = person_by_ref(session, person_ref)
-        assert person is not None
-        failures = session.exec(select(func.count()).select_from(AuditEvent).where(
-            AuditEvent.action == "contact.identity_check", AuditEvent.entity_id == person.ref,
-            AuditEvent.actor == actor.username, AuditEvent.at >= now - FAILED_CHECK_WINDOW,
-            AuditEvent.detail.like('%"passed": false%'))).one()  # type: ignore[union-attr]
-        if failures >= MAX_FAILED_CHECKS:
-            audit.record(session, ctx, "contact.identity_check", "person", person.ref,
-                         {"method": method, "passed": False, "refused": True})
-            return IdentityResult(False, method, "Too many failed checks for this person in the last 15 minutes: "
-                                  "do not disclose anything; offer a call back or a visit with ID.")
-        tenancy, prop, household_id = _current_home(session, person.id)
-        tenancy_ids = []
-        tenancy_refs: list[str] = []
-        if household_id is not None:
-            for t in session.exec(select(Tenancy).where(Tenancy.household_id == household_id)).all():
-                tenancy_ids.append(t.id)
-                tenancy_refs.append(t.ref)
-        account_filter = Account.person_id == person.id
-        if tenancy_ids:
-            account_filter = account_filter | Account.tenancy_id.in_(tenancy_ids)  # type: ignore[union-attr]
-        accounts = session.exec(select(Account).where(account_filter).order_by(Account.ref)).all()
-        record = IdentityRecord(tuple(tenancy_refs), tuple(a.ref for a in accounts), person.date_of_birth,
-                                prop.address_line1 if prop else None, prop.postcode if prop else None)
-        passed = rules.identity_matches(method, answer, record)
-        balances: list[AccountBalance] = []
-        if passed and ctx.can("account.view") and accounts:
-            sums = dict(session.exec(select(LedgerEntry.account_id, func.coalesce(func.sum(LedgerEntry.amount_pence), 0))
-                                     .where(LedgerEntry.account_id.in_([a.id for a in accounts]))  # type: ignore[attr-defined]
-                                     .group_by(LedgerEntry.account_id)).all())
-            balances = [AccountBalance(a.ref, a.account_type, int(sums.get(a.id, 0))) for a in accounts
-                        if a.closed_on is None or sums.get(a.id, 0)]
-        audit.record(session, ctx, "contact.identity_check", "person", person.ref,
-                     {"method": method, "passed": passed, "disclosed": [b.ref for b in balances]})
-    label = rules.IDENTITY_METHODS[method].lower()
-    if passed:
-        return IdentityResult(True, method, f"Identity confirmed by {label}: account details may be given.", balances)
-    return IdentityResult(False, method, f"The {label} given does NOT match: do not disclose account details. "
-                          "Try another check, or offer a call back.")
-
-
-# --- logging a contact -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ThirdParty:
-    """Someone contacting us on the person's behalf (advocate, agency, councillor, relative)."""
-
-    name: str
-    organisation: str = ""
-    relationship: str = ""
-    phone: str = ""
-
-
-@dataclass(frozen=True)
-class NewPerson:
-    """Only what is needed to create a person now; the rest is added later."""
-
-    forename: str
-    surname: str
-    date_of_birth: str = ""
-    phone: str = ""
-
-
-@dataclass(frozen=True)
-class ContactDraft:
-    """What the desk typed. Unused parts stay empty."""
-
-    channel: str
-    reasons: tuple[str, ...]
-    outcome: str
-    notes: str = ""
-    at: datetime | None = None
-    person_ref: str | None = None
-    anonymous: bool = False
-    third_party: ThirdParty | None = None
-    new_person: NewPerson | None = None
-    id_check_method: str | None = None
-    id_check_result: str | None = None  # "passed" or "failed"
-    agency: str = ""
-    route_team: str = ""
-    route_officer: str = ""
-    add_to_case: str = ""
-    callback_phone: str = ""
-    callback_due: datetime | None = None
-    appointment_at: datetime | None = None
-    appointment_place: str = ""
-    repair_priority: str = ""
-    repair_location: str = ""
-    safeguarding_subject: str = ""
-    visit_id: int | None = None
-    # Made once when the form opens: saving again with the same key (Enter twice, or a retry
-    # after the database came back) returns the first save instead of posting a second contact.
-    save_key: str | None = None
-
-
-@dataclass(frozen=True)
-class CaseOpened:
-    """A case the contact opened or was added to."""
-
-    ref: str
-    team: str
-    opened: bool
-    due_at: datetime | None
-    clock_name: str | None
-    clock_kind: str | None
-
-
-@dataclass(frozen=True)
-class ContactSaved:
-    """What saving a contact did."""
-
-    contact_id: int
-    at: datetime
-    person_ref: str | None
-    person_created: bool
-    cases: list[CaseOpened]
-    follow_up: str | None
-    messages: list[str]
-
-
-def _facts(draft: ContactDraft, at: datetime) -> ContactFacts:
-    return ContactFacts(
-        channel=draft.channel, at=at, reasons=list(draft.reasons), notes=draft.notes or "", outcome=draft.outcome,
-        person_chosen=bool(draft.person_ref), anonymous=draft.anonymous,
-        third_party_name=draft.third_party.name if draft.third_party else "",
-        new_person_surname=draft.new_person.surname if draft.new_person else "", agency=draft.agency,
-        route_team=draft.route_team, callback_phone=draft.callback_phone, appointment_at=draft.appointment_at)
-
-
-def contact_problems(ctx: ServiceContext, draft: ContactDraft) -> list[str]:
-    """Every problem with a draft that needs no database, each saying what to fix (the form shows them inline)."""
-    ref = fd_reference(ctx)
-    now = ctx.now()
-    at = draft.at or now
-    problems = rules.contact_problems(_facts(draft, at), now=now, notes_max=ref.policy.notes_max,
-                                      backdate_max_days=ref.policy.backdate_max_days, channels=ref.channels,
-                                      outcomes=ref.outcomes)
-    texts = [("notes", draft.notes), ("repair location", draft.repair_location),
-             ("safeguarding: who is at risk", draft.safeguarding_subject), ("appointment place", draft.appointment_place)]
-    if draft.third_party is not None:
-        texts += [("third party name", draft.third_party.name), ("organisation", draft.third_party.organisation),
-                  ("relationship", draft.third_party.relationship)]
-    if draft.new_person is not None:
-        texts += [("new person: first name", draft.new_person.forename),
-                  ("new person: surname", draft.new_person.surname)]
-    problems.extend(p for p in (text_problem(label, value) for label, value in texts) if p)
-    unknown = [code for code in draft.reasons if code not in ref.reasons]
-    if unknown:
-        problems.append(f"reason: {', '.join(unknown)} is not in data/frontdesk/contact_reasons.toml; choose from the list")
-    if draft.outcome == "signposted" and draft.agency and draft.agency not in ref.agencies:
-        problems.append(f"agency: {draft.agency!r} is not in data/frontdesk/agencies.toml; choose from the list")
-    if draft.route_team and draft.route_team not in ctx.reference.teams:
-        problems.append(f"team: {draft.route_team!r} is not a team; choose from the list")
-    if draft.new_person is not None:
-        if not draft.new_person.forename.strip() or not draft.new_person.surname.strip():
-            problems.append("new person: give at least a first name and a surname")
-        if draft.new_person.date_of_birth.strip():
-            try:
-                parse_date_of_birth(draft.new_person.date_of_birth, ctx.today())
-            except ValueError as exc:
-                problems.append(f"new person: {exc}")
-        if draft.new_person.phone.strip():
-            try:
-                clean_phone(draft.new_person.phone)
-            except ValueError as exc:
-                problems.append(f"new person: {exc}")
-        if draft.person_ref:
-            problems.append("caller: a new person cannot also be an existing one; clear one of them")
-    if draft.third_party is not None and not draft.third_party.name.strip():
-        problems.append("third party: give the name of the person calling on their behalf")
-    if draft.callback_phone.strip():
-        try:
-            clean_phone(draft.callback_phone)
-        except ValueError as exc:
-            problems.append(f"callback: {exc}")
-    if draft.id_check_result not in (None, "", "passed", "failed"):
-        problems.append("identity check: the result is passed or failed")
-    reasons = [ref.reasons[c] for c in draft.reasons if c in ref.reasons]
-    if any(r.intake.startswith("safeguarding") for r in reasons) and not (
-            draft.safeguarding_subject.strip() or draft.person_ref or draft.new_person):
-        problems.append("safeguarding: give the name (or a description) of the child or adult at risk")
-    return problems
 
 
 def _quick_create(session: Session, ctx: ServiceContext, new: NewPerson) -> Person:
@@ -786,61 +388,4 @@ def _already_saved(session, save_key: str) -> ContactSaved | None:
                         messages=["This contact had already been saved; it was not saved twice."])
 
 
-# --- history ----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ContactLine:
-    """A contact in a person's history."""
-
-    id: int
-    at: datetime
-    channel: str
-    reasons: str
-    outcome: str
-    staff: str | None
-    case_ref: str | None
-    notes: str | None
-    caller: str
-
-
-def person_contacts(ctx: ServiceContext, person_ref: str, *, limit: int = 50,
-                    before: datetime | None = None) -> list[ContactLine]:
-    """A person's contacts, newest first (a page at a time with ``before``); for the person view's history."""
-    ctx.require("person.view")
-    ref = fd_reference(ctx)
-    with session_scope(ctx.engine) as session:
-        person = person_by_ref(session, person_ref)
-        assert person is not None
-        query = (select(Contact, StaffUser.display_name, Case.ref)
-                 .join(StaffUser, StaffUser.id == Contact.staff_id, isouter=True)
-                 .join(Case, Case.id == Contact.case_id, isouter=True)
-                 .where(Contact.person_id == person.id))
-        if before is not None:
-            query = query.where(Contact.at < before)
-        rows = session.exec(query.order_by(Contact.at.desc()).limit(limit)).all()  # type: ignore[attr-defined]
-        ids = [c.id for c, _s, _r in rows]
-        reasons: dict[int, list[str]] = {}
-        if ids:
-            for cid, code in session.exec(select(ContactReason.contact_id, ContactReason.reason_code)
-                                          .where(ContactReason.contact_id.in_(ids))  # type: ignore[attr-defined]
-                                          .order_by(ContactReason.position)).all():
-                reasons.setdefault(cid, []).append(code)
-    out = []
-    for contact, staff, case_ref in rows:
-        codes = reasons.get(contact.id, [contact.reason])
-        caller = "anonymous" if contact.anonymous else (
-            f"for them: {contact.third_party_name}" if contact.third_party_name else "themselves")
-        out.append(ContactLine(contact.id, contact.at,
-                               ref.channels[contact.channel].name if contact.channel in ref.channels else contact.channel,
-                               "; ".join(ref.reason_label(c) for c in codes),
-                               ref.outcomes[contact.outcome].name if contact.outcome in ref.outcomes else (contact.outcome or "—"),
-                               staff, case_ref, contact.notes, caller))
-    return out
-
-
-__all__ = [
-    "AccountBalance", "CallerBrief", "CaseOpened", "ContactDraft", "ContactForm", "ContactSaved", "IdentityResult",
-    "NewPerson", "ThirdParty", "caller_brief", "check_identity", "contact_form", "contact_problems", "log_contact",
-    "match_reasons", "person_contacts",
-]
+__all__ = ["log_contact"]

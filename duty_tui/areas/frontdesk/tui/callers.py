@@ -190,7 +190,7 @@ class CallersScreen(LiveRefresh, DutyScreen):
 
     def action_add(self) -> None:
         """Add an arrival: the form stays open until it is saved (a taken ticket is said in the form)."""
-        from duty_tui.areas.frontdesk.services.contacts import contact_form
+        from duty_tui.areas.frontdesk.services.contact_form import contact_form
         from duty_tui.areas.frontdesk.tui.arrival import ArrivalDialog
 
         ctx = self.duty_app.ctx

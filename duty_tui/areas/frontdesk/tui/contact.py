@@ -22,15 +22,10 @@ from textual.widgets import Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from duty_tui.areas.frontdesk.domain.rules import parse_when
-from duty_tui.areas.frontdesk.services.contacts import (
-    CallerBrief,
-    ContactDraft,
-    ContactForm,
-    ContactSaved,
-    IdentityResult,
-    NewPerson,
-    ThirdParty,
-)
+from duty_tui.areas.frontdesk.services.caller_brief import CallerBrief
+from duty_tui.areas.frontdesk.services.contact_draft import ContactDraft, ContactSaved, NewPerson, ThirdParty
+from duty_tui.areas.frontdesk.services.contact_form import ContactForm
+from duty_tui.areas.frontdesk.services.identity import IdentityResult
 from duty_tui.core.domain.local_time import display_date
 from duty_tui.core.domain.money import format_balance
 from duty_tui.core.tui.drafts import DraftForm, apply_values, collect_values
@@ -154,7 +149,7 @@ class LogContactScreen(DraftForm, FormScreen, DutyScreen):
     # -- layout ------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        from duty_tui.areas.frontdesk.services.contacts import contact_form
+        from duty_tui.areas.frontdesk.services.contact_form import contact_form
 
         form = self.form = contact_form(self.duty_app.ctx)  # data/ only: no database wait
         channel = self.initial_channel or self.duty_app.remembered.get("frontdesk.channel") or "phone"
@@ -343,7 +338,7 @@ class LogContactScreen(DraftForm, FormScreen, DutyScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="contact-caller")
     def load_caller(self, ref: str) -> None:
         """The chosen caller, alerts first."""
-        from duty_tui.areas.frontdesk.services.contacts import caller_brief
+        from duty_tui.areas.frontdesk.services.caller_brief import caller_brief
 
         self.post_message(self.CallerLoaded(caller_brief(self.duty_app.ctx, ref)))
 
@@ -418,7 +413,7 @@ class LogContactScreen(DraftForm, FormScreen, DutyScreen):
     def _show_reason_options(self) -> None:
         if self.form is None:
             return
-        from duty_tui.areas.frontdesk.services.contacts import match_reasons
+        from duty_tui.areas.frontdesk.services.contact_form import match_reasons
 
         query = self.query_one("#reason-filter", Input).value
         matches = [r for r in match_reasons(self.form, query) if r.code not in self.reasons]
@@ -589,7 +584,7 @@ class LogContactScreen(DraftForm, FormScreen, DutyScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="contact-identity")
     def check_identity(self, ref: str, method: str, answer: str) -> None:
         """The yes/no identity check (the service compares; we never see the record)."""
-        from duty_tui.areas.frontdesk.services.contacts import check_identity
+        from duty_tui.areas.frontdesk.services.identity import check_identity
 
         self.post_message(self.IdentityChecked(check_identity(self.duty_app.ctx, ref, method, answer)))
 
@@ -701,7 +696,7 @@ class LogContactScreen(DraftForm, FormScreen, DutyScreen):
     def action_save(self) -> None:
         """Check, then save in a worker; problems show beside their fields and the form stays filled."""
         from duty_tui.areas.frontdesk.domain.rules import notes_needed
-        from duty_tui.areas.frontdesk.services.contacts import contact_problems
+        from duty_tui.areas.frontdesk.services.contact_draft import contact_problems
 
         if self._saving or self.form is None:
             return

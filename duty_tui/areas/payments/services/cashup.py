@@ -13,7 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from duty_tui.areas.payments.db.models import CashUp, CashUpDenomination
 from duty_tui.areas.payments.db.models import CashUpLine as CashUpLineRow
@@ -33,6 +33,12 @@ from duty_tui.core.domain.errors import ConflictError, InputError, NotFound, Per
 from duty_tui.core.domain.local_time import format_local
 from duty_tui.core.services import audit
 from duty_tui.core.services.context import ServiceContext
+
+
+def counter_closed(session: Session, office_id: int, till_code: str, day: date) -> CashUp | None:
+    """The first cash-up of this till on this day, if it has been cashed up (no more counter payments)."""
+    return session.exec(select(CashUp).where(CashUp.office_id == office_id, CashUp.till_code == till_code,
+                                             CashUp.business_date == day).order_by(CashUp.id)).first()  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from typing import Protocol
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -19,6 +20,16 @@ from duty_tui.core.services.holders import holder_person, office_for  # noqa: F4
 CHUNK = 500
 """Rows per IN (...) list: well inside SQLite's and PostgreSQL's parameter limits."""
 
+
+
+class _Stored(Protocol):
+    id: int | None
+
+
+def stored_id(row: _Stored) -> int:
+    """The id of a row read from the database (or flushed to it), where it is never None."""
+    assert row.id is not None, f"{type(row).__name__} has no id: it was never flushed"
+    return row.id
 
 def policy(ctx: ServiceContext) -> PaymentsPolicy:
     """The payments policy (data/payments/payments.toml) of this context's data folder."""

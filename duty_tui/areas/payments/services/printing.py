@@ -14,7 +14,9 @@ from __future__ import annotations
 import textwrap
 
 from duty_tui.areas.payments.services.cashup import CashUpView
-from duty_tui.areas.payments.services.payments import ReceiptView, StatementView, account_type_name
+from duty_tui.areas.payments.services.receipts import ReceiptView
+from duty_tui.areas.payments.services.statements import StatementView
+from duty_tui.areas.payments.services.words import account_type_name
 from duty_tui.core.domain.local_time import format_local
 from duty_tui.core.domain.money import format_balance, format_pence
 from duty_tui.core.services.pdf import text_pdf

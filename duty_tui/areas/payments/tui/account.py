@@ -16,7 +16,7 @@ from textual.message import Message
 from textual.widgets import Header, Input, Label, Static
 
 from duty_tui.areas.payments.domain.reference import load_policy
-from duty_tui.areas.payments.services.payments import StatementRow, StatementView
+from duty_tui.areas.payments.services.statements import StatementRow, StatementView
 from duty_tui.core.domain.errors import DutyError
 from duty_tui.core.domain.money import format_balance, format_pence
 from duty_tui.core.domain.validators import parse_date
@@ -117,7 +117,7 @@ class AccountScreen(DutyScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="account")
     def load(self) -> None:
-        from duty_tui.areas.payments.services.payments import account_statement
+        from duty_tui.areas.payments.services.statements import account_statement
 
         view = account_statement(self.duty_app.ctx, self.account_ref, self.start, self.end)
         self.post_message(Loaded(view))
@@ -206,7 +206,7 @@ class AccountScreen(DutyScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="account-receipt")
     def load_receipt(self, office_code: str, receipt_no: int) -> None:
-        from duty_tui.areas.payments.services.payments import get_receipt
+        from duty_tui.areas.payments.services.receipts import get_receipt
         from duty_tui.areas.payments.tui import receipt as payment_receipt  # noqa: F401  (imported here, off the UI thread)
 
         try:
@@ -266,7 +266,7 @@ class AccountScreen(DutyScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="account-change")
     def reverse(self, entry_id: int, reason: str, note: str) -> None:
-        from duty_tui.areas.payments.services.payments import reverse_entry
+        from duty_tui.areas.payments.services.reversals import reverse_entry
 
         try:
             done = reverse_entry(self.duty_app.ctx, entry_id, reason, note or None)

@@ -29,7 +29,9 @@ from duty_tui.areas.payments.domain.rules import (
     parse_split,
     suggest_split,
 )
-from duty_tui.areas.payments.services.payments import AccountLookup, PayableAccount, PaymentRequest, ReceiptView
+from duty_tui.areas.payments.services.accounts import AccountLookup, PayableAccount
+from duty_tui.areas.payments.services.receipts import ReceiptView
+from duty_tui.areas.payments.services.taking import PaymentRequest
 from duty_tui.core.domain.errors import DatabaseUnavailable, DutyError, EnvironmentProblem
 from duty_tui.core.domain.money import format_balance, format_pence, parse_pounds
 from duty_tui.core.tui.drafts import DraftForm, collect_values
@@ -245,7 +247,7 @@ class TakePaymentScreen(DraftForm, FormScreen, DutyScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="payment-lookup")
     def lookup(self, person_ref: str | None, query: str | None) -> None:
-        from duty_tui.areas.payments.services.payments import find_payable_accounts
+        from duty_tui.areas.payments.services.accounts import find_payable_accounts
 
         try:
             found = find_payable_accounts(self.duty_app.ctx, person_ref=person_ref, query=query)
@@ -374,7 +376,7 @@ class TakePaymentScreen(DraftForm, FormScreen, DutyScreen):
         What is wrong with one field is said beside it; what is wrong with the payment as a whole
         (no account chosen, the service's checks) under the form.
         """
-        from duty_tui.areas.payments.services.payments import check_payment_request
+        from duty_tui.areas.payments.services.taking import check_payment_request
 
         rules = self.rules
         form = self.form
@@ -446,7 +448,7 @@ class TakePaymentScreen(DraftForm, FormScreen, DutyScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="payment-post")
     def post(self, request: PaymentRequest) -> None:
-        from duty_tui.areas.payments.services.payments import take_payment
+        from duty_tui.areas.payments.services.taking import take_payment
 
         try:
             receipt = take_payment(self.duty_app.ctx, request)
@@ -501,7 +503,7 @@ class TakePaymentScreen(DraftForm, FormScreen, DutyScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="payment-lookup")
     def refresh_accounts(self, keep_ref: str | None) -> None:
-        from duty_tui.areas.payments.services.payments import find_payable_accounts
+        from duty_tui.areas.payments.services.accounts import find_payable_accounts
 
         if self.person_ref:
             found = find_payable_accounts(self.duty_app.ctx, person_ref=self.person_ref)

@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Header, Static
 
-from duty_tui.areas.payments.services.payments import ReceiptView
+from duty_tui.areas.payments.services.receipts import ReceiptView
 from duty_tui.core.tui.kit.footer import DutyFooter
 from duty_tui.core.tui.screens.base import DutyModal
 from duty_tui.core.tui.text import plain

@@ -1,0 +1,205 @@
+"""Finding accounts: the accounts a payment could go to (a person's, an account ref's holder's, or a
+search's people's), and every account with its balance for ``account list|show`` (docs/CLI.md).
+
+Each use case is one transaction, permission checked first; looking accounts up is audited."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from duty_tui.areas.payments.services.common import (
+    account_by_ref,
+    accounts_of_person,
+    balance_of,
+    balances,
+    clean_ref,
+    holder_person,
+    person_by_ref,
+    policy,
+    stored_id,
+)
+from duty_tui.areas.payments.services.words import account_type_name
+from duty_tui.core.db.engine import session_scope
+from duty_tui.core.db.models import Account, LedgerEntry, Person
+from duty_tui.core.domain.errors import InputError
+from duty_tui.core.services import audit
+from duty_tui.core.services.context import ServiceContext
+
+
+@dataclass(frozen=True)
+class PayableAccount:
+    """An account a payment could go to."""
+
+    ref: str
+    account_type: str
+    holder: str
+    balance_pence: int
+    closed: bool
+    person_ref: str | None
+    person_name: str | None
+
+    @property
+    def type_name(self) -> str:
+        """The account type as staff say it."""
+        return account_type_name(self.account_type)
+
+
+@dataclass(frozen=True)
+class AccountLookup:
+    """The accounts found for a person or a search, and a line saying how."""
+
+    accounts: list[PayableAccount]
+    message: str
+    person_ref: str | None = None
+    person_name: str | None = None
+
+
+def _usual_first(found: list[PayableAccount], split_priority: tuple[str, ...] | list[str]) -> list[PayableAccount]:
+    """A person's accounts in the order a payment usually goes: open before closed, then the policy's
+    split order (rent first), then ref — so the highlighted first row is the rent account, not court costs."""
+    order = {kind: i for i, kind in enumerate(split_priority)}
+    return sorted(found, key=lambda a: (a.closed, order.get(a.account_type, len(order)), a.ref))
+
+
+def _payable(session, accounts: list[Account], today: date) -> list[PayableAccount]:
+    sums = balances(session, [stored_id(a) for a in accounts])
+    out = []
+    for account in accounts:
+        person = holder_person(session, account)
+        out.append(PayableAccount(account.ref, account.account_type, account.holder_name, sums[stored_id(account)],
+                                  account.closed_on is not None and account.closed_on <= today,
+                                  person.ref if person else None,
+                                  f"{person.forename} {person.surname}" if person else None))
+    return out
+
+
+_ACCOUNT_REF = re.compile(r"^[A-Z]{2,4}\d{3,}$")
+
+
+def find_payable_accounts(ctx: ServiceContext, *, person_ref: str | None = None,
+                          query: str | None = None) -> AccountLookup:
+    """Accounts to take a payment on: a person's, an account ref's holder's, or a search's people's."""
+    if not (ctx.can("payment.take") or ctx.can("account.view")):
+        ctx.require("payment.take")
+    if person_ref:
+        return _person_accounts(ctx, person_ref)
+    wanted = (query or "").strip()
+    if len(wanted) < 2:
+        raise InputError("type an account ref (e.g. RNT000123), a person ref, or at least two letters of a name")
+    compact = clean_ref(wanted)
+    if _ACCOUNT_REF.match(compact) and not compact.startswith("P"):
+        by_ref = _account_and_holders_others(ctx, compact)
+        if by_ref is not None:
+            return by_ref
+    if re.match(r"^P\d{4,}$", compact):
+        return find_payable_accounts(ctx, person_ref=compact)
+    return _searched_accounts(ctx, wanted)
+
+
+def _person_accounts(ctx: ServiceContext, person_ref: str) -> AccountLookup:
+    """A person's accounts (not suspense), in the order a payment usually goes; audited."""
+    with session_scope(ctx.engine, write=True) as session:
+        person = person_by_ref(session, person_ref)
+        accounts = [a for a in accounts_of_person(session, person) if a.account_type != "suspense"]
+        found = _usual_first(_payable(session, accounts, ctx.today()), policy(ctx).split_priority)
+        audit.record(session, ctx, "account.lookup", "person", person.ref, {"accounts": len(found)})
+        name = f"{person.forename} {person.surname}"
+        message = (f"{len(found)} account{'s' if len(found) != 1 else ''} for {name} ({person.ref})"
+                   if found else f"{name} ({person.ref}) holds no accounts; search by account ref instead")
+        return AccountLookup(found, message, person.ref, name)
+
+
+def _account_and_holders_others(ctx: ServiceContext, account_ref: str) -> AccountLookup | None:
+    """The account with this ref first, then its holder's other accounts; audited. None if no such account."""
+    today = ctx.today()
+    with session_scope(ctx.engine, write=True) as session:
+        account = session.exec(select(Account).where(Account.ref == account_ref)).first()
+        if account is None:
+            return None
+        holder = holder_person(session, account)
+        others = []
+        if holder is not None:
+            others = [a for a in accounts_of_person(session, holder)
+                      if a.id != account.id and a.account_type != "suspense"]
+        # The account asked for stays first; the holder's others follow in the usual order.
+        found = (_payable(session, [account], today)
+                 + _usual_first(_payable(session, others, today), policy(ctx).split_priority))
+        audit.record(session, ctx, "account.lookup", "account", account.ref, {"accounts": len(found)})
+        return AccountLookup(found, f"account {account.ref}"
+                             + (f" and the other accounts of {holder.forename} {holder.surname}"
+                                if len(found) > 1 and holder else ""),
+                             holder.ref if holder else None,
+                             f"{holder.forename} {holder.surname}" if holder else None)
+
+
+def _searched_accounts(ctx: ServiceContext, wanted: str) -> AccountLookup:
+    """The accounts (not suspense) of the people a search for ``wanted`` finds (the search audits itself)."""
+    from duty_tui.core.services.search import find_people
+
+    hits = find_people(ctx, wanted, limit=10)
+    if not hits:
+        return AccountLookup([], f"no one found for {wanted!r}; try an account ref, a postcode or a phone number")
+    with session_scope(ctx.engine) as session:
+        people = {p.ref: p for p in session.exec(select(Person).where(Person.ref.in_([h.ref for h in hits]))).all()}  # type: ignore[attr-defined]
+        accounts: list[Account] = []
+        seen: set[int] = set()
+        for hit in hits:
+            person = people.get(hit.ref)
+            if person is None:
+                continue
+            for account in accounts_of_person(session, person):
+                if stored_id(account) not in seen and account.account_type != "suspense":
+                    seen.add(stored_id(account))
+                    accounts.append(account)
+        found = _payable(session, accounts, ctx.today())
+    return AccountLookup(found, f"{len(found)} account{'s' if len(found) != 1 else ''} of {len(hits)} "
+                                f"{'person' if len(hits) == 1 else 'people'} found for {wanted!r}")
+
+
+@dataclass(frozen=True)
+class AccountSummary:
+    """One account as ``account list|show`` print it (docs/CLI.md)."""
+
+    ref: str
+    type: str
+    holder: str
+    balance_pence: int
+
+    def as_json(self) -> dict:
+        """Exactly the contract's keys."""
+        return {"ref": self.ref, "type": self.type, "holder": self.holder, "balance_pence": self.balance_pence}
+
+
+def list_accounts(ctx: ServiceContext, *, arrears_over_pence: int | None = None) -> list[AccountSummary]:
+    """Every account with its balance, by ref; optionally only those owing more than an amount."""
+    ctx.require("account.view")
+    total = func.coalesce(func.sum(LedgerEntry.amount_pence), 0)
+    query = (select(Account.ref, Account.account_type, Account.holder_name, total)
+             .join(LedgerEntry, col(LedgerEntry.account_id) == Account.id, isouter=True)
+             .group_by(col(Account.id), Account.ref, Account.account_type, Account.holder_name)
+             .order_by(Account.ref))
+    if arrears_over_pence is not None:
+        query = query.having(total > arrears_over_pence)
+    with session_scope(ctx.engine, write=True) as session:
+        rows = session.exec(query).all()
+        audit.record(session, ctx, "account.list", "account", None,
+                     {"arrears_over_pence": arrears_over_pence, "count": len(rows)})
+    return [AccountSummary(ref, kind, holder, int(balance or 0)) for ref, kind, holder, balance in rows]
+
+
+def show_account(ctx: ServiceContext, ref: str) -> AccountSummary:
+    """One account and its balance; NotFound (exit 2) for an unknown ref."""
+    ctx.require("account.view")
+    with session_scope(ctx.engine, write=True) as session:
+        account = account_by_ref(session, ref)
+        balance = balance_of(session, stored_id(account))
+        audit.record(session, ctx, "account.show", "account", account.ref)
+        return AccountSummary(account.ref, account.account_type, account.holder_name, balance)
+
+
+__all__ = ["AccountLookup", "AccountSummary", "PayableAccount", "find_payable_accounts", "list_accounts", "show_account"]
