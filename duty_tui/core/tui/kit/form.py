@@ -1400,7 +1400,7 @@ class FormScreen:
             if discard:
                 self.close_form()
 
-        self.app.push_screen(ConfirmDialog(question or self.DISCARD_QUESTION, yes=self.DISCARD_YES,  # type: ignore
+        self.app.push_screen(ConfirmDialog(question or self.DISCARD_QUESTION, yes=self.DISCARD_YES,  # type: ignore[attr-defined]
                                            no=self.DISCARD_NO), answered)
 
 

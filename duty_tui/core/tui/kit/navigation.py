@@ -93,7 +93,7 @@ class Navigation:
         if isinstance(screen, Screen) and screen.is_modal and self._pushed_by_a_closed_screen():
             # A screen already closed (an F-key replaced it) asked for a dialog as its work finished:
             # the dialog would float over whatever is open now. Nothing to show.
-            return AwaitComplete.nothing()  # type: ignore[attr-defined]
+            return AwaitComplete.nothing()
         if isinstance(screen, Screen) and not _outside_navigation(screen) and not _is_floor(screen):
             floor = self._floor_index()
             if floor is not None:
@@ -103,7 +103,7 @@ class Navigation:
                     if not stack[index].is_modal and nav_key(stack[index]) == key:
                         # Already open: go back to it rather than open it twice.
                         self._pop_to(index)
-                        return AwaitComplete.nothing()  # type: ignore[attr-defined]
+                        return AwaitComplete.nothing()
                 # A transient screen (search) gives its place to what it opens.
                 while len(self.screen_stack) > floor + 1 and getattr(self.screen, "NAV_TRANSIENT", False):  # type: ignore[attr-defined]
                     self._pop_to(len(self.screen_stack) - 2)  # type: ignore[attr-defined]
@@ -137,7 +137,7 @@ class Navigation:
             if len(stack) > floor + 1 and nav_key(stack[floor + 1]) == key and len(stack) == floor + 2:
                 return  # already there
             self._pop_to(floor)
-        self.push_screen(screen)  # type: ignore[attr-defined]
+        self.push_screen(screen)
 
     def go_home(self) -> None:
         """Back to the dashboard (F3)."""
