@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import inspect, text, update
 from sqlalchemy.exc import DataError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from duty_tui.core.db.engine import session_scope
 from duty_tui.core.db.models import AuditEvent, AuditHead
@@ -122,7 +122,7 @@ def record(session: Session, ctx: Any, action: str, entity: str | None = None, e
                         fields.action, fields.entity, fields.entity_id, fields.detail)
     event = AuditEvent(id=event_id, **asdict(fields), prev_hash=head.last_hash, hash=digest)
     session.add(event)
-    session.exec(update(AuditHead).where(AuditHead.id == 1).values(last_id=event_id, last_hash=digest))  # type: ignore[arg-type]
+    session.exec(update(AuditHead).where(col(AuditHead.id) == 1).values(last_id=event_id, last_hash=digest))
     return event
 
 

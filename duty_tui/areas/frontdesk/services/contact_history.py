@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from duty_tui.areas.frontdesk.db.models import ContactReason, ContactRevision, FollowUp
 from duty_tui.areas.frontdesk.domain.reference import FrontdeskReference
@@ -254,7 +254,7 @@ def amend_contact(ctx: ServiceContext, change: ContactAmendment) -> ContactDetai
                          {"channel": after["channel"], "outcome": after["outcome"], "reason": after["reasons"][0],
                           "notes": after["notes"] or None}, what=f"contact #{contact.id}")
         if "reasons" in changed:
-            session.execute(delete(ContactReason).where(ContactReason.contact_id == contact.id))  # type: ignore[arg-type]
+            session.execute(delete(ContactReason).where(col(ContactReason.contact_id) == contact.id))
             for position, code in enumerate(after["reasons"]):
                 session.add(ContactReason(contact_id=contact.id, reason_code=code, position=position))
         # The UNIQUE (contact_id, revision) is the last word if two corrections of one version race.
