@@ -36,7 +36,7 @@ def fd_reference(ctx: ServiceContext) -> FrontdeskReference:
 
 @functools.cache
 def _calendar(jurisdiction: str) -> WorkingCalendar:
-    return WorkingCalendar(jurisdiction)  # type: ignore[arg-type]
+    return WorkingCalendar(jurisdiction)  # type: ignore[arg-type]  # settings hold a str: WorkingCalendar checks it (ValueError)
 
 
 def calendar_for(ctx: ServiceContext) -> WorkingCalendar:
