@@ -1376,7 +1376,7 @@ class FormScreen:
 
     def form_dirty(self) -> bool:
         """True when something was typed that closing would lose."""
-        forms = self.query(Form)  # type: ignore[attr-defined]
+        forms = self.query(Form)  # type: ignore[attr-defined]  # a mixin: the Screen it joins has query
         return any(form.dirty() for form in forms)
 
     def close_form(self) -> None:
@@ -1386,7 +1386,7 @@ class FormScreen:
         if isinstance(self, ModalScreen):
             self.dismiss(None)
         else:
-            self.app.pop_screen()  # type: ignore[attr-defined]
+            self.app.pop_screen()  # type: ignore[attr-defined]  # a mixin: the Screen it joins has app
 
     def leave_form(self, question: str | None = None) -> None:
         """Escape: close at once when nothing was typed; otherwise ask (the one confirm dialog)."""
@@ -1400,7 +1400,7 @@ class FormScreen:
             if discard:
                 self.close_form()
 
-        self.app.push_screen(ConfirmDialog(question or self.DISCARD_QUESTION, yes=self.DISCARD_YES,  # type: ignore[attr-defined]
+        self.app.push_screen(ConfirmDialog(question or self.DISCARD_QUESTION, yes=self.DISCARD_YES,  # type: ignore[attr-defined]  # as above
                                            no=self.DISCARD_NO), answered)
 
 

@@ -21,7 +21,7 @@ class PlainNotify:
     def notify(self, message: str, *, title: str = "", severity="information", timeout=None,
                markup: bool = False) -> None:
         """A toast (markup off unless asked for)."""
-        self.app.notify(message, title=title, severity=severity, timeout=timeout,  # type: ignore[attr-defined]
+        self.app.notify(message, title=title, severity=severity, timeout=timeout,  # type: ignore[attr-defined]  # a mixin (a Screen[Any] base would untype DutyModal's dismiss)
                         markup=markup)
 
 
