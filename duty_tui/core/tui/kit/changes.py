@@ -164,7 +164,7 @@ class WatchesRecords:
             self._stale_changes = (self._stale_changes or frozenset()) | relevant
 
     def _on_show(self) -> bool:
-        app = self.app  # type: ignore[attr-defined]
+        app = self.app  # type: ignore[attr-defined]  # a mixin (a Screen base would clash with Widget._on_show)
         top = app.screen
         if top is self:
             return True
