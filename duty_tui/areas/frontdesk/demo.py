@@ -24,7 +24,7 @@ from duty_tui.areas.frontdesk.domain.reference import load_frontdesk_reference
 from duty_tui.areas.frontdesk.domain.rules import deadline_at, end_of_day_utc
 from duty_tui.core.config.settings import DEFAULTS
 from duty_tui.core.demo.bulk import Loader
-from duty_tui.core.domain.clocks import WorkingCalendar
+from duty_tui.core.domain.clocks import WorkingCalendar, is_jurisdiction
 from duty_tui.core.domain.local_time import UK, display_date
 
 
@@ -157,8 +157,7 @@ def generate_frontdesk(engine: Engine, *, seed: int, today: date, size: str, jur
     """
     scale = SCALES.get(size, SCALES["office"])
     ref = load_frontdesk_reference(DEFAULTS["data_dir"])
-    calendar = WorkingCalendar(jurisdiction if jurisdiction in ("england", "wales", "scotland", "northern_ireland")
-                               else "england")  # type: ignore[arg-type]
+    calendar = WorkingCalendar(jurisdiction if is_jurisdiction(jurisdiction) else "england")
     rng = random.Random(f"duty-tui frontdesk/{seed}")
     with engine.connect() as connection:
         loader = Loader(connection)

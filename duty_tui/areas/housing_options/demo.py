@@ -41,8 +41,8 @@ from duty_tui.areas.housing_options.domain.casework import (
 )
 from duty_tui.areas.housing_options.domain.homelessness import PRIORITY_NEED_GROUNDS
 from duty_tui.core.db.engine import session_scope
-from duty_tui.core.db.models import Case, HouseholdMember, Person, StaffUser, Team
-from duty_tui.core.domain.clocks import WorkingCalendar
+from duty_tui.core.db.models import Case, HouseholdMember, Person, StaffUser, Team, table_of
+from duty_tui.core.domain.clocks import WorkingCalendar, is_jurisdiction
 from duty_tui.core.domain.local_time import end_of_local_day
 from duty_tui.core.domain.search_keys import fold, sound
 
@@ -127,16 +127,15 @@ def generate_housing(engine: Engine, *, seed: int, today: date, size: str, juris
     fake = Faker("en_GB")
     fake.seed_instance(seed + 404)
     total = APPROACHES.get(size, APPROACHES["office"])
-    calendar = WorkingCalendar(jurisdiction if jurisdiction in ("england", "wales", "scotland", "northern_ireland")
-                               else "england")  # type: ignore[arg-type]
+    calendar = WorkingCalendar(jurisdiction if is_jurisdiction(jurisdiction) else "england")
     juris = jurisdiction if jurisdiction in ("england", "scotland") else "england"
-    person_t, case_t = Person.__table__, Case.__table__  # type: ignore[attr-defined]
-    hc_t = HomelessCase.__table__  # type: ignore[attr-defined]
+    person_t, case_t = table_of(Person), table_of(Case)
+    hc_t = table_of(HomelessCase)
 
     with session_scope(engine, write=True) as session:
         connection = session.connection()
-        team_id = connection.execute(select(Team.__table__.c.id).where(Team.__table__.c.code == "options")).scalar()  # type: ignore[attr-defined]
-        staff_t = StaffUser.__table__  # type: ignore[attr-defined]
+        team_id = connection.execute(select(table_of(Team).c.id).where(table_of(Team).c.code == "options")).scalar()
+        staff_t = table_of(StaffUser)
         officers = [r[0] for r in connection.execute(select(staff_t.c.id).where(staff_t.c.team_id == team_id))] \
             if team_id else []
         if not officers:
@@ -144,7 +143,7 @@ def generate_housing(engine: Engine, *, seed: int, today: date, size: str, juris
         officers = officers or [None]
         # Existing people who might approach (tenants facing loss of home, grown-up children ...).
         existing = [r[0] for r in connection.execute(select(person_t.c.id).order_by(person_t.c.id).limit(20_000))]
-        hm_t = HouseholdMember.__table__  # type: ignore[attr-defined]
+        hm_t = table_of(HouseholdMember)
         household_of = dict(connection.execute(select(hm_t.c.person_id, hm_t.c.household_id)).all()) if existing else {}
         top_ref = connection.execute(select(func.max(person_t.c.ref)).where(
             person_t.c.ref >= "P0000000", person_t.c.ref <= "P9999999", func.length(person_t.c.ref) == 8)).scalar()
@@ -279,15 +278,15 @@ def generate_housing(engine: Engine, *, seed: int, today: date, size: str, juris
                     review_plans.append((len(notices) - 1, {**review, "homeless_case_id": hid}))
             placements.extend({**p, "homeless_case_id": hid, "created_by": officer, "version": 1}
                               for p in plan["placements"])
-        _insert(connection, HomelessMove.__table__, moves)  # type: ignore[attr-defined]
-        _insert(connection, HomelessSupportNeed.__table__, needs)  # type: ignore[attr-defined]
-        _insert(connection, HomelessMember.__table__, members)  # type: ignore[attr-defined]
-        _insert(connection, HomelessPlanStep.__table__, steps)  # type: ignore[attr-defined]
-        notice_ids = _insert_returning(connection, HomelessNotice.__table__, notices) if notices else []  # type: ignore[attr-defined]
+        _insert(connection, table_of(HomelessMove), moves)
+        _insert(connection, table_of(HomelessSupportNeed), needs)
+        _insert(connection, table_of(HomelessMember), members)
+        _insert(connection, table_of(HomelessPlanStep), steps)
+        notice_ids = _insert_returning(connection, table_of(HomelessNotice), notices) if notices else []
         reviews = [{**review, "notice_id": notice_ids[index], "late_allowed": False, "version": 1}
                    for index, review in review_plans]
-        _insert(connection, HomelessReview.__table__, reviews)  # type: ignore[attr-defined]
-        _insert(connection, HomelessPlacement.__table__, placements)  # type: ignore[attr-defined]
+        _insert(connection, table_of(HomelessReview), reviews)
+        _insert(connection, table_of(HomelessPlacement), placements)
     return {"homelessness applicants": len(new_people), "homelessness cases": len(plans),
             "homelessness moves": len(moves), "homelessness notices": len(notices),
             "homelessness reviews": len(reviews), "TA placements": len(placements), "plan steps": len(steps)}

@@ -46,21 +46,21 @@ from duty_tui.areas.housing_options.domain.stats import (
     quarter_statistics,
 )
 from duty_tui.core.db.engine import session_scope
-from duty_tui.core.db.models import Case, Person
+from duty_tui.core.db.models import Case, Person, table_of
 from duty_tui.core.domain.errors import InputError
 from duty_tui.core.services.outputs import OutputFolder
 
 _CHUNK = 900  # below SQLite's bound-parameter limit
 
-HC = HomelessCase.__table__  # type: ignore[attr-defined]
-MOVE = HomelessMove.__table__  # type: ignore[attr-defined]
-NEED = HomelessSupportNeed.__table__  # type: ignore[attr-defined]
-TA = HomelessPlacement.__table__  # type: ignore[attr-defined]
-MEMBER = HomelessMember.__table__  # type: ignore[attr-defined]
-REVIEW = HomelessReview.__table__  # type: ignore[attr-defined]
-NOTICE = HomelessNotice.__table__  # type: ignore[attr-defined]
-CASE = Case.__table__  # type: ignore[attr-defined]
-PERSON = Person.__table__  # type: ignore[attr-defined]
+HC = table_of(HomelessCase)
+MOVE = table_of(HomelessMove)
+NEED = table_of(HomelessSupportNeed)
+TA = table_of(HomelessPlacement)
+MEMBER = table_of(HomelessMember)
+REVIEW = table_of(HomelessReview)
+NOTICE = table_of(HomelessNotice)
+CASE = table_of(Case)
+PERSON = table_of(Person)
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,8 @@ from duty_tui.core.db.preflight import version_folders
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
-def alembic_config(engine: Engine) -> Config:
-    """An Alembic config bound to ``engine`` (passed to env.py as an attribute)."""
+def alembic_config(engine: Engine | None) -> Config:
+    """An Alembic config bound to ``engine`` (passed to env.py as an attribute; None only reads the scripts)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("path_separator", "os")
@@ -46,7 +46,7 @@ def _label(revisions: set[str] | tuple[str, ...]) -> str:
 
 def head_revision() -> str:
     """The newest revision(s) this program knows, joined with '+'."""
-    script = ScriptDirectory.from_config(alembic_config(None))  # type: ignore[arg-type]
+    script = ScriptDirectory.from_config(alembic_config(None))
     return _label(tuple(script.get_heads()))
 
 

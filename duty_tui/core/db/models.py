@@ -14,12 +14,17 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import BigInteger, Column, Index, Integer, Text, UniqueConstraint, false
+from sqlalchemy import BigInteger, Column, Index, Integer, Table, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 
 def _text() -> Column:
     return Column(Text, nullable=True)
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """A table model's Core ``Table`` (for bulk inserts and report queries), typed."""
+    return model.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ on table=True classes but does not declare it
 
 
 class Office(SQLModel, table=True):

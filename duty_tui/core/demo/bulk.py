@@ -103,12 +103,12 @@ class Loader:
         """
         base = self._bases.get(d)
         if base is None:
-            offset = int(datetime.combine(d, time(12), tzinfo=UK).utcoffset().total_seconds())  # type: ignore[union-attr]
+            offset = int(datetime.combine(d, time(12), tzinfo=UK).utcoffset().total_seconds())  # type: ignore[union-attr]  # an aware datetime has an offset
             midnight = datetime(d.year, d.month, d.day, tzinfo=UTC) - timedelta(seconds=offset)
             base = self._bases[d] = (d, offset) if self.sqlite else midnight
         if not self.sqlite:
-            return base + timedelta(seconds=seconds)  # type: ignore[operator]
-        utc_day, offset = base  # type: ignore[misc]
+            return base + timedelta(seconds=seconds)  # type: ignore[operator]  # not SQLite: base is a datetime
+        utc_day, offset = base  # type: ignore[misc]  # SQLite: base is (day, offset)
         seconds -= offset
         while seconds < 0:
             utc_day -= timedelta(days=1)

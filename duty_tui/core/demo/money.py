@@ -128,7 +128,7 @@ def build_accounts(rng: random.Random, pop: Population, today: date, window_star
             person_id=tenancy.lead.id, closed=tenancy.end, profile=profile)
     ended = [a for a in accounts if a.tenancy and a.tenancy.end]
     for number, rent in enumerate(ended, start=1):
-        fta = add("FTA", number, "former_tenant", rent.holder, rent.tenancy.end, tenancy=rent.tenancy,  # type: ignore[union-attr]
+        fta = add("FTA", number, "former_tenant", rent.holder, rent.tenancy.end, tenancy=rent.tenancy,  # type: ignore[union-attr]  # `ended` has a tenancy
                   person_id=rent.person_id, profile="arrears")
         rent.extra["fta"] = fta
     # Recharges and court costs fall on tenancies of some standing, on a day staff were in.
@@ -559,7 +559,7 @@ class LedgerWriter:
             moved, amount = debt
             account.balance += amount
             yield self._row(aid, moved, 10 * 3600 + 60, "former_tenant_debt", None, amount,
-                            f"Arrears from {account.tenancy.ref}",  # type: ignore[union-attr]
+                            f"Arrears from {account.tenancy.ref}",  # type: ignore[union-attr]  # a former tenant's account has one
                             created_by=rng.choice(self.income_staff), terminal=TERMINAL)
             if rng.random() < 0.4:
                 method = rng.choice(("allpay", "card", "bank_transfer", "cash"))

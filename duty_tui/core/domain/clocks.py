@@ -17,7 +17,7 @@ import threading
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
-from typing import Literal, get_args
+from typing import Literal, TypeGuard, get_args
 
 import holidays as _holidays
 
@@ -28,6 +28,7 @@ __all__ = [
     "DueState",
     "Jurisdiction",
     "JURISDICTIONS",
+    "is_jurisdiction",
     "MARKER_OVERDUE",
     "MARKER_TODAY",
     "Deadline",
@@ -44,6 +45,11 @@ __all__ = [
 
 Jurisdiction = Literal["england", "wales", "scotland", "northern_ireland"]
 JURISDICTIONS: tuple[Jurisdiction, ...] = get_args(Jurisdiction)
+
+
+def is_jurisdiction(name: str) -> TypeGuard[Jurisdiction]:
+    """True when ``name`` is one of JURISDICTIONS (a WorkingCalendar can be made for it)."""
+    return name in JURISDICTIONS
 
 DeadlineKind = Literal["working_days", "hours", "calendar_days"]
 DueState = Literal["overdue", "due_today", "due_soon", "ok"]
@@ -454,7 +460,7 @@ def describe_due(
     if kind == "hours":
         if not isinstance(now, datetime):
             raise ValueError("an hours deadline needs 'now' as a date and time")
-        due_at: datetime = due.due  # type: ignore[assignment]
+        due_at: datetime = due.due  # type: ignore[assignment]  # an hours Deadline holds a datetime
         seconds = _elapsed(now, due_at).total_seconds()
         if seconds < 0:
             return _status("overdue", f"overdue by {_hours_minutes(math.ceil(-seconds / 60))}")

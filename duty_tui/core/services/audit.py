@@ -17,10 +17,10 @@ from typing import Any
 
 from sqlalchemy import inspect, text, update
 from sqlalchemy.exc import DataError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from duty_tui.core.db.engine import session_scope
-from duty_tui.core.db.models import AuditEvent, AuditHead
+from duty_tui.core.db.models import AuditEvent, AuditHead, table_of
 from duty_tui.core.domain.errors import EnvironmentProblem
 
 GENESIS_HASH = "0" * 64
@@ -48,7 +48,7 @@ _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 def column_length(column: str) -> int | None:
     """The length ``audit_event.<column>`` declares (characters, on both databases), or None if unbounded."""
-    return getattr(AuditEvent.__table__.c[column].type, "length", None)  # type: ignore[attr-defined]
+    return getattr(table_of(AuditEvent).c[column].type, "length", None)
 
 
 def stored_text(column: str, value: Any) -> str | None:
@@ -122,7 +122,7 @@ def record(session: Session, ctx: Any, action: str, entity: str | None = None, e
                         fields.action, fields.entity, fields.entity_id, fields.detail)
     event = AuditEvent(id=event_id, **asdict(fields), prev_hash=head.last_hash, hash=digest)
     session.add(event)
-    session.exec(update(AuditHead).where(AuditHead.id == 1).values(last_id=event_id, last_hash=digest))  # type: ignore[arg-type]
+    session.exec(update(AuditHead).where(col(AuditHead.id) == 1).values(last_id=event_id, last_hash=digest))
     return event
 
 
@@ -245,11 +245,11 @@ def _read_head(connection, findings: _Findings) -> _Head | None:
         problems.append(f"its last event id {_shown(row.last_id)} is not a whole number")
     if undecodable or last_hash is None or not _HEX64.fullmatch(last_hash):
         problems.append(f"its hash {_shown(row.last_hash if undecodable else last_hash)} is not 64 hex digits")
-    if problems:
+    if problems or last_hash is None:  # a None hash is among the problems
         findings.add(None, "the audit head (row 1 of audit_head) is garbled: " + " and ".join(problems)
                      + "; the end of the chain cannot be checked (restore the row from a backup)")
         return None
-    return _Head(row.last_id, last_hash)  # type: ignore[arg-type]
+    return _Head(row.last_id, last_hash)
 
 
 _TEXT_COLUMNS = ("actor", "terminal", "action", "entity", "entity_id", "detail", "prev_hash", "hash")
@@ -353,7 +353,7 @@ def _walk(connection, head: _Head | None, batch: int, anchors: dict[int, str], f
                 stored_hash = v["hash"]
                 if expected_prev is not None and v["prev_hash"] != expected_prev:
                     problem = f"event {row.id} does not follow event {row.id - 1}"
-                elif event_hash(v["prev_hash"], row.id, at, actor_id, v["actor"], v["terminal"], v["action"],  # type: ignore[arg-type]
+                elif event_hash(v["prev_hash"], row.id, at, actor_id, v["actor"], v["terminal"], v["action"],  # type: ignore[arg-type]  # prev_hash, actor, terminal, action: NOT NULL columns
                                 v["entity"], v["entity_id"], v["detail"]) != stored_hash:
                     problem = f"event {row.id} was altered after it was written" + _legacy_hint(v)
                 elif row.id in anchors and anchors[row.id] != stored_hash:

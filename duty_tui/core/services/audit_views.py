@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import String, and_, cast, or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from duty_tui.core.config.reference import line_of, read_toml
 from duty_tui.core.db.engine import session_scope
@@ -144,43 +144,43 @@ def _about_person(session: Session, person: Person):
     """The WHERE clause matching every audit event that concerns ``person``."""
     pid = person.id
     households = select(HouseholdMember.household_id).where(HouseholdMember.person_id == pid)
-    tenancies = select(Tenancy.id).where(Tenancy.household_id.in_(households))  # type: ignore[attr-defined]
+    tenancies = select(Tenancy.id).where(col(Tenancy.household_id).in_(households))
     account_ids = list(session.exec(select(Account.id).where(
-        or_(Account.person_id == pid, Account.tenancy_id.in_(tenancies)))).all())  # type: ignore[union-attr]
-    account_refs = list(session.exec(select(Account.ref).where(Account.id.in_(account_ids))).all()) if account_ids else []  # type: ignore[union-attr]
+        or_(Account.person_id == pid, col(Account.tenancy_id).in_(tenancies)))).all())
+    account_refs = list(session.exec(select(Account.ref).where(col(Account.id).in_(account_ids))).all()) if account_ids else []
 
     areas = _area_records(session, person, [i for i in account_ids if i is not None])
-    case_terms = [Case.person_id == pid, Case.household_id.in_(households)]  # type: ignore[union-attr]
+    case_terms = [col(Case.person_id) == pid, col(Case.household_id).in_(households)]
     if areas.get("case_ids"):
-        case_terms.append(Case.id.in_(areas["case_ids"]))  # type: ignore[union-attr]
+        case_terms.append(col(Case.id).in_(areas["case_ids"]))
     case_refs = list(session.exec(select(Case.ref).where(or_(*case_terms))).all())
     contact_ids = [str(i) for i in session.exec(select(Contact.id).where(Contact.person_id == pid)).all()]
     paid = set()
     if account_ids:
         paid = {tuple(row) for row in session.exec(select(LedgerEntry.office_id, LedgerEntry.receipt_no).where(
-            LedgerEntry.account_id.in_(account_ids), LedgerEntry.receipt_no.is_not(None)).distinct()).all()}  # type: ignore[attr-defined,union-attr]
+            col(LedgerEntry.account_id).in_(account_ids), col(LedgerEntry.receipt_no).is_not(None)).distinct()).all()}
     offices = {o.id: o.code for o in session.exec(select(Office)).all()} if paid else {}
     receipts = sorted({f"{offices.get(o, '?')}-{n:06d}" for o, n in paid if n is not None} | set(areas.get("payment", [])))
 
     def entity_in(entity: str, ids: list[str]):
-        return and_(AuditEvent.entity == entity, AuditEvent.entity_id.in_(ids))  # type: ignore[union-attr]
+        return and_(AuditEvent.entity == entity, col(AuditEvent.entity_id).in_(ids))
 
     terms = [and_(AuditEvent.entity == "person", AuditEvent.entity_id == person.ref),
              # Drafts name the person in their detail ("person": "P0000001"; JSON with sort_keys).
              and_(AuditEvent.entity == "draft",
-                  AuditEvent.detail.like(f'%"person": {json.dumps(person.ref)}%'))]  # type: ignore[union-attr]
+                  col(AuditEvent.detail).like(f'%"person": {json.dumps(person.ref)}%'))]
     # A list event concerns everyone it showed: its detail holds their refs, or their cases' refs, as JSON strings.
     shown_as = [person.ref, *case_refs]
-    terms.append(and_(AuditEvent.entity.in_(LIST_ENTITIES),  # type: ignore[union-attr]
-                      or_(*[AuditEvent.detail.like(f"%{json.dumps(ref)}%") for ref in shown_as])))  # type: ignore[union-attr]
+    terms.append(and_(col(AuditEvent.entity).in_(LIST_ENTITIES),
+                      or_(*[col(AuditEvent.detail).like(f"%{json.dumps(ref)}%") for ref in shown_as])))
     others = [(entity, [str(i) for i in ids]) for entity, ids in areas.items() if entity not in ("case_ids", "payment")]
     for entity, ids in (("case", case_refs), ("contact", contact_ids), ("account", account_refs),
                         ("payment", receipts), *others):
         if ids:
             terms.append(entity_in(entity, ids))
     if account_ids:
-        ledger_ids = select(cast(LedgerEntry.id, String)).where(LedgerEntry.account_id.in_(account_ids))  # type: ignore[attr-defined]
-        terms.append(and_(AuditEvent.entity == "ledger_entry", AuditEvent.entity_id.in_(ledger_ids)))  # type: ignore[union-attr]
+        ledger_ids = select(cast(LedgerEntry.id, String)).where(col(LedgerEntry.account_id).in_(account_ids))
+        terms.append(and_(AuditEvent.entity == "ledger_entry", col(AuditEvent.entity_id).in_(ledger_ids)))
     return or_(*terms)
 
 
@@ -201,11 +201,11 @@ def person_access_log(ctx: ServiceContext, person_ref: str, limit: int = 200) ->
         audit.record(session, ctx, "audit.person_access", "person", person.ref, {"limit": limit})
         session.flush()
         rows = list(session.exec(select(AuditEvent).where(_about_person(session, person))
-                                 .order_by(AuditEvent.id.desc()).limit(limit + 1)).all())  # type: ignore[union-attr]
+                                 .order_by(col(AuditEvent.id).desc()).limit(limit + 1)).all())
         more = len(rows) > limit
         rows = rows[:limit]
         staff_ids = {r.actor_id for r in rows if r.actor_id is not None}
-        staff = ({u.id: u for u in session.exec(select(StaffUser).where(StaffUser.id.in_(staff_ids))).all()}  # type: ignore[union-attr]
+        staff = ({u.id: u for u in session.exec(select(StaffUser).where(col(StaffUser.id).in_(staff_ids))).all()}
                  if staff_ids else {})
         searches = _searches_before(session, [r for r in rows if r.action == "person.view"])
         entries = []
@@ -231,7 +231,7 @@ def _searches_before(session: Session, views: list[AuditEvent]) -> dict[int, str
         previous = session.exec(
             select(AuditEvent).where(AuditEvent.actor == view.actor, AuditEvent.id < view.id,
                                      AuditEvent.id >= view.id - _LOOKBACK_EVENTS)
-            .order_by(AuditEvent.id.desc()).limit(1)  # type: ignore[union-attr]
+            .order_by(col(AuditEvent.id).desc()).limit(1)
         ).first()
         if previous is None or previous.action != "person.search" or previous.terminal != view.terminal:
             continue

@@ -19,7 +19,7 @@ import os
 import secrets
 from datetime import timedelta
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from duty_tui.core.db.engine import session_scope
 from duty_tui.core.db.models import StaffUser, Team
@@ -145,7 +145,7 @@ def find_os_actor(ctx: ServiceContext, os_user: str | None = None) -> Actor:
     """The staff user linked to an OS user (default: the real one), for batch commands; AuthError when none is."""
     os_user = os_user or os_identity()
     with session_scope(ctx.engine) as session:
-        user = session.exec(select(StaffUser).where(StaffUser.os_user == os_user, StaffUser.active.is_(True))).first()  # type: ignore[attr-defined]
+        user = session.exec(select(StaffUser).where(StaffUser.os_user == os_user, col(StaffUser.active).is_(True))).first()
         if user is None:
             raise AuthError(f"operating-system user {os_user!r} is not linked to a staff user")
         return _actor(ctx, user, _team_code(session, user.team_id))

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, event, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from duty_tui.core.db.engine import environment_problem
 from duty_tui.core.db.models import ChangeSignal
@@ -376,7 +376,7 @@ def record_account(session: Session, account) -> None:
     if tenancy is None:
         return
     refs = session.exec(select(Person.ref).join(HouseholdMember, HouseholdMember.person_id == Person.id).where(
-        HouseholdMember.household_id == tenancy.household_id, HouseholdMember.left_on.is_(None))).all()  # type: ignore[union-attr]
+        HouseholdMember.household_id == tenancy.household_id, col(HouseholdMember.left_on).is_(None))).all()
     if refs:
         record_changed(session, "person", *refs)
 

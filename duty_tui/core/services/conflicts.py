@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from duty_tui.core.db.models import AuditEvent, StaffUser
 from duty_tui.core.domain.errors import ConflictError
@@ -32,7 +32,7 @@ def last_change(session: Session, entity: str, entity_id: Any) -> tuple[str | No
     rows = session.exec(
         select(AuditEvent.action, AuditEvent.actor, AuditEvent.actor_id, AuditEvent.at)
         .where(AuditEvent.entity == entity, AuditEvent.entity_id == str(entity_id))
-        .order_by(AuditEvent.id.desc()).limit(50)  # type: ignore[union-attr]
+        .order_by(col(AuditEvent.id).desc()).limit(50)
     ).all()
     for action, actor, actor_id, at in rows:
         if _is_view(action):

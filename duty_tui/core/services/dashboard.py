@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 
 from duty_tui.core.db.engine import session_scope
 from duty_tui.core.db.models import Case, Contact, Person, Team
@@ -33,7 +33,7 @@ class Dashboard:
 def _with_people(session, cases: list[Case]) -> list[CaseView]:
     views = _case_views(session, cases)
     person_ids = {c.person_id for c in cases if c.person_id}
-    people = ({p.id: p for p in session.exec(select(Person).where(Person.id.in_(person_ids))).all()}  # type: ignore[union-attr]
+    people = ({p.id: p for p in session.exec(select(Person).where(col(Person.id).in_(person_ids))).all()}
               if person_ids else {})
     out = []
     for case, view in zip(cases, views, strict=True):
@@ -49,10 +49,10 @@ def load_dashboard(ctx: ServiceContext, limit: int = 50) -> Dashboard:
     now = ctx.now()
     start_of_day = start_of_local_day(ctx.today())
     end_of_day = end_of_local_day(ctx.today())
-    is_open = Case.status.in_(OPEN_STATUSES)  # type: ignore[attr-defined]
+    is_open = col(Case.status).in_(OPEN_STATUSES)
     with session_scope(ctx.engine) as session:
         mine = session.exec(select(Case).where(Case.assignee_id == actor.id, is_open)
-                            .order_by(Case.due_at).limit(limit)).all()  # type: ignore[arg-type]
+                            .order_by(col(Case.due_at)).limit(limit)).all()
         team_cases: list[Case] = []
         team_name = None
         team_overdue = team_open = due_today = 0
@@ -60,14 +60,14 @@ def load_dashboard(ctx: ServiceContext, limit: int = 50) -> Dashboard:
             team = session.get(Team, actor.team_id)
             team_name = team.name if team else None
             team_filter = (Case.team_id == actor.team_id, is_open)
-            team_cases = list(session.exec(select(Case).where(*team_filter).order_by(Case.due_at).limit(limit)).all())  # type: ignore[arg-type]
+            team_cases = list(session.exec(select(Case).where(*team_filter).order_by(col(Case.due_at)).limit(limit)).all())
             team_open = session.exec(select(func.count()).select_from(Case).where(*team_filter)).one()
             team_overdue = session.exec(select(func.count()).select_from(Case)
-                                        .where(*team_filter, Case.due_at < now)).one()  # type: ignore[operator]
+                                        .where(*team_filter, col(Case.due_at) < now)).one()
             due_today = session.exec(select(func.count()).select_from(Case).where(
-                *team_filter, Case.due_at >= now, Case.due_at <= end_of_day)).one()  # type: ignore[operator]
+                *team_filter, col(Case.due_at) >= now, col(Case.due_at) <= end_of_day)).one()
         my_overdue = session.exec(select(func.count()).select_from(Case)
-                                  .where(Case.assignee_id == actor.id, is_open, Case.due_at < now)).one()  # type: ignore[operator]
+                                  .where(Case.assignee_id == actor.id, is_open, col(Case.due_at) < now)).one()
         contacts_today = session.exec(select(func.count()).select_from(Contact)
                                       .where(Contact.at >= start_of_day, Contact.at <= end_of_day)).one()
         return Dashboard(my_cases=_with_people(session, list(mine)), team_cases=_with_people(session, team_cases),

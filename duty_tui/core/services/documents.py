@@ -43,7 +43,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import col, select
 
 from duty_tui.core.db.engine import session_scope
 from duty_tui.core.db.models import Account, Case, LedgerEntry, Office, Person
@@ -248,7 +248,7 @@ def _about(ctx: ServiceContext, document: Document) -> Person | None:
         account = session.exec(
             select(Account).join(LedgerEntry, LedgerEntry.account_id == Account.id)
             .where(LedgerEntry.office_id == office.id, LedgerEntry.receipt_no == int(number))
-            .order_by(LedgerEntry.id)).first()  # type: ignore[arg-type]
+            .order_by(col(LedgerEntry.id))).first()
         return holder_person(session, account) if account else None
 
 

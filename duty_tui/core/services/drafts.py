@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete
-from sqlmodel import select
+from sqlmodel import col, select
 
 from duty_tui.core.db.engine import session_scope
 from duty_tui.core.db.models_drafts import Draft
@@ -99,9 +99,9 @@ def list_drafts(ctx: ServiceContext) -> list[DraftView]:
         return []
     cutoff = ctx.now() - timedelta(days=DRAFT_MAX_AGE_DAYS)
     with session_scope(ctx.engine, write=True) as session:
-        session.exec(delete(Draft).where(Draft.staff_id == actor.id, Draft.updated_at < cutoff))  # type: ignore[arg-type]
+        session.exec(delete(Draft).where(col(Draft.staff_id) == actor.id, col(Draft.updated_at) < cutoff))
         rows = session.exec(select(Draft).where(Draft.staff_id == actor.id)
-                            .order_by(Draft.updated_at.desc())).all()  # type: ignore[attr-defined]
+                            .order_by(col(Draft.updated_at).desc())).all()
         return [DraftView(r.draft_key, r.kind, r.title, r.screen, json.loads(r.args), json.loads(r.payload),
                           r.person_ref, updated_at=r.updated_at, terminal=r.terminal) for r in rows]
 

@@ -19,7 +19,7 @@ def office_for(session: Session, ctx: ServiceContext) -> Office:
     if office is None:
         office = session.exec(select(Office).where(Office.code == ctx.settings.office_code)).first()
     if office is None:
-        office = session.exec(select(Office).order_by(Office.id)).first()  # type: ignore[arg-type]
+        office = session.exec(select(Office).order_by(col(Office.id))).first()
     if office is None:
         raise InputError("no office is set up in this database; run duty-tui demo or add an office first")
     return office

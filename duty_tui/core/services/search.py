@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 from sqlalchemy import and_, func, or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from duty_tui.core.db.engine import session_scope
 from duty_tui.core.db.models import Account, Case, Household, HouseholdMember, Person, Property, Tenancy
@@ -158,7 +158,7 @@ def _name_candidates(session: Session, tokens: list[str], capped: list[bool] | N
             conditions.append(and_(Person.surname_sound == sound(sur), fore_cond))
     found: dict[int, tuple[int, str, str]] = {}
     for condition in conditions:
-        rows = session.exec(select(*cols).where(condition).limit(CANDIDATE_CAP)).all()  # type: ignore[call-overload]
+        rows = session.exec(select(*cols).where(condition).limit(CANDIDATE_CAP)).all()
         if capped is not None and len(rows) >= CANDIDATE_CAP:
             capped.append(True)
         for row in rows:
@@ -194,8 +194,8 @@ def _ids_for_kind(session: Session, kind: str, query: str, capped: list[bool]) -
         else:
             hh = select(Household.id).join(Property, Property.id == Household.property_id).where(Property.ref == compact)
         ids = session.exec(
-            select(HouseholdMember.person_id).where(HouseholdMember.household_id.in_(hh))  # type: ignore[attr-defined]
-            .order_by(HouseholdMember.is_lead.desc(), HouseholdMember.id)  # type: ignore[arg-type, attr-defined]
+            select(HouseholdMember.person_id).where(col(HouseholdMember.household_id).in_(hh))
+            .order_by(col(HouseholdMember.is_lead).desc(), col(HouseholdMember.id))
         ).all()
         return list(ids), f"{kind} ref"
     if kind == "account":
@@ -209,11 +209,11 @@ def _ids_for_kind(session: Session, kind: str, query: str, capped: list[bool]) -
             if tenancy:
                 ids = session.exec(select(HouseholdMember.person_id)
                                    .where(HouseholdMember.household_id == tenancy.household_id)
-                                   .order_by(HouseholdMember.is_lead.desc())).all()  # type: ignore[attr-defined]
+                                   .order_by(col(HouseholdMember.is_lead).desc())).all()
                 return list(ids), "account ref"
         return [], "account ref"
     if kind == "case":
-        ids = session.exec(select(Case.person_id).where(Case.ref == compact, Case.person_id.is_not(None))).all()  # type: ignore[union-attr]
+        ids = session.exec(select(Case.person_id).where(Case.ref == compact, col(Case.person_id).is_not(None))).all()
         return list(ids), "case ref"
     if kind == "phone":
         key = phone_key(query)
@@ -244,8 +244,8 @@ def _people_at(session: Session, property_condition, capped: list[bool] | None =
         select(HouseholdMember.person_id, Property.postcode, Property.address_line1, HouseholdMember.is_lead)
         .join(Household, Household.id == HouseholdMember.household_id)
         .join(Property, Property.id == Household.property_id)
-        .where(property_condition, HouseholdMember.left_on.is_(None))  # type: ignore[union-attr]
-        .order_by(Property.postcode_key, Property.address_line1, HouseholdMember.is_lead.desc())  # type: ignore[attr-defined]
+        .where(property_condition, col(HouseholdMember.left_on).is_(None))
+        .order_by(Property.postcode_key, Property.address_line1, col(HouseholdMember.is_lead).desc())
         .limit(CANDIDATE_CAP)
     ).all()
     if capped is not None and len(rows) >= CANDIDATE_CAP:
@@ -336,7 +336,7 @@ def _word_candidates(session: Session, found: _Words, capped: list[bool]) -> lis
         return _people_at(session, condition, capped)
     words = found.words
     ids: list[int] = [row[0] for row in _name_candidates(session, words, capped)] if words else []
-    numbered = or_(*[Property.address_line1.like(f"{n} %") for n in found.numbers]) if found.numbers else None  # type: ignore[union-attr]
+    numbered = or_(*[Property.address_line1.like(f"{n} %") for n in found.numbers]) if found.numbers else None
     street = "".join(words)
     if len(street) >= 4:
         condition = _prefix_range(Property.street_key, street)
@@ -358,7 +358,7 @@ def _word_candidates(session: Session, found: _Words, capped: list[bool]) -> lis
                 .join(Household, Household.id == HouseholdMember.household_id)
                 .join(Property, Property.id == Household.property_id)
                 .join(Person, Person.id == HouseholdMember.person_id)
-                .where(on_street, loose, HouseholdMember.left_on.is_(None))  # type: ignore[union-attr]
+                .where(on_street, loose, col(HouseholdMember.left_on).is_(None))
                 .limit(CANDIDATE_CAP)).all()
             if len(rows) >= CANDIDATE_CAP:
                 capped.append(True)
@@ -415,13 +415,13 @@ def _word_scores(session: Session, found: _Words,
         return {}, {}, {}
     people = {row[0]: row[1:] for row in session.exec(
         select(Person.id, Person.forename_key, Person.surname_key, Person.forename_sound, Person.surname_sound)
-        .where(Person.id.in_(person_ids))).all()}  # type: ignore[union-attr]
+        .where(col(Person.id).in_(person_ids))).all()}
     homes: dict[int, tuple[str, str, bool]] = {}
     for person_id, line1, postcode, lead in session.exec(
             select(HouseholdMember.person_id, Property.address_line1, Property.postcode, HouseholdMember.is_lead)
             .join(Household, Household.id == HouseholdMember.household_id)
             .join(Property, Property.id == Household.property_id)
-            .where(HouseholdMember.person_id.in_(person_ids), HouseholdMember.left_on.is_(None))).all():  # type: ignore[union-attr]
+            .where(col(HouseholdMember.person_id).in_(person_ids), col(HouseholdMember.left_on).is_(None))).all():
         homes[person_id] = (line1, postcode, lead)
     scores: dict[int, float] = {}
     order: dict[int, tuple] = {}
@@ -474,14 +474,14 @@ def _details(session: Session, person_ids: list[int]) -> dict[int, dict]:
         return {}
     from duty_tui.core.db.models import Alert
 
-    people = session.exec(select(Person).where(Person.id.in_(person_ids))).all()  # type: ignore[union-attr]
+    people = session.exec(select(Person).where(col(Person.id).in_(person_ids))).all()
     out = {p.id: {"ref": p.ref, "name": f"{p.forename} {p.surname}", "born": p.date_of_birth.year if p.date_of_birth else None,
                   "address": None, "postcode": None, "tenancy_ref": None, "alerts": 0} for p in people}
     homes = session.exec(
         select(HouseholdMember.person_id, Household.id, Property.address_line1, Property.town, Property.postcode)
         .join(Household, Household.id == HouseholdMember.household_id)
         .join(Property, Property.id == Household.property_id, isouter=True)
-        .where(HouseholdMember.person_id.in_(person_ids), HouseholdMember.left_on.is_(None))  # type: ignore[union-attr]
+        .where(col(HouseholdMember.person_id).in_(person_ids), col(HouseholdMember.left_on).is_(None))
     ).all()
     household_of: dict[int, int] = {}
     for person_id, household_id, line1, town, postcode in homes:
@@ -492,8 +492,8 @@ def _details(session: Session, person_ids: list[int]) -> dict[int, dict]:
     if household_of:
         tenancies = session.exec(
             select(Tenancy.household_id, Tenancy.ref, Tenancy.status)
-            .where(Tenancy.household_id.in_(set(household_of.values())))  # type: ignore[attr-defined]
-            .order_by(Tenancy.start_date)
+            .where(col(Tenancy.household_id).in_(set(household_of.values())))
+            .order_by(col(Tenancy.start_date))
         ).all()
         by_household: dict[int, str] = {}
         for household_id, ref, status in tenancies:
@@ -502,7 +502,7 @@ def _details(session: Session, person_ids: list[int]) -> dict[int, dict]:
         for person_id, household_id in household_of.items():
             out[person_id]["tenancy_ref"] = by_household.get(household_id)
     counts = session.exec(
-        select(Alert.person_id, func.count()).where(Alert.person_id.in_(person_ids), Alert.active.is_(True))  # type: ignore[union-attr]
+        select(Alert.person_id, func.count()).where(col(Alert.person_id).in_(person_ids), col(Alert.active).is_(True))
         .group_by(Alert.person_id)
     ).all()
     for person_id, count in counts:

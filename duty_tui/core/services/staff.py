@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from duty_tui.core.db.engine import session_scope
 from duty_tui.core.db.models import Office, StaffUser, Team
@@ -88,8 +88,8 @@ def _team_codes(session: Session) -> dict[int, str]:
 
 def _active_admins(session: Session, ctx: ServiceContext, *, lock: bool) -> list[StaffUser]:
     """Active administrators; with ``lock`` their rows stay locked until the transaction ends."""
-    query = select(StaffUser).where(StaffUser.active.is_(True),  # type: ignore[attr-defined]
-                                    StaffUser.role.in_(sorted(_admin_roles(ctx))))  # type: ignore[attr-defined]
+    query = select(StaffUser).where(col(StaffUser.active).is_(True),
+                                    col(StaffUser.role).in_(sorted(_admin_roles(ctx))))
     if lock and session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update()
     return list(session.exec(query).all())

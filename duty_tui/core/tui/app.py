@@ -83,7 +83,7 @@ class DutyApp(Navigation, ChangeNotices, SharedTerminal, KeysWait, DraftOffers, 
         self.settings = settings
         self._settings_loader = settings_loader
         # Without a ctx the database layer (SQLAlchemy) loads in a worker after the first paint.
-        self.ctx: ServiceContext = ctx  # type: ignore[assignment]
+        self.ctx: ServiceContext = ctx  # type: ignore[assignment]  # None only until that worker sets it
         self.ready = threading.Event()
         self.remembered: dict[str, Any] = {}
         """What an area's screens remember for this terminal until the app closes ("frontdesk.desk": the

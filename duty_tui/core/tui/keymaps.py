@@ -111,8 +111,10 @@ def resolve_keymap_path(name_or_path: str, keymap_dir: Path) -> Path | None:
 def read_keymap(name_or_path: str, keymap_dir: Path) -> dict[str, str]:
     """The keymap's id -> keys table without validation (fast, for the first paint); {} on any problem."""
     path = resolve_keymap_path(name_or_path, keymap_dir)
+    if path is None:
+        return {}
     try:
-        with path.open("rb") as handle:  # type: ignore[union-attr]
+        with path.open("rb") as handle:
             table = tomllib.load(handle).get("bindings", {})
     except (OSError, AttributeError, tomllib.TOMLDecodeError, UnicodeDecodeError):
         return {}

@@ -181,7 +181,7 @@ class SafeStream(io.TextIOBase):
         return False  # no colours: the output is plain lines
 
     @property
-    def encoding(self) -> str:  # type: ignore[override]
+    def encoding(self) -> str:  # type: ignore[override]  # a read-only property where TextIO has an attribute
         return getattr(self.target, "encoding", "utf-8")
 
 

@@ -105,4 +105,4 @@ def next_step(steps: list[HazardStep], *, significant: bool = True) -> HazardSte
     if not pending:
         return None
     return min(pending, key=lambda s: s.due if isinstance(s.due, date) and not isinstance(s.due, datetime)
-               else s.due.date())  # type: ignore[union-attr]
+               else s.due.date())  # type: ignore[union-attr]  # `pending` steps have a due

@@ -364,9 +364,8 @@ def parse_when(text: str, now: datetime, *, default_hour: int = 9) -> datetime |
         if match is None:
             raise ValueError(f"{text.strip()!r}: the time should look like 14:30")
         clock = (int(match.group(1)), int(match.group(2)))
-    elif _TIME.match(value):
-        match = _TIME.match(value)
-        clock = (int(match.group(1)), int(match.group(2)))  # type: ignore[union-attr]
+    elif (match := _TIME.match(value)) is not None:
+        clock = (int(match.group(1)), int(match.group(2)))
     hour, minute = clock or (default_hour, 0)
     if not (0 <= hour <= 23 and 0 <= minute <= 59):
         raise ValueError(f"{text.strip()!r}: the time should be between 00:00 and 23:59")

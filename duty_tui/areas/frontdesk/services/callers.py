@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from duty_tui.areas.frontdesk.db.models import FrontdeskSequence, ReceptionVisit
 from duty_tui.areas.frontdesk.domain.rules import median, waited_minutes
@@ -79,11 +79,11 @@ def _views(session: Session, visits: list[ReceptionVisit]) -> list[VisitView]:
     staff = {}
     person_ids = {v.person_id for v in visits if v.person_id}
     if person_ids:
-        people = {p.id: p.ref for p in session.exec(select(Person).where(Person.id.in_(person_ids))).all()}  # type: ignore[union-attr]
+        people = {p.id: p.ref for p in session.exec(select(Person).where(col(Person.id).in_(person_ids))).all()}
     staff_ids = {v.called_by for v in visits if v.called_by}
     if staff_ids:
         staff = dict(session.exec(select(StaffUser.id, StaffUser.display_name)
-                                  .where(StaffUser.id.in_(staff_ids))).all())  # type: ignore[union-attr]
+                                  .where(col(StaffUser.id).in_(staff_ids))).all())
     out = []
     for v in visits:
         out.append(VisitView(v.id, v.ticket, v.caller_name, people.get(v.person_id), None, v.reason_code, v.needs,

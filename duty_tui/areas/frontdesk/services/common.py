@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from duty_tui.areas.frontdesk.db.models import CaseEvent, FrontdeskSequence
 from duty_tui.areas.frontdesk.domain.reference import FrontdeskReference, load_frontdesk_reference
@@ -36,7 +36,7 @@ def fd_reference(ctx: ServiceContext) -> FrontdeskReference:
 
 @functools.cache
 def _calendar(jurisdiction: str) -> WorkingCalendar:
-    return WorkingCalendar(jurisdiction)  # type: ignore[arg-type]
+    return WorkingCalendar(jurisdiction)  # type: ignore[arg-type]  # settings hold a str: WorkingCalendar checks it (ValueError)
 
 
 def calendar_for(ctx: ServiceContext) -> WorkingCalendar:
@@ -76,7 +76,7 @@ def team_by_code(session: Session, ctx: ServiceContext, code: str) -> Team:
 def staff_by_username(session: Session, username: str) -> StaffUser:
     """The active staff user ``username``; NotFound when there is none."""
     user = session.exec(select(StaffUser).where(StaffUser.username == username.strip(),
-                                                StaffUser.active.is_(True))).first()  # type: ignore[attr-defined]
+                                                col(StaffUser.active).is_(True))).first()
     if user is None:
         raise NotFound(f"officer: no active member of staff called {username!r}")
     return user
@@ -145,9 +145,9 @@ def case_state(session: Session, ctx: ServiceContext, case: Case) -> dict[str, s
     outcomes = fd_reference(ctx).case_outcomes
     outcome = outcomes[case.outcome].name if case.outcome in outcomes else case.outcome
     event = session.exec(select(CaseEvent).where(CaseEvent.case_id == case.id)
-                         .order_by(CaseEvent.at.desc(), CaseEvent.id.desc()).limit(1)).first()  # type: ignore[attr-defined]
+                         .order_by(col(CaseEvent.at).desc(), col(CaseEvent.id).desc()).limit(1)).first()
     note = session.exec(select(CaseNote).where(CaseNote.case_id == case.id)
-                        .order_by(CaseNote.at.desc(), CaseNote.id.desc()).limit(1)).first()  # type: ignore[attr-defined]
+                        .order_by(col(CaseNote.at).desc(), col(CaseNote.id).desc()).limit(1)).first()
     change, detail = (event.summary, event.detail) if event is not None else (None, None)
     if note is not None and (event is None or note.at >= event.at):
         change, detail = "Note", note.text

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from duty_tui.areas.frontdesk.db.models import ComplaintStage
 from duty_tui.areas.frontdesk.domain.complaints import (
@@ -111,7 +111,7 @@ def _current_stage(session: Session, case: Case) -> ComplaintStage:
     if case.case_type != "complaint":
         raise InputError(f"case {case.ref} is not a complaint")
     stage = session.exec(select(ComplaintStage).where(ComplaintStage.case_id == case.id)
-                         .order_by(ComplaintStage.stage.desc())).first()  # type: ignore[attr-defined]
+                         .order_by(col(ComplaintStage.stage).desc())).first()
     if stage is None:
         raise InputError(f"case {case.ref} has no complaint stage recorded")
     return stage

@@ -306,7 +306,7 @@ def amend_contact(ctx: ServiceContext, change: ContactAmendment) -> ContactDetai
                          {"channel": after["channel"], "outcome": after["outcome"], "reason": after["reasons"][0],
                           "notes": after["notes"] or None}, what=f"contact #{contact.id}")
         if "reasons" in changed:
-            session.execute(delete(ContactReason).where(ContactReason.contact_id == contact.id))  # type: ignore[arg-type]
+            session.execute(delete(ContactReason).where(col(ContactReason.contact_id) == contact.id))
             for position, code in enumerate(after["reasons"]):
                 session.add(ContactReason(contact_id=contact.id, reason_code=code, position=position))
         # The UNIQUE (contact_id, revision) is the last word if two corrections of one version race.

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import and_, func, or_, update
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from duty_tui.areas.frontdesk.db.models import (
     CaseEvent,
@@ -60,7 +60,7 @@ def household_and_tenancy(session: Session, person_id: int | None) -> tuple[int 
     if person_id is None:
         return None, None
     household_id = session.exec(select(HouseholdMember.household_id).where(
-        HouseholdMember.person_id == person_id, HouseholdMember.left_on.is_(None))).first()  # type: ignore[union-attr]
+        HouseholdMember.person_id == person_id, col(HouseholdMember.left_on).is_(None))).first()
     if household_id is None:
         return None, None
     tenancy_id = session.exec(select(Tenancy.id).where(Tenancy.household_id == household_id,
@@ -243,14 +243,14 @@ def list_queues(ctx: ServiceContext) -> list[QueueChoice]:
     """My work, then every team's queue, with open and overdue counts."""
     actor = ctx.require("case.view")
     now = ctx.now()
-    is_open = Case.status.in_(OPEN_STATUSES)  # type: ignore[attr-defined]
+    is_open = col(Case.status).in_(OPEN_STATUSES)
     with session_scope(ctx.engine) as session:
         counts = {team_id: (total, overdue) for team_id, total, overdue in session.exec(
             select(Case.team_id, func.count(),
-                   func.sum(sql_case((Case.due_at < now, 1), else_=0)))  # type: ignore[operator]
+                   func.sum(sql_case((col(Case.due_at) < now, 1), else_=0)))
             .where(is_open).group_by(Case.team_id)).all()}
         mine_total, mine_overdue = session.exec(
-            select(func.count(), func.sum(sql_case((Case.due_at < now, 1), else_=0)))  # type: ignore[operator]
+            select(func.count(), func.sum(sql_case((col(Case.due_at) < now, 1), else_=0)))
             .where(is_open, Case.assignee_id == actor.id)).one()
         teams = session.exec(select(Team).order_by(Team.name)).all()
     choices = [QueueChoice("officer", actor.username, "My work", mine_total or 0, int(mine_overdue or 0))]
@@ -286,31 +286,31 @@ def queue_page(ctx: ServiceContext, kind: str, code: str, *, offset: int = 0, li
             team = session.exec(select(Team).where(Team.code == code)).first()
             if team is None:
                 raise NotFound(f"no team {code!r}")
-            scope = Case.team_id == team.id
+            scope = col(Case.team_id) == team.id
             title = team.name
         elif kind == "officer":
             user = session.exec(select(StaffUser).where(StaffUser.username == code)).first()
             if user is None:
                 raise NotFound(f"no member of staff {code!r}")
-            scope = Case.assignee_id == user.id
+            scope = col(Case.assignee_id) == user.id
             title = "My work" if ctx.actor and ctx.actor.username == code else user.display_name
         else:
             raise InputError("a queue is a team's or an officer's")
-        where = [scope, Case.status.in_(OPEN_STATUSES)]  # type: ignore[attr-defined]
+        where = [scope, col(Case.status).in_(OPEN_STATUSES)]
         if unassigned_only:
-            where.append(Case.assignee_id.is_(None))  # type: ignore[union-attr]
+            where.append(col(Case.assignee_id).is_(None))
         total, overdue, due_today = session.exec(
             select(func.count(),
-                   func.sum(sql_case((Case.due_at < now, 1), else_=0)),  # type: ignore[operator]
-                   func.sum(sql_case((and_(Case.due_at >= now, Case.due_at <= end_today), 1), else_=0)))  # type: ignore[operator]
+                   func.sum(sql_case((col(Case.due_at) < now, 1), else_=0)),
+                   func.sum(sql_case((and_(col(Case.due_at) >= now, col(Case.due_at) <= end_today), 1), else_=0)))
             .where(*where)).one()
         # Two steps: the page's ids from the (team, status, due) index alone — a sort of small
         # tuples, however long the queue — then the page's rows with their joins.
         ids = list(session.exec(
             select(Case.id).where(*where)
-            .order_by(sql_case((Case.due_at.is_(None), 1), else_=0), Case.due_at, Case.id)  # type: ignore[union-attr]
+            .order_by(sql_case((col(Case.due_at).is_(None), 1), else_=0), col(Case.due_at), col(Case.id))
             .offset(offset).limit(limit)).all())
-        records = session.exec(_row_query().where(Case.id.in_(ids))).all() if ids else []  # type: ignore[union-attr]
+        records = session.exec(_row_query().where(col(Case.id).in_(ids))).all() if ids else []
         position = {case_id: index for index, case_id in enumerate(ids)}
         rows = [row for _index, row in sorted(((position[r[0].id], _to_row(r)) for r in records),
                                                key=lambda pair: pair[0])]
@@ -324,11 +324,11 @@ def list_staff(ctx: ServiceContext) -> list[StaffChoice]:
     with session_scope(ctx.engine) as session:
         rows = session.exec(select(StaffUser.id, StaffUser.username, StaffUser.display_name, Team.code)
                             .join(Team, Team.id == StaffUser.team_id, isouter=True)
-                            .where(StaffUser.active.is_(True))  # type: ignore[attr-defined]
+                            .where(col(StaffUser.active).is_(True))
                             .order_by(Team.code, StaffUser.display_name)).all()
         counts = {assignee: (total, int(overdue or 0)) for assignee, total, overdue in session.exec(
-            select(Case.assignee_id, func.count(), func.sum(sql_case((Case.due_at < now, 1), else_=0)))  # type: ignore[operator]
-            .where(Case.status.in_(OPEN_STATUSES), Case.assignee_id.is_not(None))  # type: ignore[attr-defined, union-attr]
+            select(Case.assignee_id, func.count(), func.sum(sql_case((col(Case.due_at) < now, 1), else_=0)))
+            .where(col(Case.status).in_(OPEN_STATUSES), col(Case.assignee_id).is_not(None))
             .group_by(Case.assignee_id)).all()}
     return [StaffChoice(u, n, t, *counts.get(i, (0, 0))) for i, u, n, t in rows]
 
@@ -436,7 +436,7 @@ def close_case(ctx: ServiceContext, ref: str, seen_version: int, outcome: str, n
             raise _close_refused(session, ctx, case, yours)
         if case.case_type == "complaint" and outcome != "withdrawn":
             open_stage = session.exec(select(ComplaintStage).where(
-                ComplaintStage.case_id == case.id, ComplaintStage.responded_at.is_(None))).first()  # type: ignore[union-attr]
+                ComplaintStage.case_id == case.id, col(ComplaintStage.responded_at).is_(None))).first()
             if open_stage is not None:
                 raise InputError(f"respond to the stage {open_stage.stage} complaint before closing it "
                                  "(or close it as withdrawn)")
@@ -445,7 +445,7 @@ def close_case(ctx: ServiceContext, ref: str, seen_version: int, outcome: str, n
         # PostgreSQL a second closer from any office waits on the row, then matches nothing; SQLite's
         # write transaction serialises them. The loser is told who closed it and when.
         closed = session.execute(update(Case).where(
-            Case.id == case.id, Case.version == seen_version, Case.status.in_(OPEN_STATUSES))  # type: ignore[attr-defined]
+            Case.id == case.id, Case.version == seen_version, col(Case.status).in_(OPEN_STATUSES))
             .values(status="closed", closed_at=now, outcome=outcome, version=Case.version + 1))
         if closed.rowcount != 1:
             raise _close_refused(session, ctx, case, yours)
@@ -495,14 +495,14 @@ def case_detail(ctx: ServiceContext, ref: str) -> CaseDetail:
         for n in session.exec(select(CaseNote).where(CaseNote.case_id == case.id)).all():
             timeline.append(TimelineLine(n.at, "note", "Note", n.text, names.get(n.author_id)))
         linked = set(session.exec(select(CaseEvent.contact_id).where(CaseEvent.case_id == case.id,
-                                                                     CaseEvent.contact_id.is_not(None))).all())  # type: ignore[union-attr]
+                                                                     col(CaseEvent.contact_id).is_not(None))).all())
         contacts = session.exec(select(Contact).where(or_(Contact.case_id == case.id,
-                                                          Contact.id.in_(linked or {-1})))).all()  # type: ignore[union-attr]
+                                                          col(Contact.id).in_(linked or {-1})))).all()
         reasons_by_contact: dict[int, list[str]] = {}
         if contacts:
             for cid, code in session.exec(select(ContactReason.contact_id, ContactReason.reason_code)
-                                          .where(ContactReason.contact_id.in_([c.id for c in contacts]))  # type: ignore[attr-defined]
-                                          .order_by(ContactReason.position)).all():
+                                          .where(col(ContactReason.contact_id).in_([c.id for c in contacts]))
+                                          .order_by(col(ContactReason.position))).all():
                 reasons_by_contact.setdefault(cid, []).append(code)
         fdref = fd_reference(ctx)
         for c in contacts:
@@ -515,7 +515,7 @@ def case_detail(ctx: ServiceContext, ref: str) -> CaseDetail:
         clocks: list[ClockLine] = []
         complaint_stage = scheme = None
         stages = session.exec(select(ComplaintStage).where(ComplaintStage.case_id == case.id)
-                              .order_by(ComplaintStage.stage)).all()
+                              .order_by(col(ComplaintStage.stage))).all()
         if stages:
             clocks.extend(complaint_clocks(ctx, list(stages)))
             complaint_stage, scheme = stages[-1].stage, stages[-1].scheme
@@ -549,14 +549,14 @@ def follow_ups_for_day(ctx: ServiceContext, day: date | None = None, *, team_cod
     day = day or ctx.today()
     start, end = start_of_local_day(day), end_of_local_day(day)
     with session_scope(ctx.engine) as session:
-        when = FollowUp.due_at <= end if include_overdue else and_(FollowUp.due_at >= start, FollowUp.due_at <= end)  # type: ignore[arg-type]
-        where = [FollowUp.status == "open", when]
+        when = col(FollowUp.due_at) <= end if include_overdue else and_(col(FollowUp.due_at) >= start, col(FollowUp.due_at) <= end)
+        where = [col(FollowUp.status) == "open", when]
         if team_code:
             team = session.exec(select(Team).where(Team.code == team_code)).first()
-            where.append(FollowUp.team_id == (team.id if team else -1))
+            where.append(col(FollowUp.team_id) == (team.id if team else -1))
         if username:
             user = session.exec(select(StaffUser).where(StaffUser.username == username)).first()
-            where.append(FollowUp.assignee_id == (user.id if user else -1))
+            where.append(col(FollowUp.assignee_id) == (user.id if user else -1))
         return _follow_up_views(session, and_(*where))
 
 

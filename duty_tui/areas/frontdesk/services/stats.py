@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import and_, func
 from sqlalchemy import case as sql_case
-from sqlmodel import select
+from sqlmodel import col, select
 
 from duty_tui.areas.frontdesk.db.models import ContactReason, ReceptionVisit
 from duty_tui.areas.frontdesk.domain.rules import median, percentile, rate, waited_minutes
@@ -85,7 +85,7 @@ def duty_statistics(ctx: ServiceContext, start: date, end: date) -> DutyStats:
     _check_period(start, end)
     ref = fd_reference(ctx)
     low, high = _bounds(start, end)
-    in_period = and_(Contact.at >= low, Contact.at <= high)  # type: ignore[arg-type]
+    in_period = and_(col(Contact.at) >= low, col(Contact.at) <= high)
     now = ctx.now()
     end_today = end_of_local_day(ctx.today())
     with session_scope(ctx.engine) as session:
@@ -107,11 +107,11 @@ def duty_statistics(ctx: ServiceContext, start: date, end: date) -> DutyStats:
         hours = _hour_buckets(session, in_period)
         visits = session.exec(select(ReceptionVisit.arrived_at, ReceptionVisit.called_at, ReceptionVisit.status)
                               .where(ReceptionVisit.visit_date >= start, ReceptionVisit.visit_date <= end)).all()
-        is_open = Case.status.in_(OPEN_STATUSES)  # type: ignore[attr-defined]
+        is_open = col(Case.status).in_(OPEN_STATUSES)
         team_rows = session.exec(
             select(Team.code, Team.name, func.count(Case.id),
-                   func.sum(sql_case((Case.due_at < now, 1), else_=0)),  # type: ignore[operator]
-                   func.sum(sql_case((and_(Case.due_at >= now, Case.due_at <= end_today), 1), else_=0)))  # type: ignore[operator]
+                   func.sum(sql_case((col(Case.due_at) < now, 1), else_=0)),
+                   func.sum(sql_case((and_(col(Case.due_at) >= now, col(Case.due_at) <= end_today), 1), else_=0)))
             .join(Case, and_(Case.team_id == Team.id, is_open), isouter=True)
             .group_by(Team.code, Team.name).order_by(Team.name)).all()
     total = sum(channel_counts.values())
@@ -189,14 +189,14 @@ def _report_rows(ctx: ServiceContext, start: date, end: date) -> Iterator[dict[s
                      .join(Case, Case.id == Contact.case_id, isouter=True)
                      .where(Contact.at >= low, Contact.at <= high))
             if last_at is not None:
-                query = query.where((Contact.at > last_at) | and_(Contact.at == last_at, Contact.id > last_id))  # type: ignore[operator]
+                query = query.where((col(Contact.at) > last_at) | and_(col(Contact.at) == last_at, col(Contact.id) > last_id))
             rows = session.exec(query.order_by(Contact.at, Contact.id).limit(batch)).all()
             if not rows:
                 return
             ids = [c.id for c, *_ in rows]
             reasons: dict[int, list[str]] = {}
             for cid, code in session.exec(select(ContactReason.contact_id, ContactReason.reason_code)
-                                          .where(ContactReason.contact_id.in_(ids))  # type: ignore[attr-defined]
+                                          .where(col(ContactReason.contact_id).in_(ids))
                                           .order_by(ContactReason.contact_id, ContactReason.position)).all():
                 reasons.setdefault(cid, []).append(code)
             for contact, team, staff, case_ref in rows:
@@ -240,10 +240,10 @@ def desk_counts(ctx: ServiceContext) -> DeskCounts:
     with session_scope(ctx.engine) as session:
         visits = session.exec(select(ReceptionVisit.status, ReceptionVisit.arrived_at)
                               .where(ReceptionVisit.visit_date == today,
-                                     ReceptionVisit.status.in_(("waiting", "called")))).all()  # type: ignore[attr-defined]
+                                     col(ReceptionVisit.status).in_(("waiting", "called")))).all()
         due_today, overdue = session.exec(
-            select(func.sum(sql_case((and_(FollowUp.due_at >= start, FollowUp.due_at <= end), 1), else_=0)),  # type: ignore[arg-type]
-                   func.sum(sql_case((FollowUp.due_at < now, 1), else_=0)))  # type: ignore[arg-type]
+            select(func.sum(sql_case((and_(col(FollowUp.due_at) >= start, col(FollowUp.due_at) <= end), 1), else_=0)),
+                   func.sum(sql_case((col(FollowUp.due_at) < now, 1), else_=0)))
             .where(FollowUp.status == "open", FollowUp.due_at <= end)).one()
         contacts = session.exec(select(func.count()).select_from(Contact)
                                 .where(Contact.at >= start, Contact.at <= end)).one()

@@ -12,9 +12,14 @@ import contextlib
 import contextvars
 import threading
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.message import Message
+
+if TYPE_CHECKING:
+    from duty_tui.core.tui.screens.base import DutyScreen as _Host  # the checker sees the screen it joins
+else:
+    _Host = object
 
 
 @dataclass
@@ -24,7 +29,7 @@ class LiveChanged(Message, bubble=False):
     channels: set[str]
 
 
-class LiveRefresh:
+class LiveRefresh(_Host):
     """Mixin for a DutyScreen: set LIVE_CHANNELS, call start_live() on mount, override on_live_change."""
 
     LIVE_CHANNELS: ClassVar[frozenset[str]] = frozenset()
@@ -36,7 +41,7 @@ class LiveRefresh:
             return
         stop = threading.Event()
         self._live_stop = stop
-        ctx = self.app.ctx  # type: ignore[attr-defined]
+        ctx = self.duty_app.ctx
         # The thread runs in a copy of this context, so posting to the screen finds the app.
         thread = threading.Thread(target=contextvars.copy_context().run, args=(self._live_loop, ctx, stop),
                                   daemon=True, name=f"live-{type(self).__name__}")
@@ -63,7 +68,7 @@ class LiveRefresh:
                 changed = feed.wait(0.5)
                 if changed and not stop.is_set():
                     try:
-                        self.post_message(LiveChanged(changed))  # type: ignore[attr-defined]
+                        self.post_message(LiveChanged(changed))
                     except Exception:
                         break  # the app is closing
         finally:
@@ -72,7 +77,7 @@ class LiveRefresh:
 
     def on_live_changed(self, message: LiveChanged) -> None:
         # A conventional handler name, not @on: this is a plain mixin (see kit/workers.py).
-        if self._live_stop is not None and self.is_attached:  # type: ignore[attr-defined]
+        if self._live_stop is not None and self.is_attached:
             self.on_live_change(message.channels)
 
     def on_live_change(self, channels: set[str]) -> None:

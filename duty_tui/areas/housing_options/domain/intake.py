@@ -200,9 +200,9 @@ def household_entry(forename: str, surname: str, relationship: str, born: str, *
     elif date_of_birth is not None:
         if date_of_birth > today:
             problems["born"] = "a date of birth cannot be in the future"
-        elif age_on(date_of_birth, today) > MAX_AGE:  # type: ignore[operator]
+        elif age_on(date_of_birth, today) > MAX_AGE:
             problems["born"] = f"that would make them over {MAX_AGE}; check the year"
-        elif relationship == "child" and age_on(date_of_birth, today) > 25:  # type: ignore[operator]
+        elif relationship == "child" and age_on(date_of_birth, today) > 25:
             problems["relationship"] = "over 25: choose Other adult (a grown-up son or daughter)"
     if problems:
         return None, problems

@@ -109,7 +109,7 @@ class HouseholdMembers(Vertical):
 
     def on_mount(self) -> None:
         if self.today is None:
-            self.today = self.app.ctx.today()  # type: ignore[attr-defined]
+            self.today = self.app.ctx.today()
         self._refresh_list()
 
     def set_applicant_surname(self, surname: str) -> None:

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import col, select
 
 from duty_tui.areas.payments.db.models import Arrangement, ArrangementInstalment
 from duty_tui.areas.payments.domain.rules import (
@@ -92,7 +92,7 @@ def _payments_by_account(session, account_ids: list[int], since: date) -> dict[i
     for part in chunks(account_ids):
         for entry_id, account_id, day, amount in session.exec(
             select(LedgerEntry.id, LedgerEntry.account_id, LedgerEntry.effective_date, LedgerEntry.amount_pence)
-            .where(LedgerEntry.account_id.in_(part), LedgerEntry.effective_date >= since,  # type: ignore[attr-defined]
+            .where(col(LedgerEntry.account_id).in_(part), LedgerEntry.effective_date >= since,
                    LedgerEntry.kind == "payment", LedgerEntry.amount_pence < 0)
         ).all():
             found[account_id].append((entry_id, day, -amount))
@@ -100,7 +100,7 @@ def _payments_by_account(session, account_ids: list[int], since: date) -> dict[i
     reversed_ids: set[int] = set()
     for part in chunks(payment_ids):
         reversed_ids.update(session.exec(select(LedgerEntry.reverses_id).where(
-            LedgerEntry.reverses_id.in_(part))).all())  # type: ignore[union-attr]
+            col(LedgerEntry.reverses_id).in_(part))).all())
     return {account_id: [(day, pence) for entry_id, day, pence in rows if entry_id not in reversed_ids]
             for account_id, rows in found.items()}
 
@@ -118,14 +118,14 @@ def _statuses(ctx: ServiceContext, session, arrangements: list[Arrangement], *, 
         # and a status needs only those due by now and the next (the plan's total is on the arrangement).
         query = (select(ArrangementInstalment.arrangement_id, ArrangementInstalment.seq,
                         ArrangementInstalment.due_date, ArrangementInstalment.amount_pence)
-                 .where(ArrangementInstalment.arrangement_id.in_(part))  # type: ignore[attr-defined]
+                 .where(col(ArrangementInstalment.arrangement_id).in_(part))
                  .order_by(ArrangementInstalment.arrangement_id, ArrangementInstalment.seq))
         if not detail:
             query = query.where(ArrangementInstalment.due_date <= horizon)
         for arrangement_id, seq, due_date, amount in session.exec(query).all():
             schedules[arrangement_id].append(Instalment(seq, due_date, amount))
     accounts = {a.id: a for a in session.exec(select(Account).where(
-        Account.id.in_({a.account_id for a in arrangements}))).all()}  # type: ignore[union-attr]
+        col(Account.id).in_({a.account_id for a in arrangements}))).all()}
     since = min(a.start_date for a in arrangements)
     paid = _payments_by_account(session, list(accounts), since)
     creators = staff_names(session, [a.created_by for a in arrangements]) if detail else {}
@@ -277,7 +277,7 @@ def arrangements_for_account(ctx: ServiceContext, account_ref: str) -> list[Arra
     with session_scope(ctx.engine) as session:
         account = account_by_ref(session, account_ref)
         rows = list(session.exec(select(Arrangement).where(Arrangement.account_id == account.id)
-                                 .order_by(Arrangement.id.desc())).all())  # type: ignore[union-attr]
+                                 .order_by(col(Arrangement.id).desc())).all())
         return _statuses(ctx, session, rows, detail=True)
 
 
@@ -289,7 +289,7 @@ def arrangement_status_for_person(ctx: ServiceContext, person_ref: str) -> list[
         account_ids = [a.id for a in accounts_of_person(session, person)]
         if not account_ids:
             return []
-        rows = list(session.exec(select(Arrangement).where(Arrangement.account_id.in_(account_ids),  # type: ignore[attr-defined]
+        rows = list(session.exec(select(Arrangement).where(col(Arrangement.account_id).in_(account_ids),
                                                            Arrangement.status == "active")
                                  .order_by(Arrangement.id)).all())
         return _statuses(ctx, session, rows)
@@ -307,7 +307,7 @@ def broken_arrangements(ctx: ServiceContext, limit: int | None = None) -> list[A
             found = found[:limit]
         # People only for the rows shown (holder lookups are the slow part at council size).
         accounts = {a.ref: a for a in session.exec(select(Account).where(
-            Account.ref.in_({s.account_ref for s in found}))).all()} if found else {}  # type: ignore[attr-defined]
+            col(Account.ref).in_({s.account_ref for s in found}))).all()} if found else {}
         out = []
         for status in found:
             person = holder_person(session, accounts[status.account_ref])

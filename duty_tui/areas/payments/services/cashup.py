@@ -13,7 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from duty_tui.areas.payments.db.models import CashUp, CashUpDenomination
 from duty_tui.areas.payments.db.models import CashUpLine as CashUpLineRow
@@ -90,7 +90,7 @@ def _expected(session, office_id: int, till_code: str, day: date, user_id: int) 
     original = aliased(LedgerEntry)
     taker = func.coalesce(original.created_by, LedgerEntry.created_by)
     rows = session.exec(
-        select(LedgerEntry.method, func.count(LedgerEntry.id).filter(LedgerEntry.reverses_id.is_(None)),  # type: ignore[union-attr, arg-type]
+        select(LedgerEntry.method, func.count(col(LedgerEntry.id)).filter(col(LedgerEntry.reverses_id).is_(None)),
                func.coalesce(func.sum(LedgerEntry.amount_pence), 0))
         .join(original, original.id == LedgerEntry.reverses_id, isouter=True)
         .where(LedgerEntry.office_id == office_id, LedgerEntry.till_code == till_code,
@@ -122,7 +122,7 @@ def _view(session, ctx: ServiceContext, cashup: CashUp) -> CashUpView:
     order = _counter_methods(ctx)
     lines = sorted(lines, key=lambda r: (order.index(r.method) if r.method in order else len(order), r.method))
     denominations = session.exec(select(CashUpDenomination).where(CashUpDenomination.cashup_id == cashup.id)
-                                 .order_by(CashUpDenomination.denomination_pence.desc())).all()  # type: ignore[attr-defined]
+                                 .order_by(col(CashUpDenomination.denomination_pence).desc())).all()
     names = staff_names(session, [cashup.user_id, cashup.signed_off_by])
     office = session.get(Office, cashup.office_id)
     return CashUpView(
@@ -223,7 +223,7 @@ def cashups_to_sign_off(ctx: ServiceContext) -> list[CashUpView]:
         ctx.require("cashup.signoff")
     with session_scope(ctx.engine) as session:
         rows = session.exec(select(CashUp).where(CashUp.status == "counted")
-                            .order_by(CashUp.business_date, CashUp.id)).all()
+                            .order_by(col(CashUp.business_date), col(CashUp.id))).all()
         return [_view(session, ctx, c) for c in rows]
 
 
@@ -236,7 +236,7 @@ def recent_cashups(ctx: ServiceContext, days: int = 7) -> list[CashUpView]:
     since = ctx.today() - timedelta(days=days)
     with session_scope(ctx.engine) as session:
         rows = session.exec(select(CashUp).where(CashUp.business_date >= since)
-                            .order_by(CashUp.business_date.desc(), CashUp.id.desc())).all()  # type: ignore[attr-defined]
+                            .order_by(col(CashUp.business_date).desc(), col(CashUp.id).desc())).all()
         return [_view(session, ctx, c) for c in rows]
 
 

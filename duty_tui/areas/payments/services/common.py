@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Protocol
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from duty_tui.areas.payments.domain.reference import PaymentsPolicy, load_policy
 from duty_tui.core.db.models import Account, HouseholdMember, LedgerEntry, Office, Person, StaffUser, Tenancy
@@ -112,7 +112,7 @@ def balances(session: Session, account_ids: Sequence[int]) -> dict[int, int]:
     result: dict[int, int] = {}
     for part in chunks(list(account_ids)):
         rows = session.exec(select(LedgerEntry.account_id, func.sum(LedgerEntry.amount_pence))
-                            .where(LedgerEntry.account_id.in_(part))  # type: ignore[attr-defined]
+                            .where(col(LedgerEntry.account_id).in_(part))
                             .group_by(LedgerEntry.account_id)).all()
         result.update({account_id: int(total or 0) for account_id, total in rows})
     return {account_id: result.get(account_id, 0) for account_id in account_ids}
@@ -130,12 +130,12 @@ def accounts_of_person(session: Session, person: Person) -> list[Account]:
     """Every account the person holds: their own, and those of their household's tenancies."""
     household_ids = [m.household_id for m in session.exec(
         select(HouseholdMember).where(HouseholdMember.person_id == person.id,
-                                      HouseholdMember.left_on.is_(None))).all()]  # type: ignore[union-attr]
-    condition = Account.person_id == person.id
+                                      col(HouseholdMember.left_on).is_(None))).all()]
+    condition = col(Account.person_id) == person.id
     if household_ids:
-        tenancy_ids = list(session.exec(select(Tenancy.id).where(Tenancy.household_id.in_(household_ids))).all())  # type: ignore[attr-defined]
+        tenancy_ids = list(session.exec(select(Tenancy.id).where(col(Tenancy.household_id).in_(household_ids))).all())
         if tenancy_ids:
-            condition = condition | Account.tenancy_id.in_(tenancy_ids)  # type: ignore[union-attr]
+            condition = condition | col(Account.tenancy_id).in_(tenancy_ids)
     return list(session.exec(select(Account).where(condition).order_by(Account.ref)).all())
 
 
@@ -144,7 +144,7 @@ def staff_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
     wanted = sorted({i for i in ids if i})
     if not wanted:
         return {}
-    return {u.id: u.display_name for u in session.exec(select(StaffUser).where(StaffUser.id.in_(wanted))).all()}  # type: ignore[union-attr, misc]
+    return {u.id: u.display_name for u in session.exec(select(StaffUser).where(col(StaffUser.id).in_(wanted))).all()}  # type: ignore[misc]  # a stored row's id is never None; SQLModel types it int | None
 
 
 def assign_ref(session: Session, row, prefix: str) -> str:

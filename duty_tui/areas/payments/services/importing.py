@@ -31,7 +31,7 @@ from datetime import date, datetime
 
 from sqlalchemy import exists, insert, text
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import col, select
 
 from duty_tui.areas.payments.db.models import ImportBatch, SuspenseAllocation
 from duty_tui.areas.payments.domain.reference import CONTRACT_METHODS
@@ -102,7 +102,7 @@ def suspense_account(session, ctx: ServiceContext, today: date) -> Account:
     account = session.exec(select(Account).where(Account.ref == rules.suspense_ref)).first()
     if account is None:
         account = session.exec(select(Account).where(Account.account_type == "suspense")
-                               .order_by(Account.id)).first()  # type: ignore[arg-type]
+                               .order_by(col(Account.id))).first()
     if account is None:
         account = Account(ref=rules.suspense_ref, account_type="suspense", holder_name=rules.suspense_holder,
                           opened_on=today)
@@ -153,7 +153,7 @@ def _post(ctx: ServiceContext, rows, file_name: str, digest: str, actor_id: int 
             for external_id, day, given_ref, amount, method in session.exec(
                     select(LedgerEntry.external_id, LedgerEntry.effective_date, LedgerEntry.reference,
                            LedgerEntry.amount_pence, LedgerEntry.method)
-                    .where(LedgerEntry.external_id.in_(part))).all():  # type: ignore[union-attr]
+                    .where(col(LedgerEntry.external_id).in_(part))).all():
                 before[external_id] = ImportedBefore(external_id, day, given_ref or "", -amount, method)
         problems = [problem for problem in (changed_row_problem(r, before[r.external_id])
                                             for r in sorted(rows, key=lambda r: r.line) if r.external_id in before)
@@ -169,7 +169,7 @@ def _post(ctx: ServiceContext, rows, file_name: str, digest: str, actor_id: int 
         for part in chunks(refs):
             for account_id, ref, closed_on, kind in session.exec(
                     select(Account.id, Account.ref, Account.closed_on, Account.account_type)
-                    .where(Account.ref.in_(part))).all():  # type: ignore[attr-defined]
+                    .where(col(Account.ref).in_(part))).all():
                 known[ref] = (account_id, closed_on, kind)
         suspense_id: int | None = None
         values = []
@@ -272,13 +272,13 @@ def suspense_items(ctx: ServiceContext) -> list[SuspenseItem]:
             return []
         allocated = exists().where(SuspenseAllocation.suspense_entry_id == LedgerEntry.id)
         rows = session.exec(select(LedgerEntry).where(
-            LedgerEntry.account_id.in_(suspense_ids), LedgerEntry.amount_pence < 0,  # type: ignore[attr-defined]
-            LedgerEntry.kind != "suspense_transfer", LedgerEntry.reverses_id.is_(None), ~allocated)  # type: ignore[union-attr]
-            .order_by(LedgerEntry.effective_date, LedgerEntry.id)).all()  # type: ignore[arg-type]
+            col(LedgerEntry.account_id).in_(suspense_ids), LedgerEntry.amount_pence < 0,
+            LedgerEntry.kind != "suspense_transfer", col(LedgerEntry.reverses_id).is_(None), ~allocated)
+            .order_by(col(LedgerEntry.effective_date), col(LedgerEntry.id))).all()
         reversed_ids: set[int] = set()
         for part in chunks([r.id for r in rows]):
             reversed_ids.update(session.exec(select(LedgerEntry.reverses_id).where(
-                LedgerEntry.reverses_id.in_(part))).all())  # type: ignore[union-attr]
+                col(LedgerEntry.reverses_id).in_(part))).all())
         return [SuspenseItem(r.id, r.effective_date, r.posted_at, -r.amount_pence, r.method, r.reference,
                              r.external_id, r.reason) for r in rows if r.id not in reversed_ids]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from duty_tui.areas.payments.db.models import Arrangement, Payment, RefundRequest
 from duty_tui.core.db.models import Office, Person
@@ -15,9 +15,9 @@ def person_records(session: Session, person_id: int, account_ids: list[int]) -> 
     found: dict[str, list] = {"payment": [f"{offices.get(o, '?')}-{n:06d}" for o, n in paid if n is not None]}
     if account_ids:
         found["refund_request"] = list(session.exec(select(RefundRequest.ref).where(
-            RefundRequest.account_id.in_(account_ids))).all())  # type: ignore[attr-defined]
+            col(RefundRequest.account_id).in_(account_ids))).all())
         found["arrangement"] = list(session.exec(select(Arrangement.ref).where(
-            Arrangement.account_id.in_(account_ids))).all())  # type: ignore[attr-defined]
+            col(Arrangement.account_id).in_(account_ids))).all())
     return found
 
 

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import col, select
 
 from duty_tui.areas.payments.db.models import RefundRequest
 from duty_tui.areas.payments.domain.rules import clean_free_text, proven_credit
@@ -262,7 +262,7 @@ def _decide(ctx: ServiceContext, ref: str, seen_version: int, *, authorise: bool
             session.add(entry)
             session.flush()
             entry_id = entry.id
-            session.exec(update(RefundRequest).where(RefundRequest.id == refund.id)  # type: ignore[arg-type]
+            session.exec(update(RefundRequest).where(col(RefundRequest.id) == refund.id)
                          .values(ledger_entry_id=entry_id))
         session.refresh(refund)
         record_account_id(session, refund.account_id)

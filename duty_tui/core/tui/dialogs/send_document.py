@@ -112,7 +112,7 @@ class SendDocumentDialog(DutyModal["Sent | None"]):
         from duty_tui.core.services.documents import send_options
 
         document = self.make()
-        options = send_options(self.app.ctx, document, web=self.app.is_web)  # type: ignore[attr-defined]
+        options = send_options(self.duty_app.ctx, document, web=self.app.is_web)
         self.post_message(_Loaded(document, options))
 
     # ------------------------------------------------------------------ the list of ways
@@ -120,7 +120,7 @@ class SendDocumentDialog(DutyModal["Sent | None"]):
         """(option id, words) for each way, in order."""
         from duty_tui.core.services.documents import CHANNEL_WORDS
 
-        settings = self.app.settings  # type: ignore[attr-defined]
+        settings = self.duty_app.settings
         ways: list[tuple[str, str]] = []
         if options.printers:
             for queue in options.printers:
@@ -244,9 +244,9 @@ class SendDocumentDialog(DutyModal["Sent | None"]):
     def send(self, document: Document, request) -> None:
         from duty_tui.core.services.documents import send_document
 
-        app = self.app
+        app = self.duty_app
         try:
-            sent = send_document(app.ctx, document, request, web=app.is_web,  # type: ignore[attr-defined]
+            sent = send_document(app.ctx, document, request, web=app.is_web,
                                  download=browser_download(self))
         except InputError as exc:
             self.post_message(_Done(None, exc.message, field=request.channel == "email"))

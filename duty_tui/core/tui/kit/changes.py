@@ -31,6 +31,8 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual.message import Message
 
+from duty_tui.core.tui.kit.hosts import AppHost
+
 if TYPE_CHECKING:
     from duty_tui.core.services.changes import Change
 
@@ -50,7 +52,7 @@ class ChangesHeard(Message):
         self.local = local
 
 
-class ChangeNotices:
+class ChangeNotices(AppHost):
     """App mixin: hear record changes (this terminal's at once, others' through the database)."""
 
     _change_stop: threading.Event | None = None
@@ -67,11 +69,11 @@ class ChangeNotices:
         stop = threading.Event()
         self._change_stop = stop
         self._recent_local = {}
-        engine = self.ctx.engine  # type: ignore[attr-defined]
+        engine = self.ctx.engine
 
         def heard_here(changes: frozenset[Change]) -> None:
             if not stop.is_set():
-                app.post_message(ChangesHeard(changes, local=True))  # type: ignore[attr-defined]
+                app.post_message(ChangesHeard(changes, local=True))
 
         self._change_unsubscribe = subscribe(engine, heard_here)
         thread = threading.Thread(target=_watch, args=(app, engine, KINDS, stop), daemon=True, name="change-notices")
@@ -100,7 +102,7 @@ class ChangeNotices:
             changes = frozenset(change for change in message.changes if change not in recent)
         if not changes:
             return
-        for screen in list(self.screen_stack):  # type: ignore[attr-defined]
+        for screen in list(self.screen_stack):
             handler = getattr(screen, "records_changed", None)
             if handler is not None:
                 handler(changes)
@@ -162,7 +164,7 @@ class WatchesRecords:
             self._stale_changes = (self._stale_changes or frozenset()) | relevant
 
     def _on_show(self) -> bool:
-        app = self.app  # type: ignore[attr-defined]
+        app = self.app  # type: ignore[attr-defined]  # a mixin (a Screen base would clash with Widget._on_show)
         top = app.screen
         if top is self:
             return True

@@ -780,7 +780,7 @@ FIELD_WIDGETS = (Input, LinesInput, Choice, ManyChoice, Check)
 
 def field_value(widget: Widget) -> Any:
     """A field widget's value as drafts keep it."""
-    return widget.value  # type: ignore[attr-defined]
+    return widget.value  # type: ignore[attr-defined]  # every field widget has a value
 
 
 def read_values(root: Widget | Any) -> dict[str, Any]:
@@ -841,7 +841,7 @@ def write_values(root: Widget | Any, values: Mapping[str, Any],
             elif isinstance(widget, ManyChoice):
                 widget.value = list(value or [])
             elif isinstance(widget, FIELD_WIDGETS) or getattr(widget, "FORM_VALUE", False):
-                widget.value = value  # type: ignore[attr-defined]
+                widget.value = value  # type: ignore[attr-defined]  # a field widget: it has a value
             else:
                 missing.append(key)
         except ValueError:  # a choice no longer offered (reference data changed)
@@ -1376,7 +1376,7 @@ class FormScreen:
 
     def form_dirty(self) -> bool:
         """True when something was typed that closing would lose."""
-        forms = self.query(Form)  # type: ignore[attr-defined]
+        forms = self.query(Form)  # type: ignore[attr-defined]  # a mixin: the Screen it joins has query
         return any(form.dirty() for form in forms)
 
     def close_form(self) -> None:
@@ -1386,7 +1386,7 @@ class FormScreen:
         if isinstance(self, ModalScreen):
             self.dismiss(None)
         else:
-            self.app.pop_screen()  # type: ignore[attr-defined]
+            self.app.pop_screen()  # type: ignore[attr-defined]  # a mixin: the Screen it joins has app
 
     def leave_form(self, question: str | None = None) -> None:
         """Escape: close at once when nothing was typed; otherwise ask (the one confirm dialog)."""
@@ -1400,7 +1400,7 @@ class FormScreen:
             if discard:
                 self.close_form()
 
-        self.app.push_screen(ConfirmDialog(question or self.DISCARD_QUESTION, yes=self.DISCARD_YES,  # type: ignore
+        self.app.push_screen(ConfirmDialog(question or self.DISCARD_QUESTION, yes=self.DISCARD_YES,  # type: ignore[attr-defined]  # as above
                                            no=self.DISCARD_NO), answered)
 
 
@@ -1531,13 +1531,13 @@ class FormDialog(FormScreen, DutyModal[T], Generic[T]):
             self.say(self.saving_text)
             self._save_in_worker(values)
             return
-        self.dismiss(self.result(values) if self.result is not None else values)  # type: ignore[arg-type]
+        self.dismiss(self.result(values) if self.result is not None else values)  # type: ignore[arg-type]  # without a result function T is the values dict
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="form-save")
     def _save_in_worker(self, values: dict[str, Any]) -> None:
         saver = self.saver
         assert saver is not None
-        self.post_message(self.SavedResult(saver(self.app.ctx, values)))  # type: ignore[attr-defined]
+        self.post_message(self.SavedResult(saver(self.duty_app.ctx, values)))
 
     @on(SavedResult)
     def _saved_result(self, message: SavedResult) -> None:

@@ -25,6 +25,8 @@ from typing import Any
 from textual.await_complete import AwaitComplete
 from textual.screen import Screen
 
+from duty_tui.core.tui.kit.hosts import AppHost
+
 MAX_DEPTH = 2
 """Full screens on top of the dashboard (a dialog on the top one makes three Escapes)."""
 
@@ -57,11 +59,11 @@ def _outside_navigation(screen: Screen) -> bool:
             or getattr(screen, "NAV_EXEMPT", False))
 
 
-class Navigation:
+class Navigation(AppHost):
     """App mixin: ``push_screen`` for full screens follows the rules above; ``open_area`` is the F-keys' way."""
 
     def _floor_index(self) -> int | None:
-        stack = self.screen_stack  # type: ignore[attr-defined]
+        stack = self.screen_stack
         for index, screen in enumerate(stack):
             if _is_floor(screen):
                 return index
@@ -69,11 +71,11 @@ class Navigation:
 
     def _pop_to(self, index: int) -> None:
         """Pop every screen above ``index`` (forms with typing keep it as a draft)."""
-        stack = self.screen_stack  # type: ignore[attr-defined]
+        stack = self.screen_stack
         leaving = stack[index + 1:]
         self._keep_typing(leaving)
         for _ in leaving:
-            super().pop_screen()  # type: ignore[misc]
+            super().pop_screen()
 
     def _keep_typing(self, leaving: list[Screen]) -> None:
         from duty_tui.core.tui.drafts import DraftForm
@@ -84,37 +86,37 @@ class Navigation:
                 screen.__dict__["_keep_draft"] = True
                 kept.append(screen)
         if kept:
-            self.drafts.flush_in_background()  # type: ignore[attr-defined]
+            self.drafts.flush_in_background()
             titles = "; ".join(screen.draft_title() for screen in kept)
-            self.notify(f"Kept as a draft: {titles}. Ctrl+P → Unfinished forms to carry on.",  # type: ignore[attr-defined]
+            self.notify(f"Kept as a draft: {titles}. Ctrl+P → Unfinished forms to carry on.",
                         title="Draft kept", timeout=8)
 
     def push_screen(self, screen, callback=None, wait_for_dismiss: bool = False, *, mode: str | None = None):
         if isinstance(screen, Screen) and screen.is_modal and self._pushed_by_a_closed_screen():
             # A screen already closed (an F-key replaced it) asked for a dialog as its work finished:
             # the dialog would float over whatever is open now. Nothing to show.
-            return AwaitComplete.nothing()  # type: ignore[attr-defined]
+            return AwaitComplete.nothing()
         if isinstance(screen, Screen) and not _outside_navigation(screen) and not _is_floor(screen):
             floor = self._floor_index()
             if floor is not None:
-                stack = self.screen_stack  # type: ignore[attr-defined]
+                stack = self.screen_stack
                 key = nav_key(screen)
                 for index in range(floor + 1, len(stack)):
                     if not stack[index].is_modal and nav_key(stack[index]) == key:
                         # Already open: go back to it rather than open it twice.
                         self._pop_to(index)
-                        return AwaitComplete.nothing()  # type: ignore[attr-defined]
+                        return AwaitComplete.nothing()
                 # A transient screen (search) gives its place to what it opens.
-                while len(self.screen_stack) > floor + 1 and getattr(self.screen, "NAV_TRANSIENT", False):  # type: ignore[attr-defined]
-                    self._pop_to(len(self.screen_stack) - 2)  # type: ignore[attr-defined]
-                full = [s for s in self.screen_stack[floor + 1:] if not s.is_modal]  # type: ignore[attr-defined]
+                while len(self.screen_stack) > floor + 1 and getattr(self.screen, "NAV_TRANSIENT", False):
+                    self._pop_to(len(self.screen_stack) - 2)
+                full = [s for s in self.screen_stack[floor + 1:] if not s.is_modal]
                 if len(full) >= MAX_DEPTH:
                     # At the limit: the new screen takes the place of the one it was opened from.
-                    stack = self.screen_stack  # type: ignore[attr-defined]
+                    stack = self.screen_stack
                     keep = [i for i, s in enumerate(stack) if i > floor and not s.is_modal][MAX_DEPTH - 2] \
                         if MAX_DEPTH >= 2 else floor
                     self._pop_to(keep)
-        return super().push_screen(screen, callback, wait_for_dismiss, mode=mode)  # type: ignore[misc]
+        return super().push_screen(screen, callback, wait_for_dismiss, mode=mode)  # type: ignore[call-overload]  # passes its caller's arguments on; App's overloads need a literal wait_for_dismiss
 
     def _pushed_by_a_closed_screen(self) -> bool:
         from textual._context import active_message_pump
@@ -126,18 +128,18 @@ class Navigation:
         owner = pump if isinstance(pump, Screen) else getattr(pump, "screen", None) if hasattr(pump, "parent") else None
         if not isinstance(owner, Screen):
             return False
-        return owner not in self.screen_stack and not owner.is_modal  # type: ignore[attr-defined]
+        return owner not in self.screen_stack and not owner.is_modal
 
     def open_area(self, screen: Screen) -> None:
         """An F-key: the area's home on the dashboard, replacing whatever was open (or back to it)."""
         floor = self._floor_index()
         if floor is not None:
             key = nav_key(screen)
-            stack = self.screen_stack  # type: ignore[attr-defined]
+            stack = self.screen_stack
             if len(stack) > floor + 1 and nav_key(stack[floor + 1]) == key and len(stack) == floor + 2:
                 return  # already there
             self._pop_to(floor)
-        self.push_screen(screen)  # type: ignore[attr-defined]
+        self.push_screen(screen)
 
     def go_home(self) -> None:
         """Back to the dashboard (F3)."""

@@ -109,4 +109,4 @@ def install() -> None:
         except ImportError:  # a driver this platform cannot load (termios on Windows)
             continue
         if getattr(module, "XTermParser", None) is XTermParser:
-            module.XTermParser = OrderedPasteParser  # type: ignore[attr-defined]
+            module.XTermParser = OrderedPasteParser  # type: ignore[attr-defined]  # patching textual's driver module

@@ -275,7 +275,7 @@ class PersonPicker(Vertical):
     def _search(self, query: str) -> None:
         from duty_tui.core.services.search import search_people
 
-        found = search_people(self.app.ctx, query, limit=self.limit)  # type: ignore[attr-defined]
+        found = search_people(self.app.ctx, query, limit=self.limit)  # type: ignore[attr-defined]  # the app is a DutyApp
         self.post_message(self.Found(query, found))
 
     @on(Found)

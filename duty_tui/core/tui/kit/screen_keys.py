@@ -19,7 +19,7 @@ class ScreenKeysWin:
 
     @property
     def _binding_chain(self) -> list[tuple[DOMNode, BindingsMap]]:
-        chain: list[tuple[DOMNode, BindingsMap]] = super()._binding_chain  # type: ignore[misc]
+        chain: list[tuple[DOMNode, BindingsMap]] = super()._binding_chain  # type: ignore[misc]  # a mixin: the Screen after it in the bases has it
         return screen_keys_win(self, chain)
 
 

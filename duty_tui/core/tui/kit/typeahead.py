@@ -22,9 +22,16 @@ F-keys typed behind the password for the dashboard). Nothing is held longer than
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import events
 from textual.message import Message
 from textual.widgets import Input
+
+from duty_tui.core.tui.kit.hosts import AppHost, ScreenHost
+
+if TYPE_CHECKING:
+    from textual.dom import DOMNode
 
 HOLD_SECONDS = 0.5
 """The longest a key is held when focus never moves."""
@@ -74,7 +81,7 @@ MAX_HOLD_SECONDS = 5.0
 """The longest the app holds keys for a screen that is loading: then they go to whatever has focus."""
 
 
-class KeysWait:
+class KeysWait(AppHost):
     """App mixin: every key that arrives while the screen on top is loading is held, then replayed
     in the order typed once it is ready (the rule in docs/KEYS.md, "Typing ahead").
 
@@ -106,12 +113,12 @@ class KeysWait:
                 self._send_again(event)  # behind the held keys already on their way
                 return
             self._screen_sees(event)
-        await super().on_event(event)  # type: ignore[misc]
+        await super().on_event(event)
 
     def _screen_sees(self, event: events.Key) -> None:
         """Tell the screen a key is on its way to its focused widget (it may hold the keys behind it)."""
         try:
-            screen = self.screen  # type: ignore[attr-defined]
+            screen = self.screen
         except Exception:
             return
         hook = getattr(screen, "keys_wait_after", None)
@@ -120,7 +127,7 @@ class KeysWait:
 
     def _screen_holds(self, event: events.Key) -> bool:
         try:
-            screen = self.screen  # type: ignore[attr-defined]
+            screen = self.screen
         except Exception:
             return False
         holds = getattr(screen, "holds_key", None)
@@ -128,7 +135,7 @@ class KeysWait:
 
     def _screen_keys_wait(self) -> bool:
         try:
-            screen = self.screen  # type: ignore[attr-defined]
+            screen = self.screen
         except Exception:
             return False
         wait = getattr(screen, "keys_wait", None)
@@ -138,8 +145,8 @@ class KeysWait:
         assert self._held_app_keys is not None
         self._held_app_keys.append(event)
         if self._hold_timer is None:
-            seconds = getattr(self.screen, "KEYS_WAIT_SECONDS", MAX_HOLD_SECONDS)  # type: ignore[attr-defined]
-            self._hold_timer = self.set_timer(seconds, self._hold_expired)  # type: ignore[attr-defined]
+            seconds = getattr(self.screen, "KEYS_WAIT_SECONDS", MAX_HOLD_SECONDS)
+            self._hold_timer = self.set_timer(seconds, self._hold_expired)
 
     def _hold_expired(self) -> None:
         self._hold_timer = None
@@ -147,9 +154,9 @@ class KeysWait:
 
     def _send_again(self, event: events.Key) -> None:
         again = typed_key(self, event.key, event.character)
-        again._duty_replayed = True  # type: ignore[attr-defined]
+        again._duty_replayed = True  # type: ignore[attr-defined]  # our mark on the event we post again
         self._keys_in_flight += 1
-        self.post_message(again)  # type: ignore[attr-defined]
+        self.post_message(again)
 
     def release_keys(self, force: bool = False) -> None:
         """The screen on top is ready: replay the held keys, in order (``force``: even if it is not)."""
@@ -164,11 +171,11 @@ class KeysWait:
         if force:
             # Waited long enough: the screen on top takes keys from now on (they are never held for ever).
             try:
-                screen = self.screen  # type: ignore[attr-defined]
+                screen = self.screen
             except Exception:
                 return
             if hasattr(screen, "keys_wait"):
-                screen._keys_ready = True
+                screen._keys_ready = True  # type: ignore[attr-defined]  # it has keys_wait: a HoldKeysUntilFocused
 
 
 class KeysAnswered(Message):
@@ -176,7 +183,7 @@ class KeysAnswered(Message):
     screen handles it after the host has acted (opened the person), then replays the held keys."""
 
 
-class HoldKeysUntilFocused:
+class HoldKeysUntilFocused(ScreenHost):
     """Screen mixin: the screen is loading (keys typed now are held by the app, ``KeysWait``) until
     something on it takes focus — or, with ``HOLD_KEYS_UNTIL_LOADED``, until it calls
     ``keys_ready()`` (a screen whose keys mean something only once its record is shown: the person
@@ -196,14 +203,14 @@ class HoldKeysUntilFocused:
             return False
         if self.HOLD_KEYS_UNTIL_LOADED:
             return True
-        return self.focused is None  # type: ignore[attr-defined]
+        return self.focused is None
 
     def keys_wait_after(self, event: events.Key) -> None:
         """The app is handing ``event`` to this screen: a focused widget whose key starts work (Enter
         in a search box: ``holds_keys_after(event) -> bool``) makes the keys behind it wait, until
         it calls ``stop_waiting()`` (or another screen opens and takes them)."""
-        focused = self.focused  # type: ignore[attr-defined]
-        node = focused
+        focused = self.focused
+        node: DOMNode | None = focused
         while node is not None and node is not self:
             hook = getattr(node, "holds_keys_after", None)
             if hook is not None:
@@ -221,7 +228,7 @@ class HoldKeysUntilFocused:
         if self._waiting_on is None:
             return
         self._waiting_on = None
-        release = getattr(self.app, "release_keys", None)  # type: ignore[attr-defined]
+        release = getattr(self.app, "release_keys", None)
         if release is not None:
             release()
 
@@ -230,21 +237,21 @@ class HoldKeysUntilFocused:
         if self._keys_ready:
             return
         self._keys_ready = True
-        release = getattr(self.app, "release_keys", None)  # type: ignore[attr-defined]
+        release = getattr(self.app, "release_keys", None)
         if release is not None:
-            self.call_after_refresh(release)  # type: ignore[attr-defined]  # once it has been drawn
+            self.call_after_refresh(release)  # once it has been drawn
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         if not self.HOLD_KEYS_UNTIL_LOADED:
             self.keys_ready()
 
     def on_screen_resume(self) -> None:
-        self.call_after_refresh(self._shown_for_keys)  # type: ignore[attr-defined]
+        self.call_after_refresh(self._shown_for_keys)
 
     def _shown_for_keys(self) -> None:
-        if not self.HOLD_KEYS_UNTIL_LOADED and self.focused is None and not self.focus_chain:  # type: ignore[attr-defined]
+        if not self.HOLD_KEYS_UNTIL_LOADED and self.focused is None and not self.focus_chain:
             self.keys_ready()  # nothing here takes focus: keys go to the screen's bindings
         elif self._keys_ready:
-            release = getattr(self.app, "release_keys", None)  # type: ignore[attr-defined]
+            release = getattr(self.app, "release_keys", None)
             if release is not None:
                 release()  # back on top: keys held while another screen was loading

@@ -99,4 +99,4 @@ class WorkerErrors:
 
     def on_worker_error(self, error: BaseException | None) -> None:
         """The one hook: override to restore the screen's state; call super() to report the error."""
-        self.app.report_error(error)  # type: ignore[attr-defined]
+        self.app.report_error(error)  # type: ignore[attr-defined]  # a mixin; report_error is DutyApp's

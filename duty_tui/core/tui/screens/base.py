@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual.screen import ModalScreen, Screen, ScreenResultType
 
@@ -21,7 +21,7 @@ class PlainNotify:
     def notify(self, message: str, *, title: str = "", severity="information", timeout=None,
                markup: bool = False) -> None:
         """A toast (markup off unless asked for)."""
-        self.app.notify(message, title=title, severity=severity, timeout=timeout,  # type: ignore[attr-defined]
+        self.app.notify(message, title=title, severity=severity, timeout=timeout,  # type: ignore[attr-defined]  # a mixin (a Screen[Any] base would untype DutyModal's dismiss)
                         markup=markup)
 
 
@@ -33,7 +33,7 @@ class DutyScreen(ScreenKeysWin, HoldKeysUntilFocused, WatchesRecords, WorkerErro
     @property
     def duty_app(self) -> DutyApp:
         """The app, typed."""
-        return self.app  # type: ignore[return-value]
+        return cast("DutyApp", self.app)  # the one app class these screens are pushed on
 
     def on_screen_resume(self) -> None:
         self.reload_if_stale()  # a record it shows changed while it was under another screen
@@ -51,4 +51,4 @@ class DutyModal(ScreenKeysWin, WatchesRecords, WorkerErrors, PlainNotify, ModalS
     @property
     def duty_app(self) -> DutyApp:
         """The app, typed."""
-        return self.app  # type: ignore[return-value]
+        return cast("DutyApp", self.app)  # the one app class these screens are pushed on
