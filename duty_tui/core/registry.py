@@ -128,6 +128,11 @@ def load(path: str) -> Any:
     return _loaded[path]
 
 
+def tui_packages() -> tuple[str, ...]:
+    """Where this build's screens live: the core's TUI, then each area's that has screens."""
+    return ("duty_tui.core.tui", *(each.tui_package for each in areas() if each.has_tui))
+
+
 def keys() -> Iterator[AreaKey]:
     for each in areas():
         yield from each.keys

@@ -51,7 +51,7 @@ def binding_owners() -> list[type]:
     from duty_tui.core import registry
 
     owners: list[type] = []
-    for package_name in ("duty_tui.core.tui", *(each.tui_package for each in registry.areas() if each.has_tui)):
+    for package_name in registry.tui_packages():
         package = importlib.import_module(package_name)
         for info in sorted(pkgutil.walk_packages(package.__path__, prefix=f"{package_name}."), key=lambda i: i.name):
             module = importlib.import_module(info.name)

@@ -256,7 +256,7 @@ class DraftOffers:
 
         module_name, _, class_name = registry.screen_alias(view.screen).partition(":")
         screen_class = None
-        if module_name.startswith(tuple(f"{each.tui_package}." for each in registry.areas())):
+        if module_name.startswith(tuple(f"{package}." for package in registry.tui_packages()[1:])):  # an area's form
             with contextlib.suppress(ImportError, AttributeError):
                 screen_class = getattr(importlib.import_module(module_name), class_name)
         if not (isinstance(screen_class, type) and issubclass(screen_class, DraftForm)):

@@ -48,7 +48,7 @@ def tui_modules() -> tuple[list, dict[str, str]]:
     from duty_tui.core import registry
 
     modules, broken = [], {}
-    for package in ("duty_tui.core.tui", *(each.tui_package for each in registry.areas() if each.has_tui)):
+    for package in registry.tui_packages():
         for info in pkgutil.walk_packages(importlib.import_module(package).__path__, prefix=f"{package}.",
                                           onerror=lambda name: broken.setdefault(name, "package failed to import")):
             try:

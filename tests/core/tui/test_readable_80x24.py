@@ -142,7 +142,7 @@ def every_screen_class() -> set[str]:
     from duty_tui.core import registry
 
     found = set()
-    packages = ["duty_tui.core.tui.screens", *(each.tui_package for each in registry.areas() if each.has_tui)]
+    packages = ["duty_tui.core.tui.screens", *registry.tui_packages()[1:]]
     for package in packages:
         for module in pkgutil.iter_modules(importlib.import_module(package).__path__):
             loaded = importlib.import_module(f"{package}.{module.name}")
