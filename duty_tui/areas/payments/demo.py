@@ -24,7 +24,7 @@ from duty_tui.areas.payments.db.models import (
     RefundRequest,
 )
 from duty_tui.areas.payments.domain.rules import build_schedule, check_arrangement, instalment_due
-from duty_tui.core.db.models import Account, LedgerEntry, Office, StaffUser
+from duty_tui.core.db.models import Account, LedgerEntry, Office, StaffUser, table_of
 from duty_tui.core.domain.local_time import UK
 
 SCALE = {"small": (12, 3, 4), "office": (120, 6, 8), "council": (2_500, 25, 20)}
@@ -59,7 +59,7 @@ def generate_payments(engine: Engine, *, seed: int, today: date, size: str, juri
     arrangements_wanted, refunds_wanted, suspense_wanted = SCALE.get(size, SCALE["office"])
     counts = {"payment receipts": 0, "arrangements": 0, "broken arrangements": 0, "refund requests": 0,
               "cash-ups": 0, "suspense items": 0}
-    ledger = LedgerEntry.__table__
+    ledger = table_of(LedgerEntry)
     with engine.begin() as connection:
         office = connection.execute(select(Office.id).order_by(Office.id)).first()
         if office is None:
@@ -96,7 +96,7 @@ def generate_payments(engine: Engine, *, seed: int, today: date, size: str, juri
                 "terminal_ref": f"AUTH {card.group(2)}" if card and card.group(2) else None,
                 "cheque_no": cheque.group(1) if cheque else None, "paid_by": None, "reference": None,
                 "person_id": None, "terminal": "demo"})
-        counts["payment receipts"] = _insert(connection, Payment.__table__, payments)
+        counts["payment receipts"] = _insert(connection, table_of(Payment), payments)
 
         # 2. Yesterday's cash-ups: every user and till that took counter money on the last trading day.
         last_day = connection.execute(select(func.max(ledger.c.effective_date)).where(
@@ -112,7 +112,7 @@ def generate_payments(engine: Engine, *, seed: int, today: date, size: str, juri
             sessions: dict[tuple[str, int], dict[str, tuple[int, int]]] = defaultdict(dict)
             for till, user, method, n, total in takings:
                 sessions[(till, user)][method or "cash"] = (int(n), -int(total))
-            existing = connection.execute(select(func.count()).select_from(CashUp.__table__)).scalar() or 0
+            existing = connection.execute(select(func.count()).select_from(table_of(CashUp))).scalar() or 0
             for index, ((till, user), by_method) in enumerate(sorted(sessions.items())):
                 if connection.execute(select(CashUp.id).where(
                         CashUp.office_id == office_id, CashUp.till_code == till, CashUp.user_id == user,
@@ -127,7 +127,7 @@ def generate_payments(engine: Engine, *, seed: int, today: date, size: str, juri
                 counted_total = sum(counted.values())
                 signer = next((s for s in leaders if s != user), None)
                 awaiting = index == 0 or signer is None
-                cashup_id = connection.execute(insert(CashUp.__table__).values(
+                cashup_id = connection.execute(insert(table_of(CashUp)).values(
                     ref=f"CU{existing + index + 1:06d}", office_id=office_id, till_code=till, user_id=user,
                     business_date=last_day, status="counted" if awaiting else "signed_off",
                     counted_at=_at(last_day, 17, rng.randint(0, 25)), expected_pence=expected_total,
@@ -137,12 +137,12 @@ def generate_payments(engine: Engine, *, seed: int, today: date, size: str, juri
                                      if variance else None),
                     signed_off_by=None if awaiting else signer,
                     signed_off_at=None if awaiting else _at(last_day, 17, 40), version=1,
-                ).returning(CashUp.__table__.c.id)).scalar_one()
-                _insert(connection, CashUpLine.__table__, [
+                ).returning(table_of(CashUp).c.id)).scalar_one()
+                _insert(connection, table_of(CashUpLine), [
                     {"cashup_id": cashup_id, "method": m, "payments": by_method[m][0],
                      "expected_pence": by_method[m][1], "counted_pence": counted[m]} for m in sorted(by_method)])
                 if counted.get("cash", 0) > 0:
-                    _insert(connection, CashUpDenomination.__table__, [
+                    _insert(connection, table_of(CashUpDenomination), [
                         {"cashup_id": cashup_id, "denomination_pence": d, "quantity": q}
                         for d, q in _coins(counted["cash"]).items()])
                 counts["cash-ups"] += 1
@@ -158,7 +158,7 @@ def generate_payments(engine: Engine, *, seed: int, today: date, size: str, juri
         candidates = [b for b in balances if b.id not in taken]
         chosen = sorted(rng.sample(candidates, min(arrangements_wanted, len(candidates))), key=lambda b: b.id)
         arrangement_rows, instalment_rows = [], []
-        next_number = (connection.execute(select(func.count()).select_from(Arrangement.__table__)).scalar() or 0) + 1
+        next_number = (connection.execute(select(func.count()).select_from(table_of(Arrangement))).scalar() or 0) + 1
         paid_rows: dict[int, list[tuple[date, int]]] = defaultdict(list)
         if chosen:
             earliest = today - timedelta(weeks=26)
@@ -194,11 +194,11 @@ def generate_payments(engine: Engine, *, seed: int, today: date, size: str, juri
                 "created_by": rng.choice(income), "created_at": _at(start - timedelta(days=2), 11),
                 "ended_by": None, "ended_at": None, "end_reason": None, "version": 1})
             instalment_rows.append((ref, schedule))
-        counts["arrangements"] = _insert(connection, Arrangement.__table__, arrangement_rows)
+        counts["arrangements"] = _insert(connection, table_of(Arrangement), arrangement_rows)
         if arrangement_rows:
             ids = dict(connection.execute(select(Arrangement.ref, Arrangement.id).where(
                 Arrangement.ref.in_([r["ref"] for r in arrangement_rows]))).all())
-            _insert(connection, ArrangementInstalment.__table__, [
+            _insert(connection, table_of(ArrangementInstalment), [
                 {"arrangement_id": ids[ref], "seq": i.seq, "due_date": i.due_date, "amount_pence": i.amount_pence}
                 for ref, schedule in instalment_rows for i in schedule])
 
@@ -216,7 +216,7 @@ def generate_payments(engine: Engine, *, seed: int, today: date, size: str, juri
         asked = {a for (a,) in connection.execute(select(RefundRequest.account_id)).all()}
         credits = [c for c in credits if c.id not in asked and -int(c.cleared) > 2_000]
         picked = sorted(rng.sample(credits, min(refunds_wanted, len(credits))), key=lambda c: c.id)
-        next_refund = (connection.execute(select(func.count()).select_from(RefundRequest.__table__)).scalar() or 0) + 1
+        next_refund = (connection.execute(select(func.count()).select_from(table_of(RefundRequest))).scalar() or 0) + 1
         refund_rows = []
         for c in picked:
             refund_rows.append({
@@ -230,7 +230,7 @@ def generate_payments(engine: Engine, *, seed: int, today: date, size: str, juri
                 "decided_by": None, "decided_at": None, "decision_note": None, "ledger_entry_id": None,
                 "version": 1})
             next_refund += 1
-        counts["refund requests"] = _insert(connection, RefundRequest.__table__, refund_rows)
+        counts["refund requests"] = _insert(connection, table_of(RefundRequest), refund_rows)
 
         # 5. Suspense items that look like typo'd refs of real accounts, for the reallocation demo.
         suspense = connection.execute(select(Account.id).where(Account.account_type == "suspense")

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from duty_tui.core.db.engine import session_scope
 from duty_tui.core.db.models import (
@@ -179,8 +179,8 @@ def _contact_words(ctx: ServiceContext) -> _ContactWords:
 def _case_views(session, cases: list[Case]) -> list[CaseView]:
     team_ids = {c.team_id for c in cases if c.team_id}
     user_ids = {c.assignee_id for c in cases if c.assignee_id}
-    teams = {t.id: t.name for t in session.exec(select(Team).where(Team.id.in_(team_ids))).all()} if team_ids else {}  # type: ignore[union-attr]
-    users = ({u.id: u.display_name for u in session.exec(select(StaffUser).where(StaffUser.id.in_(user_ids))).all()}  # type: ignore[union-attr]
+    teams = {t.id: t.name for t in session.exec(select(Team).where(col(Team.id).in_(team_ids))).all()} if team_ids else {}
+    users = ({u.id: u.display_name for u in session.exec(select(StaffUser).where(col(StaffUser.id).in_(user_ids))).all()}
              if user_ids else {})
     return [CaseView(ref=c.ref, case_type=c.case_type, status=c.status, team=teams.get(c.team_id),
                      assignee=users.get(c.assignee_id), summary=c.summary, priority=c.priority,
@@ -233,7 +233,7 @@ def _home_of(session: Session, person: Person, today: date) -> _Home:
     """The household the person lives in now: its members (lead first), its tenancies' ids and the
     current (else latest) tenancy with its property."""
     membership = session.exec(
-        select(HouseholdMember).where(HouseholdMember.person_id == person.id, HouseholdMember.left_on.is_(None))  # type: ignore[union-attr]
+        select(HouseholdMember).where(HouseholdMember.person_id == person.id, col(HouseholdMember.left_on).is_(None))
     ).first()
     household = session.get(Household, membership.household_id) if membership else None
     home = _Home(household)
@@ -241,13 +241,13 @@ def _home_of(session: Session, person: Person, today: date) -> _Home:
         return home
     rows = session.exec(
         select(HouseholdMember, Person).join(Person, Person.id == HouseholdMember.person_id)
-        .where(HouseholdMember.household_id == household.id, HouseholdMember.left_on.is_(None))  # type: ignore[union-attr]
-        .order_by(HouseholdMember.is_lead.desc(), Person.date_of_birth)  # type: ignore[arg-type, attr-defined]
+        .where(HouseholdMember.household_id == household.id, col(HouseholdMember.left_on).is_(None))
+        .order_by(col(HouseholdMember.is_lead).desc(), col(Person.date_of_birth))
     ).all()
     home.members = [MemberView(p.ref, f"{p.forename} {p.surname}", m.relationship, age_on(p.date_of_birth, today),
                                m.is_lead) for m, p in rows]
     tenancies = session.exec(
-        select(Tenancy).where(Tenancy.household_id == household.id).order_by(Tenancy.start_date.desc())  # type: ignore[attr-defined]
+        select(Tenancy).where(Tenancy.household_id == household.id).order_by(col(Tenancy.start_date).desc())
     ).all()
     home.tenancy_ids = [t.id for t in tenancies]
     current = next((t for t in tenancies if t.status == "current"), tenancies[0] if tenancies else None)
@@ -265,18 +265,18 @@ def _home_of(session: Session, person: Person, today: date) -> _Home:
 
 def _account_views(session: Session, person: Person, tenancy_ids: list[int]) -> list[AccountView]:
     """The person's accounts and their household's tenancies', with balances and the last payment date."""
-    account_filter = Account.person_id == person.id
+    account_filter = col(Account.person_id) == person.id
     if tenancy_ids:
-        account_filter = account_filter | Account.tenancy_id.in_(tenancy_ids)  # type: ignore[union-attr]
+        account_filter = account_filter | col(Account.tenancy_id).in_(tenancy_ids)
     accounts = session.exec(select(Account).where(account_filter).order_by(Account.ref)).all()
     balances = dict(session.exec(
         select(LedgerEntry.account_id, func.coalesce(func.sum(LedgerEntry.amount_pence), 0))
-        .where(LedgerEntry.account_id.in_([a.id for a in accounts]))  # type: ignore[attr-defined]
+        .where(col(LedgerEntry.account_id).in_([a.id for a in accounts]))
         .group_by(LedgerEntry.account_id)
     ).all()) if accounts else {}
     last_paid = dict(session.exec(
         select(LedgerEntry.account_id, func.max(LedgerEntry.effective_date))
-        .where(LedgerEntry.account_id.in_([a.id for a in accounts]), LedgerEntry.amount_pence < 0)  # type: ignore[attr-defined]
+        .where(col(LedgerEntry.account_id).in_([a.id for a in accounts]), LedgerEntry.amount_pence < 0)
         .group_by(LedgerEntry.account_id)
     ).all()) if accounts else {}
     return [AccountView(a.ref, a.account_type, int(balances.get(a.id, 0)), last_paid.get(a.id),
@@ -286,9 +286,9 @@ def _account_views(session: Session, person: Person, tenancy_ids: list[int]) -> 
 def _alert_views(session: Session, ctx: ServiceContext, person: Person, property_ids: list[int],
                  restricted_ok: bool) -> list[AlertView]:
     """Active alerts on the person and their home, newest first; restricted detail hidden unless allowed."""
-    alert_filter = Alert.person_id == person.id
+    alert_filter = col(Alert.person_id) == person.id
     if property_ids:
-        alert_filter = alert_filter | Alert.property_id.in_(property_ids)  # type: ignore[union-attr]
+        alert_filter = alert_filter | col(Alert.property_id).in_(property_ids)
     categories = ctx.reference.alert_categories
     return [
         AlertView(
@@ -300,8 +300,8 @@ def _alert_views(session: Session, ctx: ServiceContext, person: Person, property
             raised_on=a.raised_on,
             on="person" if a.person_id == person.id else "property",
         )
-        for a in session.exec(select(Alert).where(alert_filter, Alert.active.is_(True))  # type: ignore[attr-defined]
-                              .order_by(Alert.raised_on.desc())).all()  # type: ignore[attr-defined]
+        for a in session.exec(select(Alert).where(alert_filter, col(Alert.active).is_(True))
+                              .order_by(col(Alert.raised_on).desc())).all()
     ]
 
 
@@ -309,7 +309,7 @@ def _contact_views(session: Session, ctx: ServiceContext, person: Person, limit:
     """The person's latest contacts, newest first, their codes in words."""
     contact_rows = session.exec(
         select(Contact, StaffUser.display_name).join(StaffUser, StaffUser.id == Contact.staff_id, isouter=True)
-        .where(Contact.person_id == person.id).order_by(Contact.at.desc()).limit(limit)  # type: ignore[attr-defined]
+        .where(Contact.person_id == person.id).order_by(col(Contact.at).desc()).limit(limit)
     ).all()
     words = _contact_words(ctx)
     return [ContactView(c.at, words.channel(c.channel), words.reason(c.reason), words.outcome(c.outcome),
@@ -322,7 +322,7 @@ def _open_cases(session: Session, person: Person, household: Household | None) -
     if household is not None:
         case_filter = case_filter | (Case.household_id == household.id)
     return list(session.exec(
-        select(Case).where(case_filter, Case.closed_at.is_(None)).order_by(Case.due_at)  # type: ignore[union-attr]
+        select(Case).where(case_filter, col(Case.closed_at).is_(None)).order_by(Case.due_at)
     ).all())
 
 

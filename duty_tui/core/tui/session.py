@@ -9,7 +9,8 @@
 
 Each expects the App's ``ctx``, ``settings``, ``drafts`` (a DraftKeeper), ``locked``,
 ``last_input``, ``db_down``, ``_when_back``, ``_probe_timer``, ``os_sign_in_left`` and ``_ending``
-(set in ``DutyApp.__init__``).
+(set in ``DutyApp.__init__``), and its ``actor``, ``signed_in``, ``_show_subtitle`` and
+``report_error``: ``TerminalHost`` declares them for the type checker (``object`` at run time).
 """
 
 from __future__ import annotations
@@ -29,9 +30,38 @@ from textual.screen import Screen
 from duty_tui.core.domain.errors import DutyError
 from duty_tui.core.domain.validators import visible_controls
 from duty_tui.core.tui.drafts import DraftForm
+from duty_tui.core.tui.kit.hosts import AppHost
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from textual.timer import Timer
+
+    from duty_tui.core.config.settings import Settings
     from duty_tui.core.services.context import Actor, ServiceContext
+
+    class TerminalHost(AppHost):
+        """What the mixins below use of DutyApp (set in its ``__init__`` or defined on it)."""
+
+        settings: Settings
+        locked: bool
+        last_input: float
+        db_down: bool
+        _when_back: list[Callable[[], object]]
+        _probe_timer: Timer | None
+        os_sign_in_left: bool
+        _ending: str | None
+
+        @property
+        def actor(self) -> Actor | None: ...
+
+        def signed_in(self, actor: Actor) -> None: ...
+
+        def _show_subtitle(self) -> None: ...
+
+        def report_error(self, error: BaseException | None) -> None: ...
+else:
+    TerminalHost = AppHost
 
 IDLE_CHECK_SECONDS = 5.0
 """How often the idle lock looks at the clock."""
@@ -47,7 +77,7 @@ def _quiet_sign_out(ctx: ServiceContext, how: str, *, locked: bool = False) -> N
         sign_out(ctx, how, locked=locked)
 
 
-class SharedTerminal:
+class SharedTerminal(TerminalHost):
     """Idle lock, switch user, hang-ups and quit (forms kept as drafts), inert pastes."""
 
     def _install_signal_handlers(self) -> None:
@@ -196,7 +226,7 @@ class DatabaseBack(Message, bubble=False):
     """The probe worker heard the database answer again."""
 
 
-class DraftOffers:
+class DraftOffers(TerminalHost):
     """Offer back the forms a member of staff did not finish.
 
     The app's mixins use conventional handler names (``on_drafts_found``), not ``@on``: Textual
@@ -259,7 +289,8 @@ class DraftOffers:
         if module_name.startswith(tuple(f"{package}." for package in registry.tui_packages()[1:])):  # an area's form
             with contextlib.suppress(ImportError, AttributeError):
                 screen_class = getattr(importlib.import_module(module_name), class_name)
-        if not (isinstance(screen_class, type) and issubclass(screen_class, DraftForm)):
+        if not (isinstance(screen_class, type) and issubclass(screen_class, DraftForm)
+                and issubclass(screen_class, Screen)):  # a DraftForm is a form screen
             self.notify(f"This draft ({view.title}) belongs to a form this version does not have.", severity="error")
             return
         try:
@@ -283,7 +314,7 @@ class DraftOffers:
             self.push_screen(screen)
 
 
-class DatabaseWatch:
+class DatabaseWatch(TerminalHost):
     """Say when the database is away, on every screen; run waiting saves when it is back."""
 
     def database_lost(self, message: str) -> None:

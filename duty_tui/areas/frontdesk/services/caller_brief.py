@@ -44,7 +44,7 @@ class CallerBrief:
 
 def current_home(session: Session, person_id: int | None) -> tuple[Tenancy | None, Property | None, int | None]:
     membership = session.exec(select(HouseholdMember.household_id).where(
-        HouseholdMember.person_id == person_id, HouseholdMember.left_on.is_(None))).first()  # type: ignore[union-attr]
+        HouseholdMember.person_id == person_id, col(HouseholdMember.left_on).is_(None))).first()
     if membership is None:
         return None, None, None
     tenancy = session.exec(select(Tenancy).where(Tenancy.household_id == membership)
@@ -66,8 +66,8 @@ def alerts_for(session: Session, ctx: ServiceContext, person: Person, property_i
                   summary=a.summary, detail=a.detail if (restricted_ok or not a.restricted) else RESTRICTED_PLACEHOLDER,
                   restricted=a.restricted, raised_on=a.raised_on,
                   on="person" if a.person_id == person.id else "property")
-        for a in session.exec(select(Alert).where(where, Alert.active.is_(True))  # type: ignore[attr-defined]
-                              .order_by(Alert.raised_on.desc())).all()  # type: ignore[attr-defined]
+        for a in session.exec(select(Alert).where(where, col(Alert.active).is_(True))
+                              .order_by(col(Alert.raised_on).desc())).all()
     ]
 
 
@@ -84,10 +84,10 @@ def caller_brief(ctx: ServiceContext, ref: str) -> CallerBrief:
             case_filter = case_filter | (Case.household_id == household_id)
         cases = session.exec(select(Case.ref, Case.case_type, Case.summary, Team.name)
                              .join(Team, col(Team.id) == Case.team_id, isouter=True)
-                             .where(case_filter, Case.status.in_(OPEN_STATUSES))  # type: ignore[attr-defined]
+                             .where(case_filter, col(Case.status).in_(OPEN_STATUSES))
                              .order_by(col(Case.due_at)).limit(20)).all()
         last = session.exec(select(Contact.at, Contact.channel, Contact.reason).where(Contact.person_id == person.id)
-                            .order_by(Contact.at.desc()).limit(1)).first()  # type: ignore[attr-defined]
+                            .order_by(col(Contact.at).desc()).limit(1)).first()
         audit.record(session, ctx, "contact.caller", "person", person.ref, {"alerts": len(alerts)})
     fdref = fd_reference(ctx)
     last_text = None

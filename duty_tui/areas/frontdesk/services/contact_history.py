@@ -72,12 +72,12 @@ def person_contacts(ctx: ServiceContext, person_ref: str, *, limit: int = 50,
                  .where(Contact.person_id == person.id))
         if before is not None:
             query = query.where(Contact.at < before)
-        rows = session.exec(query.order_by(Contact.at.desc()).limit(limit)).all()  # type: ignore[attr-defined]
+        rows = session.exec(query.order_by(col(Contact.at).desc()).limit(limit)).all()
         ids = [c.id for c, _s, _r in rows]
         reasons: dict[int | None, list[str]] = {}
         if ids:
             for cid, code in session.exec(select(ContactReason.contact_id, ContactReason.reason_code)
-                                          .where(ContactReason.contact_id.in_(ids))  # type: ignore[attr-defined]
+                                          .where(col(ContactReason.contact_id).in_(ids))
                                           .order_by(col(ContactReason.position))).all():
                 reasons.setdefault(cid, []).append(code)
     out = []

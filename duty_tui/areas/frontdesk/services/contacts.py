@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from duty_tui.areas.frontdesk.db.models import ContactReason, FollowUp, ReceptionVisit, SafeguardingConcern
 from duty_tui.areas.frontdesk.domain.reference import ReasonDef
@@ -85,11 +85,11 @@ def _raise_safeguarding(session: Session, ctx: ServiceContext, reason: ReasonDef
     """An urgent case for the safeguarding lead, due the same day, and the concern itself."""
     policy = fd_reference(ctx).policy
     lead = session.exec(select(StaffUser).where(StaffUser.username == policy.safeguarding_lead,
-                                                StaffUser.active.is_(True))).first() if policy.safeguarding_lead else None  # type: ignore[attr-defined]
+                                                col(StaffUser.active).is_(True))).first() if policy.safeguarding_lead else None
     if lead is None:  # no named lead: the safeguarding team's leader
         lead = session.exec(select(StaffUser).join(Team, Team.id == StaffUser.team_id).where(
             Team.code == policy.safeguarding_team, StaffUser.role == "team_leader",
-            StaffUser.active.is_(True)).order_by(StaffUser.id)).first()  # type: ignore[arg-type, attr-defined]
+            col(StaffUser.active).is_(True)).order_by(col(StaffUser.id))).first()
     kind = "child" if reason.intake == "safeguarding_child" else "adult"
     subject = draft.safeguarding_subject.strip() or (f"{person.forename} {person.surname}" if person else "")
     due = deadline_at("same_day", 0, ctx.now(), calendar_for(ctx))
@@ -129,7 +129,7 @@ def _open_homelessness_case(session: Session, person: Person | None) -> Case | N
     if person is None:
         return None
     return session.exec(select(Case).where(Case.person_id == person.id, Case.case_type == "homelessness",
-                                           Case.status.in_(OPEN_STATUSES))).first()  # type: ignore[attr-defined]
+                                           col(Case.status).in_(OPEN_STATUSES))).first()
 
 
 def _urgent_approach_hook():

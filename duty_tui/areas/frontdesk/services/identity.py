@@ -60,7 +60,7 @@ def check_identity(ctx: ServiceContext, person_ref: str, method: str, answer: st
         failures = session.exec(select(func.count()).select_from(AuditEvent).where(
             AuditEvent.action == "contact.identity_check", AuditEvent.entity_id == person.ref,
             AuditEvent.actor == actor.username, AuditEvent.at >= now - FAILED_CHECK_WINDOW,
-            AuditEvent.detail.like('%"passed": false%'))).one()  # type: ignore[union-attr]
+            col(AuditEvent.detail).like('%"passed": false%'))).one()
         if failures >= MAX_FAILED_CHECKS:
             audit.record(session, ctx, "contact.identity_check", "person", person.ref,
                          {"method": method, "passed": False, "refused": True})
@@ -73,9 +73,9 @@ def check_identity(ctx: ServiceContext, person_ref: str, method: str, answer: st
             for t in session.exec(select(Tenancy).where(Tenancy.household_id == household_id)).all():
                 tenancy_ids.append(t.id)
                 tenancy_refs.append(t.ref)
-        account_filter = Account.person_id == person.id
+        account_filter = col(Account.person_id) == person.id
         if tenancy_ids:
-            account_filter = account_filter | Account.tenancy_id.in_(tenancy_ids)  # type: ignore[union-attr]
+            account_filter = account_filter | col(Account.tenancy_id).in_(tenancy_ids)
         accounts = session.exec(select(Account).where(account_filter).order_by(Account.ref)).all()
         record = IdentityRecord(tuple(tenancy_refs), tuple(a.ref for a in accounts), person.date_of_birth,
                                 prop.address_line1 if prop else None, prop.postcode if prop else None)
@@ -83,7 +83,7 @@ def check_identity(ctx: ServiceContext, person_ref: str, method: str, answer: st
         balances: list[AccountBalance] = []
         if passed and ctx.can("account.view") and accounts:
             sums: dict[int | None, int] = dict(session.exec(select(LedgerEntry.account_id, func.coalesce(func.sum(LedgerEntry.amount_pence), 0))
-                                     .where(LedgerEntry.account_id.in_([a.id for a in accounts]))  # type: ignore[attr-defined]
+                                     .where(col(LedgerEntry.account_id).in_([a.id for a in accounts]))
                                      .group_by(col(LedgerEntry.account_id))).all())
             balances = [AccountBalance(a.ref, a.account_type, int(sums.get(a.id, 0))) for a in accounts
                         if a.closed_on is None or sums.get(a.id, 0)]

@@ -48,12 +48,12 @@ def applicant(ctx: ServiceContext, person_ref: str) -> ApplicantView:
         assert person is not None
         members = []
         membership = session.exec(select(HouseholdMember).where(HouseholdMember.person_id == person.id,
-                                                                HouseholdMember.left_on.is_(None))).first()  # type: ignore[union-attr]
+                                                                col(HouseholdMember.left_on).is_(None))).first()
         if membership is not None:
             rows = session.exec(select(HouseholdMember, Person).join(Person, col(Person.id) == col(HouseholdMember.person_id))
                                 .where(HouseholdMember.household_id == membership.household_id,
                                        HouseholdMember.person_id != person.id,
-                                       HouseholdMember.left_on.is_(None))).all()  # type: ignore[union-attr]
+                                       col(HouseholdMember.left_on).is_(None))).all()
             for m, p in rows:
                 rel = m.relationship.lower()
                 word = "child" if "child" in rel or "son" in rel or "daughter" in rel else (
@@ -63,7 +63,7 @@ def applicant(ctx: ServiceContext, person_ref: str) -> ApplicantView:
         open_ref = session.exec(
             select(Case.ref).join(HomelessCase, col(HomelessCase.case_id) == col(Case.id))
             .where(HomelessCase.person_id == person.id, HomelessCase.stage != "closed")
-            .order_by(Case.opened_at.desc())).first()  # type: ignore[attr-defined]
+            .order_by(col(Case.opened_at).desc())).first()
         return ApplicantView(person.ref, f"{person.forename} {person.surname}", person.date_of_birth,
                              age_on(person.date_of_birth, today), ", ".join(members), open_ref)
 
@@ -91,7 +91,7 @@ def register_applicant(ctx: ServiceContext, forename: str, surname: str, date_of
             problems.append("date_of_birth: type the date of birth (DD/MM/YYYY)")
         elif born > ctx.today():
             problems.append("date_of_birth: the date of birth is in the future")
-        elif age_on(born, ctx.today()) > 120:  # type: ignore[operator]
+        elif (age_on(born, ctx.today()) or 0) > 120:  # born is a date here: age_on gives a number
             problems.append("date_of_birth: that would make them over 120; check the year")
     except ValueError as exc:
         problems.append(f"date_of_birth: {exc}")
@@ -142,21 +142,21 @@ def applicant_address(session: Session, hc: HomelessCase | None, person: Person 
     """Where letters go, a line each: an open TA placement, else the latest postal address, else the tenancy's home."""
     if hc is not None:
         placement = session.exec(select(HomelessPlacement).where(HomelessPlacement.homeless_case_id == hc.id,
-                                                                 HomelessPlacement.end_on.is_(None))  # type: ignore[union-attr]
-                                 .order_by(HomelessPlacement.start_on.desc())).first()  # type: ignore[attr-defined]
+                                                                 col(HomelessPlacement.end_on).is_(None))
+                                 .order_by(col(HomelessPlacement.start_on).desc())).first()
         if placement is not None:
             return [part.strip() for part in placement.address.split(",") if part.strip()]
     if person is None:
         return []
     postal = session.exec(select(PersonAddress).where(PersonAddress.person_id == person.id,
-                                                      PersonAddress.until.is_(None))  # type: ignore[union-attr]
+                                                      col(PersonAddress.until).is_(None))
                           .order_by(col(PersonAddress.since).desc(), col(PersonAddress.id).desc())).first()
     if postal is not None:
         return [line for line in (postal.line1, postal.line2, postal.town, postal.postcode) if line]
     home = session.exec(
         select(Property).join(Tenancy, col(Tenancy.property_id) == col(Property.id))
         .join(HouseholdMember, col(HouseholdMember.household_id) == col(Tenancy.household_id))
-        .where(HouseholdMember.person_id == person.id, HouseholdMember.left_on.is_(None),  # type: ignore[union-attr]
+        .where(HouseholdMember.person_id == person.id, col(HouseholdMember.left_on).is_(None),
                Tenancy.status == "current")).first()
     if home is not None:
         return [line for line in (home.address_line1, home.address_line2, home.town, home.postcode) if line]

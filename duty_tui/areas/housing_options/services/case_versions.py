@@ -6,11 +6,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from duty_tui.areas.housing_options.db.models import HomelessCase, HomelessMove
 from duty_tui.areas.housing_options.domain.casework import STAGE_WORDS
-from duty_tui.areas.housing_options.services.common import answers_from_case, housing_reference, support_needs
+from duty_tui.areas.housing_options.services.common import (
+    answers_from_case,
+    housing_reference,
+    stored_id,
+    support_needs,
+)
 from duty_tui.core.db.engine import session_scope
 from duty_tui.core.db.models import Case
 from duty_tui.core.domain.errors import ConflictError
@@ -57,7 +62,7 @@ def answers_as_text(ctx: ServiceContext, answers: dict[str, Any]) -> dict[str, s
 
 
 def _stored_answers(session: Session, hc: HomelessCase) -> dict[str, Any]:
-    return answers_from_case(hc, support_needs(session, hc.id))  # type: ignore[arg-type]
+    return answers_from_case(hc, support_needs(session, stored_id(hc)))
 
 
 def _case_conflict(session: Session, ctx: ServiceContext, case: Case, hc: HomelessCase, *,
@@ -70,7 +75,7 @@ def _case_conflict(session: Session, ctx: ServiceContext, case: Case, hc: Homele
     mine: dict[str, Any] = dict(yours or {})
     if answers is None:
         move = session.exec(select(HomelessMove).where(HomelessMove.homeless_case_id == hc.id)
-                            .order_by(HomelessMove.id.desc()).limit(1)).first()  # type: ignore[union-attr]
+                            .order_by(col(HomelessMove.id).desc()).limit(1)).first()
         if move is not None:
             exit_def = housing_reference(ctx).exit(move.from_stage, move.reason)
             theirs["Change"] = f"{exit_def.name if exit_def else move.reason} (on {move.on_date:%d/%m/%Y})"
@@ -107,12 +112,12 @@ def bump_version(session: Session, hc: HomelessCase, seen: int | None, *, ctx: S
     from sqlalchemy import update
 
     expected = hc.version if seen is None else seen
-    result = session.exec(update(HomelessCase).where(HomelessCase.id == hc.id, HomelessCase.version == expected)  # type: ignore[arg-type]
+    result = session.exec(update(HomelessCase).where(col(HomelessCase.id) == hc.id, col(HomelessCase.version) == expected)
                           .values(version=expected + 1))
     if result.rowcount != 1:
         if ctx is not None and case is not None:
             # Our own changes are flushed into this (doomed) transaction: read theirs from the database.
-            fresh, stored = _fresh_answers(ctx, hc.id)  # type: ignore[arg-type]
+            fresh, stored = _fresh_answers(ctx, stored_id(hc))
             raise _case_conflict(session, ctx, case, fresh, answers=answers, yours=yours, theirs_answers=stored)
         raise ConflictError("someone else changed this case just now; " + CONFLICT_TAIL)
     session.refresh(hc)

@@ -67,15 +67,15 @@ def options_caseload(ctx: ServiceContext, scope: str = "team", limit: int = 500)
     ref = housing_reference(ctx)
     with session_scope(ctx.engine) as session:
         query = (select(Case, HomelessCase).join(HomelessCase, col(HomelessCase.case_id) == col(Case.id))
-                 .where(Case.case_type == CASE_TYPE, Case.status.in_(OPEN_CASE_STATUSES)))  # type: ignore[attr-defined]
+                 .where(Case.case_type == CASE_TYPE, col(Case.status).in_(OPEN_CASE_STATUSES)))
         if scope == "mine":
             query = query.where(Case.assignee_id == actor.id)
         rows = session.exec(query.order_by(col(Case.due_at).is_(None), col(Case.due_at), col(Case.ref)).limit(limit)).all()
         ids = [hc.id for _c, hc in rows]
         person_ids = {hc.person_id for _c, hc in rows if hc.person_id}
-        people = {p.id: p for p in session.exec(select(Person).where(Person.id.in_(person_ids))).all()} if person_ids else {}  # type: ignore[union-attr]
+        people = {p.id: p for p in session.exec(select(Person).where(col(Person.id).in_(person_ids))).all()} if person_ids else {}
         staff_ids = {c.assignee_id for c, _hc in rows if c.assignee_id}
-        staff = {u.id: u.display_name for u in session.exec(select(StaffUser).where(StaffUser.id.in_(staff_ids))).all()} if staff_ids else {}  # type: ignore[union-attr]
+        staff = {u.id: u.display_name for u in session.exec(select(StaffUser).where(col(StaffUser.id).in_(staff_ids))).all()} if staff_ids else {}
         reviews: dict[int, list[date]] = {}
         placements: dict[int, list[tuple[date, str]]] = {}
         needs: dict[int, list[str]] = {}

@@ -30,7 +30,7 @@ from duty_tui.areas.housing_options.domain.homelessness import Approach, Assessm
 from duty_tui.areas.housing_options.domain.intake import IntakeCheck, answer_of, check_answers
 from duty_tui.areas.housing_options.domain.reference import HousingReference, load_housing_reference
 from duty_tui.core.db.models import Case, Person, Team
-from duty_tui.core.domain.clocks import WorkingCalendar
+from duty_tui.core.domain.clocks import WorkingCalendar, is_jurisdiction
 from duty_tui.core.domain.errors import InputError, NotFound
 from duty_tui.core.domain.local_time import end_of_local_day
 from duty_tui.core.services.context import ServiceContext
@@ -47,8 +47,7 @@ def housing_reference(ctx: ServiceContext) -> HousingReference:
 
 @lru_cache(maxsize=8)
 def calendar_for(jurisdiction: str) -> WorkingCalendar:
-    return WorkingCalendar(jurisdiction if jurisdiction in ("england", "wales", "scotland", "northern_ireland")
-                           else "england")  # type: ignore[arg-type]
+    return WorkingCalendar(jurisdiction if is_jurisdiction(jurisdiction) else "england")
 
 
 def stored_id(row: Any) -> int:
@@ -187,7 +186,7 @@ def refresh_case(session: Session, ctx: ServiceContext, case: Case, hc: Homeless
                          decision_working_days=ref.policy.initial_assessment_working_days, calendar=calendar)
     soonest = nearest(clocks)
     in_ta = session.exec(select(func.count()).select_from(HomelessPlacement).where(
-        HomelessPlacement.homeless_case_id == hc.id, HomelessPlacement.end_on.is_(None))).one() > 0  # type: ignore[union-attr]
+        HomelessPlacement.homeless_case_id == hc.id, col(HomelessPlacement.end_on).is_(None))).one() > 0
     due = end_of_local_day(soonest.due).astimezone(UTC) if soonest else None
     if hc.stage == "triage" and hc.nowhere_tonight and case.priority == "emergency" and case.due_at is not None:
         # The same-day hours clock from the front desk stays until the officer has triaged.

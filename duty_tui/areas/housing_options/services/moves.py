@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from duty_tui.areas.housing_options.db.models import HomelessCase, HomelessMove
 from duty_tui.areas.housing_options.domain.casework import DAYS_56, STAGE_WORDS, check_move, next_plan_review
@@ -116,7 +116,7 @@ def _closed_first(ctx: ServiceContext, case_ref: str, error: ConflictError) -> C
     with session_scope(ctx.engine) as session:
         case, hc = load_case(session, case_ref)
         move = session.exec(select(HomelessMove).where(HomelessMove.homeless_case_id == hc.id)
-                            .order_by(HomelessMove.id.desc()).limit(1)).first()  # type: ignore[union-attr]
+                            .order_by(col(HomelessMove.id).desc()).limit(1)).first()
         if hc.stage != "closed" or move is None or move.to_stage != "closed":
             return error
         officer = session.get(StaffUser, move.officer_id) if move.officer_id else None

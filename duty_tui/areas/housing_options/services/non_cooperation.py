@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from duty_tui.areas.housing_options.db.models import HomelessNonCooperation, HomelessNotice
 from duty_tui.areas.housing_options.domain.casework import NonCooperationFacts, non_cooperation_problems
@@ -41,7 +41,7 @@ def propose_non_cooperation(ctx: ServiceContext, case_ref: str, reasons: str) ->
         case, hc = load_case(session, case_ref)
         warning = session.exec(select(HomelessNotice).where(
             HomelessNotice.homeless_case_id == hc.id, HomelessNotice.notice_type == "s193b_warning")
-            .order_by(HomelessNotice.issued_on.desc())).first()  # type: ignore[attr-defined]
+            .order_by(col(HomelessNotice.issued_on).desc())).first()
         problems = []
         if hc.stage not in ("prevention", "relief"):
             problems.append("a s193B notice ends the prevention or relief duty; this case is at neither")
@@ -65,7 +65,7 @@ def propose_non_cooperation(ctx: ServiceContext, case_ref: str, reasons: str) ->
         session.flush()
         record_case(session, case)
         audit.record(session, ctx, "housing.s193b_proposed", "case", case.ref, {"proposal": proposal.id})
-        return proposal.id  # type: ignore[return-value]
+        return stored_id(proposal)
 
 
 def sign_off_non_cooperation(ctx: ServiceContext, case_ref: str, proposal_id: int) -> NoticeView:
@@ -96,9 +96,10 @@ def sign_off_non_cooperation(ctx: ServiceContext, case_ref: str, proposal_id: in
         problems = non_cooperation_problems(facts)
         if problems:
             raise problems_error("the s193B notice cannot be signed off", problems)
+        assert warning is not None  # non_cooperation_problems refuses a notice without its warning
         proposer_name = proposer.display_name if proposer else "the proposing officer"
         ended = hc.stage
-        extra = {"reasons": bullet_lines([proposal.reasons]), "warning_date": long_date(warning.issued_on),  # type: ignore[union-attr]
+        extra = {"reasons": bullet_lines([proposal.reasons]), "warning_date": long_date(warning.issued_on),
                  "authorised_by": actor.display_name, "officer_name": proposer_name, "ended_on": long_date(today)}
         title, text, last_day, kind = render_letter(session, ctx, case, hc, "s193b_notice", today, extra)
         notice = HomelessNotice(homeless_case_id=hc.id, notice_type="s193b_notice", title=title, issued_on=today,

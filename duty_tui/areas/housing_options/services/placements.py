@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from duty_tui.areas.housing_options.db.models import HomelessPlacement
 from duty_tui.areas.housing_options.services.common import (
@@ -51,7 +51,7 @@ def place_in_ta(ctx: ServiceContext, case_ref: str, address: str, ta_type: str, 
         if start_on < hc.approach_date:
             raise InputError(f"the placement cannot start before the approach ({hc.approach_date:%d/%m/%Y})")
         current = session.exec(select(HomelessPlacement).where(HomelessPlacement.homeless_case_id == hc.id,
-                                                               HomelessPlacement.end_on.is_(None))).first()  # type: ignore[union-attr]
+                                                               col(HomelessPlacement.end_on).is_(None))).first()
         if current is not None:
             raise InputError(f"the household is already placed at {current.address}; end that placement first")
         placement = HomelessPlacement(homeless_case_id=stored_id(hc), address=address[:200], ta_type=ta_type,
@@ -62,7 +62,7 @@ def place_in_ta(ctx: ServiceContext, case_ref: str, address: str, ta_type: str, 
         refresh_case(session, ctx, case, hc)
         record_case(session, case)
         audit.record(session, ctx, "housing.ta_placed", "case", case.ref, {"placement": placement.id, "type": ta_type})
-        return placement.id  # type: ignore[return-value]
+        return stored_id(placement)
 
 
 def end_ta(ctx: ServiceContext, case_ref: str, placement_id: int, end_on: date | None = None,

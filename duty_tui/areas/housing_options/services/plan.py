@@ -54,7 +54,7 @@ def add_plan_step(ctx: ServiceContext, case_ref: str, party: str, text: str, due
         refresh_case(session, ctx, case, hc)
         record_case(session, case)
         audit.record(session, ctx, "housing.plan_step_added", "case", case.ref, {"party": party, "step": step.id})
-        return step.id  # type: ignore[return-value]
+        return stored_id(step)
 
 
 def complete_plan_step(ctx: ServiceContext, case_ref: str, step_id: int, done_on: date | None = None,

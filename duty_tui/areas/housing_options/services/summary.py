@@ -55,9 +55,11 @@ def homelessness_summary(ctx: ServiceContext, person_ref: str) -> HomelessnessSu
     ref = housing_reference(ctx)
     with session_scope(ctx.engine) as session:
         person = find_person(session, person_ref)
+        if person is None:  # no ref given: nobody, so no case
+            return None
         row = session.exec(select(Case, HomelessCase).join(HomelessCase, col(HomelessCase.case_id) == col(Case.id)).where(
-            HomelessCase.person_id == person.id, Case.status.in_(OPEN_CASE_STATUSES))  # type: ignore[union-attr, attr-defined]
-            .order_by(Case.opened_at.desc())).first()  # type: ignore[attr-defined]
+            HomelessCase.person_id == person.id, col(Case.status).in_(OPEN_CASE_STATUSES))
+            .order_by(col(Case.opened_at).desc())).first()
         if row is None:
             return None
         case, hc = row
@@ -65,7 +67,7 @@ def homelessness_summary(ctx: ServiceContext, person_ref: str) -> HomelessnessSu
                              decision_working_days=ref.policy.initial_assessment_working_days,
                              calendar=calendar_for(hc.jurisdiction))
         in_ta = session.exec(select(func.count()).select_from(HomelessPlacement).where(
-            HomelessPlacement.homeless_case_id == hc.id, HomelessPlacement.end_on.is_(None))).one() > 0  # type: ignore[union-attr]
+            HomelessPlacement.homeless_case_id == hc.id, col(HomelessPlacement.end_on).is_(None))).one() > 0
         soonest = nearest(clocks)
         return HomelessnessSummary(
             case.ref, hc.stage, (hc.relief_start or hc.approach_date) + DAYS_56 if hc.stage == "relief" else None,
@@ -78,5 +80,7 @@ def find_open_case(ctx: ServiceContext, person_ref: str) -> str | None:
     ctx.require("case.view")
     with session_scope(ctx.engine) as session:
         person = find_person(session, person_ref)
+        if person is None:  # no ref given: nobody, so no case
+            return None
         return session.exec(select(Case.ref).join(HomelessCase, col(HomelessCase.case_id) == col(Case.id)).where(
-            HomelessCase.person_id == person.id, HomelessCase.stage != "closed")).first()  # type: ignore[union-attr]
+            HomelessCase.person_id == person.id, HomelessCase.stage != "closed")).first()

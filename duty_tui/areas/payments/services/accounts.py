@@ -145,7 +145,7 @@ def _searched_accounts(ctx: ServiceContext, wanted: str) -> AccountLookup:
     if not hits:
         return AccountLookup([], f"no one found for {wanted!r}; try an account ref, a postcode or a phone number")
     with session_scope(ctx.engine) as session:
-        people = {p.ref: p for p in session.exec(select(Person).where(Person.ref.in_([h.ref for h in hits]))).all()}  # type: ignore[attr-defined]
+        people = {p.ref: p for p in session.exec(select(Person).where(col(Person.ref).in_([h.ref for h in hits]))).all()}
         accounts: list[Account] = []
         seen: set[int] = set()
         for hit in hits:

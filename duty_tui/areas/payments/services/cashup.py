@@ -38,7 +38,7 @@ from duty_tui.core.services.context import ServiceContext
 def counter_closed(session: Session, office_id: int, till_code: str, day: date) -> CashUp | None:
     """The first cash-up of this till on this day, if it has been cashed up (no more counter payments)."""
     return session.exec(select(CashUp).where(CashUp.office_id == office_id, CashUp.till_code == till_code,
-                                             CashUp.business_date == day).order_by(CashUp.id)).first()  # type: ignore[arg-type]
+                                             CashUp.business_date == day).order_by(col(CashUp.id))).first()
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,7 @@ from duty_tui.areas.payments.services.common import (
     require_open,
 )
 from duty_tui.core.db.engine import session_scope
-from duty_tui.core.db.models import Account, LedgerEntry
+from duty_tui.core.db.models import Account, LedgerEntry, table_of
 from duty_tui.core.domain.errors import ConflictError, EnvironmentProblem, InputError, NotFound
 from duty_tui.core.domain.money import format_pence
 from duty_tui.core.services import audit
@@ -223,10 +223,10 @@ def _insert_ledger_rows(session, values: list[dict]) -> None:
     connection = session.connection()
     if not is_postgres(session):
         for part in chunks(values, INSERT_BATCH):
-            connection.execute(insert(LedgerEntry.__table__), list(part))
+            connection.execute(insert(table_of(LedgerEntry)), list(part))
         return
     columns = list(values[0])
-    table = LedgerEntry.__table__
+    table = table_of(LedgerEntry)
     dialect = connection.dialect
     arrays = ", ".join(f"CAST(:{name} AS {table.c[name].type.compile(dialect=dialect)}[])" for name in columns)
     statement = text(f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM unnest({arrays})")

@@ -68,14 +68,14 @@ def receipt_view(session, rules: PaymentsPolicy, office: Office, payment: Paymen
     rows = session.exec(
         select(LedgerEntry, Account).join(Account, col(Account.id) == LedgerEntry.account_id)
         .where(LedgerEntry.office_id == office.id, LedgerEntry.receipt_no == payment.receipt_no,
-               LedgerEntry.reverses_id.is_(None))  # type: ignore[union-attr]
-        .order_by(LedgerEntry.id)  # type: ignore[arg-type]
+               col(LedgerEntry.reverses_id).is_(None))
+        .order_by(col(LedgerEntry.id))
     ).all()
     if balances_after is None:
         now = balances(session, [a.id for _, a in rows])
         balances_after = {a.ref: now[a.id] for _, a in rows}
     reversed_ids = set(session.exec(select(LedgerEntry.reverses_id).where(
-        LedgerEntry.reverses_id.in_([e.id for e, _ in rows]))).all()) if rows else set()  # type: ignore[union-attr]
+        col(LedgerEntry.reverses_id).in_([e.id for e, _ in rows]))).all()) if rows else set()
     taker = session.get(StaffUser, payment.taken_by) if payment.taken_by else None
     return ReceiptView(
         office_code=office.code, office_name=office.name, receipt_no=payment.receipt_no, taken_at=payment.taken_at,

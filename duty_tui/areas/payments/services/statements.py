@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 
 from duty_tui.areas.payments.domain.reference import PaymentsPolicy
 from duty_tui.areas.payments.services.common import (
@@ -104,12 +104,12 @@ def account_statement(ctx: ServiceContext, account_ref: str, start: date | None 
             LedgerEntry.account_id == account.id, LedgerEntry.effective_date < start)).one() or 0)
         entries = session.exec(select(LedgerEntry).where(
             LedgerEntry.account_id == account.id, LedgerEntry.effective_date >= start,
-            LedgerEntry.effective_date <= end).order_by(LedgerEntry.effective_date, LedgerEntry.id)).all()  # type: ignore[arg-type]
+            LedgerEntry.effective_date <= end).order_by(col(LedgerEntry.effective_date), col(LedgerEntry.id))).all()
         ids = [e.id for e in entries]
         reversed_by: dict[int | None, int | None] = {}
         for part in [ids[i:i + 500] for i in range(0, len(ids), 500)]:
             for rid, orig in session.exec(select(LedgerEntry.id, LedgerEntry.reverses_id).where(
-                    LedgerEntry.reverses_id.in_(part))).all():  # type: ignore[union-attr]
+                    col(LedgerEntry.reverses_id).in_(part))).all():
                 reversed_by[orig] = rid
         office_codes = {o.id: o.code for o in session.exec(select(Office)).all()}
         rows = []

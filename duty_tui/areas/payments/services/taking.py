@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import col, select
 
 from duty_tui.areas.payments.db.models import Payment
 from duty_tui.areas.payments.domain.reference import PaymentsPolicy
@@ -202,7 +202,7 @@ def _post_payment(ctx: ServiceContext, rules: PaymentsPolicy, checked: CheckedPa
         # Reads that need no lock first, so the office row is held for as short a time as possible.
         office_id = stored_id(office_for(session, ctx))
         refs = [line.account_ref for line in checked.lines]
-        found = {a.ref: a for a in session.exec(select(Account).where(Account.ref.in_(refs))).all()}  # type: ignore[attr-defined]
+        found = {a.ref: a for a in session.exec(select(Account).where(col(Account.ref).in_(refs))).all()}
         accounts: list[Account] = []
         for ref in refs:
             account = found.get(ref) or account_by_ref(session, ref)  # NotFound names the ref
