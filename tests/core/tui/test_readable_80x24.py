@@ -10,7 +10,7 @@ from builders import seed_office
 from pilot import SIZE, build_app, human, quick_sign_in, screen_text, settle
 
 from duty_tui.core.services.auth import find_actor
-from duty_tui.core.tui.kit.form import Check, Choice, ManyChoice
+from duty_tui.core.tui.kit.choices import Check, Choice, ManyChoice
 
 
 def region_lines(app, widget) -> list[str]:

@@ -29,8 +29,11 @@ from duty_tui.areas.frontdesk.services.identity import IdentityResult
 from duty_tui.core.domain.local_time import display_date
 from duty_tui.core.domain.money import format_balance
 from duty_tui.core.tui.drafts import DraftForm, apply_values, collect_values
+from duty_tui.core.tui.kit.choices import Choice
+from duty_tui.core.tui.kit.fields import FormField, LinesInput, TextInput
 from duty_tui.core.tui.kit.footer import DutyFooter
-from duty_tui.core.tui.kit.form import Choice, Form, FormField, FormScreen, LinesInput, TextInput
+from duty_tui.core.tui.kit.form import Form
+from duty_tui.core.tui.kit.form_screen import FormScreen
 from duty_tui.core.tui.kit.person_picker import PersonPicker
 from duty_tui.core.tui.screens.base import DutyScreen
 from duty_tui.core.tui.text import plain

@@ -35,11 +35,15 @@ from duty_tui.areas.payments.services.taking import PaymentRequest
 from duty_tui.core.domain.errors import DatabaseUnavailable, DutyError, EnvironmentProblem
 from duty_tui.core.domain.money import format_balance, format_pence, parse_pounds
 from duty_tui.core.tui.drafts import DraftForm, collect_values
+from duty_tui.core.tui.kit.choices import Choice
 from duty_tui.core.tui.kit.dialogs import ConfirmDialog
+from duty_tui.core.tui.kit.fields import FormField
 from duty_tui.core.tui.kit.footer import DutyFooter
-from duty_tui.core.tui.kit.form import Choice, Form, FormField, FormScreen, NoCardDataValidator
+from duty_tui.core.tui.kit.form import Form
+from duty_tui.core.tui.kit.form_screen import FormScreen
 from duty_tui.core.tui.kit.list_table import Column, ListRow, ListTable
 from duty_tui.core.tui.kit.person_picker import PersonPicker
+from duty_tui.core.tui.kit.validators import NoCardDataValidator
 from duty_tui.core.tui.screens.base import DutyScreen
 from duty_tui.core.tui.text import plain
 
