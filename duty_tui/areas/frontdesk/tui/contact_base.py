@@ -4,10 +4,13 @@ The screen is built from parts, each in its own module: the optional sections
 (contact_sections.py), the reason picker (contact_reasons.py), the caller and identity check
 (contact_caller.py) and saving (contact_save.py). Each part is a screen class so that its
 ``@on`` handlers are registered (Textual registers decorated handlers only on its own classes);
-``LogContactScreen`` (contact.py) joins them and is the only one ever shown.
+``LogContactScreen`` (contact.py) joins them and is the only one ever shown: each part says so
+in its own ``SCREEN_PART = True`` (tests that walk every screen leave the parts out).
 """
 
 from __future__ import annotations
+
+from typing import ClassVar
 
 from textual.widget import Widget
 from textual.widgets import Static
@@ -37,6 +40,8 @@ def chosen(choice: Widget) -> str:
 
 class ContactBase(DutyScreen):
     """The contact screen's state (set by ``LogContactScreen.__init__``) and the look-ups every part uses."""
+
+    SCREEN_PART: ClassVar[bool] = True
 
     person_ref: str | None
     visit_id: int | None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -24,6 +25,8 @@ __all__ = ["CallerPanel"]
 
 class CallerPanel(ContactSections):
     """The caller kind, the person chosen (alerts at the top), and the yes/no identity check."""
+
+    SCREEN_PART: ClassVar[bool] = True
 
     # -- caller --------------------------------------------------------------------------------
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual import on
 from textual.binding import Binding
 from textual.message import Message
@@ -63,6 +65,8 @@ class ComboInput(TextInput):
 
 class ReasonPicker(ContactSections):
     """The reasons chosen for a contact (several allowed); one that routes sets the outcome."""
+
+    SCREEN_PART: ClassVar[bool] = True
 
     @on(ComboInput.Move)
     def _move(self, event: ComboInput.Move) -> None:

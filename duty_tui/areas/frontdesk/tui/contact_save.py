@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from textual import on, work
 from textual.message import Message
@@ -19,6 +20,8 @@ __all__ = ["ContactSaving"]
 
 class ContactSaving(ContactBase):
     """F9: check, save once (the save key), and say what was saved and started; a refusal keeps the typing."""
+
+    SCREEN_PART: ClassVar[bool] = True
 
     def _draft(self) -> tuple[ContactDraft | None, list[str]]:
         """The contact as typed, and any problems the form itself can see (dates that are not dates)."""

@@ -6,6 +6,8 @@ routed, callback, appointment); plus the repair priority the words of the notes 
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual import on
 from textual.widgets import Input, Static
 
@@ -19,6 +21,8 @@ __all__ = ["ContactSections"]
 
 class ContactSections(ContactBase):
     """Shows and hides the sections a contact needs; proposes the repair priority."""
+
+    SCREEN_PART: ClassVar[bool] = True
 
     # Sections used by some contacts only are built the first time they are needed: a form
     # that opens with fewer widgets opens faster.
