@@ -6,7 +6,7 @@ terminal hangs up, and writes those with unsaved typing through ``duty_tui.core.
 When a form is saved or discarded its draft goes.
 
 The default ``draft_values``/``restore_draft`` read and write every field on the screen that
-has an id, the one way the kit's forms expose their values (``kit.form.read_values`` and
+has an id, the one way the kit's forms expose their values (``kit.values.read_values`` and
 ``write_values``); screens whose state is more than their widgets override them.
 """
 
@@ -30,14 +30,14 @@ def draft_seconds(settings) -> float:
 
 def collect_values(screen) -> dict[str, Any]:
     """Every identified field on the screen and its value, passwords never (the kit's ``read_values``)."""
-    from duty_tui.core.tui.kit.form import read_values
+    from duty_tui.core.tui.kit.values import read_values
 
     return read_values(screen)
 
 
 def apply_values(screen, values: dict[str, Any]) -> list[str]:
     """Put values back into the screen's fields; returns the keys that had nowhere to go (``write_values``)."""
-    from duty_tui.core.tui.kit.form import write_values
+    from duty_tui.core.tui.kit.values import write_values
 
     return write_values(screen, values)
 

@@ -15,7 +15,7 @@ from duty_tui.areas.frontdesk.services import callers as queue_callers
 from duty_tui.areas.frontdesk.services.caller_brief import caller_brief
 from duty_tui.areas.frontdesk.tui.callers import CallersScreen
 from duty_tui.areas.frontdesk.tui.contact import LogContactScreen
-from duty_tui.core.tui.kit.form import Choice
+from duty_tui.core.tui.kit.choices import Choice
 
 
 def test_the_caller_at_a_desk_is_never_another_desks(engine):

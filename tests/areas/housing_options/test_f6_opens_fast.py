@@ -15,7 +15,8 @@ from pilot import SIZE, build_app, screen_text, settle, sign_in, wait_for
 from textual.app import App
 from textual.widgets import Input
 
-from duty_tui.core.tui.kit.form import Form, FormField
+from duty_tui.core.tui.kit.fields import FormField
+from duty_tui.core.tui.kit.form import Form
 
 
 @pytest.mark.sqlite_only  # the area's both-database journey is test_housing_tui's triage

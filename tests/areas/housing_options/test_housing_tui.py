@@ -15,7 +15,7 @@ from pilot import SIZE, build_app, keys, settle, sign_in
 from textual.widgets import Input, Static
 
 from duty_tui.core.tui.kit import ListTable
-from duty_tui.core.tui.kit.form import ManyChoice
+from duty_tui.core.tui.kit.choices import ManyChoice
 
 
 def panel(app) -> str:

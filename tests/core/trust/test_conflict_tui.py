@@ -19,7 +19,7 @@ from duty_tui.core.db.models import Case
 from duty_tui.core.services.auth import find_actor
 from duty_tui.core.services.context import ServiceContext
 from duty_tui.core.tui.dialogs.conflict import ConflictDialog
-from duty_tui.core.tui.kit.form import FormDialog
+from duty_tui.core.tui.kit.form_screen import FormDialog
 
 FAMILY = {"approach_date": "10/03/2026", "eligible": "unknown", "homeless": "no", "s21_expiry": "20/04/2026",
           "priority_state": "grounds", "priority_grounds": ["dependent_children"], "household": "partner 35",

@@ -255,7 +255,7 @@ async def test_a_pasted_escape_sequence_never_reaches_the_terminal(sqlite_engine
 async def test_a_case_note_half_typed_comes_back_in_its_form(sqlite_engine):
     """A note typed over a case (a dialog), kept at sign-out: the case opens with the note form refilled."""
     from duty_tui.areas.frontdesk.tui.case import CaseScreen
-    from duty_tui.core.tui.kit.form import FormDialog
+    from duty_tui.core.tui.kit.form_screen import FormDialog
 
     seed_office(sqlite_engine)
     app = build_app(sqlite_engine)

@@ -19,8 +19,9 @@ from sqlalchemy import text
 from textual import events
 
 from duty_tui.areas.frontdesk.tui.contact import LogContactScreen
+from duty_tui.core.tui.kit.choices import Choice
 from duty_tui.core.tui.kit.dialogs import ConfirmDialog
-from duty_tui.core.tui.kit.form import Choice, LinesInput, TextInput
+from duty_tui.core.tui.kit.fields import LinesInput, TextInput
 from duty_tui.core.tui.screens.home import HomeScreen
 
 

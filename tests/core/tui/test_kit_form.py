@@ -1,4 +1,4 @@
-"""The kit's one form (duty_tui/core/tui/kit/form.py), driven at 80x24 as a person would.
+"""The kit's one form (duty_tui/core/tui/kit/form.py and its parts beside it), driven at 80x24 as a person would.
 
 One journey through a small FormDialog checks the form rule end to end: Tab order, the
 Enter rule, F9, Escape with and without typing, messages beside fields that appear and go
@@ -15,8 +15,10 @@ from textual import events
 from textual.app import App
 from textual.widgets import Static
 
+from duty_tui.core.tui.kit.choices import Choice, ManyChoice
 from duty_tui.core.tui.kit.dialogs import ConfirmDialog
-from duty_tui.core.tui.kit.form import Choice, FormDialog, FormField, LinesInput, ManyChoice, TextInput
+from duty_tui.core.tui.kit.fields import FormField, LinesInput, TextInput
+from duty_tui.core.tui.kit.form_screen import FormDialog
 from duty_tui.core.tui.kit.paste import OrderedPasteParser
 
 SIZE = (80, 24)

@@ -10,7 +10,7 @@ from builders import seed_office
 from pilot import SIZE, build_app, human, quick_sign_in, screen_text, settle
 
 from duty_tui.core.services.auth import find_actor
-from duty_tui.core.tui.kit.form import Check, Choice, ManyChoice
+from duty_tui.core.tui.kit.choices import Check, Choice, ManyChoice
 
 
 def region_lines(app, widget) -> list[str]:
@@ -148,7 +148,8 @@ def every_screen_class() -> set[str]:
             loaded = importlib.import_module(f"{package}.{module.name}")
             for name, cls in vars(loaded).items():
                 if (inspect.isclass(cls) and issubclass(cls, Screen) and not issubclass(cls, ModalScreen)
-                        and cls.__module__ == loaded.__name__ and name != "DutyScreen"):
+                        and cls.__module__ == loaded.__name__ and name != "DutyScreen"
+                        and not cls.__dict__.get("SCREEN_PART")):  # a part a screen is built from, never shown alone
                     found.add(name)
     return found
 

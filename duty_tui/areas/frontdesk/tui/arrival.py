@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from duty_tui.areas.frontdesk.services.callers import VisitView
-from duty_tui.core.tui.kit.form import FormDialog, FormField
+from duty_tui.core.tui.kit.fields import FormField
+from duty_tui.core.tui.kit.form_screen import FormDialog
 
 
 def arrival_fields(reasons: tuple[tuple[str, str], ...]) -> list[FormField]:

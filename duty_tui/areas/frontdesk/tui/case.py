@@ -346,7 +346,7 @@ class CaseScreen(DraftForm, LiveRefresh, DutyScreen):
 
     def _open_form(self):
         """The action form open over this screen, if any."""
-        from duty_tui.core.tui.kit.form import FormDialog
+        from duty_tui.core.tui.kit.form_screen import FormDialog
 
         stack = self.app.screen_stack
         above = stack[stack.index(self) + 1:] if self in stack else []

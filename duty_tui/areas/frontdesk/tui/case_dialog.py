@@ -6,7 +6,8 @@ from collections.abc import Callable
 from typing import Any
 
 from duty_tui.areas.frontdesk.domain.rules import parse_when
-from duty_tui.core.tui.kit.form import FormDialog, FormField, refill
+from duty_tui.core.tui.kit.fields import FormField
+from duty_tui.core.tui.kit.form_screen import FormDialog, refill
 
 
 def _push(screen, title: str, fields: list[FormField], then: Callable[[dict], None], *, intro: str = "",

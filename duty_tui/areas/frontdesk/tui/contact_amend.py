@@ -13,7 +13,8 @@ from typing import Any
 
 from duty_tui.areas.frontdesk.services.contact_history import ContactAmendment, ContactDetail
 from duty_tui.core.domain.errors import InputError
-from duty_tui.core.tui.kit.form import FormDialog, FormField
+from duty_tui.core.tui.kit.fields import FormField
+from duty_tui.core.tui.kit.form_screen import FormDialog
 
 
 class ContactAmendDialog(FormDialog[ContactDetail]):

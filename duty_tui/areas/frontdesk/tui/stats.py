@@ -106,7 +106,8 @@ class StatsScreen(DutyScreen):
 
     def action_choose_period(self) -> None:
         """Choose a period."""
-        from duty_tui.core.tui.kit.form import FormDialog, FormField
+        from duty_tui.core.tui.kit.fields import FormField
+        from duty_tui.core.tui.kit.form_screen import FormDialog
 
         def done(values) -> None:
             if values:

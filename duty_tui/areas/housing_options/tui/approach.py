@@ -27,8 +27,12 @@ from duty_tui.areas.housing_options.domain.reference import PRIORITY_NEED_WORDS,
 from duty_tui.areas.housing_options.tui.assessment import assessment_text
 from duty_tui.core.domain.errors import ConflictError, InputError
 from duty_tui.core.tui.drafts import DraftForm
+from duty_tui.core.tui.kit.choices import Choice, ManyChoice
+from duty_tui.core.tui.kit.fields import FieldChanged, FormField
 from duty_tui.core.tui.kit.footer import DutyFooter
-from duty_tui.core.tui.kit.form import Choice, FieldChanged, Form, FormField, FormScreen, ManyChoice, initial_value
+from duty_tui.core.tui.kit.form import Form
+from duty_tui.core.tui.kit.form_screen import FormScreen
+from duty_tui.core.tui.kit.values import initial_value
 from duty_tui.core.tui.screens.base import DutyScreen
 from duty_tui.core.tui.text import plain
 

@@ -18,8 +18,9 @@ from duty_tui.areas.housing_options.domain.homelessness import owed_today
 from duty_tui.areas.housing_options.domain.reference import REVIEW_OUTCOMES, TA_DUTY_WORDS, load_housing_reference
 from duty_tui.core.domain.clocks import Deadline, describe_due
 from duty_tui.core.domain.local_time import display_date
+from duty_tui.core.tui.kit.fields import FormField
 from duty_tui.core.tui.kit.footer import DutyFooter
-from duty_tui.core.tui.kit.form import FormDialog, FormField
+from duty_tui.core.tui.kit.form_screen import FormDialog
 from duty_tui.core.tui.kit.list_table import Column, ListRow, ListTable
 from duty_tui.core.tui.kit.workers import Loaded
 from duty_tui.core.tui.screens.base import DutyScreen

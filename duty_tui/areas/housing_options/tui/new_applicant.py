@@ -19,7 +19,8 @@ from textual import on
 from duty_tui.areas.housing_options.domain.intake import postal_address
 from duty_tui.areas.housing_options.tui.household_members import HouseholdMembers
 from duty_tui.core.domain.errors import InputError
-from duty_tui.core.tui.kit.form import FormDialog, FormField, TextInput
+from duty_tui.core.tui.kit.fields import FormField, TextInput
+from duty_tui.core.tui.kit.form_screen import FormDialog
 
 SERVICE_FIELDS = {"date_of_birth": "born", "address_line1": "line1", "address_line2": "line2",
                   "address_town": "town", "address_postcode": "postcode", "household": "household"}

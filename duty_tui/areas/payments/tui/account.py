@@ -20,9 +20,11 @@ from duty_tui.areas.payments.services.statements import StatementRow, StatementV
 from duty_tui.core.domain.errors import DutyError
 from duty_tui.core.domain.money import format_balance, format_pence
 from duty_tui.core.domain.validators import parse_date
+from duty_tui.core.tui.kit.fields import FormField, TextInput
 from duty_tui.core.tui.kit.footer import DutyFooter
-from duty_tui.core.tui.kit.form import DateValidator, FormDialog, FormField, NoCardDataValidator, TextInput
+from duty_tui.core.tui.kit.form_screen import FormDialog
 from duty_tui.core.tui.kit.list_table import Column, ListRow, ListTable
+from duty_tui.core.tui.kit.validators import DateValidator, NoCardDataValidator
 from duty_tui.core.tui.kit.workers import Done, Loaded
 from duty_tui.core.tui.screens.base import DutyScreen
 from duty_tui.core.tui.text import plain

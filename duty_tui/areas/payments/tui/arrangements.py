@@ -17,9 +17,11 @@ from duty_tui.areas.payments.domain.rules import FREQUENCY_NAMES
 from duty_tui.areas.payments.services.arrangements import ArrangementStatus
 from duty_tui.core.domain.errors import ConflictError, DutyError
 from duty_tui.core.domain.money import format_pence
+from duty_tui.core.tui.kit.fields import FormField
 from duty_tui.core.tui.kit.footer import DutyFooter
-from duty_tui.core.tui.kit.form import FormDialog, FormField, NoCardDataValidator, text_dialog
+from duty_tui.core.tui.kit.form_screen import FormDialog, text_dialog
 from duty_tui.core.tui.kit.list_table import Column, ListRow, ListTable
+from duty_tui.core.tui.kit.validators import NoCardDataValidator
 from duty_tui.core.tui.kit.workers import Done, Loaded
 from duty_tui.core.tui.screens.base import DutyScreen
 from duty_tui.core.tui.text import plain

@@ -17,10 +17,14 @@ from duty_tui.areas.payments.domain.rules import CashUpLine, cashup_lines, parse
 from duty_tui.areas.payments.services.cashup import CashUpView, TillTakings
 from duty_tui.core.domain.errors import DutyError
 from duty_tui.core.domain.money import format_pence, parse_pounds
+from duty_tui.core.tui.kit.choices import Choice
 from duty_tui.core.tui.kit.dialogs import ConfirmDialog
+from duty_tui.core.tui.kit.fields import FormField
 from duty_tui.core.tui.kit.footer import DutyFooter
-from duty_tui.core.tui.kit.form import Choice, Form, FormField, FormScreen, NoCardDataValidator
+from duty_tui.core.tui.kit.form import Form
+from duty_tui.core.tui.kit.form_screen import FormScreen
 from duty_tui.core.tui.kit.list_table import Column, ListRow, ListTable
+from duty_tui.core.tui.kit.validators import NoCardDataValidator
 from duty_tui.core.tui.screens.base import DutyScreen
 from duty_tui.core.tui.text import plain
 

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.message import Message
 from textual.widgets import DataTable, Header, Input, Static
 
@@ -32,14 +31,19 @@ from duty_tui.areas.payments.domain.rules import (
 from duty_tui.areas.payments.services.accounts import AccountLookup, PayableAccount
 from duty_tui.areas.payments.services.receipts import ReceiptView
 from duty_tui.areas.payments.services.taking import PaymentRequest
+from duty_tui.areas.payments.tui.payment_commands import PaymentCommands
 from duty_tui.core.domain.errors import DatabaseUnavailable, DutyError, EnvironmentProblem
 from duty_tui.core.domain.money import format_balance, format_pence, parse_pounds
 from duty_tui.core.tui.drafts import DraftForm, collect_values
+from duty_tui.core.tui.kit.choices import Choice
 from duty_tui.core.tui.kit.dialogs import ConfirmDialog
+from duty_tui.core.tui.kit.fields import FormField
 from duty_tui.core.tui.kit.footer import DutyFooter
-from duty_tui.core.tui.kit.form import Choice, Form, FormField, FormScreen, NoCardDataValidator
+from duty_tui.core.tui.kit.form import Form
+from duty_tui.core.tui.kit.form_screen import FormScreen
 from duty_tui.core.tui.kit.list_table import Column, ListRow, ListTable
 from duty_tui.core.tui.kit.person_picker import PersonPicker
+from duty_tui.core.tui.kit.validators import NoCardDataValidator
 from duty_tui.core.tui.screens.base import DutyScreen
 from duty_tui.core.tui.text import plain
 
@@ -63,17 +67,6 @@ TYPED_FIELDS = ("#pay-amount", "#pay-last4", "#pay-terminal", "#pay-cheque", "#p
                 "#pay-split", "#pay-date")
 
 
-PALETTE = (
-    ("Payments: cash up my till", "Count my till for today (c on the list)", "open('cashup')"),
-    ("Payments: cash-ups to sign off", "Cash-ups waiting for a second person (o on the list)", "open('signoff')"),
-    ("Payments: suspense", "Move unmatched money to the right account (u on the list)", "open('suspense')"),
-    ("Payments: refunds to authorise", "Refund requests waiting for a decision (r on the list)", "open('refunds')"),
-    ("Payments: broken arrangements", "Arrangements that are behind (b on the list)", "open('broken')"),
-    ("Payments: open the highlighted account", "Statement, reversals, refunds, arrangements (v)", "view_account"),
-    ("Payments: post the payment", "Check, confirm and post (F9)", "post"),
-)
-
-
 def _card_only(clean):
     """A domain cleaner (clean_last4, ...) as a field check: what to fix, or None."""
     def check(text: str) -> str | None:
@@ -84,29 +77,6 @@ def _card_only(clean):
         return None
 
     return check
-
-
-class PaymentCommands(Provider):
-    """Every payments action in the command palette (ctrl+p) while the payment screen is open."""
-
-    async def discover(self) -> Hits:
-        for name, help_text, action in PALETTE:
-            yield DiscoveryHit(name, self._runner(action), help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for name, help_text, action in PALETTE:
-            score = matcher.match(name)
-            if score > 0:
-                yield Hit(score, matcher.highlight(name), self._runner(action), help=help_text)
-
-    def _runner(self, action: str):
-        screen = self.screen
-
-        async def run() -> None:
-            await screen.run_action(action)
-
-        return run
 
 
 class TakePaymentScreen(DraftForm, FormScreen, DutyScreen):

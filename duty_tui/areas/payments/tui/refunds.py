@@ -15,9 +15,10 @@ from duty_tui.core.domain.errors import ConflictError, DutyError
 from duty_tui.core.domain.local_time import format_local
 from duty_tui.core.domain.money import format_pence
 from duty_tui.core.tui.kit.dialogs import ConfirmDialog
-from duty_tui.core.tui.kit.form import NoCardDataValidator, text_dialog
+from duty_tui.core.tui.kit.form_screen import text_dialog
 from duty_tui.core.tui.kit.list_screen import ListPage, ListScreen
 from duty_tui.core.tui.kit.list_table import Column
+from duty_tui.core.tui.kit.validators import NoCardDataValidator
 from duty_tui.core.tui.kit.workers import Done
 from duty_tui.core.tui.text import plain
 

@@ -10,9 +10,11 @@ from textual.widgets import Static
 from duty_tui.areas.payments.services.importing import SuspenseItem
 from duty_tui.core.domain.errors import DutyError
 from duty_tui.core.domain.money import format_balance, format_pence
-from duty_tui.core.tui.kit.form import FormDialog, FormField, NoCardDataValidator
+from duty_tui.core.tui.kit.fields import FormField
+from duty_tui.core.tui.kit.form_screen import FormDialog
 from duty_tui.core.tui.kit.list_screen import ListPage, ListScreen
 from duty_tui.core.tui.kit.list_table import Column
+from duty_tui.core.tui.kit.validators import NoCardDataValidator
 from duty_tui.core.tui.kit.workers import Done
 from duty_tui.core.tui.text import plain
 

@@ -11,10 +11,11 @@ import importlib
 from typing import Any
 
 _EXPORTS = {
-    "Check": "form", "Choice": "form", "ConfirmDialog": "dialogs", "DateValidator": "form", "FORM_RULE": "form",
-    "Form": "form", "FormDialog": "form", "FormField": "form", "FormScreen": "form", "LinesInput": "form",
-    "ManyChoice": "form", "MoneyValidator": "form", "NoCardDataValidator": "form", "TextInput": "form",
-    "WorkerErrors": "workers", "read_values": "form", "write_values": "form",
+    "Check": "choices", "Choice": "choices", "ConfirmDialog": "dialogs", "DateValidator": "validators",
+    "FORM_RULE": "form", "Form": "form", "FormDialog": "form_screen", "FormField": "fields", "FormScreen": "form_screen",
+    "LinesInput": "fields", "ManyChoice": "choices", "MoneyValidator": "validators",
+    "NoCardDataValidator": "validators", "TextInput": "fields",
+    "WorkerErrors": "workers", "read_values": "values", "write_values": "values",
     "Column": "list_table", "DutyTable": "list_table", "ListRow": "list_table", "ListTable": "list_table",
     "share_widths": "list_table", "ListPage": "list_screen", "ListScreen": "list_screen", "Sort": "list_screen",
     "count_line": "list_screen", "PersonPicker": "person_picker",

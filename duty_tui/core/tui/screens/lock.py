@@ -17,8 +17,8 @@ from textual.containers import Center, Vertical
 from textual.widgets import Input, Label, Static
 
 from duty_tui.core.domain.errors import AuthError
+from duty_tui.core.tui.kit.fields import HandOffTextInput, TextInput
 from duty_tui.core.tui.kit.footer import DutyFooter
-from duty_tui.core.tui.kit.form import HandOffTextInput, TextInput
 from duty_tui.core.tui.kit.workers import PasswordAccepted, PasswordRefused
 from duty_tui.core.tui.screens.base import DutyScreen
 from duty_tui.core.tui.text import plain
@@ -138,7 +138,7 @@ class LockScreen(DutyScreen):
         self.set_focus(username if back else self.query_one("#lock-password", Input))
 
     def tab_from(self, widget, delta: int) -> bool:
-        """The kit's Tab hook (kit/form.py ``field_key``): the boxes' Tab is the lock's own (``action_box``)."""
+        """The kit's Tab hook (kit/fields.py ``field_key``): the boxes' Tab is the lock's own (``action_box``)."""
         self.action_box(delta)
         return True
 

@@ -17,8 +17,8 @@ from textual.message import Message
 from textual.widgets import Header, Input, Label, Static
 
 from duty_tui.core.domain.errors import AuthError
+from duty_tui.core.tui.kit.fields import HandOffTextInput, TextInput
 from duty_tui.core.tui.kit.footer import DutyFooter
-from duty_tui.core.tui.kit.form import HandOffTextInput, TextInput
 from duty_tui.core.tui.kit.workers import PasswordAccepted, PasswordRefused
 from duty_tui.core.tui.screens.base import DutyScreen
 from duty_tui.core.tui.text import plain
@@ -110,7 +110,7 @@ class LoginScreen(DutyScreen):
         self.query_one("#password", Input).focus()
 
     def tab_from(self, widget, delta: int) -> bool:
-        """The kit's Tab hook (kit/form.py ``field_key``): Tab goes to the password box and stops there.
+        """The kit's Tab hook (kit/fields.py ``field_key``): Tab goes to the password box and stops there.
 
         It never wraps round to the username box: after a refused password a tired person presses one
         Tab too many, and the password they type next would replace the username, in clear on the
