@@ -343,6 +343,58 @@ def _plan_case(rng: random.Random, approach: date, today: date, force: dict | No
     priority (bool), review (bool).
     """
     force = force or {}
+    plan = _new_plan(rng, approach, force)
+    # Triage: a few are still being triaged (recent approaches).
+    if force.get("branch") == "triage" or ((today - approach).days <= 3 and rng.random() < 0.6 and not force):
+        plan["stage"] = "triage"
+        plan["eligible"] = None
+        plan["rough_sleeping"] = rng.random() < 0.4  # "nowhere to stay tonight" from the front desk
+        return plan
+    assessed = min(approach + timedelta(days=rng.choice([0, 0, 0, 1, 2, 5])), today)
+    plan["assessed_on"] = assessed
+    roll = rng.random()
+    if force.get("branch") == "prevention":
+        roll = 0.3
+    elif force.get("branch") == "relief":
+        roll = 0.9
+    if roll < 0.07:
+        plan.update(eligible=False, assessment_duty="ineligible")
+        _move(plan, "triage", "closed", assessed, "ineligible")
+        _close(plan, assessed, "ineligible")
+        return plan
+    if roll < 0.16:
+        plan.update(homeless=False, assessment_duty="not_owed")
+        _move(plan, "triage", "closed", assessed, "not_threatened")
+        _close(plan, assessed, "not_threatened")
+        return plan
+    if roll < 0.58:
+        relief_from = _prevention(rng, plan, approach, today, force)
+        if relief_from is None:
+            return plan
+    else:
+        plan.update(homeless=True, assessment_duty="relief")
+        plan["rough_sleeping"] = plan["current_accommodation"] == "no_fixed_abode" and rng.random() < 0.5
+        if plan["rough_sleeping"]:
+            plan["current_accommodation"] = "rough_sleeping"
+            plan["needs"] = sorted(set(plan["needs"]) | {"rough_sleeping"})
+        _move(plan, "triage", "relief", approach, "relief_owed")
+        relief_from = approach
+    relief_end = _relief(rng, plan, relief_from, today, force)
+    if relief_end is not None:
+        _main_duty(rng, plan, relief_end, today, force)
+    return plan
+
+
+def _move(plan: dict, frm: str, to: str, on: date, reason: str, final: str | None = None) -> None:
+    plan["moves"].append({"from": frm, "to": to, "on": on, "reason": reason, "final": final})
+
+
+def _close(plan: dict, on: date, outcome: str) -> None:
+    plan["stage"], plan["closed_on"], plan["outcome"] = "closed", on, outcome
+
+
+def _new_plan(rng: random.Random, approach: date, force: dict) -> dict:
+    """The household, why the home is being lost, the route in, support needs and priority need grounds."""
     members, children, adults = [], 0, 1
     shape = rng.random()
     if shape < 0.45:
@@ -388,75 +440,43 @@ def _plan_case(rng: random.Random, approach: date, today: date, force: dict | No
     if rng.random() < 0.15 or force.get("priority"):
         grounds.append("vulnerable")
     plan["priority_need"] = [g for g in PRIORITY_NEED_GROUNDS if g in grounds]
+    return plan
 
-    def move(frm: str, to: str, on: date, reason: str, final: str | None = None) -> None:
-        plan["moves"].append({"from": frm, "to": to, "on": on, "reason": reason, "final": final})
 
-    def close(on: date, outcome: str) -> None:
-        plan["stage"], plan["closed_on"], plan["outcome"] = "closed", on, outcome
-
-    # Triage: a few are still being triaged (recent approaches).
-    if force.get("branch") == "triage" or ((today - approach).days <= 3 and rng.random() < 0.6 and not force):
-        plan["stage"] = "triage"
-        plan["eligible"] = None
-        plan["rough_sleeping"] = rng.random() < 0.4  # "nowhere to stay tonight" from the front desk
-        return plan
-    assessed = min(approach + timedelta(days=rng.choice([0, 0, 0, 1, 2, 5])), today)
-    plan["assessed_on"] = assessed
-    roll = rng.random()
-    if force.get("branch") == "prevention":
-        roll = 0.3
-    elif force.get("branch") == "relief":
-        roll = 0.9
-    if roll < 0.07:
-        plan.update(eligible=False, assessment_duty="ineligible")
-        move("triage", "closed", assessed, "ineligible")
-        close(assessed, "ineligible")
-        return plan
-    if roll < 0.16:
-        plan.update(homeless=False, assessment_duty="not_owed")
-        move("triage", "closed", assessed, "not_threatened")
-        close(assessed, "not_threatened")
-        return plan
-    relief_from = None
-    if roll < 0.58:
-        # Threatened: prevention from the approach.
-        plan.update(homeless=False, assessment_duty="prevention", prevention_start=approach)
-        if loss_reason == "end_ast":
-            plan["s21_expiry"] = approach + timedelta(days=rng.randint(10, 55))
-        else:
-            plan["loss_date"] = approach + timedelta(days=rng.randint(7, 56))
-        move("triage", "prevention", approach, "prevention_owed")
-        plan["plan_agreed_on"] = approach
-        end = approach + timedelta(days=rng.randint(21, 110))
-        if force.get("prevention_end") == "open":
-            end = today + timedelta(days=1)
-        elif force.get("prevention_end"):
-            end = min(end, today)
-        if end > today:
-            plan["stage"] = "prevention"
-            plan["plan_review_on"] = _next_review(approach, today)
-            plan["steps"] = [("applicant", "Send the section 21 notice and tenancy agreement", approach + timedelta(days=7)),
-                             ("council", "Negotiate with the landlord to stay on", approach + timedelta(days=14))]
-            return plan
-        outcome = force.get("prevention_end") or _weighted(rng, PREVENTION_ENDS)
-        plan.update(prevention_end=end, prevention_outcome=outcome)
-        if outcome == "homeless":
-            move("prevention", "relief", end, "homeless")
-            relief_from = end
-        else:
-            move("prevention", "closed", end, outcome)
-            close(end, outcome)
-            return plan
+def _prevention(rng: random.Random, plan: dict, approach: date, today: date, force: dict) -> date | None:
+    """Threatened: prevention from the approach. Returns the day relief begins when prevention ended in
+    homelessness; None when the case stays in prevention or closed there."""
+    plan.update(homeless=False, assessment_duty="prevention", prevention_start=approach)
+    if plan["loss_reason"] == "end_ast":
+        plan["s21_expiry"] = approach + timedelta(days=rng.randint(10, 55))
     else:
-        plan.update(homeless=True, assessment_duty="relief")
-        plan["rough_sleeping"] = current == "no_fixed_abode" and rng.random() < 0.5
-        if plan["rough_sleeping"]:
-            plan["current_accommodation"] = "rough_sleeping"
-            plan["needs"] = sorted(set(plan["needs"]) | {"rough_sleeping"})
-        move("triage", "relief", approach, "relief_owed")
-        relief_from = approach
-    # Relief.
+        plan["loss_date"] = approach + timedelta(days=rng.randint(7, 56))
+    _move(plan, "triage", "prevention", approach, "prevention_owed")
+    plan["plan_agreed_on"] = approach
+    end = approach + timedelta(days=rng.randint(21, 110))
+    if force.get("prevention_end") == "open":
+        end = today + timedelta(days=1)
+    elif force.get("prevention_end"):
+        end = min(end, today)
+    if end > today:
+        plan["stage"] = "prevention"
+        plan["plan_review_on"] = _next_review(approach, today)
+        plan["steps"] = [("applicant", "Send the section 21 notice and tenancy agreement", approach + timedelta(days=7)),
+                         ("council", "Negotiate with the landlord to stay on", approach + timedelta(days=14))]
+        return None
+    outcome = force.get("prevention_end") or _weighted(rng, PREVENTION_ENDS)
+    plan.update(prevention_end=end, prevention_outcome=outcome)
+    if outcome == "homeless":
+        _move(plan, "prevention", "relief", end, "homeless")
+        return end
+    _move(plan, "prevention", "closed", end, outcome)
+    _close(plan, end, outcome)
+    return None
+
+
+def _relief(rng: random.Random, plan: dict, relief_from: date, today: date, force: dict) -> date | None:
+    """Relief from ``relief_from``. Returns the day it ran its 56 days (the main duty decision follows);
+    None when the case is still in relief or relief ended otherwise."""
     plan["relief_start"] = relief_from
     plan["plan_agreed_on"] = plan.get("plan_agreed_on") or relief_from
     priority = bool(plan["priority_need"])
@@ -474,14 +494,19 @@ def _plan_case(rng: random.Random, approach: date, today: date, force: dict | No
         plan["plan_review_on"] = _next_review(relief_from, today)
         plan["steps"] = [("applicant", "Register with the housing register and bid weekly", relief_from + timedelta(days=7)),
                          ("council", "Refer to private rented access scheme", relief_from + timedelta(days=10))]
-        return plan
+        return None
     plan.update(relief_end=end, relief_outcome=outcome)
     if outcome != "days_56_elapsed":
-        move("relief", "closed", end, outcome)
+        _move(plan, "relief", "closed", end, outcome)
         _end_placements(plan, end)
-        close(end, outcome)
-        return plan
-    # Relief ran its 56 days: the main duty decision.
+        _close(plan, end, outcome)
+        return None
+    return end
+
+
+def _main_duty(rng: random.Random, plan: dict, end: date, today: date, force: dict) -> None:
+    """Relief ran its 56 days: the main duty decision, the duty or accommodation that follows, and its end."""
+    priority = bool(plan["priority_need"])
     plan["intentional"] = rng.random() < 0.1
     if priority and not plan["intentional"]:
         final, stage = "main_duty", "main_duty"
@@ -490,12 +515,12 @@ def _plan_case(rng: random.Random, approach: date, today: date, force: dict | No
     else:
         final, stage = ("no_priority_need", "closed")
     plan.update(final_decision=final, final_decision_on=end)
-    move("relief", stage, end, "days_56_elapsed", final)
+    _move(plan, "relief", stage, end, "days_56_elapsed", final)
     if stage == "closed":
         _end_placements(plan, end)
-        close(end, "no_priority_need")
+        _close(plan, end, "no_priority_need")
         _maybe_review(rng, plan, end, today)
-        return plan
+        return
     open_ta = [p for p in plan["placements"] if p["end_on"] is None]
     if not open_ta:
         plan["placements"].append(_placement(rng, end, "s193" if stage == "main_duty" else "s190", plan))
@@ -508,13 +533,12 @@ def _plan_case(rng: random.Random, approach: date, today: date, force: dict | No
     if finish > today:
         plan["stage"] = stage
         _maybe_review(rng, plan, end, today, force=bool(force.get("review")))
-        return plan
+        return
     reason = _weighted(rng, MAIN_ENDS) if stage == "main_duty" else "reasonable_period_ended"
     plan.update(main_duty_end=finish, main_duty_outcome=reason)
-    move(stage, "closed", finish, reason)
+    _move(plan, stage, "closed", finish, reason)
     _end_placements(plan, finish)
-    close(finish, reason)
-    return plan
+    _close(plan, finish, reason)
 
 
 def _next_review(start: date, today: date) -> date:
