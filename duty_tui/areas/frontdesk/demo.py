@@ -13,11 +13,37 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
+from duty_tui.areas.frontdesk.demo_hazards import damp_mould_steps, emergency_steps
+from duty_tui.areas.frontdesk.demo_office import (
+    AGENCIES_FOR,
+    CASE_COLUMNS,
+    CHANNEL_WEIGHTS,
+    CONCERN_COLUMNS,
+    CONTACT_COLUMNS,
+    DEFAULT_OUTCOMES,
+    EVENT_COLUMNS,
+    FOLLOW_UP_COLUMNS,
+    FORENAMES,
+    LOCATIONS,
+    NOTES,
+    OUTCOMES_BY_REASON,
+    REASON_COLUMNS,
+    REASON_WEIGHTS,
+    REPAIR_COLUMNS,
+    SCALES,
+    STAGE_COLUMNS,
+    SURNAMES,
+    VISIT_COLUMNS,
+    Scale,
+    _Base,
+    _moment,
+    _pick,
+    _Tenant,
+)
 from duty_tui.areas.frontdesk.domain import hazards
 from duty_tui.areas.frontdesk.domain.complaints import stage_clock
 from duty_tui.areas.frontdesk.domain.reference import load_frontdesk_reference
@@ -26,125 +52,6 @@ from duty_tui.core.config.settings import DEFAULTS
 from duty_tui.core.demo.bulk import Loader
 from duty_tui.core.domain.clocks import WorkingCalendar, is_jurisdiction
 from duty_tui.core.domain.local_time import UK, display_date
-
-
-@dataclass(frozen=True)
-class Scale:
-    """How much history a demo size gets."""
-
-    contacts_per_day: int
-    visits_per_day: int
-    complaints: int
-    repairs: int
-    open_repairs: int
-    hazards: int
-    safeguarding: int
-    follow_ups_today: int
-
-
-SCALES = {
-    "small": Scale(8, 6, 24, 90, 25, 12, 4, 6),
-    "office": Scale(50, 25, 120, 700, 160, 40, 12, 20),
-    "council": Scale(600, 80, 1_500, 14_000, 5_200, 300, 60, 60),
-}
-
-CHANNEL_WEIGHTS = (("phone", 44), ("face_to_face", 24), ("email", 14), ("web_form", 9), ("letter", 4),
-                   ("social_media", 3), ("councillor_mp", 2))
-"""How contacts reach a typical housing front office (phone first, then the desk)."""
-
-REASON_WEIGHTS = {
-    "rent.balance": 14, "rent.payment": 10, "rent.arrears": 6, "rent.benefits": 5, "repairs.report": 16,
-    "repairs.chase": 9, "repairs.damp_mould": 2, "repairs.emergency_hazard": 1, "homelessness.approach": 3,
-    "homelessness.tonight": 1, "homelessness.advice": 4, "asb.report": 3, "asb.update": 2, "register.status": 7,
-    "register.apply": 3, "register.change": 2, "lettings.offer": 1, "tenancy.change": 2, "complaint.new": 2,
-    "complaint.chase": 1, "complaint.compliment": 1, "service.request": 4, "safeguarding.child": 0,
-    "safeguarding.adult": 0, "general.other": 6, "general.directions": 3,
-}
-
-OUTCOMES_BY_REASON = {
-    "rent.balance": (("resolved", 90), ("callback", 6), ("routed", 4)),
-    "rent.payment": (("resolved", 95), ("signposted", 5)),
-    "rent.arrears": (("routed", 50), ("appointment", 20), ("signposted", 20), ("callback", 10)),
-    "rent.benefits": (("resolved", 50), ("signposted", 30), ("routed", 20)),
-    "homelessness.advice": (("resolved", 45), ("signposted", 45), ("appointment", 10)),
-    "homelessness.approach": (("routed", 70), ("appointment", 30)),
-    "register.status": (("resolved", 85), ("callback", 15)),
-    "general.other": (("resolved", 70), ("signposted", 20), ("callback", 10)),
-    "general.directions": (("resolved", 100),),
-}
-DEFAULT_OUTCOMES = (("resolved", 55), ("routed", 25), ("callback", 12), ("signposted", 5), ("appointment", 3))
-AGENCIES_FOR = {
-    "rent.arrears": ("stepchange", "national_debtline", "citizens_advice"), "rent.benefits": ("citizens_advice",),
-    "homelessness.advice": ("shelter", "citizens_advice"), "general.other": ("citizens_advice", "food_bank",
-                                                                             "samaritans", "age_uk"),
-    "rent.payment": ("citizens_advice",),
-}
-NOTES = {
-    "rent.balance": ("Balance given after the identity check.", "Told the balance; offered a statement."),
-    "repairs.report": ("Leaking kitchen tap reported.", "Front door lock sticking.", "Bathroom extractor not working.",
-                       "Broken window catch in the bedroom.", "No hot water since yesterday."),
-    "repairs.damp_mould": ("Black mould on the bedroom wall; child with asthma.", "Condensation and mould in the "
-                           "bathroom ceiling.", "Damp patch spreading on the living room wall."),
-    "repairs.emergency_hazard": ("Smell of gas in the kitchen.", "Exposed live wires at the fuse box.",
-                                 "Ceiling bowing after a leak from the flat above."),
-    "complaint.new": ("Unhappy with the time the repair is taking.", "Says the operative was rude.",
-                      "Complains about repeated missed appointments.", "Unhappy with how ASB report was handled."),
-}
-CONTACT_COLUMNS = ("id", "at", "channel", "person_id", "staff_id", "reason", "outcome", "team_id", "case_id", "notes",
-                   "version", "logged_at", "anonymous", "third_party_name", "third_party_org",
-                   "third_party_relationship", "third_party_phone", "id_check_method", "id_check_result",
-                   "agency_code")
-REASON_COLUMNS = ("id", "contact_id", "reason_code", "position")
-VISIT_COLUMNS = ("id", "office_id", "visit_date", "ticket", "caller_name", "person_id", "reason_code", "needs",
-                 "interpreter_language", "arrived_at", "status", "called_at", "called_by", "desk", "finished_at",
-                 "contact_id", "added_by", "version")
-CASE_COLUMNS = ("id", "ref", "case_type", "status", "team_id", "assignee_id", "person_id", "household_id",
-                "tenancy_id", "summary", "priority", "opened_at", "due_at", "closed_at", "outcome", "version",
-                "clock_kind", "clock_name", "clock_started_at", "created_by", "escalated_at")
-EVENT_COLUMNS = ("id", "case_id", "at", "actor_id", "kind", "summary", "detail", "contact_id")
-STAGE_COLUMNS = ("id", "case_id", "scheme", "stage", "started_at", "ack_due", "acknowledged_at", "response_due",
-                 "extension_days", "extension_reason", "extended_at", "handler_id", "responded_at", "outcome",
-                 "response_summary", "version")
-REPAIR_COLUMNS = ("id", "case_id", "priority", "target_at", "location", "hazard", "awaab", "aware_at",
-                  "emergency_due_at", "made_safe_at", "investigate_due", "investigated_on", "significant",
-                  "summary_due", "summary_sent_on", "safety_works_due", "safety_works_done_on", "further_start_due",
-                  "further_started_on", "further_begun_by", "further_begun_on", "completed_at", "version")
-CONCERN_COLUMNS = ("id", "case_id", "contact_id", "kind", "subject_person_id", "subject_name", "details", "raised_at",
-                   "raised_by", "version")
-FOLLOW_UP_COLUMNS = ("id", "kind", "contact_id", "person_id", "case_id", "team_id", "assignee_id", "due_at", "phone",
-                     "place", "notes", "status", "done_at", "done_by", "created_at", "created_by", "version")
-LOCATIONS = ("kitchen", "bathroom", "bedroom", "living room", "hallway", "loft", "garden", "communal stairs")
-FORENAMES = ("Amir", "Beth", "Chloe", "Dev", "Ellie", "Femi", "Grace", "Hassan", "Iris", "Jack", "Kasia", "Leon")
-SURNAMES = ("Ahmed", "Brown", "Campbell", "Davies", "Evans", "Fraser", "Green", "Hughes", "Iqbal", "Jones")
-
-
-@dataclass
-class _Ids:
-    """Next free id per table, and the next case ref number."""
-
-    next: dict[str, int] = field(default_factory=dict)
-
-    def take(self, table: str) -> int:
-        value = self.next[table]
-        self.next[table] = value + 1
-        return value
-
-
-@dataclass(frozen=True)
-class _Tenant:
-    person_id: int
-    household_id: int | None
-    tenancy_id: int | None
-
-
-def _moment(day: date, minutes: int) -> datetime:
-    """UK wall-clock ``minutes`` after midnight on ``day``, as aware UTC."""
-    return datetime.combine(day, time(minutes // 60, minutes % 60), tzinfo=UK).astimezone(UTC)
-
-
-def _pick(rng: random.Random, weighted) -> str:
-    values, weights = zip(*weighted, strict=True)
-    return rng.choices(values, weights)[0]
 
 
 def generate_frontdesk(engine: Engine, *, seed: int, today: date, size: str, jurisdiction: str,
@@ -173,57 +80,6 @@ def generate_frontdesk(engine: Engine, *, seed: int, today: date, size: str, jur
         loader.finish(["contact", "contact_reason", "reception_visit", "work_case", "case_event", "complaint_stage",
                        "repair_detail", "safeguarding_concern", "follow_up"])
         return dict(loader.counts)
-
-
-@dataclass
-class _Base:
-    """What the base demo office holds that the front desk builds on."""
-
-    tenants: list[_Tenant]
-    others: list[int]
-    teams: dict[str, int]
-    staff_by_team: dict[str, list[int]]
-    leaders_by_team: dict[str, list[int]]
-    front: list[int]
-    office_id: int | None
-    names: dict[int, str]
-    ids: _Ids
-    next_case: int
-    bare_contacts: list[tuple[int, str]]
-
-    @classmethod
-    def read(cls, connection) -> _Base:
-        q = lambda sql: connection.execute(text(sql)).all()  # noqa: E731
-        tenants = [_Tenant(p, h, t) for p, h, t in q(
-            "SELECT m.person_id, m.household_id, t.id FROM household_member m JOIN tenancy t "
-            "ON t.household_id = m.household_id AND t.status = 'current' WHERE m.is_lead = :yes ORDER BY m.person_id"
-            .replace(":yes", "true" if connection.dialect.name == "postgresql" else "1"))]
-        tenant_ids = {t.person_id for t in tenants}
-        others = [p for (p,) in q("SELECT id FROM person ORDER BY id LIMIT 20000") if p not in tenant_ids]
-        teams = {code: tid for tid, code in q("SELECT id, code FROM team")}
-        staff_by_team: dict[str, list[int]] = {}
-        leaders: dict[str, list[int]] = {}
-        names = {}
-        for sid, tid, role, name in q("SELECT id, team_id, role, display_name FROM staff_user WHERE active = "
-                                      + ("true" if connection.dialect.name == "postgresql" else "1") + " ORDER BY id"):
-            code = next((c for c, i in teams.items() if i == tid), None)
-            names[sid] = name
-            if code is None:
-                continue
-            staff_by_team.setdefault(code, []).append(sid)
-            if role == "team_leader":
-                leaders.setdefault(code, []).append(sid)
-        front = staff_by_team.get("reception", []) or [s for ids in staff_by_team.values() for s in ids][:5]
-        office = q("SELECT min(id) FROM office")[0][0]
-        ids = _Ids({table: (q(f"SELECT coalesce(max(id), 0) FROM {table}")[0][0] or 0) + 1 for table in (
-            "contact", "contact_reason", "reception_visit", "work_case", "case_event", "complaint_stage",
-            "repair_detail", "safeguarding_concern", "follow_up")})
-        top = q("SELECT max(ref) FROM work_case WHERE ref >= 'C0000000' AND ref <= 'C9999999' AND length(ref) = 8")
-        next_case = int(top[0][0][1:]) + 1 if top and top[0][0] else 1
-        bare = q("SELECT c.id, c.reason FROM contact c WHERE NOT EXISTS "
-                 "(SELECT 1 FROM contact_reason r WHERE r.contact_id = c.id)")
-        return cls(tenants, others, teams, staff_by_team, leaders, front, office, names, ids, next_case,
-                   [(cid, reason) for cid, reason in bare])
 
 
 class _Writer:
@@ -395,101 +251,111 @@ class _Writer:
         for n in range(self.scale.complaints):
             # Most complaints are old and closed; the last few dozen are at every open stage.
             recent = n >= self.scale.complaints - max(12, self.scale.complaints // 8)
-            back = self.rng.randint(1, 40) if recent else self.rng.randint(41, 360)
-            day = self.today - timedelta(days=back)
-            if not self.calendar.is_working_day(day):
-                day = self.calendar.add_working_days(day, 0)
-                if day > self.today:
-                    day = self.today - timedelta(days=3)
-            received = self.random_moment(day)
-            if received > self.now:
-                received = self.now - timedelta(hours=2)
-            person = self.tenant()
-            notes = self.rng.choice(NOTES["complaint.new"])
-            staff = self.front()
-            handler1 = self.rng.choice(handlers) if handlers else None
-            s1 = scheme.stage(1)
-            clock1 = stage_clock(s1, received.astimezone(UK).date(), self.calendar)
-            state = self.rng.choices(("closed1", "closed2", "await_ack", "await_response", "extended", "stage2"),
-                                     (80, 20, 0, 0, 0, 0) if not recent else (15, 5, 25, 25, 15, 15))[0]
-            acked = None
-            if state != "await_ack":
-                ack_day = min(self.calendar.add_working_days(received.astimezone(UK).date(), self.rng.randint(0, 6)),
-                              self.today)
-                acked = _moment(ack_day, 10 * 60) if _moment(ack_day, 10 * 60) <= self.now else self.now
-            clock1 = stage_clock(s1, received.astimezone(UK).date(), self.calendar,
-                                 acknowledged=acked.astimezone(UK).date() if acked else None,
-                                 extension_days=5 if state == "extended" else 0)
-            responded1 = None
-            if state in ("closed1", "closed2", "stage2"):
-                resp_day = min(self.calendar.add_working_days(acked.astimezone(UK).date(), self.rng.randint(4, 13)),
-                               self.today)
-                responded1 = max(acked, _moment(resp_day, 15 * 60)) if acked else None
-                if responded1 and responded1 > self.now:
-                    responded1 = self.now
-            stage2 = state in ("closed2", "stage2") and responded1 is not None
-            closed = None
-            if state == "closed1" and responded1:
-                closed = responded1 + timedelta(hours=1)
-            if state == "closed2":
-                closed = None  # set after stage 2
-            if state == "await_ack":
-                due, clock_name = end_of_day_utc(clock1.ack_due), f"{s1.name} acknowledgement"
-            elif state in ("await_response", "extended"):
-                due, clock_name = end_of_day_utc(clock1.response_due), f"{s1.name} response"
-            else:
-                due, clock_name = None, f"{s1.name} answered"
-            case_id, ref = self.open_case(case_type="complaint", team="complaints", person=person,
-                                          summary=f"Complaint › New complaint — {notes}", opened=received, due=due,
-                                          clock_kind="working_days", clock_name=clock_name,
-                                          assignee=handler1 if acked else None, created_by=staff)
-            cid = self.contact(received, _pick(self.rng, CHANNEL_WEIGHTS[:4]), person.person_id, staff,
-                               ["complaint.new"], "routed", "complaints", case_id, notes)
-            self.event(case_id, received, staff, "clock", f"{scheme.name}: {s1.name} — acknowledge by "
-                       f"{display_date(clock1.ack_due, weekday=True)}", contact_id=cid)
-            self.stages.append((self.db.ids.take("complaint_stage"), case_id, scheme.code, 1, self.m(received),
-                                self.d(clock1.ack_due), self.m(acked), self.d(clock1.response_due),
-                                5 if state == "extended" else 0,
-                                "Waiting for the contractor's report" if state == "extended" else None,
-                                self.m(acked + timedelta(days=2)) if state == "extended" and acked else None,
-                                handler1 if acked else None, self.m(responded1),
-                                self.rng.choice(("upheld", "partly_upheld", "not_upheld")) if responded1 else None,
-                                "Apology and remedy offered." if responded1 else None, 1))
-            if acked:
-                self.event(case_id, acked, handler1, "acknowledged", f"Stage 1 acknowledged; respond by "
-                           f"{display_date(clock1.response_due, weekday=True)}")
-            if responded1:
-                self.event(case_id, responded1, handler1, "responded", "Stage 1 response sent")
-            if stage2:
-                s2 = scheme.stage(2)
-                start2 = min(responded1 + timedelta(days=self.rng.randint(2, 20)), self.now - timedelta(hours=3))
-                others = [h for h in handlers if h != handler1] or handlers
-                handler2 = self.rng.choice(others) if others else None
-                acked2 = start2 + timedelta(days=2) if start2 + timedelta(days=2) < self.now else None
-                clock2 = stage_clock(s2, start2.astimezone(UK).date(), self.calendar,
-                                     acknowledged=acked2.astimezone(UK).date() if acked2 else None)
-                responded2 = None
-                if state == "closed2":
-                    responded2 = min(start2 + timedelta(days=self.rng.randint(10, 28)), self.now)
-                    closed = responded2 + timedelta(hours=1)
-                    if closed > self.now:
-                        closed = None
-                self.stages.append((self.db.ids.take("complaint_stage"), case_id, scheme.code, 2, self.m(start2),
-                                    self.d(clock2.ack_due), self.m(acked2), self.d(clock2.response_due), 0, None, None,
-                                    handler2, self.m(responded2), "not_upheld" if responded2 else None,
-                                    "Stage 1 decision upheld." if responded2 else None, 1))
-                self.event(case_id, start2, handler2, "escalated", f"Escalated to {s2.name}")
-                if state == "stage2":
-                    row = list(self.cases[-1])
-                    row[12] = self.m(end_of_day_utc(clock2.ack_due if acked2 is None else clock2.response_due))
-                    row[17] = f"{s2.name} {'acknowledgement' if acked2 is None else 'response'}"
-                    row[5] = handler2
-                    self.cases[-1] = tuple(row)
-            if closed is not None:
-                row = list(self.cases[-1])
-                row[3], row[13], row[14], row[12] = "closed", self.m(closed), "resolved", None
-                self.cases[-1] = tuple(row)
-                self.event(case_id, closed, handler1, "closed", "Closed: resolved")
+            self._complaint(recent, scheme, handlers)
+
+    def _complaint(self, recent: bool, scheme, handlers: list[int]) -> None:
+        """One complaint: its case, the contact it came by, stage 1 and (for some) stage 2, closed or open."""
+        received = self._complaint_received(recent)
+        person = self.tenant()
+        notes = self.rng.choice(NOTES["complaint.new"])
+        staff = self.front()
+        handler1 = self.rng.choice(handlers) if handlers else None
+        s1 = scheme.stage(1)
+        state = self.rng.choices(("closed1", "closed2", "await_ack", "await_response", "extended", "stage2"),
+                                 (80, 20, 0, 0, 0, 0) if not recent else (15, 5, 25, 25, 15, 15))[0]
+        acked = None
+        if state != "await_ack":
+            ack_day = min(self.calendar.add_working_days(received.astimezone(UK).date(), self.rng.randint(0, 6)),
+                          self.today)
+            acked = _moment(ack_day, 10 * 60) if _moment(ack_day, 10 * 60) <= self.now else self.now
+        clock1 = stage_clock(s1, received.astimezone(UK).date(), self.calendar,
+                             acknowledged=acked.astimezone(UK).date() if acked else None,
+                             extension_days=5 if state == "extended" else 0)
+        responded1 = None
+        if state in ("closed1", "closed2", "stage2"):
+            resp_day = min(self.calendar.add_working_days(acked.astimezone(UK).date(), self.rng.randint(4, 13)),
+                           self.today)
+            responded1 = max(acked, _moment(resp_day, 15 * 60)) if acked else None
+            if responded1 and responded1 > self.now:
+                responded1 = self.now
+        closed = responded1 + timedelta(hours=1) if state == "closed1" and responded1 else None
+        if state == "await_ack":
+            due, clock_name = end_of_day_utc(clock1.ack_due), f"{s1.name} acknowledgement"
+        elif state in ("await_response", "extended"):
+            due, clock_name = end_of_day_utc(clock1.response_due), f"{s1.name} response"
+        else:
+            due, clock_name = None, f"{s1.name} answered"
+        case_id, _ref = self.open_case(case_type="complaint", team="complaints", person=person,
+                                       summary=f"Complaint › New complaint — {notes}", opened=received, due=due,
+                                       clock_kind="working_days", clock_name=clock_name,
+                                       assignee=handler1 if acked else None, created_by=staff)
+        cid = self.contact(received, _pick(self.rng, CHANNEL_WEIGHTS[:4]), person.person_id, staff,
+                           ["complaint.new"], "routed", "complaints", case_id, notes)
+        self.event(case_id, received, staff, "clock", f"{scheme.name}: {s1.name} — acknowledge by "
+                   f"{display_date(clock1.ack_due, weekday=True)}", contact_id=cid)
+        self._stage1_rows(case_id, scheme.code, state, received, clock1, acked, handler1, responded1)
+        if state in ("closed2", "stage2") and responded1 is not None:
+            closed = self._stage2(case_id, scheme, state, handlers, handler1, responded1)
+        if closed is not None:
+            row = list(self.cases[-1])
+            row[3], row[13], row[14], row[12] = "closed", self.m(closed), "resolved", None
+            self.cases[-1] = tuple(row)
+            self.event(case_id, closed, handler1, "closed", "Closed: resolved")
+
+    def _complaint_received(self, recent: bool) -> datetime:
+        back = self.rng.randint(1, 40) if recent else self.rng.randint(41, 360)
+        day = self.today - timedelta(days=back)
+        if not self.calendar.is_working_day(day):
+            day = self.calendar.add_working_days(day, 0)
+            if day > self.today:
+                day = self.today - timedelta(days=3)
+        received = self.random_moment(day)
+        return self.now - timedelta(hours=2) if received > self.now else received
+
+    def _stage1_rows(self, case_id: int, scheme_code: str, state: str, received: datetime, clock1,
+                     acked: datetime | None, handler1: int | None, responded1: datetime | None) -> None:
+        self.stages.append((self.db.ids.take("complaint_stage"), case_id, scheme_code, 1, self.m(received),
+                            self.d(clock1.ack_due), self.m(acked), self.d(clock1.response_due),
+                            5 if state == "extended" else 0,
+                            "Waiting for the contractor's report" if state == "extended" else None,
+                            self.m(acked + timedelta(days=2)) if state == "extended" and acked else None,
+                            handler1 if acked else None, self.m(responded1),
+                            self.rng.choice(("upheld", "partly_upheld", "not_upheld")) if responded1 else None,
+                            "Apology and remedy offered." if responded1 else None, 1))
+        if acked:
+            self.event(case_id, acked, handler1, "acknowledged", f"Stage 1 acknowledged; respond by "
+                       f"{display_date(clock1.response_due, weekday=True)}")
+        if responded1:
+            self.event(case_id, responded1, handler1, "responded", "Stage 1 response sent")
+
+    def _stage2(self, case_id: int, scheme, state: str, handlers: list[int], handler1: int | None,
+                responded1: datetime) -> datetime | None:
+        """Escalation to stage 2 (answered when ``state`` is closed2); returns when the case closed, if it has."""
+        s2 = scheme.stage(2)
+        start2 = min(responded1 + timedelta(days=self.rng.randint(2, 20)), self.now - timedelta(hours=3))
+        others = [h for h in handlers if h != handler1] or handlers
+        handler2 = self.rng.choice(others) if others else None
+        acked2 = start2 + timedelta(days=2) if start2 + timedelta(days=2) < self.now else None
+        clock2 = stage_clock(s2, start2.astimezone(UK).date(), self.calendar,
+                             acknowledged=acked2.astimezone(UK).date() if acked2 else None)
+        responded2 = closed = None
+        if state == "closed2":
+            responded2 = min(start2 + timedelta(days=self.rng.randint(10, 28)), self.now)
+            closed = responded2 + timedelta(hours=1)
+            if closed > self.now:
+                closed = None
+        self.stages.append((self.db.ids.take("complaint_stage"), case_id, scheme.code, 2, self.m(start2),
+                            self.d(clock2.ack_due), self.m(acked2), self.d(clock2.response_due), 0, None, None,
+                            handler2, self.m(responded2), "not_upheld" if responded2 else None,
+                            "Stage 1 decision upheld." if responded2 else None, 1))
+        self.event(case_id, start2, handler2, "escalated", f"Escalated to {s2.name}")
+        if state == "stage2":
+            row = list(self.cases[-1])
+            row[12] = self.m(end_of_day_utc(clock2.ack_due if acked2 is None else clock2.response_due))
+            row[17] = f"{s2.name} {'acknowledgement' if acked2 is None else 'response'}"
+            row[5] = handler2
+            self.cases[-1] = tuple(row)
+        return closed
 
     def build_repairs(self) -> None:
         """Repairs over the year (most done), open ones in the repairs queue, and Awaab's Law hazards at every step."""
@@ -539,7 +405,6 @@ class _Writer:
         back = rng.choice((0, 1, 2, 4, 8, 12, 16, 25, 40, 70, 120, 200))
         day = self.today - timedelta(days=back)
         at = min(self.random_moment(day), self.now - timedelta(hours=1))
-        aware_day = at.astimezone(UK).date()
         person = self.tenant()
         staff = self.front()
         reason = "repairs.emergency_hazard" if emergency else "repairs.damp_mould"
@@ -554,52 +419,10 @@ class _Writer:
                      "further_begun_by": None, "further_begun_on": None, "completed_at": None}
         pending: list[tuple[str, datetime, str]] = []
         if emergency:
-            due = hazards.emergency_due(at)
-            if awaab:
-                row["emergency_due_at"] = due
-            late = n % 15 == 5 and back <= 2  # a few recent ones not made safe in time
-            if back > 0 and not late:
-                row["made_safe_at"] = at + timedelta(hours=rng.randint(1, 20))
-                if back > 20:
-                    row["completed_at"] = at + timedelta(days=rng.randint(3, 15))
-            elif awaab:
-                pending.append(("Awaab's Law: make safe (24 h)", due, "hours"))
+            emergency_steps(rng, n, back, at, awaab, row, pending)
         else:
-            clock = hazards.damp_mould_clock(aware_day, self.calendar)
-            if awaab:
-                row["investigate_due"] = clock.investigate_due
-            if back < 3:
-                step = "new"
-            elif back <= 12:
-                step = rng.choice(("new", "investigated", "summary"))
-            elif back <= 60:
-                step = rng.choice(("summary", "safety", "further", "done"))
-            else:  # old reports are done, bar the odd one still waiting for its works (overdue)
-                step = "safety" if n % 9 == 4 else "done"
-            investigated = min(self.calendar.add_working_days(aware_day, rng.randint(2, 12)), self.today)
-            if step != "new" and investigated < self.today:
-                full = hazards.damp_mould_clock(aware_day, self.calendar, investigated_on=investigated)
-                row.update(investigated_on=investigated, significant=True, summary_due=full.summary_due,
-                           safety_works_due=full.safety_works_due, further_start_due=full.further_works_start_due,
-                           further_begun_by=full.further_works_begun_by)
-                done = {"investigated": 0, "summary": 1, "safety": 2, "further": 4, "done": 5}[step]
-                dates = [(full.summary_due, "summary_sent_on"), (full.safety_works_due, "safety_works_done_on"),
-                         (full.further_works_start_due, "further_started_on"),
-                         (full.further_works_begun_by, "further_begun_on")]
-                for index, (due_day, column) in enumerate(dates):
-                    if index < done and due_day is not None:
-                        row[column] = min(due_day - timedelta(days=rng.randint(0, 2)), self.today)
-                if step == "done":
-                    row["completed_at"] = _moment(min(self.today, investigated + timedelta(days=30)), 15 * 60)
-                if awaab:
-                    names = ("Awaab's Law: written summary", "Awaab's Law: safety work",
-                             "Awaab's Law: further work: start",
-                             "Awaab's Law: further work: begun")
-                    for (due_day, column), name in zip(dates, names, strict=True):
-                        if row[column] is None and due_day is not None and row["completed_at"] is None:
-                            pending.append((name, end_of_day_utc(due_day), "working_days"))
-            elif awaab:
-                pending.append(("Awaab's Law: investigate", end_of_day_utc(clock.investigate_due), "working_days"))
+            damp_mould_steps(rng, self.calendar, self.today, n, back, at.astimezone(UK).date(), awaab, row,
+                             pending)
         completed = row["completed_at"]
         if completed is None:
             pending.append((f"Repair target ({priority.code})", target, "hours" if priority.kind == "hours"
@@ -614,13 +437,17 @@ class _Writer:
             outcome="completed" if completed and completed < self.now else None,
             assignee=self.staff("repairs"), created_by=staff)
         cid = self.contact(at, "phone", person.person_id, staff, [reason], "routed", "repairs", case_id, notes)
+        self._hazard_rows(case_id, cid, at, staff, priority.code, target, emergency, awaab, row)
+
+    def _hazard_rows(self, case_id: int, cid: int, at: datetime, staff: int | None, priority_code: str,
+                     target: datetime | None, emergency: bool, awaab: bool, row: dict) -> None:
         self.event(case_id, at, staff, "clock", ("Awaab's Law clocks started" if awaab else "Repair reported")
                    + (f"; investigate by {display_date(row['investigate_due'], weekday=True)}" if row["investigate_due"] else ""),
                    contact_id=cid)
         if row["investigated_on"]:
             self.event(case_id, _moment(row["investigated_on"], 14 * 60), None, "clock",
                        f"Investigation concluded on {display_date(row['investigated_on'], weekday=True)} — significant hazard")
-        self.repairs.append((self.db.ids.take("repair_detail"), case_id, priority.code, self.m(target),
+        self.repairs.append((self.db.ids.take("repair_detail"), case_id, priority_code, self.m(target),
                              self.rng.choice(LOCATIONS), "emergency" if emergency else "damp_mould", awaab,
                              self.m(at), self.m(row["emergency_due_at"]), self.m(row["made_safe_at"]),
                              self.d(row["investigate_due"]), self.d(row["investigated_on"]), row["significant"],
@@ -628,7 +455,7 @@ class _Writer:
                              self.d(row["safety_works_due"]), self.d(row["safety_works_done_on"]),
                              self.d(row["further_start_due"]), self.d(row["further_started_on"]),
                              self.d(row["further_begun_by"]), self.d(row["further_begun_on"]),
-                             self.m(completed), 1))
+                             self.m(row["completed_at"]), 1))
 
     def build_safeguarding(self) -> None:
         """Safeguarding concerns: urgent same-day cases for the safeguarding lead, most dealt with."""

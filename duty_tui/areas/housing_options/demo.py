@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import random
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from faker import Faker
@@ -129,166 +130,198 @@ def generate_housing(engine: Engine, *, seed: int, today: date, size: str, juris
     total = APPROACHES.get(size, APPROACHES["office"])
     calendar = WorkingCalendar(jurisdiction if is_jurisdiction(jurisdiction) else "england")
     juris = jurisdiction if jurisdiction in ("england", "scotland") else "england"
-    person_t, case_t = table_of(Person), table_of(Case)
-    hc_t = table_of(HomelessCase)
-
     with session_scope(engine, write=True) as session:
         connection = session.connection()
-        team_id = connection.execute(select(table_of(Team).c.id).where(table_of(Team).c.code == "options")).scalar()
-        staff_t = table_of(StaffUser)
-        officers = [r[0] for r in connection.execute(select(staff_t.c.id).where(staff_t.c.team_id == team_id))] \
-            if team_id else []
-        if not officers:
-            officers = [r[0] for r in connection.execute(select(staff_t.c.id).limit(3))]
-        officers = officers or [None]
-        # Existing people who might approach (tenants facing loss of home, grown-up children ...).
-        existing = [r[0] for r in connection.execute(select(person_t.c.id).order_by(person_t.c.id).limit(20_000))]
-        hm_t = table_of(HouseholdMember)
-        household_of = dict(connection.execute(select(hm_t.c.person_id, hm_t.c.household_id)).all()) if existing else {}
-        top_ref = connection.execute(select(func.max(person_t.c.ref)).where(
-            person_t.c.ref >= "P0000000", person_t.c.ref <= "P9999999", func.length(person_t.c.ref) == 8)).scalar()
-        next_person = int(top_ref[1:]) + 1 if top_ref else 1
-        top_case = connection.execute(select(func.max(case_t.c.ref)).where(
-            case_t.c.ref >= "C0000000", case_t.c.ref <= "C9999999", func.length(case_t.c.ref) == 8)).scalar()
-        next_case = int(top_case[1:]) + 1 if top_case else 1
-
-        # --- plan every case in memory first --------------------------------------------------
-        start_day = today - timedelta(days=365 * YEARS)
-        span = (today - start_day).days
-        new_people: list[dict] = []
-        plans: list[dict] = []
-        busy: set[int] = set()  # people with an open case (one open case each)
-        showcase = _showcase(total, today)
-        for i in range(total):
-            approach = start_day + timedelta(days=int(span * (i + rng.random()) / total))
-            approach = min(approach, today)
-            force = None
-            if i in showcase:
-                approach, force = showcase[i]
-            person_id = None
-            if existing and rng.random() < 0.25:
-                candidate = rng.choice(existing)
-                if candidate not in busy:
-                    person_id = candidate
-            if person_id is None:
-                forename, surname = fake.first_name(), fake.last_name()
-                age = rng.choices([rng.randint(16, 17), rng.randint(18, 24), rng.randint(25, 59), rng.randint(60, 85)],
-                                  weights=[3, 25, 62, 10])[0]
-                born = approach - timedelta(days=age * 365 + rng.randint(0, 364))
-                ref = f"P{next_person:07d}"
-                next_person += 1
-                new_people.append({"ref": ref, "forename": forename, "surname": surname, "date_of_birth": born,
-                                   "surname_key": fold(surname), "forename_key": fold(forename),
-                                   "surname_sound": sound(surname), "forename_sound": sound(forename),
-                                   "interpreter_needed": False, "created_at": _at(approach, rng), "version": 1})
-                person_key = ("new", len(new_people) - 1)
-            else:
-                person_key = ("old", person_id)
-            plan = _plan_case(rng, approach, today, force)
-            plan["person"] = person_key
-            plan["officer"] = rng.choice(officers)
-            plans.append(plan)
-            if plan["stage"] != "closed" and person_key[0] == "old":
-                busy.add(person_key[1])
-
-        person_ids = _insert_returning(connection, person_t, new_people) if new_people else []
-
-        # --- work_case + homeless_case ----------------------------------------------------------
-        case_rows, hc_rows = [], []
+        office = _read_office(connection)
+        new_people, plans = _plan_cases(rng, fake, office, total, today)
+        person_ids = _insert_returning(connection, table_of(Person), new_people) if new_people else []
+        case_rows = []
         for n, plan in enumerate(plans):
             kind, value = plan["person"]
-            pid = person_ids[value] if kind == "new" else value
-            plan["person_id"] = pid
-            facts = CaseClockFacts(stage=plan["stage"], approach_date=plan["approach"],
-                                   relief_start=plan.get("relief_start"), prevention_start=plan.get("prevention_start"),
-                                   assessed_on=plan.get("assessed_on"), plan_review_on=plan.get("plan_review_on"),
-                                   open_review_due=tuple(r["decision_due"] for r in plan["reviews"]
-                                                         if r["decided_on"] is None),
-                                   family_bnb_since=tuple(p["start_on"] for p in plan["placements"]
-                                                          if p["end_on"] is None and p["ta_type"] == "bed_and_breakfast"
-                                                          and plan["children"]))
-            clocks = case_clocks(facts, decision_working_days=10, calendar=calendar)
-            soonest = nearest(clocks)
-            open_case = plan["stage"] != "closed" or any(r["decided_on"] is None for r in plan["reviews"])
-            in_ta = any(p["end_on"] is None for p in plan["placements"])
-            due = end_of_local_day(soonest.due).astimezone(UTC) if soonest and open_case else None
-            if plan["stage"] == "closed" and open_case:
-                reviews_due = [r["decision_due"] for r in plan["reviews"] if r["decided_on"] is None]
-                due = end_of_local_day(min(reviews_due)).astimezone(UTC)
-            case_rows.append({
-                "ref": f"C{next_case + n:07d}", "case_type": "homelessness", "status": "open" if open_case else "closed",
-                "team_id": team_id, "assignee_id": plan["officer"], "person_id": pid,
-                "household_id": household_of.get(pid), "summary": case_summary(plan["stage"], clocks, in_ta=in_ta),
-                "priority": "urgent" if plan["rough_sleeping"] and plan["stage"] in ("triage", "relief") else "normal",
-                "opened_at": _at(plan["approach"], rng), "due_at": due,
-                "closed_at": None if open_case else _at(plan["closed_on"], rng), "version": 1,
-                "outcome": plan.get("outcome") if not open_case else None})
-        case_ids = _insert_returning(connection, case_t, case_rows)
-        for plan, case_id in zip(plans, case_ids, strict=True):
-            hc_rows.append({
-                "case_id": case_id, "person_id": plan["person_id"], "household_id": household_of.get(plan["person_id"]),
-                "jurisdiction": juris, "stage": plan["stage"], "approach_date": plan["approach"],
-                "route": plan["route"], "referral_body": plan["referral_body"],
-                "referral_consent": True if plan["route"] == "duty_to_refer" else None,
-                "current_accommodation": plan["current_accommodation"],
-                "last_settled_accommodation": plan["last_settled"], "loss_reason": plan["loss_reason"],
-                "loss_date": plan.get("loss_date"), "s21_expiry": plan.get("s21_expiry"),
-                "nowhere_tonight": plan["stage"] == "triage" and plan["rough_sleeping"],
-                "rough_sleeping": plan["rough_sleeping"],
-                "domestic_abuse_risk": plan["loss_reason"] == "domestic_abuse", "da_risk_in_connected_area": False,
-                "safeguarding": plan["safeguarding"], "eligible": plan["eligible"], "homeless": plan["homeless"],
-                "priority_need": None if plan["priority_need"] is None else json.dumps(plan["priority_need"]),
-                "intentional": plan["intentional"], "local_connection": plan["local_connection"],
-                "relief_start": plan.get("relief_start"), "household_text": plan["household_text"],
-                "adults": plan["adults"], "children": plan["children"], "pregnant": plan["pregnant"],
-                "support_needs_assessed": plan["eligible"] is True, "assessed_on": plan.get("assessed_on"),
-                "assessment_duty": plan.get("assessment_duty"), "prevention_start": plan.get("prevention_start"),
-                "prevention_end": plan.get("prevention_end"), "prevention_outcome": plan.get("prevention_outcome"),
-                "relief_end": plan.get("relief_end"), "relief_outcome": plan.get("relief_outcome"),
-                "final_decision": plan.get("final_decision"), "final_decision_on": plan.get("final_decision_on"),
-                "main_duty_end": plan.get("main_duty_end"), "main_duty_outcome": plan.get("main_duty_outcome"),
-                "plan_agreed_on": plan.get("plan_agreed_on"), "plan_review_on": plan.get("plan_review_on"),
-                "closed_on": plan.get("closed_on"), "version": 1})
-        hc_ids = _insert_returning(connection, hc_t, hc_rows)
+            plan["person_id"] = person_ids[value] if kind == "new" else value
+            case_rows.append(_case_row(rng, plan, f"C{office.next_case + n:07d}", office, calendar))
+        case_ids = _insert_returning(connection, table_of(Case), case_rows)
+        hc_rows = [_homeless_case_row(plan, case_id, office.household_of.get(plan["person_id"]), juris)
+                   for plan, case_id in zip(plans, case_ids, strict=True)]
+        hc_ids = _insert_returning(connection, table_of(HomelessCase), hc_rows)
+        counts = _write_details(connection, rng, plans, hc_ids, case_rows)
+    return {"homelessness applicants": len(new_people), "homelessness cases": len(plans), **counts}
 
-        # --- details -----------------------------------------------------------------------
-        moves, needs, members, steps, notices, placements = [], [], [], [], [], []
-        review_plans: list[tuple[int, dict]] = []
-        for plan, hid, case_row in zip(plans, hc_ids, case_rows, strict=True):
-            officer = plan["officer"]
-            for m in plan["moves"]:
-                moves.append({"homeless_case_id": hid, "at": _at(m["on"], rng), "on_date": m["on"],
-                              "from_stage": m["from"], "to_stage": m["to"], "reason": m["reason"],
-                              "final_decision": m.get("final"), "note": None, "officer_id": officer})
-            needs.extend({"homeless_case_id": hid, "need": n} for n in plan["needs"])
-            members.extend({"homeless_case_id": hid, "relationship": rel, "age": age, "pregnant": preg}
-                           for rel, age, preg in plan["members"])
-            for party, text, due in plan["steps"]:
-                steps.append({"homeless_case_id": hid, "party": party, "text": text, "due_on": due, "done_on": None,
-                              "mandatory": False, "created_at": _at(plan["approach"], rng), "created_by": officer,
-                              "version": 1})
-            if plan.get("assessed_on"):
-                notices.append({"homeless_case_id": hid, "notice_type": "s184_decision",
-                                "title": "Decision on your homelessness application (Housing Act 1996 section 184)",
-                                "issued_on": plan["assessed_on"], "issued_at": _at(plan["assessed_on"], rng),
-                                "officer_id": officer, "body": _demo_letter(case_row["ref"], plan),
-                                "review_kind": "standard",
-                                "review_last_day": review_request_last_day(plan["assessed_on"])})
-                for review in plan["reviews"]:
-                    review_plans.append((len(notices) - 1, {**review, "homeless_case_id": hid}))
-            placements.extend({**p, "homeless_case_id": hid, "created_by": officer, "version": 1}
-                              for p in plan["placements"])
-        _insert(connection, table_of(HomelessMove), moves)
-        _insert(connection, table_of(HomelessSupportNeed), needs)
-        _insert(connection, table_of(HomelessMember), members)
-        _insert(connection, table_of(HomelessPlanStep), steps)
-        notice_ids = _insert_returning(connection, table_of(HomelessNotice), notices) if notices else []
-        reviews = [{**review, "notice_id": notice_ids[index], "late_allowed": False, "version": 1}
-                   for index, review in review_plans]
-        _insert(connection, table_of(HomelessReview), reviews)
-        _insert(connection, table_of(HomelessPlacement), placements)
-    return {"homelessness applicants": len(new_people), "homelessness cases": len(plans),
-            "homelessness moves": len(moves), "homelessness notices": len(notices),
+
+@dataclass
+class _Office:
+    """What the base demo office gives the housing demo: the options team and its officers, the people who
+    might approach, and the next free person and case refs."""
+
+    team_id: int | None
+    officers: list
+    existing: list[int]
+    household_of: dict
+    next_person: int
+    next_case: int
+
+
+def _read_office(connection) -> _Office:
+    person_t, case_t = table_of(Person), table_of(Case)
+    team_id = connection.execute(select(table_of(Team).c.id).where(table_of(Team).c.code == "options")).scalar()
+    staff_t = table_of(StaffUser)
+    officers = [r[0] for r in connection.execute(select(staff_t.c.id).where(staff_t.c.team_id == team_id))] \
+        if team_id else []
+    if not officers:
+        officers = [r[0] for r in connection.execute(select(staff_t.c.id).limit(3))]
+    officers = officers or [None]
+    # Existing people who might approach (tenants facing loss of home, grown-up children ...).
+    existing = [r[0] for r in connection.execute(select(person_t.c.id).order_by(person_t.c.id).limit(20_000))]
+    hm_t = table_of(HouseholdMember)
+    household_of = dict(connection.execute(select(hm_t.c.person_id, hm_t.c.household_id)).all()) if existing else {}
+    top_ref = connection.execute(select(func.max(person_t.c.ref)).where(
+        person_t.c.ref >= "P0000000", person_t.c.ref <= "P9999999", func.length(person_t.c.ref) == 8)).scalar()
+    top_case = connection.execute(select(func.max(case_t.c.ref)).where(
+        case_t.c.ref >= "C0000000", case_t.c.ref <= "C9999999", func.length(case_t.c.ref) == 8)).scalar()
+    return _Office(team_id, officers, existing, household_of, int(top_ref[1:]) + 1 if top_ref else 1,
+                   int(top_case[1:]) + 1 if top_case else 1)
+
+
+def _plan_cases(rng: random.Random, fake: Faker, office: _Office, total: int,
+                today: date) -> tuple[list[dict], list[dict]]:
+    """Every case planned in memory first: (the new people to insert, the plans). A plan's "person" is
+    ("new", index into the new people) or ("old", an existing person's id); one open case each."""
+    start_day = today - timedelta(days=365 * YEARS)
+    span = (today - start_day).days
+    new_people: list[dict] = []
+    plans: list[dict] = []
+    busy: set[int] = set()  # people with an open case (one open case each)
+    showcase = _showcase(total, today)
+    next_person = office.next_person
+    for i in range(total):
+        approach = start_day + timedelta(days=int(span * (i + rng.random()) / total))
+        approach = min(approach, today)
+        force = None
+        if i in showcase:
+            approach, force = showcase[i]
+        person_id = None
+        if office.existing and rng.random() < 0.25:
+            candidate = rng.choice(office.existing)
+            if candidate not in busy:
+                person_id = candidate
+        if person_id is None:
+            forename, surname = fake.first_name(), fake.last_name()
+            age = rng.choices([rng.randint(16, 17), rng.randint(18, 24), rng.randint(25, 59), rng.randint(60, 85)],
+                              weights=[3, 25, 62, 10])[0]
+            born = approach - timedelta(days=age * 365 + rng.randint(0, 364))
+            ref = f"P{next_person:07d}"
+            next_person += 1
+            new_people.append({"ref": ref, "forename": forename, "surname": surname, "date_of_birth": born,
+                               "surname_key": fold(surname), "forename_key": fold(forename),
+                               "surname_sound": sound(surname), "forename_sound": sound(forename),
+                               "interpreter_needed": False, "created_at": _at(approach, rng), "version": 1})
+            person_key: tuple[str, int] = ("new", len(new_people) - 1)
+        else:
+            person_key = ("old", person_id)
+        plan = _plan_case(rng, approach, today, force)
+        plan["person"] = person_key
+        plan["officer"] = rng.choice(office.officers)
+        plans.append(plan)
+        if plan["stage"] != "closed" and person_key[0] == "old":
+            busy.add(person_key[1])
+    return new_people, plans
+
+
+def _case_row(rng: random.Random, plan: dict, ref: str, office: _Office, calendar: WorkingCalendar) -> dict:
+    """The work_case row of a planned case: open while its stage or a review is, due at its nearest clock."""
+    pid = plan["person_id"]
+    facts = CaseClockFacts(stage=plan["stage"], approach_date=plan["approach"],
+                           relief_start=plan.get("relief_start"), prevention_start=plan.get("prevention_start"),
+                           assessed_on=plan.get("assessed_on"), plan_review_on=plan.get("plan_review_on"),
+                           open_review_due=tuple(r["decision_due"] for r in plan["reviews"]
+                                                 if r["decided_on"] is None),
+                           family_bnb_since=tuple(p["start_on"] for p in plan["placements"]
+                                                  if p["end_on"] is None and p["ta_type"] == "bed_and_breakfast"
+                                                  and plan["children"]))
+    clocks = case_clocks(facts, decision_working_days=10, calendar=calendar)
+    soonest = nearest(clocks)
+    open_case = plan["stage"] != "closed" or any(r["decided_on"] is None for r in plan["reviews"])
+    in_ta = any(p["end_on"] is None for p in plan["placements"])
+    due = end_of_local_day(soonest.due).astimezone(UTC) if soonest and open_case else None
+    if plan["stage"] == "closed" and open_case:
+        reviews_due = [r["decision_due"] for r in plan["reviews"] if r["decided_on"] is None]
+        due = end_of_local_day(min(reviews_due)).astimezone(UTC)
+    return {
+        "ref": ref, "case_type": "homelessness", "status": "open" if open_case else "closed",
+        "team_id": office.team_id, "assignee_id": plan["officer"], "person_id": pid,
+        "household_id": office.household_of.get(pid), "summary": case_summary(plan["stage"], clocks, in_ta=in_ta),
+        "priority": "urgent" if plan["rough_sleeping"] and plan["stage"] in ("triage", "relief") else "normal",
+        "opened_at": _at(plan["approach"], rng), "due_at": due,
+        "closed_at": None if open_case else _at(plan["closed_on"], rng), "version": 1,
+        "outcome": plan.get("outcome") if not open_case else None}
+
+
+def _homeless_case_row(plan: dict, case_id: int, household_id: int | None, juris: str) -> dict:
+    return {
+        "case_id": case_id, "person_id": plan["person_id"], "household_id": household_id,
+        "jurisdiction": juris, "stage": plan["stage"], "approach_date": plan["approach"],
+        "route": plan["route"], "referral_body": plan["referral_body"],
+        "referral_consent": True if plan["route"] == "duty_to_refer" else None,
+        "current_accommodation": plan["current_accommodation"],
+        "last_settled_accommodation": plan["last_settled"], "loss_reason": plan["loss_reason"],
+        "loss_date": plan.get("loss_date"), "s21_expiry": plan.get("s21_expiry"),
+        "nowhere_tonight": plan["stage"] == "triage" and plan["rough_sleeping"],
+        "rough_sleeping": plan["rough_sleeping"],
+        "domestic_abuse_risk": plan["loss_reason"] == "domestic_abuse", "da_risk_in_connected_area": False,
+        "safeguarding": plan["safeguarding"], "eligible": plan["eligible"], "homeless": plan["homeless"],
+        "priority_need": None if plan["priority_need"] is None else json.dumps(plan["priority_need"]),
+        "intentional": plan["intentional"], "local_connection": plan["local_connection"],
+        "relief_start": plan.get("relief_start"), "household_text": plan["household_text"],
+        "adults": plan["adults"], "children": plan["children"], "pregnant": plan["pregnant"],
+        "support_needs_assessed": plan["eligible"] is True, "assessed_on": plan.get("assessed_on"),
+        "assessment_duty": plan.get("assessment_duty"), "prevention_start": plan.get("prevention_start"),
+        "prevention_end": plan.get("prevention_end"), "prevention_outcome": plan.get("prevention_outcome"),
+        "relief_end": plan.get("relief_end"), "relief_outcome": plan.get("relief_outcome"),
+        "final_decision": plan.get("final_decision"), "final_decision_on": plan.get("final_decision_on"),
+        "main_duty_end": plan.get("main_duty_end"), "main_duty_outcome": plan.get("main_duty_outcome"),
+        "plan_agreed_on": plan.get("plan_agreed_on"), "plan_review_on": plan.get("plan_review_on"),
+        "closed_on": plan.get("closed_on"), "version": 1}
+
+
+def _write_details(connection, rng: random.Random, plans: list[dict], hc_ids: list[int],
+                   case_rows: list[dict]) -> dict[str, int]:
+    """Each case's moves, support needs, household, plan steps, s184 notice, reviews and TA; the row counts."""
+    moves, needs, members, steps, notices, placements = [], [], [], [], [], []
+    review_plans: list[tuple[int, dict]] = []
+    for plan, hid, case_row in zip(plans, hc_ids, case_rows, strict=True):
+        officer = plan["officer"]
+        for m in plan["moves"]:
+            moves.append({"homeless_case_id": hid, "at": _at(m["on"], rng), "on_date": m["on"],
+                          "from_stage": m["from"], "to_stage": m["to"], "reason": m["reason"],
+                          "final_decision": m.get("final"), "note": None, "officer_id": officer})
+        needs.extend({"homeless_case_id": hid, "need": n} for n in plan["needs"])
+        members.extend({"homeless_case_id": hid, "relationship": rel, "age": age, "pregnant": preg}
+                       for rel, age, preg in plan["members"])
+        for party, text, due in plan["steps"]:
+            steps.append({"homeless_case_id": hid, "party": party, "text": text, "due_on": due, "done_on": None,
+                          "mandatory": False, "created_at": _at(plan["approach"], rng), "created_by": officer,
+                          "version": 1})
+        if plan.get("assessed_on"):
+            notices.append({"homeless_case_id": hid, "notice_type": "s184_decision",
+                            "title": "Decision on your homelessness application (Housing Act 1996 section 184)",
+                            "issued_on": plan["assessed_on"], "issued_at": _at(plan["assessed_on"], rng),
+                            "officer_id": officer, "body": _demo_letter(case_row["ref"], plan),
+                            "review_kind": "standard",
+                            "review_last_day": review_request_last_day(plan["assessed_on"])})
+            for review in plan["reviews"]:
+                review_plans.append((len(notices) - 1, {**review, "homeless_case_id": hid}))
+        placements.extend({**p, "homeless_case_id": hid, "created_by": officer, "version": 1}
+                          for p in plan["placements"])
+    _insert(connection, table_of(HomelessMove), moves)
+    _insert(connection, table_of(HomelessSupportNeed), needs)
+    _insert(connection, table_of(HomelessMember), members)
+    _insert(connection, table_of(HomelessPlanStep), steps)
+    notice_ids = _insert_returning(connection, table_of(HomelessNotice), notices) if notices else []
+    reviews = [{**review, "notice_id": notice_ids[index], "late_allowed": False, "version": 1}
+               for index, review in review_plans]
+    _insert(connection, table_of(HomelessReview), reviews)
+    _insert(connection, table_of(HomelessPlacement), placements)
+    return {"homelessness moves": len(moves), "homelessness notices": len(notices),
             "homelessness reviews": len(reviews), "TA placements": len(placements), "plan steps": len(steps)}
 
 
@@ -310,6 +343,58 @@ def _plan_case(rng: random.Random, approach: date, today: date, force: dict | No
     priority (bool), review (bool).
     """
     force = force or {}
+    plan = _new_plan(rng, approach, force)
+    # Triage: a few are still being triaged (recent approaches).
+    if force.get("branch") == "triage" or ((today - approach).days <= 3 and rng.random() < 0.6 and not force):
+        plan["stage"] = "triage"
+        plan["eligible"] = None
+        plan["rough_sleeping"] = rng.random() < 0.4  # "nowhere to stay tonight" from the front desk
+        return plan
+    assessed = min(approach + timedelta(days=rng.choice([0, 0, 0, 1, 2, 5])), today)
+    plan["assessed_on"] = assessed
+    roll = rng.random()
+    if force.get("branch") == "prevention":
+        roll = 0.3
+    elif force.get("branch") == "relief":
+        roll = 0.9
+    if roll < 0.07:
+        plan.update(eligible=False, assessment_duty="ineligible")
+        _move(plan, "triage", "closed", assessed, "ineligible")
+        _close(plan, assessed, "ineligible")
+        return plan
+    if roll < 0.16:
+        plan.update(homeless=False, assessment_duty="not_owed")
+        _move(plan, "triage", "closed", assessed, "not_threatened")
+        _close(plan, assessed, "not_threatened")
+        return plan
+    if roll < 0.58:
+        relief_from = _prevention(rng, plan, approach, today, force)
+        if relief_from is None:
+            return plan
+    else:
+        plan.update(homeless=True, assessment_duty="relief")
+        plan["rough_sleeping"] = plan["current_accommodation"] == "no_fixed_abode" and rng.random() < 0.5
+        if plan["rough_sleeping"]:
+            plan["current_accommodation"] = "rough_sleeping"
+            plan["needs"] = sorted(set(plan["needs"]) | {"rough_sleeping"})
+        _move(plan, "triage", "relief", approach, "relief_owed")
+        relief_from = approach
+    relief_end = _relief(rng, plan, relief_from, today, force)
+    if relief_end is not None:
+        _main_duty(rng, plan, relief_end, today, force)
+    return plan
+
+
+def _move(plan: dict, frm: str, to: str, on: date, reason: str, final: str | None = None) -> None:
+    plan["moves"].append({"from": frm, "to": to, "on": on, "reason": reason, "final": final})
+
+
+def _close(plan: dict, on: date, outcome: str) -> None:
+    plan["stage"], plan["closed_on"], plan["outcome"] = "closed", on, outcome
+
+
+def _new_plan(rng: random.Random, approach: date, force: dict) -> dict:
+    """The household, why the home is being lost, the route in, support needs and priority need grounds."""
     members, children, adults = [], 0, 1
     shape = rng.random()
     if shape < 0.45:
@@ -355,75 +440,43 @@ def _plan_case(rng: random.Random, approach: date, today: date, force: dict | No
     if rng.random() < 0.15 or force.get("priority"):
         grounds.append("vulnerable")
     plan["priority_need"] = [g for g in PRIORITY_NEED_GROUNDS if g in grounds]
+    return plan
 
-    def move(frm: str, to: str, on: date, reason: str, final: str | None = None) -> None:
-        plan["moves"].append({"from": frm, "to": to, "on": on, "reason": reason, "final": final})
 
-    def close(on: date, outcome: str) -> None:
-        plan["stage"], plan["closed_on"], plan["outcome"] = "closed", on, outcome
-
-    # Triage: a few are still being triaged (recent approaches).
-    if force.get("branch") == "triage" or ((today - approach).days <= 3 and rng.random() < 0.6 and not force):
-        plan["stage"] = "triage"
-        plan["eligible"] = None
-        plan["rough_sleeping"] = rng.random() < 0.4  # "nowhere to stay tonight" from the front desk
-        return plan
-    assessed = min(approach + timedelta(days=rng.choice([0, 0, 0, 1, 2, 5])), today)
-    plan["assessed_on"] = assessed
-    roll = rng.random()
-    if force.get("branch") == "prevention":
-        roll = 0.3
-    elif force.get("branch") == "relief":
-        roll = 0.9
-    if roll < 0.07:
-        plan.update(eligible=False, assessment_duty="ineligible")
-        move("triage", "closed", assessed, "ineligible")
-        close(assessed, "ineligible")
-        return plan
-    if roll < 0.16:
-        plan.update(homeless=False, assessment_duty="not_owed")
-        move("triage", "closed", assessed, "not_threatened")
-        close(assessed, "not_threatened")
-        return plan
-    relief_from = None
-    if roll < 0.58:
-        # Threatened: prevention from the approach.
-        plan.update(homeless=False, assessment_duty="prevention", prevention_start=approach)
-        if loss_reason == "end_ast":
-            plan["s21_expiry"] = approach + timedelta(days=rng.randint(10, 55))
-        else:
-            plan["loss_date"] = approach + timedelta(days=rng.randint(7, 56))
-        move("triage", "prevention", approach, "prevention_owed")
-        plan["plan_agreed_on"] = approach
-        end = approach + timedelta(days=rng.randint(21, 110))
-        if force.get("prevention_end") == "open":
-            end = today + timedelta(days=1)
-        elif force.get("prevention_end"):
-            end = min(end, today)
-        if end > today:
-            plan["stage"] = "prevention"
-            plan["plan_review_on"] = _next_review(approach, today)
-            plan["steps"] = [("applicant", "Send the section 21 notice and tenancy agreement", approach + timedelta(days=7)),
-                             ("council", "Negotiate with the landlord to stay on", approach + timedelta(days=14))]
-            return plan
-        outcome = force.get("prevention_end") or _weighted(rng, PREVENTION_ENDS)
-        plan.update(prevention_end=end, prevention_outcome=outcome)
-        if outcome == "homeless":
-            move("prevention", "relief", end, "homeless")
-            relief_from = end
-        else:
-            move("prevention", "closed", end, outcome)
-            close(end, outcome)
-            return plan
+def _prevention(rng: random.Random, plan: dict, approach: date, today: date, force: dict) -> date | None:
+    """Threatened: prevention from the approach. Returns the day relief begins when prevention ended in
+    homelessness; None when the case stays in prevention or closed there."""
+    plan.update(homeless=False, assessment_duty="prevention", prevention_start=approach)
+    if plan["loss_reason"] == "end_ast":
+        plan["s21_expiry"] = approach + timedelta(days=rng.randint(10, 55))
     else:
-        plan.update(homeless=True, assessment_duty="relief")
-        plan["rough_sleeping"] = current == "no_fixed_abode" and rng.random() < 0.5
-        if plan["rough_sleeping"]:
-            plan["current_accommodation"] = "rough_sleeping"
-            plan["needs"] = sorted(set(plan["needs"]) | {"rough_sleeping"})
-        move("triage", "relief", approach, "relief_owed")
-        relief_from = approach
-    # Relief.
+        plan["loss_date"] = approach + timedelta(days=rng.randint(7, 56))
+    _move(plan, "triage", "prevention", approach, "prevention_owed")
+    plan["plan_agreed_on"] = approach
+    end = approach + timedelta(days=rng.randint(21, 110))
+    if force.get("prevention_end") == "open":
+        end = today + timedelta(days=1)
+    elif force.get("prevention_end"):
+        end = min(end, today)
+    if end > today:
+        plan["stage"] = "prevention"
+        plan["plan_review_on"] = _next_review(approach, today)
+        plan["steps"] = [("applicant", "Send the section 21 notice and tenancy agreement", approach + timedelta(days=7)),
+                         ("council", "Negotiate with the landlord to stay on", approach + timedelta(days=14))]
+        return None
+    outcome = force.get("prevention_end") or _weighted(rng, PREVENTION_ENDS)
+    plan.update(prevention_end=end, prevention_outcome=outcome)
+    if outcome == "homeless":
+        _move(plan, "prevention", "relief", end, "homeless")
+        return end
+    _move(plan, "prevention", "closed", end, outcome)
+    _close(plan, end, outcome)
+    return None
+
+
+def _relief(rng: random.Random, plan: dict, relief_from: date, today: date, force: dict) -> date | None:
+    """Relief from ``relief_from``. Returns the day it ran its 56 days (the main duty decision follows);
+    None when the case is still in relief or relief ended otherwise."""
     plan["relief_start"] = relief_from
     plan["plan_agreed_on"] = plan.get("plan_agreed_on") or relief_from
     priority = bool(plan["priority_need"])
@@ -441,14 +494,19 @@ def _plan_case(rng: random.Random, approach: date, today: date, force: dict | No
         plan["plan_review_on"] = _next_review(relief_from, today)
         plan["steps"] = [("applicant", "Register with the housing register and bid weekly", relief_from + timedelta(days=7)),
                          ("council", "Refer to private rented access scheme", relief_from + timedelta(days=10))]
-        return plan
+        return None
     plan.update(relief_end=end, relief_outcome=outcome)
     if outcome != "days_56_elapsed":
-        move("relief", "closed", end, outcome)
+        _move(plan, "relief", "closed", end, outcome)
         _end_placements(plan, end)
-        close(end, outcome)
-        return plan
-    # Relief ran its 56 days: the main duty decision.
+        _close(plan, end, outcome)
+        return None
+    return end
+
+
+def _main_duty(rng: random.Random, plan: dict, end: date, today: date, force: dict) -> None:
+    """Relief ran its 56 days: the main duty decision, the duty or accommodation that follows, and its end."""
+    priority = bool(plan["priority_need"])
     plan["intentional"] = rng.random() < 0.1
     if priority and not plan["intentional"]:
         final, stage = "main_duty", "main_duty"
@@ -457,12 +515,12 @@ def _plan_case(rng: random.Random, approach: date, today: date, force: dict | No
     else:
         final, stage = ("no_priority_need", "closed")
     plan.update(final_decision=final, final_decision_on=end)
-    move("relief", stage, end, "days_56_elapsed", final)
+    _move(plan, "relief", stage, end, "days_56_elapsed", final)
     if stage == "closed":
         _end_placements(plan, end)
-        close(end, "no_priority_need")
+        _close(plan, end, "no_priority_need")
         _maybe_review(rng, plan, end, today)
-        return plan
+        return
     open_ta = [p for p in plan["placements"] if p["end_on"] is None]
     if not open_ta:
         plan["placements"].append(_placement(rng, end, "s193" if stage == "main_duty" else "s190", plan))
@@ -475,13 +533,12 @@ def _plan_case(rng: random.Random, approach: date, today: date, force: dict | No
     if finish > today:
         plan["stage"] = stage
         _maybe_review(rng, plan, end, today, force=bool(force.get("review")))
-        return plan
+        return
     reason = _weighted(rng, MAIN_ENDS) if stage == "main_duty" else "reasonable_period_ended"
     plan.update(main_duty_end=finish, main_duty_outcome=reason)
-    move(stage, "closed", finish, reason)
+    _move(plan, stage, "closed", finish, reason)
     _end_placements(plan, finish)
-    close(finish, reason)
-    return plan
+    _close(plan, finish, reason)
 
 
 def _next_review(start: date, today: date) -> date:

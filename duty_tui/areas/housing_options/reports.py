@@ -199,58 +199,79 @@ def build_extract(engine: Engine, quarter: Quarter, ref: HousingReference) -> tu
         ids = _extract_case_ids(connection, quarter)
         needs = _needs_by_case(connection, ids)
         for chunk in _chunks(ids):
-            cases = connection.execute(
-                select(HC, CASE.c.ref.label("case_ref"), PERSON.c.date_of_birth.label("applicant_born"))
-                .join(CASE, CASE.c.id == HC.c.case_id).outerjoin(PERSON, PERSON.c.id == HC.c.person_id)
-                .where(HC.c.id.in_(chunk)).order_by(CASE.c.ref)).mappings().all()
-            members: dict[int, list] = {}
-            for m in connection.execute(select(MEMBER).where(MEMBER.c.homeless_case_id.in_(chunk))
-                                        .order_by(MEMBER.c.id)).mappings():
-                members.setdefault(m["homeless_case_id"], []).append(m)
-            placements: dict[int, list] = {}
-            for p in connection.execute(select(TA).where(TA.c.homeless_case_id.in_(chunk), TA.c.start_on <= quarter.end,
-                                                         or_(TA.c.end_on.is_(None), TA.c.end_on >= quarter.start))
-                                        .order_by(TA.c.start_on)).mappings():
-                placements.setdefault(p["homeless_case_id"], []).append(p)
-            reviews: dict[int, list] = {}
-            for r in connection.execute(
-                    select(REVIEW, NOTICE.c.notice_type).outerjoin(NOTICE, NOTICE.c.id == REVIEW.c.notice_id)
-                    .where(REVIEW.c.homeless_case_id.in_(chunk), REVIEW.c.requested_on <= quarter.end,
-                           or_(REVIEW.c.decided_on.is_(None), REVIEW.c.decided_on >= quarter.start))
-                    .order_by(REVIEW.c.id)).mappings():
-                reviews.setdefault(r["homeless_case_id"], []).append(r)
+            cases, members, placements, reviews = _read_chunk(connection, chunk, quarter)
             for c in cases:
-                case = dict(c)
-                hid = case["id"]
-                case["approach_route"] = case["route"]
-                case["_case"] = case
-                sections["main"].append(case)
-                born = case["applicant_born"]
-                people = [{"case_ref": case["case_ref"], "person_number": 1, "relationship": "applicant",
-                           "date_of_birth": born, "age": age_on(born, case["approach_date"]) if born else None,
-                           "pregnant": case["pregnant"] and not any(m["pregnant"] for m in members.get(hid, [])),
-                           "_case": case}]
-                for number, m in enumerate(members.get(hid, []), start=2):
-                    people.append({"case_ref": case["case_ref"], "person_number": number,
-                                   "relationship": m["relationship"], "date_of_birth": m["date_of_birth"],
-                                   "age": m["age"], "pregnant": m["pregnant"], "_case": case})
-                sections["people"].extend(people)
-                for need in needs.get(hid, []):
-                    sections["support"].append({"case_ref": case["case_ref"], "need": need, "_case": case})
-                if case["prevention_start"] is not None:
-                    sections["prevention"].append(case)
-                if case["relief_end"] is not None or case["stage"] in ("relief", "main_duty", "intentional"):
-                    sections["relief"].append(case)
-                if case["final_decision"] is not None:
-                    grounds = json.loads(case["priority_need"]) if case["priority_need"] else []
-                    final = dict(case)
-                    final["priority_need"] = grounds[0] if grounds else None
-                    sections["final"].append(final)
-                for p in placements.get(hid, []):
-                    sections["ta"].append({**p, "case_ref": case["case_ref"], "_case": case})
-                for r in reviews.get(hid, []):
-                    sections["reviews"].append({**r, "case_ref": case["case_ref"], "_case": case})
+                _add_case(sections, dict(c), members.get(c["id"], []), needs.get(c["id"], []),
+                          placements.get(c["id"], []), reviews.get(c["id"], []))
+    problems, todo = _missing_fields(sections, ref)
+    _add_unmapped_codes(ref, todo)
+    problems.sort()
+    return sections, problems, {k: sorted(v) for k, v in sorted(todo.items())}
 
+
+def _read_chunk(connection, chunk: list[int], quarter: Quarter) -> tuple[list, dict[int, list], dict[int, list],
+                                                                         dict[int, list]]:
+    """A chunk of cases (by case ref) with their household members, the quarter's TA placements and reviews."""
+    cases = connection.execute(
+        select(HC, CASE.c.ref.label("case_ref"), PERSON.c.date_of_birth.label("applicant_born"))
+        .join(CASE, CASE.c.id == HC.c.case_id).outerjoin(PERSON, PERSON.c.id == HC.c.person_id)
+        .where(HC.c.id.in_(chunk)).order_by(CASE.c.ref)).mappings().all()
+    members: dict[int, list] = {}
+    for m in connection.execute(select(MEMBER).where(MEMBER.c.homeless_case_id.in_(chunk))
+                                .order_by(MEMBER.c.id)).mappings():
+        members.setdefault(m["homeless_case_id"], []).append(m)
+    placements: dict[int, list] = {}
+    for p in connection.execute(select(TA).where(TA.c.homeless_case_id.in_(chunk), TA.c.start_on <= quarter.end,
+                                                 or_(TA.c.end_on.is_(None), TA.c.end_on >= quarter.start))
+                                .order_by(TA.c.start_on)).mappings():
+        placements.setdefault(p["homeless_case_id"], []).append(p)
+    reviews: dict[int, list] = {}
+    for r in connection.execute(
+            select(REVIEW, NOTICE.c.notice_type).outerjoin(NOTICE, NOTICE.c.id == REVIEW.c.notice_id)
+            .where(REVIEW.c.homeless_case_id.in_(chunk), REVIEW.c.requested_on <= quarter.end,
+                   or_(REVIEW.c.decided_on.is_(None), REVIEW.c.decided_on >= quarter.start))
+            .order_by(REVIEW.c.id)).mappings():
+        reviews.setdefault(r["homeless_case_id"], []).append(r)
+    return cases, members, placements, reviews
+
+
+def _add_case(sections: dict[str, list[dict]], case: dict[str, Any], members: list, needs: list[str],
+              placements: list, reviews: list) -> None:
+    """One case's rows in each section it belongs to; every row keeps the case as ``_case``."""
+    case["approach_route"] = case["route"]
+    case["_case"] = case
+    sections["main"].append(case)
+    born = case["applicant_born"]
+    people = [{"case_ref": case["case_ref"], "person_number": 1, "relationship": "applicant",
+               "date_of_birth": born, "age": age_on(born, case["approach_date"]) if born else None,
+               "pregnant": case["pregnant"] and not any(m["pregnant"] for m in members),
+               "_case": case}]
+    for number, m in enumerate(members, start=2):
+        people.append({"case_ref": case["case_ref"], "person_number": number,
+                       "relationship": m["relationship"], "date_of_birth": m["date_of_birth"],
+                       "age": m["age"], "pregnant": m["pregnant"], "_case": case})
+    sections["people"].extend(people)
+    for need in needs:
+        sections["support"].append({"case_ref": case["case_ref"], "need": need, "_case": case})
+    if case["prevention_start"] is not None:
+        sections["prevention"].append(case)
+    if case["relief_end"] is not None or case["stage"] in ("relief", "main_duty", "intentional"):
+        sections["relief"].append(case)
+    if case["final_decision"] is not None:
+        grounds = json.loads(case["priority_need"]) if case["priority_need"] else []
+        final = dict(case)
+        final["priority_need"] = grounds[0] if grounds else None
+        sections["final"].append(final)
+    for p in placements:
+        sections["ta"].append({**p, "case_ref": case["case_ref"], "_case": case})
+    for r in reviews:
+        sections["reviews"].append({**r, "case_ref": case["case_ref"], "_case": case})
+
+
+def _missing_fields(sections: dict[str, list[dict]],
+                    ref: HousingReference) -> tuple[list[tuple[str, str, str, str]], dict[str, set[str]]]:
+    """Mandatory fields left empty (case ref, section name, field, problem), and the codes used that the
+    mapping does not translate yet (code list -> codes)."""
     problems: list[tuple[str, str, str, str]] = []
     todo: dict[str, set[str]] = {}
     fields_by_section: dict[str, list[HclicField]] = {}
@@ -269,15 +290,17 @@ def build_extract(engine: Engine, quarter: Quarter, ref: HousingReference) -> tu
                     mapped = ref.hclic.codes.get(f.codes, {}).get(str(value))
                     if mapped in (None, "", ref.hclic.todo):
                         todo.setdefault(f.codes, set()).add(str(value))
-    # Code lists: every duty-tui code without a specification code, not just the ones used.
+    return problems, todo
+
+
+def _add_unmapped_codes(ref: HousingReference, todo: dict[str, set[str]]) -> None:
+    """Code lists: every duty-tui code without a specification code, not just the ones used."""
     for f in ref.hclic.fields:
         if f.codes:
             for code in code_list(ref, f.codes):
                 mapped = ref.hclic.codes.get(f.codes, {}).get(code)
                 if mapped in (None, "", ref.hclic.todo):
                     todo.setdefault(f.codes, set()).add(code)
-    problems.sort()
-    return sections, problems, {k: sorted(v) for k, v in sorted(todo.items())}
 
 
 def write_report(engine: Engine, quarter: Quarter, ref: HousingReference, out_dir: Path, *,

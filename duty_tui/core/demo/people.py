@@ -495,25 +495,8 @@ def build_population(rng: random.Random, *, jurisdiction: str, today: date, tena
     extra_voids = max(1, round(tenancies * 0.012))
     home_count = (current_count - len(relets)) + ended_count + extra_voids + leaseholders
     homes, area = build_homes(random.Random(f"{rng.random()}/homes"), jurisdiction, home_count)
-
-    # Leasehold flats are right-to-buy flats in blocks; everything else is let or void.
-    block_flats = [h for h in homes if h.in_block and h.property_type == "flat"]
-    leasehold_homes = rng.sample(block_flats, min(leaseholders, len(block_flats)))
-    taken = {h.id for h in leasehold_homes}
-    rest = [h for h in homes if h.id not in taken]
-    rng.shuffle(rest)
-    ended_homes = rest[:ended_count]
-    fresh_homes = rest[ended_count: ended_count + current_count - len(relets)]
-    void_homes = rest[ended_count + current_count - len(relets):]
-    for home in leasehold_homes:
-        home.status = "leasehold"
-    for home in void_homes:
-        home.status = "void"
-    relet_of = {index: start for index, start in relets}
-    for index, home in enumerate(ended_homes):
-        if index not in relet_of:
-            home.status = "void"
-
+    leasehold_homes, ended_homes, fresh_homes, relet_of = _share_homes(rng, homes, leaseholders, ended_count,
+                                                                       current_count, relets)
     pb = PeopleBuilder(rng, jurisdiction, today, area)
     tb = TenancyBuilder(rng, pb, jurisdiction, today)
     result: list[Tenancy] = []
@@ -536,18 +519,7 @@ def build_population(rng: random.Random, *, jurisdiction: str, today: date, tena
         return tenancy
 
     # 1. The look-alikes: lead tenants of the first eight tenancies, at eight different addresses.
-    leads: list[tuple[Person, date]] = []
-    for ref, forename, surname, year in LOOKALIKES:
-        sex, origin, month, day = _LOOKALIKE_DETAIL[ref]
-        start = _years_ago(today, rng.uniform(2, 20))
-        title = {"M": "Mr", "F": "Ms"}[sex] if ref != "P0000004" else "Mrs"
-        lead = pb.add_fixed(forename=forename, surname=surname, sex=sex, origin=origin, dob=date(year, month, day),
-                            title=title, created_on=start)
-        assert lead.ref == ref
-        if ref == "P0000005":
-            lead.language, lead.interpreter = "Urdu", True
-        leads.append((lead, start))
-    for (lead, start), home in zip(leads, fresh_homes, strict=False):
+    for (lead, start), home in zip(_lookalike_leads(rng, pb, today), fresh_homes, strict=False):
         make_tenancy(home, start, None, lead)
     lookalikes_done = len(result)
 
@@ -563,7 +535,59 @@ def build_population(rng: random.Random, *, jurisdiction: str, today: date, tena
         if index in relet_of:
             make_tenancy(home, relet_of[index], None)
 
-    # 4. Leaseholders: a household, no tenancy (their account is the service charge).
+    leaseholds = _leaseholds(rng, pb, tb, today, leasehold_homes)  # 4. leaseholders
+    # 5. People with no household: register applicants, homeless approaches, callers.
+    applicants: list[Person] = []
+    while len(pb.people) < people:
+        age = int(rng.triangular(17, 80, 28))
+        person = pb.add(sex=rng.choice("MF"), origin=pb.origin(), age=max(16, age),
+                        created_on=today - timedelta(days=rng.randint(0, 3 * 365)))
+        applicants.append(person)
+    return Population(homes=homes, area=area, people=pb.people, households=tb.households, tenancies=result,
+                      leaseholds=leaseholds, applicants=applicants)
+
+
+def _share_homes(rng: random.Random, homes: list[Home], leaseholders: int, ended_count: int, current_count: int,
+                 relets: list[tuple[int, date]]) -> tuple[list[Home], list[Home], list[Home], dict[int, date]]:
+    """(leasehold, ended, fresh homes, relet start by ended index), statuses set; leasehold: right-to-buy flats."""
+    block_flats = [h for h in homes if h.in_block and h.property_type == "flat"]
+    leasehold_homes = rng.sample(block_flats, min(leaseholders, len(block_flats)))
+    taken = {h.id for h in leasehold_homes}
+    rest = [h for h in homes if h.id not in taken]
+    rng.shuffle(rest)
+    ended_homes = rest[:ended_count]
+    fresh_homes = rest[ended_count: ended_count + current_count - len(relets)]
+    void_homes = rest[ended_count + current_count - len(relets):]
+    for home in leasehold_homes:
+        home.status = "leasehold"
+    for home in void_homes:
+        home.status = "void"
+    relet_of = {index: start for index, start in relets}
+    for index, home in enumerate(ended_homes):
+        if index not in relet_of:
+            home.status = "void"
+    return leasehold_homes, ended_homes, fresh_homes, relet_of
+
+
+def _lookalike_leads(rng: random.Random, pb: PeopleBuilder, today: date) -> list[tuple[Person, date]]:
+    """The look-alike people (LOOKALIKES), each with the start of the tenancy they lead."""
+    leads: list[tuple[Person, date]] = []
+    for ref, forename, surname, year in LOOKALIKES:
+        sex, origin, month, day = _LOOKALIKE_DETAIL[ref]
+        start = _years_ago(today, rng.uniform(2, 20))
+        title = {"M": "Mr", "F": "Ms"}[sex] if ref != "P0000004" else "Mrs"
+        lead = pb.add_fixed(forename=forename, surname=surname, sex=sex, origin=origin, dob=date(year, month, day),
+                            title=title, created_on=start)
+        assert lead.ref == ref
+        if ref == "P0000005":
+            lead.language, lead.interpreter = "Urdu", True
+        leads.append((lead, start))
+    return leads
+
+
+def _leaseholds(rng: random.Random, pb: PeopleBuilder, tb: TenancyBuilder, today: date,
+                leasehold_homes: list[Home]) -> list[Household]:
+    """Leaseholders: a household, no tenancy (their account is the service charge)."""
     leaseholds: list[Household] = []
     for home in leasehold_homes:
         age = rng.randint(30, 85)
@@ -573,14 +597,4 @@ def build_population(rng: random.Random, *, jurisdiction: str, today: date, tena
         household, _partner = tb.household(home, lead, bought, size=rng.choice((1, 1, 2, 2, 3)),
                                            lead_relationship="leaseholder")
         leaseholds.append(household)
-
-    # 5. People with no household: register applicants, homeless approaches, callers.
-    applicants: list[Person] = []
-    while len(pb.people) < people:
-        age = int(rng.triangular(17, 80, 28))
-        person = pb.add(sex=rng.choice("MF"), origin=pb.origin(), age=max(16, age),
-                        created_on=today - timedelta(days=rng.randint(0, 3 * 365)))
-        applicants.append(person)
-
-    return Population(homes=homes, area=area, people=pb.people, households=tb.households, tenancies=result,
-                      leaseholds=leaseholds, applicants=applicants)
+    return leaseholds

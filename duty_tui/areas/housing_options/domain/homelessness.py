@@ -7,8 +7,7 @@ The rules follow docs/CLI.md "duty-tui triage assess" ("How the facts combine") 
 DOMAIN.md; where the law leaves a choice the comment beside the rule says which was made.
 
 Pure: no database, no Textual, no clock. The date to assess at is part of the approach.
-Validation is hand-written rather than model-driven because the batch face pushes
-100,000 approaches a run through `parse_approach` and `assess`.
+The input (the Approach and `parse_approach`) is in approach_input.py, re-exported here.
 """
 
 from __future__ import annotations
@@ -16,7 +15,15 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from duty_tui.core.domain.errors import InputError
+from duty_tui.areas.housing_options.domain.approach_input import (  # noqa: F401  (re-exported: the engine's input)
+    INPUT_KEYS,
+    JURISDICTIONS,
+    LOCAL_CONNECTIONS,
+    PRIORITY_NEED_GROUNDS,
+    Approach,
+    ApproachInputError,
+    parse_approach,
+)
 
 # s175(4) (threatened within 56 days) and s189B(7)(b)/s195(8)(b) (56 days of relief/prevention).
 DAYS_56 = timedelta(days=56)
@@ -25,47 +32,9 @@ DAYS_56 = timedelta(days=56)
 # (prospective at the time of writing); docs/CLI.md says two, so two it is.
 SCOTTISH_THREAT_MONTHS = 2
 
-# s189(1) HA 1996, Homelessness (Priority Need for Accommodation) (England) Order 2002,
-# Domestic Abuse Act 2021 s78 (inserting s189(1)(e)). Order is the contract's order and is
-# the order grounds are reported in.
-PRIORITY_NEED_GROUNDS: tuple[str, ...] = (
-    "pregnant",
-    "dependent_children",
-    "vulnerable",
-    "emergency",
-    "domestic_abuse",
-    "aged_16_17",
-    "care_leaver_18_20",
-    "vulnerable_former_care",
-    "vulnerable_former_forces",
-    "vulnerable_former_custody",
-    "vulnerable_fleeing_violence",
-)
-_GROUND_SET = frozenset(PRIORITY_NEED_GROUNDS)
-
-JURISDICTIONS = ("england", "scotland")
-LOCAL_CONNECTIONS = ("here", "elsewhere", "none")
 STATUSES = ("ineligible", "homeless", "threatened", "not_threatened", "undetermined")
 # The facts a decision can wait on, in the order `outstanding` lists them.
 OUTSTANDING_FACTS = ("eligible", "homeless", "priority_need", "intentional")
-
-INPUT_KEYS = (
-    "approach_date",
-    "as_of",
-    "jurisdiction",
-    "eligible",
-    "homeless",
-    "rough_sleeping",
-    "domestic_abuse_risk_at_home",
-    "loss_date",
-    "s21_expiry",
-    "priority_need",
-    "intentional",
-    "local_connection",
-    "da_risk_in_connected_area",
-    "relief_start",
-)
-_INPUT_KEY_SET = frozenset(INPUT_KEYS)
 
 # Scottish section labels. All are Housing (Scotland) Act 1987 sections except advice:
 #   advice                     Housing (Scotland) Act 2001 s2 (free advice and information
@@ -99,33 +68,6 @@ DUTY_WORDS = {
 }
 
 
-class ApproachInputError(InputError):
-    """An approach that cannot be assessed: one plain-English line per problem."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems), list(problems))
-
-
-@dataclass(frozen=True, slots=True)
-class Approach:
-    """The facts of one homelessness approach as known on `as_of` (None = not yet known)."""
-
-    approach_date: date
-    as_of: date | None = None  # None: assess on approach_date
-    jurisdiction: str = "england"
-    eligible: bool | None = None
-    homeless: bool | None = None
-    rough_sleeping: bool = False
-    domestic_abuse_risk_at_home: bool = False
-    loss_date: date | None = None
-    s21_expiry: date | None = None
-    priority_need: tuple[str, ...] | None = None  # () = assessed, no ground; None = not known
-    intentional: bool | None = None
-    local_connection: str | None = None
-    da_risk_in_connected_area: bool = False
-    relief_start: date | None = None
-
-
 @dataclass(frozen=True, slots=True)
 class Duty:
     """One duty owed: its name, the section that imposes it, and when it runs."""
@@ -149,144 +91,6 @@ class Assessment:
     def owes(self, duty: str) -> bool:
         """True when the named duty is listed."""
         return any(d.duty == duty for d in self.duties)
-
-
-# --- parsing ---------------------------------------------------------------------------
-
-
-def _parse_date(obj: dict, key: str, problems: list[str]) -> date | None:
-    """A strict YYYY-MM-DD date, or None when absent or null; problems get a line if bad."""
-    value = obj.get(key)
-    if value is None:
-        return None
-    # Strict shape: date.fromisoformat would also take "20260309" and "2026-W11-1".
-    if (
-        type(value) is str
-        and len(value) == 10
-        and value[4] == "-"
-        and value[7] == "-"
-        and value.isascii()
-    ):
-        y, m, d = value[:4], value[5:7], value[8:]
-        if y.isdigit() and m.isdigit() and d.isdigit():
-            try:
-                return date(int(y), int(m), int(d))
-            except ValueError:
-                problems.append(f"{key}: {value} is not a real date")
-                return None
-    problems.append(f"{key}: must be a date YYYY-MM-DD")
-    return None
-
-
-def _parse_tristate(obj: dict, key: str, problems: list[str]) -> bool | None:
-    value = obj.get(key)
-    if value is None or value is True or value is False:
-        return value
-    problems.append(f"{key}: must be true, false or null")
-    return None
-
-
-def _parse_flag(obj: dict, key: str, problems: list[str]) -> bool:
-    # Flags default to false; null ("not yet known") is read as the default, because an
-    # unknown flag cannot establish anything.
-    value = obj.get(key)
-    if value is None or value is False:
-        return False
-    if value is True:
-        return True
-    problems.append(f"{key}: must be true or false")
-    return False
-
-
-def parse_approach(obj: dict) -> Approach:
-    """Check one approach given as a JSON object; raises ApproachInputError listing every problem."""
-    if type(obj) is not dict:
-        raise ApproachInputError(["approach: must be a JSON object"])
-    problems: list[str] = []
-
-    if obj.get("approach_date") is None:
-        problems.append("approach_date: required")
-        approach_date = None
-    else:
-        approach_date = _parse_date(obj, "approach_date", problems)
-    as_of = _parse_date(obj, "as_of", problems)
-
-    jurisdiction = obj.get("jurisdiction")
-    if jurisdiction is None:
-        jurisdiction = "england"
-    elif type(jurisdiction) is not str or jurisdiction not in JURISDICTIONS:
-        # Wales (Housing (Wales) Act 2014) and Northern Ireland are not modelled.
-        problems.append('jurisdiction: must be "england" or "scotland" (Wales and Northern Ireland are not covered)')
-
-    eligible = _parse_tristate(obj, "eligible", problems)
-    homeless = _parse_tristate(obj, "homeless", problems)
-    rough_sleeping = _parse_flag(obj, "rough_sleeping", problems)
-    da_at_home = _parse_flag(obj, "domestic_abuse_risk_at_home", problems)
-    loss_date = _parse_date(obj, "loss_date", problems)
-    s21_expiry = _parse_date(obj, "s21_expiry", problems)
-
-    raw_grounds = obj.get("priority_need")
-    priority_need: tuple[str, ...] | None
-    if raw_grounds is None:
-        priority_need = None
-    elif type(raw_grounds) is list:
-        given = set()
-        for ground in raw_grounds:
-            if type(ground) is str and ground in _GROUND_SET:
-                given.add(ground)
-            else:
-                problems.append(f"priority_need: unknown ground {ground!r}")
-        # Duplicates collapse; the order is the statute's, so equal facts compare equal.
-        priority_need = tuple(g for g in PRIORITY_NEED_GROUNDS if g in given) if given else ()
-    else:
-        problems.append("priority_need: must be a list of grounds or null")
-        priority_need = None
-
-    intentional = _parse_tristate(obj, "intentional", problems)
-
-    local_connection = obj.get("local_connection")
-    if local_connection is not None and (
-        type(local_connection) is not str or local_connection not in LOCAL_CONNECTIONS
-    ):
-        problems.append('local_connection: must be "here", "elsewhere", "none" or null')
-        local_connection = None
-
-    da_elsewhere = _parse_flag(obj, "da_risk_in_connected_area", problems)
-    relief_start = _parse_date(obj, "relief_start", problems)
-
-    if approach_date is not None:
-        if as_of is not None and as_of < approach_date:
-            problems.append("as_of: must not be before approach_date")
-        # docs/CLI.md: loss_date must be after approach_date; a home already lost means
-        # the applicant is homeless now (s175(1)), which `homeless` records.
-        if loss_date is not None and loss_date <= approach_date:
-            problems.append("loss_date: must be after approach_date")
-        # relief_start exists to record a relief duty that began *before* this approach;
-        # a later start cannot be checked against the facts here, so it is refused.
-        if relief_start is not None and relief_start > approach_date:
-            problems.append("relief_start: must not be after approach_date")
-
-    for key in obj:
-        if key not in _INPUT_KEY_SET:
-            problems.append(f"{key}: unknown key")
-    if problems:
-        raise ApproachInputError(problems)
-    return Approach(
-        approach_date,
-        as_of if as_of is not None else approach_date,
-        jurisdiction,
-        eligible,
-        homeless,
-        rough_sleeping,
-        da_at_home,
-        loss_date,
-        s21_expiry,
-        priority_need,
-        intentional,
-        local_connection,
-        da_elsewhere,
-        relief_start,
-    )
 
 
 # --- assessing --------------------------------------------------------------------------

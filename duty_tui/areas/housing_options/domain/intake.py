@@ -251,28 +251,15 @@ def check_answers(answers: dict[str, Any], *, today: date, applicant_born: date 
     """Check every answer; build the engine's facts from those that pass.
 
     A field with a problem counts as not yet known for the live assessment, so the officer
-    still sees what the other answers mean while fixing it.
+    still sees what the other answers mean while fixing it. The steps run in the form's order
+    and each adds its problems and warnings keyed by field (a later step may replace a key's text).
     """
     problems: dict[str, str] = {}
     warnings: dict[str, str] = {}
-
-    def date_field(key: str) -> date | None:
-        try:
-            return parse_form_date(answers.get(key))
-        except ValueError as exc:
-            problems[key] = str(exc)
-            return None
-
-    approach_date = date_field("approach_date")
-    if approach_date is None and "approach_date" not in problems:
-        problems["approach_date"] = "the approach date is needed: the day they asked for help"
-    if approach_date is not None and approach_date > today:
-        problems["approach_date"] = f"the approach date cannot be after today ({today:%d/%m/%Y})"
-        approach_date = None
-    loss_date = date_field("loss_date")
-    s21_expiry = date_field("s21_expiry")
-    relief_start = date_field("relief_start")
-
+    approach_date = _approach_date(answers, today, problems)
+    loss_date = _date_field(answers, "loss_date", problems)
+    s21_expiry = _date_field(answers, "s21_expiry", problems)
+    relief_start = _date_field(answers, "relief_start", problems)
     eligible = tristate(answers.get("eligible"))
     homeless = tristate(answers.get("homeless"))
     intentional = tristate(answers.get("intentional"))
@@ -284,22 +271,78 @@ def check_answers(answers: dict[str, Any], *, today: date, applicant_born: date 
     if local not in LOCAL_CONNECTION_ANSWERS:
         problems["local_connection"] = "choose here, elsewhere, none or not yet known"
         local = "unknown"
-
-    # Dates out of order.
     if approach_date is not None:
-        if loss_date is not None and loss_date <= approach_date:
-            problems["loss_date"] = ("the loss date must be after the approach date; if the home is already "
-                                     "lost, answer Homeless now: yes and clear this date")
-            loss_date = None
-        if relief_start is not None and relief_start > approach_date:
-            problems["relief_start"] = "relief cannot have begun after the approach; leave blank if it began then"
-            relief_start = None
-        if s21_expiry is not None and (approach_date - s21_expiry).days > 730:
-            warnings["s21_expiry"] = "a section 21 notice that expired over two years ago is unlikely to be valid"
+        loss_date, relief_start = _dates_in_order(approach_date, loss_date, s21_expiry, relief_start,
+                                                  problems, warnings)
     if s21_expiry is not None and jurisdiction == "scotland":
         warnings["s21_expiry"] = "section 21 notices are English; in Scotland record the notice to leave's date here"
+    _contradictions(homeless, rough=rough, da_home=da_home, nowhere_tonight=nowhere_tonight, loss_date=loss_date,
+                    da_elsewhere=da_elsewhere, local=local, problems=problems, warnings=warnings)
+    members, household_problem = parse_household(answers.get("household"))
+    if household_problem:
+        problems["household"] = household_problem
+    age = _applicant_age(applicant_born, approach_date or today, problems)
+    priority_need = _priority_need(answers, age, members, problems, warnings)
+    _route(answers, problems, warnings)
+    facts: dict[str, Any] = {
+        "approach_date": approach_date.isoformat() if approach_date else None,
+        "jurisdiction": jurisdiction if jurisdiction in ("england", "scotland") else "england",
+        "eligible": eligible,
+        "homeless": True if nowhere_tonight and homeless is None else homeless,
+        "rough_sleeping": rough,
+        "domestic_abuse_risk_at_home": da_home,
+        "loss_date": loss_date.isoformat() if loss_date else None,
+        "s21_expiry": s21_expiry.isoformat() if s21_expiry else None,
+        "priority_need": priority_need,
+        "intentional": intentional,
+        "local_connection": None if local == "unknown" else local,
+        "da_risk_in_connected_area": da_elsewhere,
+        "relief_start": relief_start.isoformat() if relief_start else None,
+    }
+    if "homeless" in problems:  # contradictory: unknown, unless nowhere to stay tonight says it anyway
+        facts["homeless"] = True if nowhere_tonight else None
+    approach = _engine_approach(facts, answers, problems) if approach_date is not None else None
+    return IntakeCheck(approach, facts, tuple(members), problems, warnings)
 
-    # Contradictory answers.
+
+def _date_field(answers: dict[str, Any], key: str, problems: dict[str, str]) -> date | None:
+    try:
+        return parse_form_date(answers.get(key))
+    except ValueError as exc:
+        problems[key] = str(exc)
+        return None
+
+
+def _approach_date(answers: dict[str, Any], today: date, problems: dict[str, str]) -> date | None:
+    approach_date = _date_field(answers, "approach_date", problems)
+    if approach_date is None and "approach_date" not in problems:
+        problems["approach_date"] = "the approach date is needed: the day they asked for help"
+    if approach_date is not None and approach_date > today:
+        problems["approach_date"] = f"the approach date cannot be after today ({today:%d/%m/%Y})"
+        return None
+    return approach_date
+
+
+def _dates_in_order(approach_date: date, loss_date: date | None, s21_expiry: date | None,
+                    relief_start: date | None, problems: dict[str, str],
+                    warnings: dict[str, str]) -> tuple[date | None, date | None]:
+    """Dates out of order: (loss_date, relief_start), each None when it cannot be right."""
+    if loss_date is not None and loss_date <= approach_date:
+        problems["loss_date"] = ("the loss date must be after the approach date; if the home is already "
+                                 "lost, answer Homeless now: yes and clear this date")
+        loss_date = None
+    if relief_start is not None and relief_start > approach_date:
+        problems["relief_start"] = "relief cannot have begun after the approach; leave blank if it began then"
+        relief_start = None
+    if s21_expiry is not None and (approach_date - s21_expiry).days > 730:
+        warnings["s21_expiry"] = "a section 21 notice that expired over two years ago is unlikely to be valid"
+    return loss_date, relief_start
+
+
+def _contradictions(homeless: bool | None, *, rough: bool, da_home: bool, nowhere_tonight: bool,
+                    loss_date: date | None, da_elsewhere: bool, local: str, problems: dict[str, str],
+                    warnings: dict[str, str]) -> None:
+    """Answers that contradict each other: a problem on `homeless`, or a warning on what no longer matters."""
     if homeless is False and rough:
         problems["homeless"] = "someone sleeping rough is homeless (s175): answer yes, or untick rough sleeping"
     if homeless is False and da_home:
@@ -312,17 +355,21 @@ def check_answers(answers: dict[str, Any], *, today: date, applicant_born: date 
     if da_elsewhere and local != "elsewhere":
         warnings["da_risk_in_connected_area"] = "this matters only when the local connection is elsewhere"
 
-    # Household and ages.
-    members, household_problem = parse_household(answers.get("household"))
-    if household_problem:
-        problems["household"] = household_problem
-    age = age_on(applicant_born, approach_date or today) if applicant_born else None
+
+def _applicant_age(applicant_born: date | None, on: date, problems: dict[str, str]) -> int | None:
+    age = age_on(applicant_born, on) if applicant_born else None
     if age is not None and age < 16:
         problems["applicant"] = (f"the applicant would be {age}: under-16s cannot apply as homeless; "
                                  "refer to children's services")
     elif age is not None and age > MAX_AGE:
         problems["applicant"] = f"the applicant's date of birth gives an age of {age}; check it on the person record"
+    return age
 
+
+def _priority_need(answers: dict[str, Any], age: int | None, members: list[Member], problems: dict[str, str],
+                   warnings: dict[str, str]) -> list[str] | None:
+    """The priority need grounds for the engine ([] assessed as none, None not yet known), checked
+    against the applicant's age and household."""
     state = answers.get("priority_state") or "unknown"
     raw_grounds = answers.get("priority_grounds") or []
     if isinstance(raw_grounds, str) or not isinstance(raw_grounds, (list, tuple, set, frozenset)):
@@ -352,9 +399,12 @@ def check_answers(answers: dict[str, Any], *, today: date, applicant_born: date 
     if "pregnant" in grounds and not (answers.get("pregnant") or any(m.pregnant for m in members)):
         warnings["priority_grounds"] = "pregnant: tick 'someone is pregnant' or add 'pregnant' to the household"
     if "priority_grounds" in problems:
-        priority_need = None
+        return None
+    return priority_need
 
-    # How they came: a duty-to-refer referral needs a named body and consent (s213B(2)-(3)).
+
+def _route(answers: dict[str, Any], problems: dict[str, str], warnings: dict[str, str]) -> None:
+    """How they came: a duty-to-refer referral needs a named body and consent (s213B(2)-(3))."""
     route = answers.get("route") or "self"
     if route not in ROUTES:
         problems["route"] = "choose self, duty to refer or partner agency"
@@ -368,32 +418,16 @@ def check_answers(answers: dict[str, Any], *, today: date, applicant_born: date 
         elif consent is None:
             warnings["referral_consent"] = "record whether the person consented to the referral"
 
-    facts: dict[str, Any] = {
-        "approach_date": approach_date.isoformat() if approach_date else None,
-        "jurisdiction": jurisdiction if jurisdiction in ("england", "scotland") else "england",
-        "eligible": eligible,
-        "homeless": True if nowhere_tonight and homeless is None else homeless,
-        "rough_sleeping": rough,
-        "domestic_abuse_risk_at_home": da_home,
-        "loss_date": loss_date.isoformat() if loss_date else None,
-        "s21_expiry": s21_expiry.isoformat() if s21_expiry else None,
-        "priority_need": priority_need,
-        "intentional": intentional,
-        "local_connection": None if local == "unknown" else local,
-        "da_risk_in_connected_area": da_elsewhere,
-        "relief_start": relief_start.isoformat() if relief_start else None,
-    }
-    if "homeless" in problems:  # contradictory: unknown, unless nowhere to stay tonight says it anyway
-        facts["homeless"] = True if nowhere_tonight else None
-    approach = None
-    if approach_date is not None:
-        try:
-            approach = parse_approach(facts)
-        except ApproachInputError as exc:  # a check above missed something: show it at its field
-            for line in exc.problems:
-                key, _, message = line.partition(": ")
-                problems.setdefault(key if key in answers or key in ENGINE_FIELDS else "approach_date", message)
-    return IntakeCheck(approach, facts, tuple(members), problems, warnings)
+
+def _engine_approach(facts: dict[str, Any], answers: dict[str, Any], problems: dict[str, str]) -> Approach | None:
+    """The engine's Approach from the facts; a problem the checks above missed is shown at its field."""
+    try:
+        return parse_approach(facts)
+    except ApproachInputError as exc:
+        for line in exc.problems:
+            key, _, message = line.partition(": ")
+            problems.setdefault(key if key in answers or key in ENGINE_FIELDS else "approach_date", message)
+        return None
 
 
 def household_counts(members: tuple[Member, ...] | list[Member], *, applicant_pregnant: bool = False) -> tuple[int, int]:

@@ -1,6 +1,6 @@
 """Payment rules that need no database: card data refusal, splits, arrangement schedules
 and the "broken" test, cash-up variance by denomination, proven credit for refunds,
-and the payment-file checks of docs/CLI.md.
+and (re-exported from payment_file.py) the payment-file checks of docs/CLI.md.
 
 Everything is pure: dates are arguments, money is integer pence, and a broken rule
 raises ValueError (or FileProblems) whose text says what to fix.
@@ -9,14 +9,25 @@ raises ValueError (or FileProblems) whose text says what to fix.
 from __future__ import annotations
 
 import calendar
-import csv
-import io
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from duty_tui.areas.payments.domain.payment_file import (  # noqa: F401  (imported from here by services and tests)
+    EARLIEST_FILE_DATE,
+    FORMULA_STARTS,
+    MAX_REPORTED_PROBLEMS,
+    REQUIRED_COLUMNS,
+    FileProblems,
+    ImportedBefore,
+    ImportRow,
+    changed_row_problem,
+    decode_payment_file,
+    parse_payment_file,
+    ref_problem,
+    unseen_character,
+)
 from duty_tui.core.domain.card_data import (  # noqa: F401  (the payment rules' own, re-exported)
     CARD_NUMBER_REFUSAL,
     SECURITY_CODE_REFUSAL,
@@ -26,7 +37,7 @@ from duty_tui.core.domain.card_data import (  # noqa: F401  (the payment rules' 
     mentions_security_code,
 )
 from duty_tui.core.domain.money import format_pence, parse_pounds
-from duty_tui.core.domain.validators import parse_date, quoted
+from duty_tui.core.domain.validators import quoted
 
 
 def clean_last4(text: str | None) -> str | None:
@@ -397,222 +408,3 @@ def proven_credit(rows: Iterable[tuple[date, int]], today: date, clearance_days:
             # Charges count at once (they only reduce the credit); credits only once cleared.
             cleared_total += pence
     return max(0, min(-now_total, -cleared_total))
-
-
-# --------------------------------------------------------------------------- payment files
-
-REQUIRED_COLUMNS = ("date", "account_ref", "amount", "method", "external_id")
-MAX_REPORTED_PROBLEMS = 100
-EARLIEST_FILE_DATE = date(1990, 1, 1)
-"""No payment file holds money received before this: an earlier date is a typo'd year ('0026', '1926')."""
-FORMULA_STARTS = ("=", "+", "-", "@")
-"""A cell starting with one of these is run as a formula when a CSV is opened in a spreadsheet."""
-_UNSEEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
-"""Controls, format characters (bidi embeddings, overrides and isolates, zero-width characters), surrogates,
-private-use and unassigned code points, line and paragraph separators: none shows as itself."""
-
-
-def unseen_character(text: str) -> str | None:
-    """The first character in ``text`` that does not show as itself, e.g. 'U+202E RIGHT-TO-LEFT OVERRIDE';
-    None when every character is visible. A bidi override in a ref makes 'RNT000123' read as another."""
-    for char in text:
-        if unicodedata.category(char) in _UNSEEN_CATEGORIES:
-            name = unicodedata.name(char, "")
-            return f"U+{ord(char):04X}" + (f" {name}" if name else "")
-    return None
-
-
-def ref_problem(column: str, value: str) -> str | None:
-    """What is wrong with an account ref or transaction id that no provider would send, or None: a
-    spreadsheet formula ('=cmd|...', later exported into someone's Excel) or an unseen character."""
-    shown = quoted(value)
-    if value.startswith(FORMULA_STARTS):
-        return (f"{column} {shown} starts with {value[0]!r}, which a spreadsheet runs as a formula; a provider's "
-                "ref never does — check the file's origin")
-    unseen = unseen_character(value)
-    if unseen:
-        return (f"{column} {shown} holds a control or formatting character ({unseen}) that hides or reorders what "
-                "is shown; a provider's ref never does — export the file again as plain CSV")
-    return None
-
-
-class FileProblems(ValueError):
-    """A payment file that cannot be imported: one message per problem, 'line N: ...'."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__(problems[0] if problems else "the file cannot be imported")
-        self.problems = problems
-
-
-@dataclass(frozen=True)
-class ImportRow:
-    """One checked row of a payment file."""
-
-    line: int
-    date: date
-    account_ref: str
-    amount_pence: int
-    method: str
-    external_id: str
-
-
-@dataclass(frozen=True)
-class ImportedBefore:
-    """What the ledger holds for a transaction id imported before: its row as the file gave it."""
-
-    external_id: str
-    date: date
-    account_ref: str  # as given in the file ('' for none), even when the money went to suspense
-    amount_pence: int
-    method: str | None
-
-
-def changed_row_problem(row: ImportRow, before: ImportedBefore) -> str | None:
-    """None when ``row`` repeats what was imported under its external_id (skip it); otherwise the problem
-    line: a provider never reuses a transaction id, so a known id with another date, account, amount or
-    method is a wrong file or a wrong id, and must not be silently dropped."""
-    differs = []
-    if row.date != before.date:
-        differs.append(f"date {row.date:%d/%m/%Y}")
-    if row.account_ref != before.account_ref:
-        differs.append(f"account {row.account_ref or '(none)'}")
-    if row.amount_pence != before.amount_pence:
-        differs.append(f"amount {format_pence(row.amount_pence)}")
-    if row.method != before.method:
-        differs.append(f"method {row.method}")
-    if not differs:
-        return None
-    return (f"line {row.line}: external_id {quoted(row.external_id)} was imported on {before.date:%d/%m/%Y} for "
-            f"{before.account_ref or '(no account ref)'} {format_pence(before.amount_pence)}; this row differs "
-            f"({', '.join(differs)}): a provider never reuses a transaction id — check the file with them")
-
-
-def decode_payment_file(data: bytes) -> str:
-    """The file as text: UTF-8 (a byte-order mark is allowed), else FileProblems naming the line."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise FileProblems(["line 1: the file is UTF-16 text; save it as UTF-8 (CSV UTF-8) and import it again"])
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        byte = data[exc.start]
-        hint = " (a £ sign saved as Windows-1252/Latin-1?)" if byte == 0xA3 else ""
-        raise FileProblems([f"line {line}: the file is not UTF-8 text (byte 0x{byte:02X}{hint}); save it as "
-                            "UTF-8 (CSV UTF-8) and import it again"]) from None
-
-
-def parse_payment_file(data: bytes, *, methods: Sequence[str], row_limit_pence: int | None,
-                       today: date) -> list[ImportRow]:
-    """Check a whole payment file (docs/CLI.md `payments import`); FileProblems lists every problem."""
-    text = decode_payment_file(data)
-    if "\x00" in text:
-        raise FileProblems(["line 1: the file holds NUL bytes, so it is not a CSV text file; export it as CSV"])
-    # strict: a quote opened and never closed is an error, not the rest of the file read as one value.
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise FileProblems(["line 1: the file is empty; it needs a header row naming "
-                            + ", ".join(REQUIRED_COLUMNS)]) from None
-    except csv.Error as exc:
-        raise FileProblems([f"line 1: the header is not valid CSV ({exc}); check the quotes on that line"]) from None
-    if reader.line_num > 1:
-        raise FileProblems([f"line 1: the header runs on to line {reader.line_num} (a quote opened on line 1 "
-                            f"closes on line {reader.line_num}); check the quotes"])
-    names = [name.strip().lower() for name in header]
-    problems: list[str] = []
-    for name in set(names):
-        if name in REQUIRED_COLUMNS and names.count(name) > 1:
-            problems.append(f"line 1: column {quoted(name)} appears twice; keep one")
-    missing = [c for c in REQUIRED_COLUMNS if c not in names]
-    if missing:
-        problems.append(f"line 1: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}; the header "
-                        f"must name {', '.join(REQUIRED_COLUMNS)} (in any order)")
-    if problems:
-        raise FileProblems(sorted(problems))
-    index = {c: names.index(c) for c in REQUIRED_COLUMNS}
-    allowed_methods = set(methods)
-    rows: list[ImportRow] = []
-    first_line_of: dict[str, int] = {}
-    extra = 0
-    line = 1
-    while True:
-        line = reader.line_num + 1  # where the next row starts
-        try:
-            record = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            if "unexpected end of data" in str(exc):
-                problems.append(f"line {line}: a quote (\") opened on this line is never closed, so the rest of the "
-                                "file would be read as one value; close the quote or remove it")
-            else:
-                problems.append(f"line {line}: not valid CSV ({exc}); check the quotes on that line")
-            break
-        if not any(field.strip() for field in record):
-            continue  # a blank line
-        if reader.line_num > line:
-            problems.append(f"line {line}: a quoted value runs on to line {reader.line_num} (a quote opened on "
-                            f"line {line} closes on line {reader.line_num}); a payment file has one row per line — "
-                            "check the quotes")
-            continue
-        row_problems: list[str] = []
-
-        def value(column: str) -> str:  # called only within this row's iteration
-            position = index[column]
-            return record[position].strip() if position < len(record) else ""  # noqa: B023
-
-        raw_date = value("date")
-        when: date | None = None
-        try:
-            when = parse_date(raw_date) if raw_date else None
-            if when is None:
-                row_problems.append("date is empty; use YYYY-MM-DD or DD/MM/YYYY")
-            elif when > today:
-                row_problems.append(f"date {quoted(raw_date)} is in the future; check the day and month are not swapped")
-            elif when < EARLIEST_FILE_DATE:
-                row_problems.append(f"date {quoted(raw_date)} is before {EARLIEST_FILE_DATE.year}; check the year")
-        except ValueError as exc:
-            row_problems.append(f"date {exc}")
-        ref = value("account_ref").upper()
-        if len(ref) > 64:
-            row_problems.append("account_ref is longer than 64 characters")
-        raw_amount = value("amount")
-        amount = 0
-        try:
-            amount = parse_pounds(raw_amount, limit_pence=row_limit_pence)
-        except ValueError as exc:
-            row_problems.append(str(exc) if raw_amount else "amount is empty; give pounds, e.g. 25.00")
-        method = value("method").lower()
-        if method not in allowed_methods:
-            shown = repr(value("method")) if value("method") else "is empty"
-            row_problems.append(f"method {shown}{' is not known' if value('method') else ''}; use one of "
-                                + ", ".join(methods))
-        external_id = value("external_id")
-        for column, cell in (("account_ref", ref), ("external_id", external_id)):
-            problem = ref_problem(column, cell)
-            if problem:
-                row_problems.append(problem)
-        if not external_id:
-            row_problems.append("external_id is empty; every row needs the provider's transaction id")
-        elif len(external_id) > 64:
-            row_problems.append("external_id is longer than 64 characters")
-        elif external_id in first_line_of:
-            row_problems.append(f"external_id {quoted(external_id)} is also on line {first_line_of[external_id]}; "
-                                "each transaction id must appear once in the file")
-        else:
-            first_line_of[external_id] = line
-        for problem in row_problems:
-            if len(problems) < MAX_REPORTED_PROBLEMS:
-                problems.append(f"line {line}: {problem}")
-            else:
-                extra += 1
-        if not row_problems and when is not None:
-            rows.append(ImportRow(line, when, ref, amount, method, external_id))
-    if extra:
-        problems.append(f"… and {extra} more problem{'s' if extra > 1 else ''}; fix the ones above first")
-    if problems:
-        raise FileProblems(problems)
-    if not rows:
-        raise FileProblems([f"line {max(reader.line_num, 1)}: the file has a header but no payment rows"])
-    return rows
