@@ -85,6 +85,7 @@ def test_two_desks_adding_at_once_while_a_third_types_numbers_by_hand_never_coll
     assert sorted(tickets) == sorted(results)
 
 
+@pytest.mark.sqlite_only  # a journey through the screens: the services under it run on both databases
 async def test_adding_an_arrival_after_a_hand_typed_ticket_at_human_pace(engine):
     """F8, a: the demo's and a hand-typed number are taken; the new arrival gets the next free one, and a
     taken number typed by hand is explained in the form, which keeps everything typed."""
@@ -128,6 +129,7 @@ async def test_adding_an_arrival_after_a_hand_typed_ticket_at_human_pace(engine)
         assert [str(waiting.get_row_at(i)[0]) for i in range(3)] == ["001", "002", "003"]
 
 
+@pytest.mark.sqlite_only  # a journey through the screens: the services under it run on both databases
 async def test_a_role_that_may_not_add_arrivals_is_told_before_typing_not_asked_to_fix_the_form(engine):
     """Found at the desk: an income officer could fill the arrival form, then F9 said "fix it and press F9
     again" for a permission no field can fix. Now `a` says so at once; a refusal in the form says Esc."""

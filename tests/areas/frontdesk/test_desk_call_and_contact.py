@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from builders import NOW, seed_office
 from fd_helpers import ctx_for
 from pilot import build_app, human, quick_sign_in, settle, wait_for
@@ -32,6 +33,7 @@ def test_the_caller_at_a_desk_is_never_another_desks(engine):
     assert queue_callers.caller_at_desk(called, "Desk 3") is None
 
 
+@pytest.mark.sqlite_only  # a journey through the screens: the services under it run on both databases
 async def test_c_after_n_logs_the_contact_for_the_caller_called_to_this_desk(engine):
     seed_office(engine)
     queue_callers.add_arrival(ctx_for(engine, now=NOW - timedelta(minutes=20)), name="Ms Khan")
@@ -81,6 +83,7 @@ async def test_c_after_n_logs_the_contact_for_the_caller_called_to_this_desk(eng
         assert isinstance(app.screen, LogContactScreen)
 
 
+@pytest.mark.sqlite_only  # a journey through the screens: the services under it run on both databases
 async def test_routing_lists_that_arrive_as_the_routing_section_is_built_do_not_crash(engine):
     """Found at the desk in tmux: a called tenant with a routed reason opens the form with the routing section
     being built while her cases and the staff list arrive; filling a Select not yet composed raised NoMatches."""

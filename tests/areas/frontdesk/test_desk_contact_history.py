@@ -136,6 +136,7 @@ def test_two_corrections_of_the_same_version_at_once_keep_one(engine):
         assert len(s.exec(select(ContactRevision).where(ContactRevision.contact_id == contact_id)).all()) == 1
 
 
+@pytest.mark.sqlite_only  # a journey through the screens: the services under it run on both databases
 async def test_enter_opens_a_past_contact_and_its_author_corrects_it(engine):
     seed_office(engine)
     contact_id = log_balance_call(engine)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from builders import NOW, seed_office
 from fd_helpers import ctx_for
 from pilot import SIZE, build_app, human, screen_text, settle, sign_in
@@ -37,6 +38,7 @@ def footer(app) -> str:
     return screen_text(app).splitlines()[-1]
 
 
+@pytest.mark.sqlite_only  # a journey through the screens: the services under it run on both databases
 async def test_a_team_leader_works_the_income_queue(engine):
     complaint = office(engine)
     app = build_app(engine)

@@ -6,6 +6,7 @@ On SQLite and PostgreSQL, keys pressed at a person's pace.
 
 from __future__ import annotations
 
+import pytest
 from builders import NOW, seed_office
 from pilot import SIZE, build_app, human, screen_text, settle, sign_in
 from textual.widgets import DataTable
@@ -41,6 +42,7 @@ def office(engine) -> dict[str, str]:
     return {"late": late.case_ref, "placed": placed.case_ref, "unplaced": unplaced.case_ref}
 
 
+@pytest.mark.sqlite_only  # a journey through the screens: the services under it run on both databases
 async def test_the_caseload_names_the_overdue_clock_whole_names_and_interim_owed_first(engine):
     office(engine)
     app = build_app(engine)

@@ -4,6 +4,7 @@ date is "not yet known", and an unknown eligibility with no priority need is nev
 
 from __future__ import annotations
 
+import pytest
 from builders import seed_office
 from pilot import build_app, human, quick_sign_in, settle, wait_for
 from textual.widgets import Input, Select, Static
@@ -16,6 +17,7 @@ def panel(app) -> str:
     return str(app.screen.query_one("#assessment", Static).render())
 
 
+@pytest.mark.sqlite_only  # a journey through the screens: the services under it run on both databases
 async def test_new_applicant_with_address_and_household_then_the_triage_panel_words(engine):
     seed_office(engine)
     app = build_app(engine)
@@ -65,6 +67,7 @@ async def test_new_applicant_with_address_and_household_then_the_triage_panel_wo
 
 
 
+@pytest.mark.sqlite_only  # a journey through the screens: the services under it run on both databases
 async def test_the_triage_panel_says_not_yet_known_and_never_advice_only_while_eligibility_is_open(engine):
     seed_office(engine)
     app = build_app(engine)

@@ -480,7 +480,7 @@ ELIGIBLE_ONLY = {"assessment", "prevention", "relief", "main", "intentional_acco
 
 
 @given(approach_dicts())
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=300, deadline=None)
 def test_invariants(obj):
     approach = parse_approach(obj)
     result = assess(approach)
@@ -564,7 +564,7 @@ fuzz_keys = st.one_of(st.sampled_from(INPUT_KEYS), st.text(max_size=10))
 
 
 @given(st.one_of(st.dictionaries(fuzz_keys, json_values, max_size=16), json_values))
-@settings(max_examples=700, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_fuzz_parse_raises_only_input_errors(obj):
     try:
         approach = parse_approach(obj)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from builders import NOW, seed_office
 from pay_helpers import ctx_for
 from pilot import build_app, human, quick_sign_in, wait_for
@@ -38,6 +39,7 @@ def test_a_persons_accounts_come_rent_first_and_an_asked_for_account_first(engin
     assert [a.ref for a in find_payable_accounts(ctx, query="CCT000001").accounts] == ["CCT000001", "RNT000003"]
 
 
+@pytest.mark.sqlite_only  # a journey through the screens: the services under it run on both databases
 async def test_f5_from_a_rent_statement_pays_that_rent_account(engine):
     seed_office(engine)
     add_court_costs(engine)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import pytest
 from builders import seed_office
 from pay_helpers import cash, ctx_for
 from pilot import SIZE, build_app, human, screen_text, settle, sign_in
@@ -24,6 +25,7 @@ def current(app, table_id: str) -> str | None:
     return str(table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value)
 
 
+@pytest.mark.sqlite_only  # a journey through the screens: the services under it run on both databases
 async def test_a_statement_keeps_its_row_and_reads_whole_at_80_columns(engine):
     seed_office(engine)
     reception = ctx_for(engine, "reception")

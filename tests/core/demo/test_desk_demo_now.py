@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime
 
+import pytest
 from pilot import build_app, human, quick_sign_in, settle, wait_for
 from sqlalchemy import text
 from textual.widgets import DataTable
@@ -20,6 +21,7 @@ TODAY = date(2026, 3, 10)  # a Tuesday in GMT
 EARLY = datetime(2026, 3, 10, 9, 40, tzinfo=UTC)  # the demo is run at twenty to ten
 
 
+@pytest.mark.sqlite_only  # a journey through the screens: the services under it run on both databases
 async def test_the_demo_run_at_twenty_to_ten_has_no_caller_from_the_future(engine):
     generator.generate(engine, size="small", seed=5, today=TODAY, office_name="Demo", jurisdiction="england")
     generate_frontdesk(engine, seed=5, today=TODAY, size="small", jurisdiction="england", now=EARLY)

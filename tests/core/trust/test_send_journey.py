@@ -7,6 +7,7 @@ test_send_documents.py); the mail server is a real SMTP server (aiosmtpd) on 127
 
 from __future__ import annotations
 
+import pytest
 from builders import seed_office
 from pilot import SIZE, build_app, human, keys, screen_text, settle, sign_in, wait_for
 from send_helpers import FakeCups, MailServer, attachments
@@ -25,6 +26,7 @@ async def send_dialog(app, pilot) -> SendDocumentDialog:
     return app.screen
 
 
+@pytest.mark.sqlite_only  # a journey through the screens: the services under it run on both databases
 async def test_take_a_payment_print_the_receipt_on_the_desk_printer_then_email_a_statement(engine, tmp_path,
                                                                                            monkeypatch):
     seed_office(engine)

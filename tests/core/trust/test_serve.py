@@ -265,6 +265,8 @@ async def test_forwarded_for_is_ignored_without_a_public_url(seeded_sqlite, tmp_
 # --- item 8: the URL never in argv, the password never printed; item 9: the audit terminal ---------------
 
 
+# PostgreSQL only: its URL carries the password this guards (a SQLite URL is a file path).
+@pytest.mark.parametrize("db_backend", [pytest.param("postgres", id="postgres", marks=pytest.mark.postgres)], indirect=True)
 @pytest.mark.parametrize("source", ["environment", "flag"])
 async def test_url_never_in_the_app_s_command_line_nor_the_password_in_output(seeded_url, source, tmp_path):
     if source == "environment":

@@ -191,6 +191,7 @@ def test_the_terminal_names_the_real_account_and_a_claimed_ssh_address(engine, a
     assert events(engine, "person.search")[-1].terminal == "desk-9/nobody"
 
 
+@pytest.mark.sqlite_only  # a journey through the screens: the services under it run on both databases
 def test_a_real_second_account_cannot_act_as_the_administrator(request, db_backend):
     """As in the issue, with a real unlinked OS account (created by root) whose environment says admin."""
     import subprocess

@@ -188,6 +188,7 @@ def test_a_session_ended_by_a_signal_is_audited(engine, db_url, tmp_path, signum
     assert ends(engine) == [{"who": "reception", **how, **({"locked": True} if locked else {})}]
 
 
+@pytest.mark.sqlite_only  # a journey through the screens: the services under it run on both databases
 def test_a_second_os_account_claiming_to_be_admin_gets_the_password_screen(request, db_backend):
     """`LOGNAME=admin USER=admin duty-tui --auth os`, run by a real, unlinked OS account (root creates it)."""
     with throwaway_os_user() as account, shared_database(request, db_backend, account) as shared:

@@ -20,6 +20,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 from builders import seed_office
 from pilot import SIZE, build_app, settle, sign_in
 from sqlalchemy import update
@@ -109,6 +110,7 @@ def _drafts(engine) -> list[Draft]:
         return list(session.exec(select(Draft)).all())
 
 
+@pytest.mark.sqlite_only  # a journey through the screens: the services under it run on both databases
 async def test_a_contact_typed_then_killed_by_sighup_comes_back_at_the_next_login(engine, db_url, tmp_path):
     seed_office(engine)
     with session_scope(engine, write=True) as session:  # this computer account is the receptionist

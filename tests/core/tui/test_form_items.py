@@ -6,8 +6,8 @@ login screens reaches the password box · B8 an extra Tab after the identity che
 Notes, and F9 with no notes says so · B14 a paste holding an escape keeps its order · B15 the
 payment form: four digits of a card at most, stale messages clear, Tab reaches the cheque box.
 
-The repair journey (it saves) runs on both databases; the others are ``sqlite_only``, as the
-contact and payment areas keep journeys on both.
+All are ``sqlite_only``: the keys, not the data (the front desk, housing options and payments
+areas each keep one journey on both databases, and the services these save through run on both).
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ def repair_priority_saved(engine) -> str:
 # --- B2 -------------------------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only  # a journey through the screens: the services under it run on both databases
 async def test_b2_a_leak_through_a_light_fitting_is_proposed_as_an_emergency_and_the_priority_is_set_by_keys(engine):
     seed_office(engine)
     app = build_app(engine)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from builders import NOW, person, seed_office
 from pilot import SIZE, build_app, human, screen_text, settle, sign_in
 from sqlmodel import select
@@ -53,6 +54,7 @@ def current(table: ListTable) -> str | None:
     return str(table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value)
 
 
+@pytest.mark.sqlite_only  # a journey through the screens: the services under it run on both databases
 async def test_the_dashboard_shows_whole_names_and_whole_count_lines_and_keeps_its_row(engine):
     office(engine)
     app = build_app(engine)
@@ -94,6 +96,7 @@ async def test_the_dashboard_shows_whole_names_and_whole_count_lines_and_keeps_i
         assert app.focused is table
 
 
+@pytest.mark.sqlite_only  # a journey through the screens: the services under it run on both databases
 async def test_a_capped_search_says_how_many_there_are_and_how_to_narrow(engine):
     office(engine)
     app = build_app(engine)

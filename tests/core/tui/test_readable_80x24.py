@@ -247,6 +247,7 @@ async def test_every_screen_footer_is_whole_at_80_columns_and_uses_more_when_wid
     assert not problems, "\n".join(f"{k}: {v}" for k, v in problems.items())
 
 
+@pytest.mark.sqlite_only  # a journey through the screens: the services under it run on both databases
 async def test_a_complaint_case_timeline_reads_uk_dates(engine):
     """B16: the case timeline said "Stage 1 complaint: acknowledge by Mon 13 Apr 2026"; it reads Mon 13/04/2026."""
     from datetime import UTC, datetime
