@@ -8,6 +8,7 @@ file and line; the app still starts with the defaults for anything not valid.
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from collections.abc import Iterable
@@ -44,21 +45,29 @@ class BindingInfo:
 def binding_owners() -> list[type]:
     """Every class in the core's TUI and each area's that declares its own BINDINGS: the app, screens,
     dialogs, widgets (the areas of this build: duty_tui.core.registry)."""
+    from duty_tui.core import registry
+
+    return list(_owners_in(tuple(registry.tui_packages())))
+
+
+@functools.cache
+def _owners_in(packages: tuple[str, ...]) -> tuple[type, ...]:
+    """The walk behind binding_owners, once per process for each set of packages: a class's BINDINGS are
+    fixed when its module is imported, and the walk (every TUI module, every class in it) cost about a
+    third of a second each time an app was made."""
     import importlib
     import inspect
     import pkgutil
 
-    from duty_tui.core import registry
-
     owners: list[type] = []
-    for package_name in registry.tui_packages():
+    for package_name in packages:
         package = importlib.import_module(package_name)
         for info in sorted(pkgutil.walk_packages(package.__path__, prefix=f"{package_name}."), key=lambda i: i.name):
             module = importlib.import_module(info.name)
             for _name, obj in inspect.getmembers(module, inspect.isclass):
                 if obj.__module__ == module.__name__ and "BINDINGS" in obj.__dict__ and obj not in owners:
                     owners.append(obj)
-    return owners
+    return tuple(owners)
 
 
 def _scope_of(owner: type) -> tuple[str, str]:
@@ -73,13 +82,20 @@ def _scope_of(owner: type) -> tuple[str, str]:
 
 def binding_registry() -> list[BindingInfo]:
     """Every binding with an id anywhere in the TUI (the one source of truth for keys)."""
+    from duty_tui.core import registry
+
+    return list(_registry_in(tuple(registry.tui_packages())))
+
+
+@functools.cache
+def _registry_in(packages: tuple[str, ...]) -> tuple[BindingInfo, ...]:
     infos: list[BindingInfo] = []
-    for owner in binding_owners():
+    for owner in _owners_in(packages):
         scope, kind = _scope_of(owner)
         for binding in _bindings_of(owner):
             if binding.id:
                 infos.append(BindingInfo(binding.id, binding.key, binding.description, binding.tooltip, scope, kind))
-    return infos
+    return tuple(infos)
 
 
 def _bindings_of(owner: type) -> Iterable[Binding]:
