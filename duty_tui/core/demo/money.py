@@ -5,7 +5,8 @@ pass their debt to a former tenant account (FTA); a few tenants owe for
 rechargeable repairs (RCH) or court costs (CCT); leaseholders pay a service
 charge (SVC); one suspense account (SUS000001) holds money that matched no one.
 
-Each rent account is simulated week by week over the ledger window: rent is
+Each rent account is simulated week by week over the ledger window
+(duty_tui.core.demo.rent_ledger, through this module's LedgerWriter): rent is
 debited on Mondays (with an April rent rise each year), Housing Benefit is
 credited the same night for claimants, Universal Credit arrives four-weekly
 for those on APA, and the tenant pays by their own method and rhythm. The
@@ -20,13 +21,13 @@ were taken, and written last with gap-free receipt numbers 1..N.
 
 from __future__ import annotations
 
-import heapq
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from duty_tui.core.demo.people import Population, Tenancy
+from duty_tui.core.demo.rent_ledger import COUNTER, RentAccountRun
 from duty_tui.core.demo.vocab import TILLS
 from duty_tui.core.domain.clocks import WorkingCalendar
 
@@ -38,43 +39,14 @@ LEDGER_COLUMNS = ("id", "account_id", "effective_date", "posted_at", "kind", "me
 SUSPENSE_REF = "SUS000001"
 SUSPENSE_HOLDER = "Suspense — unallocated receipts"
 TERMINAL = "demo"
-COUNTER = frozenset({"cash", "cheque", "card"})
 FILE_PREFIX = {"allpay": "ALLPAY", "paypoint": "PAYPOINT", "bank_transfer": "BANK"}
 
 # Profiles: the share of current rent accounts in each, and the balance they head for (pence).
 PROFILES = (("clear", 57), ("small", 11), ("moderate", 12), ("serious", 7), ("credit", 13))
-INCOME_BY_PROFILE = {
-    "serious": (("self", 45), ("uc_self", 30), ("hb_partial", 10), ("uc_apa", 10), ("hb_full", 5)),
-    "moderate": (("self", 45), ("uc_self", 25), ("hb_partial", 15), ("uc_apa", 10), ("hb_full", 5)),
-    "small": (("self", 50), ("uc_self", 15), ("hb_partial", 15), ("uc_apa", 12), ("hb_full", 8)),
-    "credit": (("self", 55), ("hb_full", 20), ("hb_partial", 10), ("uc_apa", 10), ("uc_self", 5)),
-    "clear": (("self", 50), ("hb_full", 16), ("hb_partial", 12), ("uc_apa", 10), ("uc_self", 12)),
-}
-METHODS_BY_INCOME = {
-    "self": (("direct_debit", 38), ("standing_order", 8), ("allpay", 12), ("paypoint", 6), ("cash", 7),
-             ("card", 12), ("cheque", 1), ("bank_transfer", 16)),
-    "benefit": (("allpay", 22), ("paypoint", 12), ("cash", 14), ("card", 20), ("direct_debit", 15),
-                ("bank_transfer", 13), ("standing_order", 4)),
-    "hb_full": (("allpay", 30), ("cash", 30), ("card", 30), ("paypoint", 10)),
-}
-CADENCES = {  # method -> ((cadence, weight), ...); cadence in weeks, or "monthly"
-    "direct_debit": (("monthly", 55), (2, 20), (1, 25)),
-    "standing_order": (("monthly", 60), (1, 40)),
-    "bank_transfer": (("monthly", 50), (2, 30), (1, 20)),
-    "allpay": ((1, 70), (2, 30)),
-    "paypoint": ((1, 70), (2, 30)),
-    "cash": ((1, 55), (2, 35), (4, 10)),
-    "card": ((1, 50), (2, 35), (4, 15)),
-    "cheque": ((4, 60), ("monthly", 40)),
-}
-FIXED = frozenset({"direct_debit", "standing_order"})
 RECHARGES = ("Recharge: replace broken front door glass", "Recharge: clear rubbish left in garden",
              "Recharge: replace lost fob and keys", "Recharge: repair damage to internal doors",
              "Recharge: unblock toilet (misuse)", "Recharge: lock change after lost keys",
              "Recharge: replace damaged kitchen unit")
-
-# Event codes, in the order rows of the same moment are posted.
-OPENING, RENT, HB, UC, PAY, RETURN = range(6)
 
 
 @dataclass(slots=True)
@@ -100,10 +72,6 @@ class AccountRec:
 
 def _between(rng: random.Random, low: date, high: date) -> date:
     return low if high <= low else date.fromordinal(rng.randint(low.toordinal(), high.toordinal()))
-
-
-def _monday_on_or_after(d: date) -> date:
-    return d + timedelta(days=(7 - d.weekday()) % 7)
 
 
 def build_accounts(rng: random.Random, pop: Population, today: date, window_start: date) -> list[AccountRec]:
@@ -279,239 +247,13 @@ class LedgerWriter:
     # -- the rent account ------------------------------------------------------------------
 
     def rent_account(self, account: AccountRec) -> Iterator[tuple]:
-        rng = self.rng
-        tenancy = account.tenancy
-        assert tenancy is not None
-        today_ord = self.today_ord
-        first = max(tenancy.start, self.window_start)
-        first_o = first.toordinal()
-        last_o = min(tenancy.end.toordinal() if tenancy.end else today_ord, today_ord)
-        profile = account.profile
-        income = rng.choices(*zip(*INCOME_BY_PROFILE[profile], strict=True))[0]
-        methods = METHODS_BY_INCOME["self" if income == "self" else "hb_full" if income == "hb_full" else "benefit"]
-        method = rng.choices(*zip(*methods, strict=True))[0]
-        cadence = rng.choices(*zip(*CADENCES[method], strict=True))[0]
-        if income == "uc_self" and rng.random() < 0.6:
-            cadence = "monthly"
-        rent_now = tenancy.rent
+        """A rent account's rows, simulated week by week (duty_tui.core.demo.rent_ledger)."""
+        yield from RentAccountRun(self, account).rows()
 
-        # Where the balance should head: opening balance b0, final target, over a trouble window.
-        span = max(1, last_o - first_o)
-        b0 = 0
-        if profile == "serious":
-            target = int(rng.lognormvariate(7.4, 0.35) * 100)  # ~ £1,000-£4,000
-            target = max(100_000, min(target, 450_000))
-            if tenancy.start < self.window_start and rng.random() < 0.45:
-                b0 = rng.randint(20_000, 120_000)
-        elif profile == "moderate":
-            target = rng.randint(25_000, 99_000)
-            if tenancy.start < self.window_start and rng.random() < 0.25:
-                b0 = rng.randint(5_000, 25_000)
-        elif profile == "small":
-            target = rng.randint(1_000, 24_900)
-        elif profile == "credit":
-            target = -rng.randint(500, 60_000)
-            if tenancy.start < self.window_start and rng.random() < 0.3:
-                b0 = -rng.randint(500, 10_000)
-        else:
-            target = 0
-        t1 = first_o + int(span * rng.uniform(0.05, 0.7))
-        t2 = min(last_o, t1 + rng.randint(8 * 7, 40 * 7))
-        if profile in ("small", "credit"):
-            t2 = min(last_o, t1 + rng.randint(4 * 7, 20 * 7))
-
-        def target_on(o: int) -> int:
-            if o <= t1:
-                return b0
-            if o >= t2:
-                return target
-            return b0 + (target - b0) * (o - t1) // max(1, t2 - t1)
-
-        # Income: HB weekly on Mondays, UC APA four-weekly; some HB claims migrate to UC.
-        hb_share = 1.0 if income == "hb_full" else rng.uniform(0.3, 0.9) if income == "hb_partial" else 0.0
-        uc_from = None
-        hb_until = last_o + 1
-        if income in ("hb_full", "hb_partial") and rng.random() < 0.3:
-            hb_until = rng.randint(first_o, last_o)
-            uc_from = hb_until
-        elif income == "uc_apa":
-            uc_from = first_o if tenancy.start < self.window_start else first_o + 35
-        uc_share = rng.uniform(0.8, 1.0)
-        hb_gap: tuple[int, int] | None = None
-        if hb_share and profile in ("small", "moderate", "serious"):
-            g1 = rng.randint(t1, max(t1, t2 - 14))
-            hb_gap = (g1, g1 + rng.randint(3, 12) * 7)
-
-        events: list[tuple] = []
-        seq = 0
-        if b0 and tenancy.start < self.window_start:
-            events.append((first_o, 600, OPENING, seq, b0))
-            seq += 1
-        monday = _monday_on_or_after(first).toordinal()
-        for o in range(monday, last_o + 1, 7):
-            if o <= today_ord:
-                events.append((o, 1800, RENT, seq, None))
-                seq += 1
-                if hb_share and o < hb_until and not (hb_gap and hb_gap[0] <= o < hb_gap[1]):
-                    events.append((o, 2700, HB, seq, None))
-                    seq += 1
-        if uc_from is not None:
-            # UC is paid four-weekly in arrears: the first payment 4 weeks into a claim (5 for a new one).
-            weekday = rng.randrange(5)
-            o = uc_from + (28 if income == "uc_apa" else 35)
-            o += (weekday - self._date(o).weekday()) % 7
-            while o < min(last_o + 1, today_ord):
-                events.append((self.working(o), 6 * 3600, UC, seq, None))
-                seq += 1
-                o += 28
-        uc_start = uc_from
-
-        def credit_share(o: int) -> float:
-            if hb_share and o < hb_until:
-                return hb_share
-            if uc_start is not None and o >= uc_start:
-                return uc_share
-            return 0.0
-
-        # The tenant's own payments (sorted after the night's rent run on the same day).
-        if method in COUNTER:
-            pay_day = rng.randrange(5)
-        else:
-            pay_day = rng.randrange(7) if method in ("allpay", "paypoint") else 0
-        if cadence == "monthly":
-            dom = rng.choice((1, 8, 15, 22, 28))
-            d = first.replace(day=1)
-            while d.toordinal() <= last_o:
-                o = d.replace(day=dom).toordinal()
-                o = self.working(o) if method in FIXED or method in COUNTER else o
-                if first_o <= o <= last_o and o < today_ord:
-                    events.append((o, 43_200, PAY, seq, None))
-                    seq += 1
-                d = (d + timedelta(days=32)).replace(day=1)
-        else:
-            o = first_o + (pay_day - first.weekday()) % 7
-            step = 7 * int(cadence)
-            while o <= last_o and o < today_ord:
-                events.append((self.working(o) if method in FIXED or method in COUNTER else o, 43_200, PAY, seq,
-                               None))
-                seq += 1
-                o += step
-        events.sort()
-
-        # Fixed payers (direct debit, standing order) miss or have returned payments in trouble.
-        weeks_per = 52 / 12 if cadence == "monthly" else int(cadence)
-        trouble_events = max(1.0, (t2 - t1) / 7 / weeks_per)
-        typical = max(100, int(rent_now * (1 - credit_share(t1)) * weeks_per))
-        miss_rate = min(1.0, max(0.0, (target - b0) / (typical * trouble_events))) if target > b0 else 0.0
-        extra = max(0, (b0 - target)) // int(trouble_events) if target < b0 else 0
-
-        returns: list[tuple[int, int, int]] = []  # (day, dd row id, amount)
-        uc_due = 0  # UC's share of rent charged but not yet paid (it comes four-weekly in arrears)
-        out: list[tuple] = []
-        last_pay: tuple[str, int, int] | None = None  # where the latest kept payment is, and its amount
-        aid = account.id
-        account.balance = 0
-
-        def flush_returns(until: int) -> None:
-            while returns and returns[0][0] <= until:
-                r_o, dd_id, amount = heapq.heappop(returns)
-                account.balance += amount
-                out.append(self._row(aid, r_o, 6 * 3600 + 2700, "reversal", "direct_debit", amount,
-                                     "DD returned: refer to payer", reverses_id=dd_id))
-
-        def paid(row: tuple | None, amount: int) -> None:
-            nonlocal last_pay
-            if row is not None:
-                out.append(row)
-                last_pay = ("row", len(out) - 1, amount)
-            elif self.counter and self.counter[-1][2] == aid and self.counter[-1][3] == -amount:
-                last_pay = ("counter", len(self.counter) - 1, amount)
-
-        for o, secs, code, _seq, value in events:
-            flush_returns(o)
-            if code == RENT:
-                amount = self.rent_on(rent_now, o)
-                account.balance += amount
-                if uc_start is not None and o >= uc_start:
-                    uc_due += int(amount * uc_share)
-                out.append(self._row(aid, o, secs, "rent_debit", None, amount, self._label("Rent w/c", o)))
-            elif code == HB:
-                amount = int(self.rent_on(rent_now, o) * hb_share)
-                account.balance -= amount
-                out.append(self._row(aid, o, secs, "housing_benefit", "housing_benefit", -amount,
-                                     self._label("HB w/c", o)))
-            elif code == UC:
-                amount = int(self.rent_on(rent_now, o) * 4 * uc_share)
-                account.balance -= amount
-                uc_due = max(0, uc_due - amount)
-                out.append(self._row(aid, o, secs, "universal_credit", "universal_credit", -amount,
-                                     self._label("UC APA", o)))
-            elif code == OPENING:
-                account.balance += value
-                out.append(self._row(aid, o, secs, "opening_balance", None, value, "Balance brought forward"))
-            else:  # PAY
-                in_trouble = t1 <= o < t2
-                if method in FIXED:
-                    weekly_need = self.rent_on(rent_now, o) * (1 - credit_share(o))
-                    amount = int(weekly_need * weeks_per) + (extra if in_trouble else 0)
-                    if amount < 100:
-                        continue
-                    reference = f"{'DD' if method == 'direct_debit' else 'SO'} {account.ref}"
-                    if in_trouble and rng.random() < miss_rate:
-                        if method == "direct_debit" and rng.random() < 0.35 and o + 3 < today_ord:
-                            row = self._pay(account, o, method, amount, reference)
-                            if row is not None:
-                                out.append(row)
-                                heapq.heappush(returns, (o + 3, row[0], amount))
-                        continue
-                    paid(self._pay(account, o, method, amount, reference), amount)
-                else:
-                    if in_trouble and profile in ("moderate", "serious") and rng.random() < 0.35:
-                        continue
-                    owed = account.balance - target_on(o) - uc_due
-                    if owed < 100:
-                        continue
-                    if method in ("cash", "allpay", "paypoint") and rng.random() < 0.5:
-                        owed = -(-owed // 100) * 100
-                    owed = min(owed, 200_000)
-                    reference = account.extra.get("reference") or self._reference(account, method)
-                    paid(self._pay(account, o, method, owed, reference), owed)
-        flush_returns(today_ord)
-
-        # Land on the profile's balance: the latest payment was that much more (or less).
-        final = target
-        if profile == "clear":
-            final = 0 if rng.random() < 0.96 else -rng.randint(1, 500)
-        if last_pay is not None and account.balance != final:
-            where, index, amount = last_pay
-            new_amount = amount + account.balance - final
-            if 100 <= new_amount <= 250_000:
-                if where == "row":
-                    row = out[index]
-                    out[index] = row[:6] + (-new_amount,) + row[7:]
-                else:
-                    entry = self.counter[index]
-                    self.counter[index] = entry[:3] + (-new_amount,) + entry[4:]
-                account.balance = final
-
-        fta: AccountRec | None = account.extra.get("fta")
-        if fta is not None:
-            end_o = last_o
-            if account.balance <= 0:
-                charge = rng.randint(150, 450) * 100 - account.balance
-                account.balance += charge
-                out.append(self._row(aid, end_o, 11 * 3600, "adjustment", None, charge,
-                                     "Recharge: clearance and lock change on leaving",
-                                     created_by=rng.choice(self.income_staff), terminal=TERMINAL))
-            debt = account.balance
-            moved = self.working(end_o + 1)
-            if moved <= today_ord:
-                account.balance = 0
-                out.append(self._row(aid, moved, 10 * 3600, "adjustment", None, -debt,
-                                     f"Balance transferred to {fta.ref}",
-                                     created_by=rng.choice(self.income_staff), terminal=TERMINAL))
-                fta.extra["debt"] = (moved, debt)
-        yield from out
+    def staff_row(self, account_id: int, o: int, secs: int, kind: str, amount: int, reference: str) -> tuple:
+        """A row an income officer posted by hand on day ``o``."""
+        return self._row(account_id, o, secs, kind, None, amount, reference,
+                         created_by=self.rng.choice(self.income_staff), terminal=TERMINAL)
 
     def _reference(self, account: AccountRec, method: str) -> str | None:
         rng = self.rng
