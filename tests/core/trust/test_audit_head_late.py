@@ -9,6 +9,7 @@ ended with ``os._exit`` (no clean-up, no rollback sent) at the two points that m
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -16,16 +17,21 @@ import threading
 from pathlib import Path
 
 import pytest
-from builders import NOW
+from builders import NOW, seed_office
 from sqlalchemy import text
 from sqlmodel import select
 
+from duty_tui.areas.payments.services import statements
+from duty_tui.areas.payments.services.statements import account_statement
 from duty_tui.core.config.settings import Settings
 from duty_tui.core.db.engine import session_scope
 from duty_tui.core.db.models import AuditEvent, Office
-from duty_tui.core.services import audit
+from duty_tui.core.services import audit, people, search
 from duty_tui.core.services.audit import verify_chain
+from duty_tui.core.services.auth import find_actor
 from duty_tui.core.services.context import Actor, ServiceContext
+from duty_tui.core.services.people import get_person
+from duty_tui.core.services.search import find_people
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -142,3 +148,57 @@ def test_a_rolled_back_act_takes_its_pending_events_with_it(engine):
     with session_scope(engine, write=True) as session:
         audit.record(session, ctx, "test.next")
     assert _events(engine) == [(1, "test.next")]
+
+
+# --- reads read (issue 13 item 2): on SQLite a search or a record open holds no write lock while it reads ---
+
+
+def _office_ctx(engine, username: str) -> ServiceContext:
+    base = ServiceContext.create(engine, Settings(db_url=str(engine.url)), terminal="desk-3", clock=lambda: NOW)
+    return base.as_actor(find_actor(base, username))
+
+
+@pytest.mark.sqlite_only  # the write lock of a whole SQLite file; PostgreSQL's reads never took one
+@pytest.mark.parametrize("read", ["search", "person", "statement"])
+def test_while_a_read_is_reading_another_terminal_can_take_the_write_lock(engine, monkeypatch, read):
+    """Before: the read ran under BEGIN IMMEDIATE (for its audit event), so every other terminal's save
+    waited for it, and at 8-12 terminals some failed with "database is locked"."""
+    seed_office(engine)
+    ctx = _office_ctx(engine, "income")
+    path = engine.url.database
+    attempts: list[str] = []
+
+    def another_terminal_saves() -> None:
+        other = sqlite3.connect(path, timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            attempts.append("took the write lock")
+        except sqlite3.OperationalError as exc:
+            attempts.append(str(exc))
+        finally:
+            other.close()
+
+    def during(module, name):
+        real = getattr(module, name)
+
+        def step(*args, **kwargs):
+            another_terminal_saves()  # in the middle of the read
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, step)
+
+    if read == "search":
+        during(search, "_details")
+        assert find_people(ctx, "smith")
+    elif read == "person":
+        during(people, "_contact_views")
+        assert get_person(ctx, "P0000001").ref == "P0000001"
+    else:
+        during(statements, "holder_person")
+        assert account_statement(ctx, "RNT000001").account_ref == "RNT000001"
+    assert attempts == ["took the write lock"]
+    with session_scope(engine) as session:  # and the read is still audited
+        actions = session.exec(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert actions[-1] == {"search": "person.search", "person": "person.view", "statement": "account.statement"}[read]
+    assert verify_chain(engine).ok
