@@ -1,9 +1,11 @@
 """The audit trail: append-only, hash-chained, written in the same transaction as the act.
 
 Each event's hash covers its own fields and the previous event's hash, so an
-edited, inserted or deleted row breaks the chain at that point. Writers are
-serialised through the single ``audit_head`` row (row lock on PostgreSQL; the
-write transaction on SQLite), so ids are gap-free and the chain is linear.
+edited, inserted or deleted row breaks the chain at that point. An act's events
+join the chain as its transaction commits, through the single ``audit_head`` row
+(row lock on PostgreSQL; the write transaction on SQLite) taken as the last
+statement before the commit, so ids are gap-free, the chain is linear, and the
+head is never held while an act runs (docs/AUDIT.md).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import event as sa_event
 from sqlalchemy import inspect, text, update
 from sqlalchemy.exc import DataError
 from sqlmodel import Session, col, select
@@ -102,28 +105,65 @@ def stored_fields(*, at: datetime, actor_id: int | None, actor: str, terminal: s
                         detail=canonical_detail(detail))
 
 
+_PENDING = "duty_tui.audit.pending"
+"""``session.info`` key: this transaction's events, waiting for the commit to join the chain."""
+
+
 def record(session: Session, ctx: Any, action: str, entity: str | None = None, entity_id: Any = None,
            detail: dict[str, Any] | None = None, *, actor_name: str | None = None) -> AuditEvent:
-    """Append one audit event inside the caller's transaction (which must be a write session)."""
+    """Add one audit event to the caller's transaction (which must be a write session).
+
+    The event joins the chain as the transaction commits (``_seal``): its number, its place after
+    the head and its hash are given by the last statements before the commit, so the head (one row,
+    that every terminal's audited act goes through) is held for those statements and the commit,
+    never while the act itself runs. It commits with the act or not at all. Its ``id`` is set
+    once the transaction has committed. Not for use inside a savepoint that may roll back.
+    """
     actor = ctx.actor
-    query = select(AuditHead).where(AuditHead.id == 1)
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
-    head = session.exec(query).first()
-    if head is None or not isinstance(head.last_id, int) or isinstance(head.last_id, bool):
-        raise EnvironmentProblem(
-            "the audit trail's head (row 1 of audit_head) is missing or garbled, so nothing can be recorded and "
-            "nothing was done; run duty-tui audit verify, then restore the row from a backup")
-    event_id = head.last_id + 1
     fields = stored_fields(at=ctx.now(), actor_id=actor.id if actor else None,
                            actor=actor.username if actor else (actor_name or "-"), terminal=ctx.terminal,
                            action=action, entity=entity, entity_id=entity_id, detail=detail)
-    digest = event_hash(head.last_hash, event_id, fields.at, fields.actor_id, fields.actor, fields.terminal,
-                        fields.action, fields.entity, fields.entity_id, fields.detail)
-    event = AuditEvent(id=event_id, **asdict(fields), prev_hash=head.last_hash, hash=digest)
-    session.add(event)
-    session.exec(update(AuditHead).where(col(AuditHead.id) == 1).values(last_id=event_id, last_hash=digest))
+    event = AuditEvent(**asdict(fields), prev_hash=GENESIS_HASH, hash="")
+    session.info.setdefault(_PENDING, []).append(event)
     return event
+
+
+@sa_event.listens_for(Session, "before_commit")
+def _seal(session: Session) -> None:
+    """Chain this transaction's events: the act's own rows are written first (a refusal there never
+    takes the head), then the head is taken (``FOR UPDATE`` on PostgreSQL; SQLite's write
+    transaction already holds the database), the events numbered and hashed after it, written, and
+    the head moved on. What follows is the commit."""
+    pending: list[AuditEvent] | None = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    session.flush()
+    connection = session.connection()
+    query = select(AuditHead.last_id, AuditHead.last_hash).where(AuditHead.id == 1)
+    if connection.dialect.name == "postgresql":
+        query = query.with_for_update()
+    head = connection.execute(query).first()
+    if head is None or not isinstance(head[0], int) or isinstance(head[0], bool) or not isinstance(head[1], str):
+        raise EnvironmentProblem(
+            "the audit trail's head (row 1 of audit_head) is missing or garbled, so nothing can be recorded and "
+            "nothing was done; run duty-tui audit verify, then restore the row from a backup")
+    last_id, last_hash = head[0], head[1]
+    for event in pending:
+        last_id += 1
+        event.id, event.prev_hash = last_id, last_hash
+        event.hash = last_hash = event_hash(last_hash, last_id, event.at, event.actor_id, event.actor,
+                                            event.terminal, event.action, event.entity, event.entity_id,
+                                            event.detail)
+    session.add_all(pending)
+    session.flush()
+    connection.execute(update(AuditHead).where(col(AuditHead.id) == 1).values(last_id=last_id, last_hash=last_hash))
+
+
+@sa_event.listens_for(Session, "after_soft_rollback")
+def _drop_pending(session: Session, previous_transaction: Any) -> None:
+    """A rolled-back transaction's events go with it."""
+    if previous_transaction.parent is None:  # the whole transaction, not a savepoint
+        session.info.pop(_PENDING, None)
 
 
 def record_read(ctx: Any, action: str, entity: str | None = None, entity_id: Any = None,

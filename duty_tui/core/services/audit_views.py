@@ -194,12 +194,13 @@ def person_access_log(ctx: ServiceContext, person_ref: str, limit: int = 200) ->
         raise InputError(f"limit {limit} is out of range; use 1 to {MAX_LIMIT}")
     words = action_words(ctx)
     ref = (person_ref or "").strip().upper()
-    with session_scope(ctx.engine, write=True) as session:
-        person = session.exec(select(Person).where(Person.ref == ref)).first()
-        if person is None:
+    with session_scope(ctx.engine) as session:
+        if session.exec(select(Person.id).where(Person.ref == ref)).first() is None:
             raise NotFound(f"no person with ref {person_ref!r}; search by name, address or phone instead")
-        audit.record(session, ctx, "audit.person_access", "person", person.ref, {"limit": limit})
-        session.flush()
+    # Audited first, in its own short write transaction, so the log read next shows this look too.
+    audit.record_read(ctx, "audit.person_access", "person", ref, {"limit": limit})
+    with session_scope(ctx.engine) as session:
+        person = session.exec(select(Person).where(Person.ref == ref)).one()
         rows = list(session.exec(select(AuditEvent).where(_about_person(session, person))
                                  .order_by(col(AuditEvent.id).desc()).limit(limit + 1)).all())
         more = len(rows) > limit

@@ -454,7 +454,8 @@ def send_document(ctx: ServiceContext, document: Document, request: SendRequest,
     entity, entity_id = document.entity or "document", document.entity_id or document.name
     detail = {"kind": document.kind, "document": document.name, "channel": channel, "to": kept_as}
     with session_scope(ctx.engine, write=True) as session:  # no trail, nothing sent
-        attempt = audit.record(session, ctx, "document.send", entity, entity_id, detail).id
+        attempt_event = audit.record(session, ctx, "document.send", entity, entity_id, detail)
+    attempt = attempt_event.id  # numbered as it committed
     try:
         paths: tuple[str, ...] = ()
         job = None

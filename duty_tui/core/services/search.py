@@ -518,12 +518,11 @@ def search_people(ctx: ServiceContext, query: str, limit: int = 20, *, audit_sea
     if len(fold(query)) < 2 and len(re.sub(r"\D", "", query)) < 2:
         # Too little to search on ("%%", "*", "a"): nothing is read, but the attempt is audited like any search.
         if audit_search:
-            with session_scope(ctx.engine, write=True) as session:
-                audit.record(session, ctx, "person.search", None, None, {"query": query, "kind": "too_short", "found": 0})
+            audit.record_read(ctx, "person.search", None, None, {"query": query, "kind": "too_short", "found": 0})
         return PeopleFound([], 0, False, "too_short")
     kind = classify(query)
     capped: list[bool] = []
-    with session_scope(ctx.engine, write=audit_search) as session:
+    with session_scope(ctx.engine) as session:  # a read: the write lock only for the audit event below
         scores: dict[int, float] = {}
         how: dict[int, str] = {}
         words = _split_words(query)
@@ -562,8 +561,8 @@ def search_people(ctx: ServiceContext, query: str, limit: int = 20, *, audit_sea
         details = _details(session, ranked)
         hits = [PersonHit(matched_on=how.get(pid) or matched_on, score=round(scores[pid], 1), **details[pid])
                 for pid in ranked if pid in details]
-        if audit_search:
-            audit.record(session, ctx, "person.search", None, None, {"query": query, "kind": kind, "found": len(hits)})
+    if audit_search:  # before anything found is shown
+        audit.record_read(ctx, "person.search", None, None, {"query": query, "kind": kind, "found": len(hits)})
     return PeopleFound(hits, max(len(ranked_all), len(hits)), bool(capped), kind)
 
 

@@ -157,11 +157,11 @@ def _password_hash(password: str | None, username: str) -> str | None:
 def list_staff(ctx: ServiceContext) -> list[StaffView]:
     """Every staff user, by username (administrators only; audited as a view)."""
     _require_admin(ctx)
-    with session_scope(ctx.engine, write=True) as session:
+    with session_scope(ctx.engine) as session:  # a read; its audit event after it (docs/AUDIT.md)
         teams = _team_codes(session)
         users = session.exec(select(StaffUser).order_by(StaffUser.username)).all()
         views = [_view(u, teams.get(u.team_id) if u.team_id else None) for u in users]
-        audit.record(session, ctx, "staff.list", "staff_user", None, {"count": len(views)})
+    audit.record_read(ctx, "staff.list", "staff_user", None, {"count": len(views)})
     return views
 
 

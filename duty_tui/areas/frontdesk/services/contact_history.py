@@ -190,7 +190,7 @@ def contact_detail(ctx: ServiceContext, contact_id: int) -> ContactDetail:
     """One logged contact in full, its corrections and whether this user may correct it now (audited)."""
     ctx.require("person.view")
     fdref = fd_reference(ctx)
-    with session_scope(ctx.engine, write=True) as session:
+    with session_scope(ctx.engine) as session:  # a read; its audit event after it (docs/AUDIT.md)
         contact = session.get(Contact, contact_id)
         if contact is None:
             raise NotFound("that contact is no longer on the record")
@@ -212,7 +212,7 @@ def contact_detail(ctx: ServiceContext, contact_id: int) -> ContactDetail:
             before, after = _words(fdref, json.loads(r.before)), _words(fdref, json.loads(r.after))
             changes = tuple((FIELD_WORDS[k], before[k], after[k]) for k in FIELDS if before[k] != after[k])
             revisions.append(RevisionLine(r.revision, r.at, by.display_name if by else None, r.why, changes))
-        audit.record(session, ctx, "contact.view", "contact", contact.id,
+        read_audit = ("contact.view", "contact", contact.id,
                      {"person": person.ref if person else None})
         can, note, until = _window(ctx, contact)
         caller = "Anonymous caller" if contact.anonymous else (
@@ -227,7 +227,7 @@ def contact_detail(ctx: ServiceContext, contact_id: int) -> ContactDetail:
         agency = fdref.agencies[contact.agency_code].name if contact.agency_code in fdref.agencies else (
             contact.agency_code)
         words = _words(fdref, {"channel": contact.channel, "outcome": contact.outcome or ""})
-        return ContactDetail(
+        result = ContactDetail(
             id=contact.id, version=contact.version, at=contact.at, logged_at=contact.logged_at,
             channel=contact.channel, channel_name=words["channel"], reasons=tuple(reasons),
             reason_names=tuple(fdref.reason_label(c) for c in reasons), outcome=contact.outcome or "",
@@ -240,6 +240,8 @@ def contact_detail(ctx: ServiceContext, contact_id: int) -> ContactDetail:
             channels=tuple((c.code, c.name) for c in fdref.channels.values()),
             outcomes=tuple((o.code, o.name) for o in fdref.outcomes.values()),
             reason_choices=tuple((r.code, r.label) for r in fdref.reasons.values()))
+    audit.record_read(ctx, *read_audit)
+    return result
 
 
 @dataclass(frozen=True)

@@ -482,7 +482,7 @@ def case_detail(ctx: ServiceContext, ref: str) -> CaseDetail:
     from duty_tui.areas.frontdesk.services.repairs import repair_clocks
 
     ctx.require("case.view")
-    with session_scope(ctx.engine, write=True) as session:
+    with session_scope(ctx.engine) as session:  # a read; its audit event after it (docs/AUDIT.md)
         record = session.exec(_row_query().where(Case.ref == (ref or "").strip().upper())).first()
         if record is None:
             raise NotFound(f"no case with ref {ref!r}")
@@ -531,12 +531,14 @@ def case_detail(ctx: ServiceContext, ref: str) -> CaseDetail:
                                             f"Concern about a{'n adult' if concern.kind == 'adult' else ' child'}: "
                                             f"{concern.subject_name}", concern.details, names.get(concern.raised_by)))
         follow_ups = _follow_up_views(session, FollowUp.case_id == case.id)
-        audit.record(session, ctx, "case.view", "case", case.ref)
-        return CaseDetail(row=row, opened_by=names.get(case.created_by), closed_at=case.closed_at,
-                          outcome=case.outcome, timeline=timeline, clocks=clocks, follow_ups=follow_ups,
-                          complaint_stage=complaint_stage, complaint_scheme=scheme,
-                          repair_priority=repair.priority if repair else None,
-                          hazard=repair.hazard if repair else None, awaab=bool(repair and repair.awaab))
+        read_audit = ("case.view", "case", case.ref)
+        result = CaseDetail(row=row, opened_by=names.get(case.created_by), closed_at=case.closed_at,
+                            outcome=case.outcome, timeline=timeline, clocks=clocks, follow_ups=follow_ups,
+                            complaint_stage=complaint_stage, complaint_scheme=scheme,
+                            repair_priority=repair.priority if repair else None,
+                            hazard=repair.hazard if repair else None, awaab=bool(repair and repair.awaab))
+    audit.record_read(ctx, *read_audit)
+    return result
 
 
 # --- callbacks and appointments ------------------------------------------------------------

@@ -151,7 +151,7 @@ def get_housing_case(ctx: ServiceContext, case_ref: str) -> HousingCaseView:
     ctx.require("homelessness.assess")
     ref = housing_reference(ctx)
     today = ctx.today()
-    with session_scope(ctx.engine, write=True) as session:
+    with session_scope(ctx.engine) as session:  # a read; its audit event after it (docs/AUDIT.md)
         case, hc = load_case(session, case_ref)
         person = session.get(Person, hc.person_id) if hc.person_id else None
         assignee = session.get(StaffUser, case.assignee_id) if case.assignee_id else None
@@ -163,8 +163,8 @@ def get_housing_case(ctx: ServiceContext, case_ref: str) -> HousingCaseView:
         staff = {u.id: u.display_name for u in session.exec(select(StaffUser)).all()}
         records = _records(session, ref, hc, staff)
         timeline = _timeline(records, _move_items(session, ref, hc, staff), _note_items(session, case, staff), today)
-        audit.record(session, ctx, "housing.case_viewed", "case", case.ref, {})
-        return HousingCaseView(
+        read_audit = ("housing.case_viewed", "case", case.ref)
+        result = HousingCaseView(
             case_ref=case.ref, version=hc.version, status=case.status, stage=hc.stage,
             person_ref=person.ref if person else None,
             person_name=f"{person.forename} {person.surname}" if person else None,
@@ -177,6 +177,8 @@ def get_housing_case(ctx: ServiceContext, case_ref: str) -> HousingCaseView:
             placements=records.placements, proposals=records.proposals, plan_review_on=hc.plan_review_on,
             assessment_duty=hc.assessment_duty, final_decision=hc.final_decision,
             allowed_moves=_allowed_moves(ref, hc), letters=_letters_now(ref, hc), approach=approach)
+    audit.record_read(ctx, *read_audit)
+    return result
 
 
 @dataclass(frozen=True)

@@ -103,21 +103,22 @@ def find_payable_accounts(ctx: ServiceContext, *, person_ref: str | None = None,
 
 def _person_accounts(ctx: ServiceContext, person_ref: str) -> AccountLookup:
     """A person's accounts (not suspense), in the order a payment usually goes; audited."""
-    with session_scope(ctx.engine, write=True) as session:
+    with session_scope(ctx.engine) as session:  # a read; the audit event after it (docs/AUDIT.md)
         person = person_by_ref(session, person_ref)
         accounts = [a for a in accounts_of_person(session, person) if a.account_type != "suspense"]
         found = _usual_first(_payable(session, accounts, ctx.today()), policy(ctx).split_priority)
-        audit.record(session, ctx, "account.lookup", "person", person.ref, {"accounts": len(found)})
         name = f"{person.forename} {person.surname}"
         message = (f"{len(found)} account{'s' if len(found) != 1 else ''} for {name} ({person.ref})"
                    if found else f"{name} ({person.ref}) holds no accounts; search by account ref instead")
-        return AccountLookup(found, message, person.ref, name)
+        lookup = AccountLookup(found, message, person.ref, name)
+    audit.record_read(ctx, "account.lookup", "person", lookup.person_ref, {"accounts": len(found)})
+    return lookup
 
 
 def _account_and_holders_others(ctx: ServiceContext, account_ref: str) -> AccountLookup | None:
     """The account with this ref first, then its holder's other accounts; audited. None if no such account."""
     today = ctx.today()
-    with session_scope(ctx.engine, write=True) as session:
+    with session_scope(ctx.engine) as session:  # a read; the audit event after it (docs/AUDIT.md)
         account = session.exec(select(Account).where(Account.ref == account_ref)).first()
         if account is None:
             return None
@@ -129,12 +130,14 @@ def _account_and_holders_others(ctx: ServiceContext, account_ref: str) -> Accoun
         # The account asked for stays first; the holder's others follow in the usual order.
         found = (_payable(session, [account], today)
                  + _usual_first(_payable(session, others, today), policy(ctx).split_priority))
-        audit.record(session, ctx, "account.lookup", "account", account.ref, {"accounts": len(found)})
-        return AccountLookup(found, f"account {account.ref}"
-                             + (f" and the other accounts of {holder.forename} {holder.surname}"
-                                if len(found) > 1 and holder else ""),
-                             holder.ref if holder else None,
-                             f"{holder.forename} {holder.surname}" if holder else None)
+        lookup = AccountLookup(found, f"account {account.ref}"
+                               + (f" and the other accounts of {holder.forename} {holder.surname}"
+                                  if len(found) > 1 and holder else ""),
+                               holder.ref if holder else None,
+                               f"{holder.forename} {holder.surname}" if holder else None)
+        shown_ref = account.ref
+    audit.record_read(ctx, "account.lookup", "account", shown_ref, {"accounts": len(found)})
+    return lookup
 
 
 def _searched_accounts(ctx: ServiceContext, wanted: str) -> AccountLookup:
@@ -185,21 +188,21 @@ def list_accounts(ctx: ServiceContext, *, arrears_over_pence: int | None = None)
              .order_by(Account.ref))
     if arrears_over_pence is not None:
         query = query.having(total > arrears_over_pence)
-    with session_scope(ctx.engine, write=True) as session:
+    with session_scope(ctx.engine) as session:  # a read; the audit event after it (docs/AUDIT.md)
         rows = session.exec(query).all()
-        audit.record(session, ctx, "account.list", "account", None,
-                     {"arrears_over_pence": arrears_over_pence, "count": len(rows)})
+    audit.record_read(ctx, "account.list", "account", None, {"arrears_over_pence": arrears_over_pence, "count": len(rows)})
     return [AccountSummary(ref, kind, holder, int(balance or 0)) for ref, kind, holder, balance in rows]
 
 
 def show_account(ctx: ServiceContext, ref: str) -> AccountSummary:
     """One account and its balance; NotFound (exit 2) for an unknown ref."""
     ctx.require("account.view")
-    with session_scope(ctx.engine, write=True) as session:
+    with session_scope(ctx.engine) as session:  # a read; the audit event after it (docs/AUDIT.md)
         account = account_by_ref(session, ref)
-        balance = balance_of(session, stored_id(account))
-        audit.record(session, ctx, "account.show", "account", account.ref)
-        return AccountSummary(account.ref, account.account_type, account.holder_name, balance)
+        summary = AccountSummary(account.ref, account.account_type, account.holder_name,
+                                 balance_of(session, stored_id(account)))
+    audit.record_read(ctx, "account.show", "account", summary.ref)
+    return summary
 
 
 __all__ = ["AccountLookup", "AccountSummary", "PayableAccount", "find_payable_accounts", "list_accounts", "show_account"]

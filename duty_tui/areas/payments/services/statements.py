@@ -98,7 +98,7 @@ def account_statement(ctx: ServiceContext, account_ref: str, start: date | None 
     start = start or end - timedelta(weeks=13)
     if start > end:
         raise InputError(f"the period starts ({start:%d/%m/%Y}) after it ends ({end:%d/%m/%Y}); swap the dates")
-    with session_scope(ctx.engine, write=True) as session:
+    with session_scope(ctx.engine) as session:  # a read; the audit event after it (docs/AUDIT.md)
         account = account_by_ref(session, account_ref)
         opening = int(session.exec(select(func.coalesce(func.sum(LedgerEntry.amount_pence), 0)).where(
             LedgerEntry.account_id == account.id, LedgerEntry.effective_date < start)).one() or 0)
@@ -124,11 +124,12 @@ def account_statement(ctx: ServiceContext, account_ref: str, start: date | None 
         now_balance = balance_of(session, stored_id(account))
         person = holder_person(session, account)
         office = office_for(session, ctx)
-        audit.record(session, ctx, "account.statement", "account", account.ref,
-                     {"from": start.isoformat(), "to": end.isoformat()})
-        return StatementView(account.ref, account.account_type, account.holder_name, person.ref if person else None,
+        view = StatementView(account.ref, account.account_type, account.holder_name, person.ref if person else None,
                              account.closed_on, start, end, opening, running, now_balance, tuple(rows), office.name,
                              ctx.now())
+    audit.record_read(ctx, "account.statement", "account", view.account_ref,
+                      {"from": start.isoformat(), "to": end.isoformat()})
+    return view
 
 
 __all__ = ["StatementRow", "StatementView", "account_statement"]
