@@ -244,6 +244,7 @@ class Case(SQLModel, table=True):
     __table_args__ = (
         Index("ix_case_team_status_due", "team_id", "status", "due_at"),
         Index("ix_case_assignee_status_due", "assignee_id", "status", "due_at"),
+        Index("ix_work_case_household_id", "household_id"),  # migration core_0003: a person's open cases
     )
     id: int | None = Field(default=None, primary_key=True)
     ref: str = Field(max_length=16, unique=True)
@@ -287,7 +288,8 @@ class Contact(SQLModel, table=True):
 
     __tablename__ = "contact"
     __table_args__ = (Index("ix_contact_person_at", "person_id", "at"),
-                      Index("ux_contact_save_key", "save_key", unique=True))
+                      Index("ux_contact_save_key", "save_key", unique=True),
+                      Index("ix_contact_case_id", "case_id"))  # migration core_0003: a case's contacts
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(index=True)
     channel: str = Field(max_length=24)

@@ -85,6 +85,7 @@ class FollowUp(SQLModel, table=True):
         Index("ix_follow_up_status_due", "status", "due_at"),
         Index("ix_follow_up_assignee_due", "assignee_id", "due_at"),
         Index("ix_follow_up_team_due", "team_id", "due_at"),
+        Index("ix_follow_up_case_id", "case_id"),  # migration frontdesk_0004: a case's callbacks
     )
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=16)  # callback, appointment
