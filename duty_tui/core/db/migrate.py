@@ -22,7 +22,6 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from duty_tui.core.config.settings import hide_password
 from duty_tui.core.db.engine import environment_problem
 from duty_tui.core.db.preflight import version_folders
 
@@ -76,9 +75,8 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
 
 
 def check_current(engine: Engine) -> None:
-    """Raise EnvironmentProblem unless the database is at every head revision."""
-    from duty_tui.core.db.preflight import compare_revisions
+    """Raise EnvironmentProblem unless the database is at every head revision (one implementation, without
+    Alembic: ``preflight.check_engine``; tests/core/db keeps its heads in step with Alembic's)."""
+    from duty_tui.core.db.preflight import check_engine
 
-    script = ScriptDirectory.from_config(alembic_config(engine))
-    known = {rev.revision for rev in script.walk_revisions()}
-    compare_revisions(current_revisions(engine), set(script.get_heads()), known, hide_password(str(engine.url)))
+    check_engine(engine, MIGRATIONS_DIR)
