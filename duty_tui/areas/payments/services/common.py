@@ -7,11 +7,11 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Protocol
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from duty_tui.areas.payments.domain.reference import PaymentsPolicy, load_policy
-from duty_tui.core.db.models import Account, HouseholdMember, LedgerEntry, Office, Person, StaffUser, Tenancy
+from duty_tui.core.db.models import Account, HouseholdMember, LedgerEntry, Office, Person, StaffUser, Tenancy, table_of
 from duty_tui.core.domain.errors import InputError, NotFound
 from duty_tui.core.domain.local_time import format_local
 from duty_tui.core.services.context import ServiceContext
@@ -57,6 +57,19 @@ def lock_office(session: Session, office_id: int) -> Office:
     if is_postgres(session):
         query = query.with_for_update()
     return session.exec(query).one()
+
+
+def take_receipt_number(session: Session, office_id: int) -> int:
+    """The office's next receipt number, gap-free: one ``UPDATE … RETURNING`` that also locks the office
+    row until the commit (on SQLite the write transaction already holds the database). Take it as late
+    as the payment allows: everything after it, to the commit, holds up this office's other payments."""
+    offices = table_of(Office)
+    taken = session.connection().execute(
+        update(offices).where(offices.c.id == office_id)
+        .values(next_receipt_no=offices.c.next_receipt_no + 1)
+        .returning(offices.c.next_receipt_no)
+    ).scalar_one()
+    return int(taken) - 1
 
 
 def lock_account(session: Session, account_id: int) -> Account:

@@ -32,13 +32,13 @@ from duty_tui.areas.payments.services.common import (
     account_by_ref,
     balances,
     clean_ref,
-    lock_office,
     office_for,
     policy,
     require_open,
     stored_id,
+    take_receipt_number,
 )
-from duty_tui.areas.payments.services.receipts import ReceiptLine, ReceiptView, replay_payment, replayed_receipt
+from duty_tui.areas.payments.services.receipts import ReceiptLine, ReceiptView, replay_payment
 from duty_tui.areas.payments.services.words import receipt_label
 from duty_tui.core.db.engine import session_scope
 from duty_tui.core.db.models import Account, LedgerEntry, Person
@@ -200,7 +200,8 @@ def _post_payment(ctx: ServiceContext, rules: PaymentsPolicy, checked: CheckedPa
     now = ctx.now()
     with session_scope(ctx.engine, write=True) as session:
         # Reads that need no lock first, so the office row is held for as short a time as possible.
-        office_id = stored_id(office_for(session, ctx))
+        office = office_for(session, ctx)
+        office_id, office_code, office_name = stored_id(office), office.code, office.name
         refs = [line.account_ref for line in checked.lines]
         found = {a.ref: a for a in session.exec(select(Account).where(col(Account.ref).in_(refs))).all()}
         accounts: list[Account] = []
@@ -213,20 +214,10 @@ def _post_payment(ctx: ServiceContext, rules: PaymentsPolicy, checked: CheckedPa
             person = session.exec(select(Person).where(Person.ref == clean_ref(person_ref))).first()
             person_id = person.id if person else None
 
-        office = lock_office(session, office_id)  # serialises receipt numbers (and cash-ups) for this office
-        existing = session.exec(select(Payment).where(Payment.idempotency_key == key)).first()
-        if existing is not None:
-            return replayed_receipt(session, ctx, rules, existing)
-        if checked.till_code is not None:
-            closed = counter_closed(session, office_id, checked.till_code, checked.effective_date)
-            if closed is not None:
-                raise InputError(
-                    f"{checked.till_code} was cashed up for {checked.effective_date:%d/%m/%Y} (cash-up {closed.ref}); "
-                    "it takes no more counter payments today: use another till, or correct it with a reversal on a "
-                    "later day")
-        receipt_no = office.next_receipt_no
-        office.next_receipt_no = receipt_no + 1
-        session.add(office)
+        # The "only once" rules are the database's: the receipt number is taken by one statement that
+        # also locks the office row to the commit (receipt numbers and cash-ups take turns on it), and
+        # the same key posted twice fails at the payment's insert (UNIQUE) and is replayed, never read first.
+        receipt_no = take_receipt_number(session, office_id)
         payment = Payment(
             office_id=office_id, receipt_no=receipt_no, idempotency_key=key, business_date=checked.effective_date,
             taken_at=now, taken_by=actor_id, channel=checked.channel, method=checked.method,
@@ -236,20 +227,28 @@ def _post_payment(ctx: ServiceContext, rules: PaymentsPolicy, checked: CheckedPa
             terminal=ctx.terminal[:128],
         )
         session.add(payment)
+        try:
+            session.flush()
+        except IntegrityError:
+            raise _AlreadyPosted() from None
+        if checked.till_code is not None:  # after the key (a retry of a payment posted before the cash-up replays)
+            closed = counter_closed(session, office_id, checked.till_code, checked.effective_date)
+            if closed is not None:
+                raise InputError(
+                    f"{checked.till_code} was cashed up for {checked.effective_date:%d/%m/%Y} (cash-up {closed.ref}); "
+                    "it takes no more counter payments today: use another till, or correct it with a reversal on a "
+                    "later day")
         for line, account in zip(checked.lines, accounts, strict=True):
             session.add(LedgerEntry(
                 account_id=stored_id(account), effective_date=checked.effective_date, posted_at=now, kind=checked.ledger_kind,
                 method=checked.method, amount_pence=-line.amount_pence,
                 reference=(checked.reference or checked.terminal_ref or checked.cheque_no),
-                receipt_no=receipt_no, office_id=office.id, created_by=actor_id, terminal=ctx.terminal[:64],
+                receipt_no=receipt_no, office_id=office_id, created_by=actor_id, terminal=ctx.terminal[:64],
                 till_code=checked.till_code,
             ))
-        try:
-            session.flush()
-        except IntegrityError:
-            raise _AlreadyPosted() from None
+        session.flush()
         after = balances(session, [stored_id(a) for a in accounts])
-        label = receipt_label(office.code, receipt_no)
+        label = receipt_label(office_code, receipt_no)
         for account in accounts:
             record_account(session, account)
         audit.record(session, ctx, "payment.take", "payment", label, {
@@ -258,7 +257,7 @@ def _post_payment(ctx: ServiceContext, rules: PaymentsPolicy, checked: CheckedPa
         })
         # The receipt is built from what was just written: no more queries while the lock is held.
         return ReceiptView(
-            office_code=office.code, office_name=office.name, receipt_no=receipt_no, taken_at=now,
+            office_code=office_code, office_name=office_name, receipt_no=receipt_no, taken_at=now,
             business_date=checked.effective_date,
             taken_by=ctx.actor.display_name if ctx.actor else "—", method=checked.method,
             method_name=rules.method_name(checked.method), channel=checked.channel, total_pence=checked.total_pence,
