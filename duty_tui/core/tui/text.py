@@ -56,3 +56,22 @@ def due_cells(due, now, calendar=None, *, hours: bool = False) -> tuple[Text, Te
     style = {"overdue": "bold red", "due_today": "bold yellow"}.get(status.state, "")
     marker = {"overdue": "!!", "due_today": "!"}.get(status.state, "")
     return Text(marker, style=style), Text(label, style=style)
+
+
+def alert_banner(alerts) -> Text:
+    """The alert banner a person's screens open with (the person view, the contact form): how many, then
+    one line per alert — its category, "(property)" when it is held on the home, the summary and any
+    further detail — every stored value shown literally."""
+    text = Text()
+    text.append(f" ⚠ {len(alerts)} ALERT{'S' if len(alerts) > 1 else ''} ", style="bold reverse")
+    for alert in alerts:
+        text.append("\n ▲ ")
+        text.append(plain(alert.category_name, style="bold"))
+        if alert.on == "property":
+            text.append(" (property)")
+        text.append(": ")
+        text.append(plain(alert.summary))
+        if alert.detail and alert.detail != alert.summary:
+            text.append(" — ")
+            text.append(plain(alert.detail, style="italic"))
+    return text

@@ -18,7 +18,7 @@ from duty_tui.core.domain.money import format_balance
 from duty_tui.core.tui.kit.choices import Choice
 from duty_tui.core.tui.kit.fields import LinesInput
 from duty_tui.core.tui.kit.person_picker import PersonPicker
-from duty_tui.core.tui.text import plain
+from duty_tui.core.tui.text import alert_banner, plain
 
 __all__ = ["CallerPanel"]
 
@@ -79,17 +79,7 @@ class CallerPanel(ContactSections):
         if brief is None or not brief.alerts:
             alerts.display = False
         else:
-            text = Text()
-            text.append(f" ⚠ {len(brief.alerts)} ALERT{'S' if len(brief.alerts) > 1 else ''} ", style="bold reverse")
-            for alert in brief.alerts:
-                text.append("\n ▲ ")
-                text.append(plain(alert.category_name, style="bold"))
-                text.append(": ")
-                text.append(plain(alert.summary))
-                if alert.detail and alert.detail != alert.summary:
-                    text.append(" — ")
-                    text.append(plain(alert.detail, style="italic"))
-            alerts.update(text)
+            alerts.update(alert_banner(brief.alerts))
             alerts.display = True  # before anything else: the top of the form
         caller = self.query_one("#caller", Static)
         if brief is not None:

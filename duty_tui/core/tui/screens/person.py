@@ -20,7 +20,7 @@ from duty_tui.core.tui.cases import open_case
 from duty_tui.core.tui.kit.footer import DutyFooter
 from duty_tui.core.tui.kit.list_table import Column, ListRow, ListTable
 from duty_tui.core.tui.screens.base import DutyScreen
-from duty_tui.core.tui.text import due_cells, plain
+from duty_tui.core.tui.text import alert_banner, due_cells, plain
 
 if TYPE_CHECKING:
     from duty_tui.core.services.people import PersonView
@@ -216,19 +216,7 @@ class PersonScreen(DutyScreen):
         if not view.alerts:
             banner.display = False
             return
-        text = Text()
-        text.append(f" ⚠ {len(view.alerts)} ALERT{'S' if len(view.alerts) > 1 else ''} ", style="bold reverse")
-        for alert in view.alerts:
-            text.append("\n ▲ ")
-            text.append(plain(alert.category_name, style="bold"))
-            if alert.on == "property":
-                text.append(" (property)")
-            text.append(": ")
-            text.append(plain(alert.summary))
-            if alert.detail and alert.detail != alert.summary:
-                text.append(" — ")
-                text.append(plain(alert.detail, style="italic"))
-        banner.update(text)
+        banner.update(alert_banner(view.alerts))
         banner.display = True
 
     def _show_identity(self, view: PersonView, homelessness_line: str | None = None) -> None:
