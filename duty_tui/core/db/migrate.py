@@ -17,7 +17,6 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -50,12 +49,10 @@ def head_revision() -> str:
 
 
 def current_revisions(engine: Engine) -> set[str]:
-    """The database's revisions (one per branch); empty when never migrated."""
-    try:
-        with engine.connect() as connection:
-            return set(MigrationContext.configure(connection).get_current_heads())
-    except (OperationalError, DBAPIError) as exc:
-        raise environment_problem(engine, exc) from None
+    """The database's revisions (one per branch); empty when never migrated (``preflight.stored_revisions``)."""
+    from duty_tui.core.db.preflight import stored_revisions
+
+    return stored_revisions(engine)
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -219,6 +219,12 @@ def check_engine(engine, migrations_dir: Path | None = None) -> None:
     """``check`` for a command that already has its engine: the database's revisions read with one plain
     query, the program's read from the migration files as text (``migration_heads``), so a command
     that only reads or writes rows never loads Alembic (about a third of a second)."""
+    compare_revisions(stored_revisions(engine), migration_heads(migrations_dir), _known_revisions(migrations_dir),
+                      hide_password(str(engine.url)))
+
+
+def stored_revisions(engine) -> set[str]:
+    """The database's schema revisions (one per branch; empty when never migrated), by one plain query."""
     from sqlalchemy import inspect, text
     from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -226,9 +232,8 @@ def check_engine(engine, migrations_dir: Path | None = None) -> None:
 
     try:
         with engine.connect() as connection:
-            current = (set() if not inspect(connection).has_table("alembic_version") else
-                       {row[0] for row in connection.execute(text("SELECT version_num FROM alembic_version"))})
+            if not inspect(connection).has_table("alembic_version"):
+                return set()
+            return {row[0] for row in connection.execute(text("SELECT version_num FROM alembic_version"))}
     except (OperationalError, DBAPIError) as exc:
         raise environment_problem(engine, exc) from None
-    compare_revisions(current, migration_heads(migrations_dir), _known_revisions(migrations_dir),
-                      hide_password(str(engine.url)))

@@ -212,8 +212,6 @@ def contact_detail(ctx: ServiceContext, contact_id: int) -> ContactDetail:
             before, after = _words(fdref, json.loads(r.before)), _words(fdref, json.loads(r.after))
             changes = tuple((FIELD_WORDS[k], before[k], after[k]) for k in FIELDS if before[k] != after[k])
             revisions.append(RevisionLine(r.revision, r.at, by.display_name if by else None, r.why, changes))
-        read_audit = ("contact.view", "contact", contact.id,
-                     {"person": person.ref if person else None})
         can, note, until = _window(ctx, contact)
         caller = "Anonymous caller" if contact.anonymous else (
             f"{contact.third_party_name} on their behalf" + (f" ({contact.third_party_relationship})"
@@ -240,7 +238,7 @@ def contact_detail(ctx: ServiceContext, contact_id: int) -> ContactDetail:
             channels=tuple((c.code, c.name) for c in fdref.channels.values()),
             outcomes=tuple((o.code, o.name) for o in fdref.outcomes.values()),
             reason_choices=tuple((r.code, r.label) for r in fdref.reasons.values()))
-    audit.record_read(ctx, *read_audit)
+    audit.record_read(ctx, "contact.view", "contact", result.id, {"person": result.person_ref})
     return result
 
 

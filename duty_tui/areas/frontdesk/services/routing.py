@@ -531,13 +531,12 @@ def case_detail(ctx: ServiceContext, ref: str) -> CaseDetail:
                                             f"Concern about a{'n adult' if concern.kind == 'adult' else ' child'}: "
                                             f"{concern.subject_name}", concern.details, names.get(concern.raised_by)))
         follow_ups = _follow_up_views(session, FollowUp.case_id == case.id)
-        read_audit = ("case.view", "case", case.ref)
         result = CaseDetail(row=row, opened_by=names.get(case.created_by), closed_at=case.closed_at,
                             outcome=case.outcome, timeline=timeline, clocks=clocks, follow_ups=follow_ups,
                             complaint_stage=complaint_stage, complaint_scheme=scheme,
                             repair_priority=repair.priority if repair else None,
                             hazard=repair.hazard if repair else None, awaab=bool(repair and repair.awaab))
-    audit.record_read(ctx, *read_audit)
+    audit.record_read(ctx, "case.view", "case", result.row.ref)
     return result
 
 

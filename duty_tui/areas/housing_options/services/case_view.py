@@ -163,7 +163,6 @@ def get_housing_case(ctx: ServiceContext, case_ref: str) -> HousingCaseView:
         staff = {u.id: u.display_name for u in session.exec(select(StaffUser)).all()}
         records = _records(session, ref, hc, staff)
         timeline = _timeline(records, _move_items(session, ref, hc, staff), _note_items(session, case, staff), today)
-        read_audit = ("housing.case_viewed", "case", case.ref)
         result = HousingCaseView(
             case_ref=case.ref, version=hc.version, status=case.status, stage=hc.stage,
             person_ref=person.ref if person else None,
@@ -177,7 +176,7 @@ def get_housing_case(ctx: ServiceContext, case_ref: str) -> HousingCaseView:
             placements=records.placements, proposals=records.proposals, plan_review_on=hc.plan_review_on,
             assessment_duty=hc.assessment_duty, final_decision=hc.final_decision,
             allowed_moves=_allowed_moves(ref, hc), letters=_letters_now(ref, hc), approach=approach)
-    audit.record_read(ctx, *read_audit)
+    audit.record_read(ctx, "housing.case_viewed", "case", result.case_ref)
     return result
 
 
