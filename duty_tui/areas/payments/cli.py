@@ -103,6 +103,44 @@ def account_show(
     typer.echo(_line(account))
 
 
+@account.app.command("reconcile")
+def account_reconcile(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print {accounts, differ: [{ref, kept_pence, sum_pence}]}.")] = False,
+    repair: Annotated[bool, typer.Option("--repair", help="Rebuild differing kept balances from the ledger "
+                                                          "(needs account.rebuild_balances; on PostgreSQL run as "
+                                                          "the tables' owner).")] = False,
+    as_user: Annotated[str | None, typer.Option("--as", help="Act as this staff user.")] = None,
+) -> None:
+    """Prove every account's kept balance equals the sum of its ledger rows; exit 1 naming any that differ."""
+    from duty_tui.areas.payments.services.accounts import reconcile_accounts
+    from duty_tui.core.domain.money import format_pence
+    from duty_tui.core.services.outputs import dump_json, one_line
+
+    settings = cli_state(ctx).settings()
+    engine = open_engine(settings)
+    result = reconcile_accounts(service_context(settings, engine, as_user), repair=repair)
+    if as_json:
+        typer.echo(dump_json(result.as_json()))
+    else:
+        for d in result.differ:
+            rows = f" ({d.kept_rows} rows kept, {d.rows} in the ledger)" if d.kept_rows != d.rows else ""
+            typer.echo(f"{one_line(d.ref)}: kept {format_pence(d.kept_pence)}, rows sum to "
+                       f"{format_pence(d.sum_pence)}{rows}")
+    if not result.differ:
+        typer.echo(f"all {result.accounts:,} accounts agree: each kept balance is the sum of its ledger rows", err=True)
+        return
+    if result.repaired:
+        typer.echo(f"{len(result.differ):,} of {result.accounts:,} kept balances differed and were rebuilt from the "
+                   "ledger (audited as account.balance_rebuilt); run account reconcile again to check", err=True)
+        raise typer.Exit(1)  # they differed: a script learns that, repaired or not
+    typer.echo(f"{len(result.differ):,} of {result.accounts:,} kept balances differ from their ledger rows. The "
+               "ledger rows are the record: an administrator rebuilds the kept balances with "
+               "duty-tui account reconcile --repair (on PostgreSQL as the tables' owner), then finds out how rows "
+               "were written without the database's triggers", err=True)
+    raise typer.Exit(1)
+
+
 # --- `duty-tui payments import` ------------------------------------------------------------------
 
 payments = SubApp("payments", typer.Typer(help="Payments: payment-file import.", no_args_is_help=True,

@@ -7,7 +7,9 @@ ordinary DML on every table except:
 - ``audit_event``: SELECT and INSERT only — it can never UPDATE, DELETE or
   TRUNCATE an audit row;
 - ``audit_head`` (the chain head): SELECT and UPDATE only;
-- ``alembic_version``: SELECT only (it checks the schema revision, never moves it).
+- ``alembic_version``: SELECT only (it checks the schema revision, never moves it);
+- ``account_balance``: SELECT only — the database's own trigger (SECURITY DEFINER, run as the
+  owner) keeps it as ledger rows are posted, so the app moves a balance only by posting a row.
 
 It owns nothing, so it cannot ALTER, DROP or TRUNCATE anything, and it may not
 CREATE in the schema. The statements are idempotent: every run first revokes
@@ -35,6 +37,7 @@ from duty_tui.core.domain.errors import EnvironmentProblem, InputError
 AUDIT_TABLE = "audit_event"
 HEAD_TABLE = "audit_head"
 SCHEMA_TABLE = "alembic_version"
+KEPT_BALANCE_TABLE = "account_balance"
 DML = "SELECT, INSERT, UPDATE, DELETE"
 FORBIDDEN_ON_AUDIT = ("UPDATE", "DELETE", "TRUNCATE")
 
@@ -65,7 +68,8 @@ def grant_statements(app_role: str, *, database: str | None, schema: str = "publ
     check_role_name(app_role)
     role = quote_ident(app_role)
     s = quote_ident(schema)
-    audit, head, version = (f"{s}.{quote_ident(t)}" for t in (AUDIT_TABLE, HEAD_TABLE, SCHEMA_TABLE))
+    audit, head, version, kept = (f"{s}.{quote_ident(t)}"
+                                  for t in (AUDIT_TABLE, HEAD_TABLE, SCHEMA_TABLE, KEPT_BALANCE_TABLE))
     statements = []
     if database:
         statements.append(f"GRANT CONNECT ON DATABASE {quote_ident(database)} TO {role}")
@@ -84,6 +88,7 @@ def grant_statements(app_role: str, *, database: str | None, schema: str = "publ
         f"REVOKE {', '.join(FORBIDDEN_ON_AUDIT)} ON {audit} FROM PUBLIC",
         f"REVOKE INSERT, DELETE, TRUNCATE ON {head} FROM {role}",
         f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {version} FROM {role}",
+        f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {kept} FROM {role}",
         # Tables and sequences the owner creates in later upgrades.
         f"ALTER DEFAULT PRIVILEGES IN SCHEMA {s} GRANT {DML} ON TABLES TO {role}",
         f"ALTER DEFAULT PRIVILEGES IN SCHEMA {s} GRANT USAGE, SELECT ON SEQUENCES TO {role}",

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import BigInteger, Column, Index, Integer, Table, Text, UniqueConstraint, false
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, Table, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 
@@ -217,6 +217,24 @@ class LedgerEntry(SQLModel, table=True):
     terminal: str | None = Field(default=None, max_length=64)
     till_code: str | None = Field(default=None, max_length=16)
     reason: str | None = Field(default=None, max_length=200)
+
+
+class AccountBalance(SQLModel, table=True):
+    """An account's balance, kept by the database as ledger rows are posted (duty_tui.core.db.kept_balance).
+
+    Written only by the triggers on ``ledger_entry`` (migration core_0004), in the same
+    transaction as the row; ``duty-tui account reconcile`` proves it equals the sum of the rows.
+    An account with no ledger rows has no row here (its balance is 0).
+    """
+
+    __tablename__ = "account_balance"
+    __table_args__ = (Index("ix_account_balance_balance", "balance_pence"),)
+    account_id: int = Field(sa_column=Column(Integer, ForeignKey("account.id", ondelete="CASCADE"), primary_key=True))
+    balance_pence: int = Field(sa_column=Column(BigInteger, nullable=False))
+    row_count: int = Field(sa_column=Column(Integer, nullable=False))
+    changed_at: datetime | None = None
+    last_payment_on: date | None = None
+    last_payment_pence: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
 
 
 class Alert(SQLModel, table=True):

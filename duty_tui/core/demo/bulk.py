@@ -26,6 +26,7 @@ from itertools import islice
 from sqlalchemy import Connection, Engine, MetaData, Table, inspect, text
 from sqlmodel.sql.sqltypes import UTCDateTime
 
+from duty_tui.core.db import kept_balance
 from duty_tui.core.domain.local_time import UK
 
 CHUNK = 25_000
@@ -280,8 +281,9 @@ def empty_database(engine: Engine) -> None:
             dbapi.execute("PRAGMA foreign_keys = OFF")
             try:
                 connection.begin()
-                for table in reversed(tables):
-                    connection.execute(text(f'DELETE FROM "{table.name}"'))
+                with kept_balance.suspended(connection):  # a delete trigger per ledger row would crawl
+                    for table in reversed(tables):
+                        connection.execute(text(f'DELETE FROM "{table.name}"'))
                 has_sequence = connection.execute(
                     text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'")).first()
                 if has_sequence:

@@ -29,6 +29,7 @@ from sqlalchemy import Engine, inspect, text
 
 from duty_tui.core.config.reference import load_reference
 from duty_tui.core.config.settings import DEFAULTS
+from duty_tui.core.db import kept_balance
 from duty_tui.core.demo import money, people, places, staff, work
 from duty_tui.core.demo.bulk import Loader, empty_database
 from duty_tui.core.demo.people import LOOKALIKES
@@ -279,12 +280,17 @@ def _write(loader: Loader, spec: DemoSize, office: staff.Office, pop: people.Pop
         till_codes="till_code" in loader.columns("ledger_entry"))
     expected = int(spec.tenancies * spec.ledger_weeks * LEDGER_ROWS_PER_TENANCY_WEEK)
     say(f"ledger: {len(accounts):,} accounts over {spec.ledger_weeks} weeks (~{expected:,} rows)")
-    written = loader.insert("ledger_entry", ledger.columns(), ledger.rows(accounts), label="ledger", expected=expected)
-    loader.insert("ledger_entry", ledger.columns(), ledger.counter_rows(), label="counter payments")
+    if not loader.connection.in_transaction():
+        loader.connection.begin()
+    with kept_balance.suspended(loader.connection):  # one rebuild after the load, not a trigger per row
+        written = loader.insert("ledger_entry", ledger.columns(), ledger.rows(accounts), label="ledger",
+                                expected=expected)
+        loader.insert("ledger_entry", ledger.columns(), ledger.counter_rows(), label="counter payments")
+        kept = kept_balance.rebuild(loader.connection)
     loader.execute("UPDATE office SET next_receipt_no = :n WHERE id = :id",
                    {"n": ledger.receipts + 1, "id": office.office_id})
     loader.commit()
-    say(f"  {written + ledger.receipts:,} ledger rows, receipts 1-{ledger.receipts:,}")
+    say(f"  {written + ledger.receipts:,} ledger rows, receipts 1-{ledger.receipts:,}, {kept:,} balances kept")
 
     say("alerts, cases, notes and contacts")
     builder = work.WorkBuilder(rng("work"), pop, office, accounts, today=today, jurisdiction=jurisdiction,

@@ -9,18 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from duty_tui.core.db.engine import session_scope
 from duty_tui.core.db.models import (
     Account,
+    AccountBalance,
     Alert,
     Case,
     Contact,
     Household,
     HouseholdMember,
-    LedgerEntry,
     Person,
     Property,
     StaffUser,
@@ -270,19 +269,12 @@ def _account_views(session: Session, person: Person, tenancy_ids: list[int]) -> 
     account_filter = col(Account.person_id) == person.id
     if tenancy_ids:
         account_filter = account_filter | col(Account.tenancy_id).in_(tenancy_ids)
-    accounts = session.exec(select(Account).where(account_filter).order_by(Account.ref)).all()
-    balances = dict(session.exec(
-        select(LedgerEntry.account_id, func.coalesce(func.sum(LedgerEntry.amount_pence), 0))
-        .where(col(LedgerEntry.account_id).in_([a.id for a in accounts]))
-        .group_by(LedgerEntry.account_id)
-    ).all()) if accounts else {}
-    last_paid = dict(session.exec(
-        select(LedgerEntry.account_id, func.max(LedgerEntry.effective_date))
-        .where(col(LedgerEntry.account_id).in_([a.id for a in accounts]), LedgerEntry.amount_pence < 0)
-        .group_by(LedgerEntry.account_id)
-    ).all()) if accounts else {}
-    return [AccountView(a.ref, a.account_type, int(balances.get(a.id, 0)), last_paid.get(a.id),
-                        a.closed_on is not None) for a in accounts]
+    rows = session.exec(select(Account, col(AccountBalance.balance_pence), col(AccountBalance.last_payment_on))
+                        .join(AccountBalance, col(AccountBalance.account_id) == Account.id, isouter=True)
+                        .where(account_filter).order_by(Account.ref)).all()
+    # Kept by the database as rows are posted (duty_tui.core.db.kept_balance): no sum over the ledger here.
+    return [AccountView(a.ref, a.account_type, int(balance or 0), last_paid, a.closed_on is not None)
+            for a, balance, last_paid in rows]
 
 
 def _alert_views(session: Session, ctx: ServiceContext, person: Person, property_ids: list[int],

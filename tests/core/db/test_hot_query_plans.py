@@ -26,7 +26,7 @@ from builders import NOW, seed_office
 from sqlalchemy import event
 
 from duty_tui.areas.frontdesk.services.routing import case_detail, queue_page
-from duty_tui.areas.payments.services.accounts import show_account
+from duty_tui.areas.payments.services.accounts import list_accounts, show_account
 from duty_tui.areas.payments.services.statements import account_statement
 from duty_tui.core.config.settings import Settings
 from duty_tui.core.services.auth import find_actor
@@ -40,7 +40,7 @@ LARGE = {
     "work_case", "case_note", "contact", "audit_event", "person_address", "change_signal", "contact_reason",
     "reception_visit", "contact_revision", "follow_up", "case_event", "complaint_stage", "repair_detail",
     "safeguarding_concern", "homeless_case", "payment", "refund_request", "arrangement", "arrangement_instalment",
-    "suspense_allocation",
+    "suspense_allocation", "account_balance",
 }
 
 ALLOWED: dict[str, str] = {
@@ -54,6 +54,7 @@ HOT_READS: dict[str, Callable[[ServiceContext], object]] = {
     "search by phone": lambda ctx: find_people(ctx, "07700 900123"),
     "open a person": lambda ctx: get_person(ctx, "P0000001"),
     "an account": lambda ctx: show_account(ctx, "RNT000001"),
+    "accounts owing over £100": lambda ctx: list_accounts(ctx, arrears_over_pence=10_000),
     "a statement": lambda ctx: account_statement(ctx, "RNT000001"),
     "a case": lambda ctx: case_detail(ctx, "C0000002"),
     "the income queue": lambda ctx: queue_page(ctx, "team", "income"),

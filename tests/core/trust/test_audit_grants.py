@@ -108,6 +108,14 @@ def test_the_app_role_works_and_writes_audit_but_cannot_rewrite_it(cli, pg_engin
         with app.connect() as connection:
             actions = connection.execute(text("SELECT action FROM audit_event ORDER BY id")).scalars().all()
         assert actions[-3:] == ["person.view", "case.take", "case.note"]
+        # A ledger row posted as the app role moves the kept balance (the trigger runs as the owner) ...
+        kept = "SELECT balance_pence FROM account_balance WHERE account_id = (SELECT id FROM account WHERE ref = 'RNT000001')"
+        with app.begin() as connection:
+            before = connection.execute(text(kept)).scalar_one()
+            connection.execute(text(
+                "INSERT INTO ledger_entry (account_id, effective_date, posted_at, kind, amount_pence) "
+                "SELECT id, DATE '2026-03-09', now(), 'payment', -1234 FROM account WHERE ref = 'RNT000001'"))
+            assert connection.execute(text(kept)).scalar_one() == before - 1234
 
         for statement in (
             "DELETE FROM audit_event",
@@ -117,6 +125,10 @@ def test_the_app_role_works_and_writes_audit_but_cannot_rewrite_it(cli, pg_engin
             "DELETE FROM audit_head",
             "INSERT INTO audit_head (id, last_id, last_hash) VALUES (2, 0, 'x')",
             "UPDATE alembic_version SET version_num = 'x'",
+            # ... but the app role cannot move one by hand, nor switch the trigger off.
+            "UPDATE account_balance SET balance_pence = 0",
+            "DELETE FROM account_balance",
+            "ALTER TABLE ledger_entry DISABLE TRIGGER ledger_entry_keeps_balance",
             "ALTER TABLE audit_event DISABLE TRIGGER ALL",
             "ALTER TABLE audit_event ADD COLUMN note text",
             "DROP TABLE audit_event",

@@ -14,7 +14,8 @@ from duty_tui.areas.frontdesk.domain.rules import IdentityRecord
 from duty_tui.areas.frontdesk.services.caller_brief import current_home
 from duty_tui.areas.frontdesk.services.common import person_by_ref
 from duty_tui.core.db.engine import session_scope
-from duty_tui.core.db.models import Account, AuditEvent, LedgerEntry, Tenancy
+from duty_tui.core.db.models import Account, AuditEvent, Tenancy
+from duty_tui.core.db.models import AccountBalance as KeptBalance
 from duty_tui.core.domain.errors import InputError
 from duty_tui.core.services import audit
 from duty_tui.core.services.context import ServiceContext
@@ -82,9 +83,8 @@ def check_identity(ctx: ServiceContext, person_ref: str, method: str, answer: st
         passed = rules.identity_matches(method, answer, record)
         balances: list[AccountBalance] = []
         if passed and ctx.can("account.view") and accounts:
-            sums: dict[int | None, int] = dict(session.exec(select(LedgerEntry.account_id, func.coalesce(func.sum(LedgerEntry.amount_pence), 0))
-                                     .where(col(LedgerEntry.account_id).in_([a.id for a in accounts]))
-                                     .group_by(col(LedgerEntry.account_id))).all())
+            sums: dict[int | None, int] = dict(session.exec(select(KeptBalance.account_id, KeptBalance.balance_pence)
+                                     .where(col(KeptBalance.account_id).in_([a.id for a in accounts]))).all())
             balances = [AccountBalance(a.ref, a.account_type, int(sums.get(a.id, 0))) for a in accounts
                         if a.closed_on is None or sums.get(a.id, 0)]
         audit.record(session, ctx, "contact.identity_check", "person", person.ref,

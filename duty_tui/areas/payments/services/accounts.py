@@ -24,8 +24,9 @@ from duty_tui.areas.payments.services.common import (
     stored_id,
 )
 from duty_tui.areas.payments.services.words import account_type_name
+from duty_tui.core.db import kept_balance
 from duty_tui.core.db.engine import session_scope
-from duty_tui.core.db.models import Account, LedgerEntry, Person
+from duty_tui.core.db.models import Account, AccountBalance, Person
 from duty_tui.core.domain.errors import InputError
 from duty_tui.core.services import audit
 from duty_tui.core.services.context import ServiceContext
@@ -179,19 +180,63 @@ class AccountSummary:
 
 
 def list_accounts(ctx: ServiceContext, *, arrears_over_pence: int | None = None) -> list[AccountSummary]:
-    """Every account with its balance, by ref; optionally only those owing more than an amount."""
+    """Every account with its kept balance, by ref; optionally only those owing more than an amount.
+
+    Reads ``account_balance`` (kept by the database as rows are posted), so "owing more than £x" is
+    an index range, not a sum over the whole ledger."""
     ctx.require("account.view")
-    total = func.coalesce(func.sum(LedgerEntry.amount_pence), 0)
-    query = (select(Account.ref, Account.account_type, Account.holder_name, total)
-             .join(LedgerEntry, col(LedgerEntry.account_id) == Account.id, isouter=True)
-             .group_by(col(Account.id), Account.ref, Account.account_type, Account.holder_name)
+    balance = func.coalesce(AccountBalance.balance_pence, 0)
+    query = (select(Account.ref, Account.account_type, Account.holder_name, balance)
+             .join(AccountBalance, col(AccountBalance.account_id) == Account.id, isouter=True)
              .order_by(Account.ref))
     if arrears_over_pence is not None:
-        query = query.having(total > arrears_over_pence)
+        # Driven from the balance index (an IN over the kept balances, then each account by its key),
+        # so both databases read only the accounts in arrears, never every account.
+        owing = select(AccountBalance.account_id).where(col(AccountBalance.balance_pence) > arrears_over_pence)
+        query = query.where(col(Account.id).in_(owing))
     with session_scope(ctx.engine) as session:  # a read; the audit event after it (docs/AUDIT.md)
         rows = session.exec(query).all()
     audit.record_read(ctx, "account.list", "account", None, {"arrears_over_pence": arrears_over_pence, "count": len(rows)})
-    return [AccountSummary(ref, kind, holder, int(balance or 0)) for ref, kind, holder, balance in rows]
+    return [AccountSummary(ref, kind, holder, int(total or 0)) for ref, kind, holder, total in rows]
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """``account reconcile``: how many accounts were compared and those whose kept balance differs."""
+
+    accounts: int
+    differ: tuple[kept_balance.Difference, ...]
+    repaired: bool = False
+
+    def as_json(self) -> dict:
+        """The contract's shape (docs/CLI.md)."""
+        return {"accounts": self.accounts,
+                "differ": [{"ref": d.ref, "kept_pence": d.kept_pence, "sum_pence": d.sum_pence} for d in self.differ]}
+
+
+def reconcile_accounts(ctx: ServiceContext, *, repair: bool = False) -> Reconciliation:
+    """Every account's kept balance against the sum of its ledger rows (and their count).
+
+    With ``repair`` (account.rebuild_balances: an administrator), differing balances are rebuilt
+    from the ledger — the ledger is the record — in one audited transaction naming each account.
+    """
+    ctx.require("account.view")
+    if repair:
+        ctx.require("account.rebuild_balances")
+    with ctx.engine.connect() as connection:  # one read of the ledger; the audit event after it
+        accounts, differ = kept_balance.differences(connection)
+        connection.rollback()
+    result = Reconciliation(accounts, tuple(differ))
+    if repair and differ:
+        with session_scope(ctx.engine, write=True) as session:
+            kept_balance.rebuild(session.connection())
+            audit.record(session, ctx, "account.balance_rebuilt", "account", None, {
+                "accounts": accounts,
+                "differ": {d.ref: {"kept_pence": d.kept_pence, "sum_pence": d.sum_pence} for d in differ[:200]},
+                "count": len(differ)})
+        return Reconciliation(accounts, tuple(differ), repaired=True)
+    audit.record_read(ctx, "account.reconcile", "account", None, {"accounts": accounts, "differ": len(differ)})
+    return result
 
 
 def show_account(ctx: ServiceContext, ref: str) -> AccountSummary:

@@ -7,11 +7,20 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Protocol
 
-from sqlalchemy import func, update
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from duty_tui.areas.payments.domain.reference import PaymentsPolicy, load_policy
-from duty_tui.core.db.models import Account, HouseholdMember, LedgerEntry, Office, Person, StaffUser, Tenancy, table_of
+from duty_tui.core.db.models import (
+    Account,
+    AccountBalance,
+    HouseholdMember,
+    Office,
+    Person,
+    StaffUser,
+    Tenancy,
+    table_of,
+)
 from duty_tui.core.domain.errors import InputError, NotFound
 from duty_tui.core.domain.local_time import format_local
 from duty_tui.core.services.context import ServiceContext
@@ -114,19 +123,18 @@ def account_by_ref(session: Session, ref: str) -> Account:
 
 
 def balance_of(session: Session, account_id: int) -> int:
-    """The account's balance in pence (positive = owed): the sum of its ledger rows."""
-    total = session.exec(select(func.coalesce(func.sum(LedgerEntry.amount_pence), 0))
-                         .where(LedgerEntry.account_id == account_id)).one()
+    """The account's balance in pence (positive = owed): kept by the database as rows are posted
+    (duty_tui.core.db.kept_balance; ``account reconcile`` proves it is the sum of the rows)."""
+    total = session.exec(select(AccountBalance.balance_pence).where(AccountBalance.account_id == account_id)).first()
     return int(total or 0)
 
 
 def balances(session: Session, account_ids: Sequence[int]) -> dict[int, int]:
-    """Balances of many accounts at once."""
+    """Kept balances of many accounts at once (0 for an account with no rows)."""
     result: dict[int, int] = {}
     for part in chunks(list(account_ids)):
-        rows = session.exec(select(LedgerEntry.account_id, func.sum(LedgerEntry.amount_pence))
-                            .where(col(LedgerEntry.account_id).in_(part))
-                            .group_by(LedgerEntry.account_id)).all()
+        rows = session.exec(select(AccountBalance.account_id, AccountBalance.balance_pence)
+                            .where(col(AccountBalance.account_id).in_(part))).all()
         result.update({account_id: int(total or 0) for account_id, total in rows})
     return {account_id: result.get(account_id, 0) for account_id in account_ids}
 

@@ -238,7 +238,10 @@ def _post_payment(ctx: ServiceContext, rules: PaymentsPolicy, checked: CheckedPa
                     f"{checked.till_code} was cashed up for {checked.effective_date:%d/%m/%Y} (cash-up {closed.ref}); "
                     "it takes no more counter payments today: use another till, or correct it with a reversal on a "
                     "later day")
-        for line, account in zip(checked.lines, accounts, strict=True):
+        # In account order: each row's trigger locks its account's kept balance to the commit
+        # (duty_tui.core.db.kept_balance), so two split payments over the same accounts lock them in
+        # the same order and cannot deadlock.
+        for line, account in sorted(zip(checked.lines, accounts, strict=True), key=lambda pair: stored_id(pair[1])):
             session.add(LedgerEntry(
                 account_id=stored_id(account), effective_date=checked.effective_date, posted_at=now, kind=checked.ledger_kind,
                 method=checked.method, amount_pence=-line.amount_pence,
