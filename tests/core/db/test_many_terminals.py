@@ -8,7 +8,8 @@ screen holds a listener of its own. The 200 run in threads of one process, 16 at
 server of this module's own started with max_connections = 520: pg_stat_activity must show
 no more backends than the README's formula, and exactly what the 200 pools and listeners say they
 hold. Then the server is filled to max_connections and the 201st terminal, and a real
-``duty-tui`` command, get the message saying what to change — not a traceback.
+``duty-tui`` command, get the message saying what to change — not a traceback. A role at its
+CONNECTION LIMIT (on the shared test server) gets the same advice.
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import psycopg
 import pytest
 from builders import seed_office
 from conftest import PG_SERVER_OPTIONS, find_pg_ctl, running_postgres
+from sqlalchemy.engine import make_url
 
 from duty_tui.core.config.settings import Settings, load_settings
 from duty_tui.core.db.engine import LIVE_SCREENS, engine_from_settings, make_engine, ping, session_scope
@@ -138,7 +141,6 @@ def test_200_terminals_fit_the_readme_formula_and_the_201st_is_told_what_to_chan
             with pytest.raises(DatabaseUnavailable) as refused:
                 Terminal(settings, TERMINALS)
             message = str(refused.value)
-            print(message)
             for needed in ("too many clients", "max_connections", f"at least {each} x terminals",
                            "db_pool_size 2 + db_pool_overflow 2, 1 that listens", "DUTY_DB_POOL_SIZE",
                            "DUTY_DB_POOL_OVERFLOW"):
@@ -157,6 +159,25 @@ def test_200_terminals_fit_the_readme_formula_and_the_201st_is_told_what_to_chan
     finally:
         for t in terminals:
             t.close()
+        admin.close()
+
+
+def test_a_role_at_its_connection_limit_gets_the_same_advice(pg_url):
+    role = f"desk_{uuid.uuid4().hex[:8]}"
+    admin = psycopg.connect(make_url(pg_url).set(drivername="postgresql").render_as_string(hide_password=False),
+                            autocommit=True)
+    admin.execute(f"CREATE ROLE {role} LOGIN CONNECTION LIMIT 1")  # superusers are exempt
+    engine = engine_from_settings(Settings(db_url=str(make_url(pg_url).set(username=role))))
+    try:
+        with engine.connect():  # the role's one connection
+            with pytest.raises(DatabaseUnavailable) as refused:
+                ping(engine)  # a second connection from the same pool
+        message = str(refused.value)
+        assert f'too many connections for role "{role}"' in message
+        assert "CONNECTION LIMIT of the role" in message and "DUTY_DB_POOL_OVERFLOW" in message
+    finally:
+        engine.dispose()
+        admin.execute(f"DROP ROLE {role}")
         admin.close()
 
 
