@@ -280,8 +280,9 @@ def _wait_until_ready(executor: PostgreSQLExecutor, timeout: float = 90) -> None
 
 
 @contextlib.contextmanager
-def running_postgres(pg_ctl: str, *, attempts: int = 3) -> Iterator[PostgresServer]:
-    """Start a throwaway cluster in a new temp dir; stop it and delete the dir on exit."""
+def running_postgres(pg_ctl: str, *, attempts: int = 3, options: str = PG_SERVER_OPTIONS) -> Iterator[PostgresServer]:
+    """Start a throwaway cluster in a new temp dir (server ``options``, e.g. another max_connections);
+    stop it and delete the dir on exit."""
     as_root = os.geteuid() == 0
     base = Path(tempfile.mkdtemp(prefix="duty-pg-", dir=pg_base_dir()))
     run_dir = base / "run"  # data, socket and log: owned by whoever runs the server
@@ -326,7 +327,7 @@ def running_postgres(pg_ctl: str, *, attempts: int = 3) -> Iterator[PostgresServ
                 startparams="-w",
                 dbname=PG_TEMPLATE_DB,
                 user=PG_TEST_ROLE,
-                postgres_options=PG_SERVER_OPTIONS,
+                postgres_options=options,
                 timeout=90,
             )
             try:

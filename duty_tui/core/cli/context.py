@@ -46,10 +46,10 @@ def cli_state(ctx: typer.Context) -> CliState:
 
 def open_engine(settings, *, check: bool = True, create: bool = False):
     """The engine every command uses: never creates a database (only ``demo`` and ``db upgrade`` may)."""
-    from duty_tui.core.db.engine import make_engine, ping
+    from duty_tui.core.db.engine import engine_from_settings, ping
     from duty_tui.core.db.preflight import check_engine
 
-    engine = make_engine(settings.db_url, create=create)
+    engine = engine_from_settings(settings, create=create)
     ping(engine)
     warn_if_readable(settings.db_url)
     if check:

@@ -51,6 +51,8 @@ DEFAULTS: dict[str, Any] = {
     "terminal_id": "",
     "idle_lock_minutes": 5,
     "draft_seconds": 3.0,
+    "db_pool_size": 2,
+    "db_pool_overflow": 2,
     "demo": False,
     "batch_os_users": (),
 }

@@ -39,6 +39,14 @@ class Settings(BaseSettings):
     db_url: str = Field(default_factory=default_db_url)
     """SQLAlchemy URL: ``sqlite:///path.db`` or ``postgresql+psycopg://user:pass@host/db``."""
 
+    db_pool_size: int = Field(default=DEFAULTS["db_pool_size"], ge=1, le=20)
+    """PostgreSQL connections each terminal (or command) keeps open once used: one person does one thing
+    at a time. Each terminal also holds a connection that listens for other terminals' changes (README,
+    "How many connections"). Not used with SQLite."""
+
+    db_pool_overflow: int = Field(default=DEFAULTS["db_pool_overflow"], ge=0, le=50)
+    """PostgreSQL connections a terminal may open beyond ``db_pool_size`` in a burst, closed again after."""
+
     office_name: str = DEFAULTS["office_name"]
     """The office's name, shown in the header and on receipts."""
 

@@ -15,6 +15,7 @@ from urllib.parse import quote
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session
 
 from duty_tui.core.config.private_files import (
@@ -24,7 +25,7 @@ from duty_tui.core.config.private_files import (
     permission_problem,
     sqlite_file,
 )
-from duty_tui.core.config.settings import default_db_path, hide_password
+from duty_tui.core.config.settings import Settings, default_db_path, hide_password
 from duty_tui.core.domain.errors import DatabaseNotWritable, DatabaseUnavailable, EnvironmentProblem
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -35,8 +36,21 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def make_engine(url: str, *, create: bool = True, pool_size: int = 5) -> Engine:
+def engine_from_settings(settings: Settings, *, create: bool = False) -> Engine:
+    """The engine a terminal or a command uses: ``db_url`` with the ``db_pool_size`` and ``db_pool_overflow``
+    settings (PostgreSQL; SQLite ignores them). Never creates a database unless ``create``."""
+    return make_engine(settings.db_url, create=create, pool_size=settings.db_pool_size,
+                       max_overflow=settings.db_pool_overflow)
+
+
+def make_engine(url: str, *, create: bool = True, pool_size: int = 5, max_overflow: int = 10,
+                pool_timeout: float = 30.0) -> Engine:
     """Build the engine for ``url``; raises EnvironmentProblem on a bad URL.
+
+    PostgreSQL: a pool of ``pool_size`` connections kept open once used, and up to ``max_overflow``
+    more in a burst (closed when returned); a caller that finds all of them busy for ``pool_timeout``
+    seconds gets DatabaseUnavailable naming the settings. Terminals and commands build theirs with
+    ``engine_from_settings`` (2 + 2 by default); the larger defaults here serve tests and tools.
 
     SQLite and new files: with ``create`` (``duty-tui demo``, ``duty-tui db upgrade``, tests) a
     missing database file is created, mode 0600, but only in a folder that exists or in the
@@ -75,8 +89,8 @@ def make_engine(url: str, *, create: bool = True, pool_size: int = 5) -> Engine:
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
         try:
-            return create_engine(parsed, pool_size=pool_size, max_overflow=10, pool_pre_ping=True,
-                                 hide_parameters=True)
+            return create_engine(parsed, pool_size=pool_size, max_overflow=max_overflow, pool_timeout=pool_timeout,
+                                 pool_pre_ping=True, hide_parameters=True)
         except ModuleNotFoundError as exc:
             raise EnvironmentProblem(
                 f"the PostgreSQL driver is missing ({exc.name}); install psycopg[binary] "
@@ -151,7 +165,7 @@ def session_scope(engine: Engine, *, write: bool = False) -> Iterator[Session]:
     """
     try:
         connection = engine.connect()
-    except (OperationalError, DBAPIError) as exc:
+    except (OperationalError, DBAPIError, PoolTimeout) as exc:
         raise environment_problem(engine, exc) from None
     try:
         if write:
@@ -190,6 +204,43 @@ def _permission_denied(exc: Exception) -> bool:
     return getattr(getattr(exc, "orig", None), "sqlstate", None) == INSUFFICIENT_PRIVILEGE
 
 
+TOO_MANY_CONNECTIONS = "53300"
+"""PostgreSQL's SQLSTATE when max_connections, or a role's or database's CONNECTION LIMIT, is reached."""
+
+_NO_SLOTS = ("too many clients", "remaining connection slots are reserved", "too many connections for")
+"""What PostgreSQL says then (the SQLSTATE is not always set on a refused connection)."""
+
+LIVE_SCREENS = 2
+"""Listening connections to allow for per terminal beyond the app's own: the reception queue, the case
+queues and a case each hold one while open (README, "How many connections")."""
+
+SETTING_NAMES = "db_pool_size / db_pool_overflow (DUTY_DB_POOL_SIZE, DUTY_DB_POOL_OVERFLOW)"
+
+
+def _no_connection_slots(exc: Exception, lowered: str) -> bool:
+    sqlstate = getattr(getattr(exc, "orig", None), "sqlstate", None)
+    return sqlstate == TOO_MANY_CONNECTIONS or any(phrase in lowered for phrase in _NO_SLOTS)
+
+
+def _out_of_connections(engine: Engine, url: str, detail: str, *, pool_timeout: bool) -> DatabaseUnavailable:
+    """No connection to be had: this terminal's own pool was busy, or the server refused one more."""
+    size = engine.pool.size() if hasattr(engine.pool, "size") else 1
+    overflow = max(getattr(engine.pool, "_max_overflow", 0), 0)
+    if pool_timeout:
+        waited = getattr(engine.pool, "_timeout", 30)
+        return DatabaseUnavailable(
+            f"database {url}: all {size + overflow} of this terminal's connections (db_pool_size {size} + "
+            f"db_pool_overflow {overflow}) stayed busy for {waited:g} s; try again, and if it happens often "
+            f"raise {SETTING_NAMES}")
+    each = size + overflow + 1 + LIVE_SCREENS
+    return DatabaseUnavailable(
+        f"database {url}: PostgreSQL refused another connection ({detail}). A terminal holds at most "
+        f"db_pool_size {size} + db_pool_overflow {overflow}, 1 that listens for changes and 1 for each open "
+        f"screen that updates itself (allow {LIVE_SCREENS}); a running command 1: ask the database administrator "
+        f"to set max_connections to at least {each} x terminals + commands + 10 (or raise the CONNECTION LIMIT "
+        f"of the role or database, if that is what refused), or lower {SETTING_NAMES} on the terminals")
+
+
 def environment_problem(engine: Engine, exc: Exception) -> EnvironmentProblem:
     """Turn a driver error into a message that names the problem and the fix."""
     url = hide_password(engine.url.render_as_string(hide_password=False))
@@ -223,6 +274,8 @@ def environment_problem(engine: Engine, exc: Exception) -> EnvironmentProblem:
                 f"database {url} cannot be opened; check the folder exists and you may write to it ({detail})"
             )
         return EnvironmentProblem(f"database {url}: {detail}")
+    if isinstance(exc, PoolTimeout) or _no_connection_slots(exc, lowered):
+        return _out_of_connections(engine, url, detail, pool_timeout=isinstance(exc, PoolTimeout))
     if "locked" in lowered or "busy" in lowered:
         return DatabaseUnavailable(
             f"database {url} is locked by another program; close it (or wait) and try again ({detail})"
@@ -258,5 +311,5 @@ def ping(engine: Engine) -> None:
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
-    except (OperationalError, DBAPIError) as exc:
+    except (OperationalError, DBAPIError, PoolTimeout) as exc:
         raise environment_problem(engine, exc) from None

@@ -171,9 +171,9 @@ class ServiceContext:
     @classmethod
     def connect(cls, settings: Settings, **kwargs) -> ServiceContext:
         """Open the configured database and build a context for it (the TUI's way in; never creates one)."""
-        from duty_tui.core.db.engine import make_engine
+        from duty_tui.core.db.engine import engine_from_settings
 
-        return cls.create(make_engine(settings.db_url, create=False), settings, **kwargs)
+        return cls.create(engine_from_settings(settings), settings, **kwargs)
 
     def as_actor(self, actor: Actor | None) -> ServiceContext:
         """The same context acting as someone else (after login or switch user)."""
