@@ -1,18 +1,22 @@
-"""A whole office at once: N terminal processes started together, each searching, opening people and
-taking payments as staff do, against the same work with the audit write of the reads turned off, in
+"""A whole office at once: N terminal processes started together, each searching, opening people,
+logging contacts and taking payments as staff do, against the same work with the audit write of the reads turned off, in
 the same run (issue 13 item 6; docs/PERFORMANCE.md).
 
     .venv/bin/python bench/bench_terminals.py --db sqlite:////path/office.db --terminals 1 12 --seconds 20
 
 Each terminal is its own process with its own engine (as a desk's duty-tui is), signed in as the
 income officer; all start at a barrier. The mix per step: 60% a search (a surname drawn from the
-database), 30% opening a person, 10% a £0.01 card-by-phone payment to a rent account (only in the
-audited run: a payment's audit event is part of the payment). "No audit" replaces the reads'
+database), 25% opening a person, 5% logging a phone contact about a rent payment against a person,
+10% a £0.01 card-by-phone payment to a rent account (contacts and payments only in the audited run:
+their audit event is part of the act). "No audit" replaces the reads'
 ``audit.record_read`` with nothing in the child processes; everything else is the same code.
 
 Reports per N: p50/p95/p99 per kind of step, steps per second, and every failure by its message
-(on SQLite, "database is locked" is the one that matters). PostgreSQL should run with its durable
-settings (fsync and synchronous_commit on); say so beside the figures.
+(on SQLite, "database is locked" is the one that matters). On PostgreSQL a sampler in the parent
+reads ``pg_stat_activity`` every 50 ms while the terminals run and reports what the waiting backends
+waited on (wait event type and event, e.g. ``Lock/transactionid`` or ``Lock/tuple``), as a share of
+all backend samples that were running our statements. PostgreSQL should run with its durable settings
+(fsync and synchronous_commit on); the bench prints them.
 """
 
 from __future__ import annotations
@@ -25,10 +29,12 @@ import time
 import uuid
 from collections import Counter
 
-KINDS = ("search", "open", "pay")
+KINDS = ("search", "open", "contact", "pay")
 
 
 def _terminal(url: str, number: int, audit_reads: bool, seconds: float, barrier, queue, names, refs, accounts) -> None:
+    from duty_tui.areas.frontdesk.services.contact_draft import ContactDraft
+    from duty_tui.areas.frontdesk.services.contacts import log_contact
     from duty_tui.areas.payments.domain.rules import SplitLine
     from duty_tui.areas.payments.services.taking import PaymentRequest, take_payment
     from duty_tui.core.config.settings import Settings
@@ -51,13 +57,17 @@ def _terminal(url: str, number: int, audit_reads: bool, seconds: float, barrier,
     deadline = time.perf_counter() + seconds
     while time.perf_counter() < deadline:
         roll = rng.random()
-        kind = "search" if roll < 0.6 else "open" if roll < 0.9 or not audit_reads else "pay"
+        kind = ("search" if roll < 0.6 else "open" if roll < 0.85 or not audit_reads
+                else "contact" if roll < 0.9 else "pay")
         started = time.perf_counter()
         try:
             if kind == "search":
                 find_people(ctx, rng.choice(names))
             elif kind == "open":
                 get_person(ctx, rng.choice(refs))
+            elif kind == "contact":
+                log_contact(ctx, ContactDraft(channel="phone", reasons=("rent.payment",), outcome="resolved",
+                                              notes="Asked about the balance (bench)", person_ref=rng.choice(refs)))
             else:
                 take_payment(ctx, PaymentRequest(uuid.uuid4().hex, "card_phone", (SplitLine(rng.choice(accounts), 1),),
                                                  terminal_ref=f"BENCH-{number}"))
@@ -85,13 +95,70 @@ def _sample(url: str) -> tuple[list[str], list[str], list[str]]:
     return names, refs, accounts
 
 
-def _run(url: str, terminals: int, audit_reads: bool, seconds: float, sample) -> tuple[dict, Counter]:
+class LockSampler:
+    """PostgreSQL: what our backends wait on, sampled from pg_stat_activity every 50 ms in a thread."""
+
+    def __init__(self, url: str) -> None:
+        import threading
+
+        from duty_tui.core.db.engine import make_engine
+
+        self.engine = make_engine(url, create=False)
+        self.samples: Counter[str] = Counter()
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+
+    def _loop(self) -> None:
+        from sqlalchemy import text
+
+        query = text("SELECT COALESCE(wait_event_type || '/' || wait_event, 'running') FROM pg_stat_activity "
+                     "WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active' "
+                     "AND backend_type = 'client backend' AND query NOT LIKE '%LISTEN%'")
+        with self.engine.connect() as connection:
+            while not self.stop.wait(0.05):
+                self.samples.update(r[0] for r in connection.execute(query))
+                connection.rollback()
+
+    def __enter__(self) -> LockSampler:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        self.thread.join(timeout=5)
+        self.engine.dispose()
+
+    def report(self) -> str:
+        total = sum(self.samples.values())
+        if not total:
+            return "no active backends sampled"
+        return ", ".join(f"{event} {count * 100 / total:.0f}%" for event, count in self.samples.most_common(6))
+
+
+def durable_settings(url: str) -> str:
+    """PostgreSQL's fsync, synchronous_commit and full_page_writes, as the bench ran with them."""
+    from sqlalchemy import text
+
+    from duty_tui.core.db.engine import make_engine
+
+    engine = make_engine(url, create=False)
+    with engine.connect() as connection:
+        found = {name: connection.execute(text(f"SHOW {name}")).scalar() for name in
+                 ("fsync", "synchronous_commit", "full_page_writes", "max_connections")}
+    engine.dispose()
+    return ", ".join(f"{k}={v}" for k, v in found.items())
+
+
+def _run(url: str, terminals: int, audit_reads: bool, seconds: float, sample,
+         sampler: LockSampler | None = None) -> tuple[dict, Counter]:
     context = mp.get_context("spawn")
     barrier, queue = context.Barrier(terminals), context.Queue()
     procs = [context.Process(target=_terminal, args=(url, n, audit_reads, seconds, barrier, queue, *sample))
              for n in range(terminals)]
     for proc in procs:
         proc.start()
+    if sampler is not None:
+        sampler.__enter__()
     merged: dict[str, list[float]] = {k: [] for k in KINDS}
     failures: Counter[str] = Counter()
     for _ in procs:
@@ -101,6 +168,8 @@ def _run(url: str, terminals: int, audit_reads: bool, seconds: float, sample) ->
         failures.update(failed)
     for proc in procs:
         proc.join(timeout=60)
+    if sampler is not None:
+        sampler.__exit__(None, None, None)
     return merged, failures
 
 
@@ -116,12 +185,18 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     args = parser.parse_args()
     sample = _sample(args.db)
+    postgres = args.db.startswith("postgresql")
     print(f"{args.db.split('://')[0]}: {len(sample[0])} surnames, {len(sample[1])} people, {len(sample[2])} rent accounts")
+    if postgres:
+        print(f"PostgreSQL settings: {durable_settings(args.db)}")
     print("terminals  run        kind    steps  p50 ms  p95 ms  p99 ms  steps/s  failures")
     for n in args.terminals:
         for audit_reads in (True, False):
-            times, failures = _run(args.db, n, audit_reads, args.seconds, sample)
+            sampler = LockSampler(args.db) if postgres else None
+            times, failures = _run(args.db, n, audit_reads, args.seconds, sample, sampler)
             label = "audited" if audit_reads else "no audit"
+            if sampler is not None:
+                print(f"{n:>9}  {label:<9}  waits: {sampler.report()}")
             for kind in KINDS:
                 if times[kind]:
                     print(f"{n:>9}  {label:<9}  {kind:<6} {len(times[kind]):>6} {_pct(times[kind], .5):>7.1f} "
