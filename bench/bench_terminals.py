@@ -11,6 +11,11 @@ database), 25% opening a person, 5% logging a phone contact about a rent payment
 their audit event is part of the act). "No audit" replaces the reads'
 ``audit.record_read`` with nothing in the child processes; everything else is the same code.
 
+``--payments N [--searchers M]`` measures the payment targets instead, in one run: N terminals of
+raw one-row INSERT transactions into ``ledger_entry`` (the baseline), N terminals taking payments alone,
+then N taking payments while M others search. (Raw rows are written as kind ``bench_raw``, £-0.01
+each, and payments of £0.01 are real: run it on a copy of a demo database.)
+
 Reports per N: p50/p95/p99 per kind of step, steps per second, and every failure by its message
 (on SQLite, "database is locked" is the one that matters). On PostgreSQL a sampler in the parent
 reads ``pg_stat_activity`` every 50 ms while the terminals run and reports what the waiting backends
@@ -29,10 +34,21 @@ import time
 import uuid
 from collections import Counter
 
-KINDS = ("search", "open", "contact", "pay")
+KINDS = ("search", "open", "contact", "pay", "raw")
+MIXES = ("office", "pay", "search", "raw")
+"""office: the staff mix above; pay: only payments; search: only audited searches; raw: one-row INSERT
+transactions into ledger_entry (no service, no audit, no receipt number) — the payments' baseline."""
 
 
-def _terminal(url: str, number: int, audit_reads: bool, seconds: float, barrier, queue, names, refs, accounts) -> None:
+def _pick(mix: str, roll: float, audit_reads: bool) -> str:
+    if mix != "office":
+        return mix
+    return ("search" if roll < 0.6 else "open" if roll < 0.85 or not audit_reads
+            else "contact" if roll < 0.9 else "pay")
+
+
+def _terminal(url: str, number: int, mix: str, audit_reads: bool, seconds: float, barrier, queue, names, refs,
+              accounts) -> None:
     from duty_tui.areas.frontdesk.services.contact_draft import ContactDraft
     from duty_tui.areas.frontdesk.services.contacts import log_contact
     from duty_tui.areas.payments.domain.rules import SplitLine
@@ -51,20 +67,31 @@ def _terminal(url: str, number: int, audit_reads: bool, seconds: float, barrier,
     base = ServiceContext.create(engine, Settings(db_url=url), terminal=f"bench-{number}")
     ctx = base.as_actor(find_actor(base, "income"))
     rng = random.Random(number)
+    from sqlalchemy import text
+
+    raw_insert = text("INSERT INTO ledger_entry (account_id, effective_date, posted_at, kind, method, amount_pence, "
+                      "reference) VALUES (:a, CURRENT_DATE, CURRENT_TIMESTAMP, 'bench_raw', 'cash', -1, :n)")
+    with engine.connect() as connection:
+        account_ids = [r[0] for r in connection.execute(
+            text("SELECT id FROM account WHERE ref IN (SELECT value FROM json_each(:refs))"
+                 if engine.dialect.name == "sqlite" else
+                 "SELECT id FROM account WHERE ref = ANY(:refs)"),
+            {"refs": __import__("json").dumps(accounts) if engine.dialect.name == "sqlite" else list(accounts)})]
     times: dict[str, list[float]] = {k: [] for k in KINDS}
     failures: Counter[str] = Counter()
     barrier.wait()
     deadline = time.perf_counter() + seconds
     while time.perf_counter() < deadline:
-        roll = rng.random()
-        kind = ("search" if roll < 0.6 else "open" if roll < 0.85 or not audit_reads
-                else "contact" if roll < 0.9 else "pay")
+        kind = _pick(mix, rng.random(), audit_reads)
         started = time.perf_counter()
         try:
             if kind == "search":
                 find_people(ctx, rng.choice(names))
             elif kind == "open":
                 get_person(ctx, rng.choice(refs))
+            elif kind == "raw":
+                with engine.begin() as connection:
+                    connection.execute(raw_insert, {"a": rng.choice(account_ids), "n": f"BENCH-{number}"})
             elif kind == "contact":
                 log_contact(ctx, ContactDraft(channel="phone", reasons=("rent.payment",), outcome="resolved",
                                               notes="Asked about the balance (bench)", person_ref=rng.choice(refs)))
@@ -149,11 +176,14 @@ def durable_settings(url: str) -> str:
     return ", ".join(f"{k}={v}" for k, v in found.items())
 
 
-def _run(url: str, terminals: int, audit_reads: bool, seconds: float, sample,
+def _run(url: str, groups: list[tuple[str, int]], audit_reads: bool, seconds: float, sample,
          sampler: LockSampler | None = None) -> tuple[dict, Counter]:
+    """Every group's terminals (mix, how many) started together at one barrier."""
     context = mp.get_context("spawn")
+    terminals = sum(count for _, count in groups)
     barrier, queue = context.Barrier(terminals), context.Queue()
-    procs = [context.Process(target=_terminal, args=(url, n, audit_reads, seconds, barrier, queue, *sample))
+    mixes = [mix for mix, count in groups for _ in range(count)]
+    procs = [context.Process(target=_terminal, args=(url, n, mixes[n], audit_reads, seconds, barrier, queue, *sample))
              for n in range(terminals)]
     for proc in procs:
         proc.start()
@@ -183,7 +213,14 @@ def main() -> None:
     parser.add_argument("--db", required=True)
     parser.add_argument("--terminals", type=int, nargs="+", default=[1, 12])
     parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--payments", type=int, default=0, metavar="N",
+                        help="instead of the office mix: N terminals of raw inserts, then N taking payments alone, "
+                             "then N taking payments while --searchers terminals search (issue 13's payment targets)")
+    parser.add_argument("--searchers", type=int, default=30)
     args = parser.parse_args()
+    if args.payments:
+        payments_run(args)
+        return
     sample = _sample(args.db)
     postgres = args.db.startswith("postgresql")
     print(f"{args.db.split('://')[0]}: {len(sample[0])} surnames, {len(sample[1])} people, {len(sample[2])} rent accounts")
@@ -193,7 +230,7 @@ def main() -> None:
     for n in args.terminals:
         for audit_reads in (True, False):
             sampler = LockSampler(args.db) if postgres else None
-            times, failures = _run(args.db, n, audit_reads, args.seconds, sample, sampler)
+            times, failures = _run(args.db, [("office", n)], audit_reads, args.seconds, sample, sampler)
             label = "audited" if audit_reads else "no audit"
             if sampler is not None:
                 print(f"{n:>9}  {label:<9}  waits: {sampler.report()}")
@@ -207,6 +244,39 @@ def main() -> None:
             if not failures:
                 print(f"{'':>9}  {label:<9}  no failures")
             print(f"{'':>9}  {label:<9}  median of all steps {statistics.median(sum(times.values(), [])) * 1000:.1f} ms")
+
+
+def _line(label: str, kind: str, times: list[float], seconds: float) -> str:
+    return (f"  {label:<34} {len(times):>6} {_pct(times, .5):>7.1f} {_pct(times, .95):>7.1f} {_pct(times, .99):>7.1f} "
+            f"{len(times) / seconds:>8.1f}/s")
+
+
+def payments_run(args) -> None:
+    """N raw-insert terminals; N payment terminals alone; N payment terminals beside M searching ones."""
+    sample = _sample(args.db)
+    n, m, seconds = args.payments, args.searchers, args.seconds
+    if args.db.startswith("postgresql"):
+        print(f"PostgreSQL settings: {durable_settings(args.db)}")
+    print(f"{' ':<36} steps  p50 ms  p95 ms  p99 ms  rate")
+    rates = {}
+    for label, groups in ((f"{n} terminals, raw one-row inserts", [("raw", n)]),
+                          (f"{n} terminals taking payments", [("pay", n)]),
+                          (f"{n} paying + {m} searching", [("pay", n), ("search", m)])):
+        sampler = LockSampler(args.db) if args.db.startswith("postgresql") else None
+        times, failures = _run(args.db, groups, True, seconds, sample, sampler)
+        for kind in ("raw", "pay", "search"):
+            if times[kind]:
+                print(_line(f"{label}: {kind}", kind, times[kind], seconds))
+                rates[(label, kind)] = len(times[kind]) / seconds
+        for message, count in failures.most_common():
+            print(f"    FAILED {count}x {message}")
+        if sampler is not None:
+            print(f"    waits: {sampler.report()}")
+    raw = rates[(f"{n} terminals, raw one-row inserts", "raw")]
+    alone = rates[(f"{n} terminals taking payments", "pay")]
+    beside = rates[(f"{n} paying + {m} searching", "pay")]
+    print(f"  payments / raw inserts: {alone / raw:.2f} (target >= 0.50)")
+    print(f"  payments beside searches / alone: {beside / alone:.2f} (target >= 0.70)")
 
 
 if __name__ == "__main__":
