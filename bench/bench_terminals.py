@@ -13,12 +13,20 @@ audited run: a payment's audit event is part of the payment). "No audit" replace
 Reports per N: p50/p95/p99 per kind of step, steps per second, and every failure by its message
 (on SQLite, "database is locked" is the one that matters). PostgreSQL should run with its durable
 settings (fsync and synchronous_commit on); say so beside the figures.
+
+SQLite also reports, per run, where a write's time goes: ``wait`` (for the writer turn, then inside
+``BEGIN IMMEDIATE`` for SQLite's own lock), ``hold`` (from ``BEGIN IMMEDIATE`` done until the
+connection is back in the pool, i.e. the write lock held), the share of the run the lock was held,
+and the CPU the terminals used as a share of the machine's CPUs (near 100%: the tail is CPU, not
+locks). ``--compare-turns`` adds an audited run with the writer turns off (SQLite's busy handler
+alone, as before issue 13's turns; core/db/writer_turns.py).
 """
 
 from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
+import os
 import random
 import statistics
 import time
@@ -28,7 +36,55 @@ from collections import Counter
 KINDS = ("search", "open", "pay")
 
 
-def _terminal(url: str, number: int, audit_reads: bool, seconds: float, barrier, queue, names, refs, accounts) -> None:
+def _watch_writes(engine, turns: bool) -> dict[str, list[float]]:
+    """Time each write transaction's waits and its hold of the write lock (SQLite)."""
+    from sqlalchemy import event
+
+    from duty_tui.core.db import engine as engine_module
+
+    spent: dict[str, list[float]] = {"wait": [], "hold": []}
+    began: dict[int, float] = {}
+    take_turn = engine_module.take_turn
+
+    def timed_turn(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return take_turn(*args, **kwargs)
+        finally:
+            spent["wait"].append(time.perf_counter() - started)
+
+    if not turns:
+        engine_module.take_turn = lambda *args, **kwargs: engine_module.Turn(None, "")  # type: ignore[assignment]
+    else:
+        engine_module.take_turn = timed_turn  # type: ignore[assignment]
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before(connection, _cursor, statement, *_args) -> None:
+        if statement == "BEGIN IMMEDIATE":
+            began[id(connection.connection.dbapi_connection)] = time.perf_counter()
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _after(connection, _cursor, statement, *_args) -> None:
+        if statement == "BEGIN IMMEDIATE":
+            key = id(connection.connection.dbapi_connection)
+            now = time.perf_counter()
+            if turns and spent["wait"]:
+                spent["wait"][-1] += now - began[key]
+            else:
+                spent["wait"].append(now - began[key])
+            began[key] = now
+
+    @event.listens_for(engine.pool, "checkin")
+    def _checkin(dbapi_connection, _record) -> None:
+        started = began.pop(id(dbapi_connection), None)
+        if started is not None:
+            spent["hold"].append(time.perf_counter() - started)
+
+    return spent
+
+
+def _terminal(url: str, number: int, audit_reads: bool, seconds: float, barrier, queue, names, refs, accounts,
+              turns: bool = True) -> None:
     from duty_tui.areas.payments.domain.rules import SplitLine
     from duty_tui.areas.payments.services.taking import PaymentRequest, take_payment
     from duty_tui.core.config.settings import Settings
@@ -39,15 +95,26 @@ def _terminal(url: str, number: int, audit_reads: bool, seconds: float, barrier,
     from duty_tui.core.services.people import get_person
     from duty_tui.core.services.search import find_people
 
+    engine = make_engine(url, create=False)
+    spent = _watch_writes(engine, turns) if engine.dialect.name == "sqlite" else {"wait": [], "hold": []}
+    spent["audit"] = []
+    record_read = audit.record_read
+
+    def timed_record_read(*args, **kwargs) -> None:
+        started = time.perf_counter()
+        record_read(*args, **kwargs)
+        spent["audit"].append(time.perf_counter() - started)
+
+    audit.record_read = timed_record_read  # type: ignore[assignment]
     if not audit_reads:
         audit.record_read = lambda *args, **kwargs: None  # type: ignore[assignment]  # the baseline: reads unaudited
-    engine = make_engine(url, create=False)
     base = ServiceContext.create(engine, Settings(db_url=url), terminal=f"bench-{number}")
     ctx = base.as_actor(find_actor(base, "income"))
     rng = random.Random(number)
     times: dict[str, list[float]] = {k: [] for k in KINDS}
     failures: Counter[str] = Counter()
     barrier.wait()
+    cpu_started = time.process_time()
     deadline = time.perf_counter() + seconds
     while time.perf_counter() < deadline:
         roll = rng.random()
@@ -65,8 +132,9 @@ def _terminal(url: str, number: int, audit_reads: bool, seconds: float, barrier,
             failures[f"{kind}: {type(exc).__name__}: {str(exc)[:80]}"] += 1
             continue
         times[kind].append(time.perf_counter() - started)
+    cpu = time.process_time() - cpu_started
     engine.dispose()
-    queue.put((times, failures))
+    queue.put((times, failures, spent, cpu))
 
 
 def _sample(url: str) -> tuple[list[str], list[str], list[str]]:
@@ -85,23 +153,28 @@ def _sample(url: str) -> tuple[list[str], list[str], list[str]]:
     return names, refs, accounts
 
 
-def _run(url: str, terminals: int, audit_reads: bool, seconds: float, sample) -> tuple[dict, Counter]:
+def _run(url: str, terminals: int, audit_reads: bool, seconds: float, sample, turns: bool = True) -> tuple:
     context = mp.get_context("spawn")
     barrier, queue = context.Barrier(terminals), context.Queue()
-    procs = [context.Process(target=_terminal, args=(url, n, audit_reads, seconds, barrier, queue, *sample))
+    procs = [context.Process(target=_terminal, args=(url, n, audit_reads, seconds, barrier, queue, *sample, turns))
              for n in range(terminals)]
     for proc in procs:
         proc.start()
     merged: dict[str, list[float]] = {k: [] for k in KINDS}
     failures: Counter[str] = Counter()
+    writes: dict[str, list[float]] = {"wait": [], "hold": [], "audit": []}
+    cpu = 0.0
     for _ in procs:
-        times, failed = queue.get(timeout=seconds + 300)
+        times, failed, spent, used = queue.get(timeout=seconds + 300)
         for kind in KINDS:
             merged[kind] += times[kind]
         failures.update(failed)
+        for part in writes:
+            writes[part] += spent[part]
+        cpu += used
     for proc in procs:
         proc.join(timeout=60)
-    return merged, failures
+    return merged, failures, writes, cpu
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -114,14 +187,18 @@ def main() -> None:
     parser.add_argument("--db", required=True)
     parser.add_argument("--terminals", type=int, nargs="+", default=[1, 12])
     parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--compare-turns", action="store_true",
+                        help="SQLite: add an audited run with the writer turns off (SQLite's busy handler alone)")
     args = parser.parse_args()
     sample = _sample(args.db)
     print(f"{args.db.split('://')[0]}: {len(sample[0])} surnames, {len(sample[1])} people, {len(sample[2])} rent accounts")
     print("terminals  run        kind    steps  p50 ms  p95 ms  p99 ms  steps/s  failures")
+    runs = [("audited", True, True), ("no audit", False, True)]
+    if args.compare_turns:
+        runs.insert(1, ("no turns", True, False))
     for n in args.terminals:
-        for audit_reads in (True, False):
-            times, failures = _run(args.db, n, audit_reads, args.seconds, sample)
-            label = "audited" if audit_reads else "no audit"
+        for label, audit_reads, turns in runs:
+            times, failures, writes, cpu = _run(args.db, n, audit_reads, args.seconds, sample, turns)
             for kind in KINDS:
                 if times[kind]:
                     print(f"{n:>9}  {label:<9}  {kind:<6} {len(times[kind]):>6} {_pct(times[kind], .5):>7.1f} "
@@ -132,6 +209,19 @@ def main() -> None:
             if not failures:
                 print(f"{'':>9}  {label:<9}  no failures")
             print(f"{'':>9}  {label:<9}  median of all steps {statistics.median(sum(times.values(), [])) * 1000:.1f} ms")
+            _print_writes(n, label, writes, cpu, args.seconds)
+
+
+def _print_writes(n: int, label: str, writes: dict[str, list[float]], cpu: float, seconds: float) -> None:
+    busy = cpu / (seconds * (os.cpu_count() or 1))
+    line = f"{'':>9}  {label:<9}  CPU {busy:.0%} of {os.cpu_count()} CPUs"
+    if writes["hold"]:
+        line += (f"; {len(writes['hold'])} writes, wait p50/p99 {_pct(writes['wait'], .5):.1f}/"
+                 f"{_pct(writes['wait'], .99):.1f} ms, hold p50/p99 {_pct(writes['hold'], .5):.1f}/"
+                 f"{_pct(writes['hold'], .99):.1f} ms, lock held {sum(writes['hold']) / seconds:.0%} of the run")
+    if writes["audit"]:
+        line += f"; a read's audit write p50/p99 {_pct(writes['audit'], .5):.1f}/{_pct(writes['audit'], .99):.1f} ms"
+    print(line)
 
 
 if __name__ == "__main__":
