@@ -2,7 +2,8 @@
 
 SQLite runs in WAL mode with a busy timeout and foreign keys on. Transactions
 are begun explicitly: ``write=True`` sessions take the write lock up front
-(``BEGIN IMMEDIATE``) so two terminals never deadlock upgrading a read lock.
+(``BEGIN IMMEDIATE``) so two terminals never deadlock upgrading a read lock, and
+on a SQLite file they first wait their turn among the writers (writer_turns.py).
 """
 
 from __future__ import annotations

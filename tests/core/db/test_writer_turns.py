@@ -20,7 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from duty_tui.core.db import engine as engine_module
-from duty_tui.core.db.engine import make_engine, session_scope
+from duty_tui.core.db.engine import session_scope
 from duty_tui.core.db.writer_turns import lock_path
 from duty_tui.core.domain.errors import DatabaseUnavailable
 
