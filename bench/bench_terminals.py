@@ -22,12 +22,20 @@ reads ``pg_stat_activity`` every 50 ms while the terminals run and reports what 
 waited on (wait event type and event, e.g. ``Lock/transactionid`` or ``Lock/tuple``), as a share of
 all backend samples that were running our statements. PostgreSQL should run with its durable settings
 (fsync and synchronous_commit on); the bench prints them.
+
+SQLite also reports, per run, where a write's time goes: ``wait`` (for the writer turn, then inside
+``BEGIN IMMEDIATE`` for SQLite's own lock), ``hold`` (from ``BEGIN IMMEDIATE`` done until the
+connection is back in the pool, i.e. the write lock held), the share of the run the lock was held,
+and the CPU the terminals used as a share of the machine's CPUs (near 100%: the tail is CPU, not
+locks). ``--compare-turns`` adds an audited run with the writer turns off (SQLite's busy handler
+alone, as before issue 13's turns; core/db/writer_turns.py).
 """
 
 from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
+import os
 import random
 import statistics
 import time
@@ -40,6 +48,53 @@ MIXES = ("office", "pay", "search", "raw")
 transactions into ledger_entry (no service, no audit, no receipt number) — the payments' baseline."""
 
 
+def _watch_writes(engine, turns: bool) -> dict[str, list[float]]:
+    """Time each write transaction's waits and its hold of the write lock (SQLite)."""
+    from sqlalchemy import event
+
+    from duty_tui.core.db import engine as engine_module
+
+    spent: dict[str, list[float]] = {"wait": [], "hold": []}
+    began: dict[int, float] = {}
+    take_turn = engine_module.take_turn
+
+    def timed_turn(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return take_turn(*args, **kwargs)
+        finally:
+            spent["wait"].append(time.perf_counter() - started)
+
+    if not turns:
+        engine_module.take_turn = lambda *args, **kwargs: engine_module.Turn(None, "")  # type: ignore[assignment]
+    else:
+        engine_module.take_turn = timed_turn  # type: ignore[assignment]
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before(connection, _cursor, statement, *_args) -> None:
+        if statement == "BEGIN IMMEDIATE":
+            began[id(connection.connection.dbapi_connection)] = time.perf_counter()
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _after(connection, _cursor, statement, *_args) -> None:
+        if statement == "BEGIN IMMEDIATE":
+            key = id(connection.connection.dbapi_connection)
+            now = time.perf_counter()
+            if turns and spent["wait"]:
+                spent["wait"][-1] += now - began[key]
+            else:
+                spent["wait"].append(now - began[key])
+            began[key] = now
+
+    @event.listens_for(engine.pool, "checkin")
+    def _checkin(dbapi_connection, _record) -> None:
+        started = began.pop(id(dbapi_connection), None)
+        if started is not None:
+            spent["hold"].append(time.perf_counter() - started)
+
+    return spent
+
+
 def _pick(mix: str, roll: float, audit_reads: bool) -> str:
     if mix != "office":
         return mix
@@ -48,7 +103,7 @@ def _pick(mix: str, roll: float, audit_reads: bool) -> str:
 
 
 def _terminal(url: str, number: int, mix: str, audit_reads: bool, seconds: float, barrier, queue, names, refs,
-              accounts) -> None:
+              accounts, turns: bool = True) -> None:
     from duty_tui.areas.frontdesk.services.contact_draft import ContactDraft
     from duty_tui.areas.frontdesk.services.contacts import log_contact
     from duty_tui.areas.payments.domain.rules import SplitLine
@@ -61,9 +116,19 @@ def _terminal(url: str, number: int, mix: str, audit_reads: bool, seconds: float
     from duty_tui.core.services.people import get_person
     from duty_tui.core.services.search import find_people
 
+    engine = make_engine(url, create=False)
+    spent = _watch_writes(engine, turns) if engine.dialect.name == "sqlite" else {"wait": [], "hold": []}
+    spent["audit"] = []
+    record_read = audit.record_read
+
+    def timed_record_read(*args, **kwargs) -> None:
+        started = time.perf_counter()
+        record_read(*args, **kwargs)
+        spent["audit"].append(time.perf_counter() - started)
+
+    audit.record_read = timed_record_read  # type: ignore[assignment]
     if not audit_reads:
         audit.record_read = lambda *args, **kwargs: None  # type: ignore[assignment]  # the baseline: reads unaudited
-    engine = make_engine(url, create=False)
     base = ServiceContext.create(engine, Settings(db_url=url), terminal=f"bench-{number}")
     ctx = base.as_actor(find_actor(base, "income"))
     rng = random.Random(number)
@@ -80,6 +145,7 @@ def _terminal(url: str, number: int, mix: str, audit_reads: bool, seconds: float
     times: dict[str, list[float]] = {k: [] for k in KINDS}
     failures: Counter[str] = Counter()
     barrier.wait()
+    cpu_started = time.process_time()
     deadline = time.perf_counter() + seconds
     while time.perf_counter() < deadline:
         kind = _pick(mix, rng.random(), audit_reads)
@@ -102,8 +168,9 @@ def _terminal(url: str, number: int, mix: str, audit_reads: bool, seconds: float
             failures[f"{kind}: {type(exc).__name__}: {str(exc)[:80]}"] += 1
             continue
         times[kind].append(time.perf_counter() - started)
+    cpu = time.process_time() - cpu_started
     engine.dispose()
-    queue.put((times, failures))
+    queue.put((times, failures, spent, cpu))
 
 
 def _sample(url: str) -> tuple[list[str], list[str], list[str]]:
@@ -177,13 +244,14 @@ def durable_settings(url: str) -> str:
 
 
 def _run(url: str, groups: list[tuple[str, int]], audit_reads: bool, seconds: float, sample,
-         sampler: LockSampler | None = None) -> tuple[dict, Counter]:
+         sampler: LockSampler | None = None, turns: bool = True) -> tuple:
     """Every group's terminals (mix, how many) started together at one barrier."""
     context = mp.get_context("spawn")
     terminals = sum(count for _, count in groups)
     barrier, queue = context.Barrier(terminals), context.Queue()
     mixes = [mix for mix, count in groups for _ in range(count)]
-    procs = [context.Process(target=_terminal, args=(url, n, mixes[n], audit_reads, seconds, barrier, queue, *sample))
+    procs = [context.Process(target=_terminal, args=(url, n, mixes[n], audit_reads, seconds, barrier, queue, *sample,
+                                                           turns))
              for n in range(terminals)]
     for proc in procs:
         proc.start()
@@ -191,16 +259,21 @@ def _run(url: str, groups: list[tuple[str, int]], audit_reads: bool, seconds: fl
         sampler.__enter__()
     merged: dict[str, list[float]] = {k: [] for k in KINDS}
     failures: Counter[str] = Counter()
+    writes: dict[str, list[float]] = {"wait": [], "hold": [], "audit": []}
+    cpu = 0.0
     for _ in procs:
-        times, failed = queue.get(timeout=seconds + 300)
+        times, failed, spent, used = queue.get(timeout=seconds + 300)
         for kind in KINDS:
             merged[kind] += times[kind]
         failures.update(failed)
+        for part in writes:
+            writes[part] += spent[part]
+        cpu += used
     for proc in procs:
         proc.join(timeout=60)
     if sampler is not None:
         sampler.__exit__(None, None, None)
-    return merged, failures
+    return merged, failures, writes, cpu
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -217,6 +290,8 @@ def main() -> None:
                         help="instead of the office mix: N terminals of raw inserts, then N taking payments alone, "
                              "then N taking payments while --searchers terminals search (issue 13's payment targets)")
     parser.add_argument("--searchers", type=int, default=30)
+    parser.add_argument("--compare-turns", action="store_true",
+                        help="SQLite: add an audited run with the writer turns off (SQLite's busy handler alone)")
     args = parser.parse_args()
     if args.payments:
         payments_run(args)
@@ -227,11 +302,14 @@ def main() -> None:
     if postgres:
         print(f"PostgreSQL settings: {durable_settings(args.db)}")
     print("terminals  run        kind    steps  p50 ms  p95 ms  p99 ms  steps/s  failures")
+    runs = [("audited", True, True), ("no audit", False, True)]
+    if args.compare_turns:
+        runs.insert(1, ("no turns", True, False))
     for n in args.terminals:
-        for audit_reads in (True, False):
+        for label, audit_reads, turns in runs:
             sampler = LockSampler(args.db) if postgres else None
-            times, failures = _run(args.db, [("office", n)], audit_reads, args.seconds, sample, sampler)
-            label = "audited" if audit_reads else "no audit"
+            times, failures, writes, cpu = _run(args.db, [("office", n)], audit_reads, args.seconds, sample, sampler,
+                                                turns)
             if sampler is not None:
                 print(f"{n:>9}  {label:<9}  waits: {sampler.report()}")
             for kind in KINDS:
@@ -244,6 +322,19 @@ def main() -> None:
             if not failures:
                 print(f"{'':>9}  {label:<9}  no failures")
             print(f"{'':>9}  {label:<9}  median of all steps {statistics.median(sum(times.values(), [])) * 1000:.1f} ms")
+            _print_writes(n, label, writes, cpu, args.seconds)
+
+
+def _print_writes(n: int, label: str, writes: dict[str, list[float]], cpu: float, seconds: float) -> None:
+    busy = cpu / (seconds * (os.cpu_count() or 1))
+    line = f"{'':>9}  {label:<9}  CPU {busy:.0%} of {os.cpu_count()} CPUs"
+    if writes["hold"]:
+        line += (f"; {len(writes['hold'])} writes, wait p50/p99 {_pct(writes['wait'], .5):.1f}/"
+                 f"{_pct(writes['wait'], .99):.1f} ms, hold p50/p99 {_pct(writes['hold'], .5):.1f}/"
+                 f"{_pct(writes['hold'], .99):.1f} ms, lock held {sum(writes['hold']) / seconds:.0%} of the run")
+    if writes["audit"]:
+        line += f"; a read's audit write p50/p99 {_pct(writes['audit'], .5):.1f}/{_pct(writes['audit'], .99):.1f} ms"
+    print(line)
 
 
 def _line(label: str, kind: str, times: list[float], seconds: float) -> str:
@@ -263,7 +354,7 @@ def payments_run(args) -> None:
                           (f"{n} terminals taking payments", [("pay", n)]),
                           (f"{n} paying + {m} searching", [("pay", n), ("search", m)])):
         sampler = LockSampler(args.db) if args.db.startswith("postgresql") else None
-        times, failures = _run(args.db, groups, True, seconds, sample, sampler)
+        times, failures, _writes, _cpu = _run(args.db, groups, True, seconds, sample, sampler)
         for kind in ("raw", "pay", "search"):
             if times[kind]:
                 print(_line(f"{label}: {kind}", kind, times[kind], seconds))

@@ -2,12 +2,14 @@
 
 SQLite runs in WAL mode with a busy timeout and foreign keys on. Transactions
 are begun explicitly: ``write=True`` sessions take the write lock up front
-(``BEGIN IMMEDIATE``) so two terminals never deadlock upgrading a read lock.
+(``BEGIN IMMEDIATE``) so two terminals never deadlock upgrading a read lock, and
+on a SQLite file they first wait their turn among the writers (writer_turns.py).
 """
 
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -26,6 +28,7 @@ from duty_tui.core.config.private_files import (
     sqlite_file,
 )
 from duty_tui.core.config.settings import Settings, default_db_path, hide_password
+from duty_tui.core.db.writer_turns import Turn, TurnTimeout, take_turn
 from duty_tui.core.domain.errors import DatabaseNotWritable, DatabaseUnavailable, EnvironmentProblem
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -83,7 +86,7 @@ def make_engine(url: str, *, create: bool = True, pool_size: int = 5, max_overfl
         )
         if path is not None:
             _open_sqlite_file(engine, path, create=create)
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, path)
         return engine
     if backend == "postgresql":
         if parsed.drivername == "postgresql":
@@ -133,7 +136,7 @@ def _open_sqlite_file(engine: Engine, path: Path, *, create: bool) -> None:
         cparams["uri"] = True
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, path: Path | None) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:  # pragma: no cover - exercised by every test
         # Let SQLAlchemy's begin events control transactions (pysqlite's own
@@ -151,7 +154,15 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:  # pragma: no cover - exercised by every test
-        if connection.get_execution_options().get("duty_write"):
+        options = connection.get_execution_options()
+        if options.get("duty_write"):
+            turns = options.get("duty_turn")
+            if path is not None and turns is not None and not turns:
+                # Writers take turns in the order they come (writer_turns), then take SQLite's lock.
+                try:
+                    turns.append(take_turn(path, SQLITE_BUSY_TIMEOUT_MS / 1000))
+                except TurnTimeout:
+                    raise environment_problem(engine, sqlite3.OperationalError("database is locked")) from None
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         else:
             connection.exec_driver_sql("BEGIN")
@@ -167,9 +178,10 @@ def session_scope(engine: Engine, *, write: bool = False) -> Iterator[Session]:
         connection = engine.connect()
     except (OperationalError, DBAPIError, PoolTimeout) as exc:
         raise environment_problem(engine, exc) from None
+    turns: list[Turn] = []  # SQLite: this session's writer turn, given back once the connection is closed
     try:
         if write:
-            connection = connection.execution_options(duty_write=True)
+            connection = connection.execution_options(duty_write=True, duty_turn=turns)
         with Session(bind=connection, expire_on_commit=False) as session:
             try:
                 yield session
@@ -189,6 +201,8 @@ def session_scope(engine: Engine, *, write: bool = False) -> Iterator[Session]:
     finally:
         with contextlib.suppress(Exception):  # a connection to a server that went away may not close cleanly
             connection.close()
+        for turn in turns:
+            turn.release()
 
 
 def _rollback_quietly(session: Session) -> None:
