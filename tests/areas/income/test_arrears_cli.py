@@ -113,6 +113,9 @@ def test_every_problem_one_line_exit_2_nothing_on_stdout(capsys, tmp_path):
     (ACCOUNT | {"claim": {"issued": "2027-03-01", "hearing": "2027-02-01"}},
      "claim.hearing: must not be before claim.issued"),
     (ACCOUNT | {"protocol": "contact_made"}, "protocol: must be a list of steps done"),
+    (ACCOUNT | {"rent": {"amount_pence": 2, "period": "monthly", "period_start": "2026-01-01"}},
+     "rent.amount_pence: 2p a month is less than half a penny a week; give the real rent"),
+    (ACCOUNT | {"as_of": "9999-12-31"}, "as_of: 9999-12-31 is not a year between 1900 and 2200"),
     ("[1]", "[0] account: must be a JSON object"),
     ('"text"', "input: must be a JSON object or an array of objects"),
 ])

@@ -29,6 +29,9 @@ _MAX_PENCE = 10**12
 """£10bn: any larger figure is a mistake, and would only make the arithmetic slow."""
 
 
+_FIRST_YEAR, _LAST_YEAR = 1900, 2200
+
+
 class ArrearsInputError(InputError):
     """An account that cannot be assessed: one plain-English line per problem."""
 
@@ -99,10 +102,14 @@ def parse_date(value: object, key: str, problems: list[str]) -> date | None:
         y, m, d = value[:4], value[5:7], value[8:]
         if y.isdigit() and m.isdigit() and d.isdigit():
             try:
-                return date(int(y), int(m), int(d))
+                day = date(int(y), int(m), int(d))
             except ValueError:
                 problems.append(f"{key}: {value} is not a real date")
                 return None
+            if not _FIRST_YEAR <= day.year <= _LAST_YEAR:  # far years only overflow the date arithmetic
+                problems.append(f"{key}: {value} is not a year between {_FIRST_YEAR} and {_LAST_YEAR}")
+                return None
+            return day
     problems.append(f"{key}: must be a date YYYY-MM-DD")
     return None
 
@@ -158,6 +165,9 @@ def _parse_rent(obj: dict, problems: list[str]) -> Rent | None:
         period = None
     start = _required_date(raw, "period_start", "rent.", problems)
     if amount is None or period is None or start is None:
+        return None
+    if period == "monthly" and amount * 12 * 2 < 52:  # the weekly equivalent would round to 0p
+        problems.append(f"rent.amount_pence: {amount}p a month is less than half a penny a week; give the real rent")
         return None
     return Rent(amount, period, start)
 
