@@ -10,9 +10,10 @@ The order is the order the demo steps run in (later areas' demo rows may stand o
 
 from duty_tui.areas.frontdesk import AREA as FRONTDESK
 from duty_tui.areas.housing_options import AREA as HOUSING_OPTIONS
+from duty_tui.areas.income import AREA as INCOME
 from duty_tui.areas.payments import AREA as PAYMENTS
 from duty_tui.areas.trust import AREA as TRUST
 
-AREAS = (HOUSING_OPTIONS, PAYMENTS, FRONTDESK, TRUST)
+AREAS = (HOUSING_OPTIONS, PAYMENTS, FRONTDESK, TRUST, INCOME)
 
 __all__ = ["AREAS"]

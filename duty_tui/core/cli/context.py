@@ -85,3 +85,37 @@ def service_context(settings, engine, as_user: str | None):
         return ctx.as_actor(find_os_actor(ctx))
     except AuthError:
         return ctx.batch_actor()
+
+
+def read_json_document(source: str) -> object:
+    """The JSON document in FILE, or on standard input for '-' (the `… assess FILE|-` commands).
+
+    Anything that stops it being read — missing file, not UTF-8, not JSON — is an InputError (exit 2)
+    saying what to fix; a JSON error names its line and column.
+    """
+    import json
+    import sys
+
+    from duty_tui.core.domain.errors import InputError
+
+    name = "stdin" if source == "-" else source
+    try:
+        if source == "-":
+            stream = getattr(sys.stdin, "buffer", None)
+            data = stream.read() if stream is not None else sys.stdin.read()
+        else:
+            with open(source, "rb") as handle:
+                data = handle.read()
+        text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8") from None
+    except OSError as exc:
+        raise InputError(f"{name}: cannot read it ({exc.strerror or exc})") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{name}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+    except RecursionError:
+        raise InputError(f"{name}: not valid JSON: nested too deeply") from None
+    except ValueError:  # json's int() refuses a number of more than 4,300 digits
+        raise InputError(f"{name}: a number in it is thousands of digits long; no value here is that big") from None

@@ -1,0 +1,1 @@
+"""Income's pure rules: the law of arrears recovery (law.py, its dated periods in law_table.py) and its input."""
