@@ -70,7 +70,7 @@ class Stage:
         """The threshold as a sentence says it: "4 weeks' rent and £250.00", or "any arrears"."""
         parts = []
         if self.weeks_owed is not None:
-            parts.append(f"{_number(self.weeks_owed)} {'week' if self.weeks_owed == 1 else 'weeks'}' rent")
+            parts.append(_weeks_rent(_number(self.weeks_owed), self.weeks_owed == 1))
         if self.pounds_owed_pence is not None:
             parts.append(format_pence(self.pounds_owed_pence))
         return " and ".join(parts) or "any arrears"
@@ -91,6 +91,11 @@ class RecoveryPolicy:
     def stage_named(self, code: str) -> Stage | None:
         """The first step with this code (any track), or None."""
         return next((s for s in self.stages if s.code == code), None)
+
+
+def _weeks_rent(number: str, one: bool) -> str:
+    """"1 week's rent", "4.2 weeks' rent"."""
+    return f"{number} week's rent" if one else f"{number} weeks' rent"
 
 
 def _number(value: Fraction) -> str:
@@ -294,7 +299,10 @@ def _owes(state: AccountState) -> str:
     """'Owes £412.50, 4.2 weeks' rent; last paid 19 days ago'."""
     text = f"Owes {format_pence(state.balance_pence)}"
     weeks = weeks_owed(state.balance_pence, state.weekly_rent_pence)
-    text += f", {weeks} weeks' rent" if weeks is not None else ", no weekly rent recorded"
+    if weeks is None:
+        text += ", no weekly rent recorded"
+    else:
+        text += ", " + _weeks_rent(str(weeks), weeks == 1)
     if state.days_since_last_payment is not None:
         text += f"; last paid {state.days_since_last_payment} days ago"
     return text
@@ -417,7 +425,9 @@ def _why(state: AccountState, stage: Stage, last_words: str, since: date | None,
     seeking possession may follow 7 days after it, from 12/12/2026'."""
     text = f"{_owes(state)}; {last_words}"
     if since is None or stage.gap_days == 0:
-        return f"{text}; {stage.name} (at {stage.threshold_words()} owed) is due now."
+        threshold = stage.threshold_words()
+        at = "while in arrears" if threshold == "any arrears" else f"at {threshold} owed"
+        return f"{text}; {stage.name} ({at}) is due now."
     after = "after the hearing" if stage.track != "arrears" and since == state.court_date else "after it"
     now = ": due now" if earliest <= state.as_of else ""
     return f"{text}; {stage.name} may follow {stage.gap_days} days {after}, from {_day(earliest)}{now}."
