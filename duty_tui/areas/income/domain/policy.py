@@ -22,7 +22,7 @@ from duty_tui.core.domain.money import format_balance, format_pence, parse_pound
 
 FILE_NAME = "recovery.toml"
 BASIS = "council policy"
-# Each tenancy type and the jurisdiction it belongs to (CONTRACTS.md `arrears assess`).
+# Each tenancy type and the jurisdiction it belongs to (docs/CLI.md, `duty-tui arrears assess`).
 TENANCY_TYPES = {"secure": "england", "flexible": "england", "introductory": "england", "assured": "england",
                  "starter": "england", "scottish_secure": "scotland", "short_scottish_secure": "scotland"}
 JURISDICTIONS = ("england", "scotland")
