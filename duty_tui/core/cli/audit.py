@@ -22,6 +22,7 @@ def audit_verify(
 ) -> None:
     """Walk the audit chain: exit 0 when intact, 1 naming the first broken event."""
     from duty_tui.core.services.audit import parse_anchor, verify_chain
+    from duty_tui.core.services.audit_late import seal_waiting
     from duty_tui.core.services.outputs import dump_json, one_line
 
     anchors: dict[int, str] = {}
@@ -37,6 +38,7 @@ def audit_verify(
         raise InputError(problems[0], problems=problems)
     settings = cli_state(ctx).settings()
     engine = open_engine(settings)
+    seal_waiting(engine)
     report = verify_chain(engine, anchors=anchors)
     broken = [(report.first_broken_id, report.problem), *report.later] if not report.ok else []
     if as_json:

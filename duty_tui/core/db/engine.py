@@ -179,6 +179,7 @@ def session_scope(engine: Engine, *, write: bool = False) -> Iterator[Session]:
     except (OperationalError, DBAPIError, PoolTimeout) as exc:
         raise environment_problem(engine, exc) from None
     turns: list[Turn] = []  # SQLite: this session's writer turn, given back once the connection is closed
+    after: list = []  # work queued for after the commit, run once the connection is back in the pool
     try:
         if write:
             connection = connection.execution_options(duty_write=True, duty_turn=turns)
@@ -186,6 +187,7 @@ def session_scope(engine: Engine, *, write: bool = False) -> Iterator[Session]:
             try:
                 yield session
                 session.commit()
+                after = session.info.pop(AFTER_CLOSE, [])
             except OperationalError as exc:
                 _rollback_quietly(session)
                 raise environment_problem(engine, exc) from None
@@ -203,6 +205,13 @@ def session_scope(engine: Engine, *, write: bool = False) -> Iterator[Session]:
             connection.close()
         for turn in turns:
             turn.release()
+    for work in after:  # e.g. sealing audit events that found the head busy (core/services/audit_late.py)
+        work()
+
+
+AFTER_CLOSE = "duty_tui.after_close"
+"""``session.info`` key: callables ``session_scope`` runs after a successful commit, once the session's
+connection is back in the pool (so they may take a connection of their own without holding two)."""
 
 
 def _rollback_quietly(session: Session) -> None:

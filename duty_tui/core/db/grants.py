@@ -8,6 +8,9 @@ ordinary DML on every table except:
   TRUNCATE an audit row;
 - ``audit_head`` (the chain head): SELECT and UPDATE only;
 - ``alembic_version``: SELECT only (it checks the schema revision, never moves it);
+- ``audit_pending`` (events committed while the head was busy): SELECT and INSERT only — a sealing
+  pass removes what it sealed through the owner's ``duty_audit_drop_sealed``, which deletes only
+  rows already in audit_event;
 - ``account_balance``: SELECT only — the database's own trigger (SECURITY DEFINER, run as the
   owner) keeps it as ledger rows are posted, so the app moves a balance only by posting a row.
 
@@ -38,6 +41,7 @@ AUDIT_TABLE = "audit_event"
 HEAD_TABLE = "audit_head"
 SCHEMA_TABLE = "alembic_version"
 KEPT_BALANCE_TABLE = "account_balance"
+PENDING_TABLE = "audit_pending"
 DML = "SELECT, INSERT, UPDATE, DELETE"
 FORBIDDEN_ON_AUDIT = ("UPDATE", "DELETE", "TRUNCATE")
 
@@ -68,8 +72,8 @@ def grant_statements(app_role: str, *, database: str | None, schema: str = "publ
     check_role_name(app_role)
     role = quote_ident(app_role)
     s = quote_ident(schema)
-    audit, head, version, kept = (f"{s}.{quote_ident(t)}"
-                                  for t in (AUDIT_TABLE, HEAD_TABLE, SCHEMA_TABLE, KEPT_BALANCE_TABLE))
+    audit, head, version, kept, pending = (f"{s}.{quote_ident(t)}" for t in (
+        AUDIT_TABLE, HEAD_TABLE, SCHEMA_TABLE, KEPT_BALANCE_TABLE, PENDING_TABLE))
     statements = []
     if database:
         statements.append(f"GRANT CONNECT ON DATABASE {quote_ident(database)} TO {role}")
@@ -89,6 +93,7 @@ def grant_statements(app_role: str, *, database: str | None, schema: str = "publ
         f"REVOKE INSERT, DELETE, TRUNCATE ON {head} FROM {role}",
         f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {version} FROM {role}",
         f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {kept} FROM {role}",
+        f"REVOKE UPDATE, DELETE, TRUNCATE ON {pending} FROM {role}",
         # Tables and sequences the owner creates in later upgrades.
         f"ALTER DEFAULT PRIVILEGES IN SCHEMA {s} GRANT {DML} ON TABLES TO {role}",
         f"ALTER DEFAULT PRIVILEGES IN SCHEMA {s} GRANT USAGE, SELECT ON SEQUENCES TO {role}",

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, Table, Text, UniqueConstraint, false
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, Table, Text, UniqueConstraint, false, func
 from sqlmodel import Field, SQLModel
+from sqlmodel.sql.sqltypes import UTCDateTime
 
 
 def _text() -> Column:
@@ -352,6 +353,33 @@ class AuditEvent(SQLModel, table=True):
     detail: str | None = Field(default=None, sa_column=_text())
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+    # PostgreSQL, when the head was busy at commit: the audit_pending row this event was sealed from
+    # (core_0005; duty_tui.core.services.audit_late). Not hashed: it says where the event waited.
+    pending_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True, unique=True))
+
+
+class AuditPending(SQLModel, table=True):
+    """An event committed with its act while the audit head was busy (PostgreSQL), waiting to be sealed.
+
+    The act's transaction inserts it (no shared lock); the next sealing pass — right after that
+    commit, or anyone's later — chains it into ``audit_event`` and deletes it in one transaction, so a
+    row here is always an event not yet in the chain (duty_tui.core.services.audit_late).
+    """
+
+    __tablename__ = "audit_pending"
+    id: int | None = Field(default=None, sa_column=Column(BigInteger().with_variant(
+        Integer(), "sqlite"), primary_key=True, autoincrement=True))
+    at: datetime
+    actor_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    actor: str = Field(max_length=64)
+    terminal: str = Field(max_length=128)
+    action: str = Field(max_length=48)
+    entity: str | None = Field(default=None, max_length=32)
+    entity_id: str | None = Field(default=None, max_length=32)
+    detail: str | None = Field(default=None, sa_column=_text())
+    staged_at: datetime | None = Field(default=None, sa_column=Column(
+        UTCDateTime(), nullable=False, server_default=func.current_timestamp()))
+    """When it was written (the database's clock): how long it has waited, for ``audit verify``."""
 
 
 class AuditHead(SQLModel, table=True):

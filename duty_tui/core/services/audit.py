@@ -25,6 +25,7 @@ from sqlmodel import Session, col, select
 from duty_tui.core.db.engine import session_scope
 from duty_tui.core.db.models import AuditEvent, AuditHead, table_of
 from duty_tui.core.domain.errors import EnvironmentProblem
+from duty_tui.core.services import audit_late
 
 GENESIS_HASH = "0" * 64
 _BEFORE_ALL_IDS = -(2**63)  # the smallest BIGINT / SQLite integer
@@ -141,8 +142,14 @@ def _seal(session: Session) -> None:
     connection = session.connection()
     query = select(AuditHead.last_id, AuditHead.last_hash).where(AuditHead.id == 1)
     if connection.dialect.name == "postgresql":
-        query = query.with_for_update()
-    head = connection.execute(query).first()
+        if not connection.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": audit_late.SEAL_LOCK}).scalar():
+            # Another terminal is sealing (the head is theirs): do not wait for it holding this act's
+            # locks. The events commit with the act into audit_pending and are sealed right after.
+            audit_late.stage(session, pending)
+            return
+        head = connection.execute(query.with_for_update()).first()  # free: every taker holds the sealing lock
+    else:
+        head = connection.execute(query).first()
     if head is None or not isinstance(head[0], int) or isinstance(head[0], bool) or not isinstance(head[1], str):
         raise EnvironmentProblem(
             "the audit trail's head (row 1 of audit_head) is missing or garbled, so nothing can be recorded and "
@@ -159,11 +166,18 @@ def _seal(session: Session) -> None:
     connection.execute(update(AuditHead).where(col(AuditHead.id) == 1).values(last_id=last_id, last_hash=last_hash))
 
 
+@sa_event.listens_for(Session, "after_commit")
+def _seal_staged(session: Session) -> None:
+    """Events that found the head busy (PostgreSQL) are sealed now that their act has committed."""
+    audit_late.after_commit(session)
+
+
 @sa_event.listens_for(Session, "after_soft_rollback")
 def _drop_pending(session: Session, previous_transaction: Any) -> None:
     """A rolled-back transaction's events go with it."""
     if previous_transaction.parent is None:  # the whole transaction, not a savepoint
         session.info.pop(_PENDING, None)
+        audit_late.drop_staged(session)
 
 
 def record_read(ctx: Any, action: str, entity: str | None = None, entity_id: Any = None,
@@ -212,7 +226,8 @@ def parse_anchor(text_value: str) -> tuple[int, str]:
     return number, digest
 
 
-def verify_chain(engine, batch: int = 5000, anchors: dict[int, str] | None = None) -> ChainReport:
+def verify_chain(engine, batch: int = 5000, anchors: dict[int, str] | None = None,
+                 pending_grace=audit_late.PENDING_GRACE) -> ChainReport:
     """Walk every event in id order, recomputing hashes; report the first broken link, and any later ones.
 
     ``anchors`` maps event ids to hashes published earlier (head_id/head_hash kept offsite):
@@ -235,7 +250,19 @@ def verify_chain(engine, batch: int = 5000, anchors: dict[int, str] | None = Non
             return findings.report(0, None)
         head = _read_head(connection, findings)
         good = _walk(connection, head, batch, anchors or {}, findings)
+        if tables.has_table("audit_pending"):
+            _waiting_too_long(connection, findings, pending_grace)
     return findings.report(good, head)
+
+
+def _waiting_too_long(connection, findings: _Findings, grace) -> None:
+    """Events committed with their acts but not sealed into the chain within ``grace`` (audit_late)."""
+    count, waited, pending_id = audit_late.waiting(connection)
+    if count and waited is not None and waited > grace:
+        findings.add(None, f"{count} audit event{'s' if count != 1 else ''} committed with their acts "
+                           f"{'have' if count != 1 else 'has'} not joined the chain (the oldest, pending row "
+                           f"{pending_id}, has waited {int(waited.total_seconds())} s); duty-tui audit verify seals "
+                           "them first, so if this stays, a sealing pass fails: look in crash.log")
 
 
 class _Findings:
