@@ -23,6 +23,7 @@ from duty_tui.core.cli import run
 from duty_tui.core.config.settings import Settings
 from duty_tui.core.db.engine import make_engine
 from duty_tui.core.db.grants import audit_privileges, grant_statements
+from duty_tui.core.services import audit_late
 from duty_tui.core.services.auth import find_actor
 from duty_tui.core.services.context import ServiceContext
 from duty_tui.core.services.people import get_person
@@ -128,6 +129,11 @@ def test_the_app_role_works_and_writes_audit_but_cannot_rewrite_it(cli, pg_engin
             # ... but the app role cannot move one by hand, nor switch the trigger off.
             "UPDATE account_balance SET balance_pence = 0",
             "DELETE FROM account_balance",
+            # ... nor change or remove an event waiting for a busy head (only the owner's function removes
+            # what a sealing pass has sealed).
+            "UPDATE audit_pending SET detail = '{}'",
+            "DELETE FROM audit_pending",
+            "TRUNCATE audit_pending",
             "ALTER TABLE ledger_entry DISABLE TRIGGER ledger_entry_keeps_balance",
             "ALTER TABLE audit_event DISABLE TRIGGER ALL",
             "ALTER TABLE audit_event ADD COLUMN note text",
@@ -138,6 +144,14 @@ def test_the_app_role_works_and_writes_audit_but_cannot_rewrite_it(cli, pg_engin
         ):
             assert refused(app, statement) == INSUFFICIENT_PRIVILEGE, statement
         assert audit_privileges(pg_engine, app_role.name) == {"UPDATE": False, "DELETE": False, "TRUNCATE": False}
+
+        # A sealing pass as the app role: it chains a waiting event and removes it through the owner's function.
+        with app.begin() as connection:
+            connection.execute(text("INSERT INTO audit_pending (at, actor, terminal, action) "
+                                    "VALUES (now(), 'income', 'desk-7', 'person.view')"))
+        assert len(audit_late.seal_pending(app)) == 1
+        with app.connect() as connection:
+            assert connection.execute(text("SELECT COUNT(*) FROM audit_pending")).scalar_one() == 0
 
         verified = cli("--db", app_role.url, "audit", "verify", "--json")
         assert verified.code == 0, verified
