@@ -129,6 +129,17 @@ def record(session: Session, ctx: Any, action: str, entity: str | None = None, e
     return event
 
 
+_HOLDS = "duty_tui.audit.holds_a_queue"
+"""``session.info`` key: this act holds a lock other acts queue for (an office's receipt counter)."""
+
+
+def holds_a_queue(session: Session) -> None:
+    """Say that this act holds a lock other terminals' acts queue for (an office's receipt counter):
+    on PostgreSQL its events then always wait in audit_pending and are sealed after its commit, so the
+    lock is never held for the sealing as well (docs/AUDIT.md, "When the head is busy")."""
+    session.info[_HOLDS] = True
+
+
 @sa_event.listens_for(Session, "before_commit")
 def _seal(session: Session) -> None:
     """Chain this transaction's events: the act's own rows are written first (a refusal there never
@@ -142,7 +153,8 @@ def _seal(session: Session) -> None:
     connection = session.connection()
     query = select(AuditHead.last_id, AuditHead.last_hash).where(AuditHead.id == 1)
     if connection.dialect.name == "postgresql":
-        if not connection.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": audit_late.SEAL_LOCK}).scalar():
+        if session.info.pop(_HOLDS, False) or not connection.execute(
+                text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": audit_late.SEAL_LOCK}).scalar():
             # Another terminal is sealing (the head is theirs): do not wait for it holding this act's
             # locks. The events commit with the act into audit_pending and are sealed right after.
             audit_late.stage(session, pending)
@@ -177,6 +189,7 @@ def _drop_pending(session: Session, previous_transaction: Any) -> None:
     """A rolled-back transaction's events go with it."""
     if previous_transaction.parent is None:  # the whole transaction, not a savepoint
         session.info.pop(_PENDING, None)
+        session.info.pop(_HOLDS, None)
         audit_late.drop_staged(session)
 
 

@@ -139,7 +139,7 @@ CRASH_AFTER_COMMIT = textwrap.dedent("""
     from duty_tui.core.services.context import ServiceContext
     from duty_tui.core.services.people import get_person
 
-    def die(engine, **_):
+    def die(*_args, **_kwargs):
         os._exit(0)  # committed, not yet sealed: no clean-up, no rollback
 
     audit_late.seal_pending = die

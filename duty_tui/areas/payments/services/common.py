@@ -23,6 +23,7 @@ from duty_tui.core.db.models import (
 )
 from duty_tui.core.domain.errors import InputError, NotFound
 from duty_tui.core.domain.local_time import format_local
+from duty_tui.core.services import audit
 from duty_tui.core.services.context import ServiceContext
 from duty_tui.core.services.holders import holder_person, office_for  # noqa: F401  (re-exported to the payment services)
 
@@ -65,6 +66,7 @@ def lock_office(session: Session, office_id: int) -> Office:
     query = select(Office).where(Office.id == office_id).execution_options(populate_existing=True)
     if is_postgres(session):
         query = query.with_for_update()
+    audit.holds_a_queue(session)
     return session.exec(query).one()
 
 
@@ -73,6 +75,7 @@ def take_receipt_number(session: Session, office_id: int) -> int:
     row until the commit (on SQLite the write transaction already holds the database). Take it as late
     as the payment allows: everything after it, to the commit, holds up this office's other payments."""
     offices = table_of(Office)
+    audit.holds_a_queue(session)
     taken = session.connection().execute(
         update(offices).where(offices.c.id == office_id)
         .values(next_receipt_no=offices.c.next_receipt_no + 1)

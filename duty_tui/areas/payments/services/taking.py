@@ -214,6 +214,10 @@ def _post_payment(ctx: ServiceContext, rules: PaymentsPolicy, checked: CheckedPa
             person = session.exec(select(Person).where(Person.ref == clean_ref(person_ref))).first()
             person_id = person.id if person else None
 
+        # Who hears of it (the change notices' reads and statements), before the lock: they go out at the commit.
+        for account in accounts:
+            record_account(session, account)
+
         # The "only once" rules are the database's: the receipt number is taken by one statement that
         # also locks the office row to the commit (receipt numbers and cash-ups take turns on it), and
         # the same key posted twice fails at the payment's insert (UNIQUE) and is replayed, never read first.
@@ -252,8 +256,6 @@ def _post_payment(ctx: ServiceContext, rules: PaymentsPolicy, checked: CheckedPa
         session.flush()
         after = balances(session, [stored_id(a) for a in accounts])
         label = receipt_label(office_code, receipt_no)
-        for account in accounts:
-            record_account(session, account)
         audit.record(session, ctx, "payment.take", "payment", label, {
             "total_pence": checked.total_pence, "method": checked.method, "channel": checked.channel,
             "till": checked.till_code, "accounts": {line.account_ref: line.amount_pence for line in checked.lines},
