@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from builders import seed_office
-from pilot import build_app, keys, quick_sign_in, settle
+from pilot import build_app, keys, quick_sign_in, screen_text, settle, wait_for
 
 from duty_tui.areas.payments.tui.account import AccountScreen
 from duty_tui.core.tui.kit.navigation import nav_key
@@ -73,9 +73,11 @@ async def test_deep_paths_never_need_more_than_three_escapes_and_never_open_a_sc
         # Search → person → accounts tab → a statement → its arrangements, typed as a person would.
         await pilot.press("f2", *keys("khan"))
         await settle(app, pilot)
+        # The search runs after a pause in typing: on a busy machine the results may come a moment later.
+        assert await wait_for(app, pilot, lambda: "P0000" in screen_text(app))
         await pilot.press("down", "enter")
         await settle(app, pilot)
-        assert isinstance(app.screen, PersonScreen)
+        assert await wait_for(app, pilot, lambda: isinstance(app.screen, PersonScreen))
         assert [type(s).__name__ for s in _above_home(app)] == ["PersonScreen"]  # search gave its place
         await pilot.press("3", "enter")
         await settle(app, pilot)
