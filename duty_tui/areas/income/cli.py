@@ -2,7 +2,7 @@
 docs/INCOME.md).
 
 `arrears worklist`: rent accounts in arrears, largest first, with the next recommended action — a
-readable table, or with ``--json`` a list of the contract's objects (CONTRACTS.md). Audited as a view
+readable table, or with ``--json`` a list of the contract's objects (docs/CLI.md). Audited as a view
 by the service. Bad options exit 2 with one line saying what to fix.
 
 `arrears assess` is the law engine's batch face: one account (a JSON object) or many (an array)

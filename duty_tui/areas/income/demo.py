@@ -61,15 +61,16 @@ def generate_income(engine: Engine, *, seed: int, today: date, size: str, jurisd
     policy = load_recovery_policy(packaged_folder("data"))
     counts = {"recovery steps": 0, "accounts with steps": 0, "recovery pauses": 0}
     with engine.begin() as connection:
-        officers = list(connection.execute(select(StaffUser.id).where(
-            StaffUser.active.is_(True), StaffUser.role.in_(("income_officer", "team_leader")))  # type: ignore[attr-defined]
-            .order_by(StaffUser.id)).scalars())
+        staff, account, balance, tenancy = (table_of(StaffUser).c, table_of(Account).c, table_of(AccountBalance).c,
+                                            table_of(Tenancy).c)
+        officers = list(connection.execute(select(staff.id).where(
+            staff.active.is_(True), staff.role.in_(("income_officer", "team_leader"))).order_by(staff.id)).scalars())
         owing = connection.execute(
-            select(Account.id, AccountBalance.balance_pence, Tenancy.weekly_rent_pence, Tenancy.tenancy_type)
-            .join(AccountBalance, AccountBalance.account_id == Account.id)  # type: ignore[arg-type]
-            .join(Tenancy, Tenancy.id == Account.tenancy_id)  # type: ignore[arg-type]
-            .where(AccountBalance.balance_pence > 0, Account.account_type == "rent",  # type: ignore[operator,arg-type]
-                   Account.closed_on.is_(None)).order_by(Account.id)).all()  # type: ignore[union-attr]
+            select(account.id, balance.balance_pence, tenancy.weekly_rent_pence, tenancy.tenancy_type)
+            .join_from(table_of(Account), table_of(AccountBalance), balance.account_id == account.id)
+            .join(table_of(Tenancy), tenancy.id == account.tenancy_id)
+            .where(balance.balance_pence > 0, account.account_type == "rent", account.closed_on.is_(None))
+            .order_by(account.id)).all()
         actions: list[dict] = []
         pauses: list[dict] = []
         stamp = datetime.combine(today, time(9), tzinfo=UTC)

@@ -1,5 +1,5 @@
-"""The arrears worklist, recovery steps and pauses on SQLite and PostgreSQL (docs/INCOME.md, CONTRACTS.md
-`arrears worklist`)."""
+"""The arrears worklist, recovery steps and pauses on SQLite and PostgreSQL (docs/INCOME.md, docs/CLI.md
+`duty-tui arrears worklist`)."""
 
 from __future__ import annotations
 

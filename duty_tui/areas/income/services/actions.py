@@ -24,12 +24,13 @@ from duty_tui.areas.income.domain.policy import (
     load_recovery_policy,
 )
 from duty_tui.core.db.engine import session_scope
-from duty_tui.core.db.models import Account, StaffUser
+from duty_tui.core.db.models import Account, StaffUser, table_of
 from duty_tui.core.domain.errors import ConflictError, InputError, NotFound
 from duty_tui.core.services import audit
 from duty_tui.core.services.context import ServiceContext
 
 NOTE_MAX = 2000
+PAUSE, STAFF = table_of(RecoveryPause), table_of(StaffUser)
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,8 @@ def _rent_account(session, ref: str, today: date) -> Account:
     wanted = re.sub(r"\s+", "", ref or "").upper()
     if not wanted:
         raise InputError("enter an account ref, e.g. RNT000123")
-    account = session.execute(select(Account).where(Account.ref == wanted)).scalars().first()
+    found = session.execute(select(table_of(Account).c.id).where(table_of(Account).c.ref == wanted)).scalar()
+    account = session.get(Account, found) if found is not None else None
     if account is None:
         raise NotFound(f"no account with ref {wanted!r}; check the ref or search for the person")
     if account.account_type != "rent":
@@ -74,6 +76,11 @@ def _rent_account(session, ref: str, today: date) -> Account:
         raise InputError(f"{wanted} was closed on {account.closed_on:%d/%m/%Y}: recovery on a closed account "
                          "is former-tenant arrears, not recorded here")
     return account
+
+
+def _id(account: Account) -> int:
+    assert account.id is not None  # a stored row
+    return account.id
 
 
 def _note(note: str | None) -> str | None:
@@ -99,7 +106,7 @@ def record_action(ctx: ServiceContext, ref: str, action: str, note: str | None =
     text = _note(note)
     with session_scope(ctx.engine, write=True) as session:
         account = _rent_account(session, ref, today)
-        session.add(RecoveryAction(account_id=account.id, action=code, taken_on=day, taken_by=actor.id, note=text,
+        session.add(RecoveryAction(account_id=_id(account), action=code, taken_on=day, taken_by=actor.id, note=text,
                                    created_at=ctx.now()))
         audit.record(session, ctx, "arrears.action_recorded", "account", account.ref,
                      {"action": code, "taken_on": day.isoformat(), "note": bool(text)})
@@ -107,13 +114,14 @@ def record_action(ctx: ServiceContext, ref: str, action: str, note: str | None =
     return RecordedAction(account_ref, code, day, text)
 
 
-def _active_pause(session, account_id: int) -> RecoveryPause | None:
-    return session.execute(select(RecoveryPause).where(RecoveryPause.account_id == account_id,
-                                                       RecoveryPause.lifted_at.is_(None))).scalars().first()  # type: ignore[union-attr]
+def _active_pause(session, account_id: int | None) -> RecoveryPause | None:
+    found = session.execute(select(PAUSE.c.id).where(PAUSE.c.account_id == account_id,
+                                                     PAUSE.c.lifted_at.is_(None))).scalar()
+    return None if found is None else session.get(RecoveryPause, found)
 
 
 def _by(session, staff_id: int | None) -> str:
-    name = session.execute(select(StaffUser.display_name).where(StaffUser.id == staff_id)).scalar() if staff_id else None
+    name = session.execute(select(STAFF.c.display_name).where(STAFF.c.id == staff_id)).scalar() if staff_id else None
     return f" by {name}" if name else ""
 
 
@@ -131,15 +139,14 @@ def pause(ctx: ServiceContext, ref: str, reason: str, until: date, note: str | N
     try:
         with session_scope(ctx.engine, write=True) as session:
             account = _rent_account(session, ref, today)
-            current = _active_pause(session, account.id)  # type: ignore[arg-type]
+            current = _active_pause(session, account.id)
             if current is not None and current.until > today:
                 raise ConflictError(f"{account.ref} is already paused until {current.until:%d/%m/%Y} "
                                     f"({PAUSE_REASONS.get(current.reason, current.reason)}){_by(session, current.set_by)};"
                                     " lift that pause first")
             if current is not None:  # its day has come: recovery resumed then, so the pause is over
-                session.execute(update(RecoveryPause).where(RecoveryPause.id == current.id)  # type: ignore[arg-type]
-                                .values(lifted_at=ctx.now(), lifted_by=actor.id, version=current.version + 1))
-            session.add(RecoveryPause(account_id=account.id, reason=code, until=until, note=text, set_by=actor.id,
+                session.execute(update(PAUSE).where(PAUSE.c.id == current.id).values(lifted_at=ctx.now(), lifted_by=actor.id, version=current.version + 1))
+            session.add(RecoveryPause(account_id=_id(account), reason=code, until=until, note=text, set_by=actor.id,
                                       set_at=ctx.now()))
             session.flush()
             audit.record(session, ctx, "arrears.paused", "account", account.ref,
@@ -158,12 +165,10 @@ def lift_pause(ctx: ServiceContext, ref: str) -> PauseState:
     today = ctx.today()
     with session_scope(ctx.engine, write=True) as session:
         account = _rent_account(session, ref, today)
-        current = _active_pause(session, account.id)  # type: ignore[arg-type]
+        current = _active_pause(session, account.id)
         if current is None:
             raise InputError(f"{account.ref} is not paused; there is nothing to lift")
-        done = session.execute(update(RecoveryPause).where(RecoveryPause.id == current.id,  # type: ignore[arg-type]
-                                                           RecoveryPause.lifted_at.is_(None))  # type: ignore[union-attr]
-                               .values(lifted_at=ctx.now(), lifted_by=actor.id, version=current.version + 1))
+        done = session.execute(update(PAUSE).where(PAUSE.c.id == current.id, PAUSE.c.lifted_at.is_(None)).values(lifted_at=ctx.now(), lifted_by=actor.id, version=current.version + 1))
         if done.rowcount != 1:  # type: ignore[attr-defined]
             raise ConflictError(f"{account.ref}'s pause was lifted by someone else a moment ago")
         audit.record(session, ctx, "arrears.pause_lifted", "account", account.ref,

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import Float, and_, cast, exists, func, or_, select
 from sqlalchemy.sql import ColumnElement
 
 from duty_tui.areas.income.db.models import RecoveryAction, RecoveryPause
@@ -48,7 +48,7 @@ from duty_tui.areas.income.domain.policy import (
 )
 from duty_tui.core import registry
 from duty_tui.core.db.engine import session_scope
-from duty_tui.core.db.models import Account, AccountBalance, Case, StaffUser, Team, Tenancy
+from duty_tui.core.db.models import Account, AccountBalance, Case, StaffUser, Team, Tenancy, table_of
 from duty_tui.core.domain.errors import InputError
 from duty_tui.core.domain.money import format_pence
 from duty_tui.core.services import audit
@@ -90,7 +90,7 @@ class WorklistRow:
     pause_reason: str | None
 
     def as_json(self) -> dict[str, Any]:
-        """Exactly the contract's keys (CONTRACTS.md, ``arrears worklist``)."""
+        """Exactly the contract's keys (docs/CLI.md, ``arrears worklist``)."""
         return {"ref": self.ref, "holder": self.holder, "balance_pence": self.balance_pence,
                 "weeks_in_arrears": self.weeks_in_arrears, "days_since_last_payment": self.days_since_last_payment,
                 "last_action": self.last_action,
@@ -133,60 +133,56 @@ class _Found:
 
 # --- SQL -----------------------------------------------------------------------------------------
 
+ACCOUNT, BALANCE, TENANCY = table_of(Account), table_of(AccountBalance), table_of(Tenancy)
+ACTION, PAUSE, CASE = table_of(RecoveryAction), table_of(RecoveryPause), table_of(Case)
+TEAM, STAFF = table_of(Team), table_of(StaffUser)
+
+
 def _latest_action_id() -> Any:
     """The id of the account's latest recovery action (by day taken, then id): read from its index."""
-    ra = RecoveryAction.__table__.alias("ra_latest")  # type: ignore[attr-defined]
-    return (select(ra.c.id).where(ra.c.account_id == Account.id)
+    ra = ACTION.alias("ra_latest")
+    return (select(ra.c.id).where(ra.c.account_id == ACCOUNT.c.id)
             .order_by(ra.c.taken_on.desc(), ra.c.id.desc()).limit(1).scalar_subquery())
 
 
 def _filters(today: date, team_id: int | None, officer_id: int | None) -> list[ColumnElement[bool]]:
     """Open rent accounts in arrears, and the team's or officer's open arrears cases when asked."""
     where: list[ColumnElement[bool]] = [
-        AccountBalance.balance_pence > 0,  # type: ignore[operator]
-        Account.account_type == "rent",  # type: ignore[arg-type]
-        or_(Account.closed_on.is_(None), Account.closed_on > today),  # type: ignore[union-attr,operator]
+        BALANCE.c.balance_pence > 0, ACCOUNT.c.account_type == "rent",
+        or_(ACCOUNT.c.closed_on.is_(None), ACCOUNT.c.closed_on > today),
     ]
-    for column, wanted in ((Case.team_id, team_id), (Case.assignee_id, officer_id)):
+    for column, wanted in ((CASE.c.team_id, team_id), (CASE.c.assignee_id, officer_id)):
         if wanted is not None:
-            where.append(exists().where(Case.tenancy_id == Account.tenancy_id, Case.case_type == "arrears",
-                                        Case.closed_at.is_(None), column == wanted))  # type: ignore[union-attr]
+            where.append(exists().where(CASE.c.tenancy_id == ACCOUNT.c.tenancy_id, CASE.c.case_type == "arrears",
+                                        CASE.c.closed_at.is_(None), column == wanted))
     return where
 
 
 def _order(sort: str) -> list[Any]:
     """ORDER BY for the columns SQL holds (``next_due`` is sorted in Python)."""
-    balance, ref = AccountBalance.balance_pence, Account.ref
-    weeks = func.cast(AccountBalance.balance_pence, _float()) / func.nullif(Tenancy.weekly_rent_pence, 0)
+    balance, ref = BALANCE.c.balance_pence, ACCOUNT.c.ref
+    weeks = cast(balance, Float) / func.nullif(TENANCY.c.weekly_rent_pence, 0)
+    paid, acted = BALANCE.c.last_payment_on, ACTION.c.taken_on
     orders: dict[str, list[Any]] = {
-        "balance": [balance.desc(), ref],  # type: ignore[union-attr]
-        "weeks": [func.coalesce(weeks, 1e12).desc(), balance.desc(), ref],  # type: ignore[union-attr]
-        "last_payment": [AccountBalance.last_payment_on.is_(None).desc(),  # type: ignore[union-attr]
-                         AccountBalance.last_payment_on, balance.desc(), ref],
-        "last_action": [RecoveryAction.taken_on.is_(None).desc(),  # type: ignore[attr-defined]
-                        RecoveryAction.taken_on, balance.desc(), ref],
+        "balance": [balance.desc(), ref],
+        "weeks": [func.coalesce(weeks, 1e12).desc(), balance.desc(), ref],
+        "last_payment": [paid.is_(None).desc(), paid, balance.desc(), ref],
+        "last_action": [acted.is_(None).desc(), acted, balance.desc(), ref],
         "ref": [ref],
     }
     return orders.get(sort, orders["balance"])
 
 
-def _float() -> Any:
-    from sqlalchemy import Float
-
-    return Float()
-
-
 def _query(where: list[ColumnElement[bool]]) -> Any:
     """The worklist's columns from the balance index outwards: account, tenancy, latest action, active pause."""
-    return (select(Account.id, Account.ref, Account.holder_name, AccountBalance.balance_pence,
-                   AccountBalance.last_payment_on, Tenancy.weekly_rent_pence, Tenancy.tenancy_type,
-                   RecoveryAction.action, RecoveryAction.taken_on, RecoveryPause.until, RecoveryPause.reason)
-            .select_from(AccountBalance)
-            .join(Account, Account.id == AccountBalance.account_id)  # type: ignore[arg-type]
-            .outerjoin(Tenancy, Tenancy.id == Account.tenancy_id)  # type: ignore[arg-type]
-            .outerjoin(RecoveryAction, RecoveryAction.id == _latest_action_id())  # type: ignore[arg-type]
-            .outerjoin(RecoveryPause, and_(RecoveryPause.account_id == Account.id,  # type: ignore[arg-type]
-                                           RecoveryPause.lifted_at.is_(None)))  # type: ignore[union-attr]
+    return (select(ACCOUNT.c.id, ACCOUNT.c.ref, ACCOUNT.c.holder_name, BALANCE.c.balance_pence,
+                   BALANCE.c.last_payment_on, TENANCY.c.weekly_rent_pence, TENANCY.c.tenancy_type,
+                   ACTION.c.action, ACTION.c.taken_on, PAUSE.c.until, PAUSE.c.reason)
+            .select_from(BALANCE)
+            .join(ACCOUNT, ACCOUNT.c.id == BALANCE.c.account_id)
+            .outerjoin(TENANCY, TENANCY.c.id == ACCOUNT.c.tenancy_id)
+            .outerjoin(ACTION, ACTION.c.id == _latest_action_id())
+            .outerjoin(PAUSE, and_(PAUSE.c.account_id == ACCOUNT.c.id, PAUSE.c.lifted_at.is_(None)))
             .where(*where))
 
 
@@ -196,16 +192,16 @@ def _found(rows: Sequence[Any]) -> list[_Found]:
 
 def _history(session: Any, account_ids: Sequence[int] | None) -> dict[int, tuple[Action, ...]]:
     """Every recovery step of these accounts (None: of every account in arrears), oldest first."""
-    query = select(RecoveryAction.account_id, RecoveryAction.action, RecoveryAction.taken_on)
+    query = select(ACTION.c.account_id, ACTION.c.action, ACTION.c.taken_on)
     if account_ids is None:
-        in_arrears = select(AccountBalance.account_id).where(AccountBalance.balance_pence > 0)  # type: ignore[operator]
-        query = query.where(RecoveryAction.account_id.in_(in_arrears))  # type: ignore[attr-defined]
+        query = query.where(ACTION.c.account_id.in_(
+            select(BALANCE.c.account_id).where(BALANCE.c.balance_pence > 0)))
     else:
         if not account_ids:
             return {}
-        query = query.where(RecoveryAction.account_id.in_(list(account_ids)))  # type: ignore[attr-defined]
+        query = query.where(ACTION.c.account_id.in_(list(account_ids)))
     found: dict[int, list[Action]] = defaultdict(list)
-    for account_id, code, on in session.execute(query.order_by(RecoveryAction.taken_on, RecoveryAction.id)).all():
+    for account_id, code, on in session.execute(query.order_by(ACTION.c.taken_on, ACTION.c.id)).all():
         found[account_id].append(Action(code, on))
     return {k: tuple(v) for k, v in found.items()}
 
@@ -273,13 +269,13 @@ def _team_and_officer(session: Any, team: str | None, officer: str | None) -> tu
     team_id = officer_id = None
     if team is not None:
         code = team.strip().lower()
-        team_id = session.execute(select(Team.id).where(Team.code == code)).scalar()
+        team_id = session.execute(select(TEAM.c.id).where(TEAM.c.code == code)).scalar()
         if team_id is None:
-            known = session.execute(select(Team.code).order_by(Team.code)).scalars().all()
+            known = session.execute(select(TEAM.c.code).order_by(TEAM.c.code)).scalars().all()
             raise InputError(f"--team: no team {code!r}; teams are {', '.join(known) or 'none yet'}")
     if officer is not None:
         name = officer.strip()
-        officer_id = session.execute(select(StaffUser.id).where(StaffUser.username == name)).scalar()
+        officer_id = session.execute(select(STAFF.c.id).where(STAFF.c.username == name)).scalar()
         if officer_id is None:
             raise InputError(f"--officer: no staff user {name!r}; give a username (duty-tui staff list)")
     return team_id, officer_id
@@ -322,13 +318,13 @@ def _read(ctx: ServiceContext, session: Any, tab: str, sort: str, limit: int, of
     if tab in ("court", "evictions"):
         return [], 0, 0, NO_COURT_DATA
     if tab == "paused":
-        where = [*where, RecoveryPause.until > today]  # type: ignore[list-item,operator]
+        where = [*where, PAUSE.c.until > today]
     if tab == "kept":
         kept = [i for i, state in agreement_states(ctx, session, None).items() if state == "kept"]
         if not kept:
             note = None if registry.hook(AGREEMENT_HOOK) else "This build has no arrangements to pay (no payments area)."
             return [], 0, 0, note
-        where = [*where, Account.id.in_(kept)]  # type: ignore[union-attr]
+        where = [*where, ACCOUNT.c.id.in_(kept)]
     if tab == "immediate" or sort == "next_due":
         return _read_all(ctx, session, tab, sort, limit, offset, where)
     total = session.execute(_count(where, paused=tab == "paused")).scalar() or 0
@@ -340,11 +336,9 @@ def _read(ctx: ServiceContext, session: Any, tab: str, sort: str, limit: int, of
 
 def _count(where: list[ColumnElement[bool]], *, paused: bool) -> Any:
     """How many accounts the tab holds (the same filters, without the page's joins)."""
-    query = (select(func.count()).select_from(AccountBalance)
-             .join(Account, Account.id == AccountBalance.account_id))  # type: ignore[arg-type]
+    query = select(func.count()).select_from(BALANCE).join(ACCOUNT, ACCOUNT.c.id == BALANCE.c.account_id)
     if paused:
-        query = query.outerjoin(RecoveryPause, and_(RecoveryPause.account_id == Account.id,  # type: ignore[arg-type]
-                                                    RecoveryPause.lifted_at.is_(None)))  # type: ignore[union-attr]
+        query = query.outerjoin(PAUSE, and_(PAUSE.c.account_id == ACCOUNT.c.id, PAUSE.c.lifted_at.is_(None)))
     return query.where(*where)
 
 

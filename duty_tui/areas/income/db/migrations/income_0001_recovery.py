@@ -12,16 +12,16 @@ balances (``account_balance``, core_0004), so this branch depends on that revisi
 """
 
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
+from sqlmodel.sql.sqltypes import AutoString, UTCDateTime
 
 revision = "income_0001"
 down_revision = "0001"
 branch_labels = ("income",)
 depends_on = "core_0004"
 
-_S = sqlmodel.sql.sqltypes.AutoString
-_T = sqlmodel.sql.sqltypes.UTCDateTime
+_S = AutoString
+_T = UTCDateTime
 ACTIVE = sa.text("lifted_at IS NULL")
 
 
