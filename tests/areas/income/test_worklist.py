@@ -210,3 +210,27 @@ def test_cli_table_and_exit_codes_for_bad_options(engine, db_url, capsys):
         code = run(["--db", db_url, "arrears", "worklist", "--json", *bad])
         out, err = capsys.readouterr()
         assert code == 2 and out == "" and word in err and "Traceback" not in err, (bad, err)
+
+
+def test_demo_steps_and_pauses_fill_the_worklist_deterministically(engine):
+    from duty_tui.areas.income.demo import generate_income
+    from duty_tui.areas.income.services.actions import action_codes
+    from duty_tui.core.demo import generator
+
+    generator.generate(engine, size="small", seed=3, today=TODAY, office_name="Demo", jurisdiction="england")
+    counts = generate_income(engine, seed=3, today=TODAY, size="small", jurisdiction="england")
+    assert counts["recovery steps"] > 0 and counts["accounts with steps"] > 0
+    with engine.connect() as c:
+        steps = c.execute(text("SELECT account_id, action, taken_on FROM recovery_action ORDER BY id")).all()
+    ctx = ctx_for(engine, "income", now=NOW)
+    assert {code for _, code, _ in steps} <= set(action_codes(ctx))
+    assert all(str(on) < TODAY.isoformat() for _, _, on in steps)  # taken on past days only (raw SQL: a string on SQLite)
+    page = arrears_worklist(ctx, limit=200)
+    assert page.rows and any(r.last_action for r in page.rows) and any(r.next_action != "none" for r in page.rows)
+    with engine.begin() as c:  # the same seed gives the same steps
+        c.execute(text("DELETE FROM recovery_pause"))
+        c.execute(text("DELETE FROM recovery_action"))
+    assert generate_income(engine, seed=3, today=TODAY, size="small", jurisdiction="england") == counts
+    with engine.connect() as c:
+        again = c.execute(text("SELECT account_id, action, taken_on FROM recovery_action ORDER BY id")).all()
+    assert again == steps
