@@ -1,7 +1,8 @@
-"""Income: rent arrears recovery — for now the law it stands on, `duty-tui arrears assess` (docs/INCOME.md):
-a notice's legal dates, the pre-action protocol and the court gate, the claim's hearing window.
+"""Income: rent arrears recovery (docs/INCOME.md) — the law it stands on (`duty-tui arrears assess`: a
+notice's legal dates, the pre-action protocol and the court gate), the recovery policy, and the arrears
+worklist (`duty-tui arrears worklist`) with recovery steps and pauses recorded in its own tables.
 
-The worklist, the recovery policy, notices, the court pack and the screens come next (issue 14).
+Notices, the court pack and the screens come next (issue 14).
 This module only describes the area (``AREA``); nothing here is imported before it is used.
 """
 
@@ -12,5 +13,8 @@ AREA = Area(
     title="Income (arrears recovery)",
     package="duty_tui.areas.income",
     cli_groups=("duty_tui.areas.income.cli:arrears",),
+    demo="duty_tui.areas.income.demo:generate_income",
+    models="duty_tui.areas.income.db.models",
+    migrations=True,
     has_tui=False,
 )

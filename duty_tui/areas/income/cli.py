@@ -1,4 +1,9 @@
-"""Income's commands: `duty-tui arrears assess FILE|-` (docs/CLI.md, docs/INCOME.md).
+"""Income's commands: `duty-tui arrears assess FILE|-` and `duty-tui arrears worklist` (docs/CLI.md,
+docs/INCOME.md).
+
+`arrears worklist`: rent accounts in arrears, largest first, with the next recommended action — a
+readable table, or with ``--json`` a list of the contract's objects (docs/CLI.md). Audited as a view
+by the service. Bad options exit 2 with one line saying what to fix.
 
 `arrears assess` is the law engine's batch face: one account (a JSON object) or many (an array)
 in, the legal dates and the court gate out, as indent-2 JSON in the same shape and order. Every
@@ -10,6 +15,7 @@ from the data folder and never opens the database.
 from __future__ import annotations
 
 import sys
+from typing import Annotated
 
 import typer
 
@@ -19,7 +25,7 @@ from duty_tui.areas.income.domain.law_table import LawTable, load_law
 from duty_tui.core.cli.context import SubApp, cli_state, read_json_document
 
 arrears = SubApp("arrears", typer.Typer(
-    help="Rent arrears recovery: a notice's legal dates, the pre-action protocol and the court gate.",
+    help="Rent arrears recovery: the worklist, a notice's legal dates, the pre-action protocol and the court gate.",
     no_args_is_help=True,
     add_completion=False,
 ))
@@ -27,8 +33,8 @@ arrears = SubApp("arrears", typer.Typer(
 
 @arrears.app.callback()
 def _arrears() -> None:
-    """Rent arrears recovery: a notice's legal dates, the pre-action protocol and the court gate."""
-    # The callback keeps `assess` a named subcommand here, as it is under `duty-tui arrears`.
+    """Rent arrears recovery: the worklist, a notice's legal dates, the pre-action protocol and the court gate."""
+    # The callback keeps each command a named subcommand here, as it is under `duty-tui arrears`.
 
 
 MAX_PROBLEM_LINES = 100
@@ -77,6 +83,56 @@ def assess_command(
     result = assess_document(document, law)
     value = result.as_json() if isinstance(result, LawAssessment) else [each.as_json() for each in result]
     sys.stdout.write(dump_json(value, indent=2) + "\n")
+
+
+def _table(rows) -> list[str]:
+    """The worklist as a readable table: stored text made inert, one account a line."""
+    from duty_tui.core.domain.money import format_pence
+    from duty_tui.core.services.outputs import one_line
+
+    def day(value) -> str:
+        return value.strftime("%d/%m/%Y") if value else "-"
+
+    lines = [f"{'REF':<10} {'HOLDER':<22} {'BALANCE':>11} {'WEEKS':>6} {'PAID':>5} {'LAST ACTION':<20} "
+             f"{'ON':<10} {'NEXT ACTION':<20} {'DUE':<10} PAUSED UNTIL"]
+    for r in rows:
+        paid = "never" if r.days_since_last_payment is None else f"{r.days_since_last_payment}d"
+        lines.append(f"{one_line(r.ref):<10} {one_line(r.holder)[:22]:<22} {format_pence(r.balance_pence):>11} "
+                     f"{r.weeks_in_arrears:>6.2f} {paid:>5} {one_line(r.last_action or '-')[:20]:<20} "
+                     f"{day(r.last_action_date):<10} {one_line(r.next_action)[:20]:<20} {day(r.next_action_due):<10} "
+                     f"{day(r.paused_until)}")
+    return lines
+
+
+@arrears.app.command("worklist")
+def worklist_command(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list of the contract's objects.")] = False,
+    team: Annotated[str | None, typer.Option("--team", metavar="TEAM",
+                                             help="Only accounts whose open arrears case is with this team (its code).")] = None,
+    officer: Annotated[str | None, typer.Option("--officer", metavar="USER",
+                                                help="Only accounts whose open arrears case is assigned to this "
+                                                     "staff user.")] = None,
+    limit: Annotated[int, typer.Option("--limit", metavar="N", help="At most N accounts (1-1000).")] = 50,
+    as_user: Annotated[str | None, typer.Option("--as", help="Act as this staff user.")] = None,
+) -> None:
+    """Rent accounts in arrears, largest first, with the next recommended action and when it is due."""
+    from duty_tui.areas.income.services.worklist import arrears_worklist
+    from duty_tui.core.cli.context import open_engine, service_context
+    from duty_tui.core.services.outputs import dump_json
+
+    settings = cli_state(ctx).settings()
+    engine = open_engine(settings)
+    page = arrears_worklist(service_context(settings, engine, as_user), team=team, officer=officer, limit=limit)
+    if as_json:
+        typer.echo(dump_json([row.as_json() for row in page.rows]))
+        return
+    if not page.rows:
+        typer.echo("no rent accounts in arrears" + (" for that team or officer" if page.filters else ""), err=True)
+        return
+    for line in _table(page.rows):
+        typer.echo(line)
+    typer.echo(f"{len(page.rows):,} of {page.total:,} accounts in arrears, largest balance first", err=True)
 
 
 if __name__ == "__main__":

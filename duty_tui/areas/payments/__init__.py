@@ -35,6 +35,7 @@ AREA = Area(
         ("person.account_screen", f"{_TUI}.account:AccountScreen"),
         ("audit.person_records", "duty_tui.areas.payments.services.records:person_records"),
         ("documents.person_about", "duty_tui.areas.payments.services.records:payer_of_receipt"),
+        ("account.agreement_states", "duty_tui.areas.payments.services.arrangements:agreement_states"),
     ),
     screen_aliases=(
         ("duty_tui.tui.screens.payment:TakePaymentScreen", f"{_TUI}.payment:TakePaymentScreen"),

@@ -314,3 +314,26 @@ def broken_arrangements(ctx: ServiceContext, limit: int | None = None) -> list[A
             out.append(replace(status, person_ref=person.ref if person else None,
                                person_name=f"{person.forename} {person.surname}" if person else None))
         return out
+
+
+AGREEMENT_STATES = {"kept": "kept", "not_started": "kept", "broken": "breached"}
+"""An active arrangement's status, as the income area's recovery policy names an agreement's state."""
+
+
+def agreement_states(ctx: ServiceContext, session, account_ids: list[int] | None) -> dict[int, str]:
+    """Hook "account.agreement_states": each account's active arrangement as "kept" or "breached".
+
+    For the income area's worklist, in its read transaction (its caller has checked its permission and
+    audits the view). ``None``: every account with an active arrangement. Accounts without one, or
+    whose plan is completed, are left out (their state is "none"). Not started yet counts as kept."""
+    query = select(Arrangement).where(Arrangement.status == "active")
+    if account_ids is not None:
+        if not account_ids:
+            return {}
+        rows = [r for part in chunks(account_ids)
+                for r in session.exec(query.where(col(Arrangement.account_id).in_(part))).all()]
+    else:
+        rows = list(session.exec(query).all())
+    by_ref = {s.ref: s.status for s in _statuses(ctx, session, rows, people=False)}
+    return {r.account_id: AGREEMENT_STATES[by_ref[r.ref]] for r in rows if by_ref.get(r.ref) in AGREEMENT_STATES}
+

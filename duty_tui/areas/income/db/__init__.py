@@ -1,0 +1,1 @@
+"""Income's tables: recovery actions taken on rent accounts and pauses of recovery (docs/INCOME.md)."""
