@@ -98,3 +98,31 @@ async def test_reception_sees_the_worklist_but_is_refused_recording_and_pausing(
             assert app.screen is screen
             assert "may not record arrears recovery" in " ".join(screen_text(app).split())
         assert _steps(engine) == []
+
+
+@pytest.mark.sqlite_only
+async def test_p_pauses_with_a_reason_and_a_day_the_service_checks_and_the_account_moves_to_paused(engine):
+    from duty_tui.core.tui.kit.form_screen import FormDialog
+
+    _seed(engine)
+    app = build_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await quick_sign_in(app, pilot, "income")
+        screen = await _open_from_palette(app, pilot)
+        await pilot.press("p")
+        await settle(app, pilot)
+        dialog = app.screen
+        assert isinstance(dialog, FormDialog) and "RNT000003" in dialog.form_title
+        dialog.form.set_value("reason", "promise_to_pay")
+        dialog.form.set_value("until", "10/03/2026")  # today: refused by the service, said in the form
+        await pilot.press("f9")
+        await settle(app, pilot, 3)
+        assert app.screen is dialog and "is not after today" in " ".join(screen_text(app).split())
+        dialog.form.set_value("until", "24/03/2026")
+        await pilot.press("f9")
+        await settle(app, pilot, 3)
+        assert app.screen is screen and "RNT000003 paused until 24/03/2026" in screen_text(app)
+        await pilot.press("2")
+        await settle(app, pilot)
+        assert screen.table.keys == ["RNT000003"]
+        assert "Paused until 24/03/2026: a promise to pay" in screen_text(app)

@@ -76,11 +76,12 @@ class ArrearsWorklistScreen(ListScreen):
         *(Binding(str(n), f"tab('{tab}')", TAB_NAMES[tab], id=f"worklist-tab-{tab}", show=False,
                   tooltip=f"Tab {n}: {TABS[tab]}") for n, tab in enumerate(TABS, 1)),
         Binding("a", "record", "Record step", id="worklist-record",
-                tooltip="Record the recommended next step as taken today on the highlighted account"),
+                tooltip="Record the recommended next step as taken today on the highlighted account "
+                        "(needs arrears.manage)"),
         Binding("p", "pause", "Pause", id="worklist-pause",
-                tooltip="Pause recovery on the highlighted account until a date, with a reason"),
+                tooltip="Pause recovery on the highlighted account until a date, with a reason (needs arrears.manage)"),
         Binding("l", "lift", "Lift pause", id="worklist-lift", show=False,
-                tooltip="Lift the highlighted account's pause, so recovery resumes today"),
+                tooltip="Lift the highlighted account's pause, so recovery resumes today (needs arrears.manage)"),
         Binding("f9", "reload", "Reload", id="worklist-reload", tooltip="Read the worklist again"),
     ]
 
