@@ -359,4 +359,17 @@ def _read_all(ctx: ServiceContext, session: Any, tab: str, sort: str, limit: int
     return rows[offset:offset + limit], len(rows), len(found), None
 
 
-__all__ = ["SORTS", "TABS", "Worklist", "WorklistRow", "agreement_states", "arrears_worklist"]
+def holder_ref(ctx: ServiceContext, account_ref: str) -> str | None:
+    """The ref of the person a worklist account belongs to (its named person, else its household's lead),
+    for the screen's Enter; None when the account has no person. The person view audits its own read."""
+    from duty_tui.core.services.holders import holder_person
+
+    ctx.require("account.view")
+    with session_scope(ctx.engine) as session:
+        found = session.execute(select(ACCOUNT.c.id).where(ACCOUNT.c.ref == account_ref.strip().upper())).scalar()
+        account = session.get(Account, found) if found is not None else None
+        person = holder_person(session, account) if account is not None else None
+        return person.ref if person is not None else None
+
+
+__all__ = ["SORTS", "TABS", "Worklist", "WorklistRow", "agreement_states", "arrears_worklist", "holder_ref"]

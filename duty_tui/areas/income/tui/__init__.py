@@ -1,0 +1,1 @@
+"""areas.income.tui"""

@@ -1,0 +1,128 @@
+"""The arrears worklist screen (docs/INCOME.md, "The worklist screen"), driven through the real app at
+80x24, keyboard only. The worklist's service is tested on both databases (test_worklist.py)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from builders import NOW, seed_office
+from pilot import SIZE, build_app, keys, quick_sign_in, screen_text, settle
+from sqlalchemy import text
+
+from duty_tui.areas.income.tui.worklist import ArrearsWorklistScreen
+from duty_tui.core.db.engine import session_scope
+from duty_tui.core.db.models import LedgerEntry
+from duty_tui.core.tui.kit.dialogs import ConfirmDialog
+from duty_tui.core.tui.screens.person import PersonScreen
+
+
+def _seed(engine) -> None:
+    """The builders' office, with RNT000003 (Aisha Khan's) owing £500 and RNT000002 £280: letter 1 due today."""
+    seed_office(engine)
+    with session_scope(engine, write=True) as s:
+        ids = dict(s.execute(text("SELECT ref, id FROM account")).all())
+        for ref, pence in (("RNT000003", 50000), ("RNT000002", 30000)):
+            s.add(LedgerEntry(account_id=ids[ref], effective_date=date(2026, 3, 6), posted_at=NOW - timedelta(days=4),
+                              kind="rent_debit", amount_pence=pence))
+
+
+async def _open_from_palette(app, pilot) -> ArrearsWorklistScreen:
+    await pilot.press("ctrl+p")
+    await settle(app, pilot)
+    await pilot.press(*keys("arrears worklist"))
+    await settle(app, pilot)
+    await pilot.press("enter")
+    await settle(app, pilot, 3)
+    assert isinstance(app.screen, ArrearsWorklistScreen)
+    return app.screen
+
+
+def _steps(engine) -> list[tuple]:
+    with engine.connect() as c:
+        return c.execute(text("SELECT a.ref, r.action FROM recovery_action r JOIN account a ON a.id = r.account_id"
+                              )).all()
+
+
+@pytest.mark.sqlite_only  # the screen, not the data
+async def test_an_income_officer_works_the_immediate_tab_records_a_step_and_opens_the_person(engine):
+    _seed(engine)
+    app = build_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await quick_sign_in(app, pilot, "income")
+        screen = await _open_from_palette(app, pilot)
+        assert screen.table.keys[0] == "RNT000003"  # largest first
+        shown = screen_text(app)
+        assert "[1 Immediate]" in shown and "500.00" in shown and "letter 1" in shown
+        assert "Next: Send the first arrears letter, due 10/03/2026" in shown
+        assert "Why: Owes £500.00, 4.0 weeks' rent; last paid 8 days ago" in shown  # the policy's sentence
+        # the other tabs: all has every account; court says why it is empty
+        await pilot.press("5")
+        await settle(app, pilot)
+        assert screen.table.keys == [] and "not recorded in duty-tui yet" in " ".join(screen_text(app).split())
+        await pilot.press("6")
+        await settle(app, pilot)
+        assert set(screen.table.keys) == {"RNT000001", "RNT000002", "RNT000003"}
+        await pilot.press("1")
+        await settle(app, pilot)
+        # a: asks, naming the step and the account; y records it and the account moves on
+        await pilot.press("a")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmDialog) and "RNT000003" in app.screen.question
+        assert "letter_1" in app.screen.question
+        await pilot.press("y")
+        await settle(app, pilot, 3)
+        assert ("RNT000003", "letter_1") in _steps(engine)
+        assert "Recorded on RNT000003" in screen_text(app)
+        assert "RNT000003" not in screen.table.keys  # the next step is not due yet
+        # Enter opens the holder's person view
+        await pilot.press("6")
+        await settle(app, pilot)
+        assert screen.table.move_to_key("RNT000003")
+        await pilot.press("enter")
+        await settle(app, pilot, 3)
+        assert isinstance(app.screen, PersonScreen) and app.screen.ref == "P0000004"
+
+
+@pytest.mark.sqlite_only
+async def test_reception_sees_the_worklist_but_is_refused_recording_and_pausing(engine):
+    _seed(engine)
+    app = build_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await quick_sign_in(app, pilot, "reception")
+        screen = await _open_from_palette(app, pilot)
+        assert screen.table.keys
+        for key in ("a", "p"):
+            await pilot.press(key)
+            await settle(app, pilot)
+            assert app.screen is screen
+            assert "may not record arrears recovery" in " ".join(screen_text(app).split())
+        assert _steps(engine) == []
+
+
+@pytest.mark.sqlite_only
+async def test_p_pauses_with_a_reason_and_a_day_the_service_checks_and_the_account_moves_to_paused(engine):
+    from duty_tui.core.tui.kit.form_screen import FormDialog
+
+    _seed(engine)
+    app = build_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await quick_sign_in(app, pilot, "income")
+        screen = await _open_from_palette(app, pilot)
+        await pilot.press("p")
+        await settle(app, pilot)
+        dialog = app.screen
+        assert isinstance(dialog, FormDialog) and "RNT000003" in dialog.form_title
+        dialog.form.set_value("reason", "promise_to_pay")
+        dialog.form.set_value("until", "10/03/2026")  # today: refused by the service, said in the form
+        await pilot.press("f9")
+        await settle(app, pilot, 3)
+        assert app.screen is dialog and "is not after today" in " ".join(screen_text(app).split())
+        dialog.form.set_value("until", "24/03/2026")
+        await pilot.press("f9")
+        await settle(app, pilot, 3)
+        assert app.screen is screen and "RNT000003 paused until 24/03/2026" in screen_text(app)
+        await pilot.press("2")
+        await settle(app, pilot)
+        assert screen.table.keys == ["RNT000003"]
+        assert "Paused until 24/03/2026: a promise to pay" in screen_text(app)
