@@ -104,8 +104,13 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise EnvironmentProblem(f"{path}: not UTF-8 text; save it as UTF-8") from None
 
 
-def _problem(path: Path, needle: str, message: str) -> EnvironmentProblem:
-    return EnvironmentProblem(f"{path}:{line_of(path, needle)}: {message}")
+def data_problem(path: Path, needle: str, message: str, *, fix_there: bool = False) -> EnvironmentProblem:
+    """A mistake in a data file, named by file and line (the first line holding ``needle``); with
+    ``fix_there`` the message ends "; fix it there". Every area's data loader reports through this."""
+    return EnvironmentProblem(f"{path}:{line_of(path, needle)}: {message}" + ("; fix it there" if fix_there else ""))
+
+
+_problem = data_problem
 
 
 def _load_roles(path: Path) -> dict[str, Role]:

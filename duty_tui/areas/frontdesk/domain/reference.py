@@ -15,7 +15,7 @@ from typing import Any
 
 from duty_tui.areas.frontdesk.domain.complaints import ComplaintScheme, StagePolicy
 from duty_tui.areas.frontdesk.domain.repair_danger import DangerRule
-from duty_tui.core.config.reference import area_file, line_of, load_reference, read_toml
+from duty_tui.core.config.reference import area_file, data_problem, load_reference, read_toml
 from duty_tui.core.domain.clocks import JURISDICTIONS
 from duty_tui.core.domain.errors import EnvironmentProblem
 
@@ -160,8 +160,7 @@ class FrontdeskReference:
         return self.repair_defaults.get(intake, next(iter(self.repair_priorities)))
 
 
-def _problem(path: Path, needle: str, message: str) -> EnvironmentProblem:
-    return EnvironmentProblem(f"{path}:{line_of(path, needle)}: {message}")
+_problem = data_problem
 
 
 def _str(path: Path, entry: dict[str, Any], key: str, where: str, *, default: str | None = None) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 
 from duty_tui.areas.housing_options.domain.casework import REVIEW_WEEKS, STAGES
 from duty_tui.areas.housing_options.domain.letters import unknown_placeholders
-from duty_tui.core.config.reference import area_file, line_of, read_toml
+from duty_tui.core.config.reference import area_file, data_problem, read_toml
 from duty_tui.core.domain.errors import EnvironmentProblem
 
 PRIORITY_NEED_WORDS = {
@@ -147,8 +147,7 @@ class HousingReference:
         return {e.code: e.live_table or e.name for e in self.exits.get(stage, {}).values()}
 
 
-def _problem(path: Path, needle: str, message: str) -> EnvironmentProblem:
-    return EnvironmentProblem(f"{path}:{line_of(path, needle)}: {message}")
+_problem = data_problem
 
 
 def _entries(path: Path, table: str, keys: tuple[str, ...] = ("code", "name"), *, required: bool = True) -> list[dict]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from duty_tui.core.config.reference import area_file, line_of, read_toml
+from duty_tui.core.config.reference import area_file, data_problem, read_toml
 from duty_tui.core.domain.errors import EnvironmentProblem
 
 FILE_NAME = "law.toml"
@@ -85,8 +85,7 @@ class LawTable:
                          "then (docs/INCOME.md)")
 
 
-def _problem(path: Path, needle: str, message: str) -> EnvironmentProblem:
-    return EnvironmentProblem(f"{path}:{line_of(path, needle)}: {message}")
+_problem = data_problem
 
 
 def _period(path: Path, index: int, entry: object) -> Period:

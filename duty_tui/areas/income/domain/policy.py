@@ -16,7 +16,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from duty_tui.core.config.reference import area_file, line_of, read_toml
+from duty_tui.core.config.reference import area_file, data_problem, read_toml
 from duty_tui.core.domain.errors import EnvironmentProblem
 from duty_tui.core.domain.money import format_balance, format_pence, parse_pounds
 
@@ -104,7 +104,7 @@ def _number(value: Fraction) -> str:
 
 
 def _problem(path: Path, needle: str, message: str) -> EnvironmentProblem:
-    return EnvironmentProblem(f"{path}:{line_of(path, needle)}: {message}; fix it there")
+    return data_problem(path, needle, message, fix_there=True)
 
 
 def _read_header(path: Path, raw: dict[str, Any]) -> tuple[str, date]:

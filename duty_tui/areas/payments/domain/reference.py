@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from duty_tui.core.config.reference import area_file, line_of, read_toml
+from duty_tui.core.config.reference import area_file, data_problem, read_toml
 from duty_tui.core.domain.errors import EnvironmentProblem
 from duty_tui.core.domain.money import parse_pounds
 
@@ -111,7 +111,7 @@ class PaymentsPolicy:
 
 
 def _problem(path: Path, needle: str, message: str) -> EnvironmentProblem:
-    return EnvironmentProblem(f"{path}:{line_of(path, needle)}: {message}; fix it there")
+    return data_problem(path, needle, message, fix_there=True)
 
 
 def _pounds(path: Path, raw: dict[str, Any], key: str) -> int:
