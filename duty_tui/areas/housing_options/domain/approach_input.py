@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from duty_tui.core.domain.errors import InputError
+from duty_tui.core.domain.json_input import ProblemsError, flag, strict_date
 
 # s189(1) HA 1996, Homelessness (Priority Need for Accommodation) (England) Order 2002,
 # Domestic Abuse Act 2021 s78 (inserting s189(1)(e)). Order is the contract's order and is
@@ -53,11 +53,8 @@ INPUT_KEYS = (
 _INPUT_KEY_SET = frozenset(INPUT_KEYS)
 
 
-class ApproachInputError(InputError):
+class ApproachInputError(ProblemsError):
     """An approach that cannot be assessed: one plain-English line per problem."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems), list(problems))
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,25 +80,7 @@ class Approach:
 def _parse_date(obj: dict, key: str, problems: list[str]) -> date | None:
     """A strict YYYY-MM-DD date, or None when absent or null; problems get a line if bad."""
     value = obj.get(key)
-    if value is None:
-        return None
-    # Strict shape: date.fromisoformat would also take "20260309" and "2026-W11-1".
-    if (
-        type(value) is str
-        and len(value) == 10
-        and value[4] == "-"
-        and value[7] == "-"
-        and value.isascii()
-    ):
-        y, m, d = value[:4], value[5:7], value[8:]
-        if y.isdigit() and m.isdigit() and d.isdigit():
-            try:
-                return date(int(y), int(m), int(d))
-            except ValueError:
-                problems.append(f"{key}: {value} is not a real date")
-                return None
-    problems.append(f"{key}: must be a date YYYY-MM-DD")
-    return None
+    return None if value is None else strict_date(value, key, problems)
 
 
 def _parse_tristate(obj: dict, key: str, problems: list[str]) -> bool | None:
@@ -110,18 +89,6 @@ def _parse_tristate(obj: dict, key: str, problems: list[str]) -> bool | None:
         return value
     problems.append(f"{key}: must be true, false or null")
     return None
-
-
-def _parse_flag(obj: dict, key: str, problems: list[str]) -> bool:
-    # Flags default to false; null ("not yet known") is read as the default, because an
-    # unknown flag cannot establish anything.
-    value = obj.get(key)
-    if value is None or value is False:
-        return False
-    if value is True:
-        return True
-    problems.append(f"{key}: must be true or false")
-    return False
 
 
 def parse_approach(obj: dict) -> Approach:
@@ -138,14 +105,14 @@ def parse_approach(obj: dict) -> Approach:
     jurisdiction = _parse_jurisdiction(obj, problems)
     eligible = _parse_tristate(obj, "eligible", problems)
     homeless = _parse_tristate(obj, "homeless", problems)
-    rough_sleeping = _parse_flag(obj, "rough_sleeping", problems)
-    da_at_home = _parse_flag(obj, "domestic_abuse_risk_at_home", problems)
+    rough_sleeping = flag(obj, "rough_sleeping", problems)
+    da_at_home = flag(obj, "domestic_abuse_risk_at_home", problems)
     loss_date = _parse_date(obj, "loss_date", problems)
     s21_expiry = _parse_date(obj, "s21_expiry", problems)
     priority_need = _parse_priority_need(obj, problems)
     intentional = _parse_tristate(obj, "intentional", problems)
     local_connection = _parse_local_connection(obj, problems)
-    da_elsewhere = _parse_flag(obj, "da_risk_in_connected_area", problems)
+    da_elsewhere = flag(obj, "da_risk_in_connected_area", problems)
     relief_start = _parse_date(obj, "relief_start", problems)
     if approach_date is not None:
         _check_date_order(approach_date, as_of, loss_date, relief_start, problems)

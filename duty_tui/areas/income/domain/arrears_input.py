@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from duty_tui.core.domain.errors import InputError
+from duty_tui.core.domain.json_input import ProblemsError, flag, strict_date
 
 ENGLAND_TYPES = ("secure", "flexible", "introductory", "assured", "starter")
 SCOTLAND_TYPES = ("scottish_secure", "short_scottish_secure")
@@ -32,11 +32,8 @@ _MAX_PENCE = 10**12
 _FIRST_YEAR, _LAST_YEAR = 1900, 2200
 
 
-class ArrearsInputError(InputError):
+class ArrearsInputError(ProblemsError):
     """An account that cannot be assessed: one plain-English line per problem."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems), list(problems))
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,21 +94,9 @@ def _short(value: object) -> str:
 
 
 def parse_date(value: object, key: str, problems: list[str]) -> date | None:
-    """A strict YYYY-MM-DD date; a line in ``problems`` and None when it is not one."""
-    if type(value) is str and len(value) == 10 and value[4] == value[7] == "-" and value.isascii():
-        y, m, d = value[:4], value[5:7], value[8:]
-        if y.isdigit() and m.isdigit() and d.isdigit():
-            try:
-                day = date(int(y), int(m), int(d))
-            except ValueError:
-                problems.append(f"{key}: {value} is not a real date")
-                return None
-            if not _FIRST_YEAR <= day.year <= _LAST_YEAR:  # far years only overflow the date arithmetic
-                problems.append(f"{key}: {value} is not a year between {_FIRST_YEAR} and {_LAST_YEAR}")
-                return None
-            return day
-    problems.append(f"{key}: must be a date YYYY-MM-DD")
-    return None
+    """A strict YYYY-MM-DD date in the years the date arithmetic can take; a line in ``problems`` and
+    None when it is not one."""
+    return strict_date(value, key, problems, years=(_FIRST_YEAR, _LAST_YEAR))
 
 
 def _required_date(obj: dict, key: str, where: str, problems: list[str]) -> date | None:
@@ -119,16 +104,6 @@ def _required_date(obj: dict, key: str, where: str, problems: list[str]) -> date
         problems.append(f"{where}{key}: required")
         return None
     return parse_date(obj[key], f"{where}{key}", problems)
-
-
-def _flag(obj: dict, key: str, problems: list[str]) -> bool:
-    value = obj.get(key)
-    if value is None or value is False:
-        return False
-    if value is True:
-        return True
-    problems.append(f"{key}: must be true or false")
-    return False
 
 
 def _object(obj: dict, key: str, keys: tuple[str, ...], problems: list[str]) -> dict | None:
@@ -231,30 +206,29 @@ def _parse_notice(obj: dict, problems: list[str]) -> Notice | None:
     return Notice(served, specified)
 
 
-def _parse_review(obj: dict, problems: list[str]) -> Review | None:
-    raw = _object(obj, "review", ("requested", "decided"), problems)
+def _date_pair(obj: dict, key: str, first: str, second: str, problems: list[str]) -> tuple[date, date | None] | None:
+    """A nested object of a required date and an optional later one (``review``: requested, decided;
+    ``claim``: issued, hearing); None when absent or unusable."""
+    raw = _object(obj, key, (first, second), problems)
     if raw is None:
         return None
-    requested = _required_date(raw, "requested", "review.", problems)
-    decided = None if raw.get("decided") is None else parse_date(raw["decided"], "review.decided", problems)
-    if requested is None:
+    start = _required_date(raw, first, f"{key}.", problems)
+    end = None if raw.get(second) is None else parse_date(raw[second], f"{key}.{second}", problems)
+    if start is None:
         return None
-    if decided is not None and decided < requested:
-        problems.append("review.decided: must not be before review.requested")
-    return Review(requested, decided)
+    if end is not None and end < start:
+        problems.append(f"{key}.{second}: must not be before {key}.{first}")
+    return start, end
+
+
+def _parse_review(obj: dict, problems: list[str]) -> Review | None:
+    pair = _date_pair(obj, "review", "requested", "decided", problems)
+    return Review(*pair) if pair else None
 
 
 def _parse_claim(obj: dict, problems: list[str]) -> Claim | None:
-    raw = _object(obj, "claim", ("issued", "hearing"), problems)
-    if raw is None:
-        return None
-    issued = _required_date(raw, "issued", "claim.", problems)
-    hearing = None if raw.get("hearing") is None else parse_date(raw["hearing"], "claim.hearing", problems)
-    if issued is None:
-        return None
-    if hearing is not None and hearing < issued:
-        problems.append("claim.hearing: must not be before claim.issued")
-    return Claim(issued, hearing)
+    pair = _date_pair(obj, "claim", "issued", "hearing", problems)
+    return Claim(*pair) if pair else None
 
 
 def parse_account(obj: object) -> AccountFacts:
@@ -269,7 +243,7 @@ def parse_account(obj: object) -> AccountFacts:
     balance = 0 if balance is None else _pence(balance, "balance_pence", problems, minimum=-_MAX_PENCE)
     notice = _parse_notice(obj, problems)
     protocol = _parse_protocol(obj, jurisdiction, problems)
-    flags = {key: _flag(obj, key, problems)
+    flags = {key: flag(obj, key, problems)
              for key in ("benefit_claim_pending", "agreement_being_kept", "council_notified")}
     review, claim = _parse_review(obj, problems), _parse_claim(obj, problems)
     problems.extend(f"{_short(key)}: unknown key" for key in obj if key not in INPUT_KEYS)
