@@ -34,6 +34,7 @@ alone, as before issue 13's turns; core/db/writer_turns.py).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import multiprocessing as mp
 import os
 import random
@@ -132,16 +133,14 @@ def _terminal(url: str, number: int, mix: str, audit_reads: bool, seconds: float
     base = ServiceContext.create(engine, Settings(db_url=url), terminal=f"bench-{number}")
     ctx = base.as_actor(find_actor(base, "income"))
     rng = random.Random(number)
-    from sqlalchemy import text
+    from sqlalchemy import bindparam, text
 
     raw_insert = text("INSERT INTO ledger_entry (account_id, effective_date, posted_at, kind, method, amount_pence, "
                       "reference) VALUES (:a, CURRENT_DATE, CURRENT_TIMESTAMP, 'bench_raw', 'cash', -1, :n)")
     with engine.connect() as connection:
         account_ids = [r[0] for r in connection.execute(
-            text("SELECT id FROM account WHERE ref IN (SELECT value FROM json_each(:refs))"
-                 if engine.dialect.name == "sqlite" else
-                 "SELECT id FROM account WHERE ref = ANY(:refs)"),
-            {"refs": __import__("json").dumps(accounts) if engine.dialect.name == "sqlite" else list(accounts)})]
+            text("SELECT id FROM account WHERE ref IN :refs").bindparams(bindparam("refs", expanding=True)),
+            {"refs": list(accounts)})]
     times: dict[str, list[float]] = {k: [] for k in KINDS}
     failures: Counter[str] = Counter()
     barrier.wait()
@@ -179,6 +178,9 @@ def _sample(url: str) -> tuple[list[str], list[str], list[str]]:
     from duty_tui.core.db.engine import make_engine
 
     engine = make_engine(url, create=False)
+    from duty_tui.core.db.preflight import check_engine
+
+    check_engine(engine)  # an older schema: stop here with the fix (duty-tui db upgrade), not fail every step
     with engine.connect() as connection:
         names = [r[0] for r in connection.execute(text(
             "SELECT DISTINCT surname FROM person ORDER BY surname LIMIT 400"))]
@@ -255,8 +257,12 @@ def _run(url: str, groups: list[tuple[str, int]], audit_reads: bool, seconds: fl
              for n in range(terminals)]
     for proc in procs:
         proc.start()
-    if sampler is not None:
-        sampler.__enter__()
+    with sampler or contextlib.nullcontext():
+        return _gather(queue, procs, seconds)
+
+
+def _gather(queue, procs, seconds: float) -> tuple:
+    """Each terminal's timings and failures, merged, once every process has reported."""
     merged: dict[str, list[float]] = {k: [] for k in KINDS}
     failures: Counter[str] = Counter()
     writes: dict[str, list[float]] = {"wait": [], "hold": [], "audit": []}
@@ -271,8 +277,6 @@ def _run(url: str, groups: list[tuple[str, int]], audit_reads: bool, seconds: fl
         cpu += used
     for proc in procs:
         proc.join(timeout=60)
-    if sampler is not None:
-        sampler.__exit__(None, None, None)
     return merged, failures, writes, cpu
 
 
@@ -371,4 +375,9 @@ def payments_run(args) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from duty_tui.core.domain.errors import DutyError
+
+    try:
+        main()
+    except DutyError as exc:  # a database that is not there or not current: say so, no traceback
+        raise SystemExit(f"bench_terminals: {exc}") from None

@@ -37,7 +37,7 @@ import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, inspect, text
 
 TABLE = "account_balance"
 RECEIVED_KINDS = ("payment", "housing_benefit", "universal_credit")
@@ -146,12 +146,7 @@ def drop_ddl(dialect: str) -> list[str]:
 
 
 def _has_table(connection: Connection) -> bool:
-    if connection.dialect.name == "sqlite":
-        found = connection.execute(text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :t"),
-                                   {"t": TABLE}).first()
-    else:
-        found = connection.execute(text("SELECT to_regclass(:t)"), {"t": TABLE}).scalar()
-    return bool(found)
+    return inspect(connection).has_table(TABLE)
 
 
 def rebuild(connection: Connection) -> int:

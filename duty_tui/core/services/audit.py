@@ -147,13 +147,14 @@ def _seal(session: Session) -> None:
     transaction already holds the database), the events numbered and hashed after it, written, and
     the head moved on. What follows is the commit."""
     pending: list[AuditEvent] | None = session.info.pop(_PENDING, None)
+    holds_a_queue = session.info.pop(_HOLDS, False)
     if not pending:
         return
     session.flush()
     connection = session.connection()
     query = select(AuditHead.last_id, AuditHead.last_hash).where(AuditHead.id == 1)
     if connection.dialect.name == "postgresql":
-        if session.info.pop(_HOLDS, False) or not connection.execute(
+        if holds_a_queue or not connection.execute(
                 text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": audit_late.SEAL_LOCK}).scalar():
             # Another terminal is sealing (the head is theirs): do not wait for it holding this act's
             # locks. The events commit with the act into audit_pending and are sealed right after.

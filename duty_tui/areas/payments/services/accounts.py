@@ -223,9 +223,8 @@ def reconcile_accounts(ctx: ServiceContext, *, repair: bool = False) -> Reconcil
     ctx.require("account.view")
     if repair:
         ctx.require("account.rebuild_balances")
-    with ctx.engine.connect() as connection:  # one read of the ledger; the audit event after it
-        accounts, differ = kept_balance.differences(connection)
-        connection.rollback()
+    with session_scope(ctx.engine) as session:  # one read of the ledger; the audit event after it
+        accounts, differ = kept_balance.differences(session.connection())
     result = Reconciliation(accounts, tuple(differ))
     if repair and differ:
         with session_scope(ctx.engine, write=True) as session:
