@@ -17,7 +17,6 @@ quarter, an unusable folder or a role that may not; exit 3 when the database can
 from __future__ import annotations
 
 import getpass
-import json
 import sys
 from json.encoder import encode_basestring_ascii as _quote  # the C encoder json.dumps uses
 from pathlib import Path
@@ -26,7 +25,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from duty_tui.areas.housing_options.domain.homelessness import ApproachInputError, Assessment, assess, parse_approach
-from duty_tui.core.cli.context import SubApp, cli_state, open_engine, service_context
+from duty_tui.core.cli.context import SubApp, cli_state, open_engine, read_json_document, service_context
 from duty_tui.core.domain.errors import InputError, PermissionDenied
 from duty_tui.core.domain.validators import inert
 
@@ -59,29 +58,6 @@ def _fail(problems: list[str]) -> NoReturn:
         extra = len(problems) - MAX_PROBLEM_LINES
         typer.echo(f"… and {extra:,} more problem{'s' if extra > 1 else ''}; fix the ones above first", err=True)
     raise typer.Exit(code=2)
-
-
-def _read_text(source: str) -> str:
-    """The whole input as text: a file, or stdin for '-'. Exit 2 when it cannot be read."""
-    try:
-        if source == "-":
-            stream = getattr(sys.stdin, "buffer", None)
-            data = stream.read() if stream is not None else sys.stdin.read()
-        else:
-            with open(source, "rb") as handle:
-                data = handle.read()
-        if isinstance(data, bytes):
-            data = data.decode("utf-8-sig")
-        return data
-    except UnicodeDecodeError as exc:
-        _fail([f"{_name(source)}: not UTF-8 text ({exc.reason} at byte {exc.start})"])
-    except OSError as exc:
-        _fail([f"{_name(source)}: cannot read it ({exc.strerror or exc})"])
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-def _name(source: str) -> str:
-    return "stdin" if source == "-" else source
 
 
 # --- output: exactly json.dumps(..., indent=2), written without the slow pure-Python
@@ -156,15 +132,10 @@ def assess_command(
     source: str = typer.Argument(..., metavar="FILE|-", help="A JSON file of one approach or an array of them; '-' reads stdin."),
 ) -> None:
     """Assess homelessness approaches: print the duties owed, status, outstanding facts and reasons."""
-    text = _read_text(source)
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        _fail([f"{_name(source)}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"])
-    except RecursionError:
-        _fail([f"{_name(source)}: not valid JSON: nested too deeply"])
-    except ValueError:  # json's int() refuses a number of more than 4,300 digits
-        _fail([f"{_name(source)}: a number in it is thousands of digits long; no value here is a number that big"])
+        document = read_json_document(source)
+    except InputError as exc:
+        _fail(exc.problems)
     try:
         result = assess_document(document)
     except ApproachInputError as exc:
