@@ -10,6 +10,7 @@ from builders import NOW, seed_office
 from pilot import SIZE, build_app, keys, quick_sign_in, screen_text, settle
 from sqlalchemy import text
 
+from duty_tui.areas.income.tui.recovery import RecoveryAccountScreen
 from duty_tui.areas.income.tui.worklist import ArrearsWorklistScreen
 from duty_tui.core.db.engine import session_scope
 from duty_tui.core.db.models import LedgerEntry
@@ -75,11 +76,26 @@ async def test_an_income_officer_works_the_immediate_tab_records_a_step_and_open
         assert ("RNT000003", "letter_1") in _steps(engine)
         assert "Recorded on RNT000003" in screen_text(app)
         assert "RNT000003" not in screen.table.keys  # the next step is not due yet
-        # Enter opens the holder's person view
+        # Enter opens the account's recovery: why, and the step just recorded; h there opens the person
         await pilot.press("6")
         await settle(app, pilot)
         assert screen.table.move_to_key("RNT000003")
         await pilot.press("enter")
+        await settle(app, pilot, 3)
+        assert isinstance(app.screen, RecoveryAccountScreen) and app.screen.ref == "RNT000003"
+        shown = " ".join(screen_text(app).split())
+        assert "RNT000003" in shown and "Ms A Khan" in shown and "owes £500.00" in shown
+        assert "Why: " in shown and "Step: letter 1" in shown and "10/03/2026" in shown
+        await pilot.press("h")
+        await settle(app, pilot, 3)
+        assert isinstance(app.screen, PersonScreen) and app.screen.ref == "P0000004"
+        # (two screens stand on the dashboard at most: the person takes the account screen's place)
+        await pilot.press("escape")
+        await settle(app, pilot, 3)
+        assert app.screen is screen
+        # h on the worklist opens the holder straight away
+        assert screen.table.move_to_key("RNT000003")
+        await pilot.press("h")
         await settle(app, pilot, 3)
         assert isinstance(app.screen, PersonScreen) and app.screen.ref == "P0000004"
 

@@ -97,7 +97,7 @@ class ArrearsNotice(SQLModel, table=True):
 class ProtocolStep(SQLModel, table=True):
     """A step of the pre-action protocol done for an account (England: Pre-Action Protocol for
     Possession Claims by Social Landlords; Scotland: H(S)A 2001 s14A), with the day and the evidence.
-    ``step`` is a code from CONTRACTS.md (``contact_made`` ... ``s14a_payment_plan``). Never changed:
+    ``step`` is a code from docs/CLI.md (`arrears assess`) (``contact_made`` ... ``s14a_payment_plan``). Never changed:
     a step done again is a new row."""
 
     __tablename__ = "protocol_step"

@@ -1,8 +1,9 @@
 """The arrears worklist: an income officer's home (docs/INCOME.md, "The worklist screen").
 
 Every rent account in arrears with the recovery policy's next step and why, by tab (1–6: immediate,
-paused, agreements kept, court, evictions, all), in the service's orders (o). Enter opens the holder's
-person view; a records the recommended step as taken today, p pauses recovery, l lifts a pause — each
+paused, agreements kept, court, evictions, all), in the service's orders (o). Enter opens the account's
+recovery (tui/recovery.py: why, the story so far, notices, protocol, court); h the holder's person
+view; a records the recommended step as taken today, p pauses recovery, l lifts a pause — each
 through ``services/actions.py`` (``arrears.manage``), then the list reloads.
 """
 
@@ -82,6 +83,8 @@ class ArrearsWorklistScreen(ListScreen):
                 tooltip="Pause recovery on the highlighted account until a date, with a reason (needs arrears.manage)"),
         Binding("l", "lift", "Lift pause", id="worklist-lift", show=False,
                 tooltip="Lift the highlighted account's pause, so recovery resumes today (needs arrears.manage)"),
+        Binding("h", "holder", "Person", id="worklist-holder",
+                tooltip="Open the highlighted account holder's person view"),
         Binding("f9", "reload", "Reload", id="worklist-reload", tooltip="Read the worklist again"),
     ]
 
@@ -109,7 +112,7 @@ class ArrearsWorklistScreen(ListScreen):
 
     def compose_below(self) -> ComposeResult:
         yield Static("", id="wl-detail")
-        yield Static(plain("Enter person · a record step · p pause · o sort · 1–6 tabs"), id="wl-message")
+        yield Static(plain("Enter account · h person · a record step · p pause · o sort · 1–6 tabs"), id="wl-message")
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -203,8 +206,18 @@ class ArrearsWorklistScreen(ListScreen):
         self.reload()
 
     def open_item(self, item: WorklistRow) -> None:
-        self._message(f"Opening the holder of {item.ref}…")
-        self.find_holder(item.ref)
+        from duty_tui.areas.income.tui.recovery import RecoveryAccountScreen
+
+        self._stale = True
+        self.app.push_screen(RecoveryAccountScreen(item.ref))
+
+    def action_holder(self) -> None:
+        """Open the highlighted account holder's person view."""
+        row = self.highlighted()
+        if row is None:
+            return
+        self._message(f"Opening the holder of {row.ref}…")
+        self.find_holder(row.ref)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="worklist-holder")
     def find_holder(self, account_ref: str) -> None:
