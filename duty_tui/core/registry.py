@@ -48,6 +48,18 @@ class AreaKey:
 
 
 @dataclass(frozen=True)
+class Worktray:
+    """An area's worklist, opened with w from the dashboard by a role that may work it."""
+
+    title: str
+    """What the dashboard's footer and messages call it ("Arrears worklist")."""
+    screen: str
+    """"module:Class" of the screen; it takes no arguments."""
+    permission: str
+    """The permission its work needs; a role without it is not offered it."""
+
+
+@dataclass(frozen=True)
 class PaletteScreen:
     """A screen reached by name from the command palette (no key of its own)."""
 
@@ -69,6 +81,8 @@ class Area:
     """The area's package ("duty_tui.areas.housing_options")."""
     keys: tuple[AreaKey, ...] = ()
     palette: tuple[PaletteScreen, ...] = ()
+    worktray: Worktray | None = None
+    """The area's worklist, opened with w from the dashboard (the first one the role may work)."""
     cli_groups: tuple[str, ...] = ()
     """`duty-tui NAME …` groups: "module:attribute" naming a ``duty_tui.core.cli.context.SubApp``."""
     reports: tuple[tuple[str, str], ...] = ()

@@ -7,7 +7,7 @@ Notices and the court pack come next (issue 14).
 This module only describes the area (``AREA``); nothing here is imported before it is used.
 """
 
-from duty_tui.core.registry import Area, PaletteScreen
+from duty_tui.core.registry import Area, PaletteScreen, Worktray
 
 AREA = Area(
     name="income",
@@ -17,6 +17,7 @@ AREA = Area(
         PaletteScreen("Arrears worklist", "Rent accounts in arrears, the next recovery step for each and why",
                       "duty_tui.areas.income.tui.worklist:ArrearsWorklistScreen"),
     ),
+    worktray=Worktray("Arrears worklist", "duty_tui.areas.income.tui.worklist:ArrearsWorklistScreen", "arrears.manage"),
     cli_groups=("duty_tui.areas.income.cli:arrears",),
     demo="duty_tui.areas.income.demo:generate_income",
     models="duty_tui.areas.income.db.models",

@@ -143,3 +143,24 @@ async def test_p_pauses_with_a_reason_and_a_day_the_service_checks_and_the_accou
         await settle(app, pilot)
         assert screen.table.keys == ["RNT000003"]
         assert "Paused until 24/03/2026: a promise to pay" in screen_text(app)
+
+
+@pytest.mark.sqlite_only
+async def test_w_on_the_dashboard_opens_the_arrears_worklist_for_an_income_officer_only(engine):
+    from duty_tui.core.tui.screens.home import HomeScreen
+
+    _seed(engine)
+    app = build_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await quick_sign_in(app, pilot, "income")
+        assert isinstance(app.screen, HomeScreen) and "Worklist" in screen_text(app)
+        await pilot.press("w")
+        await settle(app, pilot, 3)
+        assert isinstance(app.screen, ArrearsWorklistScreen) and app.screen.table.keys[0] == "RNT000003"
+    app = build_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await quick_sign_in(app, pilot, "reception")  # may not work arrears: w is not offered
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("w")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)

@@ -16,12 +16,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from duty_tui.areas.income.domain.policy import NONE, PAUSE_REASONS
 from duty_tui.areas.income.services.account_view import RecoveryAccount
 from duty_tui.core.domain.errors import DutyError
 from duty_tui.core.domain.money import format_pence
+from duty_tui.core.tui.kit.footer import DutyFooter
 from duty_tui.core.tui.kit.workers import Done
 from duty_tui.core.tui.screens.base import DutyScreen
 from duty_tui.core.tui.text import plain
@@ -80,7 +81,7 @@ class RecoveryAccountScreen(DutyScreen):
         table: DataTable[str] = DataTable(id="rc-table", cursor_type="row", zebra_stripes=True)
         yield table
         yield Static("", id="rc-message")
-        yield Footer()
+        yield DutyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#rc-table", DataTable)

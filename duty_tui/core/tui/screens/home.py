@@ -40,6 +40,8 @@ class HomeScreen(DutyScreen):
         Binding("r", "refresh", "Refresh", id="home-refresh", tooltip="Reload my work and my team's queue"),
         Binding("m", "show_tab('mine')", "My work", id="home-my-work", tooltip="Show cases assigned to me"),
         Binding("t", "show_tab('team')", "Team", id="home-team", tooltip="Show my team's queue"),
+        Binding("w", "worktray", "Worklist", id="home-worktray",
+                tooltip="Open my worklist (an income officer's: the arrears worklist)"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -67,6 +69,28 @@ class HomeScreen(DutyScreen):
     def action_refresh(self) -> None:
         """Reload."""
         self.refresh_data()
+
+    def _worktray(self):  # -> registry.Worktray | None
+        from duty_tui.core import registry
+
+        ctx = self.duty_app.ctx
+        return next((area.worktray for area in registry.areas()
+                     if area.worktray is not None and ctx.can(area.worktray.permission)), None)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "worktray":
+            return self._worktray() is not None  # a role with no worklist is not offered w
+        return super().check_action(action, parameters)
+
+    def action_worktray(self) -> None:
+        """Open the first worklist this role may work (the arrears worklist for income officers)."""
+        tray = self._worktray()
+        if tray is None:
+            self.notify("Your role has no worklist here.", timeout=4)
+            return
+        from duty_tui.core import registry
+
+        self.app.push_screen(registry.load(tray.screen)())
 
     def action_show_tab(self, tab: str) -> None:
         """Switch between my work and my team's queue."""
