@@ -16,13 +16,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 
 from duty_tui.areas.income.db.models import ArrearsNotice, CourtHearing, Eviction, PossessionClaim, RecoveryAction
 from duty_tui.areas.income.domain.policy import UPDATE_COURT_OUTCOME, UPDATE_EVICTION_OUTCOME, load_recovery_policy
 from duty_tui.core.db.engine import session_scope
 from duty_tui.core.db.models import Account, AccountBalance, Tenancy, table_of
 from duty_tui.core.domain.errors import InputError
+from duty_tui.core.domain.money import format_pence
 from duty_tui.core.services import audit
 from duty_tui.core.services.context import ServiceContext
 
@@ -332,6 +333,49 @@ def _write_csv(folder: Any, name: str, header: Sequence[str], rows: Iterable[Seq
             writer.writerow([_cell(v) for v in row])
 
 
+def rent_year_start(day: date) -> date:
+    """The first day of the rent year ``day`` falls in: the first Monday of April (DOMAIN.md, "Rent year")."""
+    def first_monday(year: int) -> date:
+        april = date(year, 4, 1)
+        return date.fromordinal(april.toordinal() + (7 - april.weekday()) % 7)
+
+    start = first_monday(day.year)
+    return start if day >= start else first_monday(day.year - 1)
+
+
+def statistics_lines(stats: ArrearsStatistics) -> list[str]:
+    """The figures as lines of text: the screen's summary and the printable document's body."""
+    roll = stats.rent_roll
+    fta, closed = stats.former
+    notices = ", ".join(f"{e.kind.upper() if e.kind == 'nosp' else e.kind} {e.count}" for e in stats.events
+                        if e.event == "notice_served")
+    orders = ", ".join(f"{e.kind.split('_')[0]} {e.count}" for e in stats.events if e.event == "possession_order")
+    return [
+        f"Rent roll {format_pence(roll.annual_pence)} a year ({roll.live_tenancies:,} live tenancies × {WEEKS_A_YEAR} "
+        f"weeks): current arrears {percent_words(roll.current_tenths)}, with former tenants "
+        f"{percent_words(roll.total_tenths)}",
+        f"Former tenants: {format_pence(roll.former_arrears_pence)} on {stats.former_accounts:,} accounts "
+        f"({fta.accounts:,} former tenant accounts {format_pence(fta.arrears_pence)}, {closed.accounts:,} rent "
+        f"accounts closed owing {format_pence(closed.arrears_pence)})",
+        f"{stats.date_from:%d/%m/%Y}–{stats.date_to:%d/%m/%Y}: notices served {stats.count('notice_served')} "
+        f"({notices}), claims issued {stats.count('claim_issued')}, possession orders "
+        f"{stats.count('possession_order')} ({orders}), evictions {stats.count('eviction')}",
+    ]
+
+
+def statistics_document(stats: ArrearsStatistics) -> Any:
+    """The figures as a printable ``Document`` (text and PDF) for the send dialog: aggregates only, no names."""
+    from duty_tui.core.services.printable import make_document
+
+    title = f"Arrears statistics at {stats.as_of:%d/%m/%Y}"
+    lines = [title, "", "Open rent accounts in arrears by their latest recovery step:"]
+    lines += [f"  {s.label:<40} {s.accounts:>7,} {format_pence(s.arrears_pence):>14}" for s in stats.by_stage]
+    lines += [f"  {'All':<40} {stats.current_accounts:>7,} {format_pence(stats.current_pence):>14}", ""]
+    lines += statistics_lines(stats)
+    return make_document("reports", f"arrears_statistics_{stats.date_from:%Y%m%d}_{stats.date_to:%Y%m%d}", title,
+                         lines, about=("statistics", "arrears"))
+
+
 def private_report_folder(ctx: ServiceContext, date_from: date, date_to: date) -> Path:
     """A new folder for the screen's export, under the user's own documents (0700): reports/arrears_FROM_TO_HHMMSS."""
     from duty_tui.core.services.printable import documents_dir
@@ -342,4 +386,4 @@ def private_report_folder(ctx: ServiceContext, date_from: date, date_to: date) -
 
 __all__ = ["CSV_FILES", "ArrearsStatistics", "FormerFigure", "PeriodEvent", "RentRoll", "StageFigure",
            "arrears_statistics", "check_period", "percent_tenths", "percent_words", "private_report_folder",
-           "write_arrears_report"]
+           "rent_year_start", "statistics_document", "statistics_lines", "write_arrears_report"]
