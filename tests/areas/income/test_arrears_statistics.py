@@ -206,3 +206,17 @@ def test_write_arrears_report_refuses_a_bad_period_before_making_the_folder(engi
     with pytest.raises(InputError):
         write_arrears_report(ctx_for(engine), date_from=FEB_28, date_to=FEB_1, out_dir=tmp_path / "x")
     assert not (tmp_path / "x").exists()
+
+
+def test_the_printable_document_holds_every_stage_and_the_summary_lines(engine):
+    from duty_tui.areas.income.services.statistics import statistics_document
+
+    _seed(engine)
+    document = statistics_document(arrears_statistics(ctx_for(engine), date_from=FEB_1, date_to=FEB_28))
+    assert document.kind == "reports" and document.name == "arrears_statistics_20260201_20260228"
+    assert document.pdf.startswith(b"%PDF") and (document.entity, document.entity_id) == ("statistics", "arrears")
+    body = document.text or ""
+    assert "Arrears statistics at 10/03/2026" in body and "Court outcome recorded" in body and "£662.50" in body
+    assert "current arrears 5.4%, with former tenants 12.9%" in body
+    assert ("01/02/2026–28/02/2026: notices served 2 (NOSP 1, s128 1, s14 0), claims issued 1, possession orders 1 "
+            "(suspended 1, outright 0), evictions 1") in body

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -50,8 +51,8 @@ def summary_lines(stats: ArrearsStatistics) -> list[str]:
     from duty_tui.areas.income.services.statistics import percent_words
 
     roll = stats.rent_roll
-    return [f"Arrears {percent_words(roll.current_tenths)} of the rent roll ({format_pence(roll.annual_pence)} a "
-            f"year); with former tenants {percent_words(roll.total_tenths)}",
+    return [f"Rent roll {format_pence(roll.annual_pence)} a year: arrears {percent_words(roll.current_tenths)}, "
+            f"{percent_words(roll.total_tenths)} with former tenants",
             f"Former tenants {format_pence(roll.former_arrears_pence)} ({stats.former_accounts:,} accounts) · "
             f"{roll.live_tenancies:,} live tenancies",
             f"{stats.date_from:%d/%m/%Y}–{stats.date_to:%d/%m/%Y}: {stats.count('notice_served')} notices · "
@@ -71,8 +72,8 @@ class ArrearsStatisticsScreen(DutyScreen):
     ArrearsStatisticsScreen #as-period Input.-invalid { border: none; text-style: underline; }
     ArrearsStatisticsScreen #as-main { height: 1fr; }
     ArrearsStatisticsScreen #as-chart { width: 1fr; height: 1fr; }
-    ArrearsStatisticsScreen #as-table { width: 44; height: 1fr; }
-    ArrearsStatisticsScreen #as-summary { height: auto; max-height: 4; padding: 0 1; border-top: solid $panel; }
+    ArrearsStatisticsScreen #as-table { width: 46; height: 1fr; }
+    ArrearsStatisticsScreen #as-summary { height: auto; max-height: 5; padding: 0 1; border-top: solid $panel; }
     ArrearsStatisticsScreen #as-message { height: auto; max-height: 3; padding: 0 1; }
     """
     BINDINGS = [
@@ -115,9 +116,9 @@ class ArrearsStatisticsScreen(DutyScreen):
         self.query_one("#as-from", Input).value = f"{start:%d/%m/%Y}"
         self.query_one("#as-to", Input).value = f"{end:%d/%m/%Y}"
         table = self.query_one("#as-table", DataTable)
-        table.add_column("Latest step", key="stage", width=22)
-        table.add_column("Accts", key="accounts", width=5)
-        table.add_column("Owes £", key="owes", width=11)
+        table.add_column("Latest step", key="stage", width=20)
+        table.add_column(Text("Accts", justify="right"), key="accounts", width=6)
+        table.add_column(Text("Owes £", justify="right"), key="owes", width=11)
         table.focus()
         self.action_read()
 
@@ -173,21 +174,22 @@ class ArrearsStatisticsScreen(DutyScreen):
     def _fill_table(self, stats: ArrearsStatistics) -> None:
         from duty_tui.areas.income.services.statistics import percent_words
 
+        def money(pence: int) -> str:
+            return format_pence(pence).lstrip("£")
+
+        roll = stats.rent_roll
+        rows: list[tuple[str, str, str, str | None]] = [
+            *((s.label, f"{s.accounts:,}", money(s.arrears_pence), s.code) for s in stats.by_stage),
+            ("All in arrears", f"{stats.current_accounts:,}", money(stats.current_pence), "total"),
+            ("Rent roll a year", f"{roll.live_tenancies:,}", money(roll.annual_pence), None),
+            ("Arrears % of roll", "", percent_words(roll.current_tenths), None),
+            ("With former tenants", "", percent_words(roll.total_tenths), None),
+            *((f.label, f"{f.accounts:,}", money(f.arrears_pence), None) for f in stats.former),
+            *((EVENT_ROWS.get((e.event, e.kind), e.label), f"{e.count:,}", "", None) for e in stats.events)]
         table = self.query_one("#as-table", DataTable)
         table.clear()
-        for s in stats.by_stage:
-            table.add_row(s.label, f"{s.accounts:,}", format_pence(s.arrears_pence).lstrip("£"), key=s.code)
-        table.add_row("All in arrears", f"{stats.current_accounts:,}", format_pence(stats.current_pence).lstrip("£"),
-                      key="total")
-        roll = stats.rent_roll
-        rows: list[tuple[str, str, str]] = [
-            ("Rent roll a year", f"{roll.live_tenancies:,}", format_pence(roll.annual_pence).lstrip("£")),
-            ("Arrears % of roll", "", percent_words(roll.current_tenths)),
-            ("With former tenants", "", percent_words(roll.total_tenths)),
-            *((f.label, f"{f.accounts:,}", format_pence(f.arrears_pence).lstrip("£")) for f in stats.former),
-            *((EVENT_ROWS.get((e.event, e.kind), e.label), f"{e.count:,}", "") for e in stats.events)]
-        for label, count, amount in rows:
-            table.add_row(label, count, amount)
+        for label, count, amount, key in rows:
+            table.add_row(label, Text(count, justify="right"), Text(amount, justify="right"), key=key)
 
     def _draw_chart(self, stats: ArrearsStatistics) -> None:
         """Horizontal bars of £ owed, one row each, for the stages that have accounts, in policy order."""
