@@ -16,9 +16,13 @@ AREA = Area(
     palette=(
         PaletteScreen("Arrears worklist", "Rent accounts in arrears, the next recovery step for each and why",
                       "duty_tui.areas.income.tui.worklist:ArrearsWorklistScreen"),
+        PaletteScreen("Arrears statistics", "Arrears by recovery stage, against the rent roll, former tenants, "
+                      "and a period's notices, orders and evictions; export as CSV",
+                      "duty_tui.areas.income.tui.statistics:ArrearsStatisticsScreen"),
     ),
     worktray=Worktray("Arrears worklist", "duty_tui.areas.income.tui.worklist:ArrearsWorklistScreen", "arrears.manage"),
     cli_groups=("duty_tui.areas.income.cli:arrears",),
+    reports=(("arrears", "duty_tui.areas.income.cli_report:report_arrears"),),
     demo="duty_tui.areas.income.demo:generate_income",
     models="duty_tui.areas.income.db.models",
     migrations=True,
