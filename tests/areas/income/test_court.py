@@ -304,3 +304,15 @@ def test_cli_court_pack_json_and_exit_codes(engine, db_url, tmp_path, capsys):
         code = run(["--db", db_url, "arrears", "court-pack", *bad, "--as", "income"])
         out, err = capsys.readouterr()
         assert code == 2 and out == "" and "Traceback" not in err, (bad, err)
+
+
+def test_cpr_55_5_3_does_not_apply_in_scotland_only_a_hearing_before_issue_is_refused(engine):
+    seed(engine, notice={"kind": "s14"})
+    with engine.begin() as c:
+        c.execute(text("UPDATE tenancy SET tenancy_type = 'scottish_secure' WHERE ref = 'T00003'"))
+    ctx = ctx_for(engine)
+    with pytest.raises(InputError, match="before the claim was issued"):
+        record_claim(ctx, "RNT000003", issued_on=ISSUED, hearing_on=date(2026, 3, 1))
+    done = record_claim(ctx, "RNT000003", issued_on=ISSUED, hearing_on=date(2026, 3, 19))
+    assert (done.serve_by, done.warning, done.costs_account_ref) == (None, None, None)
+    assert _costs_rows(engine) == []  # no costs given: nothing posted
