@@ -135,5 +135,7 @@ def worklist_command(
     typer.echo(f"{len(page.rows):,} of {page.total:,} accounts in arrears, largest balance first", err=True)
 
 
+from duty_tui.areas.income import cli_court  # noqa: E402,F401  (registers `arrears court-pack`)
+
 if __name__ == "__main__":
     arrears.app()
