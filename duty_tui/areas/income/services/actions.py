@@ -21,14 +21,14 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from duty_tui.areas.income.db.models import RecoveryAction, RecoveryPause
-from duty_tui.areas.income.domain.protocol import APPLY_FOR_POSSESSION
-from duty_tui.areas.income.services.gate import possession_gate
 from duty_tui.areas.income.domain.policy import (
     PAUSE_REASONS,
     UPDATE_COURT_OUTCOME,
     UPDATE_EVICTION_OUTCOME,
     load_recovery_policy,
 )
+from duty_tui.areas.income.domain.protocol import APPLY_FOR_POSSESSION
+from duty_tui.areas.income.services.gate import possession_gate
 from duty_tui.core.db.engine import session_scope
 from duty_tui.core.db.models import Account, StaffUser, table_of
 from duty_tui.core.domain.errors import ConflictError, InputError, NotFound

@@ -185,7 +185,7 @@ def record_step(ctx: ServiceContext, account_ref: str, *, step: str, done_on: da
             own = ", ".join(r.code for r in rules.of(facts.jurisdiction))
             what = (f"{code!r} is a step in {rule.jurisdiction.title()}" if rule is not None
                     else f"{step!r} is not a pre-action step")
-            problems.insert(0, f"step: {what}; {account.ref} is a {facts.tenancy_type.replace('_', ' ')} tenancy "
+            problems.insert(0, f"step: {what}; {account.ref} is a {(facts.tenancy_type or '').replace('_', ' ')} tenancy "
                                f"in {facts.jurisdiction.title()}, whose steps are {own}")
         _refuse(problems)
         assert rule is not None and day is not None and text is not None and account.id is not None
