@@ -224,7 +224,7 @@ def test_s14a_the_four_requirements_and_the_s11_notification_gate_a_scottish_sec
     state = protocol_state(ctx, "RNT000003")
     assert [s.rule.code for s in state.steps] == list(SCOTLAND) and state.jurisdiction == "scotland"
     assert state.gate.message == (
-        "Cannot apply for possession yet: record these protocol steps first: reasonable efforts to agree a payment "
+        "Cannot apply for possession yet: record these protocol steps first: efforts to agree a payment "
         "plan; the local authority has not been told of the proceedings (Homelessness etc. (Scotland) Act 2003 "
         "s11): record the notification on the notice")
     _all_steps(ctx, SCOTLAND[3:])

@@ -25,6 +25,7 @@ APPLY_FOR_POSSESSION = "apply_for_possession"
 STEP_KEYS = ("jurisdiction", "code", "name", "words", "evidence", "source")
 CURRENCY_KEYS = ("step", "days", "effective_from", "basis", "why")
 HEADER_KEYS = ("title", "effective_from")
+NAME_MAX = 34
 BENEFIT_KINDS = {"housing_benefit": "housing benefit", "universal_credit": "universal credit (housing costs)"}
 BENEFIT_OUTCOMES = {"awarded": "awarded", "refused": "refused", "withdrawn": "withdrawn"}
 MANAGED_STATES = {"requested": "requested", "approved": "approved", "refused": "refused", "ended": "ended"}
@@ -115,6 +116,9 @@ def _read_step(path: Path, entry: Any, number: int) -> StepRule:
         also = f" (it is a step in {other.title()})" if code in STEPS[other] else ""
         raise _problem(path, needle, f"{where}: code: {code!r} is not a step in {jurisdiction.title()}{also}; "
                                      f"the steps are {', '.join(STEPS[jurisdiction])}")
+    if len(entry["name"].strip()) > NAME_MAX:
+        raise _problem(path, needle, f"{where}: name: at most {NAME_MAX} characters (the checklist's column); "
+                                     f"this has {len(entry['name'].strip())}")
     return StepRule(jurisdiction, code, *(entry[k].strip() for k in ("name", "words", "evidence", "source")))
 
 
