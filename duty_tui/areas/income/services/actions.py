@@ -5,6 +5,10 @@ it. Codes come from the recovery policy (``data/income/recovery.toml``): a step'
 ``update_court_outcome`` / ``update_eviction_outcome``; a pause's reason from the policy's pause
 reasons. An account has at most one active pause — the database's partial UNIQUE index
 ``ux_recovery_pause_active`` refuses a second, even from two terminals at the same moment.
+
+Recording the policy's "apply for possession" step is refused unless the possession gate
+(``services/gate.py``: the law engine on the account's recorded facts) allows it on the day it was
+taken, judged inside the same write transaction, with one message naming every missing step and reason.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from duty_tui.areas.income.domain.policy import (
     UPDATE_EVICTION_OUTCOME,
     load_recovery_policy,
 )
+from duty_tui.areas.income.domain.protocol import APPLY_FOR_POSSESSION
+from duty_tui.areas.income.services.gate import possession_gate
 from duty_tui.core.db.engine import session_scope
 from duty_tui.core.db.models import Account, StaffUser, table_of
 from duty_tui.core.domain.errors import ConflictError, InputError, NotFound
@@ -61,7 +67,8 @@ def action_codes(ctx: ServiceContext) -> tuple[str, ...]:
     return (*codes, UPDATE_COURT_OUTCOME, UPDATE_EVICTION_OUTCOME)
 
 
-def _rent_account(session, ref: str, today: date) -> Account:
+def rent_account(session, ref: str, today: date) -> Account:
+    """The open rent account a ref names (spaces and case forgiven); InputError / NotFound saying what to fix."""
     wanted = re.sub(r"\s+", "", ref or "").upper()
     if not wanted:
         raise InputError("enter an account ref, e.g. RNT000123")
@@ -76,6 +83,9 @@ def _rent_account(session, ref: str, today: date) -> Account:
         raise InputError(f"{wanted} was closed on {account.closed_on:%d/%m/%Y}: recovery on a closed account "
                          "is former-tenant arrears, not recorded here")
     return account
+
+
+_rent_account = rent_account
 
 
 def _id(account: Account) -> int:
@@ -106,6 +116,10 @@ def record_action(ctx: ServiceContext, ref: str, action: str, note: str | None =
     text = _note(note)
     with session_scope(ctx.engine, write=True) as session:
         account = _rent_account(session, ref, today)
+        if code == APPLY_FOR_POSSESSION:
+            gate = possession_gate(ctx, session, account, day)
+            if not gate.may_apply:
+                raise InputError(gate.message)
         session.add(RecoveryAction(account_id=_id(account), action=code, taken_on=day, taken_by=actor.id, note=text,
                                    created_at=ctx.now()))
         audit.record(session, ctx, "arrears.action_recorded", "account", account.ref,
@@ -177,4 +191,4 @@ def lift_pause(ctx: ServiceContext, ref: str) -> PauseState:
     return state
 
 
-__all__ = ["PauseState", "RecordedAction", "action_codes", "lift_pause", "pause", "record_action"]
+__all__ = ["PauseState", "RecordedAction", "action_codes", "lift_pause", "pause", "record_action", "rent_account"]
