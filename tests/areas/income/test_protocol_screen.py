@@ -63,7 +63,7 @@ async def test_protocol_screen_checklist_gate_and_a_step_recorded_keeping_what_w
         assert ("✗ Cannot apply for possession yet: record these protocol steps first: rent statements provided, "
                 "vulnerability considered.") in shown
         assert "✓ contact made 01/02/2026 letter L0" in shown and "· rent statements provided outstanding" in shown
-        assert "esc Back" in shown and "s Step" in shown and "f9 Reload" in shown  # the footer says the keys
+        assert "esc Back" in shown and "s Step" in shown and "m UC move" in shown  # the footer says the keys
         # s: the first outstanding step is offered with the evidence that counts for it
         await pilot.press("s")
         await settle(app, pilot)

@@ -168,7 +168,10 @@ async def test_every_screen_footer_is_whole_at_80_columns_and_uses_more_when_wid
     from duty_tui.areas.housing_options.tui import case as options_case
     from duty_tui.areas.housing_options.tui import cases as options_cases
     from duty_tui.areas.housing_options.tui import stats as options_stats
+    from duty_tui.areas.income.tui import court as income_court
+    from duty_tui.areas.income.tui import protocol as income_protocol
     from duty_tui.areas.income.tui import recovery as income_recovery
+    from duty_tui.areas.income.tui import statistics as income_statistics
     from duty_tui.areas.income.tui import worklist as income_worklist
     from duty_tui.areas.payments.domain.rules import SplitLine
     from duty_tui.areas.payments.services.cashup import submit_cashup
@@ -222,6 +225,9 @@ async def test_every_screen_footer_is_whole_at_80_columns_and_uses_more_when_wid
         "StatsScreen": lambda: stats.StatsScreen(),
         "ArrearsWorklistScreen": lambda: income_worklist.ArrearsWorklistScreen(),
         "RecoveryAccountScreen": lambda: income_recovery.RecoveryAccountScreen("RNT000001"),
+        "ArrearsStatisticsScreen": lambda: income_statistics.ArrearsStatisticsScreen(),
+        "CourtScreen": lambda: income_court.CourtScreen("RNT000001"),
+        "ProtocolScreen": lambda: income_protocol.ProtocolScreen("RNT000001"),
     }
     assert every_screen_class() <= set(makers), f"a screen this test does not walk: {every_screen_class() - set(makers)}"
     problems: dict[str, list[str]] = {}

@@ -91,6 +91,8 @@ def court_lines(record: CourtRecord) -> list[CourtLine]:
 class CourtScreen(ListScreen):
     """An account's possession claims, hearings and evictions, and the keys to record them."""
 
+    NAV_EXEMPT = True  # a part of the account screen: pushed over it, Escape goes back to it
+
     SCOPE_NAME = "court"
     TITLE = "Court"
     LIST_ID = "court-table"

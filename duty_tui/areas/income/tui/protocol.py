@@ -18,13 +18,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from duty_tui.areas.income.domain.protocol import BENEFIT_KINDS, BENEFIT_OUTCOMES, MANAGED_MOVES, MANAGED_STATES
 from duty_tui.areas.income.services.protocol import EVIDENCE_MAX, ClaimLine, ManagedLine, ProtocolState, StepLine
 from duty_tui.core.domain.errors import DutyError
 from duty_tui.core.tui.kit.choices import Choice
 from duty_tui.core.tui.kit.fields import FormField
+from duty_tui.core.tui.kit.footer import DutyFooter
 from duty_tui.core.tui.kit.form_screen import FormDialog
 from duty_tui.core.tui.kit.validators import NoCardDataValidator
 from duty_tui.core.tui.kit.workers import Done
@@ -61,6 +62,8 @@ class StepForm(FormDialog[str]):
 
 class ProtocolScreen(DutyScreen):
     """A rent account's pre-action steps, benefit claims and UC managed payments, and the possession gate."""
+
+    NAV_EXEMPT = True  # a part of the account screen: pushed over it, Escape goes back to it
 
     SCOPE_NAME = "protocol"
     watches = {"account": "ref"}
@@ -106,7 +109,7 @@ class ProtocolScreen(DutyScreen):
         yield table
         yield Static("", id="pr-detail")
         yield Static("", id="pr-message")
-        yield Footer()
+        yield DutyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#pr-table", DataTable)
