@@ -271,6 +271,11 @@ def _draft(ctx: ServiceContext, facts: _Facts, served_on: date, proceedings_from
                        dict(rules.methods))
 
 
+def notice_methods(ctx: ServiceContext) -> dict[str, str]:
+    """The ways a notice may be served (code: words), from data/income/notices.toml."""
+    return dict(_rules(ctx).methods)
+
+
 def _particulars(text: str | None) -> str | None:
     cleaned = (text or "").strip()
     if len(cleaned) > PARTICULARS_MAX:
@@ -420,5 +425,5 @@ def notice_document(ctx: ServiceContext, notice_id: int) -> Document:
     return make_document("letters", f"{ref}-{kind.code}-{notice_id}", f"{kind.title} ({ref})",
                          text.rstrip("\n").split("\n"), font_size=9, about=("account", ref))
 
-__all__ = ["NoticeDraft", "NoticeRow", "ServedNotice", "load_notice", "notice_document", "notice_preview",
-           "notices_for", "record_la_notified", "record_review", "serve_notice", "withdraw_notice"]
+__all__ = ["NoticeDraft", "NoticeRow", "ServedNotice", "load_notice", "notice_document", "notice_methods",
+           "notice_preview", "notices_for", "record_la_notified", "record_review", "serve_notice", "withdraw_notice"]
