@@ -15,6 +15,7 @@ import textwrap
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from duty_tui.areas.income.domain.arrears_input import AccountFacts, Notice, Rent
 from duty_tui.areas.income.domain.law import EARLIEST_SECTION, assess_account
@@ -139,13 +140,13 @@ def load_notice_rules_file(path: Path, letters: Path) -> NoticeRules:
     unknown = sorted(set(raw) - {"rent", "tenants", "methods", "kind"})
     if unknown:
         raise data_problem(path, unknown[0], f"unknown key {unknown[0]!r}")
-    rent = raw.get("rent") if isinstance(raw.get("rent"), dict) else {}
+    rent: dict[str, Any] = raw["rent"] if isinstance(raw.get("rent"), dict) else {}
     if rent.get("period") != "weekly":
         raise data_problem(path, "period", "[rent] period: only \"weekly\" (the tenancy holds a weekly rent)")
     first = str(rent.get("first_day", "")).lower()
     if first not in WEEKDAYS:
         raise data_problem(path, "first_day", f"[rent] first_day: one of {', '.join(WEEKDAYS)}")
-    tenants = raw.get("tenants") if isinstance(raw.get("tenants"), dict) else {}
+    tenants: dict[str, Any] = raw["tenants"] if isinstance(raw.get("tenants"), dict) else {}
     relationships = _strings(path, tenants.get("relationships"), "relationships")
     methods = raw.get("methods")
     if not isinstance(methods, dict) or not methods or not all(isinstance(v, str) and v.strip()

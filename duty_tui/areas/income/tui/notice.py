@@ -38,7 +38,7 @@ def _d(day: date | None) -> str:
     return f"{day:%d/%m/%Y}" if day else "—"
 
 
-class ServeNoticeScreen(FormScreen, DutyScreen):
+class ServeNoticeScreen(FormScreen, DutyScreen):  # type: ignore[misc]  # core's WatchesRecords._on_show vs Widget's
     """Serve a NOSP, an s128 notice or an s14 notice on a rent account, with the date the law allows."""
 
     SCOPE_NAME = "notice"
