@@ -59,6 +59,14 @@ async def test_s83_nosp_served_from_the_screen_a_too_early_date_refused_naming_t
             assert words in shown, words  # everything, the footer's serve key too, at 80x24
         form = screen.form
         assert (form.value("served_on"), form.value("proceedings_from")) == ("10/03/2026", "12/04/2026")
+        # served on Sunday 08/03 instead: the dates are read again and the date specified follows the earliest
+        await pilot.press(*["backspace"] * 10, *keys("08/03/2026"))
+        await settle(app, pilot, 3)
+        assert form.value("proceedings_from") == "05/04/2026"
+        assert "Served 08/03/2026: earliest date 05/04/2026" in " ".join(screen_text(app).split())
+        await pilot.press(*["backspace"] * 10, *keys("10/03/2026"))
+        await settle(app, pilot, 3)
+        assert form.value("proceedings_from") == "12/04/2026"
         # Tab to the date specified; a day too early is refused beside the field, naming the earliest
         await pilot.press("tab", "tab", *["backspace"] * 10, *keys("11/04/2026"), "f9")
         await settle(app, pilot, 3)

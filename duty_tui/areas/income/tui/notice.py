@@ -129,8 +129,20 @@ class ServeNoticeScreen(FormScreen, DutyScreen):  # type: ignore[misc]  # core's
             return
         self.post_message(self.Previewed(served_on, draft))
 
+    def _typed_served_on(self) -> date | None:
+        """The day in Served on, when it holds a whole date (not a year still being typed)."""
+        from duty_tui.core.domain.validators import parse_date
+
+        try:
+            day = parse_date(self.form.value("served_on"))
+        except ValueError:
+            return None
+        return day if day.year >= 1900 else None
+
     @on(Previewed)
     def _previewed(self, message: Previewed) -> None:
+        if message.served_on != self._typed_served_on():
+            return  # an older read, for a day no longer typed
         old = self.draft
         self._previewed_for = message.served_on
         self.draft = message.draft
@@ -160,13 +172,8 @@ class ServeNoticeScreen(FormScreen, DutyScreen):  # type: ignore[misc]  # core's
 
     @on(Input.Changed, "#nt-served_on")
     def _served_on_changed(self, event: Input.Changed) -> None:
-        from duty_tui.core.domain.validators import parse_date
-
-        try:
-            day = parse_date(event.value)
-        except ValueError:
-            return
-        if day != self._previewed_for and day <= self.duty_app.ctx.today():
+        day = self._typed_served_on()
+        if day is not None and day != self._previewed_for and day <= self.duty_app.ctx.today():
             self.preview(day)
 
     # -- serving ---------------------------------------------------------------------------------
