@@ -266,3 +266,30 @@ def test_the_served_notice_prints_as_text_and_pdf_naming_every_joint_tenant(engi
     assert "Ms Aisha Khan\nMr Omar Khan" in body and "Promised £20 a week." in body
     assert "handed to the tenant in person on 10 March 2026" in body and "Signed: Ian Income" in body
     assert _events(engine, "arrears.notice_printed") == [{"notice": served.id, "kind": "nosp"}]
+
+
+def test_two_terminals_serving_on_one_account_at_once_serve_one_notice(engine):
+    import threading
+
+    _seed(engine)
+    ctx = ctx_for(engine)
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def serve(method: str) -> None:
+        start.wait()
+        try:
+            serve_notice(ctx, "RNT000003", served_on=TODAY, method=method)
+            outcomes.append("served")
+        except InputError as exc:
+            outcomes.append(exc.message)
+
+    threads = [threading.Thread(target=serve, args=(m,)) for m in ("by_hand", "letterbox")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes)[1] == "served" and "already has a notice served on 10/03/2026" in sorted(outcomes)[0]
+    with engine.connect() as c:
+        assert c.execute(text("SELECT count(*) FROM arrears_notice")).scalar() == 1
+        assert c.execute(text("SELECT count(*) FROM recovery_action")).scalar() == 1

@@ -344,7 +344,15 @@ def _policy_step(ctx: ServiceContext, rules: NoticeRules, kind: NoticeKind) -> s
 
 
 def _no_notice_in_force(session: Any, ctx: ServiceContext, account: Account) -> None:
-    """One live notice at a time: a second while one is in force (or not yet) is refused, naming it."""
+    """One live notice at a time: a second while one is in force (or not yet) is refused, naming it.
+
+    The account row is locked first on PostgreSQL (``FOR UPDATE``), so two terminals serving on one account
+    at once are taken in turn and the second sees the first's notice; SQLite's write transaction already
+    serialises writers. (A partial UNIQUE index cannot say "live": that depends on today.)"""
+    if session.get_bind().dialect.name == "postgresql":
+        accounts = table_of(Account)
+        session.execute(select(accounts.c.id).where(accounts.c.id == account.id).with_for_update())
+        audit.holds_a_queue(session)
     today = ctx.today()
     for notice in session.execute(select(ArrearsNotice).where(NOTICE.c.account_id == account.id)
                                   .order_by(NOTICE.c.served_on.desc(), NOTICE.c.id.desc())).scalars():
