@@ -41,6 +41,8 @@ def _d(day: date | None) -> str:
 class ServeNoticeScreen(FormScreen, DutyScreen):  # type: ignore[misc]  # core's WatchesRecords._on_show vs Widget's
     """Serve a NOSP, an s128 notice or an s14 notice on a rent account, with the date the law allows."""
 
+    NAV_EXEMPT = True  # a part of the account screen: pushed over it, Escape goes back to it
+
     SCOPE_NAME = "notice"
     TITLE = "Serve a notice"
     DEFAULT_CSS = """
