@@ -311,6 +311,12 @@ def test_the_immediate_tab_read_in_batches_equals_the_full_evaluation(engine, mo
                 assert offset + limit <= page.total < full.total
             else:
                 assert page.total == full.total
-        for sort in ("weeks", "last_payment", "last_action", "ref"):
+        for sort in ("weeks", "last_payment", "last_action", "ref", "next_due"):
             exact = arrears_worklist(ctx, tab="immediate", sort=sort, limit=30, offset=5, exact_total=True)
             assert arrears_worklist(ctx, tab="immediate", sort=sort, limit=30, offset=5).rows == exact.rows
+        # sorted by next due, every tab: accounts due today first, then by due day, nothing due last
+        for tab in ("all", "paused", "court", "evictions", "kept"):
+            for limit, offset in ((1, 0), (50, 0), (20, full.total - 5), (200, full.total + 10)):
+                exact = arrears_worklist(ctx, tab=tab, sort="next_due", limit=limit, offset=offset, exact_total=True)
+                page = arrears_worklist(ctx, tab=tab, sort="next_due", limit=limit, offset=offset)
+                assert (page.rows, page.total, page.more_than) == (exact.rows, exact.total, False), (batch, tab)

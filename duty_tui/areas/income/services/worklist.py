@@ -14,11 +14,12 @@ Each account's latest hearing (day, outcome), latest eviction date (and whether 
 pending benefit claim and, for an order on terms, whether its terms are kept (from the ledger) are read
 for the same accounts (``services/worklist_feed.py``) and given to the engine (``domain/feed.py``).
 
-The *immediate* tab is read in batches in the tab's SQL order, each batch evaluated, until the page
-is full: the first page costs a few batches, not every account in arrears; the total is then a lower
-bound (``Worklist.more_than``) unless every account was reached, and ``worklist_total`` counts it
-exactly. Sorting by the next action's due date still evaluates every matching account
-(docs/INCOME_WORKLIST_FEED.md).
+The *immediate* tab, and any tab sorted by the next action's due date, is read in batches of the SQL
+order, each batch evaluated, until the page holds enough accounts due today (``_read_batched`` says
+why that is the full evaluation's page): the first page costs a batch or two, not every account in
+arrears. The immediate tab's total is then a lower bound (``Worklist.more_than``) unless every
+account was reached; ``worklist_total`` (or ``exact_total``) evaluates every account to count it
+exactly (docs/INCOME_WORKLIST_FEED.md).
 
 Teams and officers: accounts have no patch or officer of their own. An account belongs to a team or an
 officer through its tenancy's open *arrears case* (``work_case``, type ``arrears``, not closed): its
@@ -379,10 +380,10 @@ def _read(ctx: ServiceContext, session: Any, tab: str, sort: str, limit: int, of
             note = None if registry.hook(AGREEMENT_HOOK) else "This build has no arrangements to pay (no payments area)."
             return _Read([], 0, 0, note)
         where = [*where, ACCOUNT.c.id.in_(kept)]
-    if sort == "next_due" or (tab == "immediate" and exact):
+    if exact and (tab == "immediate" or sort == "next_due"):
         return _read_all(ctx, session, tab, sort, limit, offset, where)
-    if tab == "immediate":
-        return _read_immediate(ctx, session, sort, limit, offset, where)
+    if tab == "immediate" or sort == "next_due":
+        return _read_batched(ctx, session, tab, sort, limit, offset, where)
     total = session.execute(_count(where, paused=tab == "paused")).scalar() or 0
     found = _found(session.execute(_query(where).order_by(*_order(sort)).limit(limit).offset(offset)).all())
     rows = _evaluate_found(ctx, session, found)
@@ -423,23 +424,38 @@ def _immediate(rows: list[WorklistRow], today: date) -> list[WorklistRow]:
     return [r for r in rows if r.next_action != NONE and r.next_action_due is not None and r.next_action_due <= today]
 
 
-def _read_immediate(ctx: ServiceContext, session: Any, sort: str, limit: int, offset: int,
-                    where: list[ColumnElement[bool]]) -> _Read:
-    """The immediate tab in batches of the tab's order, each evaluated, until the page is full (or every
-    account is reached: then the total is exact). The rows are the full evaluation's rows (a test says so)."""
+def _read_batched(ctx: ServiceContext, session: Any, tab: str, sort: str, limit: int, offset: int,
+                  where: list[ColumnElement[bool]]) -> _Read:
+    """The immediate tab, or any tab by next due, in batches of the SQL order (balance, for next due),
+    each evaluated, until the page holds enough accounts due today.
+
+    A step is never due before today (``due`` is at least today), so "due today or earlier" is "due
+    today", and sorted by next due the accounts due today come first, largest balance first — the SQL
+    balance order. So once ``offset + limit`` accounts due today are found the page is the full
+    evaluation's page (a test says so); when every account is reached first, they are all sorted."""
     today, wanted, start = ctx.today(), offset + limit, 0
     size = max(BATCH, 2 * wanted)
-    rows: list[WorklistRow] = []
+    evaluated: list[WorklistRow] = []
+    due: list[WorklistRow] = []
     ids: dict[str, int] = {}
+    order = _order("balance" if sort == "next_due" else sort)
     while True:
-        found = _found(session.execute(_query(where).order_by(*_order(sort)).limit(size).offset(start)).all())
+        found = _found(session.execute(_query(where).order_by(*order).limit(size).offset(start)).all())
         ids.update((f.ref, f.account_id) for f in found)
-        rows.extend(_immediate(_evaluate_found(ctx, session, found), today))
+        rows = _evaluate_found(ctx, session, found)
+        evaluated.extend(rows)
+        due.extend(_immediate(rows, today))
         start += len(found)
         exhausted = len(found) < size
-        if exhausted or len(rows) >= wanted:
+        if exhausted or len(due) >= wanted:
             break
-    return _Read(rows[offset:wanted], len(rows), start, None, more_than=not exhausted, ids=ids)
+    if tab == "immediate":
+        return _Read(due[offset:wanted], len(due), start, None, more_than=not exhausted, ids=ids)
+    if exhausted:
+        evaluated.sort(key=_due_key)
+        return _Read(evaluated[offset:wanted], len(evaluated), start, None, ids=ids)
+    total = session.execute(_count(where, paused=tab == "paused")).scalar() or 0
+    return _Read(due[offset:wanted], int(total), start, None, ids=ids)
 
 
 def _read_all(ctx: ServiceContext, session: Any, tab: str, sort: str, limit: int, offset: int,
