@@ -56,10 +56,11 @@ async def test_an_income_officer_works_the_immediate_tab_records_a_step_and_open
         assert "[1 Immediate]" in shown and "500.00" in shown and "letter 1" in shown
         assert "Next: Send the first arrears letter, due 10/03/2026" in shown
         assert "Why: Owes £500.00, 4.0 weeks' rent; last paid 8 days ago" in shown  # the policy's sentence
-        # the other tabs: all has every account; court says why it is empty
+        # the other tabs: all has every account; evictions says why it is empty
         await pilot.press("5")
         await settle(app, pilot)
-        assert screen.table.keys == [] and "not recorded in duty-tui yet" in " ".join(screen_text(app).split())
+        assert screen.table.keys == [] and "no account in arrears has an eviction booked" in " ".join(
+            screen_text(app).split()).lower()
         await pilot.press("6")
         await settle(app, pilot)
         assert set(screen.table.keys) == {"RNT000001", "RNT000002", "RNT000003"}
@@ -127,3 +128,39 @@ async def test_p_pauses_with_a_reason_and_a_day_the_service_checks_and_the_accou
         await settle(app, pilot)
         assert screen.table.keys == ["RNT000003"]
         assert "Paused until 24/03/2026: a promise to pay" in screen_text(app)
+
+
+@pytest.mark.sqlite_only
+async def test_the_first_page_comes_before_its_count_the_uc_flag_and_the_hearing_are_shown(engine, monkeypatch):
+    from duty_tui.areas.income.db.models import BenefitClaim, CourtHearing, PossessionClaim
+    from duty_tui.areas.income.services import worklist as service
+    from duty_tui.areas.income.tui import worklist as tui
+
+    _seed(engine)
+    with session_scope(engine, write=True) as s:
+        ids = dict(s.execute(text("SELECT ref, id FROM account")).all())
+        # RNT000003 owes £1,100 (over 2 months of £125 a week) with Universal Credit recorded
+        s.add(LedgerEntry(account_id=ids["RNT000003"], effective_date=date(2026, 3, 9), posted_at=NOW,
+                          kind="rent_debit", amount_pence=60000))
+        s.add(BenefitClaim(account_id=ids["RNT000003"], kind="universal_credit", made_on=date(2025, 6, 1),
+                           decided_on=date(2025, 7, 1), outcome="awarded", created_at=NOW))
+        claim = PossessionClaim(account_id=ids["RNT000002"], issued_on=date(2026, 2, 2), created_at=NOW)
+        s.add(claim)
+        s.flush()
+        s.add(CourtHearing(claim_id=claim.id, account_id=ids["RNT000002"], hearing_on=date(2026, 3, 30),
+                           created_at=NOW))
+    monkeypatch.setattr(tui, "PAGE", 1)  # one row a page, read two at a time: the page is full before the end
+    monkeypatch.setattr(service, "BATCH", 1)
+    app = build_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await quick_sign_in(app, pilot, "income")
+        screen = await _open_from_palette(app, pilot)
+        await settle(app, pilot, 3)
+        assert screen.table.keys == ["RNT000003"]
+        shown = " ".join(screen_text(app).split())
+        assert "showing 1 of 2 accounts in arrears" in shown  # RNT000002 waits for its hearing: counted exactly
+        assert "UC" in [str(cell) for cell in screen.table.get_row_at(0)] and "UC: ask for a managed payment" in shown
+        await pilot.press("4")
+        await settle(app, pilot, 3)
+        assert screen.table.keys == ["RNT000002"]
+        assert "Hearing 30/03/2026" in screen_text(app)
