@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Float, and_, cast, exists, func, or_, select
@@ -72,8 +72,10 @@ SORTS = {"balance": "largest balance first", "weeks": "most weeks of rent owed f
          "next_due": "next action due soonest first (nothing due last)", "ref": "by account ref"}
 UC_WORDS = ("Universal Credit is recorded and {months} months' rent is owed with no managed payment asked "
             "for: ask the DWP for one (an alternative payment arrangement, form UC47).")
+UC_PAYMENT_DAYS = 365  # a universal credit payment this recent shows UC is recorded
 NO_FACTS = CourtFacts()
-BATCH = 500  # accounts evaluated at a time by the immediate tab
+BATCH = 500  # above this many accounts, their facts are read for every account in arrears, not by id
+MIN_BATCH = 100  # the fewest accounts a batch of the immediate tab (or next due) evaluates
 AGREEMENT_HOOK = "account.agreement_states"
 MAX_LIMIT = 1000
 
@@ -288,7 +290,8 @@ def _with_uc_flags(ctx: ServiceContext, session: Any, rows: list[WorklistRow],
     """The page's rows with the Universal Credit managed-payment flag (and its words in the why)."""
     months = load_terms(ctx.settings.data_dir).managed_payment_months_owed
     flagged = feed.uc_managed_payment_flags(
-        session, [(ids[r.ref], r.balance_pence, r.weekly_rent_pence) for r in rows], months)
+        session, [(ids[r.ref], r.balance_pence, r.weekly_rent_pence) for r in rows], months,
+        ctx.today() - timedelta(days=UC_PAYMENT_DAYS))
     if not flagged:
         return rows
     words = UC_WORDS.format(months=f"{float(months):g}")
@@ -434,7 +437,7 @@ def _read_batched(ctx: ServiceContext, session: Any, tab: str, sort: str, limit:
     balance order. So once ``offset + limit`` accounts due today are found the page is the full
     evaluation's page (a test says so); when every account is reached first, they are all sorted."""
     today, wanted, start = ctx.today(), offset + limit, 0
-    size = max(BATCH, 2 * wanted)
+    size = max(MIN_BATCH, wanted + wanted // 2)  # most accounts in arrears have a step due: one batch, usually
     evaluated: list[WorklistRow] = []
     due: list[WorklistRow] = []
     ids: dict[str, int] = {}
@@ -449,6 +452,7 @@ def _read_batched(ctx: ServiceContext, session: Any, tab: str, sort: str, limit:
         exhausted = len(found) < size
         if exhausted or len(due) >= wanted:
             break
+        size = max(MIN_BATCH, 2 * (wanted - len(due)))
     if tab == "immediate":
         return _Read(due[offset:wanted], len(due), start, None, more_than=not exhausted, ids=ids)
     if exhausted:

@@ -152,28 +152,34 @@ def received_since(session: Any, since: dict[int, date]) -> dict[int, int]:
 
 # --- Universal Credit ----------------------------------------------------------------------------
 
-def uc_managed_payment_flags(session: Any, accounts: Sequence[tuple[int, int, int]], months_owed: Any) -> set[int]:
+def uc_managed_payment_flags(session: Any, accounts: Sequence[tuple[int, int, int]], months_owed: Any,
+                             since: date) -> set[int]:
     """Of (account id, balance, weekly rent) for a page, the accounts owing at least ``months_owed``
     months' rent with Universal Credit recorded (a universal credit claim, in any state, or a ledger
-    row of kind or method universal_credit) and no managed payment asked for (any managed_payment row)."""
+    row of kind or method universal_credit dated ``since`` or later) and no managed payment asked for
+    (any managed_payment row)."""
     owing = [a for a in accounts if uc_managed_payment_due(balance_pence=a[1], weekly_rent_pence=a[2],
                                                            uc_recorded=True, requested=False,
                                                            months_owed=months_owed)]
     if not owing:
         return set()
     ids = [a[0] for a in owing]
-    recorded: set[int] = set()
     requested: set[int] = set()
+    recorded: set[int] = set()
+    for part in _chunks(ids):
+        requested.update(session.execute(select(MANAGED.c.account_id).where(
+            MANAGED.c.account_id.in_(part))).scalars().all())
+    ids = [i for i in ids if i not in requested]
     for part in _chunks(ids):
         recorded.update(session.execute(select(BENEFIT.c.account_id).where(
             BENEFIT.c.account_id.in_(part), BENEFIT.c.kind == UNIVERSAL_CREDIT)).scalars().all())
+    unknown = [i for i in ids if i not in recorded]
+    for part in _chunks(unknown):
         recorded.update(session.execute(select(LEDGER.c.account_id).distinct().where(
-            LEDGER.c.account_id.in_(part),
+            LEDGER.c.account_id.in_(part), LEDGER.c.effective_date >= since,
             or_(LEDGER.c.kind == UNIVERSAL_CREDIT, and_(LEDGER.c.method.is_not(None),
                                                         LEDGER.c.method == UNIVERSAL_CREDIT)))).scalars().all())
-        requested.update(session.execute(select(MANAGED.c.account_id).where(
-            MANAGED.c.account_id.in_(part))).scalars().all())
-    return {i for i in ids if i in recorded and i not in requested}
+    return {i for i in ids if i in recorded}
 
 
 __all__ = ["benefit_claim_pending", "court_facts", "orders_on_terms", "received_since", "uc_managed_payment_flags",
