@@ -321,3 +321,17 @@ def test_the_immediate_tab_read_in_batches_equals_the_full_evaluation(engine, mo
                 exact = arrears_worklist(ctx, tab=tab, sort="next_due", limit=limit, offset=offset, exact_total=True)
                 page = arrears_worklist(ctx, tab=tab, sort="next_due", limit=limit, offset=offset)
                 assert (page.rows, page.total, page.more_than) == (exact.rows, exact.total, False), (batch, tab)
+
+
+def test_evaluate_account_gives_the_worklist_s_own_row_for_one_account(engine):
+    from duty_tui.areas.income.services.worklist import evaluate_account
+
+    ids = _seed(engine)
+    ctx = ctx_for(engine)
+    _add(engine, BenefitClaim(account_id=ids["RNT000002"], kind="housing_benefit", made_on=date(2026, 3, 2),
+                              created_at=NOW))
+    page = arrears_worklist(ctx)
+    with session_scope(engine) as s:
+        for ref in ("RNT000001", "RNT000002", "RNT000003"):
+            assert evaluate_account(ctx, s, ids[ref]) == _row(page, ref)
+        assert evaluate_account(ctx, s, ids["FTA000001"]) is None  # not a rent account

@@ -239,7 +239,10 @@ def agreement_states(ctx: ServiceContext, session: Any, account_ids: Sequence[in
 # --- the policy ----------------------------------------------------------------------------------
 
 def _evaluate(ctx: ServiceContext, found: list[_Found], history: dict[int, tuple[Action, ...]],
-              agreements: dict[int, str], facts: dict[int, CourtFacts]) -> list[WorklistRow]:
+              agreements: dict[int, str], facts: dict[int, CourtFacts] | None = None) -> list[WorklistRow]:
+    """The engine's row for each account; without ``facts`` no court, eviction or claim is known (callers
+    outside this module: use ``evaluate_account``, which reads them)."""
+    facts = facts or {}
     policy = load_recovery_policy(ctx.settings.data_dir)
     tolerance = load_terms(ctx.settings.data_dir).breach_tolerance_days
     today = ctx.today()
@@ -283,6 +286,16 @@ def _evaluate_found(ctx: ServiceContext, session: Any, found: list[_Found], *, e
     ids = None if every else [f.account_id for f in found]
     return _evaluate(ctx, found, _history(session, ids), agreement_states(ctx, session, ids),
                      feed.court_facts(session, ids, ctx.today()))
+
+
+def evaluate_account(ctx: ServiceContext, session: Any, account_id: int) -> WorklistRow | None:
+    """One account's worklist row, evaluated exactly as the worklist does it (its court facts and UC flag
+    too), inside the caller's read transaction; None when it is not an open rent account in arrears.
+    The caller has checked the permission and audits its own view (the account screen)."""
+    found = _found(session.execute(_query([ACCOUNT.c.id == account_id, *_filters(ctx.today(), None, None)])).all())
+    if not found:
+        return None
+    return _with_uc_flags(ctx, session, _evaluate_found(ctx, session, found), {found[0].ref: account_id})[0]
 
 
 def _with_uc_flags(ctx: ServiceContext, session: Any, rows: list[WorklistRow],
@@ -498,5 +511,5 @@ def holder_ref(ctx: ServiceContext, account_ref: str) -> str | None:
         return person.ref if person is not None else None
 
 
-__all__ = ["SORTS", "TABS", "Worklist", "WorklistRow", "agreement_states", "arrears_worklist", "holder_ref",
-           "worklist_total"]
+__all__ = ["SORTS", "TABS", "Worklist", "WorklistRow", "agreement_states", "arrears_worklist", "evaluate_account",
+           "holder_ref", "worklist_total"]

@@ -1,12 +1,14 @@
 """The arrears worklist: an income officer's home (docs/INCOME.md, "The worklist screen").
 
 Every rent account in arrears with the recovery policy's next step and why, by tab (1–6: immediate,
-paused, agreements kept, court, evictions, all), in the service's orders (o). The "!" column marks an
-account to act on beyond the policy's step: UC (ask the DWP for a Universal Credit managed payment);
-the detail under the list names the hearing, eviction or benefit claim holding recovery. The first page
-of the immediate tab comes before its total is known ("more than N"); a second worker counts it. Enter opens the holder's
+paused, agreements kept, court, evictions, all), in the service's orders (o). Enter opens the holder's
 person view; a records the recommended step as taken today, p pauses recovery, l lifts a pause — each
 through ``services/actions.py`` (``arrears.manage``), then the list reloads.
+
+The "!" column marks an account to act on beyond the policy's step: UC (ask the DWP for a Universal
+Credit managed payment); the detail under the list names the pause, eviction, hearing, benefit claim or
+agreement holding recovery (docs/INCOME_WORKLIST_FEED.md). The immediate tab's first page comes before
+its total is known ("more than N"); a second worker counts it.
 """
 
 from __future__ import annotations
