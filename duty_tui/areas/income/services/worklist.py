@@ -10,11 +10,16 @@ How a page is read (one read transaction, then the audit event):
    with each one's history of steps (one query for the page) and its arrangement's state (the payments
    area's hook ``account.agreement_states``, for the page; none when the build has no payments area).
 
-The *immediate* tab and sorting by the next action's due date need the recommendation of every account
-in arrears before the page can be cut, so they read every matching account, its steps and its
-arrangement's state, and evaluate the policy for each — a cost linear in the accounts in arrears
-(measured in docs/PERFORMANCE.md). Court and eviction dates are not recorded anywhere yet (issue 14
-item 6): those tabs are empty and say so.
+Each account's latest hearing (day, outcome), latest eviction date (and whether its outcome is recorded),
+pending benefit claim and, for an order on terms, whether its terms are kept (from the ledger) are read
+for the same accounts (``services/worklist_feed.py``) and given to the engine (``domain/feed.py``).
+
+The *immediate* tab, and any tab sorted by the next action's due date, is read in batches of the SQL
+order, each batch evaluated, until the page holds enough accounts due today (``_read_batched`` says
+why that is the full evaluation's page): the first page costs a batch or two, not every account in
+arrears. The immediate tab's total is then a lower bound (``Worklist.more_than``) unless every
+account was reached; ``worklist_total`` (or ``exact_total``) evaluates every account to count it
+exactly (docs/INCOME_WORKLIST_FEED.md).
 
 Teams and officers: accounts have no patch or officer of their own. An account belongs to a team or an
 officer through its tenancy's open *arrears case* (``work_case``, type ``arrears``, not closed): its
@@ -26,14 +31,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Float, and_, cast, exists, func, or_, select
 from sqlalchemy.sql import ColumnElement
 
 from duty_tui.areas.income.db.models import RecoveryAction, RecoveryPause
+from duty_tui.areas.income.domain.feed import CourtFacts, engine_inputs, load_terms
 from duty_tui.areas.income.domain.law import weeks_in_arrears
 from duty_tui.areas.income.domain.policy import (
     NONE,
@@ -54,15 +60,22 @@ from duty_tui.core.domain.money import format_pence
 from duty_tui.core.services import audit
 from duty_tui.core.services.context import ServiceContext
 
-TABS = {"immediate": "next action due today or earlier", "paused": "recovery paused",
-        "kept": "agreements being kept", "court": "upcoming court dates", "evictions": "upcoming evictions",
+from . import worklist_feed as feed
+
+TABS = {"immediate": "next action due today or earlier",
+        "paused": "recovery paused, or held by a benefit claim awaiting decision",
+        "kept": "agreements (or a court order's terms) being kept", "court": "upcoming court dates", "evictions": "upcoming evictions",
         "all": "every account in arrears"}
 SORTS = {"balance": "largest balance first", "weeks": "most weeks of rent owed first",
          "last_payment": "longest since the last payment first (never paid first)",
          "last_action": "oldest last action first (no action first)",
          "next_due": "next action due soonest first (nothing due last)", "ref": "by account ref"}
-NO_COURT_DATA = ("Court and eviction dates are not recorded in duty-tui yet (issue 14 item 6), "
-                 "so no account has one to show.")
+UC_WORDS = ("Universal Credit is recorded and {months} months' rent is owed with no managed payment asked "
+            "for: ask the DWP for one (an alternative payment arrangement, form UC47).")
+UC_PAYMENT_DAYS = 365  # a universal credit payment this recent shows UC is recorded
+NO_FACTS = CourtFacts()
+BATCH = 500  # above this many accounts, their facts are read for every account in arrears, not by id
+MIN_BATCH = 100  # the fewest accounts a batch of the immediate tab (or next due) evaluates
 AGREEMENT_HOOK = "account.agreement_states"
 MAX_LIMIT = 1000
 
@@ -88,6 +101,11 @@ class WorklistRow:
     blocked_by: tuple[str, ...]
     paused_until: date | None
     pause_reason: str | None
+    court_date: date | None = None  # the latest hearing's day
+    court_outcome: str | None = None
+    eviction_date: date | None = None  # the latest eviction date still holding recovery
+    benefit_claim: str | None = None  # the kind of a benefit claim awaiting decision
+    uc_managed_payment: bool = False  # UC recorded, the threshold owed, no managed payment asked for
 
     def as_json(self) -> dict[str, Any]:
         """Exactly the contract's keys (docs/CLI.md, ``arrears worklist``)."""
@@ -112,6 +130,7 @@ class Worklist:
     evaluated: int  # accounts the policy was evaluated for (the page, or every match: see the module doc)
     note: str | None = None
     filters: dict[str, str] = field(default_factory=dict)
+    more_than: bool = False  # ``total`` is a lower bound (the immediate tab stopped once the page was full)
 
 
 @dataclass(frozen=True)
@@ -220,8 +239,12 @@ def agreement_states(ctx: ServiceContext, session: Any, account_ids: Sequence[in
 # --- the policy ----------------------------------------------------------------------------------
 
 def _evaluate(ctx: ServiceContext, found: list[_Found], history: dict[int, tuple[Action, ...]],
-              agreements: dict[int, str]) -> list[WorklistRow]:
+              agreements: dict[int, str], facts: dict[int, CourtFacts] | None = None) -> list[WorklistRow]:
+    """The engine's row for each account; without ``facts`` no court, eviction or claim is known (callers
+    outside this module: use ``evaluate_account``, which reads them)."""
+    facts = facts or {}
     policy = load_recovery_policy(ctx.settings.data_dir)
+    tolerance = load_terms(ctx.settings.data_dir).breach_tolerance_days
     today = ctx.today()
     rows = []
     for f in found:
@@ -233,19 +256,59 @@ def _evaluate(ctx: ServiceContext, found: list[_Found], history: dict[int, tuple
         if kind not in TENANCY_TYPES:
             rows.append(_not_covered(f, days))
             continue
+        known = facts.get(f.account_id, NO_FACTS)
+        inputs = engine_inputs(known, arrangement=agreements.get(f.account_id, "none"),
+                               history=history.get(f.account_id, ()), today=today,
+                               weekly_rent_pence=f.weekly_rent_pence, tolerance_days=tolerance)
         state = AccountState(as_of=today, balance_pence=f.balance_pence, weekly_rent_pence=f.weekly_rent_pence,
                              tenancy_type=kind, jurisdiction=TENANCY_TYPES.get(kind, "england"),
                              last_action=f.last_action, last_action_date=f.last_action_date,
-                             history=history.get(f.account_id, ()), pause=pause,
-                             agreement=agreements.get(f.account_id, "none"), days_since_last_payment=days)
+                             history=inputs.history, pause=pause, agreement=inputs.agreement,
+                             court_date=inputs.court_date, court_outcome=inputs.court_outcome,
+                             eviction_date=inputs.eviction_date, benefit_claim_pending=inputs.benefit_claim_pending,
+                             days_since_last_payment=days)
         advice: Recommendation = recommend(policy, state)
         in_force = f.paused_until is not None and today < f.paused_until
         rows.append(WorklistRow(
             f.ref, f.holder, f.balance_pence, f.weekly_rent_pence, f.tenancy_type,
             weeks_in_arrears(f.balance_pence, f.weekly_rent_pence), days, f.last_action, f.last_action_date,
-            state.agreement, advice.action, advice.due, advice.why, advice.words, advice.blocked_by,
-            f.paused_until if in_force else None, f.pause_reason if in_force else None))
+            state.agreement, advice.action, advice.due, " ".join((advice.why, *inputs.notes)), advice.words,
+            advice.blocked_by, f.paused_until if in_force else None, f.pause_reason if in_force else None,
+            inputs.court_date, inputs.court_outcome, inputs.eviction_date, known.pending_claim))
     return rows
+
+
+def _evaluate_found(ctx: ServiceContext, session: Any, found: list[_Found], *, every: bool = False) -> list[WorklistRow]:
+    """The policy for these accounts, their steps, arrangements and court facts read for them alone
+    (``every``: read for every account in arrears at once, cheaper than long IN lists)."""
+    if not found:
+        return []
+    ids = None if every else [f.account_id for f in found]
+    return _evaluate(ctx, found, _history(session, ids), agreement_states(ctx, session, ids),
+                     feed.court_facts(session, ids, ctx.today()))
+
+
+def evaluate_account(ctx: ServiceContext, session: Any, account_id: int) -> WorklistRow | None:
+    """One account's worklist row, evaluated exactly as the worklist does it (its court facts and UC flag
+    too), inside the caller's read transaction; None when it is not an open rent account in arrears.
+    The caller has checked the permission and audits its own view (the account screen)."""
+    found = _found(session.execute(_query([ACCOUNT.c.id == account_id, *_filters(ctx.today(), None, None)])).all())
+    if not found:
+        return None
+    return _with_uc_flags(ctx, session, _evaluate_found(ctx, session, found), {found[0].ref: account_id})[0]
+
+
+def _with_uc_flags(ctx: ServiceContext, session: Any, rows: list[WorklistRow],
+                   ids: dict[str, int]) -> list[WorklistRow]:
+    """The page's rows with the Universal Credit managed-payment flag (and its words in the why)."""
+    months = load_terms(ctx.settings.data_dir).managed_payment_months_owed
+    flagged = feed.uc_managed_payment_flags(
+        session, [(ids[r.ref], r.balance_pence, r.weekly_rent_pence) for r in rows], months,
+        ctx.today() - timedelta(days=UC_PAYMENT_DAYS))
+    if not flagged:
+        return rows
+    words = UC_WORDS.format(months=f"{float(months):g}")
+    return [replace(r, uc_managed_payment=True, why=f"{r.why} {words}") if ids[r.ref] in flagged else r for r in rows]
 
 
 def _not_covered(f: _Found, days: int | None) -> WorklistRow:
@@ -296,15 +359,21 @@ def _check_options(tab: str, sort: str, limit: int, offset: int) -> None:
 
 
 def arrears_worklist(ctx: ServiceContext, *, team: str | None = None, officer: str | None = None,
-                     tab: str = "all", sort: str = "balance", limit: int = 50, offset: int = 0) -> Worklist:
-    """A page of rent accounts in arrears with their next recommended action; audited as a view."""
+                     tab: str = "all", sort: str = "balance", limit: int = 50, offset: int = 0,
+                     exact_total: bool = False) -> Worklist:
+    """A page of rent accounts in arrears with their next recommended action; audited as a view.
+
+    The immediate tab stops evaluating once the page is full (``more_than``: the total is a lower
+    bound); ``exact_total`` evaluates every account to count it exactly."""
     ctx.require("account.view")
     _check_options(tab, sort, limit, offset)
     filters = {k: v for k, v in (("team", team), ("officer", officer)) if v is not None}
     with session_scope(ctx.engine) as session:  # a read; the audit event after it (docs/AUDIT.md)
         team_id, officer_id = _team_and_officer(session, team, officer)
-        result = _read(ctx, session, tab, sort, limit, offset, _filters(ctx.today(), team_id, officer_id))
-    page = Worklist(result[0], tab, sort, result[1], offset, result[2], result[3], filters)
+        result = _read(ctx, session, tab, sort, limit, offset, _filters(ctx.today(), team_id, officer_id),
+                       exact_total)
+        rows = _with_uc_flags(ctx, session, result.rows, result.ids) if result.rows else []
+    page = Worklist(rows, tab, sort, result.total, offset, result.evaluated, result.note, filters, result.more_than)
     audit.record_read(ctx, "arrears.worklist", "account", None, {
         "tab": tab, "sort": sort, **filters, "offset": offset, "total": page.total,
         "shown": [row.ref for row in page.rows]})
@@ -312,26 +381,51 @@ def arrears_worklist(ctx: ServiceContext, *, team: str | None = None, officer: s
 
 
 def _read(ctx: ServiceContext, session: Any, tab: str, sort: str, limit: int, offset: int,
-          where: list[ColumnElement[bool]]) -> tuple[list[WorklistRow], int, int, str | None]:
-    """(rows, total, evaluated, note) for one tab."""
+          where: list[ColumnElement[bool]], exact: bool) -> _Read:
+    """One tab's page: its rows, total, how many were evaluated, a note."""
     today = ctx.today()
-    if tab in ("court", "evictions"):
-        return [], 0, 0, NO_COURT_DATA
-    if tab == "paused":
-        where = [*where, PAUSE.c.until > today]
-    if tab == "kept":
-        kept = [i for i, state in agreement_states(ctx, session, None).items() if state == "kept"]
+    if tab == "court":
+        where = [*where, feed.upcoming_hearing(today)]
+    elif tab == "evictions":
+        where = [*where, feed.upcoming_eviction(today)]
+    elif tab == "paused":
+        where = [*where, or_(PAUSE.c.until > today, feed.benefit_claim_pending())]
+    elif tab == "kept":
+        kept = _kept_ids(ctx, session)
         if not kept:
             note = None if registry.hook(AGREEMENT_HOOK) else "This build has no arrangements to pay (no payments area)."
-            return [], 0, 0, note
+            return _Read([], 0, 0, note)
         where = [*where, ACCOUNT.c.id.in_(kept)]
-    if tab == "immediate" or sort == "next_due":
+    if exact and (tab == "immediate" or sort == "next_due"):
         return _read_all(ctx, session, tab, sort, limit, offset, where)
+    if tab == "immediate" or sort == "next_due":
+        return _read_batched(ctx, session, tab, sort, limit, offset, where)
     total = session.execute(_count(where, paused=tab == "paused")).scalar() or 0
     found = _found(session.execute(_query(where).order_by(*_order(sort)).limit(limit).offset(offset)).all())
-    ids = [f.account_id for f in found]
-    rows = _evaluate(ctx, found, _history(session, ids), agreement_states(ctx, session, ids) if ids else {})
-    return rows, int(total), len(found), None
+    rows = _evaluate_found(ctx, session, found)
+    return _Read(rows, int(total), len(found), None, ids={f.ref: f.account_id for f in found})
+
+
+@dataclass(frozen=True)
+class _Read:
+    rows: list[WorklistRow]
+    total: int
+    evaluated: int
+    note: str | None
+    more_than: bool = False
+    ids: dict[str, int] = field(default_factory=dict)  # the rows' account ids, by ref
+
+
+def _kept_ids(ctx: ServiceContext, session: Any) -> list[int]:
+    """Accounts whose agreement is kept: an arrangement kept (unless an order on terms decides instead),
+    or an order's terms kept."""
+    states = {i: s for i, s in agreement_states(ctx, session, None).items() if s == "kept"}
+    ordered = feed.orders_on_terms(session)
+    if ordered:
+        found = _found(session.execute(_query([ACCOUNT.c.id.in_(ordered)])).all())
+        for row, f in zip(_evaluate_found(ctx, session, found), found, strict=True):
+            states[f.account_id] = row.agreement
+    return sorted(i for i, s in states.items() if s == "kept")
 
 
 def _count(where: list[ColumnElement[bool]], *, paused: bool) -> Any:
@@ -342,21 +436,66 @@ def _count(where: list[ColumnElement[bool]], *, paused: bool) -> Any:
     return query.where(*where)
 
 
+def _immediate(rows: list[WorklistRow], today: date) -> list[WorklistRow]:
+    return [r for r in rows if r.next_action != NONE and r.next_action_due is not None and r.next_action_due <= today]
+
+
+def _read_batched(ctx: ServiceContext, session: Any, tab: str, sort: str, limit: int, offset: int,
+                  where: list[ColumnElement[bool]]) -> _Read:
+    """The immediate tab, or any tab by next due, in batches of the SQL order (balance, for next due),
+    each evaluated, until the page holds enough accounts due today.
+
+    A step is never due before today (``due`` is at least today), so "due today or earlier" is "due
+    today", and sorted by next due the accounts due today come first, largest balance first — the SQL
+    balance order. So once ``offset + limit`` accounts due today are found the page is the full
+    evaluation's page (a test says so); when every account is reached first, they are all sorted."""
+    today, wanted, start = ctx.today(), offset + limit, 0
+    size = max(MIN_BATCH, wanted + wanted // 2)  # most accounts in arrears have a step due: one batch, usually
+    evaluated: list[WorklistRow] = []
+    due: list[WorklistRow] = []
+    ids: dict[str, int] = {}
+    order = _order("balance" if sort == "next_due" else sort)
+    while True:
+        found = _found(session.execute(_query(where).order_by(*order).limit(size).offset(start)).all())
+        ids.update((f.ref, f.account_id) for f in found)
+        rows = _evaluate_found(ctx, session, found)
+        evaluated.extend(rows)
+        due.extend(_immediate(rows, today))
+        start += len(found)
+        exhausted = len(found) < size
+        if exhausted or len(due) >= wanted:
+            break
+        size = max(MIN_BATCH, 2 * (wanted - len(due)))
+    if tab == "immediate":
+        return _Read(due[offset:wanted], len(due), start, None, more_than=not exhausted, ids=ids)
+    if exhausted:
+        evaluated.sort(key=_due_key)
+        return _Read(evaluated[offset:wanted], len(evaluated), start, None, ids=ids)
+    total = session.execute(_count(where, paused=tab == "paused")).scalar() or 0
+    return _Read(due[offset:wanted], int(total), start, None, ids=ids)
+
+
 def _read_all(ctx: ServiceContext, session: Any, tab: str, sort: str, limit: int, offset: int,
-              where: list[ColumnElement[bool]]) -> tuple[list[WorklistRow], int, int, str | None]:
+              where: list[ColumnElement[bool]]) -> _Read:
     """Every matching account evaluated, then filtered (immediate) and sorted before the page is cut."""
     found = _found(session.execute(_query(where).order_by(*_order("balance" if sort == "next_due" else sort))).all())
-    many = len(found) > 500
-    history = _history(session, None if many else [f.account_id for f in found])
-    agreements = agreement_states(ctx, session, None if many else [f.account_id for f in found]) if found else {}
-    rows = _evaluate(ctx, found, history, agreements)
+    rows = _evaluate_found(ctx, session, found, every=len(found) > BATCH)
     if tab == "immediate":
-        today = ctx.today()
-        rows = [r for r in rows if r.next_action != "none" and r.next_action_due is not None
-                and r.next_action_due <= today]
+        rows = _immediate(rows, ctx.today())
     if sort == "next_due":
         rows.sort(key=_due_key)
-    return rows[offset:offset + limit], len(rows), len(found), None
+    return _Read(rows[offset:offset + limit], len(rows), len(found), None, ids={f.ref: f.account_id for f in found})
+
+
+def worklist_total(ctx: ServiceContext, *, tab: str = "immediate", team: str | None = None,
+                   officer: str | None = None) -> int:
+    """How many accounts a tab holds, counted exactly (the immediate tab evaluates every account: seconds at
+    council scale). Shows no personal data, so it is not audited as a view."""
+    ctx.require("account.view")
+    _check_options(tab, "balance", 1, 0)
+    with session_scope(ctx.engine) as session:
+        team_id, officer_id = _team_and_officer(session, team, officer)
+        return _read(ctx, session, tab, "balance", 1, 0, _filters(ctx.today(), team_id, officer_id), True).total
 
 
 def holder_ref(ctx: ServiceContext, account_ref: str) -> str | None:
@@ -372,4 +511,5 @@ def holder_ref(ctx: ServiceContext, account_ref: str) -> str | None:
         return person.ref if person is not None else None
 
 
-__all__ = ["SORTS", "TABS", "Worklist", "WorklistRow", "agreement_states", "arrears_worklist", "holder_ref"]
+__all__ = ["SORTS", "TABS", "Worklist", "WorklistRow", "agreement_states", "arrears_worklist", "evaluate_account",
+           "holder_ref", "worklist_total"]

@@ -5,6 +5,11 @@ paused, agreements kept, court, evictions, all), in the service's orders (o). En
 recovery (tui/recovery.py: why, the story so far, notices, protocol, court); h the holder's person
 view; a records the recommended step as taken today, p pauses recovery, l lifts a pause — each
 through ``services/actions.py`` (``arrears.manage``), then the list reloads.
+
+The "!" column marks an account to act on beyond the policy's step: UC (ask the DWP for a Universal
+Credit managed payment); the detail under the list names the pause, eviction, hearing, benefit claim or
+agreement holding recovery (docs/INCOME_WORKLIST_FEED.md). The immediate tab's first page comes before
+its total is known ("more than N"); a second worker counts it.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from duty_tui.areas.income.domain.policy import NONE, PAUSE_REASONS
+from duty_tui.areas.income.domain.policy import NONE, ORDERS_ON_TERMS, PAUSE_REASONS
 from duty_tui.areas.income.services.worklist import SORTS, TABS, Worklist, WorklistRow
 from duty_tui.core.domain.errors import DutyError
 from duty_tui.core.domain.money import format_pence
@@ -34,8 +39,10 @@ TAB_NAMES = {"immediate": "Immediate", "paused": "Paused", "kept": "Agreements k
              "evictions": "Evictions", "all": "All"}
 EMPTY = {"immediate": "No account has a recovery step due today or earlier: nothing to do now (6 shows every "
                       "account in arrears).",
-         "paused": "No account in arrears has its recovery paused.",
-         "kept": "No account in arrears has an arrangement to pay that is being kept.",
+         "paused": "No account in arrears has its recovery paused or held by a benefit claim awaiting decision.",
+         "kept": "No account in arrears has an arrangement to pay, or a court order's terms, being kept.",
+         "court": "No account in arrears has a court hearing today or later.",
+         "evictions": "No account in arrears has an eviction booked today or later.",
          "all": "No rent account is in arrears."}
 REFUSED = "Your role may not record arrears recovery (arrears.manage): ask an income officer or a team leader."
 
@@ -66,10 +73,11 @@ class ArrearsWorklistScreen(ListScreen):
         Column("last", "Last step", min=6, ideal=10, priority=3),
         Column("next", "Next step", min=8, ideal=12, priority=1),
         Column("due", "Due", priority=0, never_cut=True),
+        Column("flag", "!", priority=2, never_cut=True),
     )
     DEFAULT_CSS = """
     ArrearsWorklistScreen #wl-tabs { height: 1; padding: 0 1; }
-    ArrearsWorklistScreen #wl-detail { height: 6; padding: 0 1; border-top: solid $panel; }
+    ArrearsWorklistScreen #wl-detail { height: 7; padding: 0 1; border-top: solid $panel; }
     ArrearsWorklistScreen #wl-message { height: auto; padding: 0 1; }
     """
     BINDINGS = [
@@ -89,6 +97,13 @@ class ArrearsWorklistScreen(ListScreen):
     ]
 
     @dataclass
+    class Counted(Message, bubble=False):
+        """A tab's exact total, counted after its first page was shown (posted by the count worker)."""
+
+        tab: str
+        total: int
+
+    @dataclass
     class HolderFound(Message, bubble=False):
         """The person an account belongs to (posted by the Enter worker)."""
 
@@ -100,6 +115,7 @@ class ArrearsWorklistScreen(ListScreen):
         self.tab = tab if tab in TABS else "immediate"
         self.sort = sort if sort in SORTS else "balance"
         self._stale = False  # back from the person view: a payment taken there may move the list
+        self._counted: dict[str, int] = {}  # exact totals counted for "more than N" pages, by tab
 
     def on_screen_resume(self) -> None:
         super().on_screen_resume()
@@ -124,8 +140,8 @@ class ArrearsWorklistScreen(ListScreen):
         from duty_tui.areas.income.services.worklist import arrears_worklist
 
         page = arrears_worklist(self.duty_app.ctx, tab=self.tab, sort=self.sort, limit=PAGE)
-        return ListPage(page.rows, total=page.total, narrow="the largest first; o sorts, 1–6 choose a tab",
-                        extra=page)
+        return ListPage(page.rows, total=page.total, more_than=page.more_than,
+                        narrow="the largest first; o sorts, 1–6 choose a tab", extra=page)
 
     def row_key(self, item: WorklistRow) -> str:
         return item.ref
@@ -134,16 +150,38 @@ class ArrearsWorklistScreen(ListScreen):
         return {"ref": item.ref, "holder": item.holder, "owes": format_pence(item.balance_pence).lstrip("£"),
                 "weeks": f"{item.weeks_in_arrears:.1f}",
                 "days": "never" if item.days_since_last_payment is None else str(item.days_since_last_payment),
-                "last": words(item.last_action), "next": words(item.next_action), "due": day(item.next_action_due)}
+                "last": words(item.last_action), "next": words(item.next_action), "due": day(item.next_action_due),
+                "flag": "UC" if item.uc_managed_payment else ""}
 
     def describe_count(self, page: ListPage, shown: int) -> str:
         worklist: Worklist = page.extra
         if not shown:
             return worklist.note or EMPTY.get(self.tab, "No accounts.")
-        return f"{super().describe_count(page, shown)} · {SORTS[self.sort]}"
+        if page.more_than and worklist.tab in self._counted:
+            page = ListPage(page.items, total=self._counted[worklist.tab], narrow=page.narrow)
+        line = super().describe_count(page, shown)
+        return f"{line} (counting…)" if page.more_than else f"{line} · {SORTS[self.sort]}"
 
     def after_load(self, page: ListPage) -> None:
         self._detail()
+        self._counted.clear()
+        if page.more_than:
+            self.count_tab(page.extra.tab)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="worklist-count")
+    def count_tab(self, tab: str) -> None:
+        """Count the tab exactly (every account evaluated: seconds at council scale) after the page is shown."""
+        from duty_tui.areas.income.services.worklist import worklist_total
+
+        self.post_message(self.Counted(tab, worklist_total(self.duty_app.ctx, tab=tab)))
+
+    @on(Counted)
+    def _counted_tab(self, message: Counted) -> None:
+        page = self.page
+        if page is None or message.tab != self.tab or page.extra.tab != self.tab:
+            return  # another tab is showing now
+        self._counted[message.tab] = message.total
+        self.say_count(self.describe_count(page, len(self.items)))
 
     def _show_tabs(self) -> None:
         parts = [f"[{n} {TAB_NAMES[tab]}]" if tab == self.tab else f" {n} {TAB_NAMES[tab]} "
@@ -163,13 +201,29 @@ class ArrearsWorklistScreen(ListScreen):
                  f"({row.weeks_in_arrears:.1f} weeks of {format_pence(row.weekly_rent_pence)}), {paid}",
                  f"Next: {row.words or words(row.next_action)}" + (f", due {row.next_action_due:%d/%m/%Y}"
                                                                    if row.next_action_due else ""),
-                 f"Why: {row.why}"]
+                 *self._holds(row), f"Why: {row.why}"]
+        box.update(plain("\n".join(lines)))
+
+    @staticmethod
+    def _holds(row: WorklistRow) -> list[str]:
+        """One line on what holds or marks the account: pause, eviction, hearing, claim, agreement, UC."""
+        parts = []
         if row.paused_until is not None:
             reason = PAUSE_REASONS.get(row.pause_reason or "", row.pause_reason or "")
-            lines.append(f"Paused until {row.paused_until:%d/%m/%Y}: {reason} (l lifts it)")
-        elif row.agreement != "none":
-            lines.append(f"Arrangement to pay: {row.agreement}")
-        box.update(plain("\n".join(lines)))
+            parts.append(f"Paused until {row.paused_until:%d/%m/%Y}: {reason} (l lifts it)")
+        if row.eviction_date is not None:
+            parts.append(f"Eviction {row.eviction_date:%d/%m/%Y}")
+        if row.court_date is not None:
+            outcome = f": {words(row.court_outcome)}" if row.court_outcome else ""
+            parts.append(f"Hearing {row.court_date:%d/%m/%Y}{outcome}")
+        if row.benefit_claim is not None:
+            parts.append(f"{words(row.benefit_claim).capitalize()} claim awaiting decision")
+        if row.agreement != "none":
+            parts.append(("Order's terms" if row.court_outcome in ORDERS_ON_TERMS
+                          else "Arrangement to pay") + f": {row.agreement}")
+        if row.uc_managed_payment:
+            parts.append("UC: ask for a managed payment")
+        return [" · ".join(parts)] if parts else []
 
     def _message(self, text: str) -> None:
         self.query_one("#wl-message", Static).update(plain(text))
