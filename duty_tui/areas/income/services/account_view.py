@@ -135,13 +135,7 @@ def _court(session: Any, account_id: int) -> list[Event]:
 
 def _row(ctx: ServiceContext, session: Any, account_id: int) -> wl.WorklistRow | None:
     """The worklist's row for this account, evaluated as the worklist does (None: not in arrears)."""
-    found = wl._found(session.execute(wl._query([wl.ACCOUNT.c.id == account_id, wl.BALANCE.c.balance_pence > 0]))
-                      .all())
-    if not found:
-        return None
-    rows = wl._evaluate(ctx, found, wl._history(session, [account_id]),
-                        wl.agreement_states(ctx, session, [account_id]))
-    return rows[0]
+    return wl.evaluate_account(ctx, session, account_id)
 
 
 def recovery_account(ctx: ServiceContext, account_ref: str) -> RecoveryAccount:
