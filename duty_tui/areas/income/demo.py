@@ -144,7 +144,7 @@ def generate_income(engine: Engine, *, seed: int, today: date, size: str, jurisd
                                      for p in plans}
         actions, pauses, noticed = _walk(rng, policy, owing, set(by), officers, today, by)
         others = [o for o in owing if o.account_id not in by]
-        sample = sorted(court_rng.sample(others, min(len(others), max(60, len(owing) // 20))),
+        sample = sorted(court_rng.sample(others, min(len(others), max(60, len(owing) // 50))),
                         key=lambda o: o.account_id)
         ledgers = read_ledgers(connection, sorted({p.owing.account_id for p in plans}
                                                   | {o.account_id for o, _, _ in noticed}

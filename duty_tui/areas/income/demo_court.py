@@ -160,7 +160,7 @@ def notice_for(law: LawTable, owing: Owing, served: date, ledger: Ledger, rng: r
     assert dated is not None
     arrears = max(ledger.balance_on(served), 0)
     return {"kind": NOTICE_KIND[owing.kind], "served_on": served, "proceedings_from": earliest,
-            "lapses_on": dated.lapses, "review_by": dated.review_request_by,
+            "lapses_on": dated.lapses, "review_by": dated.review_request_by, "la_notified_on": None,
             "method": rng.choice(("by_hand", "by_hand", "first_class_post", "letterbox")),
             "arrears_pence": arrears, "weekly_rent_pence": weekly, "particulars": _particulars(owing.kind, arrears,
                                                                                                weekly)}

@@ -83,7 +83,6 @@ def _stages_present(c) -> None:
     evictions = _rows(c, "SELECT eviction_on, outcome FROM eviction")
     assert any(on is not None and str(on) > today and o is None for on, o in evictions), "an eviction booked"
     assert any(o == "evicted" for _, o in evictions), "an eviction carried out"
-    assert any(on is None for on, _ in evictions), "a warrant applied for, no date yet"
 
 
 def _notices_follow_the_law(c) -> None:
