@@ -98,9 +98,9 @@ def _plan(rng: random.Random, owing: Owing, stage: str, today: date, first_day: 
         old, new = ISSUED[stage]
         if issued is None:
             issued = today - _days(rng, new, old)
-        elif not (today - timedelta(days=old + (0 if stage == "hearing_soon" else 60)) <= issued
-                  <= today - timedelta(days=new)):
-            return None
+        elif issued > today - timedelta(days=new) or (stage in ("hearing_soon", "outright")
+                                                        and issued < today - timedelta(days=old)):
+            return None  # a day fixed by a court costs charge: any age will do for a hearing long past
         low, high = max(earliest, issued - timedelta(days=100)), issued - timedelta(days=50)
     if low > high:
         return None

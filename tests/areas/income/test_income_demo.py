@@ -24,9 +24,9 @@ def _day(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
-def _build(engine) -> dict[str, int]:
-    generator.generate(engine, size="small", seed=3, today=TODAY, office_name="Demo", jurisdiction="england")
-    return generate_income(engine, seed=3, today=TODAY, size="small", jurisdiction="england")
+def _build(engine, jurisdiction: str = "england") -> dict[str, int]:
+    generator.generate(engine, size="small", seed=3, today=TODAY, office_name="Demo", jurisdiction=jurisdiction)
+    return generate_income(engine, seed=3, today=TODAY, size="small", jurisdiction=jurisdiction)
 
 
 def _rows(c, sql: str, **params) -> list:
@@ -85,7 +85,24 @@ def _stages_present(c) -> None:
     assert any(o == "evicted" for _, o in evictions), "an eviction carried out"
 
 
-def _notices_follow_the_law(c) -> None:
+def test_a_scottish_office_serves_s14_notices_tells_the_council_and_has_orders_on_terms(engine):
+    counts = _build(engine, "scotland")
+    assert counts["notices"] and counts["possession claims"] and counts["evictions"]
+    with engine.connect() as c:
+        _notices_follow_the_law(c, "scotland")
+        _claims_follow_the_rules(c)
+        assert {k for (k,) in _rows(c, "SELECT DISTINCT kind FROM arrears_notice")} == {"s14"}
+        told = _rows(c, "SELECT n.la_notified_on, p.issued_on FROM possession_claim p "
+                        "JOIN arrears_notice n ON n.id = p.notice_id")
+        assert told and all(_day(on) == _day(issued) for on, issued in told)  # 2003 Act s11, on raising proceedings
+        assert {o for (o,) in _rows(c, "SELECT outcome FROM court_hearing")} >= {"adjourned_on_terms",
+                                                                                 "outright_order"}
+        assert not _rows(c, "SELECT 1 FROM recovery_action WHERE action = 'apply_for_warrant'")  # not Scottish policy
+        steps = {s for (s,) in _rows(c, "SELECT DISTINCT step FROM protocol_step")}
+        assert steps == set(STEPS["scotland"])
+
+
+def _notices_follow_the_law(c, jurisdiction: str = "england") -> None:
     law = load_law(packaged_folder("data"))
     steps = {(a, code, _day(on)) for a, code, on in _rows(c, "SELECT account_id, action, taken_on FROM recovery_action")}
     rows = _rows(c, "SELECT n.account_id, n.kind, n.served_on, n.proceedings_from, n.lapses_on, n.review_by, "
@@ -95,14 +112,15 @@ def _notices_follow_the_law(c) -> None:
     for account, kind, served, proceedings, lapses, review, weekly, tenants, holder, tenancy_type in rows:
         served = _day(served)
         rent = Rent(weekly, "weekly", RENT_MONDAY)
-        facts = AccountFacts(as_of=served, jurisdiction="england", tenancy_type=tenancy_type, rent=rent)
+        facts = AccountFacts(as_of=served, jurisdiction=jurisdiction, tenancy_type=tenancy_type, rent=rent)
         earliest = assess_account(facts, law).earliest_if_served_today
         assert _day(proceedings) == earliest, (account, served)
-        dated = assess_account(AccountFacts(as_of=served, jurisdiction="england", tenancy_type=tenancy_type,
+        dated = assess_account(AccountFacts(as_of=served, jurisdiction=jurisdiction, tenancy_type=tenancy_type,
                                             rent=rent, notice=Notice(served, _day(proceedings))), law).notice
         assert dated is not None and dated.valid
         assert (lapses and _day(lapses)) == dated.lapses and (review and _day(review)) == dated.review_request_by
-        assert kind == {"secure": "nosp", "flexible": "nosp", "introductory": "s128"}[tenancy_type]
+        assert kind == {"secure": "nosp", "flexible": "nosp", "introductory": "s128",
+                        "scottish_secure": "s14"}[tenancy_type]
         assert (account, NOTICE_CODE[tenancy_type], served) in steps  # the notice step on the day of service
         assert len(tenants.splitlines()) == (2 if " & " in holder else 1), (tenants, holder)
 
