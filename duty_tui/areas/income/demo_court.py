@@ -40,6 +40,9 @@ ISSUE_FEE = 35_500
 WARRANT_FEE = 13_000
 """An illustrative warrant of possession fee."""
 TERMS = (300, 380, 500, 500, 750, 1000, 1500)
+"""Weekly sums a court orders on top of the rent (pence, illustrative)."""
+SETTLED = timedelta(days=45)
+"""No notice in a tenancy's first weeks: the reminder and letters before it fall after the tenancy began."""
 DAY = timedelta(days=1)
 
 
@@ -88,7 +91,7 @@ def eligible(owing: Owing) -> bool:
 def _plan(rng: random.Random, owing: Owing, stage: str, today: date, first_day: date,
           issued: date | None = None) -> Plan | None:
     """The skeleton for ``stage``, or None when the tenancy (or the ledger) is too young for it."""
-    earliest = max(owing.start + timedelta(days=28), first_day)
+    earliest = max(owing.start + SETTLED, first_day)
     if stage == "lapsed":
         newest = 230 if owing.kind == "scottish_secure" else 400
         low, high = max(earliest, today - timedelta(days=600)), today - timedelta(days=newest)
@@ -331,7 +334,7 @@ def evicted(rng: random.Random, owing: Owing, ledger: Ledger, law: LawTable, fir
     heard = warrant - _days(rng, 35, 60)
     issued = heard - _days(rng, 28, 56)
     served = issued - _days(rng, 50, 100)
-    if served < max(owing.start + timedelta(days=28), first_day) or ledger.balance_on(ended - DAY) < 4 * owing.weekly:
+    if served < max(owing.start + SETTLED, first_day) or ledger.balance_on(ended - DAY) < 4 * owing.weekly:
         return None
     story = Story(owing, "evicted")
     story.notice = notice_for(law, owing, served, ledger, rng)
@@ -358,7 +361,7 @@ def walk_story(rng: random.Random, owing: Owing, served: date, warned: bool, led
     story = Story(owing, "notice")
     story.notice = notice_for(law, owing, served, ledger, rng)
     scotland = owing.kind == "scottish_secure"
-    low = served - _days(rng, 20, 40)
+    low = max(served - _days(rng, 20, 40), owing.start)
     high = served - DAY if scotland else today - DAY
     missing = rng.choice((0, 1, 1, 2)) if warned else len(STEPS[jurisdiction_of(owing.kind)]) - 2
     story.protocol = _protocol(rng, owing, low, high, missing)

@@ -40,7 +40,7 @@ EVIDENCE = {
                             "Full rent history and the quarterly statement emailed to the tenant {day}."),
     "payment_plan_offered": ("Income and expenditure taken by phone {day}; offered the rent and £5.00 a week "
                              "towards the arrears. No reply yet.",
-                             "Payment plan offered {day} at the rent and £3.80 a week (the DWP deduction rate); "
+                             "Payment plan offered {day} at the rent and £3.80 a week; "
                              "tenant agreed, then missed the first payment."),
     "benefits_help_offered": ("{day}: checked the universal credit housing element; helped the tenant report the "
                               "rent increase in the UC journal.",
