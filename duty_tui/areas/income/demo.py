@@ -95,8 +95,8 @@ def _walk(rng: random.Random, policy: RecoveryPolicy, owing: list[Owing], skip: 
     return actions, pauses, noticed
 
 
-def _action(account_id: int, code: str, on: date, by: int | None) -> dict:
-    return {"account_id": account_id, "action": code, "taken_on": on, "taken_by": by, "note": None,
+def _action(account_id: int, code: str, on: date, by: int | None, note: str | None = None) -> dict:
+    return {"account_id": account_id, "action": code, "taken_on": on, "taken_by": by, "note": note,
             "created_at": datetime.combine(on, time(11), tzinfo=UTC)}
 
 
@@ -156,7 +156,7 @@ def generate_income(engine: Engine, *, seed: int, today: date, size: str, jurisd
             by[story.owing.account_id] = court_rng.choice(officers) if officers else None
         stories += [walk_story(court_rng, o, day, warned, ledgers[o.account_id], law, today)
                     for o, day, warned in noticed]
-        actions += [_action(s.owing.account_id, code, on, by.get(s.owing.account_id))
+        actions += [_action(s.owing.account_id, code, on, by.get(s.owing.account_id), s.notes.get((code, on)))
                     for s in stories if s.stage != "notice" for code, on in s.steps]
         names = tenant_names(connection, {s.owing.household_id: " & " in s.owing.holder
                                           for s in stories if s.notice is not None})

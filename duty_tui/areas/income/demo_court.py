@@ -36,9 +36,11 @@ NOTICE_KIND = {"secure": "nosp", "flexible": "nosp", "introductory": "s128", "sc
 RENT_MONDAY = date(2024, 4, 1)
 """Weekly rental periods begin on Mondays, the demo ledger's rent day (any Monday dates them)."""
 ISSUE_FEE = 35_500
-"""The possession claim issue fee the base demo charges on its court costs accounts (illustrative)."""
-WARRANT_FEE = 13_000
-"""An illustrative warrant of possession fee."""
+"""A claim's court fee and costs, posted on issue: the figure the base demo charges on its court costs accounts
+(illustrative)."""
+OUTCOME_WORDS = {"suspended_order": "suspended possession order on terms", "adjourned_on_terms": "adjourned on terms",
+                 "outright_order": "outright possession order", "adjourned_generally": "adjourned generally"}
+"""The note on an update_court_outcome step, worded as the court service words it."""
 TERMS = (300, 380, 500, 500, 750, 1000, 1500)
 """Weekly sums a court orders on top of the rent (pence, illustrative)."""
 SETTLED = timedelta(days=45)
@@ -74,7 +76,8 @@ class Story:
     claim: dict | None = None
     hearing: dict | None = None
     eviction: dict | None = None
-    fees: list[tuple[date, int, str]] = field(default_factory=list)
+    post_costs: bool = False  # the claim's costs to be posted on issue (not yet charged by the base demo)
+    notes: dict[tuple[str, date], str] = field(default_factory=dict)  # a note on a step
     paid: list[tuple[date, int]] = field(default_factory=list)  # payments to the order's terms
     benefit: dict | None = None
 
@@ -218,6 +221,9 @@ def tell(rng: random.Random, plan: Plan, ledger: Ledger, law: LawTable, today: d
         missing = rng.choice((0, 0, 1, 1, 2))
         high = served - DAY if scotland else today - DAY
         story.protocol = _protocol(rng, owing, first_letter, high, missing)
+        if not scotland:  # statements count for three months (data/income/protocol.toml): a recent one
+            story.protocol = sorted(((step, max(on, today - _days(rng, 7, 60)) if step == "statements_provided"
+                                      else on) for step, on in story.protocol), key=lambda x: x[1])
         if rng.random() < 0.25:
             story.benefit = _benefit(rng, ledger, today - _days(rng, 7, 40), None)
         return story
@@ -230,11 +236,17 @@ def tell(rng: random.Random, plan: Plan, ledger: Ledger, law: LawTable, today: d
         story.benefit = _benefit(rng, ledger, made, min(made + _days(rng, 14, 42), issued - DAY))
     if scotland:
         story.notice["la_notified_on"] = issued
-    story.claim = {"issued_on": issued, "costs_pence": ISSUE_FEE}
-    if not plan.fee_charged:
-        story.fees.append((issued, ISSUE_FEE, "Possession claim issue fee"))
+    story.claim = {"issued_on": issued, "costs_pence": ISSUE_FEE, "claim_number": claim_number(rng)}
+    story.post_costs = not plan.fee_charged
     _court(rng, story, ledger, today)
     return story
+
+
+def claim_number(rng: random.Random) -> str:
+    """A county court claim number in the PCOL style, e.g. K00QZ123."""
+    letters = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+    return (f"{rng.choice('FGHJK')}{rng.randint(0, 9)}{rng.randint(0, 9)}{rng.choice(letters)}{rng.choice(letters)}"
+            f"{rng.randint(0, 999):03d}")
 
 
 def _benefit(rng: random.Random, ledger: Ledger, made: date, decided: date | None) -> dict:
@@ -255,6 +267,14 @@ def _court(rng: random.Random, story: Story, ledger: Ledger, today: date) -> Non
     latest = today - timedelta(days=HEARD_AGO[stage])
     heard = min(issued + _days(rng, 28, 56), latest)
     story.steps.append(("update_court_outcome", heard))
+    _court_outcome(rng, story, ledger, heard, today)
+    outcome = story.hearing["outcome"]  # type: ignore[index]  # just recorded
+    story.notes[("update_court_outcome", heard)] = OUTCOME_WORDS[outcome]
+
+
+def _court_outcome(rng: random.Random, story: Story, ledger: Ledger, heard: date, today: date) -> None:
+    """What the court decided at a hearing past, and what followed."""
+    stage = story.stage
     if stage == "adjourned":
         story.hearing = _outcome(heard, "adjourned_generally", text="Adjourned generally with liberty to restore")
         return
@@ -262,7 +282,7 @@ def _court(rng: random.Random, story: Story, ledger: Ledger, today: date) -> Non
                                                       or rng.random() < 0.5):
         story.hearing = _outcome(heard, "outright_order", possession_on=heard + timedelta(days=28),
                                  text="Outright order: possession in 28 days")
-        warrant = heard + _days(rng, 28, 40)
+        warrant = heard + _days(rng, 29, 40)  # after the day the order gives for possession
         if warrant < today - DAY and (stage == "eviction_booked" or rng.random() < 0.5):
             _warrant(rng, story, warrant, today, booked=stage == "eviction_booked")
         return
@@ -275,12 +295,13 @@ def _outcome(heard: date, outcome: str, *, text: str, terms: int | None = None,
             "terms_text": text, "possession_on": possession_on}
 
 
-def _warrant(rng: random.Random, story: Story, applied: date, today: date, *, booked: bool) -> None:
+def _warrant(rng: random.Random, story: Story, applied: date, today: date, *, booked: bool,
+             breach: str | None = None) -> None:
     """A warrant applied for (in Scotland: the decree given to sheriff officers, not a step of the policy)."""
     if story.owing.kind != "scottish_secure":
         story.steps.append(("apply_for_warrant", applied))
-    story.fees.append((applied, WARRANT_FEE, "Warrant of possession fee"))
-    story.claim["costs_pence"] += WARRANT_FEE  # type: ignore[index]  # a warrant is on a claim
+        if breach:
+            story.notes[("apply_for_warrant", applied)] = f"Breach: {breach}"
     story.eviction = {"warrant_applied_on": applied, "eviction_on": today + _days(rng, 5, 35) if booked else None}
 
 
@@ -323,7 +344,8 @@ def _terms(rng: random.Random, story: Story, ledger: Ledger, heard: date, today:
         story.steps.append(("breach_visit", visit))
         warrant = visit + _days(rng, 14, 20)
         if warrant < today - DAY and (booking or rng.random() < 0.4):
-            _warrant(rng, story, warrant, today, booked=booking)
+            _warrant(rng, story, warrant, today, booked=booking,
+                     breach=f"nothing paid towards the terms since the hearing on {heard:%d/%m/%Y}")
 
 
 def evicted(rng: random.Random, owing: Owing, ledger: Ledger, law: LawTable, first_day: date) -> Story | None:
@@ -344,12 +366,13 @@ def evicted(rng: random.Random, owing: Owing, ledger: Ledger, law: LawTable, fir
     if owing.kind == "scottish_secure":  # the policy has no warrant step in Scotland (sheriff officers' charge)
         story.steps.remove(("apply_for_warrant", warrant))
     story.protocol = _protocol(rng, owing, story.steps[1][1], issued - DAY, 0)
-    story.claim = {"issued_on": issued, "costs_pence": ISSUE_FEE + WARRANT_FEE, "closed_on": ended,
-                   "closed_reason": "evicted"}
+    story.claim = {"issued_on": issued, "costs_pence": ISSUE_FEE, "claim_number": claim_number(rng),
+                   "closed_on": ended, "closed_reason": "possession_obtained"}
     story.hearing = _outcome(heard, "outright_order", possession_on=heard + timedelta(days=28),
                              text="Outright order: possession in 28 days")
     story.eviction = {"warrant_applied_on": warrant, "eviction_on": ended, "outcome": "evicted", "outcome_on": ended}
-    story.fees = [(issued, ISSUE_FEE, "Possession claim issue fee"), (warrant, WARRANT_FEE, "Warrant of possession fee")]
+    story.post_costs = True
+    story.notes[("update_court_outcome", heard)] = OUTCOME_WORDS["outright_order"]
     if owing.kind == "scottish_secure":
         story.notice["la_notified_on"] = issued
     return story

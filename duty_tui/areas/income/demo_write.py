@@ -108,11 +108,11 @@ def _new_costs_accounts(connection: Connection, stories: list[Story],
     rows = []
     for story in stories:
         owing = story.owing
-        if story.fees and owing.tenancy_id not in costs:
+        if story.post_costs and story.claim is not None and owing.tenancy_id not in costs:
             number += 1
             rows.append({"ref": f"CCT{number:06d}", "account_type": "court_costs", "tenancy_id": owing.tenancy_id,
                          "person_id": owing.person_id, "holder_name": owing.holder[:120],
-                         "opened_on": story.fees[0][0], "closed_on": None, "version": 1})
+                         "opened_on": story.claim["issued_on"], "closed_on": None, "version": 1})
             costs[owing.tenancy_id] = (0, None)
     _insert(connection, table_of(Account), rows)
     if rows:
@@ -124,14 +124,19 @@ def _new_costs_accounts(connection: Connection, stories: list[Story],
 
 def _ledger_rows(stories: list[Story], costs: dict[int, tuple[int, date | None]], by: dict[int, int | None]
                  ) -> tuple[list[dict], list[dict]]:
-    """(court costs charges, payments to the order's terms) as ledger rows."""
+    """(court costs charges, payments to the order's terms) as ledger rows; a claim's costs are posted once, as
+    the court service posts them (one row on the day of issue, its external_id naming the rent account and day)."""
     charges, paid = [], []
     for story in stories:
-        owing = story.owing
-        for day, amount, reference in story.fees:
+        owing, claim = story.owing, story.claim
+        if story.post_costs and claim is not None:
+            day = claim["issued_on"]
             charges.append({"account_id": costs[owing.tenancy_id][0], "effective_date": day,
-                            "posted_at": _at(day, 15), "kind": "court_costs", "method": None, "amount_pence": amount,
-                            "reference": reference, "created_by": by.get(owing.account_id), "terminal": "demo"})
+                            "posted_at": _at(day, 15), "kind": "court_costs", "method": None,
+                            "amount_pence": claim["costs_pence"], "reference": claim["claim_number"],
+                            "external_id": f"court-costs:{owing.ref}:{day.isoformat()}",
+                            "created_by": by.get(owing.account_id), "terminal": "demo",
+                            "reason": f"Possession claim issued {day:%d/%m/%Y}: court fee and costs"})
         for day, amount in story.paid:
             paid.append({"account_id": owing.account_id, "effective_date": day, "posted_at": _at(day, 6),
                          "kind": "payment", "method": "standing_order", "amount_pence": -amount,
@@ -163,7 +168,7 @@ def write_stories(connection: Connection, rng: random.Random, stories: list[Stor
     claims = [s for s in stories if s.claim is not None]
     counts["possession claims"] = _insert(connection, table_of(PossessionClaim), [
         {"closed_on": None, "closed_reason": None, **s.claim, "account_id": s.owing.account_id,  # type: ignore[dict-item]
-         "notice_id": notice_ids.get(s.owing.account_id), "claim_number": _claim_number(rng), "court_name": court,
+         "notice_id": notice_ids.get(s.owing.account_id), "court_name": court,
          "created_by": by.get(s.owing.account_id), "created_at": _at(s.claim["issued_on"], 14),  # type: ignore[index]
          "version": 1} for s in claims])
     claim_ids = _ids_by_account(connection, table_of(PossessionClaim), (s.owing.account_id for s in claims))
@@ -180,13 +185,6 @@ def write_stories(connection: Connection, rng: random.Random, stories: list[Stor
     counts["court costs charges"] = _insert(connection, table_of(LedgerEntry), charges)
     counts["payments to court orders"] = _insert(connection, table_of(LedgerEntry), paid)
     return counts
-
-
-def _claim_number(rng: random.Random) -> str:
-    """A county court claim number in the PCOL style, e.g. K00QZ123."""
-    letters = "ABCDEFGHJKLMNPQRSTUVWXYZ"
-    return f"{rng.choice('FGHJK')}{rng.randint(0, 9)}{rng.randint(0, 9)}{rng.choice(letters)}{rng.choice(letters)}" \
-           f"{rng.randint(0, 999):03d}"
 
 
 def managed_payments(rng: random.Random, owing: list[Owing], ledgers: dict[int, Ledger], today: date, *,
