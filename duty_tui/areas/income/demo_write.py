@@ -13,7 +13,7 @@ import random
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Connection, Table, insert, select
+from sqlalchemy import Connection, Table, insert, inspect, select
 
 from duty_tui.areas.income.db.models import (
     ArrearsNotice,
@@ -182,6 +182,8 @@ def write_stories(connection: Connection, rng: random.Random, stories: list[Stor
          "account_id": s.owing.account_id, "recorded_by": by.get(s.owing.account_id), "created_at": now,
          "version": 1} for s in claims if s.eviction is not None])
     charges, paid = _ledger_rows(stories, costs, by)
+    if "reason" not in {c["name"] for c in inspect(connection).get_columns("ledger_entry")}:
+        charges = [{k: v for k, v in row.items() if k != "reason"} for row in charges]  # a build without payments
     counts["court costs charges"] = _insert(connection, table_of(LedgerEntry), charges)
     counts["payments to court orders"] = _insert(connection, table_of(LedgerEntry), paid)
     return counts
