@@ -227,10 +227,5 @@ def test_demo_steps_and_pauses_fill_the_worklist_deterministically(engine):
     assert all(str(on) < TODAY.isoformat() for _, _, on in steps)  # taken on past days only (raw SQL: a string on SQLite)
     page = arrears_worklist(ctx, limit=200)
     assert page.rows and any(r.last_action for r in page.rows) and any(r.next_action != "none" for r in page.rows)
-    with engine.begin() as c:  # the same seed gives the same steps
-        c.execute(text("DELETE FROM recovery_pause"))
-        c.execute(text("DELETE FROM recovery_action"))
-    assert generate_income(engine, seed=3, today=TODAY, size="small", jurisdiction="england") == counts
-    with engine.connect() as c:
-        again = c.execute(text("SELECT account_id, action, taken_on FROM recovery_action ORDER BY id")).all()
-    assert again == steps
+    # The same seed gives the same rows: tests/areas/income/test_income_demo.py (the demo now posts ledger rows
+    # and opens court costs accounts, so it is rebuilt from an empty database there, not re-run on this one).
