@@ -18,6 +18,7 @@ from datetime import date, timedelta
 
 from duty_tui.areas.income.demo_ledger import Ledger, Owing
 from duty_tui.areas.income.domain.arrears_input import STEPS, AccountFacts, Notice, Rent
+from duty_tui.areas.income.domain.court import COURT_OUTCOME_WORDS
 from duty_tui.areas.income.domain.law import COVERED, assess_account
 from duty_tui.areas.income.domain.law_table import LawTable
 
@@ -38,8 +39,7 @@ RENT_MONDAY = date(2024, 4, 1)
 ISSUE_FEE = 35_500
 """A claim's court fee and costs, posted on issue: the figure the base demo charges on its court costs accounts
 (illustrative)."""
-OUTCOME_WORDS = {"suspended_order": "suspended possession order on terms", "adjourned_on_terms": "adjourned on terms",
-                 "outright_order": "outright possession order", "adjourned_generally": "adjourned generally"}
+OUTCOME_WORDS = COURT_OUTCOME_WORDS
 """The note on an update_court_outcome step, worded as the court service words it."""
 TERMS = (300, 380, 500, 500, 750, 1000, 1500)
 """Weekly sums a court orders on top of the rent (pence, illustrative)."""
