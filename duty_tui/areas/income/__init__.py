@@ -16,6 +16,8 @@ AREA = Area(
     palette=(
         PaletteScreen("Arrears worklist", "Rent accounts in arrears, the next recovery step for each and why",
                       "duty_tui.areas.income.tui.worklist:ArrearsWorklistScreen"),
+        PaletteScreen("Former tenant arrears", "Former tenant accounts owing, letters of claim, moving a final balance",
+                      "duty_tui.areas.income.tui.former_tenants:FormerTenantsScreen"),
     ),
     cli_groups=("duty_tui.areas.income.cli:arrears",),
     demo="duty_tui.areas.income.demo:generate_income",

@@ -141,13 +141,35 @@ def _new_former_account(session: Any, rent: Account, person: Person | None, on: 
         holder_name=rent.holder_name, opened_on=on), Account.ref, "FTA", 6)
 
 
-def move_preview(ctx: ServiceContext, account_ref: str) -> MovePreview:
-    """What moving this rent account's final balance would do (audited as a view of the account)."""
+def _checked(today: date, ended_on: date, reason: str) -> str:
+    """The reason, cleaned; every problem with the date and the reason named at once."""
+    problems, text = [], ""
+    if ended_on > today:
+        problems.append(f"ended on: {ended_on:%d/%m/%Y} is in the future; move the balance once the tenancy has "
+                        f"ended (today is {today:%d/%m/%Y})")
+    try:
+        text = _clean_reason(reason)
+    except InputError as exc:
+        problems.append(exc.message)
+    if problems:
+        raise InputError(problems[0], problems=problems)
+    return text
+
+
+def move_preview(ctx: ServiceContext, account_ref: str, *, ended_on: date | None = None,
+                 reason: str | None = None) -> MovePreview:
+    """What moving this rent account's final balance would do, checking the end date and reason when given
+    (the screen asks before it moves); audited as a view of the account."""
     ctx.require("account.view")
     ref = clean_ref(account_ref)
+    if ended_on is not None:
+        _checked(ctx.today(), ended_on, reason or "")
     with session_scope(ctx.engine) as session:
         rent = _rent(session, ref)
         tenancy = session.get(Tenancy, rent.tenancy_id) if rent.tenancy_id else None
+        if ended_on is not None and tenancy is not None and tenancy.end_date and tenancy.end_date > ended_on:
+            raise InputError(f"ended on: tenancy {tenancy.ref} is recorded as ending on {tenancy.end_date:%d/%m/%Y}, "
+                             f"after {ended_on:%d/%m/%Y}; give {tenancy.end_date:%d/%m/%Y} or later")
         moved = session.execute(select(LEDGER.c.id).where(LEDGER.c.external_id == move_key(ref, "out"))).scalar()
         former = _former_account(session, rent, holder_person(session, rent))
         preview = MovePreview(rent.ref, rent.holder_name, balance_of(session, stored_id(rent)),
@@ -171,16 +193,7 @@ def close_to_former_tenant(ctx: ServiceContext, account_ref: str, *, ended_on: d
     actor = ctx.require("arrears.manage")
     today = ctx.today()
     ref = clean_ref(account_ref)
-    problems = []
-    if ended_on > today:
-        problems.append(f"ended on: {ended_on:%d/%m/%Y} is in the future; move the balance once the tenancy has "
-                        f"ended (today is {today:%d/%m/%Y})")
-    try:
-        text = _clean_reason(reason)
-    except InputError as exc:
-        problems.append(exc.message)
-    if problems:
-        raise InputError(problems[0], problems=problems)
+    text = _checked(today, ended_on, reason)
     for _attempt in range(ATTEMPTS):
         try:
             return _move(ctx, actor.id, ref, ended_on, text)
