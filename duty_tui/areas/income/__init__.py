@@ -1,9 +1,9 @@
 """Income: rent arrears recovery (docs/INCOME.md) — the law it stands on (`duty-tui arrears assess`: a
-notice's legal dates, the pre-action protocol and the court gate), the recovery policy, and the arrears
-worklist (`duty-tui arrears worklist`, and its screen from the command palette) with recovery steps and
-pauses recorded in its own tables.
-
-Notices and the court pack come next (issue 14).
+notice's legal dates, the pre-action protocol and the court gate), the recovery policy, the arrears
+worklist (`duty-tui arrears worklist`; w on the dashboard) and each account's recovery: steps and pauses,
+notices served, the pre-action protocol as a gate, benefit claims and UC managed payments, the court
+and the court pack (`duty-tui arrears court-pack`), former tenants' arrears, and the statistics
+(`duty-tui report arrears`).
 This module only describes the area (``AREA``); nothing here is imported before it is used.
 """
 
@@ -19,6 +19,8 @@ AREA = Area(
         PaletteScreen("Arrears statistics", "Arrears by recovery stage, against the rent roll, former tenants, "
                       "and a period's notices, orders and evictions; export as CSV",
                       "duty_tui.areas.income.tui.statistics:ArrearsStatisticsScreen"),
+        PaletteScreen("Former tenant arrears", "Former tenant accounts owing, letters of claim, moving a final balance",
+                      "duty_tui.areas.income.tui.former_tenants:FormerTenantsScreen"),
     ),
     worktray=Worktray("Arrears worklist", "duty_tui.areas.income.tui.worklist:ArrearsWorklistScreen", "arrears.manage"),
     cli_groups=("duty_tui.areas.income.cli:arrears",),

@@ -33,3 +33,22 @@ def text_pdf(title: str, lines: list[str], *, font_size: int = 10) -> bytes:
     for line in lines:
         pdf.multi_cell(0, 5, _latin1(line) if line else " ", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
+
+
+def pages_pdf(title: str, pages: list[list[str]], *, font_size: int = 10) -> bytes:
+    """A PDF of several documents sent together (a letter and its forms): each page list starts a new page,
+    the first headed ``title`` in bold; long pages break as needed."""
+    pdf = FPDF(format="A4")
+    pdf.set_title(_latin1(title))
+    pdf.set_creator("duty-tui")
+    pdf.set_auto_page_break(auto=True, margin=15)
+    for number, lines in enumerate(pages):
+        pdf.add_page()
+        if number == 0:
+            pdf.set_font("Courier", style="B", size=font_size + 2)
+            pdf.multi_cell(0, 6, _latin1(title), new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(2)
+        pdf.set_font("Courier", size=font_size)
+        for line in lines:
+            pdf.multi_cell(0, 5, _latin1(line) if line else " ", new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())

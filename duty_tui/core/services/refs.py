@@ -22,10 +22,10 @@ def next_ref(session: Session, column, prefix: str, digits: int = 7) -> str:
     return f"{prefix}{number:0{digits}d}"
 
 
-def insert_with_ref(session: Session, make, column, prefix: str):
+def insert_with_ref(session: Session, make, column, prefix: str, digits: int = 7):
     """Insert ``make(ref)`` with the next free ref, retrying (in a savepoint) if another terminal took it."""
     for _attempt in range(REF_RETRIES):
-        row = make(next_ref(session, column, prefix))
+        row = make(next_ref(session, column, prefix, digits))
         nested = session.begin_nested()
         try:
             session.add(row)
