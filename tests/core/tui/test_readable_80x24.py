@@ -169,6 +169,7 @@ async def test_every_screen_footer_is_whole_at_80_columns_and_uses_more_when_wid
     from duty_tui.areas.housing_options.tui import cases as options_cases
     from duty_tui.areas.housing_options.tui import stats as options_stats
     from duty_tui.areas.income.tui import court as income_court
+    from duty_tui.areas.income.tui import former_tenants as income_former
     from duty_tui.areas.income.tui import notice as income_notice
     from duty_tui.areas.income.tui import protocol as income_protocol
     from duty_tui.areas.income.tui import recovery as income_recovery
@@ -228,6 +229,8 @@ async def test_every_screen_footer_is_whole_at_80_columns_and_uses_more_when_wid
         "RecoveryAccountScreen": lambda: income_recovery.RecoveryAccountScreen("RNT000001"),
         "ArrearsStatisticsScreen": lambda: income_statistics.ArrearsStatisticsScreen(),
         "CourtScreen": lambda: income_court.CourtScreen("RNT000001"),
+        "FormerTenantsScreen": lambda: income_former.FormerTenantsScreen(),
+        "FormerTenantAccountScreen": lambda: income_former.FormerTenantAccountScreen("FTA000001"),
         "ServeNoticeScreen": lambda: income_notice.ServeNoticeScreen("RNT000003"),
         "ProtocolScreen": lambda: income_protocol.ProtocolScreen("RNT000001"),
     }
