@@ -7,11 +7,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+import sqlalchemy as sa
 from alembic import command
 from builders import NOW, seed_office
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
+from sqlmodel.sql.sqltypes import UTCDateTime
 
 from duty_tui.areas.payments.db.models import Arrangement
 from duty_tui.core.cli import run
@@ -41,12 +43,17 @@ def _break_both_rules(engine) -> tuple[int, list[int], list[str]]:
         reversals = [LedgerEntry(account_id=account.id, effective_date=NOW.date(), posted_at=NOW, kind="reversal",
                                  method="cash", amount_pence=1000, reverses_id=paid.id) for _ in range(2)]
         s.add_all(reversals)
-        arrangements = [Arrangement(ref=f"AR00000{i}", account_id=account.id, amount_pence=2000, frequency="weekly",
-                                    start_date=date(2026, 3, 10), total_pence=15250, created_at=NOW - timedelta(hours=i))
-                        for i in (1, 2)]
-        s.add_all(arrangements)
+        # The payments_0001 table's own columns (the model has gained columns since: payments_0003).
+        old_arrangement = sa.table("arrangement", *(sa.column(c) for c in (
+            "ref", "account_id", "amount_pence", "frequency", "start_date", "total_pence", "status", "version")),
+            sa.column("created_at", UTCDateTime()))
+        refs = [f"AR00000{i}" for i in (1, 2)]
         s.flush()
-        return paid.id, [r.id for r in reversals], [a.ref for a in arrangements]
+        s.execute(sa.insert(old_arrangement), [
+            {"ref": ref, "account_id": account.id, "amount_pence": 2000, "frequency": "weekly",
+             "start_date": date(2026, 3, 10), "total_pence": 15250, "status": "active", "version": 1,
+             "created_at": NOW - timedelta(hours=i)} for i, ref in zip((1, 2), refs, strict=True)])
+        return paid.id, [r.id for r in reversals], refs
 
 
 def test_upgrade_stops_on_rows_that_break_the_new_rules_then_runs_once_they_are_put_right(engine, db_url, capsys):
