@@ -108,9 +108,10 @@ def add_state(session, ctx: ServiceContext, arrangement_id: int, state: str, sin
               "note": (note or None) and note[:200]}
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(ArrangementState).values(**values).on_conflict_do_nothing(
-        index_elements=["arrangement_id", "since", "state"])
-    return bool(session.execute(statement).rowcount)
+    table = ArrangementState.__table__  # Core, not the ORM's bulk insert: RETURNING says whether the row landed
+    statement = insert(table).values(**values).on_conflict_do_nothing(
+        index_elements=["arrangement_id", "since", "state"]).returning(table.c.id)
+    return session.execute(statement).first() is not None
 
 
 def record_found(ctx: ServiceContext, found: Sequence[FoundChange]) -> int:
