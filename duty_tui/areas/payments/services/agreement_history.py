@@ -23,7 +23,7 @@ from duty_tui.areas.payments.db.models import ArrangementState
 from duty_tui.areas.payments.domain.agreement import STATE_NAMES, Movement
 from duty_tui.areas.payments.services.common import chunks
 from duty_tui.core.db.engine import session_scope
-from duty_tui.core.db.models import LedgerEntry
+from duty_tui.core.db.models import LedgerEntry, table_of
 from duty_tui.core.domain.local_time import format_local
 from duty_tui.core.services import audit
 from duty_tui.core.services.context import ServiceContext
@@ -64,10 +64,10 @@ def movements_by_account(session, account_ids: Sequence[int], since: date,
     rent = set(rent_kinds)
     for part in chunks(list(account_ids)):
         for account_id, day, kind, amount in session.exec(
-            select(LedgerEntry.account_id, LedgerEntry.effective_date, LedgerEntry.kind,
+            select(col(LedgerEntry.account_id), col(LedgerEntry.effective_date), col(LedgerEntry.kind),
                    func.sum(LedgerEntry.amount_pence))
             .where(col(LedgerEntry.account_id).in_(part), LedgerEntry.effective_date >= since)
-            .group_by(LedgerEntry.account_id, LedgerEntry.effective_date, LedgerEntry.kind)
+            .group_by(col(LedgerEntry.account_id), col(LedgerEntry.effective_date), col(LedgerEntry.kind))
         ).all():
             sums[(account_id, day, kind in rent)] += int(amount or 0)
     found: dict[int, list[Movement]] = defaultdict(list)
@@ -82,8 +82,8 @@ def latest_states(session, arrangement_ids: Sequence[int]) -> dict[int, tuple[st
     latest: dict[int, tuple[date, int, str]] = {}
     for part in chunks(list(arrangement_ids)):
         for arrangement_id, row_id, state, since in session.exec(
-            select(ArrangementState.arrangement_id, ArrangementState.id, ArrangementState.state,
-                   ArrangementState.since).where(col(ArrangementState.arrangement_id).in_(part))
+            select(col(ArrangementState.arrangement_id), col(ArrangementState.id), col(ArrangementState.state),
+                   col(ArrangementState.since)).where(col(ArrangementState.arrangement_id).in_(part))
         ).all():
             key = (since, row_id, state)
             if arrangement_id not in latest or key[:2] > latest[arrangement_id][:2]:
@@ -108,7 +108,7 @@ def add_state(session, ctx: ServiceContext, arrangement_id: int, state: str, sin
               "note": (note or None) and note[:200]}
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    table = ArrangementState.__table__  # Core, not the ORM's bulk insert: RETURNING says whether the row landed
+    table = table_of(ArrangementState)  # Core, not the ORM's bulk insert: RETURNING says whether the row landed
     statement = insert(table).values(**values).on_conflict_do_nothing(
         index_elements=["arrangement_id", "since", "state"]).returning(table.c.id)
     return session.execute(statement).first() is not None

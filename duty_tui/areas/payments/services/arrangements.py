@@ -24,12 +24,7 @@ from duty_tui.areas.payments.domain.agreement import (
     lump_sum_problems,
     state_changes,
 )
-from duty_tui.areas.payments.domain.rules import (
-    FREQUENCY_NAMES,
-    InstalmentCheck,
-    build_schedule,
-    clean_free_text,
-)
+from duty_tui.areas.payments.domain.rules import FREQUENCY_NAMES, InstalmentCheck, build_schedule, clean_free_text
 from duty_tui.areas.payments.services.agreement_history import (
     FoundChange,
     StateChange,
@@ -55,7 +50,7 @@ from duty_tui.areas.payments.services.common import (
     stored_id,
 )
 from duty_tui.core.db.engine import session_scope
-from duty_tui.core.db.models import Account, LedgerEntry
+from duty_tui.core.db.models import Account
 from duty_tui.core.domain.errors import ConflictError, InputError, NotFound
 from duty_tui.core.domain.local_time import format_local
 from duty_tui.core.domain.money import format_pence
@@ -150,26 +145,28 @@ def _checked(ctx: ServiceContext, session, arrangements: list[Arrangement], *, d
             schedules[arrangement_id].append(Expected(seq, due_date, amount))
     for arrangement in arrangements:
         if arrangement.lump_sum_pence is not None and arrangement.lump_sum_due is not None:
-            schedules[arrangement.id].append(Expected(0, arrangement.lump_sum_due, arrangement.lump_sum_pence))
+            schedules[stored_id(arrangement)].append(Expected(0, arrangement.lump_sum_due, arrangement.lump_sum_pence))
     accounts = {a.id: a for a in session.exec(select(Account).where(
         col(Account.id).in_({a.account_id for a in arrangements}))).all()}
     moved = movements_by_account(session, list(accounts), min(_window_start(a) for a in arrangements),
                                  rules.rent_kinds)
-    recorded = latest_states(session, [a.id for a in arrangements])
+    ids = [stored_id(a) for a in arrangements]
+    recorded = latest_states(session, ids)
     creators = staff_names(session, [a.created_by for a in arrangements]) if detail else {}
-    history = histories(session, [a.id for a in arrangements]) if detail else {}
+    history = histories(session, ids) if detail else {}
     out, found = [], []
     for arrangement in arrangements:
         account = accounts[arrangement.account_id]
         person = holder_person(session, account) if people else None
         start = _window_start(arrangement)
         movements = [m for m in moved.get(account.id, []) if m.day >= start]
-        check = check_agreement(schedules[arrangement.id], movements, today, rules.arrangement_grace_days,
+        arrangement_id = stored_id(arrangement)
+        check = check_agreement(schedules[arrangement_id], movements, today, rules.arrangement_grace_days,
                                 total_pence=arrangement.total_pence, start=start)
         active = arrangement.status == "active"
         if active:
-            found += _changes(arrangement, check, schedules[arrangement.id], movements, today,
-                              rules.arrangement_grace_days, recorded.get(arrangement.id))
+            found += _changes(arrangement, check, schedules[arrangement_id], movements, today,
+                              rules.arrangement_grace_days, recorded.get(arrangement_id))
         out.append(_status(arrangement, account, person, check, creators, history, detail=detail))
     return out, found
 
@@ -188,7 +185,7 @@ def _changes(arrangement: Arrangement, check: AgreementCheck, expected: list[Exp
     changes = state_changes(expected, movements, today, tolerance, total_pence=arrangement.total_pence,
                             start=_window_start(arrangement), last_state=state, last_since=since)
     note = f"{format_pence(check.behind_pence)} behind the expected balance" if check.status == "broken" else None
-    return [FoundChange(arrangement.id, arrangement.ref, new, day, note if new == "breached" and n == len(changes) - 1
+    return [FoundChange(stored_id(arrangement), arrangement.ref, new, day, note if new == "breached" and n == len(changes) - 1
                         else None) for n, (day, new) in enumerate(changes)]
 
 
@@ -212,7 +209,7 @@ def _status(arrangement: Arrangement, account: Account, person, check: Agreement
         if detail else (),
         kind=arrangement.kind, court_hearing_id=arrangement.court_hearing_id,
         lump_sum_pence=arrangement.lump_sum_pence, lump_sum_due=arrangement.lump_sum_due,
-        history=history.get(arrangement.id, ()),
+        history=history.get(stored_id(arrangement), ()),
     )
 
 
@@ -296,7 +293,7 @@ def create_arrangement(ctx: ServiceContext, account_ref: str, amount_pence: int,
         session.add_all(ArrangementInstalment(arrangement_id=arrangement.id, seq=i.seq, due_date=i.due_date,
                                               amount_pence=i.amount_pence) for i in schedule)
         session.flush()
-        add_state(session, ctx, arrangement.id, "made", today, KIND_NAMES[terms.kind])
+        add_state(session, ctx, stored_id(arrangement), "made", today, KIND_NAMES[terms.kind])
         record_account(session, account)
         audit.record(session, ctx, "arrangement.create", "arrangement", ref, {
             "account": account.ref, "amount_pence": amount_pence, "frequency": frequency,
@@ -373,7 +370,7 @@ def end_arrangement(ctx: ServiceContext, ref: str, reason: str, seen_version: in
         if changed.rowcount != 1:
             raise refused()
         session.refresh(arrangement)
-        add_state(session, ctx, arrangement.id, "ended", ctx.today(), text)
+        add_state(session, ctx, stored_id(arrangement), "ended", ctx.today(), text)
         record_account_id(session, arrangement.account_id)
         audit.record(session, ctx, "arrangement.end", "arrangement", arrangement.ref, {"reason": text})
         return _statuses(ctx, session, [arrangement], detail=True)[0]
