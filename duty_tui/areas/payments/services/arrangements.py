@@ -370,7 +370,7 @@ def end_arrangement(ctx: ServiceContext, ref: str, reason: str, seen_version: in
         if changed.rowcount != 1:
             raise refused()
         session.refresh(arrangement)
-        add_state(session, ctx, stored_id(arrangement), "ended", ctx.today(), text)
+        add_state(session, ctx, stored_id(arrangement), "ended", ctx.today())  # the reason stays on the arrangement
         record_account_id(session, arrangement.account_id)
         audit.record(session, ctx, "arrangement.end", "arrangement", arrangement.ref, {"reason": text})
         return _statuses(ctx, session, [arrangement], detail=True)[0]

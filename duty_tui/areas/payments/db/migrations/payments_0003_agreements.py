@@ -12,10 +12,14 @@ Create Date: 2026-12-04
 - ``arrangement_state``: the history, one row per change of state, UNIQUE over (arrangement_id,
   since, state) so the same change found by two terminals at once is stored once.
 
-SQLite cannot add a CHECK constraint to a table, so the table is rebuilt (batch mode); the partial
-UNIQUE index ``ux_arrangement_active`` is dropped first and made again after, so it keeps its WHERE.
+SQLite cannot add a CHECK constraint to a table, so the table is rebuilt (batch mode), with the
+instalments that point at it held aside meanwhile; the partial UNIQUE index ``ux_arrangement_active``
+is dropped first and made again after, so it keeps its WHERE.
 Every existing row is informal with no lump sum, so no existing row can break the new checks.
 """
+
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import sqlalchemy as sa
 from alembic import op
@@ -33,9 +37,26 @@ KIND_RULE = "kind IN ('informal', 'court_ordered') AND (court_hearing_id IS NULL
 STATE_RULE = "state IN ('made', 'kept', 'breached', 'back_on_track', 'completed', 'ended')"
 
 
+@contextmanager
+def _instalments_set_aside() -> Iterator[None]:
+    """SQLite: hold ``arrangement_instalment``'s rows aside while ``arrangement`` is rebuilt.
+
+    The rebuild drops the old table, and with foreign keys on SQLite refuses to drop a table that
+    rows still point at (the pragma that turns them off cannot change inside the migration's
+    transaction). The rows are copied out, the table emptied, and put back (same ids) after."""
+    if op.get_bind().dialect.name != "sqlite":
+        yield
+        return
+    op.execute("CREATE TEMP TABLE payments_0003_instalment AS SELECT * FROM arrangement_instalment")
+    op.execute("DELETE FROM arrangement_instalment")
+    yield
+    op.execute("INSERT INTO arrangement_instalment SELECT * FROM payments_0003_instalment")
+    op.execute("DROP TABLE payments_0003_instalment")
+
+
 def upgrade() -> None:
     op.drop_index("ux_arrangement_active", table_name="arrangement")
-    with op.batch_alter_table("arrangement", schema=None) as batch_op:
+    with _instalments_set_aside(), op.batch_alter_table("arrangement", schema=None) as batch_op:
         batch_op.add_column(sa.Column("kind", AutoString(length=16), nullable=False, server_default="informal"))
         batch_op.add_column(sa.Column("court_hearing_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("lump_sum_pence", sa.Integer(), nullable=True))
@@ -72,7 +93,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("arrangement_state")
     op.drop_index("ux_arrangement_active", table_name="arrangement")
-    with op.batch_alter_table("arrangement", schema=None) as batch_op:
+    with _instalments_set_aside(), op.batch_alter_table("arrangement", schema=None) as batch_op:
         batch_op.drop_constraint("ck_arrangement_kind", type_="check")
         batch_op.drop_constraint("ck_arrangement_lump_sum", type_="check")
         batch_op.drop_column("lump_sum_due")
