@@ -254,3 +254,21 @@ def test_two_terminals_reading_at_once_record_the_breach_once(engine, monkeypatc
     with session_scope(engine) as s:
         assert s.exec(select(Arrangement.kind).where(Arrangement.ref == made.ref)).one() == "informal"
     assert verify_chain(engine).ok
+
+
+def test_arrangements_check_records_the_changes_once(engine, db_url, capsys):
+    """The nightly job: every active arrangement checked, the changes recorded; run again, nothing new."""
+    import json
+
+    from duty_tui.core.cli import run
+
+    seed_office(engine)
+    made = create_arrangement(ctx_for(engine, "income"), "RNT000001", 2000, "weekly", NOW.date())
+    assert run(["--db", db_url, "arrangements", "check", "--json", "--as", "income"]) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert first["active"] == 1 and first["broken"] == 1 and first["recorded"] >= 1  # months on, nothing paid
+    assert _history(engine, made.ref)[:2] == [("made", "2026-03-10"), ("breached", "2026-03-16")]
+    assert run(["--db", db_url, "arrangements", "check", "--as", "income"]) == 0
+    err = capsys.readouterr().err
+    assert "1 active arrangements checked: 1 broken; 0 changes of state recorded" in err
+    assert _audited(engine, "arrangement.state") == 1

@@ -431,6 +431,31 @@ def broken_arrangements(ctx: ServiceContext, limit: int | None = None) -> list[A
     return out
 
 
+@dataclass(frozen=True)
+class ArrangementsChecked:
+    """What ``check_arrangements`` found: active arrangements, how many broken, changes newly recorded."""
+
+    active: int
+    broken: int
+    recorded: int
+
+    def as_json(self) -> dict[str, int]:
+        """{"active", "broken", "recorded"} for ``duty-tui arrangements check --json``."""
+        return {"active": self.active, "broken": self.broken, "recorded": self.recorded}
+
+
+def check_arrangements(ctx: ServiceContext) -> ArrangementsChecked:
+    """Check every active arrangement and record the changes of state found (``duty-tui arrangements check``).
+
+    Reads record what they find too; this catches the arrangements nobody has opened (a nightly job)."""
+    ctx.require("account.view")
+    with session_scope(ctx.engine) as session:
+        rows = list(session.exec(select(Arrangement).where(Arrangement.status == "active")
+                                 .order_by(col(Arrangement.id))).all())
+        checked, changes = _checked(ctx, session, rows, people=False)
+    return ArrangementsChecked(len(checked), sum(1 for s in checked if s.broken), record_found(ctx, changes))
+
+
 AGREEMENT_STATES = {"kept": "kept", "not_started": "kept", "broken": "breached"}
 """An active arrangement's status, as the income area's recovery policy names an agreement's state."""
 
