@@ -102,13 +102,13 @@ def test_the_migrations_without_payments_make_no_payment_tables(engine_without_p
 def test_help_without_payments_lists_no_payments_groups(capsys):
     assert run(["--help"]) == 0  # this process's command line: every area
     everything = group_names(capsys.readouterr().out)
-    assert {"account", "payments", "gdpr", "triage", "queue", "db"} <= everything
+    assert {"account", "payments", "arrangements", "gdpr", "triage", "queue", "db"} <= everything
 
     done = subprocess.run([sys.executable, "-c", HELP_WITHOUT_PAYMENTS], capture_output=True, text=True,
                           timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     listed = group_names(done.stdout)
-    assert listed == everything - {"account", "payments"}
+    assert listed == everything - {"account", "payments", "arrangements"}
 
 
 def test_the_demo_runs_every_other_areas_step(without_payments, tmp_path, capsys):

@@ -7,6 +7,9 @@ One JSON object per account: ``{"ref", "type", "holder", "balance_pence"}``;
 Both are audited by the service (account.list, account.show). Text output shows stored values
 inert on one line; ``--json`` escapes controls and bidi characters (services/outputs.py).
 
+`arrangements check`: check every active arrangement against its expected balance and record the
+changes of state found (docs/INCOME_AGREEMENTS.md), for a nightly job.
+
 `payments import FILE`: nightly payment files from allpay, PayPoint and the bank. The whole file is
 checked first; any problem: exit 2, one ``line N: ...`` per problem on stderr, nothing posted.
 Otherwise every new row is posted at once; rows already imported (same ``external_id``) are
@@ -182,3 +185,34 @@ def payments_import(
         typer.echo(dump_json(summary.as_json()))
     else:
         typer.echo(summary.line())
+
+
+# --- `duty-tui arrangements check` ---------------------------------------------------------------
+
+arrangements = SubApp("arrangements", typer.Typer(help="Arrangements to pay.", no_args_is_help=True,
+                                                  add_completion=False))
+
+
+@arrangements.app.callback()
+def _arrangements() -> None:
+    """Arrangements to pay: check them against their expected balance."""
+
+
+@arrangements.app.command("check")
+def arrangements_check(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print {active, broken, recorded} on stdout.")] = False,
+    as_user: Annotated[str | None, typer.Option("--as", help="Act as this staff user.")] = None,
+) -> None:
+    """Check every active arrangement; record each change of state found (kept, breached, back on track)."""
+    from duty_tui.areas.payments.services.arrangements import check_arrangements
+    from duty_tui.core.services.outputs import dump_json
+
+    settings = cli_state(ctx).settings()
+    engine = open_engine(settings)
+    found = check_arrangements(service_context(settings, engine, as_user))
+    if as_json:
+        typer.echo(dump_json(found.as_json()))
+        return
+    typer.echo(f"{found.active:,} active arrangements checked: {found.broken:,} broken; "
+               f"{found.recorded:,} changes of state recorded", err=True)

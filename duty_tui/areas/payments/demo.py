@@ -23,7 +23,8 @@ from duty_tui.areas.payments.db.models import (
     Payment,
     RefundRequest,
 )
-from duty_tui.areas.payments.domain.rules import build_schedule, check_arrangement, instalment_due
+from duty_tui.areas.payments.domain.agreement import Expected, Movement, check_agreement
+from duty_tui.areas.payments.domain.rules import build_schedule, instalment_due
 from duty_tui.core.db.models import Account, LedgerEntry, Office, StaffUser, table_of
 from duty_tui.core.domain.local_time import UK
 
@@ -211,36 +212,45 @@ def _arrangements(connection, rng: random.Random, *, today: date, income: list[i
     return made, broken_count
 
 
-def _recent_payments(connection, ids: list[int], today: date) -> dict[int, list[tuple[date, int]]]:
-    """What each account paid over the last 26 weeks, as (day, pence) in ledger order."""
+def _recent_payments(connection, ids: list[int], today: date) -> dict[int, list[Movement]]:
+    """Each account's ledger over the last 26 weeks, summed per day into rent charged and the rest."""
     ledger = table_of(LedgerEntry)
-    paid_rows: dict[int, list[tuple[date, int]]] = defaultdict(list)
+    sums: dict[tuple[int, date, bool], int] = defaultdict(int)
     earliest = today - timedelta(weeks=26)
     for start in range(0, len(ids), 500):
-        for account_id, day, amount in connection.execute(
-                select(ledger.c.account_id, ledger.c.effective_date, ledger.c.amount_pence)
-                .where(ledger.c.account_id.in_(ids[start:start + 500]), ledger.c.kind == "payment",
-                       ledger.c.amount_pence < 0, ledger.c.effective_date >= earliest)
+        for account_id, day, kind, amount in connection.execute(
+                select(ledger.c.account_id, ledger.c.effective_date, ledger.c.kind, ledger.c.amount_pence)
+                .where(ledger.c.account_id.in_(ids[start:start + 500]), ledger.c.effective_date >= earliest)
                 .order_by(ledger.c.id)).all():
-            paid_rows[account_id].append((day, -amount))
-    return paid_rows
+            sums[(account_id, day, kind == "rent_debit")] += amount
+    moved: dict[int, list[Movement]] = defaultdict(list)
+    for (account_id, day, rent), amount in sorted(sums.items()):
+        moved[account_id].append(Movement(day, amount, rent))
+    return moved
 
 
-def _arrangement(rng: random.Random, b, ref: str, paid_rows: list[tuple[date, int]], *, today: date,
+TOLERANCE_DAYS = 5
+"""The shipped [arrangement_tolerance] days (data/payments/payments.toml)."""
+
+
+def _arrangement(rng: random.Random, b, ref: str, moved: list[Movement], *, today: date,
                  income: list[int]) -> tuple[dict, list, bool]:
     """One arrangement on account ``b``: (its row, its instalment schedule, whether it is broken by now)."""
     frequency = rng.choice(("weekly", "weekly", "fortnightly", "four_weekly", "monthly"))
     periods = rng.randint(3, 12)
     start = instalment_due(today, frequency, 0) - (instalment_due(today, frequency, periods) - today)
-    paid = [(d, p) for d, p in paid_rows if d >= start]
-    # The most the tenant could have promised and kept so far, in whole pounds.
-    keepable = min((sum(p for d, p in paid if d <= instalment_due(start, frequency, i) + timedelta(days=3))
-                    // (i + 1) for i in range(periods)), default=0) // 100 * 100
+    since = [m for m in moved if m.day >= start]
+    # The most the tenant could have promised and kept so far (over the rent), in whole pounds.
+    keepable = min((-sum(m.amount_pence for m in since
+                         if m.day <= instalment_due(start, frequency, i) + timedelta(days=TOLERANCE_DAYS)
+                         and not (m.rent and m.day > instalment_due(start, frequency, i))) // (i + 1)
+                    for i in range(periods)), default=0) // 100 * 100
     broken = keepable < 500 or rng.random() < 0.35
     amount = max(500, (keepable * 3 // 2 + 500) // 100 * 100) if broken else keepable
     total = amount * periods + min(max(int(b.balance), amount), amount * 200)
     schedule = build_schedule(start, frequency, amount, total)
-    status = check_arrangement(schedule, paid, today, 3).status
+    status = check_agreement([Expected(i.seq, i.due_date, i.amount_pence) for i in schedule], since, today,
+                             TOLERANCE_DAYS, total_pence=total, start=start).status
     row = {
         "ref": ref, "account_id": b.id, "amount_pence": amount, "frequency": frequency, "start_date": start,
         "total_pence": total, "status": "active", "note": rng.choice((

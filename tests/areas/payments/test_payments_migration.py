@@ -7,11 +7,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+import sqlalchemy as sa
 from alembic import command
 from builders import NOW, seed_office
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
+from sqlmodel.sql.sqltypes import UTCDateTime
 
 from duty_tui.areas.payments.db.models import Arrangement
 from duty_tui.core.cli import run
@@ -41,12 +43,17 @@ def _break_both_rules(engine) -> tuple[int, list[int], list[str]]:
         reversals = [LedgerEntry(account_id=account.id, effective_date=NOW.date(), posted_at=NOW, kind="reversal",
                                  method="cash", amount_pence=1000, reverses_id=paid.id) for _ in range(2)]
         s.add_all(reversals)
-        arrangements = [Arrangement(ref=f"AR00000{i}", account_id=account.id, amount_pence=2000, frequency="weekly",
-                                    start_date=date(2026, 3, 10), total_pence=15250, created_at=NOW - timedelta(hours=i))
-                        for i in (1, 2)]
-        s.add_all(arrangements)
+        # The payments_0001 table's own columns (the model has gained columns since: payments_0003).
+        old_arrangement = sa.table("arrangement", *(sa.column(c) for c in (
+            "ref", "account_id", "amount_pence", "frequency", "start_date", "total_pence", "status", "version")),
+            sa.column("created_at", UTCDateTime()))
+        refs = [f"AR00000{i}" for i in (1, 2)]
         s.flush()
-        return paid.id, [r.id for r in reversals], [a.ref for a in arrangements]
+        s.execute(sa.insert(old_arrangement), [
+            {"ref": ref, "account_id": account.id, "amount_pence": 2000, "frequency": "weekly",
+             "start_date": date(2026, 3, 10), "total_pence": 15250, "status": "active", "version": 1,
+             "created_at": NOW - timedelta(hours=i)} for i, ref in zip((1, 2), refs, strict=True)])
+        return paid.id, [r.id for r in reversals], refs
 
 
 def test_upgrade_stops_on_rows_that_break_the_new_rules_then_runs_once_they_are_put_right(engine, db_url, capsys):
@@ -106,3 +113,49 @@ def test_downgrade_and_upgrade_again_on_a_clean_database(engine):
     migrate.upgrade(engine)
     assert "ux_ledger_reverses" in _index_names(engine, "ledger_entry")
     assert "ux_arrangement_active" in _index_names(engine, "arrangement")
+
+
+def _instalments(engine) -> list[tuple]:
+    with engine.connect() as c:
+        return [tuple(r) for r in c.execute(text(
+            "SELECT id, arrangement_id, seq, due_date, amount_pence FROM arrangement_instalment ORDER BY id")).all()]
+
+
+def test_payments_0003_keeps_existing_arrangements_and_their_one_active_rule(engine):
+    """Down to payments_0002 with arrangements in place, then up again: each is informal with no lump sum,
+    its history starts with "made" (and "ended" for an ended one), and the partial UNIQUE index still holds."""
+    from pay_helpers import ctx_for
+
+    from duty_tui.areas.payments.services.arrangements import (
+        arrangements_for_account,
+        create_arrangement,
+        end_arrangement,
+    )
+
+    seed_office(engine)
+    income = ctx_for(engine, "income")
+    first = create_arrangement(income, "RNT000001", 2000, "weekly", NOW.date())
+    end_arrangement(income, first.ref, "replaced", first.version)
+    second = create_arrangement(income, "RNT000001", 1000, "weekly", NOW.date())
+    instalments = _instalments(engine)
+    assert len(instalments) == 8 + 16
+    command.downgrade(migrate.alembic_config(engine), "payments_0002")
+    assert _instalments(engine) == instalments  # held aside while SQLite rebuilt the table they point at
+    assert "arrangement_state" not in inspect(engine).get_table_names()
+    assert "ux_arrangement_active" in _index_names(engine, "arrangement")
+    migrate.upgrade(engine)
+    assert _instalments(engine) == instalments
+    with engine.connect() as c:
+        rows = c.execute(text("SELECT a.ref, s.state, s.since, s.note FROM arrangement_state s JOIN arrangement a "
+                              "ON a.id = s.arrangement_id ORDER BY a.ref, s.id")).all()
+        kinds = c.execute(text("SELECT DISTINCT kind FROM arrangement")).scalars().all()
+    assert [(r[0], r[1], str(r[2])[:10]) for r in rows] == [
+        (first.ref, "made", "2026-03-10"), (first.ref, "ended", "2026-03-10"), (second.ref, "made", "2026-03-10")]
+    assert {r[3] for r in rows} == {"recorded by the upgrade"} and kinds == ["informal"]
+    assert "ux_arrangement_active" in _index_names(engine, "arrangement")
+    with pytest.raises(IntegrityError), session_scope(engine, write=True) as s:  # still one active per account
+        account_id = s.exec(select(Account.id).where(Account.ref == "RNT000001")).one()
+        s.add(Arrangement(ref="AR000009", account_id=account_id, amount_pence=500, frequency="weekly",
+                          start_date=date(2026, 3, 10), total_pence=15250, created_at=NOW))
+    [shown, _ended] = arrangements_for_account(income, "RNT000001")
+    assert shown.ref == second.ref and shown.kind == "informal" and [h.state for h in shown.history] == ["made"]

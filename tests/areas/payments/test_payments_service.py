@@ -292,9 +292,10 @@ def test_arrangement_kept_then_broken_and_listed(engine):
     with pytest.raises(PermissionDenied):
         create_arrangement(ctx_for(engine, "reception"), "FTA000001", 1000, "monthly", start)
     cash(ctx_for(engine, "reception"), "RNT000001", 2000)  # first instalment, on the day
-    week2 = at(income, NOW + timedelta(days=11))  # second due 17/03, grace to 20/03, now 21/03: missed
+    week2 = at(income, NOW + timedelta(days=13))  # second due 17/03, tolerance to 22/03, now 23/03: missed
     [status] = arrangement_status_for_person(week2, office.smith_1961)
     assert status.status == "broken" and status.missed == 1 and status.shortfall_pence == 2000
+    assert arrangement_status_for_person(at(income, NOW + timedelta(days=12)), office.smith_1961)[0].status == "kept"
     broken = broken_arrangements(week2)
     assert [(b.ref, b.person_ref) for b in broken] == [(arrangement.ref, office.smith_1961)]
     assert arrangement_status_for_person(at(income, NOW + timedelta(days=5)), office.smith_1961)[0].status == "kept"
@@ -303,7 +304,7 @@ def test_arrangement_kept_then_broken_and_listed(engine):
     ended = end_arrangement(week2, arrangement.ref, "replaced by APA", detail.version)
     assert ended.status == "ended" and broken_arrangements(week2) == []
     with pytest.raises(ConflictError, match=f"arrangement {arrangement.ref} was already ended by Ian Income at "
-                                            r"10:30 on 21/03/2026 \(replaced by APA\); nothing was changed"):
+                                            r"10:30 on 23/03/2026 \(replaced by APA\); nothing was changed"):
         end_arrangement(week2, arrangement.ref, "again", ended.version)
 
 

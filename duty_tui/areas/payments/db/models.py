@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint, text
+from sqlalchemy import BigInteger, CheckConstraint, Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -75,12 +75,28 @@ ACTIVE_ARRANGEMENT = text("status = 'active'")
 """The rows ``ux_arrangement_active`` covers: at most one active arrangement per account."""
 
 
+LUMP_SUM_RULE = ("(lump_sum_pence IS NULL AND lump_sum_due IS NULL) OR "
+                 "(lump_sum_pence IS NOT NULL AND lump_sum_due IS NOT NULL AND lump_sum_pence > 0)")
+"""A lump sum has both its amount (more than £0) and its due day, or neither."""
+KIND_RULE = ("kind IN ('informal', 'court_ordered') AND "
+             "(court_hearing_id IS NULL OR kind = 'court_ordered')")
+"""An arrangement is informal or court-ordered; only a court-ordered one names a hearing."""
+STATE_RULE = "state IN ('made', 'kept', 'breached', 'back_on_track', 'completed', 'ended')"
+"""The states an arrangement's history records."""
+
+
 class Arrangement(SQLModel, table=True):
     """An arrangement to pay: an amount every week, fortnight, four weeks or month from a start date.
 
     An account has at most one active arrangement: a partial UNIQUE index over ``account_id``
     where ``status = 'active'`` (migration payments_0002), so two officers agreeing a plan on
     the same account at the same moment cannot both succeed.
+
+    ``kind`` is informal (agreed with the officer) or court_ordered (the terms of a suspended order or
+    an adjournment on terms); a court-ordered one may name its hearing (``court_hearing_id``: the
+    income area's ``court_hearing.id``, a plain integer with no foreign key, because the payments area
+    does not depend on the income area). An optional lump sum is part of the total: both its amount and
+    its due day, or neither (``ck_arrangement_lump_sum``, migration payments_0003).
     """
 
     __tablename__ = "arrangement"
@@ -88,6 +104,8 @@ class Arrangement(SQLModel, table=True):
         Index("ix_arrangement_status", "status"),
         Index("ux_arrangement_active", "account_id", unique=True, postgresql_where=ACTIVE_ARRANGEMENT,
               sqlite_where=ACTIVE_ARRANGEMENT),
+        CheckConstraint(LUMP_SUM_RULE, name="ck_arrangement_lump_sum"),
+        CheckConstraint(KIND_RULE, name="ck_arrangement_kind"),
     )
     id: int | None = Field(default=None, primary_key=True)
     ref: str = Field(max_length=16, unique=True)
@@ -104,6 +122,30 @@ class Arrangement(SQLModel, table=True):
     ended_at: datetime | None = None
     end_reason: str | None = Field(default=None, max_length=200)
     version: int = Field(default=1)
+    kind: str = Field(default="informal", max_length=16, sa_column_kwargs={"server_default": "informal"})
+    court_hearing_id: int | None = None  # the income area's court_hearing.id; no foreign key (see above)
+    lump_sum_pence: int | None = None
+    lump_sum_due: date | None = None
+
+
+class ArrangementState(SQLModel, table=True):
+    """One change of an arrangement's state (made, kept, breached, back on track, completed, ended).
+
+    Changes are found when arrangements are read; two terminals reading at once find the same change
+    on the same day, and ``uq_arrangement_state`` makes the second insert a no-op (ON CONFLICT DO NOTHING).
+    """
+
+    __tablename__ = "arrangement_state"
+    __table_args__ = (
+        UniqueConstraint("arrangement_id", "since", "state", name="uq_arrangement_state"),
+        CheckConstraint(STATE_RULE, name="ck_arrangement_state"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    arrangement_id: int = Field(foreign_key="arrangement.id")
+    state: str = Field(max_length=16)
+    since: date
+    detected_at: datetime
+    note: str | None = Field(default=None, max_length=200)
 
 
 class ArrangementInstalment(SQLModel, table=True):

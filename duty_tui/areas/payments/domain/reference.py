@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +79,7 @@ class PaymentsPolicy:
     refund_clearance_days: int
     refund_methods: tuple[str, ...]
     arrangement_grace_days: int
+    """The tolerance: days after an instalment, lump sum or rent charge falls due before it counts."""
     frequencies: tuple[str, ...]
     tills: tuple[str, ...]
     suspense_ref: str
@@ -87,6 +89,12 @@ class PaymentsPolicy:
     form_methods: dict[str, FormMethod]
     denominations: tuple[Denomination, ...]
     reversal_reasons: dict[str, ReversalReason]
+    tolerance_from: date = date(2026, 4, 6)
+    """The day the tolerance took effect ([arrangement_tolerance] effective_from)."""
+    tolerance_source: str = ""
+    """Where the tolerance comes from ([arrangement_tolerance] source)."""
+    rent_kinds: tuple[str, ...] = ("rent_debit",)
+    """Ledger kinds that are rent charged: an arrangement expects them paid as well as its instalments."""
 
     def method_name(self, code: str | None) -> str:
         """A method's name for people ('Cash'), or the code itself when unknown."""
@@ -160,6 +168,26 @@ def _entries(path: Path, raw: dict[str, Any], table: str, keys: tuple[str, ...])
     return entries
 
 
+def _tolerance(path: Path, raw: dict[str, Any]) -> tuple[int, date, str, tuple[str, ...]]:
+    """[arrangement_tolerance]: days, effective_from, source, rent_kinds."""
+    if "arrangement_grace_days" in raw:
+        raise _problem(path, "arrangement_grace_days", "arrangement_grace_days has moved: write it as "
+                       "[arrangement_tolerance] days, with its effective_from and source (see the shipped file)")
+    table = raw.get("arrangement_tolerance")
+    if not isinstance(table, dict):
+        raise EnvironmentProblem(f"{path}:1: expected an [arrangement_tolerance] table (days, effective_from, "
+                                 "source, rent_kinds); fix it there")
+    days = _int(path, table, "days", 0, 31)
+    since = table.get("effective_from")
+    if not isinstance(since, date):
+        raise _problem(path, "effective_from", "[arrangement_tolerance] effective_from must be a date, e.g. 2026-04-06")
+    source = table.get("source")
+    if not isinstance(source, str) or not source.strip():
+        raise _problem(path, "[arrangement_tolerance]", "[arrangement_tolerance] needs a source: where the rule comes "
+                       "from (e.g. \"council income policy\")")
+    return days, since, source.strip(), _strings(path, table, "rent_kinds")
+
+
 def load_policy_file(path: Path) -> PaymentsPolicy:
     """Read and check one payments.toml."""
     raw = read_toml(path)
@@ -210,13 +238,14 @@ def load_policy_file(path: Path) -> PaymentsPolicy:
     suspense_ref = raw.get("suspense_ref")
     if not isinstance(suspense_ref, str) or not 1 <= len(suspense_ref) <= 16:
         raise _problem(path, "suspense_ref", "suspense_ref must be an account ref of at most 16 characters")
+    tolerance_days, tolerance_from, tolerance_source, rent_kinds = _tolerance(path, raw)
     return PaymentsPolicy(
         counter_limit_pence=_pounds(path, raw, "counter_limit"),
         import_row_limit_pence=_pounds(path, raw, "import_row_limit"),
         backdate_days=_int(path, raw, "backdate_days", 0, 366),
         refund_clearance_days=_int(path, raw, "refund_clearance_days", 0, 90),
         refund_methods=refund_methods,
-        arrangement_grace_days=_int(path, raw, "arrangement_grace_days", 0, 31),
+        arrangement_grace_days=tolerance_days,
         frequencies=_strings(path, raw, "arrangement_frequencies", FREQUENCIES),
         tills=tills,
         suspense_ref=suspense_ref.strip().upper(),
@@ -226,6 +255,9 @@ def load_policy_file(path: Path) -> PaymentsPolicy:
         form_methods=form_methods,
         denominations=tuple(sorted(denominations, key=lambda d: -d.pence)),
         reversal_reasons=reasons,
+        tolerance_from=tolerance_from,
+        tolerance_source=tolerance_source,
+        rent_kinds=rent_kinds,
     )
 
 

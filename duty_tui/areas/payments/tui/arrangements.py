@@ -4,7 +4,7 @@ or (with no account) the broken arrangements the income team chases."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable, Header, Static
 
+from duty_tui.areas.payments.domain.agreement import KIND_NAMES
 from duty_tui.areas.payments.domain.reference import load_policy
 from duty_tui.areas.payments.domain.rules import FREQUENCY_NAMES
 from duty_tui.areas.payments.services.arrangements import ArrangementStatus
@@ -27,17 +28,22 @@ from duty_tui.core.tui.screens.base import DutyScreen
 from duty_tui.core.tui.text import plain
 
 
-@dataclass(frozen=True)
-class ArrangementForm:
-    """What the new-arrangement form returns."""
-
-    amount_pence: int
-    frequency: str
-    start_date: date
-    note: str
+def _terms_problems(values: dict[str, Any]) -> dict[str, str]:
+    """Rules across the new-arrangement fields: a lump sum with its day; a hearing only on a court order."""
+    problems = {}
+    lump, due = values.get("lump"), values.get("lump_due")  # parsed: pence and a date, None when blank
+    if lump is not None and due is None:
+        problems["lump_due"] = "the day the lump sum is due"
+    elif due is not None and lump is None:
+        problems["lump"] = "the lump sum's amount (or clear its day)"
+    if str(values.get("hearing") or "").strip() and values.get("kind") != "court_ordered":
+        problems["hearing"] = "only a court-ordered arrangement names a hearing"
+    return problems
 
 
 STATE_MARKS = {"met": "met", "missed": "!! missed", "due": "due", "upcoming": "-"}
+HISTORY_SHOWN = 6
+"""The latest changes of state shown under the plan (the rest are counted)."""
 
 ACCOUNT_COLUMNS = (
     Column("ref", "Plan", priority=0, never_cut=True),
@@ -136,13 +142,17 @@ class ArrangementsScreen(DutyScreen):
         if item is None:
             return
         lines = [f"{item.ref} {item.plan}, total {format_pence(item.total_pence)}: {item.label}",
-                 f"Paid since the start {format_pence(item.paid_to_date_pence)} of "
-                 f"{format_pence(item.due_to_date_pence)} due so far."]
+                 f"{item.kind_name.capitalize()}. Paid off the arrears since the start "
+                 f"{format_pence(item.paid_to_date_pence)} of {format_pence(item.due_to_date_pence)} due so far."]
         if item.note:
             lines.append(f"Note: {item.note}")
+        if item.history:
+            more = len(item.history) - HISTORY_SHOWN
+            lines.append("History: " + " · ".join(h.line for h in item.history[:HISTORY_SHOWN])
+                         + (f" · and {more} earlier" if more > 0 else ""))
         if item.instalments:
             shown = item.instalments[:24]
-            cells = [f"{i.seq:>2} {i.due_date:%d/%m/%y} {format_pence(i.amount_pence):>8} "
+            cells = [f"{'LS' if i.seq == 0 else i.seq:>2} {i.due_date:%d/%m/%y} {format_pence(i.amount_pence):>8} "
                      f"{STATE_MARKS.get(i.state, i.state):<9}" for i in shown]
             lines += ["  ".join(cells[n:n + 2]) for n in range(0, len(cells), 2)]
             if len(item.instalments) > len(shown):
@@ -171,7 +181,7 @@ class ArrangementsScreen(DutyScreen):
         self.load()
 
     def action_new(self) -> None:
-        """Agree a new arrangement."""
+        """Agree a new arrangement: amount, how often, first due, kind (and hearing), lump sum, note."""
         if self.account_ref is None:
             return
         if not self.duty_app.ctx.can("arrangement.manage"):
@@ -179,31 +189,35 @@ class ArrangementsScreen(DutyScreen):
             return
         rules = load_policy(self.duty_app.settings.data_dir)
         frequencies = [(f, FREQUENCY_NAMES.get(f, f)) for f in rules.frequencies]
+        account_ref = self.account_ref
 
-        def answered(form: ArrangementForm | None) -> None:
-            if form is not None:
-                self._message("Agreeing…")
-                self.create(form)
+        def save(ctx: Any, v: dict[str, Any]) -> str:
+            from duty_tui.areas.payments.services.arrangements import AgreementTerms, create_arrangement
+
+            hearing = (v.get("hearing") or "").strip()
+            made = create_arrangement(ctx, account_ref, v["amount"], v["frequency"], v["start"],
+                                      note=v["note"] or None, terms=AgreementTerms(
+                                          v["kind"], int(hearing) if hearing else None, v["lump"], v["lump_due"]))
+            return f"Arrangement {made.ref} agreed ({made.kind_name}): {made.plan}, {len(made.instalments)} payments."
+
+        def answered(text: str | None) -> None:
+            if text:
+                self.post_message(Done(text))
 
         self.app.push_screen(FormDialog(f"New arrangement on {self.account_ref}", [
-            FormField("amount", "Amount £", "money", required=True),
-            FormField("frequency", "How often", "choice", tuple(frequencies), value=frequencies[0][0], required=True),
+            FormField("amount", "Amount £", "money", required=True, row="plan"),
+            FormField("frequency", "How often", "choice", tuple(frequencies), value=frequencies[0][0], required=True,
+                      row="plan"),
             FormField("start", "First due", "date", value=self.duty_app.ctx.today(), required=True),
+            FormField("kind", "Kind", "choice", tuple(KIND_NAMES.items()), value="informal", required=True,
+                      row="kind"),
+            FormField("hearing", "Hearing no.", max_length=9, restrict=r"[0-9]*", placeholder="optional",
+                      row="kind"),
+            FormField("lump", "Lump sum £", "money", placeholder="optional", row="lump"),
+            FormField("lump_due", "Lump due", "date", row="lump"),
             FormField("note", "Note", max_length=200, validators=(NoCardDataValidator("note"),)),
-        ], intro="The plan runs until the arrears owed now are paid.", submit="Agree",
-            result=lambda v: ArrangementForm(v["amount"], v["frequency"], v["start"], v["note"])), answered)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="arrangements-change")
-    def create(self, form: ArrangementForm) -> None:
-        from duty_tui.areas.payments.services.arrangements import create_arrangement
-
-        try:
-            made = create_arrangement(self.duty_app.ctx, self.account_ref, form.amount_pence, form.frequency,
-                                      form.start_date, note=form.note or None)
-        except DutyError as exc:
-            self.post_message(Done("\n".join(getattr(exc, "problems", None) or [exc.message]), reload=False))
-            return
-        self.post_message(Done(f"Arrangement {made.ref} agreed: {made.plan}, {len(made.instalments)} instalments."))
+        ], intro="The plan runs until the arrears owed now are paid; a lump sum is part of them.", submit="Agree",
+            check=_terms_problems, save=save, saving="Agreeing…"), answered)
 
     def action_end(self) -> None:
         """End the highlighted arrangement."""
