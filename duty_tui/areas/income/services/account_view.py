@@ -35,8 +35,8 @@ from duty_tui.core.domain.errors import InputError, NotFound
 from duty_tui.core.services import audit
 from duty_tui.core.services.context import ServiceContext
 
-NOTICE_NAMES = {"nosp": "Notice of seeking possession (HA 1985 s83)",
-                "s128": "Notice of proceedings (HA 1996 s128)", "s14": "Notice of proceedings (H(S)A 2001 s14)"}
+NOTICE_NAMES = {"nosp": "NOSP (HA 1985 s83)", "s128": "Notice (HA 1996 s128)", "s14": "Notice (H(S)A 2001 s14)"}
+"""Short enough for the account screen's "What" column at 80 columns."""
 ACTION, NOTICE, STEP = table_of(RecoveryAction), table_of(ArrearsNotice), table_of(ProtocolStep)
 CLAIM, HEARING, EVICTION = table_of(PossessionClaim), table_of(CourtHearing), table_of(Eviction)
 BENEFIT, MANAGED, STAFF = table_of(BenefitClaim), table_of(ManagedPayment), table_of(StaffUser)
