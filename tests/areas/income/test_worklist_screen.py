@@ -165,3 +165,34 @@ async def test_w_on_the_dashboard_opens_the_arrears_worklist_for_an_income_offic
         await pilot.press("w")
         await settle(app, pilot)
         assert isinstance(app.screen, HomeScreen)
+
+
+@pytest.mark.sqlite_only
+async def test_square_brackets_page_through_a_tab_longer_than_a_page(engine, monkeypatch):
+    from duty_tui.areas.income.tui import worklist as screen_module
+
+    monkeypatch.setattr(screen_module, "PAGE", 1)  # three accounts in arrears: three pages of one
+    _seed(engine)
+    app = build_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await quick_sign_in(app, pilot, "income")
+        screen = await _open_from_palette(app, pilot)
+        await pilot.press("6")
+        await settle(app, pilot, 3)
+        assert screen.table.keys == ["RNT000003"]
+        seen = []
+        for _ in range(2):
+            await pilot.press("right_square_bracket")
+            await settle(app, pilot, 3)
+            seen.append(screen.table.keys[0])
+        assert seen == ["RNT000002", "RNT000001"]  # largest first, a page at a time
+        assert "3–3 of 3 accounts in arrears" in " ".join(screen_text(app).split())
+        await pilot.press("right_square_bracket")
+        await settle(app, pilot)
+        assert "That is the last page." in screen_text(app) and screen.table.keys == ["RNT000001"]
+        await pilot.press("left_square_bracket")
+        await settle(app, pilot, 3)
+        assert screen.table.keys == ["RNT000002"]
+        await pilot.press("1")  # another tab starts at its first page
+        await settle(app, pilot, 3)
+        assert screen.first == 0

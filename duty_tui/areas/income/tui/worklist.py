@@ -91,6 +91,10 @@ class ArrearsWorklistScreen(ListScreen):
                 tooltip="Pause recovery on the highlighted account until a date, with a reason (needs arrears.manage)"),
         Binding("l", "lift", "Lift pause", id="worklist-lift", show=False,
                 tooltip="Lift the highlighted account's pause, so recovery resumes today (needs arrears.manage)"),
+        Binding("right_square_bracket", "page(1)", "Next 200", id="worklist-next-page", show=False,
+                tooltip="The next 200 accounts of this tab, in this order"),
+        Binding("left_square_bracket", "page(-1)", "Previous 200", id="worklist-previous-page", show=False,
+                tooltip="The previous 200 accounts of this tab"),
         Binding("h", "holder", "Person", id="worklist-holder",
                 tooltip="Open the highlighted account holder's person view"),
         Binding("f9", "reload", "Reload", id="worklist-reload", tooltip="Read the worklist again"),
@@ -114,6 +118,7 @@ class ArrearsWorklistScreen(ListScreen):
         super().__init__()
         self.tab = tab if tab in TABS else "immediate"
         self.sort = sort if sort in SORTS else "balance"
+        self.first = 0  # the first account of the page shown ([ and ] move by PAGE)
         self._stale = False  # back from the person view: a payment taken there may move the list
         self._counted: dict[str, int] = {}  # exact totals counted for "more than N" pages, by tab
 
@@ -139,9 +144,12 @@ class ArrearsWorklistScreen(ListScreen):
     def fetch(self) -> ListPage:
         from duty_tui.areas.income.services.worklist import arrears_worklist
 
-        page = arrears_worklist(self.duty_app.ctx, tab=self.tab, sort=self.sort, limit=PAGE)
+        page = arrears_worklist(self.duty_app.ctx, tab=self.tab, sort=self.sort, limit=PAGE, offset=self.first)
+        if not page.rows and self.first:  # the tab shrank under us (steps recorded): back to its last page
+            self.first = max(0, (page.total - 1) // PAGE * PAGE) if page.total else 0
+            page = arrears_worklist(self.duty_app.ctx, tab=self.tab, sort=self.sort, limit=PAGE, offset=self.first)
         return ListPage(page.rows, total=page.total, more_than=page.more_than,
-                        narrow="the largest first; o sorts, 1–6 choose a tab", extra=page)
+                        narrow="the largest first; o sorts, 1–6 choose a tab, ] the next 200", extra=page)
 
     def row_key(self, item: WorklistRow) -> str:
         return item.ref
@@ -160,6 +168,9 @@ class ArrearsWorklistScreen(ListScreen):
         if page.more_than and worklist.tab in self._counted:
             page = ListPage(page.items, total=self._counted[worklist.tab], narrow=page.narrow)
         line = super().describe_count(page, shown)
+        if worklist.offset:
+            of = f"more than {page.total:,}" if page.more_than else f"{page.total:,}"
+            line = f"{worklist.offset + 1:,}–{worklist.offset + shown:,} of {of} accounts in arrears ([ and ] page)"
         return f"{line} (counting…)" if page.more_than else f"{line} · {SORTS[self.sort]}"
 
     def after_load(self, page: ListPage) -> None:
@@ -243,10 +254,24 @@ class ArrearsWorklistScreen(ListScreen):
         """Read the worklist again."""
         self.reload()
 
+    def action_page(self, step: int) -> None:
+        """The next (1) or previous (-1) 200 accounts of this tab."""
+        page = self.page
+        total = page.total if page is not None and page.total is not None else 0
+        more = page is not None and page.more_than
+        wanted = self.first + step * PAGE
+        if wanted < 0 or (step > 0 and wanted >= total and not more):
+            self._message("That is the first page." if wanted < 0 else "That is the last page.")
+            return
+        self.first = wanted
+        self.say_count("Loading…")
+        self.reload()
+
     def action_tab(self, tab: str) -> None:
         """Show another tab."""
         if tab == self.tab:
             return
+        self.first = 0
         self.tab = tab
         self._show_tabs()
         self.say_count("Loading…")
@@ -255,6 +280,7 @@ class ArrearsWorklistScreen(ListScreen):
     def action_sort(self) -> None:
         """The service's next order (largest balance, most weeks, longest since paid …)."""
         names = list(SORTS)
+        self.first = 0
         self.sort = names[(names.index(self.sort) + 1) % len(names)]
         self.notify(f"Sorted: {SORTS[self.sort]}", timeout=2)
         self.reload()
