@@ -89,7 +89,8 @@ def test_the_default_ladder_walked_step_by_step_each_step_due_only_after_its_gap
             assert advice.due is not None and advice.due >= day(n) and advice.words and not advice.blocked_by
         if take:
             taken.append((action, n))
-    assert recommend(POLICY, account(90, 5, taken=tuple(taken))).blocked_by == ("no_further_step",)
+    after = recommend(POLICY, account(90, 5, taken=tuple(taken)))  # the last step: the court's turn now
+    assert after.blocked_by == ("awaiting_claim",) and "Record it, and the hearing date" in after.why
 
 
 def test_the_why_names_the_balance_weeks_last_step_gap_and_date() -> None:

@@ -87,6 +87,7 @@ async def test_an_income_officer_works_the_immediate_tab_records_a_step_and_open
         shown = " ".join(screen_text(app).split())
         assert "RNT000003" in shown and "Ms A Khan" in shown and "owes £500.00" in shown
         assert "Why: " in shown and "Step: letter 1" in shown and "10/03/2026" in shown
+        assert "10/03/2026 Step: letter 1 (by Ian Income)" in shown  # the highlighted line in full
         await pilot.press("h")
         await settle(app, pilot, 3)
         assert isinstance(app.screen, PersonScreen) and app.screen.ref == "P0000004"

@@ -37,6 +37,7 @@ COURT_OUTCOMES = (*ORDERS_ON_TERMS, "outright_order", *NO_ORDER)
 NONE = "none"
 UPDATE_COURT_OUTCOME = "update_court_outcome"
 UPDATE_EVICTION_OUTCOME = "update_eviction_outcome"
+APPLIED = "apply_for_possession"  # the arrears track's last step: after it, the court's turn
 STAGE_KEYS = ("track", "code", "name", "words", "weeks_owed", "pounds_owed", "gap_days", "needs_previous",
               "tenancy_types")
 POLICY_KEYS = ("title", "basis", "effective_from")
@@ -395,8 +396,12 @@ def _next_on_track(policy: RecoveryPolicy, state: AccountState, track: str) -> R
     last = counted[-1] if counted else None
     last_words = _last_words(policy, state, last)
     if not reachable:
+        if last is not None and last.code == APPLIED and track == "arrears":
+            return _none(f"{_owes(state)}; {last_words}: the claim is with the court. Record it, and the "
+                         "hearing date, when the court issues it.", "awaiting_claim")
         kind = state.tenancy_type.replace("_", " ")
-        return _none(f"{_owes(state)}; {last_words}; the policy has no further step for a {kind} tenancy "
+        article = "an" if kind[:1] in "aeiou" else "a"
+        return _none(f"{_owes(state)}; {last_words}; the policy has no further step for {article} {kind} tenancy "
                      "on this track: refer to a team leader.", "no_further_step")
     met = [s for s in reachable if s.threshold_met(state.balance_pence, state.weekly_rent_pence)]
     if not met:

@@ -45,8 +45,9 @@ class RecoveryAccountScreen(DutyScreen):
     watches = {"account": "ref"}
     DEFAULT_CSS = """
     RecoveryAccountScreen #rc-head { height: auto; padding: 0 1; text-style: bold; }
-    RecoveryAccountScreen #rc-next { height: auto; max-height: 5; padding: 0 1; border-bottom: solid $panel; }
+    RecoveryAccountScreen #rc-next { height: auto; max-height: 8; padding: 0 1; border-bottom: solid $panel; }
     RecoveryAccountScreen #rc-table { height: 1fr; }
+    RecoveryAccountScreen #rc-event { height: auto; max-height: 3; padding: 0 1; color: $text-muted; }
     RecoveryAccountScreen #rc-message { height: auto; padding: 0 1; }
     """
     BINDINGS = [
@@ -80,6 +81,7 @@ class RecoveryAccountScreen(DutyScreen):
         yield Static("", id="rc-next")
         table: DataTable[str] = DataTable(id="rc-table", cursor_type="row", zebra_stripes=True)
         yield table
+        yield Static("", id="rc-event")
         yield Static("", id="rc-message")
         yield DutyFooter()
 
@@ -122,6 +124,19 @@ class RecoveryAccountScreen(DutyScreen):
             table.add_row(f"{event.on:%d/%m/%Y}", event.what, detail.replace("\n", " "), key=str(n))
         if not acc.events:
             self._message("No recovery step recorded on this account yet.")
+
+    @on(DataTable.RowHighlighted, "#rc-table")
+    def _event_in_full(self, event: DataTable.RowHighlighted) -> None:
+        """The highlighted line in full (the table cuts the detail at 80 columns)."""
+        acc, box = self.account, self.query_one("#rc-event", Static)
+        key = event.row_key.value if event.row_key is not None else None
+        if acc is None or key is None or not key.isdigit() or int(key) >= len(acc.events):
+            box.update("")
+            return
+        line = acc.events[int(key)]
+        by = f" (by {line.by})" if line.by else ""
+        box.update(plain(f"{line.on:%d/%m/%Y} {line.what}{by}: {line.detail}" if line.detail
+                         else f"{line.on:%d/%m/%Y} {line.what}{by}"))
 
     @staticmethod
     def _next_words(acc: RecoveryAccount) -> str:
