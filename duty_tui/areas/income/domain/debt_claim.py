@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import functools
 import re
-import textwrap
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from duty_tui.areas.income.domain.law_table import add_months
+from duty_tui.areas.income.domain.letter_text import fill_template
 from duty_tui.core.config.reference import area_file, data_problem, read_toml
 from duty_tui.core.domain.errors import EnvironmentProblem
-from duty_tui.core.domain.validators import inert
 
 FILE_NAME = "debt_protocol.toml"
 WIDTH = 78
@@ -156,54 +155,10 @@ def load_templates(data_dir: Path) -> dict[str, str]:
     return out
 
 
-def _lone(line: str) -> str | None:
-    match = _PLACEHOLDER.fullmatch(line.strip())
-    return match.group(1) if match else None
-
-
-def _heading(line: str) -> bool:
-    return any(c.isalpha() for c in line) and line.upper() == line
-
-
-def _wrapped(text: str) -> list[str]:
-    return textwrap.wrap(text, WIDTH, break_long_words=False, break_on_hyphens=False) or [""]
-
-
 def render_template(template: str, values: dict[str, str]) -> list[str]:
-    """The template filled, as lines: a placeholder alone on its line is put in line by line (an address,
-    a table) and dropped when blank; running text (two or more lines, the first at least PROSE_MIN long,
-    between headings and lone placeholders) is filled again to WIDTH once the values are in."""
-    out: list[str] = []
-    run: list[str] = []
-
-    def fill(line: str) -> str:
-        return _PLACEHOLDER.sub(lambda m: inert(values.get(m.group(1), ""), limit=None), line)
-
-    def flush() -> None:
-        if len(run) > 1 and len(run[0]) >= PROSE_MIN:
-            out.extend(_wrapped(" ".join(fill(line).strip() for line in run)))
-        else:
-            for line in run:
-                filled = fill(line)
-                out.extend(_wrapped(filled) if len(filled) > WIDTH else [filled])
-        run.clear()
-
-    for line in template.splitlines():
-        name = _lone(line)
-        if name is None and line.strip() and not _heading(line) and not line.startswith(("  ", "|", "-")):
-            run.append(line)
-            continue
-        flush()
-        if name is not None:
-            for part in inert(values.get(name, ""), limit=None).split("\n"):
-                if part.strip():  # a table's lines (indented) keep their shape; a sentence is wrapped
-                    out.extend(_wrapped(part) if len(part) > WIDTH and not part.startswith("  ") else [part])
-        else:
-            out.append(fill(line))
-    flush()
-    while out and not out[-1].strip():
-        out.pop()
-    return out
+    """The template filled, as lines (domain/letter_text.py: lone placeholders line by line, running text
+    filled again to WIDTH, tables keeping their shape)."""
+    return fill_template(template, values, width=WIDTH, prose_min=PROSE_MIN)
 
 
 def long_date(day: date | None) -> str:

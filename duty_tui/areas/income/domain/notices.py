@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import re
-import textwrap
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -20,10 +19,10 @@ from typing import Any
 from duty_tui.areas.income.domain.arrears_input import AccountFacts, Notice, Rent
 from duty_tui.areas.income.domain.law import EARLIEST_SECTION, assess_account
 from duty_tui.areas.income.domain.law_table import LawTable
+from duty_tui.areas.income.domain.letter_text import PLACEHOLDER, fill_template
 from duty_tui.areas.income.domain.policy import TENANCY_TYPES
 from duty_tui.core.config.reference import area_file, data_problem, read_toml
 from duty_tui.core.domain.errors import EnvironmentProblem
-from duty_tui.core.domain.validators import inert
 
 FILE_NAME = "notices.toml"
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -44,7 +43,7 @@ S14A_STEPS = ("s14a_information", "s14a_benefits_help", "s14a_debt_advice", "s14
 """Housing (Scotland) Act 2001 s14A(2)-(5): each recorded in protocol_step before an s14 notice (s14(2A))."""
 WIDTH = 88
 PROSE_MIN = 60
-_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_PLACEHOLDER = PLACEHOLDER
 STATES = {"not_yet_in_force": "not yet in force: proceedings may not begin yet", "in_force": "in force",
           "lapsed": "lapsed", "withdrawn": "withdrawn"}
 
@@ -229,62 +228,14 @@ def long_date(day: date | None) -> str:
     return "" if day is None else f"{day.day} {day:%B %Y}"
 
 
-def _lone(line: str) -> str | None:
-    """The placeholder a line holds alone, or None."""
-    match = _PLACEHOLDER.fullmatch(line.strip())
-    return match.group(1) if match else None
-
-
-def _heading(line: str) -> bool:
-    return any(c.isalpha() for c in line) and line.upper() == line
-
-
 _KEEP_TOGETHER = re.compile(r"\b(?:[Ss]ection \d|[Ss]s?\d|\d{1,2} [A-Z][a-z]+ \d{4}|\d{4} \d{3} \d{4}|\d+\.\d\d weeks)")
-_GLUE = "\x00"
-
-
-def _wrapped(text: str) -> list[str]:
-    """``text`` wrapped to WIDTH, never breaking a date, a section number or a phone number across lines."""
-    glued = _KEEP_TOGETHER.sub(lambda m: m.group(0).replace(" ", _GLUE), text)
-    lines = textwrap.wrap(glued, WIDTH, break_long_words=False, break_on_hyphens=False) or [""]
-    return [line.replace(_GLUE, " ") for line in lines]
 
 
 def render_letter(template: str, values: dict[str, str]) -> str:
-    """Fill the template: values go in through ``inert`` and are never re-scanned for placeholders.
-
-    A placeholder alone on its line is put in line by line (an address, the tenants), and its line is
-    dropped when the value is blank. Running text — two or more lines whose first is at least PROSE_MIN
-    long, between headings (capitals) and lone placeholders — is filled again to WIDTH once the values
-    are in; any other line longer than WIDTH is wrapped on its own."""
-    out: list[str] = []
-    run: list[str] = []
-
-    def fill(line: str) -> str:
-        return _PLACEHOLDER.sub(lambda m: inert(values.get(m.group(1), ""), limit=None), line)
-
-    def flush() -> None:
-        if len(run) > 1 and len(run[0]) >= PROSE_MIN:
-            out.extend(_wrapped(" ".join(fill(line).strip() for line in run)))
-        else:
-            for line in run:
-                out.extend(_wrapped(fill(line)) if len(fill(line)) > WIDTH else [fill(line)])
-        run.clear()
-
-    for line in template.splitlines():
-        name = _lone(line)
-        if name is None and line.strip() and not _heading(line):
-            run.append(line)
-            continue
-        flush()
-        if name is not None:
-            for part in inert(values.get(name, ""), limit=None).split("\n"):
-                if part.strip():
-                    out.extend(_wrapped(part) if len(part) > WIDTH else [part])
-        else:
-            out.append(line)
-    flush()
-    return "\n".join(out).rstrip() + "\n"
+    """Fill the template (domain/letter_text.py), never breaking a date, a section number or a phone
+    number across lines."""
+    return "\n".join(fill_template(template, values, width=WIDTH, prose_min=PROSE_MIN,
+                                   keep_together=_KEEP_TOGETHER)) + "\n"
 
 
 __all__ = ["PLACEHOLDERS", "S14A_STEPS", "STATES", "LegalDates", "NoticeKind", "NoticeRules", "legal_dates",
