@@ -14,12 +14,10 @@ from duty_tui.areas.payments.domain.rules import (
     FileProblems,
     ImportedBefore,
     ImportRow,
-    Instalment,
     SplitLine,
     build_schedule,
     cashup_lines,
     changed_row_problem,
-    check_arrangement,
     check_no_card_data,
     check_split,
     check_variance_reason,
@@ -163,40 +161,6 @@ def test_schedule_last_instalment_is_smaller():
         build_schedule(date(2026, 3, 2), "weekly", 6000, 5500)
 
 
-def _weekly(start=date(2026, 2, 2), n=6, amount=1000):
-    return [Instalment(i + 1, instalment_due(start, "weekly", i), amount) for i in range(n)]
-
-
-def test_arrangement_kept_when_paid_on_time():
-    schedule = _weekly()
-    paid = [(date(2026, 2, 2), 1000), (date(2026, 2, 9), 1000), (date(2026, 2, 16), 1000)]
-    check = check_arrangement(schedule, paid, date(2026, 2, 20), grace_days=3)
-    assert check.status == "kept" and check.missed == 0
-    assert check.next_due == date(2026, 2, 23)
-    assert [i.state for i in check.instalments[:4]] == ["met", "met", "met", "upcoming"]
-
-
-def test_arrangement_broken_after_grace_and_mended_by_catching_up():
-    schedule = _weekly()
-    paid = [(date(2026, 2, 2), 1000)]
-    assert check_arrangement(schedule, paid, date(2026, 2, 12), grace_days=3).status == "kept"  # within grace
-    broken = check_arrangement(schedule, paid, date(2026, 2, 13), grace_days=3)
-    assert broken.status == "broken" and broken.missed == 1 and broken.shortfall_pence == 1000
-    assert "BROKEN" in broken.label and "£10.00 behind" in broken.label
-    caught_up = check_arrangement(schedule, paid + [(date(2026, 2, 14), 1000)], date(2026, 2, 15), grace_days=3)
-    assert caught_up.status == "kept" and caught_up.missed == 1  # the miss is remembered, the break is not
-
-
-def test_arrangement_completed_and_not_started():
-    schedule = _weekly(n=2)
-    assert check_arrangement(schedule, [(date(2026, 2, 3), 2000)], date(2026, 2, 4), 3).status == "completed"
-    assert check_arrangement(schedule, [], date(2026, 1, 30), 3).status == "not_started"
-    assert check_arrangement(schedule, [(date(2026, 1, 1), 2000)], date(2026, 1, 30), 3).paid_to_date_pence == 0
-
-
-# --------------------------------------------------------------------- cash-up and refunds
-
-
 def test_cash_counted_by_denomination_and_variance_needs_reason():
     cash = count_cash({2000: 3, 500: 1, 100: 4, 1: 3}, [5000, 2000, 1000, 500, 100, 1])
     assert cash == 6903
@@ -311,13 +275,3 @@ def test_problem_list_is_capped():
     with pytest.raises(FileProblems) as caught:
         _parse("date,account_ref,amount,method,external_id\n" + rows)
     assert len(caught.value.problems) == 101 and "200 more problems" in caught.value.problems[-1]
-
-
-def test_arrangement_judged_from_its_first_instalments_and_its_total():
-    schedule = _weekly(n=6)
-    paid = [(date(2026, 2, 2), 1000), (date(2026, 2, 9), 1000)]
-    whole = check_arrangement(schedule, paid, date(2026, 2, 10), 3)
-    first = check_arrangement(schedule[:3], paid, date(2026, 2, 10), 3, total_pence=6000)
-    assert first.status == whole.status == "kept" and first.next_due == whole.next_due
-    assert check_arrangement(schedule[:2], paid, date(2026, 2, 10), 3).status == "completed"
-    assert check_arrangement(schedule[:2], paid, date(2026, 2, 10), 3, total_pence=6000).status == "kept"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from duty_tui.areas.payments.domain.payment_file import (  # noqa: F401  (imported from here by services and tests)
@@ -245,86 +245,6 @@ class InstalmentCheck:
     due_date: date
     amount_pence: int
     state: str  # met, missed, due (within grace), upcoming
-
-
-@dataclass(frozen=True)
-class ArrangementCheck:
-    """Where an arrangement stands on a day."""
-
-    status: str  # kept, broken, completed, not_started
-    due_to_date_pence: int
-    paid_to_date_pence: int
-    shortfall_pence: int
-    missed: int
-    next_due: date | None
-    next_amount_pence: int
-    instalments: tuple[InstalmentCheck, ...] = field(default=())
-
-    @property
-    def label(self) -> str:
-        """One line for staff, with a text marker (never colour alone)."""
-        if self.status == "broken":
-            return (f"!! BROKEN: {format_pence(self.shortfall_pence)} behind, "
-                    f"{self.missed} instalment{'s' if self.missed != 1 else ''} missed")
-        if self.status == "completed":
-            return "completed: all paid"
-        if self.status == "not_started":
-            return f"starts {self.next_due:%d/%m/%Y}" if self.next_due else "not started"
-        nxt = f"; next {format_pence(self.next_amount_pence)} on {self.next_due:%d/%m/%Y}" if self.next_due else ""
-        return f"kept{nxt}"
-
-
-def check_arrangement(schedule: Sequence[Instalment], payments: Iterable[tuple[date, int]], today: date,
-                      grace_days: int, *, total_pence: int | None = None) -> ArrangementCheck:
-    """Check each due instalment against the payments (date, pence paid > 0) made since the start.
-
-    An instalment is met when, by its due date plus the grace days, everything due up to
-    and including it has been paid; it is missed when that day has passed and it was not.
-    The arrangement is broken while its latest assessable instalment is missed (the
-    payer is behind); paying the arrears brings it back to kept. ``total_pence`` is the
-    whole plan's total when ``schedule`` holds only its first instalments (enough to judge today).
-    """
-    if not schedule:
-        return ArrangementCheck("completed", 0, 0, 0, 0, None, 0, ())
-    start = schedule[0].due_date
-    paid = sorted((day, pence) for day, pence in payments if day >= start and pence)
-    paid_total = sum(p for _, p in paid)
-    total = sum(i.amount_pence for i in schedule) if total_pence is None else total_pence
-    checks: list[InstalmentCheck] = []
-    cumulative = 0
-    missed = 0
-    latest_missed = False
-    due_to_date = 0
-    next_due: date | None = None
-    next_amount = 0
-    for instalment in schedule:
-        cumulative += instalment.amount_pence
-        deadline = instalment.due_date + timedelta(days=grace_days)
-        if today > deadline:
-            paid_by = sum(p for day, p in paid if day <= deadline)
-            met = paid_by >= cumulative
-            checks.append(InstalmentCheck(instalment.seq, instalment.due_date, instalment.amount_pence,
-                                          "met" if met else "missed"))
-            missed += 0 if met else 1
-            latest_missed = not met
-            due_to_date = cumulative
-        else:
-            state = "due" if today >= instalment.due_date else "upcoming"
-            checks.append(InstalmentCheck(instalment.seq, instalment.due_date, instalment.amount_pence, state))
-            if next_due is None:
-                next_due, next_amount = instalment.due_date, instalment.amount_pence
-    if latest_missed and paid_total >= due_to_date:
-        latest_missed = False  # paid late, but caught up since
-    shortfall = max(0, due_to_date - paid_total)
-    if paid_total >= total:
-        status = "completed"
-    elif today < start:
-        status = "not_started"
-    elif latest_missed:
-        status = "broken"
-    else:
-        status = "kept"
-    return ArrangementCheck(status, due_to_date, paid_total, shortfall, missed, next_due, next_amount, tuple(checks))
 
 
 # --------------------------------------------------------------------------- cash-up
