@@ -197,3 +197,27 @@ async def test_square_brackets_page_through_a_tab_longer_than_a_page(engine, mon
         await pilot.press("1")  # another tab starts at its first page
         await settle(app, pilot, 3)
         assert screen.first == 0
+
+
+@pytest.mark.sqlite_only
+async def test_f_narrows_to_my_accounts_then_my_team_s_then_all(engine):
+    _seed(engine)
+    with engine.begin() as c:  # the builders' arrears case (assigned to leader, income team) on Smith's tenancy
+        c.execute(text("UPDATE work_case SET tenancy_id = (SELECT tenancy_id FROM account WHERE ref = 'RNT000001') "
+                       "WHERE ref = 'C0000002'"))
+    app = build_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await quick_sign_in(app, pilot, "income")
+        screen = await _open_from_palette(app, pilot)
+        await pilot.press("6")
+        await settle(app, pilot, 3)
+        assert len(screen.table.keys) == 3
+        await pilot.press("f")  # mine: no open arrears case is assigned to this officer
+        await settle(app, pilot, 3)
+        assert screen.table.keys == [] and "Mine (f): " in screen_text(app)
+        await pilot.press("f")  # my team's: the income team's case
+        await settle(app, pilot, 3)
+        assert screen.table.keys == ["RNT000001"] and "My team's (f): " in screen_text(app)
+        await pilot.press("f")
+        await settle(app, pilot, 3)
+        assert len(screen.table.keys) == 3 and "(f)" not in screen_text(app)

@@ -95,6 +95,8 @@ class ArrearsWorklistScreen(ListScreen):
                 tooltip="The next 200 accounts of this tab, in this order"),
         Binding("left_square_bracket", "page(-1)", "Previous 200", id="worklist-previous-page", show=False,
                 tooltip="The previous 200 accounts of this tab"),
+        Binding("f", "scope", "Mine/team/all", id="worklist-scope",
+                tooltip="Whose accounts: all, mine (my open arrears cases), my team's (its open arrears cases)"),
         Binding("h", "holder", "Person", id="worklist-holder",
                 tooltip="Open the highlighted account holder's person view"),
         Binding("f9", "reload", "Reload", id="worklist-reload", tooltip="Read the worklist again"),
@@ -119,6 +121,7 @@ class ArrearsWorklistScreen(ListScreen):
         self.tab = tab if tab in TABS else "immediate"
         self.sort = sort if sort in SORTS else "balance"
         self.first = 0  # the first account of the page shown ([ and ] move by PAGE)
+        self.scope = "all"  # all / mine / team (f): an account is an officer's or a team's by its open arrears case
         self._stale = False  # back from the person view: a payment taken there may move the list
         self._counted: dict[str, int] = {}  # exact totals counted for "more than N" pages, by tab
 
@@ -144,10 +147,13 @@ class ArrearsWorklistScreen(ListScreen):
     def fetch(self) -> ListPage:
         from duty_tui.areas.income.services.worklist import arrears_worklist
 
-        page = arrears_worklist(self.duty_app.ctx, tab=self.tab, sort=self.sort, limit=PAGE, offset=self.first)
+        whose = self._whose()
+        page = arrears_worklist(self.duty_app.ctx, tab=self.tab, sort=self.sort, limit=PAGE, offset=self.first,
+                                **whose)
         if not page.rows and self.first:  # the tab shrank under us (steps recorded): back to its last page
             self.first = max(0, (page.total - 1) // PAGE * PAGE) if page.total else 0
-            page = arrears_worklist(self.duty_app.ctx, tab=self.tab, sort=self.sort, limit=PAGE, offset=self.first)
+            page = arrears_worklist(self.duty_app.ctx, tab=self.tab, sort=self.sort, limit=PAGE, offset=self.first,
+                                    **whose)
         return ListPage(page.rows, total=page.total, more_than=page.more_than,
                         narrow="the largest first; o sorts, 1–6 choose a tab, ] the next 200", extra=page)
 
@@ -162,6 +168,10 @@ class ArrearsWorklistScreen(ListScreen):
                 "flag": "UC" if item.uc_managed_payment else ""}
 
     def describe_count(self, page: ListPage, shown: int) -> str:
+        whose = {"mine": "Mine (f): ", "team": "My team's (f): "}.get(self.scope, "")
+        return whose + self._count_words(page, shown)
+
+    def _count_words(self, page: ListPage, shown: int) -> str:
         worklist: Worklist = page.extra
         if not shown:
             return worklist.note or EMPTY.get(self.tab, "No accounts.")
@@ -184,7 +194,7 @@ class ArrearsWorklistScreen(ListScreen):
         """Count the tab exactly (every account evaluated: seconds at council scale) after the page is shown."""
         from duty_tui.areas.income.services.worklist import worklist_total
 
-        self.post_message(self.Counted(tab, worklist_total(self.duty_app.ctx, tab=tab)))
+        self.post_message(self.Counted(tab, worklist_total(self.duty_app.ctx, tab=tab, **self._whose())))
 
     @on(Counted)
     def _counted_tab(self, message: Counted) -> None:
@@ -252,6 +262,24 @@ class ArrearsWorklistScreen(ListScreen):
 
     def action_reload(self) -> None:
         """Read the worklist again."""
+        self.reload()
+
+    def _whose(self) -> dict[str, str]:
+        """The service's filter for the scope: my username, my team's code, or nothing."""
+        actor = self.duty_app.ctx.actor
+        if self.scope == "mine" and actor is not None:
+            return {"officer": actor.username}
+        if self.scope == "team" and actor is not None and actor.team_code:
+            return {"team": actor.team_code}
+        return {}
+
+    def action_scope(self) -> None:
+        """Whose accounts: all → mine → my team's → all."""
+        actor = self.duty_app.ctx.actor
+        order = ["all", "mine"] + (["team"] if actor is not None and actor.team_code else [])
+        self.scope = order[(order.index(self.scope) + 1) % len(order)] if self.scope in order else "all"
+        self.first = 0
+        self.say_count("Loading…")
         self.reload()
 
     def action_page(self, step: int) -> None:
