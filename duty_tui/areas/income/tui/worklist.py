@@ -149,11 +149,11 @@ class ArrearsWorklistScreen(ListScreen):
 
         whose = self._whose()
         page = arrears_worklist(self.duty_app.ctx, tab=self.tab, sort=self.sort, limit=PAGE, offset=self.first,
-                                **whose)
+                                officer=whose["officer"], team=whose["team"])
         if not page.rows and self.first:  # the tab shrank under us (steps recorded): back to its last page
             self.first = max(0, (page.total - 1) // PAGE * PAGE) if page.total else 0
             page = arrears_worklist(self.duty_app.ctx, tab=self.tab, sort=self.sort, limit=PAGE, offset=self.first,
-                                    **whose)
+                                    officer=whose["officer"], team=whose["team"])
         return ListPage(page.rows, total=page.total, more_than=page.more_than,
                         narrow="the largest first; o sorts, 1–6 choose a tab, ] the next 200", extra=page)
 
@@ -194,7 +194,8 @@ class ArrearsWorklistScreen(ListScreen):
         """Count the tab exactly (every account evaluated: seconds at council scale) after the page is shown."""
         from duty_tui.areas.income.services.worklist import worklist_total
 
-        self.post_message(self.Counted(tab, worklist_total(self.duty_app.ctx, tab=tab, **self._whose())))
+        self.post_message(self.Counted(tab, worklist_total(self.duty_app.ctx, tab=tab, officer=self._whose()["officer"],
+                                                                   team=self._whose()["team"])))
 
     @on(Counted)
     def _counted_tab(self, message: Counted) -> None:
@@ -264,14 +265,12 @@ class ArrearsWorklistScreen(ListScreen):
         """Read the worklist again."""
         self.reload()
 
-    def _whose(self) -> dict[str, str]:
-        """The service's filter for the scope: my username, my team's code, or nothing."""
+    def _whose(self) -> dict[str, str | None]:
+        """The service's filter for the scope: my username, my team's code, or neither."""
         actor = self.duty_app.ctx.actor
-        if self.scope == "mine" and actor is not None:
-            return {"officer": actor.username}
-        if self.scope == "team" and actor is not None and actor.team_code:
-            return {"team": actor.team_code}
-        return {}
+        mine = self.scope == "mine" and actor is not None
+        team = actor.team_code if self.scope == "team" and actor is not None else None
+        return {"officer": actor.username if mine and actor is not None else None, "team": team}
 
     def action_scope(self) -> None:
         """Whose accounts: all → mine → my team's → all."""
