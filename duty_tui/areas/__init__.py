@@ -12,8 +12,9 @@ from duty_tui.areas.frontdesk import AREA as FRONTDESK
 from duty_tui.areas.housing_options import AREA as HOUSING_OPTIONS
 from duty_tui.areas.income import AREA as INCOME
 from duty_tui.areas.payments import AREA as PAYMENTS
+from duty_tui.areas.rents import AREA as RENTS
 from duty_tui.areas.trust import AREA as TRUST
 
-AREAS = (HOUSING_OPTIONS, PAYMENTS, FRONTDESK, TRUST, INCOME)
+AREAS = (HOUSING_OPTIONS, PAYMENTS, FRONTDESK, TRUST, INCOME, RENTS)
 
 __all__ = ["AREAS"]

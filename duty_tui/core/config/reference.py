@@ -39,7 +39,7 @@ KNOWN_PERMISSIONS = frozenset(
         "cashup.signoff", "audit.view", "gdpr.export", "admin.users",
         "callers.manage", "payments.import", "suspense.allocate", "arrangement.manage",
         "homelessness.decide", "statistics.view", "complaint.manage", "contact.amend_any",
-        "account.rebuild_balances", "arrears.manage",
+        "account.rebuild_balances", "arrears.manage", "rents.manage",
     }
 )
 REQUIRED_ROLES = ("reception", "options_officer", "income_officer", "team_leader", "admin", "batch")

@@ -1,0 +1,15 @@
+"""Rents: the rent account underneath (docs/RENTS.md) — the rent year and its calendar, charges, the
+weekly debit run, tenancy changes at the account, the rent review and its notices, direct debits,
+reconciliation and interchange with an existing rents system (issue 15). Being built in steps.
+
+This module only describes the area (``AREA``); nothing here is imported before it is used.
+"""
+
+from duty_tui.core.registry import Area
+
+AREA = Area(
+    name="rents",
+    title="Rents (the rent account)",
+    package="duty_tui.areas.rents",
+    cli_groups=("duty_tui.areas.rents.cli:rent",),
+)

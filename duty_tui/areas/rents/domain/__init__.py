@@ -1,0 +1,1 @@
+"""Rents: domain."""
