@@ -113,7 +113,7 @@ def _evictions(rng: random.Random, connection: Connection, today: date, first_da
                                                                    today - timedelta(days=7)))
              if o.kind in NOTICE_CODE and o.weekly > 0 and o.end is not None]
     rng.shuffle(ended)
-    ended = ended[:wanted * 4]
+    ended = ended[:wanted * 20]  # many ended too soon after the ledger starts, or owing too little
     ledgers = read_ledgers(connection, [o.account_id for o in ended])
     stories: list[Story] = []
     for each in ended:
