@@ -187,6 +187,7 @@ async def test_square_brackets_page_through_a_tab_longer_than_a_page(engine, mon
             await settle(app, pilot, 3)
             seen.append(screen.table.keys[0])
         assert seen == ["RNT000002", "RNT000001"]  # largest first, a page at a time
+        assert screen.table.cursor_row == 0
         assert "3–3 of 3 accounts in arrears" in " ".join(screen_text(app).split())
         await pilot.press("right_square_bracket")
         await settle(app, pilot)

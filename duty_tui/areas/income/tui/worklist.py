@@ -121,6 +121,7 @@ class ArrearsWorklistScreen(ListScreen):
         self.tab = tab if tab in TABS else "immediate"
         self.sort = sort if sort in SORTS else "balance"
         self.first = 0  # the first account of the page shown ([ and ] move by PAGE)
+        self._to_top = False
         self.scope = "all"  # all / mine / team (f): an account is an officer's or a team's by its open arrears case
         self._stale = False  # back from the person view: a payment taken there may move the list
         self._counted: dict[str, int] = {}  # exact totals counted for "more than N" pages, by tab
@@ -184,6 +185,10 @@ class ArrearsWorklistScreen(ListScreen):
         return f"{line} (counting…)" if page.more_than else f"{line} · {SORTS[self.sort]}"
 
     def after_load(self, page: ListPage) -> None:
+        if self._to_top:  # a new page starts at its first account, not where the last page's cursor was
+            self._to_top = False
+            self.table.move_cursor(row=0)
+            self.table.scroll_home(animate=False)
         self._detail()
         self._counted.clear()
         if page.more_than:
@@ -292,6 +297,7 @@ class ArrearsWorklistScreen(ListScreen):
             return
         self.first = wanted
         self.say_count("Loading…")
+        self._to_top = True
         self.reload()
 
     def action_tab(self, tab: str) -> None:
