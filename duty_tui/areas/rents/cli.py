@@ -48,10 +48,10 @@ def calendar_command(
                                                          "free_weeks}.")] = False,
 ) -> None:
     """The rent year beginning in YYYY: its first and last day, its weeks, charged weeks and rent-free weeks."""
-    from duty_tui.areas.rents.domain.calendar import rent_year, rent_year_of
-    from duty_tui.areas.rents.domain.reference import load_calendar
     from datetime import UTC, datetime
 
+    from duty_tui.areas.rents.domain.calendar import rent_year, rent_year_of
+    from duty_tui.areas.rents.domain.reference import load_calendar
     from duty_tui.core.domain.local_time import local_date
     from duty_tui.core.services.outputs import dump_json
 

@@ -181,3 +181,16 @@ def test_cli_debit_summary_json_and_exit_codes(engine, db_url, capsys):
     assert run(["--db", db_url, "rent", "debit", "--through", "soon"]) == 2
     assert run(["--db", db_url, "account", "show", "RNT000001", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["weekly_charges_pence"] == 11050
+
+
+def test_cli_seed_charges_and_charges(engine, db_url, capsys):
+    seed_office(engine)
+    assert run(["--db", db_url, "rent", "seed-charges", "--from", "02/03/2026", "--as", "leader"]) == 0
+    assert "made 3 basic-rent charges from 02/03/2026" in capsys.readouterr().err
+    assert run(["--db", db_url, "rent", "seed-charges", "--from", "02/03/2026", "--as", "leader"]) == 0
+    assert "made 0 basic-rent charges" in capsys.readouterr().err
+    assert run(["--db", db_url, "rent", "charges", "T00003", "--json", "--as", "leader"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["weekly_total_pence"] == 12500 and shown["charges"][0]["code"] == "basic_rent"
+    assert run(["--db", db_url, "rent", "charges", "T99999", "--as", "leader"]) == 2
+    assert run(["--db", db_url, "rent", "seed-charges", "--from", "02/03/2026", "--as", "income"]) == 2
