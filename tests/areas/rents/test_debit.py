@@ -194,3 +194,15 @@ def test_cli_seed_charges_and_charges(engine, db_url, capsys):
     assert shown["weekly_total_pence"] == 12500 and shown["charges"][0]["code"] == "basic_rent"
     assert run(["--db", db_url, "rent", "charges", "T99999", "--as", "leader"]) == 2
     assert run(["--db", db_url, "rent", "seed-charges", "--from", "02/03/2026", "--as", "income"]) == 2
+
+
+def test_the_person_view_carries_the_weekly_charges(engine):
+    from duty_tui.core.services.people import get_person
+
+    ctx = _seeded(engine)
+    set_charge(ctx, code="contents_insurance", tenancy_ref="T00001", amount_pence=520, frequency="fortnightly",
+               effective_from=MONDAY, reason="joined the scheme")
+    accounts = {a.ref: a.weekly_charges_pence for a in get_person(ctx, "P0000001").accounts}
+    assert accounts == {"RNT000001": 11050 + 260}
+    khan = {a.ref: a.weekly_charges_pence for a in get_person(ctx, "P0000004").accounts}
+    assert khan == {"RNT000003": 12500}

@@ -61,3 +61,8 @@ async def test_preview_then_post_a_week_at_80x24(engine):
         await pilot.press("escape")
         await settle(app, pilot)
         assert not isinstance(app.screen, RentDebitScreen)
+        # the tenant's weekly charges on the person view (the rents hook, through the core)
+        from duty_tui.core.tui.screens.person import PersonScreen
+
+        app.push_screen(PersonScreen("P0000004"))
+        await wait_for(app, pilot, lambda: "£125.00/wk" in _flat(app))
