@@ -206,3 +206,21 @@ def test_the_person_view_carries_the_weekly_charges(engine):
     assert accounts == {"RNT000001": 11050 + 260}
     khan = {a.ref: a.weekly_charges_pence for a in get_person(ctx, "P0000004").accounts}
     assert khan == {"RNT000003": 12500}
+
+
+def test_a_stale_plan_claims_nothing_once_another_run_has_posted(engine):
+    """The guarantee is the key, not the read: a run that planned before another committed claims nothing."""
+    from duty_tui.areas.rents.domain.reference import load_calendar, load_charge_types
+    from duty_tui.areas.rents.services.debit import claim_weeks, plan_debit
+    from duty_tui.core.db.engine import session_scope
+
+    ctx = _seeded(engine)
+    data = ctx.settings.data_dir
+    with session_scope(engine) as session:
+        stale = plan_debit(session.connection(), load_calendar(data), load_charge_types(data), THROUGH, now=NOW,
+                           actor_id=None, terminal="t")
+    assert len(stale.claims) == 6
+    run_debit(ctx, THROUGH)
+    with session_scope(engine, write=True) as session:
+        assert claim_weeks(session.connection(), stale.claims) == set()
+    assert len(_debits(engine)) == 6
