@@ -90,7 +90,8 @@ def account_list(
 def account_show(
     ctx: typer.Context,
     ref: Annotated[str, typer.Argument(help="The account ref, e.g. RNT001234.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object {ref, type, holder, balance_pence}.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object {ref, type, holder, balance_pence, "
+                                                         "weekly_charges_pence}.")] = False,
     as_user: Annotated[str | None, typer.Option("--as", help="Act as this staff user.")] = None,
 ) -> None:
     """One account and its balance; an unknown ref exits 2."""
@@ -101,7 +102,7 @@ def account_show(
     engine = open_engine(settings)
     account = show_account(service_context(settings, engine, as_user), ref)
     if as_json:
-        typer.echo(dump_json(account.as_json()))
+        typer.echo(dump_json(account.show_json()))
         return
     typer.echo(_line(account))
 

@@ -5,11 +5,18 @@ reconciliation and interchange with an existing rents system (issue 15). Being b
 This module only describes the area (``AREA``); nothing here is imported before it is used.
 """
 
-from duty_tui.core.registry import Area
+from duty_tui.core.registry import Area, PaletteScreen
 
 AREA = Area(
     name="rents",
     title="Rents (the rent account)",
     package="duty_tui.areas.rents",
+    palette=(
+        PaletteScreen("Rent debit run", "Preview and post the weekly rent debit through a date (rents.manage)",
+                      "duty_tui.areas.rents.tui.debit:RentDebitScreen"),
+    ),
     cli_groups=("duty_tui.areas.rents.cli:rent",),
+    models="duty_tui.areas.rents.db.models",
+    migrations=True,
+    hooks=(("account.weekly_charges", "duty_tui.areas.rents.services.charges:weekly_charges_for_accounts"),),
 )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 
 from sqlmodel import Session, col, select
 
@@ -67,6 +68,9 @@ class AccountView:
     balance_pence: int
     last_payment_on: date | None
     closed: bool
+    weekly_charges_pence: int | None = None
+    """A rent account's weekly charges in force today (the rents area's hook ``account.weekly_charges``);
+    None for other accounts or a build without rents."""
 
 
 @dataclass(frozen=True)
@@ -211,7 +215,7 @@ def get_person(ctx: ServiceContext, ref: str, *, contacts_limit: int = 15) -> Pe
     with session_scope(ctx.engine) as session:
         person = _find_person(session, ref)
         home = _home_of(session, person, today)
-        accounts = _account_views(session, person, home.tenancy_ids)
+        accounts = _account_views(session, person, home.tenancy_ids, ctx.settings.data_dir, today)
         alerts = _alert_views(session, ctx, person, home.property_ids, restricted_ok)
         contacts = _contact_views(session, ctx, person, contacts_limit)
         cases = _case_views(session, _open_cases(session, person, home.household))
@@ -264,7 +268,8 @@ def _home_of(session: Session, person: Person, today: date) -> _Home:
     return home
 
 
-def _account_views(session: Session, person: Person, tenancy_ids: list[int]) -> list[AccountView]:
+def _account_views(session: Session, person: Person, tenancy_ids: list[int], data_dir: Path,
+                   today: date) -> list[AccountView]:
     """The person's accounts and their household's tenancies', with balances and the last payment date."""
     account_filter = col(Account.person_id) == person.id
     if tenancy_ids:
@@ -273,7 +278,14 @@ def _account_views(session: Session, person: Person, tenancy_ids: list[int]) -> 
                         .join(AccountBalance, col(AccountBalance.account_id) == Account.id, isouter=True)
                         .where(account_filter).order_by(Account.ref)).all()
     # Kept by the database as rows are posted (duty_tui.core.db.kept_balance): no sum over the ledger here.
-    return [AccountView(a.ref, a.account_type, int(balance or 0), last_paid, a.closed_on is not None)
+    from duty_tui.core import registry
+
+    weekly_charges = registry.hook("account.weekly_charges")  # the rents area's, when this build has it
+    charges: dict[int, int] = {}
+    if weekly_charges is not None and rows:
+        charges = weekly_charges(session.connection(), data_dir, [a.id for a, _, _ in rows], today)
+    return [AccountView(a.ref, a.account_type, int(balance or 0), last_paid, a.closed_on is not None,
+                        charges.get(a.id) if a.id is not None else None)
             for a, balance, last_paid in rows]
 
 

@@ -52,7 +52,7 @@ def test_account_list_and_show_json(engine, db_url, capsys):
     assert code == 0 and "RNT000001" in out and "RNT000002" not in out
     code, out, _ = _cli(capsys, "--db", db_url, "account", "show", "RNT000002", "--json")
     assert code == 0 and json.loads(out) == {"ref": "RNT000002", "type": "rent", "holder": "Mr J Smith",
-                                             "balance_pence": -2000}
+                                             "balance_pence": -2000, "weekly_charges_pence": 0}
     code, out, err = _cli(capsys, "--db", db_url, "account", "show", "RNT999999", "--json")
     assert code == 2 and out == "" and "RNT999999" in err and "Traceback" not in err
     code, _, err = _cli(capsys, "--db", db_url, "account", "list", "--arrears-over", "lots")

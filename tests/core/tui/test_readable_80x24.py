@@ -187,6 +187,7 @@ async def test_every_screen_footer_is_whole_at_80_columns_and_uses_more_when_wid
     from duty_tui.areas.payments.tui import refunds as payment_refunds
     from duty_tui.areas.payments.tui import signoff as payment_signoff
     from duty_tui.areas.payments.tui import suspense as payment_suspense
+    from duty_tui.areas.rents.tui import debit as rent_debit
     from duty_tui.core.services.context import ServiceContext
     from duty_tui.core.tui.screens import home, lock, person, person_access, search
     from duty_tui.core.tui.screens.login import LoginScreen
@@ -233,6 +234,7 @@ async def test_every_screen_footer_is_whole_at_80_columns_and_uses_more_when_wid
         "FormerTenantAccountScreen": lambda: income_former.FormerTenantAccountScreen("FTA000001"),
         "ServeNoticeScreen": lambda: income_notice.ServeNoticeScreen("RNT000003"),
         "ProtocolScreen": lambda: income_protocol.ProtocolScreen("RNT000001"),
+        "RentDebitScreen": lambda: rent_debit.RentDebitScreen(),
     }
     assert every_screen_class() <= set(makers), f"a screen this test does not walk: {every_screen_class() - set(makers)}"
     problems: dict[str, list[str]] = {}

@@ -24,6 +24,7 @@ from duty_tui.areas.payments.services.common import (
     stored_id,
 )
 from duty_tui.areas.payments.services.words import account_type_name
+from duty_tui.core import registry
 from duty_tui.core.db import kept_balance
 from duty_tui.core.db.engine import session_scope
 from duty_tui.core.db.models import Account, AccountBalance, Person
@@ -173,10 +174,17 @@ class AccountSummary:
     type: str
     holder: str
     balance_pence: int
+    weekly_charges_pence: int | None = None
+    """`account show` only: a rent account's weekly charges in force today (the rents area's hook
+    ``account.weekly_charges``); None for other accounts or a build without rents."""
 
     def as_json(self) -> dict:
         """Exactly the contract's keys."""
         return {"ref": self.ref, "type": self.type, "holder": self.holder, "balance_pence": self.balance_pence}
+
+    def show_json(self) -> dict:
+        """`account show --json`: the list's keys and ``weekly_charges_pence``."""
+        return {**self.as_json(), "weekly_charges_pence": self.weekly_charges_pence}
 
 
 def list_accounts(ctx: ServiceContext, *, arrears_over_pence: int | None = None) -> list[AccountSummary]:
@@ -243,8 +251,11 @@ def show_account(ctx: ServiceContext, ref: str) -> AccountSummary:
     ctx.require("account.view")
     with session_scope(ctx.engine) as session:  # a read; the audit event after it (docs/AUDIT.md)
         account = account_by_ref(session, ref)
+        weekly = registry.hook("account.weekly_charges")  # the rents area's, when this build has it
+        charges = (weekly(session.connection(), ctx.settings.data_dir, [stored_id(account)], ctx.today())
+                   if weekly is not None else {})
         summary = AccountSummary(account.ref, account.account_type, account.holder_name,
-                                 balance_of(session, stored_id(account)))
+                                 balance_of(session, stored_id(account)), charges.get(stored_id(account)))
     audit.record_read(ctx, "account.show", "account", summary.ref)
     return summary
 

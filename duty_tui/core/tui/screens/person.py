@@ -256,7 +256,9 @@ class PersonScreen(DutyScreen):
                 body.append("\n")
                 body.append(plain(f"{ACCOUNT_NAMES.get(account.account_type, account.account_type):<22} "
                                   f"{account.ref:<10} {format_balance(account.balance_pence):>22}"
-                                  + (" (closed)" if account.closed else ""), style=style))
+                                  + (" (closed)" if account.closed else "")
+                                  + (f" · {format_pence(account.weekly_charges_pence)}/wk"
+                                     if account.weekly_charges_pence and not account.closed else ""), style=style))
         else:
             body.append("\nNo accounts.")
         body.append("\n\n")
