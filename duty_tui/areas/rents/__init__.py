@@ -5,11 +5,17 @@ reconciliation and interchange with an existing rents system (issue 15). Being b
 This module only describes the area (``AREA``); nothing here is imported before it is used.
 """
 
-from duty_tui.core.registry import Area
+from duty_tui.core.registry import Area, PaletteScreen
 
 AREA = Area(
     name="rents",
     title="Rents (the rent account)",
     package="duty_tui.areas.rents",
     cli_groups=("duty_tui.areas.rents.cli:rent",),
+    palette=(
+        PaletteScreen("Rent reconciliation", "A period's rent by rent group: opening + charges − payments − "
+                      "housing benefit − credits ± adjustments = closing, and the ledger rows behind each figure",
+                      "duty_tui.areas.rents.tui.reconciliation:RentReconciliationScreen"),
+    ),
+    reports=(("rents", "duty_tui.areas.rents.cli_report:report_rents"),),
 )

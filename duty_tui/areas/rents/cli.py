@@ -17,3 +17,4 @@ rent = SubApp("rent", typer.Typer(
 def _rent() -> None:
     """The rent account: the rent calendar, charges, the weekly debit run."""
     # The callback keeps each command a named subcommand here, as it is under `duty-tui rent`.
+from duty_tui.areas.rents import cli_export  # noqa: E402,F401  (registers `rent export`)
