@@ -150,7 +150,7 @@ def _build(rule: RentGroupRule, ledger: list[Any], kept: list[Any]) -> tuple[Gro
         code, label = _group_key(rule, row)
         labels.setdefault(code, label)
         kept_by[code] = kept_by.get(code, 0) + int(row[4])
-    order = sorted(labels, key=lambda c: (c == NO_PROPERTY, labels[c].lower(), c))
+    order = sorted(labels, key=lambda c: (c == NO_PROPERTY, c in ('no_office', 'no_type'), labels[c].lower(), c))
     return tuple(GroupReconciliation(
         code, labels[code], *opening.get(code, [0, 0]),
         tuple(Figure(line, kind, method, n, p) for (line, kind, method), (n, p)
