@@ -152,7 +152,7 @@ def _build(rule: RentGroupRule, ledger: list[Any], kept: list[Any]) -> tuple[Gro
         kept_by[code] = kept_by.get(code, 0) + int(row[4])
     order = sorted(labels, key=lambda c: (c == NO_PROPERTY, c in ('no_office', 'no_type'), labels[c].lower(), c))
     return tuple(GroupReconciliation(
-        code, labels[code], *opening.get(code, [0, 0]),
+        code, labels[code], opening.get(code, [0, 0])[0], opening.get(code, [0, 0])[1],
         tuple(Figure(line, kind, method, n, p) for (line, kind, method), (n, p)
               in sorted(figures.get(code, {}).items(), key=lambda item: figure_order(item[0]))),
         kept_by.get(code, 0), _void_loss(code)) for code in order)
