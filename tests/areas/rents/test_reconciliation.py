@@ -129,6 +129,11 @@ def test_refused_without_the_permission_or_with_a_bad_period(engine):
         rent_reconciliation(ctx_for(engine, "reception"), date_from=FROM, date_to=TO)
     with pytest.raises(InputError, match="swap the dates"):
         rent_reconciliation(ctx_for(engine), date_from=TO, date_to=FROM)
+    with pytest.raises(InputError, match="not a line"):
+        figure_rows(ctx_for(engine), date_from=FROM, date_to=TO, group="MAIN", line="cash")
+    with pytest.raises(PermissionDenied):
+        export_transactions(ctx_for(engine, "reception"), date_from=FROM, date_to=TO, stream=io.StringIO())
+    assert not _events(engine, "rents.transactions_exported")
 
 
 def _read(path) -> list[dict]:

@@ -18,6 +18,7 @@ from sqlalchemy import and_, case, func, literal, not_, select
 
 from duty_tui.areas.rents.domain.recon import (
     KIND_LINES,
+    LINE_NAMES,
     NO_PROPERTY,
     UNCLASSIFIED,
     Figure,
@@ -258,6 +259,9 @@ def figure_rows(ctx: ServiceContext, *, date_from: date | None, date_to: date | 
     """The ledger rows behind one figure, oldest first, a page at a time; audited (they name accounts)."""
     require_view(ctx)
     start, end = check_period(date_from, date_to)
+    if line != "opening" and line not in LINE_NAMES:
+        raise InputError(f"line: {line!r} is not a line of the reconciliation; choose opening or one of "
+                         f"{', '.join(LINE_NAMES)}")
     where = figure_conditions(ctx, start, end, group, line, kind, method)
     with session_scope(ctx.engine) as session:
         total = int(session.execute(select(func.count()).select_from(joined(LEDGER)).where(*where)).scalar() or 0)
