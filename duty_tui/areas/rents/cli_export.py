@@ -12,7 +12,6 @@ from typing import Annotated
 import typer
 
 from duty_tui.areas.rents.cli import rent
-from duty_tui.areas.rents.cli_report import check_days
 from duty_tui.core.cli.context import cli_state, open_engine, service_context
 from duty_tui.core.domain.errors import InputError
 
@@ -29,10 +28,11 @@ def export_command(
 ) -> None:
     """Transactions out: one CSV row per ledger row dated in the period (docs/CLI.md lists the columns)."""
     from duty_tui.areas.rents.services.export import export_transactions
+    from duty_tui.core.domain.period import read_period
     from duty_tui.core.services.outputs import one_line
 
     problems: list[str] = []
-    start, end = check_days(date_from, date_to, problems)
+    start, end = read_period(date_from, date_to, problems)
     if out is not None and (out.exists() or out.is_symlink()):
         problems.append(f"--out {one_line(out)}: a file is already there; give a new file name (an export never "
                         "overwrites)")

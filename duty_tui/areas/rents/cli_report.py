@@ -5,7 +5,6 @@ as CSV files (docs/CLI.md, docs/RENTS_RECONCILIATION.md). Registered in the rent
 from __future__ import annotations
 
 import getpass
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -13,25 +12,6 @@ import typer
 
 from duty_tui.core.cli.context import cli_state, open_engine, service_context
 from duty_tui.core.domain.errors import InputError, PermissionDenied
-
-
-def parse_day(value: str, option: str, problems: list[str]) -> date | None:
-    """A --from/--to date, or None with the problem added to ``problems``."""
-    from duty_tui.core.domain.validators import parse_date
-
-    try:
-        return parse_date(value)
-    except ValueError as exc:
-        problems.append(f"{option}: {exc}")
-        return None
-
-
-def check_days(date_from: str, date_to: str, problems: list[str]) -> tuple[date | None, date | None]:
-    """Both days parsed and in order; every problem added to ``problems``."""
-    start, end = parse_day(date_from, "--from", problems), parse_day(date_to, "--to", problems)
-    if start is not None and end is not None and end < start:
-        problems.append(f"--to: {end:%d/%m/%Y} is before --from ({start:%d/%m/%Y}); swap the dates")
-    return start, end
 
 
 def report_rents(
@@ -48,10 +28,11 @@ def report_rents(
     closing) and the rent roll of live tenancies: CSV files in DIR."""
     from duty_tui.areas.rents.services.rent_report import write_rents_report
     from duty_tui.core.domain.money import format_pence
+    from duty_tui.core.domain.period import read_period
     from duty_tui.core.services.outputs import check_out_dir, one_line
 
     problems: list[str] = []
-    start, end = check_days(date_from, date_to, problems)
+    start, end = read_period(date_from, date_to, problems)
     try:
         check_out_dir(out)  # before the database is touched; checked again as the folder is opened
     except InputError as exc:

@@ -33,6 +33,7 @@ from duty_tui.areas.rents.domain.recon import (
 from duty_tui.core.db.engine import session_scope
 from duty_tui.core.db.models import Account, AccountBalance, LedgerEntry, Office, Property, Tenancy, table_of
 from duty_tui.core.domain.errors import InputError, PermissionDenied
+from duty_tui.core.domain.period import check_period
 from duty_tui.core.services import audit
 from duty_tui.core.services.context import ServiceContext
 
@@ -54,20 +55,6 @@ def require_view(ctx: ServiceContext) -> None:
         raise PermissionDenied("sign in first")
     raise PermissionDenied(f"your role ({ctx.actor.role_name}) may not see the rent reconciliation (it needs "
                            "statistics.view or rents.manage); ask a team leader or a rents assistant")
-
-
-def check_period(date_from: date | None, date_to: date | None) -> tuple[date, date]:
-    """The period, both days given and in order; else an InputError with one line per problem."""
-    problems = []
-    if date_from is None:
-        problems.append("from: give the period's first day (DD/MM/YYYY)")
-    if date_to is None:
-        problems.append("to: give the period's last day (DD/MM/YYYY)")
-    if date_from is not None and date_to is not None and date_to < date_from:
-        problems.append(f"to: {date_to:%d/%m/%Y} is before from ({date_from:%d/%m/%Y}); swap the dates")
-    if problems or date_from is None or date_to is None:
-        raise InputError(problems[0], problems=problems)
-    return date_from, date_to
 
 
 @dataclass(frozen=True)
