@@ -5,7 +5,6 @@ docs/INCOME_REPORTS.md). Registered in the income area's ``AREA.reports``.
 from __future__ import annotations
 
 import getpass
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -13,16 +12,6 @@ import typer
 
 from duty_tui.core.cli.context import cli_state, open_engine, service_context
 from duty_tui.core.domain.errors import InputError, PermissionDenied
-
-
-def _day(value: str, option: str, problems: list[str]) -> date | None:
-    from duty_tui.core.domain.validators import parse_date
-
-    try:
-        return parse_date(value)
-    except ValueError as exc:
-        problems.append(f"{option}: {exc}")
-        return None
 
 
 def report_arrears(
@@ -36,12 +25,11 @@ def report_arrears(
     claims, possession orders and evictions: four CSV files in DIR."""
     from duty_tui.areas.income.services.statistics import percent_words, write_arrears_report
     from duty_tui.core.domain.money import format_pence
+    from duty_tui.core.domain.period import read_period
     from duty_tui.core.services.outputs import check_out_dir, one_line
 
     problems: list[str] = []
-    start, end = _day(date_from, "--from", problems), _day(date_to, "--to", problems)
-    if start is not None and end is not None and end < start:
-        problems.append(f"--to: {end:%d/%m/%Y} is before --from ({start:%d/%m/%Y}); swap the dates")
+    start, end = read_period(date_from, date_to, problems)
     try:
         check_out_dir(out)  # before the database is touched; checked again as the folder is opened
     except InputError as exc:

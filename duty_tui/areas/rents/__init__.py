@@ -14,9 +14,13 @@ AREA = Area(
     palette=(
         PaletteScreen("Rent debit run", "Preview and post the weekly rent debit through a date (rents.manage)",
                       "duty_tui.areas.rents.tui.debit:RentDebitScreen"),
+        PaletteScreen("Rent reconciliation", "A period's rent by rent group: opening + charges − payments − "
+                      "housing benefit − credits ± adjustments = closing, and the ledger rows behind each figure",
+                      "duty_tui.areas.rents.tui.reconciliation:RentReconciliationScreen"),
     ),
     cli_groups=("duty_tui.areas.rents.cli:rent",),
     models="duty_tui.areas.rents.db.models",
     migrations=True,
     hooks=(("account.weekly_charges", "duty_tui.areas.rents.services.charges:weekly_charges_for_accounts"),),
+    reports=(("rents", "duty_tui.areas.rents.cli_report:report_rents"),),
 )

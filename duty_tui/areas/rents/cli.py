@@ -145,5 +145,7 @@ def charges_command(
                err=True)
 
 
+from duty_tui.areas.rents import cli_export  # noqa: E402,F401  (registers `rent export`)
+
 if __name__ == "__main__":
     rent.app()

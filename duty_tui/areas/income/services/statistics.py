@@ -24,6 +24,7 @@ from duty_tui.core.db.engine import session_scope
 from duty_tui.core.db.models import Account, AccountBalance, Tenancy, table_of
 from duty_tui.core.domain.errors import InputError
 from duty_tui.core.domain.money import format_pence
+from duty_tui.core.domain.period import check_period
 from duty_tui.core.services import audit
 from duty_tui.core.services.context import ServiceContext
 
@@ -254,20 +255,6 @@ def _events(session: Any, start: date, end: date) -> tuple[PeriodEvent, ...]:
 
 
 # --- the use cases -------------------------------------------------------------------------------
-
-def check_period(date_from: date | None, date_to: date | None) -> tuple[date, date]:
-    """The period, both days given and in order; else an InputError with one line per problem."""
-    problems = []
-    if date_from is None:
-        problems.append("from: give the period's first day (DD/MM/YYYY)")
-    if date_to is None:
-        problems.append("to: give the period's last day (DD/MM/YYYY)")
-    if date_from is not None and date_to is not None and date_to < date_from:
-        problems.append(f"to: {date_to:%d/%m/%Y} is before from ({date_from:%d/%m/%Y}); swap the dates")
-    if problems or date_from is None or date_to is None:
-        raise InputError(problems[0], problems=problems)
-    return date_from, date_to
-
 
 def _compute(ctx: ServiceContext, date_from: date | None, date_to: date | None) -> ArrearsStatistics:
     ctx.require(PERMISSION)

@@ -126,22 +126,16 @@ class ArrearsStatisticsScreen(DutyScreen):
 
     def _period(self) -> tuple[date, date] | None:
         """The typed period, or None with what to fix said on the message line (nothing typed is lost)."""
-        from duty_tui.core.domain.validators import parse_date
+        from duty_tui.core.domain.period import read_period
 
-        days: list[date] = []
-        for box_id, name in (("#as-from", "From"), ("#as-to", "To")):
-            box = self.query_one(box_id, Input)
-            try:
-                days.append(parse_date(box.value))
-            except ValueError as exc:
-                self._say(f"{name}: {exc}")
-                box.focus()
-                return None
-        if days[1] < days[0]:
-            self._say(f"To: {days[1]:%d/%m/%Y} is before From ({days[0]:%d/%m/%Y}); swap the dates")
-            self.query_one("#as-to", Input).focus()
+        problems: list[str] = []
+        start, end = read_period(self.query_one("#as-from", Input).value,
+                                 self.query_one("#as-to", Input).value, problems, ("From", "To"))
+        if problems or start is None or end is None:
+            self._say(problems[0])
+            self.query_one("#as-from" if problems[0].startswith("From") else "#as-to", Input).focus()
             return None
-        return days[0], days[1]
+        return start, end
 
     def action_read(self) -> None:
         """Read the figures for the period typed."""
