@@ -5,6 +5,8 @@ Every check drives the real app at 80x24 with Pilot and reads what is on the scr
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from builders import seed_office
 from pilot import SIZE, build_app, human, quick_sign_in, screen_text, settle
@@ -188,6 +190,7 @@ async def test_every_screen_footer_is_whole_at_80_columns_and_uses_more_when_wid
     from duty_tui.areas.payments.tui import signoff as payment_signoff
     from duty_tui.areas.payments.tui import suspense as payment_suspense
     from duty_tui.areas.rents.tui import debit as rent_debit
+    from duty_tui.areas.rents.tui import reconciliation as rent_recon
     from duty_tui.core.services.context import ServiceContext
     from duty_tui.core.tui.screens import home, lock, person, person_access, search
     from duty_tui.core.tui.screens.login import LoginScreen
@@ -235,6 +238,9 @@ async def test_every_screen_footer_is_whole_at_80_columns_and_uses_more_when_wid
         "ServeNoticeScreen": lambda: income_notice.ServeNoticeScreen("RNT000003"),
         "ProtocolScreen": lambda: income_protocol.ProtocolScreen("RNT000001"),
         "RentDebitScreen": lambda: rent_debit.RentDebitScreen(),
+        "RentReconciliationScreen": lambda: rent_recon.RentReconciliationScreen(),
+        "FigureRowsScreen": lambda: rent_recon.FigureRowsScreen(NOW.date() - timedelta(days=6), NOW.date(),
+                                                                ("all", "charges", None, None)),
     }
     assert every_screen_class() <= set(makers), f"a screen this test does not walk: {every_screen_class() - set(makers)}"
     problems: dict[str, list[str]] = {}
