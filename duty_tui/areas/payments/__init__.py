@@ -28,7 +28,7 @@ AREA = Area(
                       f"{_TUI}.arrangements:ArrangementsScreen", (None,)),
     ),
     cli_groups=("duty_tui.areas.payments.cli:account", "duty_tui.areas.payments.cli:payments",
-                "duty_tui.areas.payments.cli:arrangements"),
+                "duty_tui.areas.payments.cli:arrangements", "duty_tui.areas.payments.dd_cli:dd"),
     demo="duty_tui.areas.payments.demo:generate_payments",
     models="duty_tui.areas.payments.db.models",
     migrations=True,
