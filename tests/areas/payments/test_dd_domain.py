@@ -1,5 +1,5 @@
 """Direct debit rules that need no database: Bacs working days and the advance-notice date across bank
-holidays (CONTRACTS.md `dd notice-by`), the UK modulus check against Vocalink's published test cases, and
+holidays (docs/CLI.md `dd notice-by`), the UK modulus check against Vocalink's published test cases, and
 mandate references."""
 
 from __future__ import annotations

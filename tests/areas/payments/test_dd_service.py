@@ -217,3 +217,22 @@ def test_dd_notice_by_on_the_command_line(capsys):
     assert run(["dd", "notice-by", "30/02/2027", "--json"]) == 2
     out, err = capsys.readouterr()
     assert out == "" and "not a date" in err and "Traceback" not in err
+
+
+def test_dd_commands_collect_write_private_files_and_refuse_a_bad_returns_file(engine, db_url, capsys, tmp_path):
+    _set_up(engine)
+    assert run(["--db", db_url, "dd", "mandates", "RNT000001", "--json", "--as", "reception"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert listed[0]["account_number"] == "****4958" and listed[0]["lodgement"] is None  # no rents.manage: masked
+    code = run(["--db", db_url, "dd", "collect", "--date", "2026-04-01", "--out", str(tmp_path), "--json",
+                "--as", "admin"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert json.loads(out)["collected"] == 1
+    written = tmp_path / "dd_collection_2026-04-01.txt"
+    assert written.stat().st_mode & 0o777 == 0o600 and "RNT000001DD" in written.read_text()
+    bad = tmp_path / "arudd.csv"
+    bad.write_text("return_id,date,reference,collection_date,amount_pence,reason_code\nU1,2026-05-06,X,nope,1,Z\n")
+    assert run(["--db", db_url, "dd", "returns", "arudd", str(bad), "--as", "admin"]) == 2
+    _, err = capsys.readouterr()
+    assert "line 2: reason_code" in err and "line 2: collection_date" in err and "Traceback" not in err

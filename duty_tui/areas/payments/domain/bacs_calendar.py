@@ -69,7 +69,7 @@ class NoticeDates:
     notice_by: date
 
     def as_json(self) -> dict[str, str]:
-        """The `dd notice-by --json` object (CONTRACTS.md)."""
+        """The `dd notice-by --json` object (docs/CLI.md)."""
         return {"collection": self.collection.isoformat(), "notice_by": self.notice_by.isoformat()}
 
 
