@@ -26,6 +26,8 @@ AREA = Area(
                       f"{_TUI}.suspense:SuspenseScreen"),
         PaletteScreen("Broken arrangements", "Arrangements to pay that have been missed, across all accounts",
                       f"{_TUI}.arrangements:ArrangementsScreen", (None,)),
+        PaletteScreen("Direct debits", "Direct debit mandates: add, change, pause, cancel, and their history",
+                      f"{_TUI}.direct_debits:DirectDebitsScreen"),
     ),
     cli_groups=("duty_tui.areas.payments.cli:account", "duty_tui.areas.payments.cli:payments",
                 "duty_tui.areas.payments.cli:arrangements", "duty_tui.areas.payments.dd_cli:dd"),
@@ -37,6 +39,7 @@ AREA = Area(
         ("audit.person_records", "duty_tui.areas.payments.services.records:person_records"),
         ("documents.person_about", "duty_tui.areas.payments.services.records:payer_of_receipt"),
         ("account.agreement_states", "duty_tui.areas.payments.services.arrangements:agreement_states"),
+        ("dd.charges_changed", "duty_tui.areas.payments.services.direct_debit:mandate_amount_changed"),
     ),
     screen_aliases=(
         ("duty_tui.tui.screens.payment:TakePaymentScreen", f"{_TUI}.payment:TakePaymentScreen"),

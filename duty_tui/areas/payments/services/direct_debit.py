@@ -263,6 +263,21 @@ def account_mandates(ctx: ServiceContext, account_ref: str) -> list[MandateView]
         return [_view(session, ctx, m, history=True) for m in rows]
 
 
+def list_mandates(ctx: ServiceContext, account_ref: str | None = None) -> list[MandateView]:
+    """Every mandate (or one account's), newest first, for the Direct debits screen; the view is audited."""
+    ctx.require("account.view")
+    with session_scope(ctx.engine, write=True) as session:
+        query = select(DirectDebitMandate).order_by(col(DirectDebitMandate.id).desc())
+        account = account_by_ref(session, account_ref) if account_ref else None
+        if account is not None:
+            query = query.where(DirectDebitMandate.account_id == account.id)
+        rows = session.exec(query).all()
+        audit.record(session, ctx, "dd.mandates_viewed", "account", account.id if account else None,
+                     {"account": account.ref if account else "all", "mandates": len(rows),
+                      "full_account_numbers": ctx.can(MANAGE)})
+        return [_view(session, ctx, m, history=True) for m in rows]
+
+
 def mandate_amount_changed(ctx: ServiceContext, account_ref: str, amount_pence: int, effective: date,
                            note: str = "rent review") -> list[MandateView]:
     """For the rents area (a rent review, a change of charges): set the collection amount of the account's
@@ -290,5 +305,5 @@ def mandate_amount_changed(ctx: ServiceContext, account_ref: str, amount_pence: 
 
 
 __all__ = ["MANAGE", "MandateEvent", "MandateView", "account_mandates", "add_mandate", "change_mandate",
-           "check_bank_details", "mandate_amount_changed", "mask_account_number", "next_collection_with_notice",
+           "check_bank_details", "list_mandates", "mandate_amount_changed", "mask_account_number", "next_collection_with_notice",
            "owe_notice", "set_mandate_status"]
