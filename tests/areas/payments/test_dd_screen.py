@@ -49,3 +49,22 @@ async def test_add_a_mandate_from_the_keyboard_refused_then_fixed_then_paused(en
         await settle(app, pilot)
         history = screen_text(app, widgets=Static)
         assert "added (active)" in history and "paused (paused)" in history, history
+
+
+@pytest.mark.sqlite_only
+async def test_d_on_an_account_opens_its_direct_debits_with_the_account_filled_in(engine):
+    from duty_tui.areas.payments.tui.account import AccountScreen
+
+    seed_office(engine)
+    app = build_app(engine, now=NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(app, pilot, "leader", paste_over=8)
+        app.push_screen(AccountScreen("RNT000001"))
+        await settle(app, pilot)
+        await human(pilot, "d")
+        opened = await wait_for(app, pilot, lambda: type(app.screen).__name__ == "DirectDebitsScreen")
+        assert opened, screen_text(app)
+        await settle(app, pilot)
+        await human(pilot, "a")
+        await settle(app, pilot)
+        assert app.screen.form.values()["account"] == "RNT000001"

@@ -65,6 +65,13 @@ class DirectDebitsScreen(ListScreen):
         Binding("f9", "reload", "Reload", id="dd-reload", tooltip="Load the list again"),
     ]
 
+    def __init__(self, account_ref: str | None = None) -> None:
+        """Every account's mandates, or one account's (from its account screen)."""
+        super().__init__()
+        self.account_ref = account_ref
+        if account_ref:
+            self.title = f"Direct debits: {account_ref}"
+
     def compose_below(self) -> ComposeResult:
         yield Static("a add · c change · p pause/resume · x cancel · Enter history · Esc back", id="dd-message")
 
@@ -80,7 +87,7 @@ class DirectDebitsScreen(ListScreen):
     def fetch(self) -> ListPage:
         from duty_tui.areas.payments.services.direct_debit import list_mandates
 
-        return ListPage(list_mandates(self.duty_app.ctx))
+        return ListPage(list_mandates(self.duty_app.ctx, self.account_ref))
 
     def row_key(self, item: MandateView) -> str:
         return item.reference
@@ -127,7 +134,8 @@ class DirectDebitsScreen(ListScreen):
                 self.load()
 
         self.app.push_screen(FormDialog("New direct debit mandate", [
-            FormField("account", "Account", placeholder="e.g. RNT000123", max_length=16, required=True),
+            FormField("account", "Account", placeholder="e.g. RNT000123", max_length=16, required=True,
+                      value=self.account_ref),
             FormField("reference", "Reference", placeholder="6-18, not DDIC…", max_length=18, required=True),
             FormField("payer", "Payer name", max_length=18, required=True),
             FormField("sort_code", "Sort code", placeholder="12-34-56", max_length=8, required=True, row="bank"),
