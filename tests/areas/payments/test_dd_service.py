@@ -236,3 +236,15 @@ def test_dd_commands_collect_write_private_files_and_refuse_a_bad_returns_file(e
     assert run(["--db", db_url, "dd", "returns", "arudd", str(bad), "--as", "admin"]) == 2
     _, err = capsys.readouterr()
     assert "line 2: reason_code" in err and "line 2: collection_date" in err and "Traceback" not in err
+
+
+def test_a_notice_sent_too_late_moves_the_collection_to_the_next_date_it_can_reach(engine):
+    seed_office(engine)
+    add_mandate(_at(engine, date(2026, 3, 10)), "RNT000001", FORM, *GOOD, date(2026, 4, 1))
+    late = notices_due(_at(engine, date(2026, 3, 20)))[0]
+    assert late.notice_by == date(2026, 3, 18)
+    letter = send_notices(_at(engine, date(2026, 3, 20)), [late.notice_id])[0]
+    assert "01 May 2026" in (letter.text or "")
+    run_collections(_at(engine, date(2026, 3, 23)), date(2026, 3, 23))  # lodges the 0N
+    assert run_collections(_at(engine, date(2026, 3, 30)), date(2026, 4, 1)).collected == []
+    assert run_collections(_at(engine, date(2026, 4, 29)), date(2026, 5, 1)).collected == [("RNT000001DD", "01", 42500)]

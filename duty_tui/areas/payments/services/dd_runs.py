@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from duty_tui.areas.payments.db.dd_models import DirectDebitCollection, DirectDebitMandate, DirectDebitNotice
-from duty_tui.areas.payments.domain.bacs_calendar import is_bacs_working_day
+from duty_tui.areas.payments.domain.bacs_calendar import is_bacs_working_day, notice_by
 from duty_tui.areas.payments.domain.bacs_files import Originator, Record, standard18_file
 from duty_tui.areas.payments.domain.mandate import collections_on, transaction_code
 from duty_tui.areas.payments.services.common import office_for, stored_id
@@ -116,12 +116,19 @@ def send_notices(ctx: ServiceContext, notice_ids: list[int]) -> list[Document]:
                     raise InputError(f"the re-presentation for {m.reference} can no longer be noticed in time; "
                                      "ask the payer to pay another way")
                 moved = next_collection_with_notice(m.collection_day, today, today)
-                from duty_tui.areas.payments.domain.bacs_calendar import notice_by
-
                 dates = notice_by(moved)
-                n.collection_date, n.notice_by = dates.collection, dates.notice_by
+                same = session.exec(select(DirectDebitNotice).where(
+                    DirectDebitNotice.mandate_id == m.id, DirectDebitNotice.collection_date == dates.collection,
+                    DirectDebitNotice.amount_pence == n.amount_pence)).first()
                 if n.kind == "first":
                     m.first_collection = moved
+                if same is not None:  # the date it moves to is already noticed: that notice stands for both
+                    session.delete(n)
+                    if same.sent_at is not None:
+                        continue
+                    n = same
+                else:
+                    n.collection_date, n.notice_by = dates.collection, dates.notice_by
             n.sent_at, n.sent_by = ctx.now(), ctx.actor.id if ctx.actor else None
             session.flush()
             documents.append(_letter(ctx, n, m, account, regular=n.kind != "represent"))
