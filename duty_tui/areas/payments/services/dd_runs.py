@@ -176,13 +176,15 @@ def _due(session: Session, on: date, run: CollectionRun) -> list[tuple[DirectDeb
     due = []
     done = set(session.exec(select(DirectDebitCollection.mandate_id).where(
         DirectDebitCollection.collection_date == on)).all())
+    # One read for the day's re-presentations; the per-mandate reads below are for mandates due today only.
+    represents = {n.mandate_id: n for n in session.exec(select(DirectDebitNotice).where(
+        DirectDebitNotice.kind == "represent", DirectDebitNotice.collection_date == on,
+        col(DirectDebitNotice.sent_at).is_not(None))).all()}
     for m in session.exec(select(DirectDebitMandate).where(DirectDebitMandate.status == "active")
                           .order_by(col(DirectDebitMandate.id))).all():
         if m.id in done:
             continue
-        represent = session.exec(select(DirectDebitNotice).where(
-            DirectDebitNotice.mandate_id == m.id, DirectDebitNotice.kind == "represent",
-            DirectDebitNotice.collection_date == on, col(DirectDebitNotice.sent_at).is_not(None))).first()
+        represent = represents.get(stored_id(m))
         if represent is not None:
             unpaid = session.exec(select(DirectDebitCollection.id).where(
                 DirectDebitCollection.mandate_id == m.id, DirectDebitCollection.status == "unpaid")
