@@ -248,3 +248,13 @@ def test_a_notice_sent_too_late_moves_the_collection_to_the_next_date_it_can_rea
     run_collections(_at(engine, date(2026, 3, 23)), date(2026, 3, 23))  # lodges the 0N
     assert run_collections(_at(engine, date(2026, 3, 30)), date(2026, 4, 1)).collected == []
     assert run_collections(_at(engine, date(2026, 4, 29)), date(2026, 5, 1)).collected == [("RNT000001DD", "01", 42500)]
+
+
+def test_the_tenants_access_log_shows_who_set_up_and_viewed_their_direct_debit(engine):
+    from duty_tui.core.services.audit_views import person_access_log
+
+    _set_up(engine)
+    account_mandates(_at(engine, date(2026, 3, 12), "reception"), "RNT000001")
+    log = person_access_log(_at(engine, date(2026, 3, 12)), "P0000001")
+    actions = {e.action for e in log.entries}
+    assert {"dd.mandate_added", "dd.notice_sent", "dd.mandates_viewed"} <= actions, actions

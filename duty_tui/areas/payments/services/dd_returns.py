@@ -111,6 +111,7 @@ def _unpaid(session: Session, ctx: ServiceContext, row: ReturnRow, m: DirectDebi
     action = reason
     if row.reason in _ARUDD_STATUS and m.status != "cancelled":
         m.status = _ARUDD_STATUS[row.reason]
+        m.version += 1  # a screen holding the mandate open must reload before changing it
         action += f"; mandate {m.status}"
     elif row.reason == "0" and c.represents_id is None:
         earliest = bacs_calendar().add_working_days(ctx.today(), ADVANCE_NOTICE_WORKING_DAYS)

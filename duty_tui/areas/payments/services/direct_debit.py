@@ -258,7 +258,7 @@ def account_mandates(ctx: ServiceContext, account_ref: str) -> list[MandateView]
         account = account_by_ref(session, account_ref)
         rows = session.exec(select(DirectDebitMandate).where(DirectDebitMandate.account_id == account.id)
                             .order_by(col(DirectDebitMandate.id))).all()
-        audit.record(session, ctx, "dd.mandates_viewed", "account", account.id,
+        audit.record(session, ctx, "dd.mandates_viewed", "account", account.ref,
                      {"account": account.ref, "mandates": len(rows), "full_account_numbers": ctx.can(MANAGE)})
         return [_view(session, ctx, m, history=True) for m in rows]
 
@@ -272,7 +272,7 @@ def list_mandates(ctx: ServiceContext, account_ref: str | None = None) -> list[M
         if account is not None:
             query = query.where(DirectDebitMandate.account_id == account.id)
         rows = session.exec(query).all()
-        audit.record(session, ctx, "dd.mandates_viewed", "account", account.id if account else None,
+        audit.record(session, ctx, "dd.mandates_viewed", "account", account.ref if account else None,
                      {"account": account.ref if account else "all", "mandates": len(rows),
                       "full_account_numbers": ctx.can(MANAGE)})
         return [_view(session, ctx, m, history=True) for m in rows]
