@@ -96,7 +96,7 @@ def test_the_migrations_without_payments_make_no_payment_tables(engine_without_p
     assert all("payments" not in str(folder) for folder in version_folders())
     tables = set(inspect(engine_without_payments).get_table_names())
     assert {"person", "contact", "homeless_case", "draft"} <= tables  # the other areas' and the core's
-    assert not {"payment", "payment_import", "cashup", "refund_request", "arrangement"} & tables
+    assert not {"payment", "payment_import", "cashup", "refund_request", "arrangement", "dd_mandate"} & tables
 
 
 def test_help_without_payments_lists_no_payments_groups(capsys):
@@ -108,7 +108,7 @@ def test_help_without_payments_lists_no_payments_groups(capsys):
                           timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     listed = group_names(done.stdout)
-    assert listed == everything - {"account", "payments", "arrangements"}
+    assert listed == everything - {"account", "payments", "arrangements", "dd"}
 
 
 def test_the_demo_runs_every_other_areas_step(without_payments, tmp_path, capsys):

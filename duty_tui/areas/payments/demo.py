@@ -79,6 +79,10 @@ def generate_payments(engine: Engine, *, seed: int, today: date, size: str, juri
                                                      wanted=refunds_wanted)
         counts["suspense items"] = _suspense_items(connection, rng, seed=seed, today=today, office_id=office_id,
                                                    income=income, wanted=suspense_wanted)
+        from duty_tui.areas.payments.dd_demo import generate_direct_debits
+
+        counts["direct debit mandates"] = generate_direct_debits(connection, seed=seed, today=today, size=size,
+                                                                 creator=leaders[0] if leaders else None)
         if connection.dialect.name == "postgresql":
             connection.execute(text("ANALYZE payment"))
     return counts

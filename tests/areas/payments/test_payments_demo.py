@@ -1,5 +1,6 @@
 """The payments demo rows on top of a small demo office: receipts for the base counter payments,
-arrangements (some broken), refund requests that can be authorised, yesterday's cash-ups, suspense items."""
+arrangements (some broken), refund requests that can be authorised, yesterday's cash-ups, suspense items,
+direct debit mandates that the collection run collects."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ from pay_helpers import at, ctx_for
 from sqlalchemy import text
 
 from duty_tui.areas.payments.demo import generate_payments
+from duty_tui.areas.payments.domain.bacs_calendar import collection_date
 from duty_tui.areas.payments.services.arrangements import broken_arrangements
 from duty_tui.areas.payments.services.cashup import cashups_to_sign_off
+from duty_tui.areas.payments.services.dd_runs import notices_due, run_collections
+from duty_tui.areas.payments.services.direct_debit import list_mandates
 from duty_tui.areas.payments.services.importing import suspense_items
 from duty_tui.areas.payments.services.refunds import authorise_refund, pending_refunds
 from duty_tui.core.demo import generator
@@ -24,6 +28,7 @@ def test_demo_payments_on_a_small_office(engine):
     assert counts["payment receipts"] > 100 and counts["arrangements"] == 12
     assert 0 < counts["broken arrangements"] < 12
     assert counts["refund requests"] > 0 and counts["cash-ups"] > 0 and counts["suspense items"] == 4
+    assert counts["direct debit mandates"] == 8
     with engine.connect() as c:
         receipts = c.execute(text("SELECT COUNT(DISTINCT receipt_no) FROM ledger_entry "
                                   "WHERE receipt_no IS NOT NULL")).scalar()
@@ -39,3 +44,9 @@ def test_demo_payments_on_a_small_office(engine):
         assert authorise_refund(actor, refund.ref, refund.version).status == "authorised"  # the credit is proven
     assert any(c.status == "counted" for c in cashups_to_sign_off(leader))
     assert sum(1 for i in suspense_items(income) if i.external_id and i.external_id.startswith("DEMO-SUS")) == 4
+    # The demo's direct debits: noticed, lodged, collected on their first date by the collection run.
+    mandates = list_mandates(leader)
+    assert sorted(m.status for m in mandates).count("active") == 6 and not notices_due(leader)
+    first = min(m.first_collection for m in mandates if m.status == "active")
+    run = run_collections(leader, collection_date(first))
+    assert run.collected and all(code == "01" for _, code, _ in run.collected)

@@ -184,6 +184,7 @@ async def test_every_screen_footer_is_whole_at_80_columns_and_uses_more_when_wid
     from duty_tui.areas.payments.tui import arrangements as payment_arrangements
     from duty_tui.areas.payments.tui import cashup as payment_cashup
     from duty_tui.areas.payments.tui import cashup_report as payment_cashup_report
+    from duty_tui.areas.payments.tui import direct_debits as payment_direct_debits
     from duty_tui.areas.payments.tui import payment
     from duty_tui.areas.payments.tui import receipt as payment_receipt
     from duty_tui.areas.payments.tui import refunds as payment_refunds
@@ -225,6 +226,7 @@ async def test_every_screen_footer_is_whole_at_80_columns_and_uses_more_when_wid
         "RefundsScreen": lambda: payment_refunds.RefundsScreen(),
         "CashUpSignOffScreen": lambda: payment_signoff.CashUpSignOffScreen(),
         "SuspenseScreen": lambda: payment_suspense.SuspenseScreen(),
+        "DirectDebitsScreen": lambda: payment_direct_debits.DirectDebitsScreen(),
         "PersonScreen": lambda: person.PersonScreen("P0000001"),
         "PersonAccessScreen": lambda: person_access.PersonAccessScreen("P0000001"),
         "QueuesScreen": lambda: queues.QueuesScreen(), "SearchScreen": lambda: search.SearchScreen(),

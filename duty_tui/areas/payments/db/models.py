@@ -237,3 +237,14 @@ class SuspenseAllocation(SQLModel, table=True):
     allocated_by: int | None = Field(default=None, foreign_key="staff_user.id")
     allocated_at: datetime
     note: str | None = Field(default=None, max_length=200)
+
+
+# The direct debit tables live in their own module (migration payments_0004); importing them here puts
+# them in the area's metadata with the rest.
+from duty_tui.areas.payments.db.dd_models import (  # noqa: E402, F401
+    DirectDebitCollection,
+    DirectDebitMandate,
+    DirectDebitMandateEvent,
+    DirectDebitNotice,
+    DirectDebitReturn,
+)

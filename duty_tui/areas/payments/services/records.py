@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from duty_tui.areas.payments.db.models import Arrangement, Payment, RefundRequest
+from duty_tui.areas.payments.db.models import Arrangement, DirectDebitMandate, Payment, RefundRequest
 from duty_tui.core.db.models import Office, Person
 
 
 def person_records(session: Session, person_id: int, account_ids: list[int]) -> dict[str, list]:
-    """Hook "audit.person_records": receipts the person paid, and refunds and arrangements on their accounts."""
+    """Hook "audit.person_records": receipts the person paid, and refunds, arrangements and direct debit mandates
+    on their accounts."""
     paid = session.exec(select(Payment.office_id, Payment.receipt_no).where(Payment.person_id == person_id)).all()
     offices = {o.id: o.code for o in session.exec(select(Office)).all()} if paid else {}
     found: dict[str, list] = {"payment": [f"{offices.get(o, '?')}-{n:06d}" for o, n in paid if n is not None]}
@@ -18,6 +19,8 @@ def person_records(session: Session, person_id: int, account_ids: list[int]) -> 
             col(RefundRequest.account_id).in_(account_ids))).all())
         found["arrangement"] = list(session.exec(select(Arrangement.ref).where(
             col(Arrangement.account_id).in_(account_ids))).all())
+        found["dd_mandate"] = list(session.exec(select(DirectDebitMandate.id).where(
+            col(DirectDebitMandate.account_id).in_(account_ids))).all())
     return found
 
 

@@ -72,6 +72,8 @@ class AccountScreen(DutyScreen):
                 tooltip="Request a refund of proven credit (another person authorises it)"),
         Binding("g", "arrangements", "Arrangements", id="account-arrangements",
                 tooltip="Arrangements to pay on this account, each instalment checked"),
+        Binding("d", "direct_debits", "Direct debits", id="account-direct-debits",
+                tooltip="This account's direct debit mandates: add, change, pause, cancel"),
         Binding("p", "print", "Print/send", id="account-print",
                 tooltip="Send this statement: a printer, email, or a file (a download in a browser)"),
         Binding("r", "receipt", "Receipt", id="account-receipt",
@@ -348,6 +350,12 @@ class AccountScreen(DutyScreen):
                                "requested; another person must authorise it.", reload=False))
 
     # ------------------------------------------------------------------ arrangements
+    def action_direct_debits(self) -> None:
+        """This account's direct debit mandates."""
+        from duty_tui.areas.payments.tui.direct_debits import DirectDebitsScreen
+
+        self.app.push_screen(DirectDebitsScreen(self.account_ref))
+
     def action_arrangements(self) -> None:
         """Open this account's arrangements."""
         from duty_tui.areas.payments.tui.arrangements import ArrangementsScreen
