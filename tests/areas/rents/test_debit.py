@@ -224,3 +224,18 @@ def test_a_stale_plan_claims_nothing_once_another_run_has_posted(engine):
     with session_scope(engine, write=True) as session:
         assert claim_weeks(session.connection(), stale.claims) == set()
     assert len(_debits(engine)) == 6
+
+
+def test_a_preview_with_no_charges_set_up_says_so_rather_than_all_posted(engine):
+    from duty_tui.areas.rents.tui.debit import summary_lines
+
+    seed_office(engine)
+    ctx = ctx_for(engine)
+    empty = preview_debit(ctx, THROUGH)
+    assert (empty.posted, empty.charged_properties) == (0, 0)
+    assert any("no charges are set up yet" in line for line in summary_lines(empty))
+    assert seed_basic_rent(ctx, MONDAY) == 3
+    run_debit(ctx, THROUGH)
+    done = preview_debit(ctx, THROUGH)
+    assert (done.posted, done.charged_properties) == (0, 3)
+    assert any("every week through this date is posted" in line for line in summary_lines(done))

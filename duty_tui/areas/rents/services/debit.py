@@ -20,7 +20,7 @@ from __future__ import annotations
 import bisect
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -59,6 +59,7 @@ class DebitSummary:
     void_properties: int = 0
     free_weeks: int = 0
     preview: bool = False
+    charged_properties: int = -1  # properties with a charge through the date (-1: not counted)
 
     def as_json(self) -> dict[str, int]:
         """Exactly the contract's keys (docs/CLI.md `duty-tui rent debit`)."""
@@ -91,6 +92,8 @@ class DebitPlan:
     void: dict[tuple[int, date], list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     free: set[tuple[int, date]] = field(default_factory=set)
     """The (property, week) keys of rent-free weeks: claimed, nothing charged."""
+    charged_properties: int = 0
+    """Properties with a charge in force by the date (none: no charges are set up yet)."""
 
 
 def latest_debit_date(today: date) -> date:
@@ -158,6 +161,7 @@ def plan_debit(connection: Connection, rules: Sequence[CalendarRule], types: dic
         firsts += [c[2] for t in tenancies.get(prop, ()) for c in by_tenancy.get(t.id, ())]
         starts[prop] = week_containing(rules, min(firsts)).start
     plan = DebitPlan()
+    plan.charged_properties = len(properties)
     if not starts:
         return plan
     weeks = list(weeks_between(rules, min(starts.values()), through))
@@ -247,6 +251,7 @@ def preview_debit(ctx: ServiceContext, through: date) -> DebitSummary:
     summary = _summary(through, rules, (r for rows in plan.ledger.values() for r in rows),
                        (r for rows in plan.void.values() for r in rows),
                        ((c["property_id"], c["week_start"]) for c in plan.claims), len(plan.free), preview=True)
+    summary = replace(summary, charged_properties=plan.charged_properties)
     audit.record_read(ctx, "rent.debit_previewed", "rent_debit", through.isoformat(), summary.as_json())
     return summary
 

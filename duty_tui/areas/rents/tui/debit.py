@@ -42,7 +42,9 @@ class DebitFigures(Message, bubble=False):
 def summary_lines(summary: DebitSummary) -> list[str]:
     """The preview's or the result's figures, one a line."""
     first, last = summary.first_week, summary.last_week
-    if first is None or last is None:
+    if (first is None or last is None) and summary.charged_properties == 0:
+        weeks = "none: no charges are set up yet (duty-tui rent seed-charges --from DATE)"
+    elif first is None or last is None:
         weeks = "none: every week through this date is posted"
     else:
         weeks = f"{first.year} week {first.number} (w/c {first.start:%d/%m/%Y})"
