@@ -135,7 +135,9 @@ def worklist_command(
     typer.echo(f"{len(page.rows):,} of {page.total:,} accounts in arrears, largest balance first", err=True)
 
 
-from duty_tui.areas.income import cli_court  # noqa: E402,F401  (registers `arrears court-pack`)
+from duty_tui.areas.income.cli_court import court_pack_command  # noqa: E402  (kept in its own module)
+
+arrears.app.command("court-pack")(court_pack_command)
 
 if __name__ == "__main__":
     arrears.app()

@@ -13,11 +13,9 @@ from typing import Annotated
 
 import typer
 
-from duty_tui.areas.income.cli import arrears
 from duty_tui.core.cli.context import cli_state
 
 
-@arrears.app.command("court-pack")
 def court_pack_command(
     ctx: typer.Context,
     account_ref: str = typer.Argument(..., metavar="ACCOUNT_REF", help="The rent account, e.g. RNT000123."),

@@ -145,7 +145,9 @@ def charges_command(
                err=True)
 
 
-from duty_tui.areas.rents import cli_export  # noqa: E402,F401  (registers `rent export`)
+from duty_tui.areas.rents.cli_export import export_command  # noqa: E402  (kept in its own module)
+
+rent.app.command("export")(export_command)
 
 if __name__ == "__main__":
     rent.app()

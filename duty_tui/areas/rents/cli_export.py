@@ -11,12 +11,10 @@ from typing import Annotated
 
 import typer
 
-from duty_tui.areas.rents.cli import rent
 from duty_tui.core.cli.context import cli_state, open_engine, service_context
 from duty_tui.core.domain.errors import InputError
 
 
-@rent.app.command("export")
 def export_command(
     ctx: typer.Context,
     date_from: Annotated[str, typer.Option("--from", help="The first day (YYYY-MM-DD or DD/MM/YYYY).")],

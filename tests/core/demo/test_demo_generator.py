@@ -294,7 +294,7 @@ def test_values_are_stored_as_the_orm_stores_them(sqlite_engine) -> None:
 
 def test_the_api_the_cli_and_login_screen_use() -> None:
     roles = load_reference(REPO_ROOT / "data").roles
-    assert [u.username for u in DEMO_USERS] == ["reception", "options", "income", "leader", "admin"]
+    assert [u.username for u in DEMO_USERS] == ["reception", "options", "income", "rents", "leader", "admin"]
     assert {u.role for u in DEMO_USERS} == set(roles) - {"batch"}
     assert all(u.password == "demo" and u.display_name for u in DEMO_USERS)
     assert set(SIZES) == {"small", "office", "council"}
