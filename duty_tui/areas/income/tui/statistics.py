@@ -16,13 +16,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Header, Input, Label, Static
+from textual.widgets import DataTable, Header, Static
 from textual_plotext import PlotextPlot
 
 from duty_tui.core.domain.errors import DutyError, InputError, PermissionDenied
 from duty_tui.core.domain.money import format_pence
 from duty_tui.core.tui.kit.footer import DutyFooter
-from duty_tui.core.tui.kit.validators import DateValidator
+from duty_tui.core.tui.kit.period import PeriodFields
 from duty_tui.core.tui.kit.workers import Done, Loaded
 from duty_tui.core.tui.screens.base import DutyScreen
 from duty_tui.core.tui.text import plain
@@ -60,8 +60,10 @@ def summary_lines(stats: ArrearsStatistics) -> list[str]:
             f"{stats.count('eviction')} evictions"]
 
 
-class ArrearsStatisticsScreen(DutyScreen):
+class ArrearsStatisticsScreen(PeriodFields, DutyScreen):  # type: ignore[misc]  # core's WatchesRecords._on_show vs Widget's
     """Current arrears by recovery stage as a bar chart and a table, with the rent roll and a period's events."""
+
+    PERIOD_ID = "as"  # the fields #as-from and #as-to
 
     SCOPE_NAME = "arrears-statistics"
     TITLE = "Arrears statistics"
@@ -96,10 +98,7 @@ class ArrearsStatisticsScreen(DutyScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="as-period"):
-            yield Label("From")
-            yield Input(id="as-from", placeholder="DD/MM/YYYY", max_length=10, validators=[DateValidator(False)])
-            yield Label("To")
-            yield Input(id="as-to", placeholder="DD/MM/YYYY", max_length=10, validators=[DateValidator(False)])
+            yield from self.period_inputs()
             yield Static("", id="as-as-of")
         with Horizontal(id="as-main"):
             yield PlotextPlot(id="as-chart")
@@ -113,8 +112,7 @@ class ArrearsStatisticsScreen(DutyScreen):
 
         today = self.duty_app.ctx.today()
         start, end = self._asked[0] or rent_year_start(today), self._asked[1] or today
-        self.query_one("#as-from", Input).value = f"{start:%d/%m/%Y}"
-        self.query_one("#as-to", Input).value = f"{end:%d/%m/%Y}"
+        self.show_period(start, end)
         table = self.query_one("#as-table", DataTable)
         table.add_column("Latest step", key="stage", width=20)
         table.add_column(Text("Accts", justify="right"), key="accounts", width=6)
@@ -124,30 +122,11 @@ class ArrearsStatisticsScreen(DutyScreen):
 
     # -- reading -----------------------------------------------------------------------------------
 
-    def _period(self) -> tuple[date, date] | None:
-        """The typed period, or None with what to fix said on the message line (nothing typed is lost)."""
-        from duty_tui.core.domain.period import read_period
+    def say(self, text: str) -> None:
+        self._say(text)
 
-        problems: list[str] = []
-        start, end = read_period(self.query_one("#as-from", Input).value,
-                                 self.query_one("#as-to", Input).value, problems, ("From", "To"))
-        if problems or start is None or end is None:
-            self._say(problems[0])
-            self.query_one("#as-from" if problems[0].startswith("From") else "#as-to", Input).focus()
-            return None
-        return start, end
-
-    def action_read(self) -> None:
-        """Read the figures for the period typed."""
-        period = self._period()
-        if period is None:
-            return
-        self._say("Reading…")
-        self.read(*period)
-
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
-        self.action_read()
+    def read_period_figures(self, date_from: date, date_to: date) -> None:
+        self.read(date_from, date_to)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="arrears-statistics-read")
     def read(self, date_from: date, date_to: date) -> None:
@@ -211,7 +190,7 @@ class ArrearsStatisticsScreen(DutyScreen):
 
     def action_export(self) -> None:
         """Save the CSV files for the period typed in a new folder in the user's own documents."""
-        period = self._period()
+        period = self.typed_period()
         if period is None:
             return
         self._say("Saving the CSV files…")

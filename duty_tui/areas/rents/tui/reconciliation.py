@@ -14,12 +14,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Header, Input, Label, Static
+from textual.widgets import DataTable, Header, Static
 
 from duty_tui.core.domain.errors import InputError, PermissionDenied
 from duty_tui.core.domain.money import format_pence
 from duty_tui.core.tui.kit.footer import DutyFooter
-from duty_tui.core.tui.kit.validators import DateValidator
+from duty_tui.core.tui.kit.period import PeriodFields
 from duty_tui.core.tui.kit.workers import Loaded
 from duty_tui.core.tui.screens.base import DutyScreen
 from duty_tui.core.tui.text import plain
@@ -61,8 +61,10 @@ def group_lines(group: GroupReconciliation) -> list[tuple[str, int | None, int, 
     return out
 
 
-class RentReconciliationScreen(DutyScreen):
+class RentReconciliationScreen(PeriodFields, DutyScreen):  # type: ignore[misc]  # core's WatchesRecords._on_show vs Widget's
     """A period's reconciliation by rent group; Enter on a figure lists its ledger rows."""
+
+    PERIOD_ID = "rr"  # the fields #rr-from and #rr-to
 
     SCOPE_NAME = "rent-reconciliation"
     TITLE = "Rent reconciliation"
@@ -90,10 +92,7 @@ class RentReconciliationScreen(DutyScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="rr-period"):
-            yield Label("From")
-            yield Input(id="rr-from", placeholder="DD/MM/YYYY", max_length=10, validators=[DateValidator(False)])
-            yield Label("To")
-            yield Input(id="rr-to", placeholder="DD/MM/YYYY", max_length=10, validators=[DateValidator(False)])
+            yield from self.period_inputs()
         yield DataTable(id="rr-table", cursor_type="row", zebra_stripes=True)
         yield Static(plain(KEYS_LINE), id="rr-message")
         yield DutyFooter()
@@ -101,8 +100,7 @@ class RentReconciliationScreen(DutyScreen):
     def on_mount(self) -> None:
         start, end = last_week(self.duty_app.ctx.today())
         start, end = self._asked[0] or start, self._asked[1] or end
-        self.query_one("#rr-from", Input).value = f"{start:%d/%m/%Y}"
-        self.query_one("#rr-to", Input).value = f"{end:%d/%m/%Y}"
+        self.show_period(start, end)
         table = self.query_one("#rr-table", DataTable)
         table.add_column("Figure", key="figure", width=50)
         table.add_column(Text("Rows", justify="right"), key="rows", width=8)
@@ -110,30 +108,11 @@ class RentReconciliationScreen(DutyScreen):
         table.focus()
         self.action_read()
 
-    def _period(self) -> tuple[date, date] | None:
-        """The typed period, or None with what to fix said on the message line (nothing typed is lost)."""
-        from duty_tui.core.domain.period import read_period
+    def say(self, text: str) -> None:
+        self._say(text)
 
-        problems: list[str] = []
-        start, end = read_period(self.query_one("#rr-from", Input).value,
-                                 self.query_one("#rr-to", Input).value, problems, ("From", "To"))
-        if problems or start is None or end is None:
-            self._say(problems[0])
-            self.query_one("#rr-from" if problems[0].startswith("From") else "#rr-to", Input).focus()
-            return None
-        return start, end
-
-    def action_read(self) -> None:
-        """Read the reconciliation for the period typed."""
-        period = self._period()
-        if period is None:
-            return
-        self._say("Reading…")
-        self.read(*period)
-
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
-        self.action_read()
+    def read_period_figures(self, date_from: date, date_to: date) -> None:
+        self.read(date_from, date_to)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="rent-reconciliation-read")
     def read(self, date_from: date, date_to: date) -> None:
