@@ -40,7 +40,6 @@ DEMO_USERS: list[DemoUser] = [
     DemoUser("reception", "Sarah Collins", "reception", DEMO_PASSWORD, "reception"),
     DemoUser("options", "Daniel Okafor", "options_officer", DEMO_PASSWORD, "options"),
     DemoUser("income", "Priya Sharma", "income_officer", DEMO_PASSWORD, "income"),
-    DemoUser("rents", "Grace Adeyemi", "rents_assistant", DEMO_PASSWORD, "income"),
     DemoUser("leader", "Karen Whitfield", "team_leader", DEMO_PASSWORD, "income"),
     DemoUser("admin", "Tom Bradley", "admin", DEMO_PASSWORD, None),
 ]
