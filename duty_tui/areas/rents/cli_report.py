@@ -10,8 +10,8 @@ from typing import Annotated
 
 import typer
 
-from duty_tui.core.cli.context import cli_state, open_engine, service_context
-from duty_tui.core.domain.errors import InputError, PermissionDenied
+from duty_tui.core.cli.context import cli_state, open_engine, report_period, service_context
+from duty_tui.core.domain.errors import PermissionDenied
 
 
 def report_rents(
@@ -28,25 +28,17 @@ def report_rents(
     closing) and the rent roll of live tenancies: CSV files in DIR."""
     from duty_tui.areas.rents.services.rent_report import write_rents_report
     from duty_tui.core.domain.money import format_pence
-    from duty_tui.core.domain.period import read_period
-    from duty_tui.core.services.outputs import check_out_dir, one_line
+    from duty_tui.core.services.outputs import one_line
 
-    problems: list[str] = []
-    start, end = read_period(date_from, date_to, problems)
-    try:
-        check_out_dir(out)  # before the database is touched; checked again as the folder is opened
-    except InputError as exc:
-        problems.append(exc.message)
-    if problems:
-        raise InputError(problems[0], problems=problems)
+    start, end = report_period(date_from, date_to, out)
     settings = cli_state(ctx).settings()
     engine = open_engine(settings)
     svc = service_context(settings, engine, as_user)
     try:
         recon, files = write_rents_report(svc, date_from=start, date_to=end, out_dir=out, rows=rows)
     except PermissionDenied as exc:
-        raise PermissionDenied(f"{exc.message}; run it --as a user whose role may (a rents assistant, team "
-                               "leader, income officer or admin)") from None
+        raise PermissionDenied(f"{exc.message}; run it --as a user whose role may read them (a rents "
+                               "assistant, team leader, income officer or admin)") from None
     total = recon.total
     typer.echo(
         f"{len(files)} files in {one_line(out)}: {recon.date_from:%d/%m/%Y} to {recon.date_to:%d/%m/%Y}, "

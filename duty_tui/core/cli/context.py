@@ -119,3 +119,21 @@ def read_json_document(source: str) -> object:
         raise InputError(f"{name}: not valid JSON: nested too deeply") from None
     except ValueError:  # json's int() refuses a number of more than 4,300 digits
         raise InputError(f"{name}: a number in it is thousands of digits long; no value here is that big") from None
+
+
+def report_period(date_from: str, date_to: str, out: Path):  # -> tuple[date, date]
+    """A `report …` command's --from/--to and --out checked together before the database is touched:
+    the two dates, or an InputError listing every problem (one line each, exit 2)."""
+    from duty_tui.core.domain.errors import InputError
+    from duty_tui.core.domain.period import read_period
+    from duty_tui.core.services.outputs import check_out_dir
+
+    problems: list[str] = []
+    start, end = read_period(date_from, date_to, problems)
+    try:
+        check_out_dir(out)  # checked again as the folder is opened
+    except InputError as exc:
+        problems.append(exc.message)
+    if problems or start is None or end is None:
+        raise InputError(problems[0], problems=problems)
+    return start, end
