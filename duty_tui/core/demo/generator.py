@@ -30,7 +30,8 @@ from sqlalchemy import Engine, inspect, text
 from duty_tui.core.config.reference import load_reference
 from duty_tui.core.config.settings import DEFAULTS
 from duty_tui.core.db import kept_balance
-from duty_tui.core.demo import money, people, places, staff, work
+from duty_tui.core import registry
+from duty_tui.core.demo import money, people, places, rent_ledger, staff, work
 from duty_tui.core.demo.bulk import Loader, empty_database
 from duty_tui.core.demo.people import LOOKALIKES
 from duty_tui.core.demo.staff import DEMO_USERS, DemoUser
@@ -278,6 +279,12 @@ def _write(loader: Loader, spec: DemoSize, office: staff.Office, pop: people.Pop
         rng("ledger"), loader, today=today, window_start=window_start, office_id=office.office_id,
         counter_staff=counter_staff, income_staff=income_staff, jurisdiction=jurisdiction,
         till_codes="till_code" in loader.columns("ledger_entry"))
+    post_rent = registry.hook("demo.post_rent")  # the rents area: its debit run posts the latest weeks' rent
+    if post_rent is not None:
+        cutover = rent_ledger.debit_cutover(today)
+        ledger.cutover_o = cutover.toordinal()
+        ledger.cut_over = rent_ledger.cut_over_tenancies(
+            ((t.id, t.home.id, t.start, t.end) for t in pop.tenancies), cutover)
     expected = int(spec.tenancies * spec.ledger_weeks * LEDGER_ROWS_PER_TENANCY_WEEK)
     say(f"ledger: {len(accounts):,} accounts over {spec.ledger_weeks} weeks (~{expected:,} rows)")
     if not loader.connection.in_transaction():
@@ -314,3 +321,7 @@ def _write(loader: Loader, spec: DemoSize, office: staff.Office, pop: people.Pop
             loader.insert("homeless_case", columns, rows)
     loader.commit()
     loader.finish(list(loader.counts))
+    if post_rent is not None:
+        say("rent: charges, and the debit run for the latest weeks")
+        post_rent(loader.connection.engine, today=today, cutover=rent_ledger.debit_cutover(today),
+                  tenancies=ledger.cut_over, rng=rng("rents"))

@@ -139,6 +139,8 @@ class LedgerWriter:
                                         ("england", "wales", "scotland", "northern_ireland") else "england")
         self.till_codes = till_codes
         self.next_id = 1
+        self.cutover_o = today.toordinal() + 1  # from this day the rents area's debit run posts the rent …
+        self.cut_over: set[int] = set()  # … of these tenancies (rent_ledger.debit_cutover; none unless set)
         self.counter: list[tuple] = []
         self.external: dict[tuple[str, int], int] = {}
         self.receipts = 0

@@ -14,6 +14,7 @@ same seed and day give the same rows.
 from __future__ import annotations
 
 import heapq
+from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
@@ -53,6 +54,35 @@ OPENING, RENT, HB, UC, PAY, RETURN = range(6)
 
 def _monday_on_or_after(d: date) -> date:
     return d + timedelta(days=(7 - d.weekday()) % 7)
+
+
+CUTOVER_WEEKS = 5
+"""How many recent rent weeks the rents area's debit run posts in the demo instead of this simulation."""
+
+
+def debit_cutover(today: date) -> date:
+    """The first Monday whose rent the demo's debit run posts (issue 15 item 9): CUTOVER_WEEKS weeks back,
+    but never before this rent year's first Monday (the simulation's rent is then one amount, today's)."""
+    cutover = today - timedelta(days=today.weekday(), weeks=CUTOVER_WEEKS - 1)
+    year = today.year if today.month >= 4 else today.year - 1
+    return max(cutover, _monday_on_or_after(date(year, 4, 1)))
+
+
+def cut_over_tenancies(tenancies: Iterable[tuple[int, int, date, date | None]], cutover: date) -> set[int]:
+    """The tenancies (id, property id, start, end) whose rent from ``cutover`` the debit run posts.
+
+    Only a property's one tenancy, begun before the cutover and not ended, with no other tenancy of
+    the property live on or after it: its weeks are then whole and charged at one weekly amount, so
+    the debit run posts exactly what the simulation would have (no proration to match)."""
+    by_property: dict[int, list[tuple[int, date, date | None]]] = {}
+    for tenancy_id, property_id, start, end in tenancies:
+        by_property.setdefault(property_id, []).append((tenancy_id, start, end))
+    chosen: set[int] = set()
+    for lets in by_property.values():
+        live = [t for t in lets if t[2] is None or t[2] >= cutover]
+        if len(live) == 1 and live[0][2] is None and live[0][1] < cutover:
+            chosen.add(live[0][0])
+    return chosen
 
 
 class RentAccountRun:
@@ -255,7 +285,9 @@ class RentAccountRun:
             account.balance += amount
             if self.uc_start is not None and o >= self.uc_start:
                 self.uc_due += int(amount * self.uc_share)
-            self.out.append(writer._row(aid, o, secs, "rent_debit", None, amount, writer._label("Rent w/c", o)))
+            if o < writer.cutover_o or self.tenancy.id not in writer.cut_over:  # else the debit run posts it
+                self.out.append(writer._row(aid, o, secs, "rent_debit", None, amount,
+                                            writer._label("Rent w/c", o)))
         elif code == HB:
             amount = int(writer.rent_on(self.rent_now, o) * self.hb_share)
             account.balance -= amount

@@ -1,0 +1,142 @@
+"""The rents area's part of the demo office (issue 15 item 9; docs/RENTS_DEMO.md).
+
+The core simulation (duty_tui.core.demo.rent_ledger) writes two years of each rent account, but
+for the tenancies it hands over (``cut_over_tenancies``) it leaves the rent of the latest weeks,
+from the cutover Monday (``debit_cutover``), to this step. Here each of those properties gets its
+charges — the weekly rent the simulation charged, split into basic rent and the service charges a
+home of its kind has, summing to the same pence — with last rent year's amounts as history, the
+rent review that moved them applied last April with a notice of variation per tenancy, and then the
+real debit run (services/debit.py ``run_debit``) posts each week through today, as the rents
+assistant, on the Monday night it falls due. Balances are the same pence as the simulation's alone.
+
+Called by the core generator through the ``demo.post_rent`` hook, right after the base ledger, so
+every later demo step sees the whole ledger. Charges, the week before the cutover (marked posted:
+the simulation's ledger holds it) and the review history are bulk-inserted as history; the postings
+are the service's.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import Engine, insert, select
+
+from duty_tui.areas.rents.db.models import (
+    RentCharge,
+    RentReview,
+    RentReviewLine,
+    RentVariationNotice,
+    RentWeekPosted,
+)
+from duty_tui.areas.rents.domain.calendar import rent_year_of
+from duty_tui.areas.rents.domain.reference import load_calendar
+from duty_tui.areas.rents.services.debit import run_debit
+from duty_tui.core.config.settings import Settings
+from duty_tui.core.db.models import Account, Property, StaffUser, Tenancy
+from duty_tui.core.domain.local_time import UK
+from duty_tui.core.services.context import Actor, ServiceContext
+
+RENTS_USER = "rents"
+FLATS = ("flat", "maisonette", "bedsit")
+"""Property types (the demo's words) in a block with shared areas: service charges as well as rent."""
+
+
+def last_year_amount(weekly: int) -> int:
+    """Last rent year's weekly amount, as the simulation charged it (duty_tui.core.demo.money.rent_on)."""
+    return int(round(weekly / 1.04 / 5)) * 5
+
+
+def split_rent(weekly: int, property_type: str, draw: float) -> list[tuple[str, int]]:
+    """``weekly`` pence as (charge code, pence) summing to it exactly: basic rent and, for a flat, a
+    service charge and cleaning, a third of flats with communal heating; some houses pay water with it.
+    ``draw`` (0–1) picks the mix, so last year's and this year's split the same way."""
+    parts: list[tuple[str, int]] = []
+    if any(word in property_type.lower() for word in FLATS):
+        parts += [("service_charge", weekly * 6 // 100), ("cleaning", weekly * 2 // 100)]
+        if draw < 0.34:
+            parts.append(("heating", weekly * 5 // 100))
+    elif draw < 0.3:
+        parts.append(("water", weekly * 7 // 100))
+    parts = [(code, pence) for code, pence in parts if pence > 0]
+    return [("basic_rent", weekly - sum(p for _, p in parts)), *parts]
+
+
+def _night(day: date) -> datetime:
+    """00:30 UK on ``day`` (when the simulation posted rent), in UTC."""
+    return datetime.combine(day, time(0, 30), tzinfo=UK).astimezone(UTC)
+
+
+def _context(engine: Engine) -> ServiceContext:
+    settings = Settings(db_url=engine.url.render_as_string(hide_password=False))
+    ctx = ServiceContext.create(engine, settings, terminal="demo")
+    with engine.connect() as connection:
+        user = connection.execute(select(StaffUser).where(StaffUser.username == RENTS_USER)).first()
+        if user is None:  # a build whose demo has no rents user: the admin runs it
+            user = connection.execute(select(StaffUser).where(StaffUser.role == "admin")
+                                      .order_by(StaffUser.id)).first()
+    assert user is not None, "the demo office has no one who may run the debit"
+    role = ctx.reference.roles[user.role]
+    return ctx.as_actor(Actor(id=user.id, username=user.username, display_name=user.display_name, role=user.role,
+                              role_name=role.name, permissions=role.permissions, team_id=user.team_id))
+
+
+def post_rent(engine: Engine, *, today: date, cutover: date, tenancies: set[int], rng: random.Random) -> dict[str, int]:
+    """Charges, review history and the debit run for the handed-over tenancies; rows made, by kind."""
+    ctx = _context(engine)
+    rules = load_calendar(ctx.settings.data_dir)
+    this_year = rent_year_of(rules, cutover)
+    last_year_start = rent_year_of(rules, this_year.starts - timedelta(days=1)).starts
+    actor_id = ctx.actor.id if ctx.actor else None
+    counts = {"charges": 0, "notices": 0, "debit rows": 0}
+    with engine.begin() as connection:
+        lets = connection.execute(
+            select(Tenancy.id, Tenancy.property_id, Tenancy.weekly_rent_pence, Property.property_type, Account.id)
+            .join(Property, Property.id == Tenancy.property_id)
+            .join(Account, (Account.tenancy_id == Tenancy.id) & (Account.account_type == "rent"))
+            .where(Tenancy.id.in_(sorted(tenancies))).order_by(Tenancy.id)).all()
+        if not lets:
+            return counts
+        set_at, notices_on = _night(last_year_start), this_year.starts - timedelta(weeks=5)
+        review_id = connection.execute(insert(RentReview).values(
+            ref=f"RR{this_year.begins}", rent_year_start=this_year.starts, effective_from=this_year.starts,
+            basis="percent", percent_bp=400, policy_code="rent_standard",
+            description=f"Rent year {this_year.label}: 4% (within the Rent Standard's CPI + 1%)", status="applied",
+            notices_on=notices_on, created_by=actor_id, created_at=_night(notices_on - timedelta(weeks=3)),
+            applied_by=actor_id, applied_at=_night(notices_on)).returning(RentReview.id)).scalar_one()
+        charges, lines, notices, claims = [], [], [], []
+        for tenancy_id, property_id, weekly, property_type, account_id in lets:
+            draw = rng.random()
+            old = dict(split_rent(last_year_amount(weekly), property_type, draw))
+            for code, pence in split_rent(weekly, property_type, draw):
+                base = {"property_id": property_id, "charge_code": code, "frequency": "weekly", "created_by": actor_id}
+                if code in old:
+                    charges.append({**base, "amount_pence": old[code], "effective_from": last_year_start,
+                                    "effective_to": this_year.starts - timedelta(days=1), "created_at": set_at,
+                                    "reason": "rent year set", "ended_by": actor_id, "ended_at": _night(notices_on),
+                                    "ended_reason": f"rent review RR{this_year.begins}"})
+                charges.append({**base, "amount_pence": pence, "effective_from": this_year.starts,
+                                "effective_to": None, "created_at": _night(notices_on),
+                                "reason": f"rent review RR{this_year.begins}", "ended_by": None, "ended_at": None,
+                                "ended_reason": None})
+                lines.append({"review_id": review_id, "property_id": property_id, "charge_code": code,
+                              "frequency": "weekly", "old_pence": old.get(code, 0), "new_pence": pence,
+                              "capped": False, "note": None})
+            notices.append({"review_id": review_id, "tenancy_id": tenancy_id, "account_id": account_id,
+                            "given_on": notices_on, "effective_from": this_year.starts,
+                            "old_weekly_pence": last_year_amount(weekly), "new_weekly_pence": weekly,
+                            "letter_code": "rent_variation", "created_at": _night(notices_on)})
+            claims.append({"property_id": property_id, "week_start": cutover - timedelta(days=7),
+                           "posted_at": _night(cutover - timedelta(days=7))})
+        for model, rows in ((RentCharge, charges), (RentReviewLine, lines), (RentVariationNotice, notices),
+                            (RentWeekPosted, claims)):
+            for start in range(0, len(rows), 5000):
+                connection.execute(insert(model), rows[start:start + 5000])
+        counts["charges"], counts["notices"] = len(charges), len(notices)
+    week = cutover
+    while week <= today:
+        summary = run_debit(replace(ctx, clock=lambda w=week: _night(w)), week)
+        counts["debit rows"] += summary.posted
+        week += timedelta(days=7)
+    return counts
