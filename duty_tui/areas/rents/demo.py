@@ -21,12 +21,13 @@ import random
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, func, insert, select
 
 from duty_tui.areas.rents.db.models import (
     RentCharge,
     RentReview,
     RentReviewLine,
+    RentTenancyEnd,
     RentVariationNotice,
     RentWeekPosted,
 )
@@ -34,7 +35,7 @@ from duty_tui.areas.rents.domain.calendar import rent_year_of
 from duty_tui.areas.rents.domain.reference import load_calendar
 from duty_tui.areas.rents.services.debit import run_debit
 from duty_tui.core.config.settings import Settings
-from duty_tui.core.db.models import Account, Property, StaffUser, Tenancy
+from duty_tui.core.db.models import Account, LedgerEntry, Property, StaffUser, Tenancy
 from duty_tui.core.domain.local_time import UK
 from duty_tui.core.services.context import Actor, ServiceContext
 
@@ -83,13 +84,13 @@ def _context(engine: Engine) -> ServiceContext:
 
 
 def post_rent(engine: Engine, *, today: date, cutover: date, tenancies: set[int], rng: random.Random) -> dict[str, int]:
-    """Charges, review history and the debit run for the handed-over tenancies; rows made, by kind."""
+    """Charges, review history and the debit run for the handed-over tenancies; rows now in its tables."""
     ctx = _context(engine)
     rules = load_calendar(ctx.settings.data_dir)
     this_year = rent_year_of(rules, cutover)
     last_year_start = rent_year_of(rules, this_year.starts - timedelta(days=1)).starts
     actor_id = ctx.actor.id if ctx.actor else None
-    counts = {"charges": 0, "notices": 0, "debit rows": 0}
+    counts = {"charges": 0, "notices": 0, "tenancy ends": 0, "debit rows": 0}  # for a reader of the code
     with engine.begin() as connection:
         lets = connection.execute(
             select(Tenancy.id, Tenancy.property_id, Tenancy.weekly_rent_pence, Property.property_type, Account.id)
@@ -97,7 +98,7 @@ def post_rent(engine: Engine, *, today: date, cutover: date, tenancies: set[int]
             .join(Account, (Account.tenancy_id == Tenancy.id) & (Account.account_type == "rent"))
             .where(Tenancy.id.in_(sorted(tenancies))).order_by(Tenancy.id)).all()
         if not lets:
-            return counts
+            return _table_counts(engine)
         set_at, notices_on = _night(last_year_start), this_year.starts - timedelta(weeks=5)
         review_id = connection.execute(insert(RentReview).values(
             ref=f"RR{this_year.begins}", rent_year_start=this_year.starts, effective_from=this_year.starts,
@@ -134,9 +135,47 @@ def post_rent(engine: Engine, *, today: date, cutover: date, tenancies: set[int]
             for start in range(0, len(rows), 5000):
                 connection.execute(insert(model), rows[start:start + 5000])
         counts["charges"], counts["notices"] = len(charges), len(notices)
+        counts["tenancy ends"] = _tenancy_ends(connection, actor_id)
     week = cutover
     while week <= today:
         summary = run_debit(replace(ctx, clock=lambda w=week: _night(w)), week)
         counts["debit rows"] += summary.posted
         week += timedelta(days=7)
-    return counts
+    return _table_counts(engine)
+
+
+TABLES = (RentCharge, RentReview, RentReviewLine, RentVariationNotice, RentWeekPosted, RentTenancyEnd, LedgerEntry)
+
+
+def _table_counts(engine: Engine) -> dict[str, int]:
+    """Rows now in each table this step wrote to (the generator's summary counts say what is there)."""
+    with engine.connect() as connection:
+        return {table.__tablename__: connection.execute(select(func.count()).select_from(table)).scalar_one()
+                for table in TABLES}
+
+
+TENANCY_ENDS = 12
+"""How many of the simulation's latest ended tenancies get their end at the account recorded."""
+
+
+def _tenancy_ends(connection, actor_id: int | None) -> int:
+    """The latest ended tenancies' ends at the account, as the ledger has them: the simulation moved each
+    final balance (a debt, after any leaving recharge) to the former tenant account named in the row."""
+    moved = connection.execute(
+        select(Tenancy.id, Tenancy.end_date, Account.id, LedgerEntry.amount_pence, LedgerEntry.reference,
+               LedgerEntry.posted_at)
+        .join(Account, (Account.tenancy_id == Tenancy.id) & (Account.account_type == "rent"))
+        .join(LedgerEntry, LedgerEntry.account_id == Account.id)
+        .where(Tenancy.end_date.is_not(None), LedgerEntry.kind == "adjustment",
+               LedgerEntry.reference.like("Balance transferred to %"))
+        .order_by(Tenancy.end_date.desc(), Tenancy.id).limit(TENANCY_ENDS)).all()
+    rows = [{"tenancy_id": tenancy_id, "account_id": account_id, "ended_on": ended, "charged_pence": 0,
+             "reversed_pence": 0, "final_balance_pence": -amount,
+             "outcome": "former_tenant" if amount < 0 else "nil",
+             "outcome_ref": reference.removeprefix("Balance transferred to ")[:24] if amount < 0 else None,
+             "reason": "tenancy ended; the debt moved to the former tenant account", "created_by": actor_id,
+             "created_at": posted_at}
+            for tenancy_id, ended, account_id, amount, reference, posted_at in moved]
+    if rows:
+        connection.execute(insert(RentTenancyEnd), rows)
+    return len(rows)

@@ -27,10 +27,10 @@ from datetime import date, timedelta
 from faker import Faker
 from sqlalchemy import Engine, inspect, text
 
+from duty_tui.core import registry
 from duty_tui.core.config.reference import load_reference
 from duty_tui.core.config.settings import DEFAULTS
 from duty_tui.core.db import kept_balance
-from duty_tui.core import registry
 from duty_tui.core.demo import money, people, places, rent_ledger, staff, work
 from duty_tui.core.demo.bulk import Loader, empty_database
 from duty_tui.core.demo.people import LOOKALIKES
@@ -323,5 +323,5 @@ def _write(loader: Loader, spec: DemoSize, office: staff.Office, pop: people.Pop
     loader.finish(list(loader.counts))
     if post_rent is not None:
         say("rent: charges, and the debit run for the latest weeks")
-        post_rent(loader.connection.engine, today=today, cutover=rent_ledger.debit_cutover(today),
-                  tenancies=ledger.cut_over, rng=rng("rents"))
+        loader.counts.update(post_rent(loader.connection.engine, today=today, cutover=rent_ledger.debit_cutover(today),
+                                       tenancies=ledger.cut_over, rng=rng("rents")))

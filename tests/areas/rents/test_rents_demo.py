@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time
 
 from sqlalchemy import func, select
 
-from duty_tui.areas.rents.db.models import RentCharge, RentReview, RentVariationNotice, RentWeekPosted
+from duty_tui.areas.rents.db.models import RentCharge, RentReview, RentTenancyEnd, RentVariationNotice, RentWeekPosted
 from duty_tui.core import registry
 from duty_tui.core.config.settings import Settings
 from duty_tui.core.db.engine import make_engine, session_scope
@@ -62,6 +62,14 @@ def test_demo_rent_from_the_cutover_is_posted_by_the_debit_run_to_the_same_balan
         notices = c.execute(select(func.count()).select_from(RentVariationNotice)).scalar_one()
         tenancies = len({r.external_id.split(":")[1] for r in by_run})
         assert notices == tenancies
+        ends = c.execute(select(RentTenancyEnd.account_id, RentTenancyEnd.final_balance_pence,
+                                RentTenancyEnd.outcome, RentTenancyEnd.outcome_ref)).all()
+        assert 5 <= len(ends) <= 12
+        for account_id, final, outcome, outcome_ref in ends:  # the end matches the ledger's move of the balance
+            moved = c.execute(select(LedgerEntry.amount_pence).where(
+                LedgerEntry.account_id == account_id,
+                LedgerEntry.reference == f"Balance transferred to {outcome_ref}")).scalar_one()
+            assert (outcome, final) == ("former_tenant", -moved) and final > 0
     with_run = _balances(sqlite_engine)
 
     other = tmp_path / "plain.db"
