@@ -116,8 +116,11 @@ def read_ledgers(connection: Connection, ids: list[int]) -> dict[int, Ledger]:
                 book.days.append(day)
                 book.running.append((book.running[-1] if book.running else 0) + amount)
             book.kinds.add(kind)
-            if kind == "rent_debit":
-                book.rents.append((day, amount))
+            if kind == "rent_debit":  # a week's charges may be several rows (the rents debit run: one per charge)
+                if book.rents and book.rents[-1][0] == day:
+                    book.rents[-1] = (day, book.rents[-1][1] + amount)
+                else:
+                    book.rents.append((day, amount))
             elif kind == "universal_credit" and book.first_uc is None:
                 book.first_uc = day
             elif kind == "housing_benefit":

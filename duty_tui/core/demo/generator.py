@@ -247,7 +247,7 @@ def generate(engine: Engine, *, size: str = "office", seed: int = 0, today: date
             raise
         loader.end_load()
     try:
-        _mark_demo(engine, max((member.id for member in office.staff), default=0))
+        _mark_demo(engine, max((member.id for member in office.everyone), default=0))
     except BaseException:
         empty_database(engine)
         raise

@@ -9,7 +9,7 @@ account has the password ``demo``; it is hashed once (argon2 is slow on purpose)
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from faker import Faker
 
@@ -73,12 +73,18 @@ class Office:
     teams: dict[str, int]
     team_names: dict[str, str]
     staff: list[StaffRec]
+    late: list[StaffRec] = field(default_factory=list)
+    """The late demo users (LATE_USERS): written with the staff, never among those the demo draws from."""
+
+    @property
+    def everyone(self) -> list[StaffRec]:
+        return self.staff + self.late
 
     def in_team(self, code: str, *, active: bool = True) -> list[StaffRec]:
         return [s for s in self.staff if s.team == code and (s.active or not active)]
 
     def by_username(self, username: str) -> StaffRec:
-        return next(s for s in self.staff if s.username == username)
+        return next(s for s in self.everyone if s.username == username)
 
 
 def build_office(rng: random.Random, faker: Faker, reference: Reference, extra_staff: int) -> Office:
@@ -108,9 +114,10 @@ def build_office(rng: random.Random, faker: Faker, reference: Reference, extra_s
     # Someone who has left: still named on old cases, cannot sign in.
     if len(staff) > len(DEMO_USERS) - len(LATE_USERS) + 3:
         staff[-1].active = False
-    for user in (u for u in DEMO_USERS if u.username in LATE_USERS):
-        staff.append(StaffRec(len(staff) + 1, user.username, user.display_name, user.role, None))
-    return Office(office_id=1, teams=teams, team_names={c: reference.teams[c].name for c in team_codes}, staff=staff)
+    late = [StaffRec(len(staff) + number, user.username, user.display_name, user.role, None)
+            for number, user in enumerate((u for u in DEMO_USERS if u.username in LATE_USERS), start=1)]
+    return Office(office_id=1, teams=teams, team_names={c: reference.teams[c].name for c in team_codes}, staff=staff,
+                  late=late)
 
 
 def office_rows(office: Office, *, name: str, jurisdiction: str) -> list[tuple]:
@@ -124,4 +131,4 @@ def team_rows(office: Office) -> list[tuple]:
 def staff_rows(office: Office) -> list[tuple]:
     password_hash = hash_password(DEMO_PASSWORD)
     return [(s.id, s.username, s.display_name, s.role, office.teams.get(s.team) if s.team else None,
-             office.office_id, password_hash, None, s.active, 0, None, 1) for s in office.staff]
+             office.office_id, password_hash, None, s.active, 0, None, 1) for s in office.everyone]

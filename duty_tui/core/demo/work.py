@@ -265,7 +265,7 @@ class WorkBuilder:
         rng = self.rng
         teams, weights = zip(*[(t, w) for t, w in TEAM_WEIGHTS if t in self.office.teams], strict=True)
         quota = max(3, min(12, open_count // 40))
-        for user in (u for u in DEMO_USERS if u.username not in LATE_USERS):
+        for user in (u for u in DEMO_USERS if u.username not in LATE_USERS):  # the rents user's work is the rent
             me = self.office.by_username(user.username)
             for number in range(quota):
                 team = user.team or ("complaints", "safeguarding")[number % 2]
@@ -278,21 +278,6 @@ class WorkBuilder:
         self._john_smiths_arrears_case()
         for case in self.cases:
             self._notes(case)
-        self._late_users_cases(quota)
-
-    def _late_users_cases(self, quota: int) -> None:
-        """The late demo users' (staff.LATE_USERS) income cases, last and from their own generator, so the
-        draws of every other case, note and contact are what they were before these users existed."""
-        shared = self.rng  # seeded from its state, not a draw from it (a draw would move every later one)
-        self.rng = random.Random(f"{shared.getstate()[1][:8]}/late users")
-        try:
-            for user in (u for u in DEMO_USERS if u.username in LATE_USERS):
-                me = self.office.by_username(user.username)
-                for _ in range(quota):
-                    if "income" in self.office.teams:
-                        self._notes(self._case("income", closed=False, assignee=me))
-        finally:
-            self.rng = shared
 
     def _case(self, team: str, *, closed: bool, assignee: StaffRec | None = None) -> CaseRec:
         rng, today = self.rng, self.today

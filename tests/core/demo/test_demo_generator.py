@@ -36,6 +36,7 @@ from duty_tui.core.db.models import (
 from duty_tui.core.demo import bulk, generator, work
 from duty_tui.core.demo.bulk import Loader, app_tables
 from duty_tui.core.demo.generator import DEMO_USERS, LOOKALIKES, SIZES
+from duty_tui.core.demo.staff import LATE_USERS
 from duty_tui.core.domain.local_time import UK
 from duty_tui.core.domain.search_keys import fold, phone_key, postcode_key, sound, street_key
 from duty_tui.core.domain.validators import clean_ni_number, clean_phone, clean_postcode
@@ -189,7 +190,9 @@ def test_small_demo_office(engine) -> None:
         actor = sign_in(ctx, user.username, user.password)
         assert (actor.username, actor.role, actor.display_name) == (user.username, user.role, user.display_name)
         dashboard = load_dashboard(ctx.as_actor(actor))
-        assert dashboard.my_cases, user.username
+        # The rents assistant's work is the rent account (the demo's debit runs), not cases: cases of its
+        # own would move every later draw of the demo (staff.LATE_USERS).
+        assert bool(dashboard.my_cases) is (user.username not in LATE_USERS), user.username
         assert dashboard.contacts_today > 0
 
     # Sequences carry on after the explicit ids (PostgreSQL setval).
