@@ -18,6 +18,7 @@ are the service's.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -35,11 +36,13 @@ from duty_tui.areas.rents.domain.calendar import rent_year_of
 from duty_tui.areas.rents.domain.reference import load_calendar
 from duty_tui.areas.rents.services.debit import run_debit
 from duty_tui.core.config.settings import Settings
-from duty_tui.core.db.models import Account, LedgerEntry, Property, StaffUser, Tenancy
+from duty_tui.core.db.models import Account, LedgerEntry, Property, StaffUser, Tenancy, table_of
 from duty_tui.core.domain.local_time import UK
 from duty_tui.core.services.context import Actor, ServiceContext
 
 RENTS_USER = "rents"
+STAFF, TENANCY, PROPERTY, ACCOUNT = table_of(StaffUser), table_of(Tenancy), table_of(Property), table_of(Account)
+LEDGER, REVIEW = table_of(LedgerEntry), table_of(RentReview)
 FLATS = ("flat", "maisonette", "bedsit")
 """Property types (the demo's words) in a block with shared areas: service charges as well as rent."""
 
@@ -69,14 +72,18 @@ def _night(day: date) -> datetime:
     return datetime.combine(day, time(0, 30), tzinfo=UK).astimezone(UTC)
 
 
+def _clock(moment: datetime) -> Callable[[], datetime]:
+    """A clock stopped at ``moment`` (the debit run's posted_at)."""
+    return lambda: moment
+
+
 def _context(engine: Engine) -> ServiceContext:
     settings = Settings(db_url=engine.url.render_as_string(hide_password=False))
     ctx = ServiceContext.create(engine, settings, terminal="demo")
     with engine.connect() as connection:
-        user = connection.execute(select(StaffUser).where(StaffUser.username == RENTS_USER)).first()
+        user = connection.execute(select(STAFF).where(STAFF.c.username == RENTS_USER)).first()
         if user is None:  # a build whose demo has no rents user: the admin runs it
-            user = connection.execute(select(StaffUser).where(StaffUser.role == "admin")
-                                      .order_by(StaffUser.id)).first()
+            user = connection.execute(select(STAFF).where(STAFF.c.role == "admin").order_by(STAFF.c.id)).first()
     assert user is not None, "the demo office has no one who may run the debit"
     role = ctx.reference.roles[user.role]
     return ctx.as_actor(Actor(id=user.id, username=user.username, display_name=user.display_name, role=user.role,
@@ -92,20 +99,21 @@ def post_rent(engine: Engine, *, today: date, cutover: date, tenancies: set[int]
     actor_id = ctx.actor.id if ctx.actor else None
     counts = {"charges": 0, "notices": 0, "tenancy ends": 0, "debit rows": 0}  # for a reader of the code
     with engine.begin() as connection:
+        t, p, a = TENANCY.c, PROPERTY.c, ACCOUNT.c
         lets = connection.execute(
-            select(Tenancy.id, Tenancy.property_id, Tenancy.weekly_rent_pence, Property.property_type, Account.id)
-            .join(Property, Property.id == Tenancy.property_id)
-            .join(Account, (Account.tenancy_id == Tenancy.id) & (Account.account_type == "rent"))
-            .where(Tenancy.id.in_(sorted(tenancies))).order_by(Tenancy.id)).all()
+            select(t.id, t.property_id, t.weekly_rent_pence, p.property_type, a.id)
+            .join(PROPERTY, p.id == t.property_id)
+            .join(ACCOUNT, (a.tenancy_id == t.id) & (a.account_type == "rent"))
+            .where(t.id.in_(sorted(tenancies))).order_by(t.id)).all()
         if not lets:
             return _table_counts(engine)
         set_at, notices_on = _night(last_year_start), this_year.starts - timedelta(weeks=5)
-        review_id = connection.execute(insert(RentReview).values(
+        review_id = connection.execute(insert(REVIEW).values(
             ref=f"RR{this_year.begins}", rent_year_start=this_year.starts, effective_from=this_year.starts,
             basis="percent", percent_bp=400, policy_code="rent_standard",
             description=f"Rent year {this_year.label}: 4% (within the Rent Standard's CPI + 1%)", status="applied",
             notices_on=notices_on, created_by=actor_id, created_at=_night(notices_on - timedelta(weeks=3)),
-            applied_by=actor_id, applied_at=_night(notices_on)).returning(RentReview.id)).scalar_one()
+            applied_by=actor_id, applied_at=_night(notices_on)).returning(REVIEW.c.id)).scalar_one()
         charges, lines, notices, claims = [], [], [], []
         for tenancy_id, property_id, weekly, property_type, account_id in lets:
             draw = rng.random()
@@ -138,7 +146,7 @@ def post_rent(engine: Engine, *, today: date, cutover: date, tenancies: set[int]
         counts["tenancy ends"] = _tenancy_ends(connection, actor_id)
     week = cutover
     while week <= today:
-        summary = run_debit(replace(ctx, clock=lambda w=week: _night(w)), week)
+        summary = run_debit(replace(ctx, clock=_clock(_night(week))), week)
         counts["debit rows"] += summary.posted
         week += timedelta(days=7)
     return _table_counts(engine)
@@ -161,14 +169,13 @@ TENANCY_ENDS = 12
 def _tenancy_ends(connection, actor_id: int | None) -> int:
     """The latest ended tenancies' ends at the account, as the ledger has them: the simulation moved each
     final balance (a debt, after any leaving recharge) to the former tenant account named in the row."""
+    t, a, e = TENANCY.c, ACCOUNT.c, LEDGER.c
     moved = connection.execute(
-        select(Tenancy.id, Tenancy.end_date, Account.id, LedgerEntry.amount_pence, LedgerEntry.reference,
-               LedgerEntry.posted_at)
-        .join(Account, (Account.tenancy_id == Tenancy.id) & (Account.account_type == "rent"))
-        .join(LedgerEntry, LedgerEntry.account_id == Account.id)
-        .where(Tenancy.end_date.is_not(None), LedgerEntry.kind == "adjustment",
-               LedgerEntry.reference.like("Balance transferred to %"))
-        .order_by(Tenancy.end_date.desc(), Tenancy.id).limit(TENANCY_ENDS)).all()
+        select(t.id, t.end_date, a.id, e.amount_pence, e.reference, e.posted_at)
+        .join(ACCOUNT, (a.tenancy_id == t.id) & (a.account_type == "rent"))
+        .join(LEDGER, e.account_id == a.id)
+        .where(t.end_date.is_not(None), e.kind == "adjustment", e.reference.like("Balance transferred to %"))
+        .order_by(t.end_date.desc(), t.id).limit(TENANCY_ENDS)).all()
     rows = [{"tenancy_id": tenancy_id, "account_id": account_id, "ended_on": ended, "charged_pence": 0,
              "reversed_pence": 0, "final_balance_pence": -amount,
              "outcome": "former_tenant" if amount < 0 else "nil",
