@@ -440,3 +440,10 @@ __all__ = ["LETTER", "METHODS", "FormerTenantDetail", "FormerTenantMove", "Forme
            "RecordedLetter", "close_to_former_tenant", "former_tenant_account", "former_tenant_accounts",
            "letter_of_claim", "letter_values", "move_key", "move_preview", "record_letter_of_claim"]
 
+
+
+def close_to_former_tenant_hook(ctx: ServiceContext, account_ref: str, *, ended_on: date,
+                                reason: str) -> FormerTenantMove:
+    """Hook ``account.close_to_former_tenant`` (docs/ARCHITECTURE.md): the rents area's tenancy end moves a
+    final debt through here, under the same rules (``arrears.manage``, once per rent account)."""
+    return close_to_former_tenant(ctx, account_ref, ended_on=ended_on, reason=reason)
