@@ -117,7 +117,7 @@ def test_a_second_end_is_refused_by_the_database_and_reads_back_the_first(engine
 
 
 def test_two_ends_at_once_end_the_tenancy_once(engine):
-    ctx = _seeded(engine)
+    _seeded(engine)
     barrier, results, errors = threading.Barrier(2), [], []
 
     def one() -> None:
@@ -178,3 +178,31 @@ def test_court_costs_go_on_their_own_account_never_the_rent_account(engine):
                  r=repair.account_ref) == [("rechargeable_repair",)]
     with pytest.raises(InputError, match="choose court_costs or rechargeable_repairs"):
         charge_sundry(ctx, "P0000001", "parking", 100, "x")
+
+
+def test_cli_end_tenancy_preview_json_and_exit_codes(engine, db_url, capsys):
+    import json
+
+
+    _seeded(engine)
+    base = ["--db", db_url, "rent"]
+    assert run([*base, "end-tenancy", "T00001", "--on", "2026-03-10", "--reason", "notice", "--preview", "--json",
+                "--as", "leader"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["final_balance_pence"] == 15250 + 2 * 11050 - 7893 and "would end" in err
+    assert run([*base, "end-tenancy", "T00001", "--on", "soon", "--reason", "x", "--as", "leader"]) == 2
+    assert run([*base, "end-tenancy", "T00001", "--on", "2026-03-10", "--reason", "x", "--credit", "burn",
+                "--as", "leader"]) == 2
+    assert "choose refund, hold or transfer" in capsys.readouterr().err
+    assert run([*base, "end-tenancy", "T00001", "--on", "2026-03-10", "--reason", "x", "--as", "income"]) == 2
+    assert run([*base, "end-tenancy", "T00001", "--on", "2026-03-10", "--reason", "notice", "--as", "leader"]) == 0
+    assert "moved to former tenant account" in capsys.readouterr().err
+    assert run([*base, "sundry-charge", "P0000001", "--kind", "court_costs", "--amount", "£355.00",
+                "--description", "Court fee", "--as", "leader"]) == 0
+    assert "charged £355.00 court costs to CC" in capsys.readouterr().err
+    assert run([*base, "sundry-charge", "P0000001", "--kind", "court_costs", "--amount", "-5",
+                "--description", "Court fee", "--as", "leader"]) == 2
+    assert run([*base, "transfers", "--json", "--as", "leader"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+    assert run([*base, "transfer-decide", "CT000001", "--as", "leader"]) == 2
+    assert "exactly one of --authorise or --reject" in capsys.readouterr().err
