@@ -116,6 +116,12 @@ def _check_date(tenancy: Tenancy, on: date, today: date) -> None:
                          f"{on:%d/%m/%Y}; give {tenancy.end_date:%d/%m/%Y} or earlier")
 
 
+def _id(row: Any) -> int:
+    """A stored row's id."""
+    assert row.id is not None
+    return int(row.id)
+
+
 def _balance(session: Any, account_id: int) -> int:
     return int(session.execute(select(func.coalesce(func.sum(LEDGER.c.amount_pence), 0))
                                .where(LEDGER.c.account_id == account_id)).scalar() or 0)
@@ -128,7 +134,7 @@ def _work_out(ctx: ServiceContext, session: Any, tenancy: Tenancy, account: Acco
     actor, now = ctx.actor, ctx.now()
     actor_id = actor.id if actor else None
     plan = debit.plan_debit(connection, rules, types, on, now=now, actor_id=actor_id, terminal=ctx.terminal,
-                            ends={tenancy.id: on}, only_property=tenancy.property_id)
+                            ends={_id(tenancy): on}, only_property=tenancy.property_id)
     ledger = [row for rows in plan.ledger.values() for row in rows]
     # weeks already posted that run past the end: what the week should have been, credited back
     posted: dict[str, int] = defaultdict(int)
@@ -140,7 +146,7 @@ def _work_out(ctx: ServiceContext, session: Any, tenancy: Tenancy, account: Acco
     rightful: dict[str, int] = {}
     redo = debit.DebitPlan()
     by_property, by_tenancy = debit._charges(connection, on)
-    row = debit._TenancyRow(tenancy.id, tenancy.ref, tenancy.property_id, tenancy.start_date, on, account.id)
+    row = debit._TenancyRow(_id(tenancy), tenancy.ref, tenancy.property_id, tenancy.start_date, on, account.id)
     debit._plan_week(redo, tenancy.property_id, final_week, by_property.get(tenancy.property_id, []), [row],
                      by_tenancy, {"now": now, "actor_id": actor_id, "terminal": ctx.terminal,
                                   "words": {c: t.words for c, t in types.items()}})
@@ -206,7 +212,7 @@ def preview_end(ctx: ServiceContext, tenancy_ref: str, on: date, *, credit: str 
         else:
             _check_date(tenancy, on, ctx.today())
             work = _work_out(ctx, session, tenancy, account, on)
-            result = replace(_figures(tenancy, account, on, _balance(session, account.id), work, choice),
+            result = replace(_figures(tenancy, account, on, _balance(session, _id(account)), work, choice),
                              preview=True)
             result = replace(result, message=_said(result, None))
     audit.record_read(ctx, "rent.tenancy_end_previewed", "tenancy", result.tenancy_ref, result.as_json())
@@ -254,11 +260,11 @@ def _end(ctx: ServiceContext, actor_id: int | None, ref: str, on: date, text: st
         if done is not None:
             return _read_back(session, done, tenancy, account)
         _check_date(tenancy, on, ctx.today())
-        end = RentTenancyEnd(tenancy_id=tenancy.id, account_id=account.id, ended_on=on, final_balance_pence=0,
+        end = RentTenancyEnd(tenancy_id=_id(tenancy), account_id=_id(account), ended_on=on, final_balance_pence=0,
                              outcome="nil", reason=text, created_by=actor_id, created_at=ctx.now())
         session.add(end)
         session.flush()  # the UNIQUE tenancy_id refuses a second end here
-        before = _balance(session, account.id)
+        before = _balance(session, _id(account))
         session.execute(update(TENANCY).where(TENANCY.c.id == tenancy.id)
                         .values(end_date=on, status="ended", version=tenancy.version + 1))
         work = _work_out(ctx, session, tenancy, account, on)
@@ -274,7 +280,7 @@ def _end(ctx: ServiceContext, actor_id: int | None, ref: str, on: date, text: st
             connection.execute(debit.VOID.insert(), void)
         if work.reversals:
             connection.execute(LEDGER.insert(), work.reversals)
-        final = _balance(session, account.id)
+        final = _balance(session, _id(account))
         result = replace(result, final_balance_pence=final, outcome=outcome_for(final, choice))
         outcome_ref = None
         if result.outcome == "transfer":

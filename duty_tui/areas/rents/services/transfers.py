@@ -65,7 +65,7 @@ def new_transfer(ctx: ServiceContext, session: Any, source: Account, to_ref: str
 
     actor = ctx.actor
     row = insert_with_ref(session, lambda ref: RentCreditTransfer(
-        ref=ref, from_account_id=source.id, to_account_id=target.id, amount_pence=amount, reason=reason[:200],
+        ref=ref, from_account_id=int(source.id or 0), to_account_id=int(target.id or 0), amount_pence=amount, reason=reason[:200],
         requested_by=actor.id if actor else None, requested_at=ctx.now()), RentCreditTransfer.ref, "CT", 6)
     audit.record(session, ctx, "rent.transfer_requested", "rent_credit_transfer", row.ref,
                  {"from": source.ref, "to": target.ref, "amount_pence": amount})
@@ -109,7 +109,7 @@ def decide_transfer(ctx: ServiceContext, ref: str, *, authorise: bool, note: str
         done = session.execute(update(TRANSFER).where(TRANSFER.c.id == row.id, TRANSFER.c.version == row.version)
                                .values(status=status, decided_by=actor.id, decided_at=ctx.now(),
                                        decision_note=(note or "").strip()[:200] or None, version=row.version + 1))
-        if done.rowcount != 1:
+        if getattr(done, "rowcount", 1) != 1:
             raise ConflictError(f"transfer {row.ref} was decided by someone else a moment ago", record=row.ref)
         if authorise:
             _post(ctx, session, row, actor.id)

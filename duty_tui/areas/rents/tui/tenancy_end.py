@@ -85,13 +85,13 @@ class TenancyEndScreen(DutyScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        for label, key, hint, extra in (("Tenancy ref", "te-ref", "e.g. T00012", {}),
-                                        ("Last day", "te-on", "DD/MM/YYYY", {"validators": [DateValidator(False)]}),
-                                        ("Reason", "te-reason", "notice given, abandoned, evicted…", {}),
-                                        ("A credit", "te-credit", "hold, refund or transfer:ACCOUNT_REF", {})):
+        for label, key, hint in (("Tenancy ref", "te-ref", "e.g. T00012"), ("Last day", "te-on", "DD/MM/YYYY"),
+                                 ("Reason", "te-reason", "notice given, abandoned, evicted…"),
+                                 ("A credit", "te-credit", "hold, refund or transfer:ACCOUNT_REF")):
             with Horizontal(classes="te-row"):
                 yield Label(label)
-                yield Input(id=key, placeholder=hint, **extra)
+                yield Input(id=key, placeholder=hint,
+                            validators=[DateValidator(False)] if key == "te-on" else None)
         yield Static("", id="te-figures")
         yield Static(plain(KEYS_LINE), id="te-message")
         yield DutyFooter()
