@@ -43,3 +43,32 @@ async def test_preview_then_end_a_tenancy_and_see_the_balance_moved_at_80x24(eng
         flat = _flat(app)
         assert screen.done.outcome_ref and screen.done.outcome_ref in flat and "moved to former tenant" in flat
         assert _balance(engine, "RNT000001") == 0
+
+
+@pytest.mark.sqlite_only
+async def test_a_second_person_authorises_a_credit_transfer_at_80x24(engine):
+    from datetime import date
+
+    from test_tenancy_end import ctx_for
+
+    from duty_tui.areas.rents.services.sundry import charge_sundry
+    from duty_tui.areas.rents.services.tenancy_end import end_tenancy
+    from duty_tui.areas.rents.tui.tenancy_end import CreditTransfersScreen
+
+    ctx = _seeded(engine, debit=False)
+    court = charge_sundry(ctx, "P0000002", "court_costs", 5000, "Possession claim costs")
+    asked = end_tenancy(ctx_for(engine), "T00002", date(2026, 3, 1), "moved", credit=f"transfer:{court.account_ref}")
+    app = build_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await quick_sign_in(app, pilot, "admin")
+        await pilot.press("ctrl+p")
+        await settle(app, pilot)
+        await pilot.press(*keys("credit transfers"))
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot, 3)
+        assert isinstance(app.screen, CreditTransfersScreen)
+        assert asked.outcome_ref in _flat(app) and "£20.00" in _flat(app)
+        await pilot.press("f9")
+        await wait_for(app, pilot, lambda: "authorised" in _flat(app))
+        assert _balance(engine, court.account_ref) == 3000
