@@ -28,4 +28,6 @@ AREA = Area(
     demo="duty_tui.areas.income.demo:generate_income",
     models="duty_tui.areas.income.db.models",
     migrations=True,
+    hooks=(("account.close_to_former_tenant",
+            "duty_tui.areas.income.services.former_tenants:close_to_former_tenant_hook"),),
 )

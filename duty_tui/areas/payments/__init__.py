@@ -40,6 +40,7 @@ AREA = Area(
         ("documents.person_about", "duty_tui.areas.payments.services.records:payer_of_receipt"),
         ("account.agreement_states", "duty_tui.areas.payments.services.arrangements:agreement_states"),
         ("dd.charges_changed", "duty_tui.areas.payments.services.direct_debit:mandate_amount_changed"),
+        ("account.request_refund", "duty_tui.areas.payments.services.refunds:request_refund_hook"),
     ),
     screen_aliases=(
         ("duty_tui.tui.screens.payment:TakePaymentScreen", f"{_TUI}.payment:TakePaymentScreen"),

@@ -17,6 +17,10 @@ AREA = Area(
         PaletteScreen("Rent reconciliation", "A period's rent by rent group: opening + charges − payments − "
                       "housing benefit − credits ± adjustments = closing, and the ledger rows behind each figure",
                       "duty_tui.areas.rents.tui.reconciliation:RentReconciliationScreen"),
+        PaletteScreen("End a tenancy", "A tenancy's final balance at its account: charges to the end date, credits "
+                      "after it, the balance moved (rents.manage)", "duty_tui.areas.rents.tui.tenancy_end:TenancyEndScreen"),
+        PaletteScreen("Credit transfers", "Authorise or reject a credit moved to another debt of the same person "
+                      "(a second person decides)", "duty_tui.areas.rents.tui.tenancy_end:CreditTransfersScreen"),
     ),
     cli_groups=("duty_tui.areas.rents.cli:rent",),
     models="duty_tui.areas.rents.db.models",

@@ -149,5 +149,12 @@ from duty_tui.areas.rents.cli_export import export_command  # noqa: E402  (kept 
 
 rent.app.command("export")(export_command)
 
+from duty_tui.areas.rents import cli_tenancy  # noqa: E402  (kept in its own module)
+
+rent.app.command("end-tenancy")(cli_tenancy.end_tenancy_command)
+rent.app.command("transfers")(cli_tenancy.transfers_command)
+rent.app.command("transfer-decide")(cli_tenancy.transfer_decide_command)
+rent.app.command("sundry-charge")(cli_tenancy.sundry_charge_command)
+
 if __name__ == "__main__":
     rent.app()

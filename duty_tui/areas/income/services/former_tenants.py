@@ -188,9 +188,10 @@ class _DoneBefore(Exception):
     """The account was moved (or closed) before: nothing to do, the earlier move is read back."""
 
 
-def close_to_former_tenant(ctx: ServiceContext, account_ref: str, *, ended_on: date, reason: str) -> FormerTenantMove:
+def close_to_former_tenant(ctx: ServiceContext, account_ref: str, *, ended_on: date, reason: str,
+                           permission: str = "arrears.manage") -> FormerTenantMove:
     """Close a rent account whose tenancy has ended, moving a debit balance to the former-tenant account once."""
-    actor = ctx.require("arrears.manage")
+    actor = ctx.require(permission)
     today = ctx.today()
     ref = clean_ref(account_ref)
     text = _checked(today, ended_on, reason)
@@ -440,3 +441,13 @@ __all__ = ["LETTER", "METHODS", "FormerTenantDetail", "FormerTenantMove", "Forme
            "RecordedLetter", "close_to_former_tenant", "former_tenant_account", "former_tenant_accounts",
            "letter_of_claim", "letter_values", "move_key", "move_preview", "record_letter_of_claim"]
 
+
+
+def close_to_former_tenant_hook(ctx: ServiceContext, account_ref: str, *, ended_on: date,
+                                reason: str) -> FormerTenantMove:
+    """Hook ``account.close_to_former_tenant`` (docs/ARCHITECTURE.md): the rents area's tenancy end moves a
+    final debt through here, under the same rules (once per rent account). The rents assistant ending the
+    tenancy holds ``rents.manage``, not ``arrears.manage``: working out a final balance is their job
+    (DOMAIN.md, Rent accounting), so either permission moves it here."""
+    permission = "arrears.manage" if ctx.can("arrears.manage") else "rents.manage"
+    return close_to_former_tenant(ctx, account_ref, ended_on=ended_on, reason=reason, permission=permission)

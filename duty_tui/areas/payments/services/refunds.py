@@ -284,3 +284,11 @@ def reject_refund(ctx: ServiceContext, ref: str, seen_version: int, note: str) -
 
 __all__ = ["RefundPosition", "RefundView", "authorise_refund", "pending_refunds", "refund_position",
            "reject_refund", "request_refund"]
+
+
+def request_refund_hook(ctx: ServiceContext, account_ref: str, amount_pence: int, payee: str, reason: str,
+                        *, idempotency_key: str | None = None) -> RefundView:
+    """Hook ``account.request_refund`` (docs/ARCHITECTURE.md): another area (a tenancy's end) asks for a refund
+    of a credit, by the policy's first refund method; the same two-person request as the desk's."""
+    return request_refund(ctx, account_ref, amount_pence, policy(ctx).refund_methods[0], payee, reason,
+                          idempotency_key=idempotency_key)

@@ -145,13 +145,25 @@ def _tenancies(connection: Connection, through: date) -> dict[int, list[_Tenancy
 
 
 def plan_debit(connection: Connection, rules: Sequence[CalendarRule], types: dict[str, ChargeType], through: date,
-               *, now: datetime, actor_id: int | None, terminal: str | None) -> DebitPlan:
-    """Every (property, week) not yet posted through ``through`` and the rows posting it would write."""
+               *, now: datetime, actor_id: int | None, terminal: str | None,
+               ends: dict[int, date] | None = None, only_property: int | None = None) -> DebitPlan:
+    """Every (property, week) not yet posted through ``through`` and the rows posting it would write.
+
+    ``ends``: tenancy id → an end date to use instead of the stored one (a tenancy end's preview);
+    ``only_property``: plan one property's weeks only (a tenancy end posts its own home's weeks)."""
     by_property, by_tenancy = _charges(connection, through)
     tenancies = _tenancies(connection, through)
+    for rows in tenancies.values():
+        for row in rows:
+            if ends and row.id in ends:
+                row.end = ends[row.id]
+    if only_property is not None:
+        by_property = defaultdict(list, {only_property: by_property.get(only_property, [])})
+        tenancies = defaultdict(list, {only_property: tenancies.get(only_property, [])})
     last_posted = dict(connection.execute(select(POSTED.c.property_id, func.max(POSTED.c.week_start))
                                           .group_by(POSTED.c.property_id)).all())
-    properties = set(by_property) | {t.property_id for ts in tenancies.values() for t in ts if t.id in by_tenancy}
+    properties = {p for p, charges in by_property.items() if charges}
+    properties |= {t.property_id for ts in tenancies.values() for t in ts if t.id in by_tenancy}
     starts: dict[int, date] = {}
     for prop in properties:
         if prop in last_posted:
