@@ -1,5 +1,5 @@
 """Lettings' commands: `duty-tui lettings bedroom-need FILE|-` and `duty-tui lettings rank FILE|-`
-(docs/CLI.md, docs/LETTINGS.md, the contracts in CONTRACTS.md).
+(docs/CLI.md, docs/LETTINGS.md; they are contracts).
 
 Both are pure: they read the policy in the data folder (``data/lettings/``) and never open the
 database. Every item is checked before anything is printed; any problem exits 2 with one line per
@@ -39,7 +39,8 @@ def bedroom_need_document(document: object, data_dir) -> object:
         return {"bedrooms": bedrooms_needed(parse_household(document, rule), rule)}
     if type(document) is not list:
         raise ProblemsError(["input: must be a JSON object or an array of objects"])
-    answers, problems = [], []
+    answers: list[dict] = []
+    problems: list[str] = []
     for index, item in enumerate(document):
         try:
             answers.append({"bedrooms": bedrooms_needed(parse_household(item, rule), rule)})

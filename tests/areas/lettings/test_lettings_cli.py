@@ -1,4 +1,4 @@
-"""`duty-tui lettings bedroom-need` and `duty-tui lettings rank` (CONTRACTS.md): the shared examples
+"""`duty-tui lettings bedroom-need` and `duty-tui lettings rank` (docs/CLI.md): the shared examples
 give their expected output, and each rule of the contract is named by a test."""
 
 from __future__ import annotations
