@@ -83,3 +83,33 @@ def test_a_later_rule_takes_over_from_its_date(tmp_path):
     rules = load_bedroom_standard(data)
     assert in_force(rules, date(2030, 3, 31)).adult_age == 16
     assert in_force(rules, date(2030, 4, 1)).adult_age == 18
+
+
+def _brute_force_fewest_rooms(children: list[Member], any_sex_under: int) -> int:
+    """Every way of pairing the children, tried: the fewest rooms any allows (a reference for small n)."""
+    if not children:
+        return 0
+    first, rest = children[0], children[1:]
+    best = 1 + _brute_force_fewest_rooms(rest, any_sex_under)
+    for index, other in enumerate(rest):
+        if first.sex == other.sex or (first.age < any_sex_under and other.age < any_sex_under):
+            best = min(best, 1 + _brute_force_fewest_rooms(rest[:index] + rest[index + 1:], any_sex_under))
+    return best
+
+
+def test_children_are_paired_into_the_fewest_bedrooms_whatever_their_order():
+    """The size criteria's "fewest bedrooms these allow": checked against trying every pairing."""
+    import random
+
+    rule = in_force(load_bedroom_standard(DATA), None)
+    draw = random.Random(16)
+    for _ in range(400):
+        children = [Member(draw.randrange(0, 16), draw.choice("fm")) for _ in range(draw.randrange(0, 8))]
+        household = Household((Member(40, "f"), *children))
+        assert bedrooms_needed(household, rule) == 1 + _brute_force_fewest_rooms(children, rule.any_sex_under), children
+
+
+def test_a_large_household_is_answered_at_once():
+    rule = in_force(load_bedroom_standard(DATA), None)
+    children = tuple(Member(11 + i % 2, "f" if i % 2 else "m") for i in range(29))
+    assert bedrooms_needed(Household((Member(40, "f"), *children)), rule) == 1 + 15

@@ -10,7 +10,6 @@ of the children who may share).
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 from duty_tui.areas.lettings.domain.reference import BedroomStandard
@@ -59,23 +58,16 @@ def _may_share(one: Member, other: Member, any_sex_under: int) -> bool:
 
 
 def _most_pairs(children: tuple[Member, ...], any_sex_under: int) -> int:
-    """The largest number of disjoint sharing pairs (a maximum matching, searched exhaustively: a
-    household's children are few)."""
-
-    @functools.cache
-    def best(left: frozenset[int]) -> int:
-        if len(left) < 2:
-            return 0
-        first, rest = min(left), left - {min(left)}
-        found = best(rest)
-        for other in rest:
-            if _may_share(children[first], children[other], any_sex_under):
-                found = max(found, 1 + best(rest - {other}))
-                if found * 2 >= len(left) - 1:
-                    break
-        return found
-
-    return best(frozenset(range(len(children))))
+    """The largest number of disjoint sharing pairs. Children of one sex may all share with each other;
+    across the sexes only two young children (both under ``any_sex_under``) may. So pair girls with
+    girls and boys with boys, and when both counts are odd one young girl and one young boy share."""
+    girls = [child for child in children if child.sex == "f"]
+    boys = [child for child in children if child.sex != "f"]
+    pairs = len(girls) // 2 + len(boys) // 2
+    if len(girls) % 2 and len(boys) % 2 and any(c.age < any_sex_under for c in girls) \
+            and any(c.age < any_sex_under for c in boys):
+        pairs += 1
+    return pairs
 
 
 def bedrooms_short(needed: int, current_bedrooms: int) -> int:
