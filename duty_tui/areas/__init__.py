@@ -11,10 +11,11 @@ The order is the order the demo steps run in (later areas' demo rows may stand o
 from duty_tui.areas.frontdesk import AREA as FRONTDESK
 from duty_tui.areas.housing_options import AREA as HOUSING_OPTIONS
 from duty_tui.areas.income import AREA as INCOME
+from duty_tui.areas.lettings import AREA as LETTINGS
 from duty_tui.areas.payments import AREA as PAYMENTS
 from duty_tui.areas.rents import AREA as RENTS
 from duty_tui.areas.trust import AREA as TRUST
 
-AREAS = (HOUSING_OPTIONS, PAYMENTS, FRONTDESK, TRUST, INCOME, RENTS)
+AREAS = (HOUSING_OPTIONS, PAYMENTS, FRONTDESK, TRUST, INCOME, RENTS, LETTINGS)
 
 __all__ = ["AREAS"]

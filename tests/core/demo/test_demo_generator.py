@@ -299,8 +299,9 @@ def test_the_api_the_cli_and_login_screen_use() -> None:
     roles = load_reference(REPO_ROOT / "data").roles
     assert [u.username for u in DEMO_USERS] == ["reception", "options", "income", "leader", "admin", "rents"]
     # The rents assistant is made after every generated member of staff (staff.LATE_USERS), so the other
-    # draws are what they were without it.
-    assert {u.role for u in DEMO_USERS} == set(roles) - {"batch"}
+    # draws are what they were without it. The lettings officer (issue 16, begun) has none yet: leader and
+    # admin hold lettings.manage.
+    assert {u.role for u in DEMO_USERS} == set(roles) - {"batch", "lettings_officer"}
     assert all(u.password == "demo" and u.display_name for u in DEMO_USERS)
     assert set(SIZES) == {"small", "office", "council"}
     assert (SIZES["council"].tenancies, SIZES["council"].people) == (60_000, 150_000)

@@ -1,0 +1,16 @@
+"""Lettings: the housing register and letting a home (issue 16, docs/LETTINGS.md). Being built in
+steps: so far the policy data (``data/lettings/``), bedroom need and shortlist ranking, and their
+two commands (`duty-tui lettings bedroom-need`, `duty-tui lettings rank`).
+
+This module only describes the area (``AREA``); nothing here is imported before it is used.
+"""
+
+from duty_tui.core.registry import Area
+
+AREA = Area(
+    name="lettings",
+    title="Lettings (the housing register)",
+    package="duty_tui.areas.lettings",
+    cli_groups=("duty_tui.areas.lettings.cli:lettings",),
+    has_tui=False,
+)

@@ -1,0 +1,1 @@
+"""Lettings rules: pure functions and the policy data they read."""
