@@ -1,6 +1,7 @@
 """Lettings: the housing register and letting a home (issue 16, docs/LETTINGS.md). Being built in
 steps: so far the policy data (``data/lettings/``), bedroom need and shortlist ranking, and their
-two commands (`duty-tui lettings bedroom-need`, `duty-tui lettings rank`).
+two commands (`duty-tui lettings bedroom-need`, `duty-tui lettings rank`), and the tables
+(``db/models.py``, migration lettings_0001).
 
 This module only describes the area (``AREA``); nothing here is imported before it is used.
 """
@@ -12,5 +13,7 @@ AREA = Area(
     title="Lettings (the housing register)",
     package="duty_tui.areas.lettings",
     cli_groups=("duty_tui.areas.lettings.cli:lettings",),
+    models="duty_tui.areas.lettings.db.models",
+    migrations=True,
     has_tui=False,
 )
