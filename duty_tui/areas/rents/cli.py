@@ -149,5 +149,9 @@ from duty_tui.areas.rents.cli_export import export_command  # noqa: E402  (kept 
 
 rent.app.command("export")(export_command)
 
+from duty_tui.areas.rents.cli_review import review as review_app  # noqa: E402  (kept in its own module)
+
+rent.app.add_typer(review_app, name="review")
+
 if __name__ == "__main__":
     rent.app()
