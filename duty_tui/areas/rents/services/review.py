@@ -98,11 +98,11 @@ def read_amounts(path: Path) -> list[tuple[int, str, str, int]]:
 
 
 def _charges_at(connection: Connection, first_week: date) -> list:
-    return connection.execute(
+    return list(connection.execute(
         select(CHARGE.c.property_id, PROPERTY.c.ref, CHARGE.c.charge_code, CHARGE.c.frequency, CHARGE.c.amount_pence)
         .join(PROPERTY, PROPERTY.c.id == CHARGE.c.property_id)
         .where(CHARGE.c.property_id.is_not(None), in_force(first_week))
-        .order_by(PROPERTY.c.ref, CHARGE.c.charge_code)).all()
+        .order_by(PROPERTY.c.ref, CHARGE.c.charge_code)).all())
 
 
 def _lines(charges: list, percent_bp: int | None, amounts: list[tuple[int, str, str, int]] | None,
