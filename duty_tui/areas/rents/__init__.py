@@ -17,6 +17,8 @@ AREA = Area(
         PaletteScreen("Rent reconciliation", "A period's rent by rent group: opening + charges − payments − "
                       "housing benefit − credits ± adjustments = closing, and the ledger rows behind each figure",
                       "duty_tui.areas.rents.tui.reconciliation:RentReconciliationScreen"),
+        PaletteScreen("Rent review", "Model a rent increase for a rent year, see its effect, apply it and open "
+                      "its notices of variation (rents.manage)", "duty_tui.areas.rents.tui.review:RentReviewScreen"),
     ),
     cli_groups=("duty_tui.areas.rents.cli:rent",),
     models="duty_tui.areas.rents.db.models",

@@ -192,6 +192,7 @@ async def test_every_screen_footer_is_whole_at_80_columns_and_uses_more_when_wid
     from duty_tui.areas.payments.tui import suspense as payment_suspense
     from duty_tui.areas.rents.tui import debit as rent_debit
     from duty_tui.areas.rents.tui import reconciliation as rent_recon
+    from duty_tui.areas.rents.tui import review as rent_review
     from duty_tui.core.services.context import ServiceContext
     from duty_tui.core.tui.screens import home, lock, person, person_access, search
     from duty_tui.core.tui.screens.login import LoginScreen
@@ -241,6 +242,8 @@ async def test_every_screen_footer_is_whole_at_80_columns_and_uses_more_when_wid
         "ProtocolScreen": lambda: income_protocol.ProtocolScreen("RNT000001"),
         "RentDebitScreen": lambda: rent_debit.RentDebitScreen(),
         "RentReconciliationScreen": lambda: rent_recon.RentReconciliationScreen(),
+        "RentReviewScreen": lambda: rent_review.RentReviewScreen(),
+        "RentNoticeScreen": lambda: rent_review.RentNoticeScreen(["NOTICE OF VARIATION OF RENT"] * 40),
         "FigureRowsScreen": lambda: rent_recon.FigureRowsScreen(NOW.date() - timedelta(days=6), NOW.date(),
                                                                 ("all", "charges", None, None)),
     }
