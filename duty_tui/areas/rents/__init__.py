@@ -21,6 +21,8 @@ AREA = Area(
                       "after it, the balance moved (rents.manage)", "duty_tui.areas.rents.tui.tenancy_end:TenancyEndScreen"),
         PaletteScreen("Credit transfers", "Authorise or reject a credit moved to another debt of the same person "
                       "(a second person decides)", "duty_tui.areas.rents.tui.tenancy_end:CreditTransfersScreen"),
+        PaletteScreen("Rent review", "Model a rent increase for a rent year, see its effect, apply it and open "
+                      "its notices of variation (rents.manage)", "duty_tui.areas.rents.tui.review:RentReviewScreen"),
     ),
     cli_groups=("duty_tui.areas.rents.cli:rent",),
     models="duty_tui.areas.rents.db.models",

@@ -155,6 +155,9 @@ rent.app.command("end-tenancy")(cli_tenancy.end_tenancy_command)
 rent.app.command("transfers")(cli_tenancy.transfers_command)
 rent.app.command("transfer-decide")(cli_tenancy.transfer_decide_command)
 rent.app.command("sundry-charge")(cli_tenancy.sundry_charge_command)
+from duty_tui.areas.rents.cli_review import review as review_app  # noqa: E402  (kept in its own module)
+
+rent.app.add_typer(review_app, name="review")
 
 if __name__ == "__main__":
     rent.app()
