@@ -21,6 +21,7 @@ AREA = Area(
     cli_groups=("duty_tui.areas.rents.cli:rent",),
     models="duty_tui.areas.rents.db.models",
     migrations=True,
-    hooks=(("account.weekly_charges", "duty_tui.areas.rents.services.charges:weekly_charges_for_accounts"),),
+    hooks=(("account.weekly_charges", "duty_tui.areas.rents.services.charges:weekly_charges_for_accounts"),
+           ("statement.rent_year_notes", "duty_tui.areas.rents.domain.statement_notes:rent_year_notes")),
     reports=(("rents", "duty_tui.areas.rents.cli_report:report_rents"),),
 )
