@@ -74,3 +74,13 @@ def test_report_rents_csv_has_the_void_loss_row_per_group(engine, tmp_path):
     voids = {r["group"]: r for r in rows if r["item"] == "void_loss"}
     assert voids["MAIN"]["pence"] == "5429" and voids["MAIN"]["rows"] == "1"
     assert voids["all"]["pence"] == "5429" and "not in it" in voids["all"]["note"]
+
+
+def test_the_screen_shows_void_loss_after_the_difference_and_enter_lists_its_rows(engine):
+    from duty_tui.areas.rents.tui.reconciliation import group_lines
+
+    _void_week(engine)
+    main = rent_reconciliation(ctx_for(engine, "income"), date_from=FROM, date_to=TO).group("MAIN")
+    lines = group_lines(main)
+    assert lines[-2][0].startswith("Difference")
+    assert lines[-1] == ("Void rent loss (not charged)", 1, 5429, ("MAIN", VOID_LOSS, None, None))
