@@ -37,7 +37,7 @@ def council_postgres(size: str = "council") -> Iterator[str]:
         server.create_database("council")
         url = server.url("council")
         started = time.perf_counter()
-        subprocess.run([str(Path(sys.executable).parent / "duty-tui"), "demo", "--size", size, "--db", url],
+        subprocess.run([str(Path(sys.executable).parent / "duty-tui"), "demo", "--size", size, "--db", url, "--no-tui"],
                        check=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
         print(f"postgresql: demo --size {size} built in {time.perf_counter() - started:.0f} s", flush=True)
         yield url
