@@ -1,6 +1,7 @@
 """One week's rent debit at council scale against a bare bulk insert of the same rows, in the same run.
 
     .venv/bin/python bench/bench_rent_debit.py --db sqlite:////path/copy-of-council.db [--week 2026-03-09]
+    .venv/bin/python bench/council_postgres.py [--week 2026-11-23]   # PostgreSQL: both rents benches
 
 Never point it at a database anyone uses: it seeds basic-rent charges (``seed_basic_rent``, from the
 week's first day, for properties with none) and posts the week. Work on a copy, upgraded
@@ -20,16 +21,34 @@ Prints each time, the rows, and run ÷ bare. Target (issue 15): the run under 30
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from datetime import date
+from pathlib import Path
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--db", required=True)
+    parser.add_argument("--db", help="the database (a copy); or --postgres")
+    parser.add_argument("--postgres", action="store_true", help="start a throwaway PostgreSQL server, build the "
+                                                                 "council demo in it (minutes) and run against it")
     parser.add_argument("--week", default=None, help="A day in the week to post (default: the latest rent week "
                                                      "starting on or before today)")
     args = parser.parse_args()
+    if args.postgres:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from council_postgres import council_postgres
+
+        with council_postgres() as url:
+            args.db = url
+            run(args)
+    elif args.db:
+        run(args)
+    else:
+        parser.error("name a database with --db, or --postgres")
+
+
+def run(args: argparse.Namespace) -> None:
 
     from duty_tui.areas.rents.domain.calendar import week_containing
     from duty_tui.areas.rents.domain.reference import load_calendar, load_charge_types

@@ -2,10 +2,12 @@
 (docs/RENTS_RECONCILIATION.md, "Speed").
 
     .venv/bin/python bench/bench_rents_reconciliation.py --db sqlite:////tmp/council-copy.db [--to 2026-11-29] [--runs 3]
+    .venv/bin/python bench/council_postgres.py [--week 2026-11-23] [--to 2026-11-29] [--runs 3]   # PostgreSQL
 
 - week: ``compute_reconciliation`` (the service behind the screen and `duty-tui report rents`: one pass
   over the ledger for the opening, the period by kind and method and the rows after it, by rent group,
-  and the kept balances) for the rent week ending ``--to``; a year: the 52 weeks ending ``--to``.
+  and the kept balances) for the rent week ending ``--to``; a quarter: the 13 weeks ending ``--to``; a year:
+  the 52 weeks ending ``--to``.
 - against: ``SELECT SUM(amount_pence) FROM ledger_entry WHERE effective_date <= :to`` (every row the
   reconciliation reads, unjoined, ungrouped) and the period alone (``BETWEEN :from AND :to``).
 
@@ -42,10 +44,26 @@ def _line(label: str, values: list[float]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--db", required=True)
+    parser.add_argument("--db", help="the database (a copy); or --postgres")
+    parser.add_argument("--postgres", action="store_true", help="start a throwaway PostgreSQL server, build the "
+                                                                 "council demo in it (minutes) and run against it")
     parser.add_argument("--to", default="2026-11-29")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
+    if args.postgres:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from council_postgres import council_postgres
+
+        with council_postgres() as url:
+            args.db = url
+            run(args)
+    elif args.db:
+        run(args)
+    else:
+        parser.error("name a database with --db, or --postgres")
+
+
+def run(args: argparse.Namespace) -> None:
 
     from duty_tui.areas.rents.services.reconciliation import compute_reconciliation
     from duty_tui.core.config.settings import Settings
@@ -60,7 +78,8 @@ def main() -> None:
     with engine.connect() as c:
         rows = c.execute(text("SELECT COUNT(*) FROM ledger_entry")).scalar_one()
     print(f"{engine.dialect.name}: {rows:,} ledger rows; {args.runs} runs each, alternating")
-    for label, start in (("week", end - timedelta(days=6)), ("year", end - timedelta(days=52 * 7 - 1))):
+    for label, start in (("week", end - timedelta(days=6)), ("quarter", end - timedelta(days=13 * 7 - 1)),
+                         ("year", end - timedelta(days=52 * 7 - 1))):
         recon: list[float] = []
         up_to: list[float] = []
         within: list[float] = []

@@ -28,6 +28,7 @@ AREA = Area(
     models="duty_tui.areas.rents.db.models",
     migrations=True,
     hooks=(("account.weekly_charges", "duty_tui.areas.rents.services.charges:weekly_charges_for_accounts"),
-           ("demo.post_rent", "duty_tui.areas.rents.demo:post_rent")),
+           ("demo.post_rent", "duty_tui.areas.rents.demo:post_rent"),
+           ("statement.rent_year_notes", "duty_tui.areas.rents.domain.statement_notes:rent_year_notes")),
     reports=(("rents", "duty_tui.areas.rents.cli_report:report_rents"),),
 )

@@ -101,6 +101,8 @@ def statement_lines(view: StatementView) -> list[str]:
         lines += [f"{'':10} {'':>8} {chunk:<36}" for chunk in chunks[1:]]
     lines += [f"{view.end:%d/%m/%Y} {'':>8} {'Closing balance':<36} {'':>11} {format_pence(view.closing_pence):>11}",
               "", f"Balance today: {format_balance(view.balance_now_pence)}"]
+    for note in view.notes:  # a 53-week rent year (the rents area's hook), wrapped to the page
+        lines += [""] + textwrap.wrap(note, 78)
     return lines
 
 

@@ -68,6 +68,9 @@ class StatementView:
     rows: tuple[StatementRow, ...]
     office_name: str
     produced_at: datetime
+    notes: tuple[str, ...] = ()
+    """Notes about the period (a rent account's 53-week rent year: the rents area's hook
+    ``statement.rent_year_notes``; none without it)."""
 
     @property
     def type_name(self) -> str:
@@ -96,6 +99,14 @@ def _describe(rules: PaymentsPolicy, entry: Any, office_codes: dict[int | None, 
     if entry.external_id:
         parts.append(f"ref {entry.external_id}")
     return " · ".join(parts)
+
+
+def _rent_year_notes(ctx: ServiceContext, account_type: str, start: date, end: date) -> tuple[str, ...]:
+    """A rent account's notes about its period's rent years (the rents area's hook; none without it)."""
+    from duty_tui.core import registry
+
+    notes = registry.hook("statement.rent_year_notes") if account_type == "rent" else None
+    return tuple(notes(ctx.settings.data_dir, start, end)) if notes else ()
 
 
 def account_statement(ctx: ServiceContext, account_ref: str, start: date | None = None,
@@ -137,7 +148,7 @@ def account_statement(ctx: ServiceContext, account_ref: str, start: date | None 
         office = office_for(session, ctx)
         view = StatementView(account.ref, account.account_type, account.holder_name, person.ref if person else None,
                              account.closed_on, start, end, opening, running, now_balance, tuple(rows), office.name,
-                             ctx.now())
+                             ctx.now(), _rent_year_notes(ctx, account.account_type, start, end))
     audit.record_read(ctx, "account.statement", "account", view.account_ref,
                       {"from": start.isoformat(), "to": end.isoformat()})
     return view

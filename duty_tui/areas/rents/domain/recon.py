@@ -47,9 +47,11 @@ KIND_LINES: dict[str, str] = {
 A kind not here is counted on the ``unclassified`` line with its rows, never dropped."""
 
 VOID_LOSS_KINDS: tuple[str, ...] = ()
-"""Hook: void rent loss is counted, not charged (DOMAIN.md). No table or kind records it yet; when the
-debit run records it, its figure is read beside the lines (``GroupReconciliation.void_loss_pence``) and
-never enters the balance identity."""
+"""No ledger kind is void loss: void rent loss is counted, not charged (DOMAIN.md). The debit run records it
+in ``rent_void_loss`` (property, week, charge type); the reconciliation reads it beside the lines
+(``GroupReconciliation.void_loss_pence``, weeks starting in the period) and never in the balance identity."""
+VOID_LOSS = "void_loss"
+VOID_LOSS_LABEL = "Void rent loss (counted, not charged)"
 
 
 def line_of(kind: str) -> str:
@@ -161,7 +163,8 @@ class GroupReconciliation:
 
     ``opening_pence``: the rows dated before the period; ``figures``: the rows dated in it, by kind and
     method; ``kept_pence``: the kept balances (account_balance) less the rows dated after the period — a
-    second, independent closing balance. ``void_loss_pence`` is None until void loss is recorded."""
+    second, independent closing balance. ``void_loss_pence``: the rent_void_loss rows of weeks starting in
+    the period (``void_rows`` of them), beside the identity, never in it (None: not read)."""
 
     code: str
     label: str
@@ -170,6 +173,7 @@ class GroupReconciliation:
     figures: tuple[Figure, ...]
     kept_pence: int
     void_loss_pence: int | None = None
+    void_rows: int = 0
 
     def line_pence(self, line: str) -> int:
         """The sum of one line's figures."""
@@ -215,7 +219,8 @@ def combine(code: str, label: str, groups: tuple[GroupReconciliation, ...]) -> G
                     in sorted(merged.items(), key=lambda item: figure_order(item[0])))
     voids = [g.void_loss_pence for g in groups if g.void_loss_pence is not None]
     return GroupReconciliation(code, label, sum(g.opening_pence for g in groups), sum(g.opening_rows for g in groups),
-                               figures, sum(g.kept_pence for g in groups), sum(voids) if voids else None)
+                               figures, sum(g.kept_pence for g in groups), sum(voids) if voids else None,
+                               sum(g.void_rows for g in groups))
 
 
 def figure_order(key: tuple[str, str, str | None]) -> tuple[int, str, str]:
@@ -225,6 +230,7 @@ def figure_order(key: tuple[str, str, str | None]) -> tuple[int, str, str]:
     return places.index(line), kind, method or ""
 
 
-__all__ = ["FILE_NAME", "KIND_LINES", "LINES", "LINE_NAMES", "NO_PROPERTY", "UNCLASSIFIED", "VOID_LOSS_KINDS",
+__all__ = ["FILE_NAME", "KIND_LINES", "LINES", "LINE_NAMES", "NO_PROPERTY", "UNCLASSIFIED", "VOID_LOSS", "VOID_LOSS_KINDS",
+           "VOID_LOSS_LABEL",
            "Figure", "GroupReconciliation", "RentGroupRule", "RentGroupRules", "combine", "explain_difference",
            "figure_order", "kinds_of", "line_of", "load_rent_group_file", "load_rent_groups"]

@@ -11,16 +11,18 @@ before anything is shown. Money is integer pence.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import and_, case, func, literal, not_, select
 
+from duty_tui.areas.rents.db.models import RentVoidLoss
 from duty_tui.areas.rents.domain.recon import (
     KIND_LINES,
     LINE_NAMES,
     NO_PROPERTY,
     UNCLASSIFIED,
+    VOID_LOSS,
     Figure,
     GroupReconciliation,
     RentGroupRule,
@@ -45,6 +47,7 @@ PAGE = 50
 
 LEDGER, ACCOUNT, TENANCY = table_of(LedgerEntry), table_of(Account), table_of(Tenancy)
 PROPERTY, OFFICE, BALANCE = table_of(Property), table_of(Office), table_of(AccountBalance)
+VOID = table_of(RentVoidLoss)
 
 
 def require_view(ctx: ServiceContext) -> None:
@@ -121,8 +124,29 @@ def _kept_sums(session: Any) -> list[Any]:
     return list(session.execute(query).all())
 
 
-def _build(rule: RentGroupRule, ledger: list[Any], kept: list[Any]) -> tuple[GroupReconciliation, ...]:
+def _void_joined() -> Any:
+    """rent_void_loss joined to its property and office: a property's rent group by the accounts' rule."""
+    return VOID.join(PROPERTY, PROPERTY.c.id == VOID.c.property_id).outerjoin(OFFICE, OFFICE.c.id == PROPERTY.c.office_id)
+
+
+def _void_sums(session: Any, start: date, end: date) -> list[Any]:
+    """(office code, office name, type, True, void pence, rows) for the void loss of weeks starting in the period."""
+    query = (select(*_GROUP_COLUMNS, func.coalesce(func.sum(VOID.c.amount_pence), 0), func.count())
+             .select_from(_void_joined()).where(VOID.c.week_start >= start, VOID.c.week_start <= end)
+             .group_by(*_GROUP_COLUMNS))
+    return list(session.execute(query).all())
+
+
+def _build(rule: RentGroupRule, ledger: list[Any], kept: list[Any],
+           voids: list[Any]) -> tuple[GroupReconciliation, ...]:
     labels: dict[str, str] = {}
+    void_by: dict[str, list[int]] = {}
+    for row in voids:
+        code, label = _group_key(rule, row)
+        labels.setdefault(code, label)
+        slot = void_by.setdefault(code, [0, 0])
+        slot[0] += int(row[4])
+        slot[1] += int(row[5])
     opening: dict[str, list[int]] = {}
     figures: dict[str, dict[tuple[str, str, str | None], list[int]]] = {}
     kept_by: dict[str, int] = {}
@@ -148,12 +172,7 @@ def _build(rule: RentGroupRule, ledger: list[Any], kept: list[Any]) -> tuple[Gro
         code, labels[code], opening.get(code, [0, 0])[0], opening.get(code, [0, 0])[1],
         tuple(Figure(line, kind, method, n, p) for (line, kind, method), (n, p)
               in sorted(figures.get(code, {}).items(), key=lambda item: figure_order(item[0]))),
-        kept_by.get(code, 0), _void_loss(code)) for code in order)
-
-
-def _void_loss(code: str) -> int | None:
-    """Hook for void rent loss (VOID_LOSS_KINDS): nothing records it yet, so None ("not recorded")."""
-    return None
+        kept_by.get(code, 0), void_by.get(code, [0, 0])[0], void_by.get(code, [0, 0])[1]) for code in order)
 
 
 # --- the use cases -------------------------------------------------------------------------------
@@ -166,7 +185,8 @@ def compute_reconciliation(ctx: ServiceContext, date_from: date | None, date_to:
     with session_scope(ctx.engine) as session:  # one read transaction: the ledger and the kept balances agree
         ledger = _ledger_sums(session, start, end)
         kept = _kept_sums(session)
-    groups = _build(rule, ledger, kept)
+        voids = _void_sums(session, start, end)
+    groups = _build(rule, ledger, kept, voids)
     return Reconciliation(start, end, rule.group_by, groups, combine(ALL, ALL_LABEL, groups))
 
 
@@ -246,22 +266,41 @@ def figure_rows(ctx: ServiceContext, *, date_from: date | None, date_to: date | 
     """The ledger rows behind one figure, oldest first, a page at a time; audited (they name accounts)."""
     require_view(ctx)
     start, end = check_period(date_from, date_to)
-    if line != "opening" and line not in LINE_NAMES:
-        raise InputError(f"line: {line!r} is not a line of the reconciliation; choose opening or one of "
-                         f"{', '.join(LINE_NAMES)}")
-    where = figure_conditions(ctx, start, end, group, line, kind, method)
+    if line not in ("opening", VOID_LOSS) and line not in LINE_NAMES:
+        raise InputError(f"line: {line!r} is not a line of the reconciliation; choose opening, {VOID_LOSS} or one "
+                         f"of {', '.join(LINE_NAMES)}")
+    page = max(1, min(limit, 500))
     with session_scope(ctx.engine) as session:
-        total = int(session.execute(select(func.count()).select_from(joined(LEDGER)).where(*where)).scalar() or 0)
-        found = session.execute(
-            select(LEDGER.c.id, LEDGER.c.effective_date, LEDGER.c.posted_at, ACCOUNT.c.ref, LEDGER.c.kind,
-                   LEDGER.c.method, LEDGER.c.amount_pence, LEDGER.c.reference, LEDGER.c.reverses_id)
-            .select_from(joined(LEDGER)).where(*where)
-            .order_by(LEDGER.c.effective_date, LEDGER.c.id).offset(max(offset, 0)).limit(max(1, min(limit, 500)))).all()
-    rows = tuple(LedgerRow(*r) for r in found)
+        if line == VOID_LOSS:
+            total, rows = _void_rows(session, ctx, start, end, group, max(offset, 0), page)
+        else:
+            where = figure_conditions(ctx, start, end, group, line, kind, method)
+            total = int(session.execute(select(func.count()).select_from(joined(LEDGER)).where(*where)).scalar() or 0)
+            found = session.execute(
+                select(LEDGER.c.id, LEDGER.c.effective_date, LEDGER.c.posted_at, ACCOUNT.c.ref, LEDGER.c.kind,
+                       LEDGER.c.method, LEDGER.c.amount_pence, LEDGER.c.reference, LEDGER.c.reverses_id)
+                .select_from(joined(LEDGER)).where(*where)
+                .order_by(LEDGER.c.effective_date, LEDGER.c.id).offset(max(offset, 0)).limit(page)).all()
+            rows = tuple(LedgerRow(*r) for r in found)
     audit.record_read(ctx, "rents.reconciliation_rows_viewed", "report", "rents",
                       {"from": start.isoformat(), "to": end.isoformat(), "group": group, "line": line, "kind": kind,
                        "method": method, "offset": offset, "shown": [r.id for r in rows]})
     return RowsPage(rows, total, offset)
+
+
+def _void_rows(session: Any, ctx: ServiceContext, start: date, end: date, group: str, offset: int,
+               limit: int) -> tuple[int, tuple[LedgerRow, ...]]:
+    """The rent_void_loss rows behind a group's void loss, shaped as rows: the week's first day as the date, the
+    property's ref as the account, kind ``void_loss``, the charge type as the method, the days as reference."""
+    rule = load_rent_groups(ctx.settings.data_dir).in_force(end)
+    where = (VOID.c.week_start >= start, VOID.c.week_start <= end, _group_condition(rule, group))
+    total = int(session.execute(select(func.count()).select_from(_void_joined()).where(*where)).scalar() or 0)
+    found = session.execute(
+        select(VOID.c.id, VOID.c.week_start, PROPERTY.c.ref, VOID.c.charge_code, VOID.c.amount_pence, VOID.c.days)
+        .select_from(_void_joined()).where(*where)
+        .order_by(VOID.c.week_start, VOID.c.id).offset(offset).limit(limit)).all()
+    return total, tuple(LedgerRow(r[0], r[1], datetime.combine(r[1], time()), r[2], VOID_LOSS, r[3], r[4],
+                                  f"{r[5]} void day(s)", None) for r in found)
 
 
 __all__ = ["ALL", "PERMISSIONS", "LedgerRow", "Reconciliation", "RowsPage", "check_period",

@@ -19,6 +19,7 @@ from sqlalchemy import and_, or_, select
 
 from duty_tui.areas.rents.domain.recon import (
     LINE_NAMES,
+    VOID_LOSS_LABEL,
     GroupReconciliation,
     explain_difference,
     line_of,
@@ -73,9 +74,9 @@ def _group_rows(g: GroupReconciliation) -> list[tuple[Any, ...]]:
     rows.append((*head, "closing_kept", "", "Closing balance (kept balances)", "", "", "", g.kept_pence,
                  "account_balance less rows dated after the period"))
     rows.append((*head, "difference", "", "Difference", "", "", "", g.difference_pence, explain_difference(g)))
-    rows.append((*head, "void_loss", "", "Void rent loss (counted, not charged)", "", "", "",
+    rows.append((*head, "void_loss", "", VOID_LOSS_LABEL, "", "", g.void_rows,
                  "" if g.void_loss_pence is None else g.void_loss_pence,
-                 "not recorded yet" if g.void_loss_pence is None else ""))
+                 "rent_void_loss rows of weeks starting in the period; beside the balance identity, not in it"))
     return rows
 
 

@@ -45,8 +45,9 @@ def money(pence: int) -> Text:
 
 
 def group_lines(group: GroupReconciliation) -> list[tuple[str, int | None, int, FigureKey | None]]:
-    """(label, rows, pence, figure key) for one group's table rows, in reading order."""
-    from duty_tui.areas.rents.domain.recon import LINE_NAMES
+    """(label, rows, pence, figure key) for one group's table rows, in reading order; void loss last, beside the
+    balances (not in the identity), Enter lists its rent_void_loss rows."""
+    from duty_tui.areas.rents.domain.recon import LINE_NAMES, VOID_LOSS
 
     out: list[tuple[str, int | None, int, FigureKey | None]] = [
         (f"Opening balance · {group.label}", group.opening_rows, group.opening_pence,
@@ -58,6 +59,9 @@ def group_lines(group: GroupReconciliation) -> list[tuple[str, int | None, int, 
     out.append(("Closing (kept balances)", None, group.kept_pence, None))
     out.append(("Difference" + ("" if group.difference_pence == 0 else " — see below"), None,
                 group.difference_pence, None))
+    if group.void_loss_pence is not None:
+        out.append(("Void rent loss (not charged)", group.void_rows, group.void_loss_pence,
+                    (group.code, VOID_LOSS, None, None) if group.void_rows else None))
     return out
 
 
