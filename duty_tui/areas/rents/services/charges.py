@@ -137,7 +137,7 @@ def set_charge(ctx: ServiceContext, *, code: str, amount_pence: int, frequency: 
     A property charge (basic rent, service charges) names ``property_ref``; a personal charge
     ``tenancy_ref``. ``expected_version`` (the version the user saw of the row being replaced) makes a
     newer change from another terminal a ConflictError."""
-    actor = ctx.require(PERMISSION)
+    ctx.require(PERMISSION)
     types = load_charge_types(ctx.settings.data_dir)
     check_charge(code, amount_pence, frequency, effective_from, effective_to, types)
     reason = (reason or "").strip()
@@ -159,17 +159,28 @@ def set_charge(ctx: ServiceContext, *, code: str, amount_pence: int, frequency: 
             found = _tenancy(connection, tenancy_ref or "")[0]
             owner = CHARGE.c.tenancy_id == found
             values = {"property_id": None, "tenancy_id": found}
-        _end_current(connection, ctx, owner, code, effective_from, reason, expected_version)
-        new_id = connection.execute(CHARGE.insert().values(
-            **values, charge_code=code, amount_pence=amount_pence, frequency=frequency, effective_from=effective_from,
-            effective_to=effective_to, reason=reason, created_by=actor.id, created_at=ctx.now(), version=1)
-            .returning(CHARGE.c.id)).scalar_one()
+        new_id = start_charge(connection, ctx, owner, values, code=code, amount_pence=amount_pence,
+                              frequency=frequency, effective_from=effective_from, effective_to=effective_to,
+                              reason=reason, expected_version=expected_version)
         audit.record(session, ctx, "rent.charge_set", "rent_charge", new_id, {
             "owner": property_ref or tenancy_ref, "code": code, "amount_pence": amount_pence, "frequency": frequency,
             "from": effective_from.isoformat(), "to": effective_to.isoformat() if effective_to else None,
             "reason": reason})
     return ChargeLine(new_id, code, types[code].words, per, amount_pence, frequency,
                       weekly_equivalent(amount_pence, frequency), effective_from, effective_to, 1)
+
+
+def start_charge(connection: Connection, ctx: ServiceContext, owner, values: dict, *, code: str, amount_pence: int,
+                 frequency: str, effective_from: date, effective_to: date | None, reason: str,
+                 expected_version: int | None = None) -> int:
+    """The history rule inside the caller's transaction: end the owner's current ``code`` row the day before
+    ``effective_from`` (version-guarded) and insert the new row; its id. ``owner`` is the WHERE clause naming
+    the property or tenancy, ``values`` its ``property_id``/``tenancy_id``. Used by set_charge and the import."""
+    _end_current(connection, ctx, owner, code, effective_from, reason, expected_version)
+    return connection.execute(CHARGE.insert().values(
+        **values, charge_code=code, amount_pence=amount_pence, frequency=frequency, effective_from=effective_from,
+        effective_to=effective_to, reason=reason, created_by=ctx.actor.id if ctx.actor else None,
+        created_at=ctx.now(), version=1).returning(CHARGE.c.id)).scalar_one()
 
 
 def _end_current(connection: Connection, ctx: ServiceContext, owner, code: str, effective_from: date, reason: str,
