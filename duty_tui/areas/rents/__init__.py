@@ -17,6 +17,8 @@ AREA = Area(
         PaletteScreen("Rent reconciliation", "A period's rent by rent group: opening + charges − payments − "
                       "housing benefit − credits ± adjustments = closing, and the ledger rows behind each figure",
                       "duty_tui.areas.rents.tui.reconciliation:RentReconciliationScreen"),
+        PaletteScreen("Rent charges", "A tenancy's charges in force, weekly total and history; set, change or end "
+                      "a charge from a date (rents.manage)", "duty_tui.areas.rents.tui.charges:RentChargesScreen"),
     ),
     cli_groups=("duty_tui.areas.rents.cli:rent",),
     models="duty_tui.areas.rents.db.models",

@@ -241,3 +241,67 @@ def charge_history(connection: Connection, tenancy_id: int, property_id: int) ->
             .order_by(CHARGE.c.effective_from, CHARGE.c.id)).mappings():
         history[row["charge_code"]].append(dict(row))
     return history
+
+
+def tenancy_charge_history(ctx: ServiceContext, tenancy_ref: str) -> tuple[str, list[dict]]:
+    """The tenancy's ref and every charge row of it and its property, oldest first; an audited read."""
+    ctx.require(PERMISSION)
+    with session_scope(ctx.engine) as session:
+        connection = session.connection()
+        tenancy_id, property_id, ref = _tenancy(connection, tenancy_ref)
+        rows = [row for rows in charge_history(connection, tenancy_id, property_id).values() for row in rows]
+    audit.record_read(ctx, "rent.charges_viewed", "tenancy", ref, {"history": True})
+    return ref, sorted(rows, key=lambda row: (row["effective_from"], row["id"]))
+
+
+def end_charge(ctx: ServiceContext, *, tenancy_ref: str, code: str, last_day: date, reason: str,
+               expected_version: int | None = None) -> None:
+    """End the tenancy's (or its property's) ``code`` charge in force on ``last_day``, on that day.
+
+    The end may not come before the charge's start; a change from another terminal meanwhile is a
+    ConflictError (the row's version)."""
+    ctx.require(PERMISSION)
+    reason = (reason or "").strip()
+    if not reason or len(reason) > REASON_MAX:
+        raise InputError(f"say why the charge ends (1-{REASON_MAX} characters)")
+    with session_scope(ctx.engine, write=True) as session:
+        connection = session.connection()
+        tenancy_id, property_id, ref = _tenancy(connection, tenancy_ref)
+        row = connection.execute(select(CHARGE.c.id, CHARGE.c.effective_from, CHARGE.c.version).where(
+            or_(CHARGE.c.property_id == property_id, CHARGE.c.tenancy_id == tenancy_id),
+            CHARGE.c.charge_code == code, or_(CHARGE.c.effective_to.is_(None), CHARGE.c.effective_to >= last_day))
+            .order_by(CHARGE.c.effective_from)).first()
+        if row is None:
+            raise InputError(f"{ref} has no {code.replace('_', ' ')} charge in force on {last_day:%d/%m/%Y}; "
+                             "check the charge and the date")
+        charge_id, starts, version = row
+        if last_day < starts:
+            raise InputError(f"the end ({last_day:%d/%m/%Y}) is before the charge starts ({starts:%d/%m/%Y}); "
+                             f"end it on {starts:%d/%m/%Y} or later")
+        if expected_version is not None and version != expected_version:
+            raise ConflictError("this charge was changed by someone else since you opened it; reopen it to see")
+        done = connection.execute(update(CHARGE).where(CHARGE.c.id == charge_id, CHARGE.c.version == version).values(
+            effective_to=last_day, ended_by=ctx.actor.id if ctx.actor else None, ended_at=ctx.now(),
+            ended_reason=reason, version=version + 1))
+        if done.rowcount != 1:
+            raise ConflictError("this charge was changed by someone else meanwhile; reopen it and try again")
+        audit.record(session, ctx, "rent.charge_ended", "rent_charge", charge_id,
+                     {"owner": ref, "code": code, "to": last_day.isoformat(), "reason": reason})
+
+
+def set_charge_for_tenancy(ctx: ServiceContext, *, tenancy_ref: str, code: str, amount_pence: int, frequency: str,
+                           effective_from: date, reason: str, expected_version: int | None = None) -> ChargeLine:
+    """set_charge from a tenancy's view: a property charge goes on the tenancy's property, a personal one on
+    the tenancy (charge_types ``per``)."""
+    ctx.require(PERMISSION)
+    types = load_charge_types(ctx.settings.data_dir)
+    if code in types and types[code].per == "property":
+        with session_scope(ctx.engine) as session:
+            property_id = _tenancy(session.connection(), tenancy_ref)[1]
+            property_ref = session.connection().execute(select(PROPERTY.c.ref).where(
+                PROPERTY.c.id == property_id)).scalar_one()
+        return set_charge(ctx, code=code, amount_pence=amount_pence, frequency=frequency,
+                          effective_from=effective_from, reason=reason, property_ref=property_ref,
+                          expected_version=expected_version)
+    return set_charge(ctx, code=code, amount_pence=amount_pence, frequency=frequency, effective_from=effective_from,
+                      reason=reason, tenancy_ref=tenancy_ref, expected_version=expected_version)
