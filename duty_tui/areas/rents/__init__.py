@@ -23,6 +23,8 @@ AREA = Area(
                       "(a second person decides)", "duty_tui.areas.rents.tui.tenancy_end:CreditTransfersScreen"),
         PaletteScreen("Rent review", "Model a rent increase for a rent year, see its effect, apply it and open "
                       "its notices of variation (rents.manage)", "duty_tui.areas.rents.tui.review:RentReviewScreen"),
+        PaletteScreen("Rent charges", "A tenancy's charges in force, weekly total and history; set, change or end "
+                      "a charge from a date (rents.manage)", "duty_tui.areas.rents.tui.charges:RentChargesScreen"),
     ),
     cli_groups=("duty_tui.areas.rents.cli:rent",),
     models="duty_tui.areas.rents.db.models",

@@ -161,3 +161,7 @@ rent.app.add_typer(review_app, name="review")
 
 if __name__ == "__main__":
     rent.app()
+
+from duty_tui.areas.rents.cli_import import import_charges_command  # noqa: E402  (kept in its own module)
+
+rent.app.command("import-charges")(import_charges_command)

@@ -190,6 +190,7 @@ async def test_every_screen_footer_is_whole_at_80_columns_and_uses_more_when_wid
     from duty_tui.areas.payments.tui import refunds as payment_refunds
     from duty_tui.areas.payments.tui import signoff as payment_signoff
     from duty_tui.areas.payments.tui import suspense as payment_suspense
+    from duty_tui.areas.rents.tui import charges as rent_charges
     from duty_tui.areas.rents.tui import debit as rent_debit
     from duty_tui.areas.rents.tui import reconciliation as rent_recon
     from duty_tui.areas.rents.tui import tenancy_end as rent_end
@@ -242,6 +243,7 @@ async def test_every_screen_footer_is_whole_at_80_columns_and_uses_more_when_wid
         "ServeNoticeScreen": lambda: income_notice.ServeNoticeScreen("RNT000003"),
         "ProtocolScreen": lambda: income_protocol.ProtocolScreen("RNT000001"),
         "RentDebitScreen": lambda: rent_debit.RentDebitScreen(),
+        "RentChargesScreen": lambda: rent_charges.RentChargesScreen(),
         "RentReconciliationScreen": lambda: rent_recon.RentReconciliationScreen(),
         "TenancyEndScreen": lambda: rent_end.TenancyEndScreen(),
         "CreditTransfersScreen": lambda: rent_end.CreditTransfersScreen(),

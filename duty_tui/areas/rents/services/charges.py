@@ -137,7 +137,7 @@ def set_charge(ctx: ServiceContext, *, code: str, amount_pence: int, frequency: 
     A property charge (basic rent, service charges) names ``property_ref``; a personal charge
     ``tenancy_ref``. ``expected_version`` (the version the user saw of the row being replaced) makes a
     newer change from another terminal a ConflictError."""
-    actor = ctx.require(PERMISSION)
+    ctx.require(PERMISSION)
     types = load_charge_types(ctx.settings.data_dir)
     check_charge(code, amount_pence, frequency, effective_from, effective_to, types)
     reason = (reason or "").strip()
@@ -159,17 +159,28 @@ def set_charge(ctx: ServiceContext, *, code: str, amount_pence: int, frequency: 
             found = _tenancy(connection, tenancy_ref or "")[0]
             owner = CHARGE.c.tenancy_id == found
             values = {"property_id": None, "tenancy_id": found}
-        _end_current(connection, ctx, owner, code, effective_from, reason, expected_version)
-        new_id = connection.execute(CHARGE.insert().values(
-            **values, charge_code=code, amount_pence=amount_pence, frequency=frequency, effective_from=effective_from,
-            effective_to=effective_to, reason=reason, created_by=actor.id, created_at=ctx.now(), version=1)
-            .returning(CHARGE.c.id)).scalar_one()
+        new_id = start_charge(connection, ctx, owner, values, code=code, amount_pence=amount_pence,
+                              frequency=frequency, effective_from=effective_from, effective_to=effective_to,
+                              reason=reason, expected_version=expected_version)
         audit.record(session, ctx, "rent.charge_set", "rent_charge", new_id, {
             "owner": property_ref or tenancy_ref, "code": code, "amount_pence": amount_pence, "frequency": frequency,
             "from": effective_from.isoformat(), "to": effective_to.isoformat() if effective_to else None,
             "reason": reason})
     return ChargeLine(new_id, code, types[code].words, per, amount_pence, frequency,
                       weekly_equivalent(amount_pence, frequency), effective_from, effective_to, 1)
+
+
+def start_charge(connection: Connection, ctx: ServiceContext, owner, values: dict, *, code: str, amount_pence: int,
+                 frequency: str, effective_from: date, effective_to: date | None, reason: str,
+                 expected_version: int | None = None) -> int:
+    """The history rule inside the caller's transaction: end the owner's current ``code`` row the day before
+    ``effective_from`` (version-guarded) and insert the new row; its id. ``owner`` is the WHERE clause naming
+    the property or tenancy, ``values`` its ``property_id``/``tenancy_id``. Used by set_charge and the import."""
+    _end_current(connection, ctx, owner, code, effective_from, reason, expected_version)
+    return connection.execute(CHARGE.insert().values(
+        **values, charge_code=code, amount_pence=amount_pence, frequency=frequency, effective_from=effective_from,
+        effective_to=effective_to, reason=reason, created_by=ctx.actor.id if ctx.actor else None,
+        created_at=ctx.now(), version=1).returning(CHARGE.c.id)).scalar_one()
 
 
 def _end_current(connection: Connection, ctx: ServiceContext, owner, code: str, effective_from: date, reason: str,
@@ -230,3 +241,67 @@ def charge_history(connection: Connection, tenancy_id: int, property_id: int) ->
             .order_by(CHARGE.c.effective_from, CHARGE.c.id)).mappings():
         history[row["charge_code"]].append(dict(row))
     return history
+
+
+def tenancy_charge_history(ctx: ServiceContext, tenancy_ref: str) -> tuple[str, list[dict]]:
+    """The tenancy's ref and every charge row of it and its property, oldest first; an audited read."""
+    ctx.require(PERMISSION)
+    with session_scope(ctx.engine) as session:
+        connection = session.connection()
+        tenancy_id, property_id, ref = _tenancy(connection, tenancy_ref)
+        rows = [row for rows in charge_history(connection, tenancy_id, property_id).values() for row in rows]
+    audit.record_read(ctx, "rent.charges_viewed", "tenancy", ref, {"history": True})
+    return ref, sorted(rows, key=lambda row: (row["effective_from"], row["id"]))
+
+
+def end_charge(ctx: ServiceContext, *, tenancy_ref: str, code: str, last_day: date, reason: str,
+               expected_version: int | None = None) -> None:
+    """End the tenancy's (or its property's) ``code`` charge in force on ``last_day``, on that day.
+
+    The end may not come before the charge's start; a change from another terminal meanwhile is a
+    ConflictError (the row's version)."""
+    ctx.require(PERMISSION)
+    reason = (reason or "").strip()
+    if not reason or len(reason) > REASON_MAX:
+        raise InputError(f"say why the charge ends (1-{REASON_MAX} characters)")
+    with session_scope(ctx.engine, write=True) as session:
+        connection = session.connection()
+        tenancy_id, property_id, ref = _tenancy(connection, tenancy_ref)
+        row = connection.execute(select(CHARGE.c.id, CHARGE.c.effective_from, CHARGE.c.version).where(
+            or_(CHARGE.c.property_id == property_id, CHARGE.c.tenancy_id == tenancy_id),
+            CHARGE.c.charge_code == code, or_(CHARGE.c.effective_to.is_(None), CHARGE.c.effective_to >= last_day))
+            .order_by(CHARGE.c.effective_from)).first()
+        if row is None:
+            raise InputError(f"{ref} has no {code.replace('_', ' ')} charge in force on {last_day:%d/%m/%Y}; "
+                             "check the charge and the date")
+        charge_id, starts, version = row
+        if last_day < starts:
+            raise InputError(f"the end ({last_day:%d/%m/%Y}) is before the charge starts ({starts:%d/%m/%Y}); "
+                             f"end it on {starts:%d/%m/%Y} or later")
+        if expected_version is not None and version != expected_version:
+            raise ConflictError("this charge was changed by someone else since you opened it; reopen it to see")
+        done = connection.execute(update(CHARGE).where(CHARGE.c.id == charge_id, CHARGE.c.version == version).values(
+            effective_to=last_day, ended_by=ctx.actor.id if ctx.actor else None, ended_at=ctx.now(),
+            ended_reason=reason, version=version + 1))
+        if done.rowcount != 1:
+            raise ConflictError("this charge was changed by someone else meanwhile; reopen it and try again")
+        audit.record(session, ctx, "rent.charge_ended", "rent_charge", charge_id,
+                     {"owner": ref, "code": code, "to": last_day.isoformat(), "reason": reason})
+
+
+def set_charge_for_tenancy(ctx: ServiceContext, *, tenancy_ref: str, code: str, amount_pence: int, frequency: str,
+                           effective_from: date, reason: str, expected_version: int | None = None) -> ChargeLine:
+    """set_charge from a tenancy's view: a property charge goes on the tenancy's property, a personal one on
+    the tenancy (charge_types ``per``)."""
+    ctx.require(PERMISSION)
+    types = load_charge_types(ctx.settings.data_dir)
+    if code in types and types[code].per == "property":
+        with session_scope(ctx.engine) as session:
+            property_id = _tenancy(session.connection(), tenancy_ref)[1]
+            property_ref = session.connection().execute(select(PROPERTY.c.ref).where(
+                PROPERTY.c.id == property_id)).scalar_one()
+        return set_charge(ctx, code=code, amount_pence=amount_pence, frequency=frequency,
+                          effective_from=effective_from, reason=reason, property_ref=property_ref,
+                          expected_version=expected_version)
+    return set_charge(ctx, code=code, amount_pence=amount_pence, frequency=frequency, effective_from=effective_from,
+                      reason=reason, tenancy_ref=tenancy_ref, expected_version=expected_version)
