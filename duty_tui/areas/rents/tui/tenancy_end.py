@@ -5,7 +5,7 @@ transfer:ACCOUNT). Enter or F12 previews (nothing is posted): the charges to the
 credited back, housing benefit reversed, the final balance and where it will go. F9 asks, then ends it
 (``end_tenancy``, in a thread worker) and shows the result, with the final balance moved.
 
-"Credit transfers": the transfers waiting for a second person; F9 authorises the highlighted one, F8
+"Credit transfers": the transfers waiting for a second person; F9 authorises the highlighted one, F12
 rejects it with the note typed (the person who asked is refused by the service).
 """
 
@@ -190,7 +190,7 @@ TRANSFER_COLUMNS = (Column("ref", "Ref", never_cut=True, priority=0), Column("fr
 
 
 class CreditTransfersScreen(DutyScreen):
-    """Credit transfers waiting for a second person: authorise (F9) or reject (F8, with a note)."""
+    """Credit transfers waiting for a second person: authorise (F9) or reject (F12, with a note)."""
 
     SCOPE_NAME = "rent-transfers"
     TITLE = "Credit transfers"
@@ -205,7 +205,7 @@ class CreditTransfersScreen(DutyScreen):
         Binding("escape", "back", "Back", id="rent-transfers-back", show=False, tooltip="Back"),
         Binding("f9", "authorise", "Authorise", id="rent-transfers-authorise",
                 tooltip="Authorise the highlighted transfer (not your own)"),
-        Binding("f8", "reject", "Reject", id="rent-transfers-reject",
+        Binding("f12", "reject", "Reject", id="rent-transfers-reject",
                 tooltip="Reject the highlighted transfer, with the note typed"),
     ]
 
@@ -219,7 +219,7 @@ class CreditTransfersScreen(DutyScreen):
         with Horizontal(id="ct-row"):
             yield Label("Note")
             yield Input(id="ct-note", placeholder="why (needed to reject)")
-        yield Static(plain("F9 authorise · F8 reject with the note · Esc back"), id="ct-message")
+        yield Static(plain("F9 authorise · F12 reject with the note · Esc back"), id="ct-message")
         yield DutyFooter()
 
     def on_mount(self) -> None:
