@@ -161,6 +161,8 @@ class RentReviewScreen(DutyScreen):
         box.clear_options()
         box.add_options([Option(f"{n['tenancy']:<8} {n['account'] or '':<10} {format_pence(n['old_weekly_pence']):>10}"
                                 f" -> {format_pence(n['new_weekly_pence']):>10}", id=n["tenancy"]) for n in notices])
+        if notices:
+            box.highlighted = 0  # Enter opens the first at once; ↓/↑ move
         box.focus()
         self._say(f"Applied {self.ref}: {count:,} notices. Enter opens one · Esc back")
 
