@@ -162,9 +162,10 @@ def test_applying_tells_direct_debits_a_charges_mandate_owes_a_change_notice(eng
     before = _rows(engine, "SELECT COUNT(*) FROM dd_notice")[0][0]
     done = apply_review(ctx, model_review(ctx, year=2026, percent_bp=480), IN_TIME)
     assert done.mandates_changed == 1 and not done.hook_problems
-    assert _rows(engine, "SELECT amount_pence FROM dd_mandate")[0][0] == 11580
+    # a mandate collects monthly: the new weekly £115.80 × 52 ÷ 12 = £501.80
+    assert _rows(engine, "SELECT amount_pence FROM dd_mandate")[0][0] == 50180
     kinds = _rows(engine, "SELECT kind, amount_pence FROM dd_notice ORDER BY id")
-    assert len(kinds) == before + 1 and kinds[-1] == ("change", 11580)
+    assert len(kinds) == before + 1 and kinds[-1] == ("change", 50180)
 
 
 def test_the_notice_names_the_act_the_dates_and_both_weekly_totals(engine, tmp_path):

@@ -27,6 +27,12 @@ def weekly_equivalent(amount_pence: int, frequency: str) -> int:
     return half_up(amount_pence * multiply, divide)
 
 
+def monthly_collection(weekly_pence: int) -> int:
+    """What a monthly collection of a weekly charge takes: weekly × 52 ÷ 12, half up (a direct debit is
+    collected monthly, DOMAIN.md "Direct debit"; over a 52-week year twelve collections pay it)."""
+    return half_up(weekly_pence * 52, 12)
+
+
 def days_overlapping(week_start: date, first: date | None, last: date | None) -> int:
     """How many days of the week beginning ``week_start`` fall within ``first``..``last`` (inclusive; None: open)."""
     week_end = week_start + timedelta(days=6)

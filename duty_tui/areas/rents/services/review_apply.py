@@ -19,6 +19,7 @@ from sqlalchemy import Connection, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from duty_tui.areas.rents.db.models import RentVariationNotice
+from duty_tui.areas.rents.domain.charges import monthly_collection
 from duty_tui.areas.rents.domain.review import latest_notice_day
 from duty_tui.areas.rents.domain.review_data import notice_rule_for
 from duty_tui.areas.rents.services.charges import charges_in_force
@@ -180,7 +181,8 @@ def _tell_direct_debits(ctx: ServiceContext, accounts: dict[str, int], first_wee
     for account_ref, weekly in sorted(accounts.items()):
         for hook in hooks("dd.charges_changed"):
             try:
-                changed += len(hook(ctx, account_ref, weekly, first_week, f"rent review {ref}") or [])
+                monthly = monthly_collection(weekly)  # a mandate collects monthly: the weekly total × 52 ÷ 12
+                changed += len(hook(ctx, account_ref, monthly, first_week, f"rent review {ref}") or [])
             except (InputError, ConflictError, NotFound) as exc:
                 problems.append(f"{account_ref}: {exc}")
     return changed, problems
