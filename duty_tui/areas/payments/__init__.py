@@ -40,6 +40,7 @@ AREA = Area(
         ("documents.person_about", "duty_tui.areas.payments.services.records:payer_of_receipt"),
         ("account.agreement_states", "duty_tui.areas.payments.services.arrangements:agreement_states"),
         ("dd.charges_changed", "duty_tui.areas.payments.services.direct_debit:mandate_amount_changed"),
+        ("demo.collect_direct_debits", "duty_tui.areas.payments.dd_demo_history:collect_history"),
     ),
     screen_aliases=(
         ("duty_tui.tui.screens.payment:TakePaymentScreen", f"{_TUI}.payment:TakePaymentScreen"),
