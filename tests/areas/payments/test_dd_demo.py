@@ -160,3 +160,22 @@ def test_the_plan_is_the_same_for_the_same_accounts_and_day() -> None:
     assert kinds[0] == "add" and kinds[1] == "lodge" and kinds.count("arudd") == 1 and kinds.count("change") == 1
     returned = next(s for s in steps if s.what == "arudd")
     assert any(s.what == "collect" and s.at > returned.at and s.on > returned.on for s in steps)
+
+
+def test_void_homes_have_their_rent_recorded_as_void_loss_by_the_debit_run(demo) -> None:
+    """The rents demo gives a home empty through the debit run's weeks its charges: the run records each week's
+    rent as void loss (rent_void_loss, whole weeks) and charges it to no one."""
+    from duty_tui.areas.rents.db.models import RentCharge, RentVoidLoss
+    from duty_tui.core.demo.rent_ledger import debit_cutover
+
+    with demo.connect() as c:
+        lost = c.execute(select(RentVoidLoss.property_id, RentVoidLoss.week_start, RentVoidLoss.days,
+                                RentVoidLoss.amount_pence, RentVoidLoss.charge_code)).all()
+        homes = {row.property_id for row in lost}
+        assert 1 <= len(homes) <= 2
+        weeks = {row.week_start for row in lost}
+        assert min(weeks) == debit_cutover(TODAY) and max(weeks) == date(2026, 3, 9)
+        for row in lost:
+            charged = c.execute(select(RentCharge.amount_pence).where(
+                RentCharge.property_id == row.property_id, RentCharge.charge_code == row.charge_code)).scalar_one()
+            assert row.days == 7 and row.amount_pence == charged
