@@ -14,7 +14,7 @@ simulation's.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -39,6 +39,7 @@ from duty_tui.areas.payments.services.dd_runs import notices_due, run_collection
 from duty_tui.areas.payments.services.direct_debit import add_mandate, change_mandate
 from duty_tui.core.config.settings import Settings
 from duty_tui.core.db.models import ChangeSignal, LedgerEntry, StaffUser, table_of
+from duty_tui.core.demo.dd_handover import HandedOver
 from duty_tui.core.domain.clocks import add_months
 from duty_tui.core.domain.local_time import UK
 from duty_tui.core.services.context import Actor, ServiceContext
@@ -85,7 +86,7 @@ def unpaid_collection(collections: tuple[tuple[date, int], ...], today: date) ->
     return None
 
 
-def plan(handed, today: date) -> list[Step]:
+def plan(handed: Sequence[HandedOver], today: date) -> list[Step]:
     """Every step, in the order of its moment (pure: the tests read it)."""
     steps: list[Step] = []
     if not handed:
@@ -142,7 +143,7 @@ def _send_all(ctx: ServiceContext, reference: str | None = None) -> None:
         send_notices(ctx, due)
 
 
-def _do(ctx: ServiceContext, step: Step, by_ref: dict) -> None:
+def _do(ctx: ServiceContext, step: Step, by_ref: dict[str, HandedOver]) -> None:
     if step.what == "add":
         h = by_ref[step.reference]
         sort_code, number = BANKS[h.account_id % len(BANKS)]
@@ -169,7 +170,7 @@ def _do(ctx: ServiceContext, step: Step, by_ref: dict) -> None:
 TABLES = (DirectDebitMandate, DirectDebitNotice, DirectDebitCollection, DirectDebitReturn, LedgerEntry)
 
 
-def collect_history(engine: Engine, *, today: date, handed) -> dict[str, int]:
+def collect_history(engine: Engine, *, today: date, handed: Sequence[HandedOver]) -> dict[str, int]:
     """Run every step at its moment; the rows now in the tables it wrote to (the ledger among them)."""
     steps = plan(handed, today)
     if steps:
