@@ -41,6 +41,7 @@ AREA = Area(
         ("account.agreement_states", "duty_tui.areas.payments.services.arrangements:agreement_states"),
         ("dd.charges_changed", "duty_tui.areas.payments.services.direct_debit:mandate_amount_changed"),
         ("account.request_refund", "duty_tui.areas.payments.services.refunds:request_refund_hook"),
+        ("demo.collect_direct_debits", "duty_tui.areas.payments.dd_demo_history:collect_history"),
     ),
     screen_aliases=(
         ("duty_tui.tui.screens.payment:TakePaymentScreen", f"{_TUI}.payment:TakePaymentScreen"),

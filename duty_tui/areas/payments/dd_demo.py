@@ -37,13 +37,15 @@ def generate_direct_debits(connection, *, seed: int, today: date, size: str, cre
     """Add demo mandates to rent accounts that have none; returns how many."""
     rng = random.Random(f"duty-tui demo/{seed}/direct debits")
     mandate_table, account_table = table_of(DirectDebitMandate), table_of(Account)
-    if connection.execute(select(mandate_table.c.id).limit(1)).first() is not None:
+    at = datetime.combine(today, time(9, 0), tzinfo=UTC)
+    if connection.execute(select(mandate_table.c.id).where(mandate_table.c.created_at == at).limit(1)).first():
         return 0
     a = account_table.c
+    # Accounts with a mandate already (the latest weeks' collections, dd_demo_history) are left out.
     accounts = connection.execute(select(a.id, a.ref, a.holder_name)
-                                  .where(a.account_type == "rent", a.closed_on.is_(None)).order_by(a.id)).all()
+                                  .where(a.account_type == "rent", a.closed_on.is_(None),
+                                         a.id.not_in(select(mandate_table.c.account_id))).order_by(a.id)).all()
     chosen = rng.sample(accounts, min(WANTED.get(size, WANTED["office"]), len(accounts)))
-    at = datetime.combine(today, time(9, 0), tzinfo=UTC)
     mandates = []
     for index, account in enumerate(chosen):
         sort_code, number = BANKS[index % len(BANKS)]
@@ -59,7 +61,8 @@ def generate_direct_debits(connection, *, seed: int, today: date, size: str, cre
     if not mandates:
         return 0
     connection.execute(insert(mandate_table), mandates)
-    ids = {row.reference: row.id for row in connection.execute(select(mandate_table.c.reference, mandate_table.c.id))}
+    ids = {row.reference: row.id for row in connection.execute(select(mandate_table.c.reference, mandate_table.c.id)
+                                                               .where(mandate_table.c.created_at == at))}
     events, notices = [], []
     for m in mandates:
         mandate_id = ids[m["reference"]]

@@ -30,6 +30,7 @@ from duty_tui.areas.rents.db.models import (
     RentReviewLine,
     RentTenancyEnd,
     RentVariationNotice,
+    RentVoidLoss,
     RentWeekPosted,
 )
 from duty_tui.areas.rents.domain.calendar import rent_year_of
@@ -137,6 +138,16 @@ def post_rent(engine: Engine, *, today: date, cutover: date, tenancies: set[int]
                             "letter_code": "rent_variation", "created_at": _night(notices_on)})
             claims.append({"property_id": property_id, "week_start": cutover - timedelta(days=7),
                            "posted_at": _night(cutover - timedelta(days=7))})
+        voids = _void_homes(connection, cutover)
+        for property_id, weekly, property_type in voids:  # no tenant: the debit run records the rent as void loss
+            for code, pence in split_rent(weekly, property_type, 0.5):
+                charges.append({"property_id": property_id, "charge_code": code, "frequency": "weekly",
+                                "created_by": actor_id, "amount_pence": pence, "effective_from": this_year.starts,
+                                "effective_to": None, "created_at": _night(notices_on),
+                                "reason": "void: the rent it is let at", "ended_by": None, "ended_at": None,
+                                "ended_reason": None})
+            claims.append({"property_id": property_id, "week_start": cutover - timedelta(days=7),
+                           "posted_at": _night(cutover - timedelta(days=7))})
         for model, rows in ((RentCharge, charges), (RentReviewLine, lines), (RentVariationNotice, notices),
                             (RentWeekPosted, claims)):
             for start in range(0, len(rows), 5000):
@@ -149,7 +160,8 @@ def post_rent(engine: Engine, *, today: date, cutover: date, tenancies: set[int]
     return _table_counts(engine)
 
 
-TABLES = (RentCharge, RentReview, RentReviewLine, RentVariationNotice, RentWeekPosted, RentTenancyEnd, LedgerEntry)
+TABLES = (RentCharge, RentReview, RentReviewLine, RentVariationNotice, RentWeekPosted, RentTenancyEnd, RentVoidLoss,
+          LedgerEntry)
 
 
 def _table_counts(engine: Engine) -> dict[str, int]:
@@ -157,6 +169,26 @@ def _table_counts(engine: Engine) -> dict[str, int]:
     with engine.connect() as connection:
         return {table.__tablename__: connection.execute(select(func.count()).select_from(table)).scalar_one()
                 for table in TABLES}
+
+
+VOID_HOMES = 2
+"""How many homes empty through the debit run's weeks get charges, so the run records their void loss."""
+
+
+def _void_homes(connection, cutover: date) -> list[tuple[int, int, str]]:
+    """(property id, weekly rent of its last tenancy, type) for the first homes whose every tenancy ended
+    before the week before the cutover: empty through every week the debit run posts."""
+    t, p = TENANCY.c, PROPERTY.c
+    empty = (select(t.property_id).group_by(t.property_id)
+             .having(func.count() == func.count(t.end_date), func.max(t.end_date) < cutover - timedelta(days=7)))
+    homes = connection.execute(select(p.id, p.property_type).where(p.id.in_(empty)).order_by(p.id)
+                               .limit(VOID_HOMES)).all()
+    found = []
+    for property_id, property_type in homes:
+        weekly = connection.execute(select(t.weekly_rent_pence).where(t.property_id == property_id)
+                                    .order_by(t.end_date.desc(), t.id.desc()).limit(1)).scalar_one()
+        found.append((property_id, int(weekly), property_type or ""))
+    return found
 
 
 TENANCY_ENDS = 12

@@ -31,7 +31,7 @@ from duty_tui.core import registry
 from duty_tui.core.config.reference import load_reference
 from duty_tui.core.config.settings import DEFAULTS
 from duty_tui.core.db import kept_balance
-from duty_tui.core.demo import money, people, places, rent_ledger, staff, work
+from duty_tui.core.demo import dd_handover, money, people, places, rent_ledger, staff, work
 from duty_tui.core.demo.bulk import Loader, empty_database
 from duty_tui.core.demo.people import LOOKALIKES
 from duty_tui.core.demo.staff import DEMO_USERS, DemoUser
@@ -285,6 +285,9 @@ def _write(loader: Loader, spec: DemoSize, office: staff.Office, pop: people.Pop
         ledger.cutover_o = cutover.toordinal()
         ledger.cut_over = rent_ledger.cut_over_tenancies(
             ((t.id, t.home.id, t.start, t.end) for t in pop.tenancies), cutover)
+    collect_dd = registry.hook("demo.collect_direct_debits")  # the payments area: the latest direct debits
+    if collect_dd is not None:
+        ledger.dd_hand_over = dd_handover.DirectDebitHandOver(today, dd_handover.WANTED.get(spec.name, 10))
     expected = int(spec.tenancies * spec.ledger_weeks * LEDGER_ROWS_PER_TENANCY_WEEK)
     say(f"ledger: {len(accounts):,} accounts over {spec.ledger_weeks} weeks (~{expected:,} rows)")
     if not loader.connection.in_transaction():
@@ -325,3 +328,6 @@ def _write(loader: Loader, spec: DemoSize, office: staff.Office, pop: people.Pop
         say("rent: charges, and the debit run for the latest weeks")
         loader.counts.update(post_rent(loader.connection.engine, today=today, cutover=rent_ledger.debit_cutover(today),
                                        tenancies=ledger.cut_over, rng=rng("rents")))
+    if collect_dd is not None and ledger.dd_hand_over is not None:
+        say("direct debits: mandates, notices, collection runs and returns for the latest weeks")
+        loader.counts.update(collect_dd(loader.connection.engine, today=today, handed=ledger.dd_hand_over.taken))

@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from duty_tui.core.demo.dd_handover import DirectDebitHandOver
 from duty_tui.core.demo.people import Population, Tenancy
 from duty_tui.core.demo.rent_ledger import COUNTER, RentAccountRun
 from duty_tui.core.demo.vocab import TILLS
@@ -141,6 +142,7 @@ class LedgerWriter:
         self.next_id = 1
         self.cutover_o = today.toordinal() + 1  # from this day the rents area's debit run posts the rent …
         self.cut_over: set[int] = set()  # … of these tenancies (rent_ledger.debit_cutover; none unless set)
+        self.dd_hand_over: DirectDebitHandOver | None = None  # set when the payments area collects the latest
         self.counter: list[tuple] = []
         self.external: dict[tuple[str, int], int] = {}
         self.receipts = 0

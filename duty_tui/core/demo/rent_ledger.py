@@ -113,6 +113,8 @@ class RentAccountRun:
         self.uc_due = 0  # UC's share of rent charged but not yet paid (it comes four-weekly in arrears)
         self.out: list[tuple] = []
         self.last_pay: tuple[str, int, int] | None = None  # where the latest kept payment is, and its amount
+        self.dom: int | None = None  # a monthly payer's day of the month
+        self.dd_days: dict[int, int] = {}  # direct debit row id -> its day (for the payments area's hand-over)
 
     def rows(self) -> list[tuple]:
         """The account's ledger rows, in posting order (counter payments are held back by the writer)."""
@@ -130,6 +132,8 @@ class RentAccountRun:
         self._flush_returns(self.today_ord)
         self._land_on_target()
         self._pass_to_former_tenant_account()
+        if self.writer.dd_hand_over is not None:  # the payments area's collection runs post the latest ones
+            self.out = self.writer.dd_hand_over.take(self)
         return self.out
 
     # -- planning --------------------------------------------------------------------------
@@ -243,7 +247,7 @@ class RentAccountRun:
             pay_day = rng.randrange(7) if method in ("allpay", "paypoint") else 0
         on_working_day = method in FIXED or method in COUNTER
         if self.cadence == "monthly":
-            dom = rng.choice((1, 8, 15, 22, 28))
+            dom = self.dom = rng.choice((1, 8, 15, 22, 28))
             d = first.replace(day=1)
             while d.toordinal() <= self.last_o:
                 o = d.replace(day=dom).toordinal()
@@ -321,10 +325,14 @@ class RentAccountRun:
             if method == "direct_debit" and rng.random() < 0.35 and o + 3 < self.today_ord:
                 row = writer._pay(account, o, method, amount, reference)
                 if row is not None:
+                    self.dd_days[row[0]] = o
                     self.out.append(row)
                     heapq.heappush(self.returns, (o + 3, row[0], amount))
             return
-        self._paid(writer._pay(account, o, method, amount, reference), amount)
+        row = writer._pay(account, o, method, amount, reference)
+        if row is not None and method == "direct_debit":
+            self.dd_days[row[0]] = o
+        self._paid(row, amount)
 
     def _own_payment(self, o: int) -> None:
         """A payment the tenant makes themselves: what keeps them on the balance path, skipped now and then."""

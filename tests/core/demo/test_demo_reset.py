@@ -100,9 +100,11 @@ def test_demo_reset_replaces_a_demo_office_used_only_by_demo_users(sqlite_url, s
     assert "another demo office; add --reset" in capsys.readouterr().err
     assert run(["--db", sqlite_url, "demo", "--size", "small", "--seed", "2", "--reset", "--no-tui"]) == 0
     # The demo's own trail went with the demo office: what is there now is the new office's own rent debit
-    # runs (its rents user posting the latest weeks, docs/RENTS_DEMO.md), nothing from before.
+    # runs and direct debit work (its rents user posting the latest weeks, docs/RENTS_DEMO.md), nothing from before.
     with session_scope(sqlite_engine) as s:
-        assert set(s.exec(select(AuditEvent.action).distinct()).all()) == {"rent.debit_run"}
+        assert set(s.exec(select(AuditEvent.action).distinct()).all()) == {
+            "rent.debit_run", "dd.mandate_added", "dd.notice_sent", "dd.collection_run", "dd.mandate_changed",
+            "dd.returns_applied"}
 
     # A command run against it without --as is real use: the trail is kept, and so is everything.
     capsys.readouterr()
