@@ -137,6 +137,9 @@ class RentDebitScreen(DutyScreen):
         if self.previewed is None or self.previewed.through != through:
             self._say("Preview first (Enter or F12): see what will be posted, then F9")
             return
+        if not self.previewed.weeks:
+            self._say(f"Nothing to post through {through:%d/%m/%Y}: every rent week to then is posted already")
+            return
         question = (f"Post the rent debit through {through:%d/%m/%Y}: {self.previewed.posted:,} charges for "
                     f"{self.previewed.tenancies:,} tenancies, {format_pence(self.previewed.total_pence)}?")
 

@@ -128,7 +128,10 @@ class RentReviewScreen(DutyScreen):
         from duty_tui.core.domain.validators import parse_date
         from duty_tui.core.tui.kit.dialogs import ConfirmDialog
 
-        if self.ref is None or self.applied:
+        if self.applied:
+            self._say(f"{self.ref} is applied: its notices are listed (Enter opens one). F12 models another")
+            return
+        if self.ref is None:
             self._say("Model a review first (F12), then F9 applies it")
             return
         raw = self.query_one("#rr-given", Input).value.strip()
