@@ -193,8 +193,8 @@ async def test_every_screen_footer_is_whole_at_80_columns_and_uses_more_when_wid
     from duty_tui.areas.payments.tui import suspense as payment_suspense
     from duty_tui.areas.rents.tui import debit as rent_debit
     from duty_tui.areas.rents.tui import reconciliation as rent_recon
-    from duty_tui.areas.rents.tui import tenancy_end as rent_end
     from duty_tui.areas.rents.tui import review as rent_review
+    from duty_tui.areas.rents.tui import tenancy_end as rent_end
     from duty_tui.core.services.context import ServiceContext
     from duty_tui.core.tui.screens import home, lock, person, person_access, search
     from duty_tui.core.tui.screens.login import LoginScreen
