@@ -241,6 +241,21 @@ def review_command(
     typer.echo(f"review of decision {decision} recorded; decide by {due:%d/%m/%Y}", err=True)
 
 
+@application.command("review-decide")
+def review_decide_command(
+    ctx: typer.Context,
+    decision: Annotated[int, typer.Argument(metavar="DECISION")],
+    outcome: Annotated[str, typer.Option("--outcome", help="upheld|overturned|varied")],
+    reasons: Annotated[str, typer.Option("--reasons", help="Why (required; the applicant is told).")] = "",
+    as_user: AsUser = None,
+) -> None:
+    """Record the outcome of the review of a decision, with its reasons."""
+    from duty_tui.areas.lettings.services.register_decisions import decide_review
+
+    done = decide_review(_ctx(ctx, as_user), decision, outcome, reasons)
+    typer.echo(f"review of decision {decision}: {done}", err=True)
+
+
 @application.command("letter")
 def letter_command(
     ctx: typer.Context,

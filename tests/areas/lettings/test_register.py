@@ -18,6 +18,7 @@ from duty_tui.areas.lettings.services.register_decisions import (
     change_status,
     decide_band,
     decide_qualification,
+    decide_review,
     request_review,
 )
 from duty_tui.areas.lettings.services.register_view import application_view
@@ -158,6 +159,13 @@ def test_review_window_clock_late_request_needs_a_reason(engine):
         request_review(late_ctx, band.assessment_id, date(2026, 3, 20))
     decision = next(d for d in application_view(ctx, ref).decisions if d.kind == "band")
     assert decision.review == "review asked 01/04/2026, decide by 27/05/2026"
+    with pytest.raises(InputError, match="a review decision needs its reasons"):
+        decide_review(late_ctx, band.assessment_id, "upheld", " ")
+    assert decide_review(late_ctx, band.assessment_id, "upheld", "Overcrowding confirmed by visit") == "upheld"
+    with pytest.raises(InputError, match="a review is decided once"):
+        decide_review(late_ctx, band.assessment_id, "overturned", "changed mind")
+    decision = next(d for d in application_view(ctx, ref).decisions if d.kind == "band")
+    assert decision.review == "review upheld 09/04/2026"
 
 
 def test_position_among_active_applications_in_the_same_band_and_need(engine):

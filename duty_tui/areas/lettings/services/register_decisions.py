@@ -188,10 +188,40 @@ def request_review(ctx: ServiceContext, assessment_id: int, requested_on: date,
         return decide_by
 
 
+REVIEW_OUTCOMES = ("upheld", "overturned", "varied")
+
+
+def decide_review(ctx: ServiceContext, assessment_id: int, outcome: str, reasons: str) -> str:
+    """Record the outcome of a review of a decision, with its reasons (told to the applicant in
+    writing). An overturned or varied decision is then made again as a new decision (qualification or
+    band), so the history keeps both. Returns the outcome."""
+    ctx.require("lettings.manage")
+    reasons = (reasons or "").strip()
+    if outcome not in REVIEW_OUTCOMES:
+        raise InputError(f"review outcome {outcome!r}: choose {', '.join(REVIEW_OUTCOMES)}")
+    if not reasons:
+        raise InputError("a review decision needs its reasons: the applicant is told them in writing; write them")
+    with session_scope(ctx.engine, write=True) as session:
+        review = session.exec(select(ReviewRow).where(ReviewRow.assessment_id == assessment_id)
+                              .with_for_update()).first()
+        if review is None:
+            raise NotFound(f"decision {assessment_id} has no review request; record the request first")
+        if review.decided_on is not None:
+            raise InputError(f"the review of decision {assessment_id} was decided on {review.decided_on:%d/%m/%Y} "
+                             f"({review.outcome}); a review is decided once")
+        app = find_application(session, _app_ref(session, review.application_id), open_only=False)
+        review.decided_on, review.outcome, review.version = ctx.today(), outcome, review.version + 1
+        review.reasons = "\n".join(filter(None, [review.reasons, reasons]))
+        session.add(review)
+        audit.record(session, ctx, "lettings.review_decided", "person", _person_ref(session, app),
+                     {"application": app.ref, "decision": assessment_id, "outcome": outcome})
+        return outcome
+
+
 def _app_ref(session: Session, application_id: int) -> str:
     app = session.get(LettingsApplication, application_id)
     assert app is not None
     return app.ref
 
 
-__all__ = ["Decided", "change_status", "decide_band", "decide_qualification", "request_review"]
+__all__ = ["Decided", "change_status", "decide_band", "decide_qualification", "decide_review", "request_review"]
