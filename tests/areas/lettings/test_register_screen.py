@@ -83,3 +83,30 @@ async def test_officer_band_form_refuses_a_band_without_reasons_and_keeps_the_ty
         await wait_for(app, pilot, lambda: isinstance(app.screen, ApplicationScreen) and app.screen.view is not None
                        and app.screen.view.band is not None)
         assert "Band" in screen_text(app) and app.screen.view.band == "A"
+
+
+@pytest.mark.sqlite_only
+async def test_officer_makes_an_application_from_the_person_in_the_form(engine):
+    """n on a person with no application: the form (children's sexes asked), F9 makes it; a child left
+    out is refused beside the form with everything typed kept."""
+    seed_office(engine)
+    app = build_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await quick_sign_in(app, pilot, "leader")
+        app.push_screen(PersonScreen("P0000004"))
+        await wait_for(app, pilot, lambda: isinstance(app.screen, PersonScreen) and app.screen.view is not None)
+        await pilot.press("l")
+        await wait_for(app, pilot, lambda: isinstance(app.screen, ApplicationScreen) and "no register application"
+                       in screen_text(app))
+        await pilot.press("n")
+        await settle(app, pilot)
+        form = app.screen
+        form.form.input("current_bedrooms").value = "1"
+        await pilot.press("f9")
+        await wait_for(app, pilot, lambda: "pairs children by sex" in screen_text(app))
+        assert app.screen is form and form.form.input("current_bedrooms").value == "1"
+        form.form.input("children").value = "P0000005=f"
+        await pilot.press("f9")
+        await wait_for(app, pilot, lambda: isinstance(app.screen, ApplicationScreen) and app.screen.view is not None)
+        text = screen_text(app)
+        assert "Application LA0000001 made." in text and "2 bedroom(s) · 1 short" in text and "NEW" in text
