@@ -8,6 +8,8 @@ This module only describes the area (``AREA``); nothing here is imported before 
 
 from duty_tui.core.registry import Area
 
+_TUI = "duty_tui.areas.lettings.tui"
+
 AREA = Area(
     name="lettings",
     title="Lettings (the housing register)",
@@ -15,5 +17,8 @@ AREA = Area(
     cli_groups=("duty_tui.areas.lettings.cli:lettings",),
     models="duty_tui.areas.lettings.db.models",
     migrations=True,
-    has_tui=False,
+    has_tui=True,
+    hooks=(
+        ("person.register_screen", f"{_TUI}.application:application_screen_for"),
+    ),
 )

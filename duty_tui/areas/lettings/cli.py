@@ -91,3 +91,8 @@ def rank_command(
 
     value = rank_document(read_json_document(source), cli_state(ctx).settings().data_dir)
     sys.stdout.write(dump_json(value, indent=2) + "\n")
+
+
+from duty_tui.areas.lettings.cli_register import application as application_app  # noqa: E402  (its own module)
+
+lettings.app.add_typer(application_app, name="application")

@@ -40,7 +40,7 @@ KNOWN_PERMISSIONS = frozenset(
         "callers.manage", "payments.import", "suspense.allocate", "arrangement.manage",
         "homelessness.decide", "statistics.view", "complaint.manage", "contact.amend_any",
         "account.rebuild_balances", "arrears.manage", "rents.manage",
-        "lettings.manage",
+        "lettings.manage", "lettings.view",
     }
 )
 REQUIRED_ROLES = ("reception", "options_officer", "income_officer", "team_leader", "admin", "batch")

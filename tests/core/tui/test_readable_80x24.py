@@ -177,6 +177,7 @@ async def test_every_screen_footer_is_whole_at_80_columns_and_uses_more_when_wid
     from duty_tui.areas.income.tui import recovery as income_recovery
     from duty_tui.areas.income.tui import statistics as income_statistics
     from duty_tui.areas.income.tui import worklist as income_worklist
+    from duty_tui.areas.lettings.tui import application as lettings_application
     from duty_tui.areas.payments.domain.rules import SplitLine
     from duty_tui.areas.payments.services.cashup import submit_cashup
     from duty_tui.areas.payments.services.taking import PaymentRequest, take_payment
@@ -244,6 +245,7 @@ async def test_every_screen_footer_is_whole_at_80_columns_and_uses_more_when_wid
         "ProtocolScreen": lambda: income_protocol.ProtocolScreen("RNT000001"),
         "RentDebitScreen": lambda: rent_debit.RentDebitScreen(),
         "RentChargesScreen": lambda: rent_charges.RentChargesScreen(),
+        "ApplicationScreen": lambda: lettings_application.ApplicationScreen("P0000004"),
         "RentReconciliationScreen": lambda: rent_recon.RentReconciliationScreen(),
         "TenancyEndScreen": lambda: rent_end.TenancyEndScreen(),
         "CreditTransfersScreen": lambda: rent_end.CreditTransfersScreen(),

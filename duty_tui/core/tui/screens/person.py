@@ -81,6 +81,8 @@ class PersonScreen(DutyScreen):
         Binding("r", "reload", "Reload", id="person-reload", tooltip="Load this person again"),
         Binding("o", "open_options_case", "Options case", id="person-options-case",
                 tooltip="Open this person's homelessness case"),
+        Binding("l", "register_application", "Application", id="person-register-application",
+                tooltip="Their housing register application: band, place on the list, bids"),
         Binding("w", "who_viewed", "Who viewed", id="person-who-viewed",
                 tooltip="Who has looked at or changed this person's records (team leaders)"),
     ]
@@ -186,7 +188,17 @@ class PersonScreen(DutyScreen):
             return self.options_case_ref is not None
         if action == "who_viewed":
             return self.duty_app.ctx.can("audit.view")
+        if action == "register_application":
+            ctx = self.duty_app.ctx
+            return registry.hook("person.register_screen") is not None and (
+                ctx.can("lettings.view") or ctx.can("lettings.manage"))
         return True
+
+    def action_register_application(self) -> None:
+        """Open the person's housing register application (the lettings area's screen)."""
+        register_screen = registry.hook("person.register_screen")  # lettings, when this build has it
+        if register_screen is not None:
+            self.app.push_screen(register_screen(self.ref))
 
     def action_open_options_case(self) -> None:
         """Open the person's homelessness case."""

@@ -1,0 +1,1 @@
+"""Lettings services: the register (register*.py) and letting homes."""

@@ -1,0 +1,1 @@
+"""Lettings screens: the register application (application*.py) and letting homes."""
