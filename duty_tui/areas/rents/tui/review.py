@@ -4,10 +4,13 @@ are listed and Enter opens one notice's text (scrollable at 80x24)."""
 
 from __future__ import annotations
 
-from textual import work
+from dataclasses import dataclass, field
+
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
 from textual.widgets import Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -18,6 +21,29 @@ from duty_tui.core.tui.screens.base import DutyScreen
 from duty_tui.core.tui.text import plain
 
 KEYS_LINE = "F12 model and show the effect · F9 apply · Enter on a notice opens it · Esc back"
+
+
+@dataclass
+class ReviewModelled(Message, bubble=False):
+    """The worker modelled a review: its ref and the effect's lines."""
+
+    ref: str
+    lines: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ReviewApplied(Message, bubble=False):
+    """The worker applied the review: how many notices, and the notices to list."""
+
+    count: int
+    notices: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class NoticeRead(Message, bubble=False):
+    """The worker read one notice's text."""
+
+    lines: list[str] = field(default_factory=list)
 
 
 class RentNoticeScreen(DutyScreen):
@@ -116,9 +142,11 @@ class RentReviewScreen(DutyScreen):
                   for g in effect.groups[:4]]
         lines += [f"  {c.property_ref:<10} {c.charge_code[:16]:<16} {format_pence(c.old_pence):>10} -> "
                   f"{format_pence(c.new_pence):>10}" for c in effect.largest]
-        self.app.call_from_thread(self._modelled, effect.ref, lines)
+        self.post_message(ReviewModelled(effect.ref, lines))
 
-    def _modelled(self, ref: str, lines: list[str]) -> None:
+    @on(ReviewModelled)
+    def _modelled(self, message: ReviewModelled) -> None:
+        ref, lines = message.ref, message.lines
         self.ref, self.applied = ref, False
         self.query_one("#rr-effect", Static).update(plain("\n".join(lines)))
         self._say(f"Modelled {ref}: nothing changed yet. F9 applies it · Esc back")
@@ -156,9 +184,11 @@ class RentReviewScreen(DutyScreen):
 
         ctx = self.duty_app.ctx
         done = apply_review(ctx, ref, given)
-        self.app.call_from_thread(self._applied, done.notices, list_notices(ctx, ref))
+        self.post_message(ReviewApplied(done.notices, list_notices(ctx, ref)))
 
-    def _applied(self, count: int, notices: list[dict]) -> None:
+    @on(ReviewApplied)
+    def _applied(self, message: ReviewApplied) -> None:
+        count, notices = message.count, message.notices
         self.applied = True
         box = self.query_one("#rr-notices", OptionList)
         box.clear_options()
@@ -178,7 +208,11 @@ class RentReviewScreen(DutyScreen):
         from duty_tui.areas.rents.services.review_notice import notice_text
 
         lines = notice_text(self.duty_app.ctx, ref, tenancy)
-        self.app.call_from_thread(self.app.push_screen, RentNoticeScreen(lines))
+        self.post_message(NoticeRead(lines))
+
+    @on(NoticeRead)
+    def _notice_read(self, message: NoticeRead) -> None:
+        self.app.push_screen(RentNoticeScreen(message.lines))
 
     def action_back(self) -> None:
         """Back."""
