@@ -16,4 +16,5 @@ AREA = Area(
     models="duty_tui.areas.lettings.db.models",
     migrations=True,
     has_tui=False,
+    reports=(("lettings", "duty_tui.areas.lettings.cli_returns:report_lettings"),),
 )

@@ -91,3 +91,9 @@ def rank_command(
 
     value = rank_document(read_json_document(source), cli_state(ctx).settings().data_dir)
     sys.stdout.write(dump_json(value, indent=2) + "\n")
+
+
+from duty_tui.areas.lettings import cli_returns  # noqa: E402  (the returns' commands, kept in their own module)
+
+lettings.app.command("core-log")(cli_returns.core_log_command)
+lettings.app.add_typer(cli_returns.s5, name="s5")
