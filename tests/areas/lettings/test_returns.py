@@ -10,14 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from duty_tui.areas.lettings.domain.relet import (
-    Let,
-    ReletRule,
-    load_relet_rules,
-    measure,
-    relet_days,
-    void_loss_for,
-)
+from duty_tui.areas.lettings.domain.relet import Let, ReletRule, load_relet_rules, measure, relet_days, void_loss_for
 from duty_tui.areas.lettings.services.returns import compute_measures, write_lettings_report
 from duty_tui.core.config.settings import Settings
 from duty_tui.core.domain.errors import EnvironmentProblem, InputError, PermissionDenied

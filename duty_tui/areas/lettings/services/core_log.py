@@ -38,10 +38,10 @@ from duty_tui.core.domain.errors import InputError
 from duty_tui.core.services import audit
 from duty_tui.core.services.context import ServiceContext
 
-T = {name: model.__table__ for name, model in (  # type: ignore[attr-defined]
-    ("void", LettingsVoid), ("advert", LettingsAdvert), ("offer", LettingsOffer), ("app", LettingsApplication),
-    ("lprop", LettingsProperty), ("prop", Property), ("ten", Tenancy), ("member", HouseholdMember),
-    ("person", Person), ("account", Account))}
+_MODELS: dict[str, Any] = {"void": LettingsVoid, "advert": LettingsAdvert, "offer": LettingsOffer,
+                           "app": LettingsApplication, "lprop": LettingsProperty, "prop": Property, "ten": Tenancy,
+                           "member": HouseholdMember, "person": Person, "account": Account}
+T: dict[str, Any] = {name: model.__table__ for name, model in _MODELS.items()}
 QUALITY_HEADER = ("tenancy_ref", "property_ref", "field", "core", "question", "problem")
 
 

@@ -96,7 +96,7 @@ def record_s5_outcome(ctx: ServiceContext, *, referral_id: int, outcome: str, on
             raise InputError(f"section 5 referral {referral_id} does not exist; list them with `lettings s5 list`")
         if on < row.referred_on:
             raise InputError("--on is before the referral was made; give the day of the outcome")
-        done = session.execute(update(S5).where(S5.c.id == referral_id, S5.c.outcome.is_(None))
+        done = session.connection().execute(update(S5).where(S5.c.id == referral_id, S5.c.outcome.is_(None))
                                .values(outcome=outcome, outcome_on=on, version=S5.c.version + 1)).rowcount
         if not done:
             raise InputError(f"section 5 referral {referral_id} already has its outcome; it is recorded once")
