@@ -6,7 +6,7 @@ two commands (`duty-tui lettings bedroom-need`, `duty-tui lettings rank`), and t
 This module only describes the area (``AREA``); nothing here is imported before it is used.
 """
 
-from duty_tui.core.registry import Area
+from duty_tui.core.registry import Area, PaletteScreen
 
 AREA = Area(
     name="lettings",
@@ -15,6 +15,10 @@ AREA = Area(
     cli_groups=("duty_tui.areas.lettings.cli:lettings",),
     models="duty_tui.areas.lettings.db.models",
     migrations=True,
-    has_tui=False,
+    has_tui=True,
+    palette=(
+        PaletteScreen("Lettings statistics", "Re-let times, void rent loss and lets by band and route for a period",
+                      "duty_tui.areas.lettings.tui.returns_statistics:LettingsStatisticsScreen"),
+    ),
     reports=(("lettings", "duty_tui.areas.lettings.cli_returns:report_lettings"),),
 )
