@@ -37,11 +37,13 @@ class S5Line:
     outcome_on: date | None
 
     def state(self, today: date) -> str:
-        """``met`` / ``missed`` once an outcome is in (housed by the target or not), else ``open`` / ``overdue``."""
-        if self.outcome is not None:
-            return "met" if self.outcome == "housed" and self.outcome_on and self.outcome_on <= self.target_on \
-                else "missed" if self.outcome == "housed" else "closed"
-        return "overdue" if today > self.target_on else "open"
+        """``open`` / ``overdue`` (past the target) with no outcome; ``met`` / ``missed`` once housed by the
+        target or after it; ``closed`` for any other outcome."""
+        if self.outcome is None:
+            return "overdue" if today > self.target_on else "open"
+        if self.outcome != "housed":
+            return "closed"
+        return "met" if self.outcome_on is not None and self.outcome_on <= self.target_on else "missed"
 
     def as_json(self, today: date) -> dict:
         return {"id": self.id, "application_ref": self.application_ref, "association": self.association,
