@@ -56,3 +56,14 @@ def test_s5_is_refused_outside_scotland_and_saves_nothing(engine):
         record_s5(_scot(engine), application_ref="LA9999999", association="Kingdom HA", referred_on=date(2026, 1, 20))
     with session_scope(engine) as s:
         assert s.execute(text("SELECT count(*) FROM lettings_s5_referral")).scalar() == 0
+
+
+def test_s5_housed_after_the_target_is_missed_and_another_outcome_is_closed(engine):
+    seed_lets(engine)
+    ctx = _scot(engine)
+    late = record_s5(ctx, application_ref="LA0000001", association="Kingdom HA", referred_on=date(2026, 1, 1))
+    gone = record_s5(ctx, application_ref="LA0000002", association="Link Group", referred_on=date(2026, 1, 1))
+    record_s5_outcome(ctx, referral_id=late.id, outcome="housed", on=date(2026, 2, 13))  # target was 12/02
+    record_s5_outcome(ctx, referral_id=gone.id, outcome="withdrawn", on=date(2026, 1, 5))
+    states = {line.id: line.state(ctx.today()) for line in list_s5(ctx)}
+    assert states == {late.id: "missed", gone.id: "closed"}
