@@ -14,7 +14,7 @@ import typer
 from duty_tui.core.cli import app
 
 CLI_DOC = Path(__file__).resolve().parent.parent / "docs" / "CLI.md"
-_HEADING = re.compile(r"^### `(duty-tui(?: [a-z][a-z-]*)*)`$", re.M)
+_HEADING = re.compile(r"^### `(duty-tui(?: [a-z][a-z0-9-]*)*)`$", re.M)
 
 
 def _commands() -> dict[str, list[str]]:

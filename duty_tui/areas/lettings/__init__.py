@@ -6,7 +6,7 @@ two commands (`duty-tui lettings bedroom-need`, `duty-tui lettings rank`), and t
 This module only describes the area (``AREA``); nothing here is imported before it is used.
 """
 
-from duty_tui.core.registry import Area
+from duty_tui.core.registry import Area, PaletteScreen
 
 _TUI = "duty_tui.areas.lettings.tui"
 
@@ -21,4 +21,9 @@ AREA = Area(
     hooks=(
         ("person.register_screen", f"{_TUI}.application:application_screen_for"),
     ),
+    palette=(
+        PaletteScreen("Lettings statistics", "Re-let times, void rent loss and lets by band and route for a period",
+                      "duty_tui.areas.lettings.tui.returns_statistics:LettingsStatisticsScreen"),
+    ),
+    reports=(("lettings", "duty_tui.areas.lettings.cli_returns:report_lettings"),),
 )

@@ -96,3 +96,7 @@ def rank_command(
 from duty_tui.areas.lettings.cli_register import application as application_app  # noqa: E402  (its own module)
 
 lettings.app.add_typer(application_app, name="application")
+from duty_tui.areas.lettings import cli_returns  # noqa: E402  (the returns' commands, kept in their own module)
+
+lettings.app.command("core-log")(cli_returns.core_log_command)
+lettings.app.add_typer(cli_returns.s5, name="s5")

@@ -31,6 +31,7 @@ AREA = Area(
     migrations=True,
     hooks=(("account.weekly_charges", "duty_tui.areas.rents.services.charges:weekly_charges_for_accounts"),
            ("demo.post_rent", "duty_tui.areas.rents.demo:post_rent"),
-           ("statement.rent_year_notes", "duty_tui.areas.rents.domain.statement_notes:rent_year_notes")),
+           ("statement.rent_year_notes", "duty_tui.areas.rents.domain.statement_notes:rent_year_notes"),
+           ("rents.void_loss_weeks", "duty_tui.areas.rents.services.void_weeks:void_loss_weeks")),
     reports=(("rents", "duty_tui.areas.rents.cli_report:report_rents"),),
 )

@@ -178,6 +178,7 @@ async def test_every_screen_footer_is_whole_at_80_columns_and_uses_more_when_wid
     from duty_tui.areas.income.tui import statistics as income_statistics
     from duty_tui.areas.income.tui import worklist as income_worklist
     from duty_tui.areas.lettings.tui import application as lettings_application
+    from duty_tui.areas.lettings.tui import returns_statistics as lettings_statistics
     from duty_tui.areas.payments.domain.rules import SplitLine
     from duty_tui.areas.payments.services.cashup import submit_cashup
     from duty_tui.areas.payments.services.taking import PaymentRequest, take_payment
@@ -238,6 +239,7 @@ async def test_every_screen_footer_is_whole_at_80_columns_and_uses_more_when_wid
         "ArrearsWorklistScreen": lambda: income_worklist.ArrearsWorklistScreen(),
         "RecoveryAccountScreen": lambda: income_recovery.RecoveryAccountScreen("RNT000001"),
         "ArrearsStatisticsScreen": lambda: income_statistics.ArrearsStatisticsScreen(),
+        "LettingsStatisticsScreen": lambda: lettings_statistics.LettingsStatisticsScreen(),
         "CourtScreen": lambda: income_court.CourtScreen("RNT000001"),
         "FormerTenantsScreen": lambda: income_former.FormerTenantsScreen(),
         "FormerTenantAccountScreen": lambda: income_former.FormerTenantAccountScreen("FTA000001"),

@@ -213,3 +213,9 @@ def load_all(data_dir: Path) -> None:
     load_bands(data_dir)
     load_rank_rules(data_dir)
     load_review_clocks(data_dir)
+    from duty_tui.areas.lettings.domain.core_log import load_core_mapping
+    from duty_tui.areas.lettings.domain.relet import load_relet_rules, load_s5_rules
+
+    load_relet_rules(data_dir)
+    load_s5_rules(data_dir)
+    load_core_mapping(data_dir)
