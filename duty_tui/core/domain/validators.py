@@ -199,3 +199,16 @@ def parse_date_of_birth(text: str, today: date) -> date:
     if today.year - born.year > 120:
         raise ValueError("date of birth is more than 120 years ago; check the year")
     return born
+
+
+def one_line_reason(reason: str | None, *, limit: int, missing: str) -> str:
+    """A reason typed by staff as one line: spaces collapsed, not empty (``missing`` says what to write),
+    at most ``limit`` characters, no control characters. ValueError says what to fix."""
+    text = " ".join((reason or "").split())
+    if not text:
+        raise ValueError(missing)
+    if len(text) > limit:
+        raise ValueError(f"at most {limit} characters (this one has {len(text)}); shorten it")
+    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in text):
+        raise ValueError("remove the control characters")
+    return text

@@ -48,6 +48,7 @@ from duty_tui.core.db.engine import session_scope
 from duty_tui.core.db.models import Account, LedgerEntry, Office, Person, Tenancy, table_of
 from duty_tui.core.domain.errors import ConflictError, InputError
 from duty_tui.core.domain.money import format_pence
+from duty_tui.core.domain.validators import one_line_reason
 from duty_tui.core.services import audit
 from duty_tui.core.services.changes import record_account
 from duty_tui.core.services.context import ServiceContext
@@ -101,14 +102,11 @@ class MovePreview:
 
 
 def _clean_reason(reason: str) -> str:
-    text = " ".join((reason or "").split())
-    if not text:
-        raise InputError("reason: say why the tenancy ended (e.g. notice given, abandoned, evicted, died)")
-    if len(text) > REASON_MAX:
-        raise InputError(f"reason: at most {REASON_MAX} characters (this one has {len(text)}); shorten it")
-    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in text):
-        raise InputError("reason: remove the control characters")
-    return text
+    try:
+        return one_line_reason(reason, limit=REASON_MAX,
+                               missing="say why the tenancy ended (e.g. notice given, abandoned, evicted, died)")
+    except ValueError as exc:
+        raise InputError(f"reason: {exc}") from None
 
 
 

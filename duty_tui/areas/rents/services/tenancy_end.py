@@ -38,6 +38,7 @@ from duty_tui.core.db.engine import session_scope
 from duty_tui.core.db.models import Account, LedgerEntry, Tenancy, table_of
 from duty_tui.core.domain.errors import DutyError, InputError, NotFound
 from duty_tui.core.domain.money import format_pence
+from duty_tui.core.domain.validators import one_line_reason
 from duty_tui.core.registry import hook
 from duty_tui.core.services import audit
 from duty_tui.core.services.context import ServiceContext
@@ -85,12 +86,11 @@ class _Work:
 
 
 def _clean_reason(reason: str) -> str:
-    text = " ".join((reason or "").split())
-    if not text:
-        raise InputError("reason: say why the tenancy ended (e.g. notice given, abandoned, evicted, died)")
-    if len(text) > REASON_MAX:
-        raise InputError(f"reason: at most {REASON_MAX} characters (this one has {len(text)}); shorten it")
-    return text
+    try:
+        return one_line_reason(reason, limit=REASON_MAX,
+                               missing="say why the tenancy ended (e.g. notice given, abandoned, evicted, died)")
+    except ValueError as exc:
+        raise InputError(f"reason: {exc}") from None
 
 
 def _tenancy(session: Any, ref: str) -> tuple[Tenancy, Account]:
