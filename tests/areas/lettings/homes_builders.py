@@ -51,5 +51,6 @@ def seeded(engine, *, bid_limit: int = 3, void_type: str = "relet") -> tuple[Ser
 
 
 def rows(engine, sql: str, **params) -> list:
+    """The rows as tuples, dates as ISO text (SQLite returns text for a raw query, PostgreSQL a date)."""
     with engine.connect() as c:
-        return [tuple(r) for r in c.execute(text(sql), params).all()]
+        return [tuple(v.isoformat() if isinstance(v, date) else v for v in r) for r in c.execute(text(sql), params).all()]

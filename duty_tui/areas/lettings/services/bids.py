@@ -15,7 +15,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from duty_tui.areas.lettings.db.models import LettingsAdvert, LettingsApplication, LettingsBid, LettingsCheck, LettingsCycle
+from duty_tui.areas.lettings.db.models import (
+    LettingsAdvert,
+    LettingsApplication,
+    LettingsBid,
+    LettingsCheck,
+    LettingsCycle,
+)
 from duty_tui.areas.lettings.domain import rank as ranking
 from duty_tui.areas.lettings.domain.homes import affordability, policy_on
 from duty_tui.areas.lettings.domain.reference import RankRule, in_force, load_bands, load_rank_rules
@@ -62,10 +68,13 @@ def place_bid(ctx: ServiceContext, advert_ref: str, application_ref: str, *, ass
                              "withdraw a bid to place another")
         bid = LettingsBid(advert_id=advert.id, application_id=application.id, cycle_id=cycle.id, slot=free[0],
                           cycle_limit=cycle.bid_limit, assisted=assisted, placed_by=actor.id, placed_at=ctx.now())
-        session.add(bid)
+        nested = session.begin_nested()
         try:
+            session.add(bid)
             session.flush()
+            nested.commit()
         except IntegrityError:
+            nested.rollback()
             raise InputError(f"another bid for {application.ref} took slot {free[0]} of {cycle.bid_limit} in cycle "
                              f"{cycle.code} at the same moment; the bid limit is {cycle.bid_limit} - check the "
                              "applicant's bids and try again") from None

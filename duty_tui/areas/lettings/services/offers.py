@@ -15,7 +15,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from duty_tui.areas.lettings.db.models import LettingsAdvert, LettingsApplication, LettingsBid, LettingsOffer, LettingsViewing
+from duty_tui.areas.lettings.db.models import (
+    LettingsAdvert,
+    LettingsApplication,
+    LettingsBid,
+    LettingsOffer,
+    LettingsViewing,
+)
 from duty_tui.areas.lettings.domain.homes import affordability, policy_on, suspends
 from duty_tui.areas.lettings.domain.reference import load_review_clocks
 from duty_tui.areas.lettings.services.bids import BID, shortlist
@@ -40,6 +46,31 @@ def s202_days(data_dir, on: date) -> int:
     """Days to ask for a review of a final offer's suitability (HA 1996 s202), from the review clocks."""
     clocks = [c for c in load_review_clocks(data_dir) if c.decision == "suitability_final_offer" and c.effective_from <= on]
     return clocks[-1].days if clocks else 21
+
+
+def _insert_offer(session: Any, advert_ref: str, make) -> LettingsOffer:
+    """Insert the offer in a savepoint; a live offer already on the advert (``ux_lettings_offer_live``) is
+    refused naming the rule, a ref taken by another terminal at the same moment is retried."""
+    from duty_tui.core.services.refs import REF_RETRIES, next_ref
+
+    session.flush()
+    for _attempt in range(REF_RETRIES):
+        offer = make(next_ref(session, LettingsOffer.ref, "OF", 6))
+        nested = session.begin_nested()
+        try:
+            session.add(offer)
+            session.flush()
+        except IntegrityError:
+            nested.rollback()
+            live = session.execute(select(OFFER.c.ref).where(OFFER.c.advert_id == offer.advert_id,
+                                                             OFFER.c.status == "live")).scalar()
+            if live is not None:
+                raise InputError(f"advert {advert_ref} already has a live offer ({live}); one live offer per home - "
+                                 "record the answer to that offer first") from None
+            continue
+        nested.commit()
+        return offer
+    raise InputError("could not allocate a new offer reference (another terminal was busy); try again")
 
 
 def _top_application(ctx: ServiceContext, advert: LettingsAdvert) -> str:
@@ -79,16 +110,10 @@ def make_offer(ctx: ServiceContext, advert_ref: str, application_ref: str | None
         note = affordability(advert.weekly_rent_pence, app.annual_income_pence, policy).note()
         review_by = today + timedelta(days=s202_days(ctx.settings.data_dir, today)) \
             if is_final and app.homeless_duty else None
-        from duty_tui.core.services.refs import insert_with_ref
-
-        try:
-            offer = insert_with_ref(session, lambda ref: LettingsOffer(
-                ref=ref, advert_id=advert.id, application_id=app.id, bid_id=bid.id if bid else None, offered_on=today,
-                respond_by=today + timedelta(days=policy.respond_days), is_final=is_final, review_by=review_by,
-                affordability_note=note[:200], created_by=actor.id, created_at=ctx.now()), LettingsOffer.ref, "OF", 6)
-        except IntegrityError:
-            raise InputError(f"advert {advert.ref} already has a live offer; one live offer per home - record the "
-                             "answer to that offer first") from None
+        offer = _insert_offer(session, advert.ref, lambda ref: LettingsOffer(
+            ref=ref, advert_id=advert.id, application_id=app.id, bid_id=bid.id if bid else None, offered_on=today,
+            respond_by=today + timedelta(days=policy.respond_days), is_final=is_final, review_by=review_by,
+            affordability_note=note[:200], created_by=actor.id, created_at=ctx.now()))
         if bid is not None:
             bid.status = "offered"
         advert.status = "offered"

@@ -11,8 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select, update
 
 from duty_tui.areas.lettings.db.models import (
     LettingsAdvert,
@@ -93,6 +92,11 @@ def complete_signup(ctx: ServiceContext, offer_ref: str, start: date, tenancy_ty
                              f"{void.tenancy_ended_on:%d/%m/%Y}")
         if void.let_on is not None:
             raise InputError(f"the home was already let on {void.let_on:%d/%m/%Y}")
+        claimed = session.execute(update(LettingsOffer).where(table_of(LettingsOffer).c.id == offer.id,
+                                                              table_of(LettingsOffer).c.version == offer.version)
+                                  .values(version=offer.version + 1).execution_options(synchronize_session=False))
+        if claimed.rowcount != 1:
+            raise InputError(f"offer {offer.ref} was changed at another terminal just now; look again before signing up")
         tenancy = insert_with_ref(session, lambda ref: Tenancy(
             ref=ref, property_id=advert.property_id, household_id=app.household_id, tenancy_type=tenancy_type,
             start_date=start, weekly_rent_pence=advert.weekly_rent_pence), Tenancy.ref, "T", 5)
@@ -119,10 +123,6 @@ def complete_signup(ctx: ServiceContext, offer_ref: str, start: date, tenancy_ty
         home = session.get(Property, advert.property_id)
         assert household is not None and home is not None
         household.property_id, home.status = home.id, "let"
-        try:
-            session.flush()
-        except IntegrityError:
-            raise InputError(f"offer {offer.ref} was signed up at another terminal just now; once per offer") from None
         audit.record(session, ctx, "lettings.signed_up", "tenancy", tenancy.id,
                      {"offer": offer.ref, "tenancy": tenancy.ref, "account": account.ref, "relet_days": days})
         return SignedUp(tenancy.ref, account.ref, start, days)
