@@ -91,3 +91,8 @@ def rank_command(
 
     value = rank_document(read_json_document(source), cli_state(ctx).settings().data_dir)
     sys.stdout.write(dump_json(value, indent=2) + "\n")
+
+
+from duty_tui.areas.lettings import cli_homes  # noqa: E402  (letting a home: its own module)
+
+cli_homes.register(lettings.app)

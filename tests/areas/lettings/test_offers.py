@@ -12,12 +12,7 @@ from areas.lettings.homes_builders import add_application, ctx_for, rows, seeded
 from duty_tui.areas.lettings.services.bids import place_bid, run_shortlist
 from duty_tui.areas.lettings.services.homes import create_advert, record_void
 from duty_tui.areas.lettings.services.offers import accept_offer, book_viewing, make_offer, offers_for, refuse_offer
-from duty_tui.areas.lettings.services.signup import (
-    book_signup,
-    complete_signup,
-    tenancy_pack_lines,
-    tenancy_pack_pdf,
-)
+from duty_tui.areas.lettings.services.signup import book_signup, complete_signup, tenancy_pack_lines, tenancy_pack_pdf
 from duty_tui.core.domain.errors import InputError
 
 
