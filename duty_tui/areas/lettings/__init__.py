@@ -6,7 +6,7 @@ two commands (`duty-tui lettings bedroom-need`, `duty-tui lettings rank`), and t
 This module only describes the area (``AREA``); nothing here is imported before it is used.
 """
 
-from duty_tui.core.registry import Area
+from duty_tui.core.registry import Area, PaletteScreen
 
 AREA = Area(
     name="lettings",
@@ -15,5 +15,9 @@ AREA = Area(
     cli_groups=("duty_tui.areas.lettings.cli:lettings",),
     models="duty_tui.areas.lettings.db.models",
     migrations=True,
-    has_tui=False,
+    has_tui=True,
+    palette=(
+        PaletteScreen("Adverts", "This cycle's homes to let: shortlist, offer, refusal and re-offer, viewing, "
+                      "sign-up (lettings.manage)", "duty_tui.areas.lettings.tui.adverts:AdvertsScreen"),
+    ),
 )
