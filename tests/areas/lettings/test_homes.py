@@ -73,3 +73,11 @@ def test_homes_need_lettings_manage(engine):
     seeded(engine)
     with pytest.raises(PermissionDenied):
         list_voids(ctx_for(engine, "reception"))
+
+
+def test_the_domains_void_types_are_the_tables_void_types():
+    """domain/homes.py keeps its own copy (the domain never imports the tables); they must agree."""
+    from duty_tui.areas.lettings.db.models import VOID_TYPES as TABLE_TYPES
+    from duty_tui.areas.lettings.domain.homes import VOID_TYPES
+
+    assert VOID_TYPES == TABLE_TYPES

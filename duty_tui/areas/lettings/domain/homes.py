@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from duty_tui.areas.lettings.db.models import VOID_TYPES
 from duty_tui.core.config.reference import area_file, data_problem, read_toml
+
+VOID_TYPES = ("relet", "first_let", "mutual_exchange", "succession", "major_works", "decant")
+"""The void types (as ``ck_lettings_void_type`` in db/models.py; the domain does not import the tables)."""
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from duty_tui.areas.lettings.db.models import (
 from duty_tui.areas.lettings.domain import rank as ranking
 from duty_tui.areas.lettings.domain.homes import affordability, policy_on
 from duty_tui.areas.lettings.domain.reference import RankRule, in_force, load_bands, load_rank_rules
-from duty_tui.areas.lettings.services.homes import PERMISSION, _application_by_ref, advert_by_ref
+from duty_tui.areas.lettings.services.homes import PERMISSION, _application_by_ref, advert_by_ref, row_id
 from duty_tui.core.db.engine import session_scope
 from duty_tui.core.db.models import Person, Property, table_of
 from duty_tui.core.domain.errors import InputError
@@ -66,7 +66,7 @@ def place_bid(ctx: ServiceContext, advert_ref: str, application_ref: str, *, ass
         if not free:
             raise InputError(f"{application.ref} has used all {cycle.bid_limit} bids of cycle {cycle.code}; "
                              "withdraw a bid to place another")
-        bid = LettingsBid(advert_id=advert.id, application_id=application.id, cycle_id=cycle.id, slot=free[0],
+        bid = LettingsBid(advert_id=row_id(advert), application_id=row_id(application), cycle_id=row_id(cycle), slot=free[0],
                           cycle_limit=cycle.bid_limit, assisted=assisted, placed_by=actor.id, placed_at=ctx.now())
         nested = session.begin_nested()
         try:

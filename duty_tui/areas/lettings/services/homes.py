@@ -34,6 +34,12 @@ CYCLE = table_of(LettingsCycle)
 ADVERT = table_of(LettingsAdvert)
 
 
+def row_id(row: Any) -> int:
+    """A stored row's id (set once it has been flushed)."""
+    assert row.id is not None
+    return int(row.id)
+
+
 def property_by_ref(session: Any, ref: str) -> Property:
     found = session.execute(select(Property).where(PROPERTY.c.ref == ref.strip().upper())).scalar()
     if found is None:
@@ -56,7 +62,7 @@ def record_void(ctx: ServiceContext, property_ref: str, tenancy_ended_on: date, 
         home = property_by_ref(session, property_ref)
         previous = session.execute(select(Tenancy).where(table_of(Tenancy).c.property_id == home.id)
                                    .order_by(table_of(Tenancy).c.start_date.desc())).scalar()
-        details = session.get(LettingsProperty, home.id) or LettingsProperty(property_id=home.id)
+        details = session.get(LettingsProperty, home.id) or LettingsProperty(property_id=row_id(home))
         if floor is not None:
             details.floor = floor
         if has_lift is not None:
@@ -64,7 +70,7 @@ def record_void(ctx: ServiceContext, property_ref: str, tenancy_ended_on: date, 
         if adapted is not None:
             details.adapted = adapted or None
         session.add(details)
-        void = LettingsVoid(property_id=home.id, previous_tenancy_id=previous.id if previous else None,
+        void = LettingsVoid(property_id=row_id(home), previous_tenancy_id=previous.id if previous else None,
                             void_type=void_type, tenancy_ended_on=tenancy_ended_on, keys_back_on=keys_back_on,
                             ready_on=ready_on)
         session.add(void)
@@ -181,7 +187,7 @@ def create_advert(ctx: ServiceContext, void_id: int, *, cycle_code: str | None, 
         from duty_tui.core.services.refs import insert_with_ref
 
         advert = insert_with_ref(session, lambda ref: LettingsAdvert(
-            ref=ref, cycle_id=cycle_id, void_id=void.id, property_id=void.property_id, min_bedrooms=min_bedrooms,
+            ref=ref, cycle_id=cycle_id, void_id=row_id(void), property_id=void.property_id, min_bedrooms=min_bedrooms,
             max_bedrooms=max_bedrooms, min_age=min_age, accessible_need=accessible_need or None,
             local_policy=(local_policy or None), direct_match_application_id=match_id, weekly_rent_pence=rent,
             status="open", created_by=actor.id, created_at=ctx.now()), LettingsAdvert.ref, "AD", 6)

@@ -25,7 +25,7 @@ from duty_tui.areas.lettings.db.models import (
 from duty_tui.areas.lettings.domain.homes import affordability, policy_on, suspends
 from duty_tui.areas.lettings.domain.reference import load_review_clocks
 from duty_tui.areas.lettings.services.bids import BID, shortlist
-from duty_tui.areas.lettings.services.homes import PERMISSION, _application_by_ref, advert_by_ref
+from duty_tui.areas.lettings.services.homes import PERMISSION, _application_by_ref, advert_by_ref, row_id
 from duty_tui.core.db.engine import session_scope
 from duty_tui.core.db.models import table_of
 from duty_tui.core.domain.errors import InputError, NotFound
@@ -111,7 +111,7 @@ def make_offer(ctx: ServiceContext, advert_ref: str, application_ref: str | None
         review_by = today + timedelta(days=s202_days(ctx.settings.data_dir, today)) \
             if is_final and app.homeless_duty else None
         offer = _insert_offer(session, advert.ref, lambda ref: LettingsOffer(
-            ref=ref, advert_id=advert.id, application_id=app.id, bid_id=bid.id if bid else None, offered_on=today,
+            ref=ref, advert_id=row_id(advert), application_id=row_id(app), bid_id=bid.id if bid else None, offered_on=today,
             respond_by=today + timedelta(days=policy.respond_days), is_final=is_final, review_by=review_by,
             affordability_note=note[:200], created_by=actor.id, created_at=ctx.now()))
         if bid is not None:
@@ -131,7 +131,7 @@ def book_viewing(ctx: ServiceContext, offer_ref: str, starts_at: datetime, note:
         offer = offer_by_ref(session, offer_ref)
         if offer.status not in ("live", "accepted"):
             raise InputError(f"offer {offer.ref} is {offer.status}; a viewing is booked for a live offer")
-        viewing = LettingsViewing(offer_id=offer.id, starts_at=starts_at, officer_id=actor.id, note=note or None)
+        viewing = LettingsViewing(offer_id=row_id(offer), starts_at=starts_at, officer_id=actor.id, note=note or None)
         session.add(viewing)
         session.flush()
         audit.record(session, ctx, "lettings.viewing_booked", "lettings_viewing", viewing.id,
@@ -217,7 +217,7 @@ def offers_for(ctx: ServiceContext, advert_ref: str) -> list[OfferRow]:
     ctx.require(PERMISSION)
     with session_scope(ctx.engine) as session:
         advert = advert_by_ref(session, advert_ref)
-        rows = session.execute(select(LettingsOffer, LettingsApplication.ref)
+        rows = session.execute(select(LettingsOffer, table_of(LettingsApplication).c.ref)
                                .join(LettingsApplication, table_of(LettingsApplication).c.id == OFFER.c.application_id)
                                .where(OFFER.c.advert_id == advert.id).order_by(OFFER.c.id.desc())).all()
         viewing = table_of(LettingsViewing)

@@ -22,7 +22,7 @@ from duty_tui.areas.lettings.db.models import (
     LettingsVoid,
 )
 from duty_tui.areas.lettings.domain.homes import policy_on, relet_days
-from duty_tui.areas.lettings.services.homes import PERMISSION
+from duty_tui.areas.lettings.services.homes import PERMISSION, row_id
 from duty_tui.areas.lettings.services.offers import offer_by_ref
 from duty_tui.core.config.reference import area_file
 from duty_tui.core.db.engine import session_scope
@@ -47,7 +47,7 @@ def book_signup(ctx: ServiceContext, offer_ref: str, appointment_at: datetime) -
         offer = offer_by_ref(session, offer_ref)
         if offer.status != "accepted":
             raise InputError(f"offer {offer.ref} is {offer.status}; a sign-up follows an accepted offer")
-        signup = _signup_of(session, offer) or LettingsSignup(offer_id=offer.id)
+        signup = _signup_of(session, offer) or LettingsSignup(offer_id=row_id(offer))
         if signup.tenancy_id is not None:
             raise InputError(f"offer {offer.ref} is already signed up; the tenancy exists")
         signup.appointment_at = appointment_at
@@ -92,7 +92,7 @@ def complete_signup(ctx: ServiceContext, offer_ref: str, start: date, tenancy_ty
                              f"{void.tenancy_ended_on:%d/%m/%Y}")
         if void.let_on is not None:
             raise InputError(f"the home was already let on {void.let_on:%d/%m/%Y}")
-        claimed = session.execute(update(LettingsOffer).where(table_of(LettingsOffer).c.id == offer.id,
+        claimed = session.connection().execute(update(LettingsOffer).where(table_of(LettingsOffer).c.id == offer.id,
                                                               table_of(LettingsOffer).c.version == offer.version)
                                   .values(version=offer.version + 1).execution_options(synchronize_session=False))
         if claimed.rowcount != 1:
@@ -103,7 +103,7 @@ def complete_signup(ctx: ServiceContext, offer_ref: str, start: date, tenancy_ty
         account = insert_with_ref(session, lambda ref: Account(
             ref=ref, account_type="rent", tenancy_id=tenancy.id, person_id=app.person_id,
             holder_name=_lead_name(session, app)[:120], opened_on=start), Account.ref, "RNT", 6)
-        signup = _signup_of(session, offer) or LettingsSignup(offer_id=offer.id)
+        signup = _signup_of(session, offer) or LettingsSignup(offer_id=row_id(offer))
         if signup.tenancy_id is not None:
             raise InputError(f"offer {offer.ref} is already signed up")
         signup.tenancy_id, signup.tenancy_start = tenancy.id, start
