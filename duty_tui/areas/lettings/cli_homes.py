@@ -197,6 +197,22 @@ def shortlist_command(ctx: typer.Context, advert_ref: Annotated[str, typer.Argum
                    f"{row.skip_reason or ''}")
 
 
+@offer.command("checks")
+def offer_checks(ctx: typer.Context, advert_ref: Annotated[str, typer.Argument(metavar="ADVERT")],
+                 application: Annotated[str, typer.Argument(metavar="APPLICATION")], as_json: AsJson = False,
+                 as_user: AsUser = None) -> None:
+    """Pre-tenancy and affordability checks of a bidder, before an offer."""
+    from duty_tui.areas.lettings.services.bids import pre_tenancy_checks
+
+    found = pre_tenancy_checks(_svc(ctx, as_user), advert_ref, application)
+    if as_json:
+        _json({"application": found.application_ref, "affordable": found.affordable,
+               "checks": [{"check": c, "passed": ok, "note": note} for c, ok, note in found.checks]})
+        return
+    for check, passed, note in found.checks:
+        typer.echo(f"{'ok' if passed else 'NO':<3} {check}: {note}")
+
+
 @offer.command("make")
 def offer_make(ctx: typer.Context, advert_ref: Annotated[str, typer.Argument(metavar="ADVERT")],
                application: Annotated[str | None, typer.Option("--to", metavar="APPLICATION",

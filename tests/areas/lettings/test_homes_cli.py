@@ -38,6 +38,8 @@ def test_a_home_let_from_the_command_line_and_refusals_exit_2(engine, db_url, ca
     assert "one bid per advert" in capsys.readouterr().err
     assert run([*base, "shortlist", advert, "--json", *as_lead]) == 0
     assert [r["application_ref"] for r in json.loads(capsys.readouterr().out)] == ["LA000001", "LA000002"]
+    assert run([*base, "offer", "checks", advert, "LA000001", "--json", *as_lead]) == 0
+    assert json.loads(capsys.readouterr().out)["affordable"] is True     # £95.00 of £384.61 a week
     assert run([*base, "offer", "make", advert, *as_lead]) == 0
     offer = capsys.readouterr().out.strip()
     assert run([*base, "offer", "make", advert, "--to", "LA000002", *as_lead]) == 2

@@ -41,6 +41,9 @@ async def test_open_advert_shortlist_offer_refuse_reoffer_viewing_and_sign_up_by
         await pilot.press("r")
         await wait_for(app, pilot, lambda: "Shortlist run: 2 eligible, 1 skipped" in _flat(app))
         assert "bedroom need outside the range" in _flat(app)
+        await pilot.press("c")   # the highlighted bidder (top of the list) before the offer
+        await wait_for(app, pilot, lambda: "LA000001: ok application active" in _flat(app))
+        assert "within the 35% threshold" in _flat(app)
         await pilot.press("m")
         await wait_for(app, pilot, lambda: "to LA000001: live" in _flat(app))
         await pilot.press("x")

@@ -178,6 +178,7 @@ def shortlist(ctx: ServiceContext, advert_ref: str) -> list[ShortlistRow]:
         home = session.get(Property, advert.property_id)
         assert home is not None
         rows = _bids_of(session, advert)
+    audit.record_read(ctx, "lettings.shortlist_viewed", "lettings_advert", advert.id, {"ref": advert.ref})
     live = [(bid, app, person) for bid, app, person in rows if bid.status == "placed"]
     ranked = ranking.rank(ranking.Advert(home.bedrooms, advert.min_bedrooms, advert.max_bedrooms, None, False, bands),
                           [_rank_bid(app, person, bands, ctx.today()) for _bid, app, person in live],
@@ -203,6 +204,8 @@ def pre_tenancy_checks(ctx: ServiceContext, advert_ref: str, application_ref: st
         app = _application_by_ref(session, application_ref)
         unverified = [c.item for c in session.execute(select(LettingsCheck).where(
             table_of(LettingsCheck).c.application_id == app.id)).scalars() if c.verified_at is None]
+    audit.record_read(ctx, "lettings.checks_viewed", "lettings_application", app.id,
+                      {"application": app.ref, "advert": advert.ref})
     arrears = app.arrears_elsewhere_pence or 0
     check = affordability(advert.weekly_rent_pence, app.annual_income_pence, policy)
     checks = (

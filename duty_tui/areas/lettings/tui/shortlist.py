@@ -51,6 +51,8 @@ class ShortlistScreen(ListScreen):
         Binding("escape", "back", "Back", id="shortlist-back", tooltip="Back to the adverts"),
         Binding("r", "rank", "Run shortlist", id="shortlist-rank",
                 tooltip="Rank the bids under the policy and record who is skipped and why"),
+        Binding("c", "checks", "Checks", id="shortlist-checks",
+                tooltip="Pre-tenancy and affordability checks of the highlighted bidder, before an offer"),
         Binding("m", "offer", "Offer top", id="shortlist-offer",
                 tooltip="Offer the home to the top eligible bidder (one live offer per home)"),
         Binding("v", "viewing", "Viewing", id="shortlist-viewing", tooltip="Book a viewing for the offer"),
@@ -69,7 +71,7 @@ class ShortlistScreen(ListScreen):
 
     def compose_below(self) -> ComposeResult:
         yield Static("", id="shortlist-offer")
-        yield Static("r shortlist · m offer top · v viewing · a accepted · x refused · s sign up",
+        yield Static("r shortlist · c checks · m offer top · v viewing · a accepted · x refused · s sign up",
                      id="shortlist-message")
 
     def on_mount(self) -> None:
@@ -132,6 +134,12 @@ class ShortlistScreen(ListScreen):
         """Run the shortlist."""
         self.run_service("rank")
 
+    def action_checks(self) -> None:
+        """Show the highlighted bidder's pre-tenancy checks."""
+        row = self.highlighted()
+        if row is not None:
+            self.run_service("checks", row.application_ref, reload=False)
+
     def action_offer(self) -> None:
         """Offer to the top eligible bidder."""
         self.run_service("offer")
@@ -186,10 +194,10 @@ class ShortlistScreen(ListScreen):
                                         submit="Sign up", result=lambda values: values), answered)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="shortlist-change")
-    def run_service(self, what: str, *args: Any) -> None:
+    def run_service(self, what: str, *args: Any, reload: bool = True) -> None:
         """Run one service and say what happened (a refusal by a rule is said, nothing is lost)."""
         try:
-            self.post_message(Done(_perform(self.duty_app.ctx, self.advert_ref, what, *args)))
+            self.post_message(Done(_perform(self.duty_app.ctx, self.advert_ref, what, *args), reload=reload))
         except DutyError as exc:
             self.post_message(Done(exc.message, reload=False))
 
@@ -215,6 +223,10 @@ def _perform(ctx: Any, advert_ref: str, what: str, *args: Any) -> str:
         found = bids.run_shortlist(ctx, advert_ref)
         return f"Shortlist run: {sum(1 for r in found if r.place)} eligible, " \
                f"{sum(1 for r in found if r.status == 'skipped')} skipped."
+    if what == "checks":
+        found = bids.pre_tenancy_checks(ctx, advert_ref, args[0])
+        return f"{found.application_ref}: " + "; ".join(
+            f"{'ok' if passed else 'NO'} {check} ({note})" for check, passed, note in found.checks)
     if what == "offer":
         return f"Offer {offers.make_offer(ctx, advert_ref)} made."
     if what == "accept":
