@@ -71,3 +71,27 @@ async def test_open_advert_shortlist_offer_refuse_reoffer_viewing_and_sign_up_by
     assert rows(engine, "SELECT l.ref, l.status FROM lettings_application l ORDER BY l.ref") == [
         ("LA000001", "active"), ("LA000002", "housed"), ("LA000003", "active")]
     assert rows(engine, "SELECT let_on FROM lettings_void WHERE new_tenancy_id IS NOT NULL") == [("2026-03-16",)]
+
+
+@pytest.mark.sqlite_only
+async def test_a_sign_up_before_the_last_tenancy_ended_is_refused_in_the_dialog_with_the_date_kept(engine):
+    """Bad input is refused with the rule named and nothing typed lost (issue 16, "Bad input")."""
+    from duty_tui.areas.lettings.services.offers import accept_offer, make_offer
+
+    ctx, advert = seeded(engine)
+    add_application(engine, "LA000001")
+    place_bid(ctx, advert, "LA000001")
+    accept_offer(ctx, make_offer(ctx, advert))
+    app = build_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await quick_sign_in(app, pilot, "leader")
+        app.push_screen(ShortlistScreen(advert))
+        await wait_for(app, pilot, lambda: "to LA000001: accepted" in _flat(app))
+        await pilot.press("s")
+        await settle(app, pilot)
+        dialog = app.screen
+        await type_text(app, pilot, "01/01/2026")
+        await pilot.press("f9")
+        await wait_for(app, pilot, lambda: "before the last one ended 02/02/2026" in _flat(app))
+        assert app.screen is dialog and "01/01/2026" in _flat(app)
+    assert rows(engine, "SELECT count(*) FROM lettings_signup") == [(0,)]

@@ -149,49 +149,45 @@ class ShortlistScreen(ListScreen):
         if offer := self._need_offer("live"):
             self.run_service("accept", offer)
 
+    def _saved(self, text: str | None) -> None:
+        """A dialog that saved itself closed: say what was done and read the list again."""
+        if text:
+            self.say(text)
+            self.reload()
+
     def action_refuse(self) -> None:
-        """Ask the reason and the judgement, then record the refusal."""
+        """Ask the reason and the judgement; the dialog records the refusal (a refusal by a rule keeps the typing)."""
         offer = self._need_offer("live")
         if offer is None:
             return
-
-        def answered(values: dict | None) -> None:
-            if values:
-                self.run_service("refuse", offer, values["reason"], bool(values["reasonable"]))
-
+        advert = self.advert_ref
         self.app.push_screen(FormDialog(f"Refusal of {offer}", [
             FormField("reason", "Reason", required=True, max_length=200, placeholder="the applicant's reason"),
-            FormField("reasonable", "Reasonable refusal", kind="check", value=False)],
-            submit="Record", result=lambda values: values), answered)
+            FormField("reasonable", "Reasonable refusal", kind="check", value=False)], submit="Record",
+            save=lambda ctx, values: _perform(ctx, advert, "refuse", offer, values["reason"],
+                                              bool(values["reasonable"]))), self._saved)
 
     def action_viewing(self) -> None:
-        """Ask the day and time, then book the viewing."""
+        """Ask the day and time; the dialog books the viewing."""
         offer = self._need_offer("live")
         if offer is None:
             return
-
-        def answered(values: dict | None) -> None:
-            if values:
-                self.run_service("viewing", offer, values["day"], values["at"])
-
+        advert = self.advert_ref
         self.app.push_screen(FormDialog(f"Viewing for {offer}", [
             FormField("day", "Day", kind="date", required=True),
-            FormField("at", "Time (HH:MM)", required=True, max_length=5, placeholder="14:00",
-                      check=_time_problem)], submit="Book", result=lambda values: values), answered)
+            FormField("at", "Time (HH:MM)", required=True, max_length=5, placeholder="14:00", check=_time_problem)],
+            submit="Book", save=lambda ctx, values: _perform(ctx, advert, "viewing", offer, values["day"],
+                                                             values["at"])), self._saved)
 
     def action_signup(self) -> None:
-        """Ask the start date, then complete the sign-up."""
+        """Ask the start date; the dialog completes the sign-up."""
         offer = self._need_offer("accepted")
         if offer is None:
             return
-
-        def answered(values: dict | None) -> None:
-            if values:
-                self.run_service("signup", offer, values["start"])
-
-        self.app.push_screen(FormDialog(f"Sign up {offer}", [FormField("start", "Tenancy starts", kind="date",
-                                                                         required=True)],
-                                        submit="Sign up", result=lambda values: values), answered)
+        advert = self.advert_ref
+        self.app.push_screen(FormDialog(f"Sign up {offer}", [
+            FormField("start", "Tenancy starts", kind="date", required=True)], submit="Sign up",
+            save=lambda ctx, values: _perform(ctx, advert, "signup", offer, values["start"])), self._saved)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="shortlist-change")
     def run_service(self, what: str, *args: Any, reload: bool = True) -> None:
@@ -224,9 +220,9 @@ def _perform(ctx: Any, advert_ref: str, what: str, *args: Any) -> str:
         return f"Shortlist run: {sum(1 for r in found if r.place)} eligible, " \
                f"{sum(1 for r in found if r.status == 'skipped')} skipped."
     if what == "checks":
-        found = bids.pre_tenancy_checks(ctx, advert_ref, args[0])
-        return f"{found.application_ref}: " + "; ".join(
-            f"{'ok' if passed else 'NO'} {check} ({note})" for check, passed, note in found.checks)
+        checked = bids.pre_tenancy_checks(ctx, advert_ref, args[0])
+        return f"{checked.application_ref}: " + "; ".join(
+            f"{'ok' if passed else 'NO'} {check} ({note})" for check, passed, note in checked.checks)
     if what == "offer":
         return f"Offer {offers.make_offer(ctx, advert_ref)} made."
     if what == "accept":
