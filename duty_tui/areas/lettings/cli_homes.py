@@ -225,6 +225,22 @@ def offer_make(ctx: typer.Context, advert_ref: Annotated[str, typer.Argument(met
     typer.echo(make_offer(_svc(ctx, as_user), advert_ref, application, is_final=final))
 
 
+@offer.command("letter")
+def offer_letter(ctx: typer.Context, offer_ref: Annotated[str, typer.Argument(metavar="OFFER")],
+                 out: Annotated[Path | None, typer.Option("--out", help="Write a PDF here (default: text "
+                                                          "on stdout).")] = None, as_user: AsUser = None) -> None:
+    """The offer letter (with the s202 review right on a final offer to a homeless applicant)."""
+    from duty_tui.areas.lettings.services.offers import offer_letter_lines
+    from duty_tui.core.services.pdf import text_pdf
+
+    lines = offer_letter_lines(_svc(ctx, as_user), offer_ref)
+    if out is None:
+        typer.echo("\n".join(lines))
+        return
+    out.write_bytes(text_pdf(lines[0], lines))
+    typer.echo(f"wrote {out}", err=True)
+
+
 @offer.command("viewing")
 def offer_viewing(ctx: typer.Context, offer_ref: Annotated[str, typer.Argument(metavar="OFFER")],
                   at: Annotated[str, typer.Option("--at", metavar="'YYYY-MM-DD HH:MM'")], as_user: AsUser = None) -> None:

@@ -11,7 +11,14 @@ from areas.lettings.homes_builders import add_application, ctx_for, rows, seeded
 
 from duty_tui.areas.lettings.services.bids import place_bid, run_shortlist
 from duty_tui.areas.lettings.services.homes import create_advert, record_void
-from duty_tui.areas.lettings.services.offers import accept_offer, book_viewing, make_offer, offers_for, refuse_offer
+from duty_tui.areas.lettings.services.offers import (
+    accept_offer,
+    book_viewing,
+    make_offer,
+    offer_letter_lines,
+    offers_for,
+    refuse_offer,
+)
 from duty_tui.areas.lettings.services.signup import book_signup, complete_signup, tenancy_pack_lines, tenancy_pack_pdf
 from duty_tui.core.domain.errors import InputError
 
@@ -59,6 +66,14 @@ def test_final_offer_to_a_homeless_applicant_carries_the_s202_review_right(engin
     offer = make_offer(ctx, advert, "LA000003", is_final=True)
     (row,) = offers_for(ctx, advert)
     assert row.ref == offer and row.is_final and row.review_by == date(2026, 3, 31)   # + 21 days
+    letter = "\n".join(offer_letter_lines(ctx, offer))
+    assert "REVIEW OF SUITABILITY (Housing Act 1996 s202)" in letter and "by 31/03/2026" in letter
+
+
+def test_an_offer_letter_that_is_not_a_final_homeless_offer_has_no_s202_paragraph(engine):
+    ctx, advert = _shortlisted(engine)
+    letter = "\n".join(offer_letter_lines(ctx, make_offer(ctx, advert)))
+    assert "s202" not in letter and "by 13/03/2026" in letter and "£95.00" in letter
 
 
 def test_signup_creates_tenancy_and_account_closes_the_void_and_records_relet_days(engine):

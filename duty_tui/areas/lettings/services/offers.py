@@ -228,3 +228,41 @@ def offers_for(ctx: ServiceContext, advert_ref: str) -> list[OfferRow]:
             result.append(OfferRow(offer.ref, app_ref, offer.status, offer.offered_on, offer.respond_by,
                                    offer.is_final, offer.review_by, offer.affordability_note, times))
     return result
+
+
+def offer_letter_lines(ctx: ServiceContext, offer_ref: str) -> list[str]:
+    """The offer letter from ``data/lettings/letters/offer.txt``; the s202 review paragraph only on a final
+    offer to a homeless applicant (the offer's ``review_by``)."""
+    from pathlib import Path
+
+    from duty_tui.core.config.reference import area_file
+    from duty_tui.core.db.models import Person, Property
+
+    ctx.require(PERMISSION)
+    with session_scope(ctx.engine) as session:
+        offer = offer_by_ref(session, offer_ref)
+        advert = session.get(LettingsAdvert, offer.advert_id)
+        app = session.get(LettingsApplication, offer.application_id)
+        assert advert is not None and app is not None
+        home, person = session.get(Property, advert.property_id), session.get(Person, app.person_id)
+        assert home is not None and person is not None
+    audit.record_read(ctx, "lettings.offer_letter", "lettings_offer", offer.id, {"ref": offer.ref})
+    values = {"offer_ref": offer.ref, "applicant": f"{person.forename} {person.surname}", "application_ref": app.ref,
+              "offered_on": f"{offer.offered_on:%d/%m/%Y}", "address": f"{home.address_line1}, {home.town} {home.postcode}",
+              "bedrooms": home.bedrooms, "weekly": f"£{advert.weekly_rent_pence / 100:,.2f}",
+              "respond_by": f"{offer.respond_by:%d/%m/%Y}" if offer.respond_by else "the date we gave you",
+              "final_line": "This is a final offer." if offer.is_final else "",
+              "review_by": f"{offer.review_by:%d/%m/%Y}" if offer.review_by else ""}
+    lines: list[str] = []
+    in_s202 = False
+    template = area_file(Path(ctx.settings.data_dir), "lettings", "letters", "offer.txt").read_text(encoding="utf-8")
+    for line in template.splitlines():
+        if line.startswith("#"):
+            continue
+        if line in ("[s202]", "[/s202]"):
+            in_s202 = line == "[s202]"
+            continue
+        if in_s202 and offer.review_by is None:
+            continue
+        lines.append(line.format(**values))
+    return lines
