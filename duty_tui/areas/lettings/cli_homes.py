@@ -73,6 +73,9 @@ def void_record(ctx: typer.Context, property_ref: Annotated[str, typer.Argument(
                                                        "succession, major_works or decant.")] = "relet",
                 keys_back: Annotated[str | None, typer.Option("--keys-back", metavar="DATE")] = None,
                 ready: Annotated[str | None, typer.Option("--ready", metavar="DATE")] = None,
+                floor: Annotated[int | None, typer.Option("--floor", help="The home's floor (0: ground).")] = None,
+                lift: Annotated[bool | None, typer.Option("--lift/--no-lift", help="Whether a lift serves it.")] = None,
+                adapted: Annotated[str | None, typer.Option("--adapted", help="Its adaptation, e.g. wheelchair.")] = None,
                 as_user: AsUser = None) -> None:
     """Record a void for a property (tenancy end, keys back, ready to let)."""
     from duty_tui.areas.lettings.services.homes import record_void
@@ -80,7 +83,8 @@ def void_record(ctx: typer.Context, property_ref: Annotated[str, typer.Argument(
     ended_on = _day(ended, "--ended")
     assert ended_on is not None
     void_id = record_void(_svc(ctx, as_user), property_ref, ended_on, void_type=void_type,
-                          keys_back_on=_day(keys_back, "--keys-back"), ready_on=_day(ready, "--ready"))
+                          keys_back_on=_day(keys_back, "--keys-back"), ready_on=_day(ready, "--ready"),
+                          floor=floor, has_lift=lift, adapted=adapted)
     typer.echo(void_id)
     typer.echo(f"void {void_id} recorded for {property_ref.upper()}", err=True)
 

@@ -22,8 +22,9 @@ def test_a_home_let_from_the_command_line_and_refusals_exit_2(engine, db_url, ca
     add_application(engine, "LA000002", band="B")
     base, as_lead = ["--db", db_url, "lettings"], ["--as", "leader"]
     ended = (today - timedelta(days=30)).isoformat()
-    assert run([*base, "void", "record", "PR000002", "--ended", ended, *as_lead]) == 0
+    assert run([*base, "void", "record", "PR000002", "--ended", ended, "--floor", "2", "--lift", *as_lead]) == 0
     void_id = capsys.readouterr().out.strip()
+    assert rows(engine, "SELECT floor, has_lift FROM lettings_property") == [(2, True)]
     assert run([*base, "void", "list", "--json", *as_lead]) == 0
     assert json.loads(capsys.readouterr().out)[0]["days_void"] == 30
     assert run([*base, "cycle", "open", "W1", "--opens", today.isoformat(), "--closes",
