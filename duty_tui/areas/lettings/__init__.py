@@ -22,6 +22,8 @@ AREA = Area(
         ("person.register_screen", f"{_TUI}.application:application_screen_for"),
     ),
     palette=(
+        PaletteScreen("Adverts", "This cycle's homes to let: shortlist, offer, refusal and re-offer, viewing, "
+                      "sign-up (lettings.manage)", "duty_tui.areas.lettings.tui.adverts:AdvertsScreen"),
         PaletteScreen("Lettings statistics", "Re-let times, void rent loss and lets by band and route for a period",
                       "duty_tui.areas.lettings.tui.returns_statistics:LettingsStatisticsScreen"),
     ),

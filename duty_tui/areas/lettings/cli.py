@@ -100,3 +100,6 @@ from duty_tui.areas.lettings import cli_returns  # noqa: E402  (the returns' com
 
 lettings.app.command("core-log")(cli_returns.core_log_command)
 lettings.app.add_typer(cli_returns.s5, name="s5")
+from duty_tui.areas.lettings import cli_homes  # noqa: E402  (letting a home: its own module)
+
+cli_homes.register(lettings.app)

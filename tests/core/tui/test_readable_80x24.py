@@ -177,8 +177,10 @@ async def test_every_screen_footer_is_whole_at_80_columns_and_uses_more_when_wid
     from duty_tui.areas.income.tui import recovery as income_recovery
     from duty_tui.areas.income.tui import statistics as income_statistics
     from duty_tui.areas.income.tui import worklist as income_worklist
+    from duty_tui.areas.lettings.tui import adverts as lettings_adverts
     from duty_tui.areas.lettings.tui import application as lettings_application
     from duty_tui.areas.lettings.tui import returns_statistics as lettings_statistics
+    from duty_tui.areas.lettings.tui import shortlist as lettings_shortlist
     from duty_tui.areas.payments.domain.rules import SplitLine
     from duty_tui.areas.payments.services.cashup import submit_cashup
     from duty_tui.areas.payments.services.taking import PaymentRequest, take_payment
@@ -253,6 +255,8 @@ async def test_every_screen_footer_is_whole_at_80_columns_and_uses_more_when_wid
         "CreditTransfersScreen": lambda: rent_end.CreditTransfersScreen(),
         "RentReviewScreen": lambda: rent_review.RentReviewScreen(),
         "RentNoticeScreen": lambda: rent_review.RentNoticeScreen(["NOTICE OF VARIATION OF RENT"] * 40),
+        "AdvertsScreen": lambda: lettings_adverts.AdvertsScreen(),
+        "ShortlistScreen": lambda: lettings_shortlist.ShortlistScreen("AD000001"),
         "FigureRowsScreen": lambda: rent_recon.FigureRowsScreen(NOW.date() - timedelta(days=6), NOW.date(),
                                                                 ("all", "charges", None, None)),
     }
