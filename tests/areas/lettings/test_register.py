@@ -234,3 +234,24 @@ def test_every_read_audited_and_the_desk_reads_but_does_not_decide(engine):
         create_application(desk, NewApplication("P0000001"))
     with session_scope(engine) as s:
         assert s.get(Property, 1) is not None
+
+
+def test_one_live_application_per_household_is_a_database_guarantee(engine):
+    """ux_lettings_application_live (lettings_0002): a second live application for the same household is
+    refused by the database itself (whatever a service checks first); a cancelled one does not count."""
+    from sqlalchemy.exc import IntegrityError
+
+    from duty_tui.areas.lettings.services.register_decisions import change_status
+
+    ctx, first = _khan(engine)
+    with engine.connect() as c:
+        row = c.execute(text("SELECT household_id, person_id FROM lettings_application WHERE ref = :r"),
+                        {"r": first}).one()
+    with pytest.raises(IntegrityError), engine.begin() as c:
+        c.execute(text("INSERT INTO lettings_application (ref, household_id, person_id, status, applied_on, "
+                       "arrears_agreement, unreasonable_refusals, created_at, version) VALUES ('LA9999999', :h, :p, "
+                       "'active', '2026-03-01', :f, 0, '2026-03-01 09:00:00', 1)"),
+                  {"h": row[0], "p": row[1], "f": False})
+    change_status(ctx, first, "cancelled", "moved away")
+    second = create_application(ctx, NewApplication("P0000004", child_sexes=(("P0000005", "f"),)))
+    assert second != first  # a cancelled one is not live: the household may apply again

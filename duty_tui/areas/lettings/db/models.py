@@ -27,6 +27,8 @@ from sqlmodel import Field, SQLModel
 
 APPLICATION_STATUSES = ("new", "active", "under_review", "suspended", "cancelled", "disqualified", "housed")
 LIVE_BID = text("status <> 'withdrawn'")
+LIVE_APPLICATION = text("status IN ('new', 'active', 'under_review', 'suspended')")
+"""The rows ``ux_lettings_application_live`` covers: one live application per household (lettings_0002)."""
 LIVE_OFFER = text("status = 'live'")
 
 
@@ -42,6 +44,8 @@ class LettingsApplication(SQLModel, table=True):
         CheckConstraint(_in("status", APPLICATION_STATUSES), name="ck_lettings_application_status"),
         CheckConstraint("band IS NULL OR band_effective_on IS NOT NULL", name="ck_lettings_application_band_date"),
         Index("ix_lettings_application_band", "band", "band_effective_on", "applied_on"),
+        Index("ux_lettings_application_live", "household_id", unique=True, sqlite_where=LIVE_APPLICATION,
+              postgresql_where=LIVE_APPLICATION),
     )
     id: int | None = Field(default=None, primary_key=True)
     ref: str = Field(max_length=16, unique=True)
