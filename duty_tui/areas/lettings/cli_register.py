@@ -193,6 +193,24 @@ def band_command(
     _decided(decide_band(svc, ref, band, _day(effective, "--effective") or svc.today(), reasons), as_json)
 
 
+@application.command("assess")
+def assess_command(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(metavar="REF")],
+    kind: Annotated[str, typer.Option("--kind", help="medical or welfare.")],
+    outcome: Annotated[str, typer.Option("--outcome", help="From data/lettings/need_assessment.toml.")],
+    reasons: Annotated[str, typer.Option("--reasons", help="The evidence and why (required).")] = "",
+    on: Annotated[str | None, typer.Option("--on", metavar="DATE", help="Default today.")] = None,
+    as_json: AsJson = False,
+    as_user: AsUser = None,
+) -> None:
+    """Record a medical or welfare need assessment with its outcome, date and reasons (notified today)."""
+    from duty_tui.areas.lettings.services.register_decisions import decide_need
+
+    svc = _ctx(ctx, as_user)
+    _decided(decide_need(svc, ref, kind, outcome, _day(on, "--on") or svc.today(), reasons), as_json)
+
+
 @application.command("status")
 def status_command(
     ctx: typer.Context,

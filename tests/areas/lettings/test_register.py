@@ -255,3 +255,22 @@ def test_one_live_application_per_household_is_a_database_guarantee(engine):
     change_status(ctx, first, "cancelled", "moved away")
     second = create_application(ctx, NewApplication("P0000004", child_sexes=(("P0000005", "f"),)))
     assert second != first  # a cancelled one is not live: the household may apply again
+
+
+def test_a_medical_assessment_records_its_outcome_date_and_reasons_and_refuses_none(engine):
+    """Medical or welfare need (HA 1996 s166A(3)(d)): an outcome from the policy data, its date and reasons,
+    notified with a review window; refused without reasons, with an unknown outcome or a future date."""
+    from duty_tui.areas.lettings.services.register_decisions import decide_need
+
+    ctx, ref = _khan(engine)
+    with pytest.raises(InputError, match="needs its reasons"):
+        decide_need(ctx, ref, "medical", "high", TODAY, "  ")
+    with pytest.raises(InputError, match="choose urgent, high, low, none"):
+        decide_need(ctx, ref, "medical", "severe", TODAY, "GP letter")
+    with pytest.raises(InputError, match="in the future"):
+        decide_need(ctx, ref, "welfare", "low", TODAY + timedelta(days=1), "social worker")
+    done = decide_need(ctx, ref, "medical", "HIGH", TODAY - timedelta(days=2), "GP letter: stairs worsen COPD")
+    assert done.outcome == "high" and done.review_by > TODAY
+    view = application_view(ctx, ref)
+    assert any(d.kind == "medical" and d.outcome == "high" for d in view.decisions)
+    assert _audit(engine, "lettings.need_assessed")

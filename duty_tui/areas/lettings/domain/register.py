@@ -43,6 +43,24 @@ def load_checklist(data_dir: Path) -> tuple[ChecklistItem, ...]:
     return tuple(items)
 
 
+def load_need_outcomes(data_dir: Path) -> tuple[ChecklistItem, ...]:
+    """The medical and welfare assessment outcomes (code, words, effective_from, source), from
+    ``data/lettings/need_assessment.toml``; read as checklist-shaped items."""
+    path = area_file(data_dir, "lettings", "need_assessment.toml")
+    outcomes: list[ChecklistItem] = []
+    for raw in read_toml(path).get("outcome", []):
+        code = str(raw.get("code", ""))
+        if not code or not code.replace("_", "").isalnum() or len(code) > 24 or any(o.code == code for o in outcomes):
+            raise data_problem(path, f'"{code}"', f"outcome code {code!r} must be up to 24 letters, digits and _, once",
+                               fix_there=True)
+        effective, source = _dated(path, raw, f'"{code}"')
+        outcomes.append(ChecklistItem(code, str(raw.get("words") or code), effective, source))
+    if not outcomes:
+        raise data_problem(path, "[[outcome]]", "no [[outcome]]: an assessment needs outcomes to choose from",
+                           fix_there=True)
+    return tuple(outcomes)
+
+
 def items_in_force(items: tuple[ChecklistItem, ...], on: date) -> tuple[ChecklistItem, ...]:
     return tuple(item for item in items if item.effective_from <= on) or items
 

@@ -15,7 +15,14 @@ from sqlmodel import Session, select
 from duty_tui.areas.lettings.db.models import APPLICATION_STATUSES, LettingsApplication, LettingsAssessment
 from duty_tui.areas.lettings.db.models import LettingsReviewRequest as ReviewRow
 from duty_tui.areas.lettings.domain.reference import load_bands, load_qualification, load_review_clocks
-from duty_tui.areas.lettings.domain.register import QualificationFacts, clock_for, failing_rules, review_by
+from duty_tui.areas.lettings.domain.register import (
+    QualificationFacts,
+    clock_for,
+    failing_rules,
+    items_in_force,
+    load_need_outcomes,
+    review_by,
+)
 from duty_tui.core.db.engine import session_scope
 from duty_tui.core.domain.errors import ConflictError, InputError, NotFound
 from duty_tui.core.services import audit
@@ -129,6 +136,33 @@ def decide_band(ctx: ServiceContext, ref: str, band: str, effective_on: date, re
                      {"application": app.ref, "band": code, "effective_on": effective_on.isoformat()})
         assert row.id is not None and row.review_by is not None
         return Decided(app.ref, row.id, row.outcome, reasons, ctx.today(), row.review_by, app.status)
+
+
+def decide_need(ctx: ServiceContext, ref: str, kind: str, outcome: str, effective_on: date, reasons: str) -> Decided:
+    """Record a medical or welfare need assessment (HA 1996 s166A(3)(d)) with its outcome (from
+    data/lettings/need_assessment.toml), the date and the reasons; notified today with the review date.
+    The band is a separate decision, which may rest on it."""
+    ctx.require("lettings.manage")
+    if kind not in ("medical", "welfare"):
+        raise InputError(f"assessment {kind!r}: choose medical or welfare")
+    reasons = " ".join((reasons or "").split())
+    if not reasons:
+        raise InputError(f"a {kind} assessment needs its reasons (the evidence considered and why this outcome): "
+                         "the applicant is told them and may ask for a review")
+    outcomes = {o.code: o for o in items_in_force(load_need_outcomes(ctx.settings.data_dir), effective_on)}
+    code = outcome.strip().lower()
+    if code not in outcomes:
+        raise InputError(f"outcome {outcome!r} is not in data/lettings/need_assessment.toml; choose "
+                         f"{', '.join(outcomes)}")
+    if effective_on > ctx.today():
+        raise InputError(f"assessment date {effective_on:%d/%m/%Y} is in the future; give the day it was made")
+    with session_scope(ctx.engine, write=True) as session:
+        app = find_application(session, ref)
+        row = _assess(session, ctx, app, kind, code, reasons, effective_on)
+        audit.record(session, ctx, "lettings.need_assessed", "person", _person_ref(session, app),
+                     {"application": app.ref, "kind": kind, "outcome": code, "effective_on": effective_on.isoformat()})
+        assert row.id is not None and row.review_by is not None
+        return Decided(app.ref, row.id, code, reasons, ctx.today(), row.review_by, app.status)
 
 
 def change_status(ctx: ServiceContext, ref: str, status: str, reason: str, *, version: int | None = None) -> str:
