@@ -92,7 +92,7 @@ def plan_lets(rng: random.Random, office: Office, today: date, most: int) -> lis
         draw = rng.random()
         if draw < 0.08:
             kind = "mutual_exchange"
-        elif previous is None and draw < 0.3:
+        elif previous is None and draw < 0.16:
             kind = "first_let"
         else:
             kind = "relet"
