@@ -10,11 +10,12 @@ from __future__ import annotations
 import hashlib
 import shutil
 from collections import Counter
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
+from sqlmodel import SQLModel
 
 from duty_tui.areas.lettings.demo import generate_lettings
 from duty_tui.areas.lettings.domain.bedroom_need import bedrooms_needed
@@ -182,3 +183,28 @@ def test_same_seed_and_day_give_the_same_lettings_rows(demo, sqlite_template_pat
         assert again_counts == counts and _digest(again) == _digest(engine)
     finally:
         again.dispose()
+
+
+@pytest.mark.postgres
+def test_postgres_gets_the_same_lettings_rows_as_sqlite(demo, pg_engine) -> None:
+    """The demo is the same office on either backend: the lettings step's rows too."""
+    engine, counts = demo
+    generator.generate(pg_engine, size="small", seed=0, today=TODAY, office_name="Demo Housing",
+                       jurisdiction="england")
+    assert generate_lettings(pg_engine, seed=0, today=TODAY, size="small", jurisdiction="england") == counts
+    for table in TABLES:
+        assert _typed(pg_engine, table) == _typed(engine, table), table
+
+
+def _typed(engine, name: str) -> list[tuple]:
+    """The table's rows as the models type them; moments as naive UTC (SQLite keeps no zone)."""
+    table = SQLModel.metadata.tables[name]
+
+    def plain(value):
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            return value.astimezone(UTC).replace(tzinfo=None)
+        return value
+
+    with engine.connect() as connection:
+        rows = connection.execute(select(table).order_by(*table.primary_key.columns)).all()
+    return [tuple(plain(v) for v in row) for row in rows]
