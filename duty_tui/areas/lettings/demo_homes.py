@@ -270,8 +270,8 @@ def _bidding(w: _Writer, voids: list[Void], bidders: list[Applicant], monday: da
             "advert_id": advert_id, "application_id": a.id, "cycle_id": cycle_id, "slot": slot,
             "cycle_limit": BID_LIMIT,
             "status": "skipped" if a.ref in skipped else "offered" if a.ref == top else "placed",
-            "assisted": w.rng.random() < 0.2, "placed_by": None,
-            "placed_at": _moment(monday + timedelta(days=w.rng.randint(0, 4)), w.rng.randint(8, 20)),
+            "assisted": (assisted := w.rng.random() < 0.2), "placed_by": w.officer() if assisted else None,
+            "placed_at": _moment(monday + timedelta(days=w.rng.randint(0, 4)), w.rng.randint(8, 16 if assisted else 20)),
             "skip_reason": skipped.get(a.ref)} for a, slot in placed])
         if top is not None:
             offered = min(w.today, monday + timedelta(days=7 + w.rng.randint(0, 2)))
