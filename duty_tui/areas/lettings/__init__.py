@@ -28,4 +28,5 @@ AREA = Area(
                       "duty_tui.areas.lettings.tui.returns_statistics:LettingsStatisticsScreen"),
     ),
     reports=(("lettings", "duty_tui.areas.lettings.cli_returns:report_lettings"),),
+    demo="duty_tui.areas.lettings.demo:generate_lettings",
 )
