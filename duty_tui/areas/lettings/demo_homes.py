@@ -171,7 +171,7 @@ class _Writer:
         bedrooms = self.office.properties.get(pid, ("", 1, ""))[1]
         self.adverts += 1
         return self.add(LettingsAdvert, [{
-            "ref": f"AD{self.adverts:07d}", "cycle_id": cycle_id, "void_id": void_id, "property_id": pid,
+            "ref": f"AD{self.adverts:06d}", "cycle_id": cycle_id, "void_id": void_id, "property_id": pid,
             "min_bedrooms": max(1, bedrooms - 1) if bedrooms > 2 else bedrooms, "max_bedrooms": bedrooms,
             "min_age": min_age, "accessible_need": adapted,
             "local_policy": "Local lettings policy: half of lets to working households" if bedrooms >= 3 and
@@ -180,7 +180,7 @@ class _Writer:
 
     def offer(self, advert_id: int, a: Applicant, bid_id: int | None, status: str, on: date, **more: Any) -> int:
         self.offers += 1
-        row = {"ref": f"LO{self.offers:07d}", "advert_id": advert_id, "application_id": a.id, "bid_id": bid_id,
+        row = {"ref": f"OF{self.offers:06d}", "advert_id": advert_id, "application_id": a.id, "bid_id": bid_id,
                "status": status, "offered_on": on, "respond_by": on + timedelta(days=3), "is_final": False,
                "review_by": None, "affordability_note": "Rent and charges checked against income: affordable",
                "refusal_reason": None, "refusal_reasonable": None, "decided_by": None, "decided_at": None,
