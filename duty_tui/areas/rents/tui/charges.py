@@ -9,12 +9,16 @@ from another terminal meanwhile reads "changed by someone else".
 
 from __future__ import annotations
 
-from textual import on
+from dataclasses import dataclass, field
+
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.widgets import Header, Input, Label, Static
 
+from duty_tui.areas.rents.services.charges import TenancyCharges
 from duty_tui.core.domain.errors import ConflictError, InputError, NotFound, PermissionDenied
 from duty_tui.core.domain.money import format_pence
 from duty_tui.core.tui.kit.footer import DutyFooter
@@ -23,6 +27,21 @@ from duty_tui.core.tui.text import plain
 
 KEYS_LINE = "Ref + Enter shows charges · F9 set/change from date · F12 end on date · Esc back"
 FIELDS = (("rc-code", "Type", 16), ("rc-amount", "£", 9), ("rc-freq", "Freq", 11), ("rc-date", "Date", 10))
+
+
+@dataclass
+class ChargesRead(Message, bubble=False):
+    """The worker read a tenancy's charges in force and their history."""
+
+    found: TenancyCharges
+    history: list = field(default_factory=list)
+
+
+@dataclass
+class ChargeSaved(Message, bubble=False):
+    """The worker saved a change to a charge: what to say."""
+
+    done: str
 
 
 class RentChargesScreen(DutyScreen):
@@ -47,6 +66,7 @@ class RentChargesScreen(DutyScreen):
 
     def __init__(self) -> None:
         super().__init__()
+        self._saving = False
         self.tenancy_ref: str | None = None
 
     def compose(self) -> ComposeResult:
@@ -80,21 +100,26 @@ class RentChargesScreen(DutyScreen):
         self.show()
 
     def show(self) -> None:
-        """The charges in force today and the ended rows."""
+        """Read the charges in force today and the ended rows (in a worker; drawn when they arrive)."""
+        if self.tenancy_ref:
+            self.read_charges(self.tenancy_ref)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="rent-charges-read")
+    def read_charges(self, ref: str) -> None:
         from duty_tui.areas.rents.services.charges import current_charges, tenancy_charge_history
 
-        if not self.tenancy_ref:
-            return
         ctx = self.duty_app.ctx
-        try:
-            found = current_charges(ctx, self.tenancy_ref)
-            _, history = tenancy_charge_history(ctx, self.tenancy_ref)
-        except (NotFound, InputError, PermissionDenied) as exc:
-            self._say(exc.message)
-            return
+        found = current_charges(ctx, ref)
+        _, history = tenancy_charge_history(ctx, ref)
+        self.post_message(ChargesRead(found, history))
+
+    @on(ChargesRead)
+    def _charges_read(self, message: ChargesRead) -> None:
+        found, history = message.found, message.history
         lines = [f"In force on {found.on:%d/%m/%Y}:"]
         lines += [f" {line.code:<18} {line.per:<8} {format_pence(line.amount_pence):>9} {line.frequency:<11} "
-                  f"{format_pence(line.weekly_pence):>8}/wk from {line.effective_from:%d/%m/%Y}" for line in found.lines]
+                  f"{format_pence(line.weekly_pence):>8}/wk from {line.effective_from:%d/%m/%Y}"
+                  for line in found.lines]
         lines.append(f" Weekly total {format_pence(found.weekly_total_pence)}")
         ended = [row for row in history if row["effective_to"] is not None]
         lines.append("History (ended):" if ended else "History: no ended charges")
@@ -147,17 +172,31 @@ class RentChargesScreen(DutyScreen):
                                       last_day=day, reason=reason), f"{code} ended on {day:%d/%m/%Y}")
 
     def _call(self, do, done: str) -> None:
-        try:
-            do()
-        except ConflictError:
+        self._saving = True
+        self._say("Saving…")
+        self.save(do, done)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="rent-charges-save")
+    def save(self, do, done: str) -> None:
+        do()
+        self.post_message(ChargeSaved(done))
+
+    @on(ChargeSaved)
+    def _charge_saved(self, message: ChargeSaved) -> None:
+        self._saving = False
+        self.show()
+        self._say(f"Saved: {message.done}")
+
+    def on_worker_error(self, error: BaseException | None) -> None:
+        saving, self._saving = self._saving, False
+        if isinstance(error, ConflictError) and saving:
             self._say("Not saved: the charge was changed by someone else meanwhile; it is shown again")
             self.show()
             return
-        except (InputError, NotFound, PermissionDenied) as exc:
-            self._say(f"Not saved: {exc.message}")
+        if isinstance(error, InputError | NotFound | PermissionDenied):
+            self._say(f"Not saved: {error.message}" if saving else error.message)
             return
-        self.show()
-        self._say(f"Saved: {done}")
+        super().on_worker_error(error)
 
     def action_back(self) -> None:
         """Back."""
