@@ -189,6 +189,21 @@ TRANSFER_COLUMNS = (Column("ref", "Ref", never_cut=True, priority=0), Column("fr
                     Column("reason", "Reason", min=10, priority=3))
 
 
+@dataclass
+class TransfersRead(Message, bubble=False):
+    """The worker read the transfers waiting for a second person."""
+
+    transfers: list
+
+
+@dataclass
+class TransferDecided(Message, bubble=False):
+    """The worker recorded a decision: the transfer's ref and its new status."""
+
+    ref: str
+    status: str
+
+
 class CreditTransfersScreen(DutyScreen):
     """Credit transfers waiting for a second person: authorise (F9) or reject (F12, with a note)."""
 
@@ -227,9 +242,18 @@ class CreditTransfersScreen(DutyScreen):
         self.query_one(ListTable).focus()
 
     def load(self) -> None:
+        """Read the waiting transfers (in a worker; the table fills when they arrive)."""
+        self.read_transfers()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="rent-transfers-read")
+    def read_transfers(self) -> None:
         from duty_tui.areas.rents.services.transfers import list_transfers
 
-        self.transfers = list_transfers(self.duty_app.ctx)
+        self.post_message(TransfersRead(list_transfers(self.duty_app.ctx)))
+
+    @on(TransfersRead)
+    def _transfers_read(self, message: TransfersRead) -> None:
+        self.transfers = message.transfers
         self.query_one(ListTable).set_rows([ListRow(t.ref, {
             "ref": t.ref, "from": t.from_account, "to": t.to_account, "amount": format_pence(t.amount_pence),
             "reason": t.reason}) for t in self.transfers])
@@ -237,20 +261,30 @@ class CreditTransfersScreen(DutyScreen):
             self._say("No credit transfers are waiting · Esc back")
 
     def _decide(self, authorise: bool) -> None:
-        from duty_tui.areas.rents.services.transfers import decide_transfer
-
         ref = self.query_one(ListTable).current_key
         if ref is None:
             self._say("No transfer is highlighted")
             return
-        try:
-            done = decide_transfer(self.duty_app.ctx, ref, authorise=authorise,
-                                   note=self.query_one("#ct-note", Input).value)
-        except DutyError as exc:
-            self._say(exc.message)
-            return
+        self._say("Recording the decision…")
+        self.decide(ref, authorise, self.query_one("#ct-note", Input).value)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="rent-transfers-decide")
+    def decide(self, ref: str, authorise: bool, note: str) -> None:
+        from duty_tui.areas.rents.services.transfers import decide_transfer
+
+        done = decide_transfer(self.duty_app.ctx, ref, authorise=authorise, note=note)
+        self.post_message(TransferDecided(done.ref, done.status))
+
+    @on(TransferDecided)
+    def _transfer_decided(self, message: TransferDecided) -> None:
         self.load()
-        self._say(f"Transfer {done.ref} {done.status}")
+        self._say(f"Transfer {message.ref} {message.status}")
+
+    def on_worker_error(self, error: BaseException | None) -> None:
+        if isinstance(error, DutyError):
+            self._say(error.message)
+            return
+        super().on_worker_error(error)
 
     def action_authorise(self) -> None:
         """Authorise the highlighted transfer."""
