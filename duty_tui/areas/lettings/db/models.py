@@ -25,15 +25,18 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-APPLICATION_STATUSES = ("new", "active", "under_review", "suspended", "cancelled", "disqualified", "housed")
-LIVE_BID = text("status <> 'withdrawn'")
-LIVE_APPLICATION = text("status IN ('new', 'active', 'under_review', 'suspended')")
-"""The rows ``ux_lettings_application_live`` covers: one live application per household (lettings_0002)."""
-LIVE_OFFER = text("status = 'live'")
-
 
 def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+APPLICATION_STATUSES = ("new", "active", "under_review", "suspended", "cancelled", "disqualified", "housed")
+LIVE_BID = text("status <> 'withdrawn'")
+LIVE_STATUSES = ("new", "active", "under_review", "suspended")
+"""An application in one of these is live: its household may have no other (ux_lettings_application_live)."""
+LIVE_APPLICATION = text(_in("status", LIVE_STATUSES))
+"""The rows ``ux_lettings_application_live`` covers: one live application per household (lettings_0002)."""
+LIVE_OFFER = text("status = 'live'")
 
 
 class LettingsApplication(SQLModel, table=True):

@@ -12,7 +12,7 @@ from datetime import date
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
-from duty_tui.areas.lettings.db.models import LettingsApplication, LettingsCheck
+from duty_tui.areas.lettings.db.models import LIVE_STATUSES, LettingsApplication, LettingsCheck
 from duty_tui.areas.lettings.domain.bedroom_need import Household, Member, bedrooms_needed
 from duty_tui.areas.lettings.domain.reference import BedroomStandard, in_force, load_bedroom_standard
 from duty_tui.areas.lettings.domain.register import PARTNER_WORDS, age_on, items_in_force, load_checklist
@@ -24,7 +24,6 @@ from duty_tui.core.services import audit
 from duty_tui.core.services.context import ServiceContext
 from duty_tui.core.services.refs import insert_with_ref
 
-LIVE_STATUSES = ("new", "active", "under_review", "suspended")
 """An application in one of these is live: a household has at most one (``create_application``)."""
 ACCESSIBLE_NEEDS = ("wheelchair", "step_free", "ground_floor")
 HOMELESS_DUTIES = ("prevention", "relief", "main", "none")
