@@ -239,3 +239,18 @@ def test_a_preview_with_no_charges_set_up_says_so_rather_than_all_posted(engine)
     done = preview_debit(ctx, THROUGH)
     assert (done.posted, done.charged_properties) == (0, 3)
     assert any("every week through this date is posted" in line for line in summary_lines(done))
+
+
+def test_a_charge_cannot_start_inside_a_week_the_debit_run_has_posted(engine):
+    """A posted rent week is never posted again, so a charge starting inside one would silently go uncharged
+    for it: refused, naming the first week it may start (from the screen, the CLI and the import alike)."""
+    from duty_tui.areas.rents.services.charges import set_charge_for_tenancy
+
+    ctx = _seeded(engine)
+    run_debit(ctx, THROUGH)  # posts the weeks of 2 and 9 March
+    with pytest.raises(InputError, match="already posted this home's rent week of 09/03/2026.*16/03/2026 or later"):
+        set_charge_for_tenancy(ctx, tenancy_ref="T00001", code="tv_licence", amount_pence=1375, frequency="weekly",
+                               effective_from=date(2026, 3, 11), reason="asked for by the tenant")
+    line = set_charge_for_tenancy(ctx, tenancy_ref="T00001", code="tv_licence", amount_pence=1375,
+                                  frequency="weekly", effective_from=date(2026, 3, 16), reason="asked for by the tenant")
+    assert line.effective_from == date(2026, 3, 16)

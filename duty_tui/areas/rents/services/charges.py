@@ -13,9 +13,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Connection, and_, or_, select, update
+from sqlalchemy import Connection, and_, func, or_, select, update
 
-from duty_tui.areas.rents.db.models import RentCharge
+from duty_tui.areas.rents.db.models import RentCharge, RentWeekPosted
 from duty_tui.areas.rents.domain.charges import FREQUENCIES, weekly_equivalent
 from duty_tui.areas.rents.domain.reference import load_charge_types
 from duty_tui.core.db.engine import session_scope
@@ -26,6 +26,7 @@ from duty_tui.core.services.context import ServiceContext
 
 PERMISSION = "rents.manage"
 CHARGE, TENANCY, ACCOUNT, PROPERTY = table_of(RentCharge), table_of(Tenancy), table_of(Account), table_of(Property)
+POSTED = table_of(RentWeekPosted)
 REASON_MAX = 500
 
 
@@ -170,12 +171,26 @@ def set_charge(ctx: ServiceContext, *, code: str, amount_pence: int, frequency: 
                       weekly_equivalent(amount_pence, frequency), effective_from, effective_to, 1)
 
 
+def _refuse_posted_weeks(connection: Connection, values: dict, effective_from: date) -> None:
+    """A charge may not start inside a rent week the debit run has posted for its home: that week was charged
+    at the old amounts and is never posted again, so the new charge would silently not be charged for it."""
+    property_id = values.get("property_id") or connection.execute(
+        select(TENANCY.c.property_id).where(TENANCY.c.id == values.get("tenancy_id"))).scalar()
+    last = connection.execute(select(func.max(POSTED.c.week_start)).where(POSTED.c.property_id == property_id)).scalar()
+    if last is not None and effective_from <= last + timedelta(days=6):
+        raise InputError(f"from {effective_from:%d/%m/%Y}: the debit run has already posted this home's rent week of "
+                         f"{last:%d/%m/%Y}, so a charge starting then would never be charged for the weeks posted; "
+                         f"start it on {last + timedelta(days=7):%d/%m/%Y} or later (and post an adjustment for "
+                         "anything owed before)")
+
+
 def start_charge(connection: Connection, ctx: ServiceContext, owner, values: dict, *, code: str, amount_pence: int,
                  frequency: str, effective_from: date, effective_to: date | None, reason: str,
                  expected_version: int | None = None) -> int:
     """The history rule inside the caller's transaction: end the owner's current ``code`` row the day before
     ``effective_from`` (version-guarded) and insert the new row; its id. ``owner`` is the WHERE clause naming
     the property or tenancy, ``values`` its ``property_id``/``tenancy_id``. Used by set_charge and the import."""
+    _refuse_posted_weeks(connection, values, effective_from)
     _end_current(connection, ctx, owner, code, effective_from, reason, expected_version)
     return connection.execute(CHARGE.insert().values(
         **values, charge_code=code, amount_pence=amount_pence, frequency=frequency, effective_from=effective_from,
